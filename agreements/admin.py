@@ -1,0 +1,63 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agreement, AgreementDocument, Signatory
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 1
+    autocomplete_fields = ["person", "organisation"]
+
+
+class AgreementDocumentInline(admin.TabularInline):
+    model = AgreementDocument
+    extra = 0
+
+
+class ChildAgreementInline(admin.TabularInline):
+    model = Agreement
+    fk_name = "parent"
+    fields = ["reference", "title", "kind", "parent_relation", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "implementing or renewing agreement"
+    verbose_name_plural = "implementing or renewing agreements"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "kind",
+        "partnership",
+        "signed_on",
+        "valid_from",
+        "valid_until",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        "partnership__home_city",
+        "partnership__partner_city__country",
+        "fields",
+    ]
+    search_fields = [
+        "reference",
+        "title",
+        "title_en",
+        "partnership__partner_city__name",
+        "partnership__partner_city__name_en",
+    ]
+    list_select_related = ["partnership__home_city", "partnership__partner_city"]
+    autocomplete_fields = ["partnership", "parent", "parties"]
+    filter_horizontal = ["fields"]
+    date_hierarchy = "signed_on"
+    inlines = [SignatoryInline, AgreementDocumentInline, ChildAgreementInline]

@@ -1,0 +1,295 @@
+"""Agreements between the organisations of a partnership, and what they imply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import Record
+from common.partialdate import PartialDate, Precision, partial_date_constraint
+from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
+
+
+class AgreementQuerySet(models.QuerySet):
+    def concluded(self):
+        """Signed agreements, whatever became of them since (not drafts, not negotiations)."""
+        return self.filter(status__in=Agreement.CONCLUDED)
+
+    def in_force(self, *, on: dt.date | None = None):
+        """Binding, and ``on`` lies inside the validity period.
+
+        Where neither the start of validity nor the signature date is known, the
+        recorded status is taken at its word.
+        """
+        on = on or timezone.localdate()
+        return self.filter(status__in=Agreement.BINDING).filter(
+            Q(valid_from__isnull=True, signed_on__isnull=True)
+            | Q(valid_from__isnull=True, signed_on__lte=on)
+            | Q(valid_from__lte=on),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        )
+
+    def expiring_within(self, *, days: int, on: dt.date | None = None):
+        """In force on ``on`` and ending within ``days`` days of it (both days included)."""
+        on = on or timezone.localdate()
+        return self.in_force(on=on).filter(valid_until__lte=on + dt.timedelta(days=days))
+
+    def with_successor(self):
+        renewal = Agreement.objects.filter(
+            parent=OuterRef("pk"),
+            parent_relation=Agreement.Relation.RENEWS,
+            status__in=Agreement.CONCLUDED,
+        )
+        return self.annotate(has_successor=Exists(renewal))
+
+    def expired_without_successor(self, *, on: dt.date | None = None):
+        """Ended before ``on`` and never renewed by a signed agreement (Hà Nội – Viêng Chăn 2017–2020)."""
+        on = on or timezone.localdate()
+        return (
+            self.filter(status__in=Agreement.BINDING, valid_until__lt=on)
+            .with_successor()
+            .filter(has_successor=False)
+        )
+
+
+class Agreement(Record):
+    """A friendship agreement, cooperation programme, MoU… between organisations of a partnership."""
+
+    class Kind(models.TextChoices):
+        FRIENDSHIP = "friendship", _("friendship and cooperation agreement")
+        PROGRAMME = "programme", _("cooperation programme")
+        MOU = "mou", _("memorandum of understanding")
+        LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
+        ANNUAL_PLAN = "annual_plan", _("annual plan")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        NEGOTIATION = "negotiation", _("under negotiation")
+        IN_FORCE = "in_force", _("in force")
+        EXPIRED = "expired", _("expired")
+        TERMINATED = "terminated", _("terminated")
+        SUPERSEDED = "superseded", _("superseded")
+
+    class Relation(models.TextChoices):
+        IMPLEMENTS = "implements", _("implements")
+        RENEWS = "renews", _("renews")
+
+    CONCLUDED = (Status.IN_FORCE, Status.EXPIRED, Status.TERMINATED, Status.SUPERSEDED)
+    BINDING = (Status.IN_FORCE, Status.EXPIRED)
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("partnership"),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=64,
+        unique=True,
+        help_text=_("The office's unique reference, e.g. HN-MSK-2023-01."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("implements or renews"),
+    )
+    parent_relation = models.CharField(
+        _("relation to it"), max_length=12, choices=Relation.choices, blank=True
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on_precision = models.CharField(
+        _("signed on: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    parties = models.ManyToManyField(
+        Organisation, blank=True, related_name="agreements", verbose_name=_("parties")
+    )
+    fields = models.ManyToManyField(
+        FieldOfCooperation,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("fields of cooperation"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[parties, fields])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("signed_on").desc(nulls_last=True), "reference"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="agreement_valid_until_not_before_valid_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, parent_relation="")
+                | (Q(parent__isnull=False) & ~Q(parent_relation="")),
+                name="agreement_parent_has_relation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="agreement_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""), name="agreement_reference_not_empty"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="agreement_title_not_empty"),
+            partial_date_constraint("signed_on", "agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:agreements_agreement_change", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            errors["valid_until"] = _("The end of validity cannot be before its start.")
+        if self.parent_id and not self.parent_relation:
+            errors["parent_relation"] = _(
+                "Say whether this agreement implements or renews the other."
+            )
+        if self.parent_relation and not self.parent_id:
+            errors["parent"] = _("Choose the agreement this one implements or renews.")
+        if self.parent_id and self.pk and self._parent_chain_contains(self.pk):
+            errors["parent"] = _("An agreement cannot implement or renew itself, even indirectly.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_chain_contains(self, pk: int) -> bool:
+        seen, current = set(), self.parent
+        while current is not None and current.pk not in seen:
+            if current.pk == pk:
+                return True
+            seen.add(current.pk)
+            current = current.parent
+        return False
+
+    @property
+    def signed(self) -> PartialDate | None:
+        return PartialDate.of(self.signed_on, self.signed_on_precision)
+
+    def is_in_force(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        if self.status not in self.BINDING:
+            return False
+        start = self.valid_from or self.signed_on
+        started = start is None or start <= on
+        return started and (self.valid_until is None or on <= self.valid_until)
+
+    def lineage(self) -> list[Agreement]:
+        """This agreement and those it implements or renews, oldest first."""
+        chain, seen, current = [], set(), self
+        while current is not None and current.pk not in seen:
+            chain.append(current)
+            seen.add(current.pk)
+            current = current.parent
+        return list(reversed(chain))
+
+    def period_label(self) -> str:
+        if self.valid_from and self.valid_until:
+            return f"{self.valid_from:%d/%m/%Y} – {self.valid_until:%d/%m/%Y}"
+        if self.valid_from:
+            return f"{self.valid_from:%d/%m/%Y} –"
+        return ""
+
+
+class Signatory(models.Model):
+    """Who signed or witnessed an agreement, with the office they held then."""
+
+    class Role(models.TextChoices):
+        SIGNATORY = "signatory", _("signatory")
+        WITNESS = "witness", _("witness")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("agreement")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.SIGNATORY)
+    position_title = models.CharField(_("position held then"), max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("on behalf of"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "role", "id"]
+        verbose_name = _("signatory or witness")
+        verbose_name_plural = _("signatories and witnesses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "person", "role"], name="signatory_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+def agreement_document_path(instance: AgreementDocument, filename: str) -> str:
+    return f"agreements/{instance.agreement_id}/{filename}"
+
+
+class AgreementDocument(models.Model):
+    """A file belonging to an agreement: the signed scan, a translation, an annex."""
+
+    class Kind(models.TextChoices):
+        SIGNED_SCAN = "signed_scan", _("signed scan")
+        TEXT = "text", _("text")
+        TRANSLATION = "translation", _("translation")
+        ANNEX = "annex", _("annex")
+        OTHER = "other", _("other")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="documents", verbose_name=_("agreement")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.SIGNED_SCAN
+    )
+    title = models.CharField(_("title"), max_length=255)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    file = models.FileField(_("file"), upload_to=agreement_document_path)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "kind", "title"]
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+
+    def __str__(self) -> str:
+        return self.title

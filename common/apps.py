@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    name = "common"
+    verbose_name = _("Common")
+
+    def ready(self):
+        from .roles import ensure_roles_after_migrate
+
+        # Groups need the permissions that exist only after every app migrated.
+        post_migrate.connect(
+            ensure_roles_after_migrate, sender=self, dispatch_uid="common.ensure_roles"
+        )

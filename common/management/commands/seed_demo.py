@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from common.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the real cases of the seed articles as demo data, and the demo-editor/demo-viewer accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for both demo accounts (default: a random one, "
+            "printed when an account is created).",
+        )
+
+    def handle(self, *args, password=None, **options):
+        tally, accounts = load_demo(password=password)
+        self.stdout.write(f"Demo records: {tally}.")
+        for username, (status, shown) in accounts.items():
+            line = f"Account {username}: {status}"
+            if shown:
+                line += f", password: {shown}"
+            self.stdout.write(line)

@@ -1,0 +1,50 @@
+"""The office's three roles, as Django groups.
+
+viewers read everything; editors also create and change; administrators also
+delete and manage users. The groups are (re)built after every migrate so that
+a fresh database, the test database and production agree.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+VIEWER = "viewer"
+EDITOR = "editor"
+ADMINISTRATOR = "administrator"
+ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
+
+DOMAIN_APPS = ("partnerships", "agreements", "delegations")
+
+
+def _permissions(apps: tuple[str, ...], actions: tuple[str, ...]):
+    codenames = Permission.objects.filter(content_type__app_label__in=apps)
+    return [p for p in codenames if p.codename.split("_", 1)[0] in actions]
+
+
+def ensure_roles() -> dict[str, Group]:
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+    groups[VIEWER].permissions.set(_permissions(DOMAIN_APPS, ("view",)))
+    groups[EDITOR].permissions.set(_permissions(DOMAIN_APPS, ("view", "add", "change")))
+    groups[ADMINISTRATOR].permissions.set(
+        _permissions(DOMAIN_APPS, ("view", "add", "change", "delete"))
+        + _permissions(("auth",), ("view", "add", "change", "delete"))
+    )
+    return groups
+
+
+def ensure_roles_after_migrate(sender, **kwargs):
+    using = kwargs.get("using", "default")
+    if using == "default":
+        ensure_roles()
+
+
+def role_of(user) -> str | None:
+    """The highest role a user holds (superusers count as administrators)."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMINISTRATOR
+    names = {g.name for g in user.groups.all()}
+    for role in (ADMINISTRATOR, EDITOR, VIEWER):
+        if role in names:
+            return role
+    return None

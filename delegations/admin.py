@@ -1,0 +1,108 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+
+
+class VisitParticipantInline(admin.TabularInline):
+    model = VisitParticipant
+    extra = 1
+    autocomplete_fields = ["person"]
+
+
+class EngagementInline(admin.StackedInline):
+    model = Engagement
+    extra = 0
+    autocomplete_fields = ["counterparts"]
+
+
+class VisitActionItemInline(admin.TabularInline):
+    model = ActionItem
+    fk_name = "visit"
+    extra = 0
+    fields = ["description", "field", "owner_organisation", "due_on", "due_on_precision", "status"]
+    autocomplete_fields = ["owner_organisation"]
+    show_change_link = True
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "direction", "partnership", "start_date", "end_date", "status"]
+    list_filter = [
+        "direction",
+        "status",
+        "partnership__home_city",
+        "partnership__partner_city__country",
+    ]
+    search_fields = [
+        "title",
+        "purpose",
+        "place",
+        "partnership__partner_city__name",
+        "participants__person__full_name",
+    ]
+    list_select_related = ["partnership__home_city", "partnership__partner_city"]
+    autocomplete_fields = ["partnership", "agreements_signed"]
+    date_hierarchy = "start_date"
+    inlines = [VisitParticipantInline, EngagementInline, VisitActionItemInline]
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 1
+    fields = ["date", "note", "status_after", "author"]
+    readonly_fields = ["author"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "partnership",
+        "field",
+        "owner_organisation",
+        "due_on",
+        "status",
+        "priority",
+    ]
+    list_filter = ["status", "priority", "field", "partnership__home_city", "owner_organisation"]
+    search_fields = [
+        "description",
+        "partnership__partner_city__name",
+        "visit__title",
+        "agreement__reference",
+    ]
+    list_select_related = [
+        "partnership__home_city",
+        "partnership__partner_city",
+        "field",
+        "owner_organisation",
+    ]
+    autocomplete_fields = [
+        "partnership",
+        "visit",
+        "agreement",
+        "owner_organisation",
+        "owner_person",
+        "counterpart",
+    ]
+    inlines = [ProgressUpdateInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            if isinstance(instance, ProgressUpdate) and instance.author_id is None:
+                instance.author = request.user
+            instance.save()
+        formset.save_m2m()
+
+
+@admin.register(Engagement)
+class EngagementAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "visit", "date", "time", "kind", "place"]
+    list_filter = ["kind"]
+    search_fields = ["title", "summary", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit", "counterparts"]

@@ -1,0 +1,443 @@
+"""Cities, the partnerships between them, and the organisations and people on both sides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from common.models import Record
+from common.partialdate import (
+    PartialDate,
+    Precision,
+    partial_date_constraint,
+    partial_range_constraint,
+    period_covers,
+)
+
+ANNIVERSARY_STEP = 5
+
+
+class FieldOfCooperation(Record):
+    """Culture, education, health, trade, tourism, public transport… (lĩnh vực hợp tác)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=120, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("field of cooperation")
+        verbose_name_plural = _("fields of cooperation")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CityQuerySet(models.QuerySet):
+    def home(self):
+        return self.filter(is_home=True)
+
+    def partners(self):
+        return self.filter(is_home=False)
+
+
+class City(Record):
+    """A city: one of ours (Hà Nội, TP Hồ Chí Minh) or a partner abroad."""
+
+    name = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_local = models.CharField(_("local name"), max_length=120, blank=True)
+    country = CountryField(_("country"))
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    is_home = models.BooleanField(
+        _("one of our cities"),
+        default=False,
+        help_text=_("A home city whose foreign relations this office keeps."),
+    )
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population as of (year)"), null=True, blank=True
+    )
+    area_km2 = models.DecimalField(
+        _("area (km²)"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    profile = models.TextField(_("profile"), blank=True)
+
+    history = HistoricalRecords()
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="city_unique_name_in_country"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="city_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="city_longitude_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="city_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:partnerships_city_change", args=[self.pk])
+
+    def all_names(self) -> list[str]:
+        names = [self.name, self.name_en, self.name_local]
+        names += [alias.name for alias in self.alternative_names.all()]
+        return [n for n in dict.fromkeys(names) if n]
+
+
+class CityName(models.Model):
+    """Another name a city is known by: Vientiane = Viêng Chăn = ວຽງຈັນ."""
+
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="alternative_names", verbose_name=_("city")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("ISO code, e.g. lo, zh, ru")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alternative city name")
+        verbose_name_plural = _("alternative city names")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="cityname_unique_per_city"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(Record):
+    """An organisation on either side: UBND TP Hà Nội, Ủy ban Hành chính TP Minsk, Sở Ngoại vụ…"""
+
+    class Kind(models.TextChoices):
+        CITY_GOVERNMENT = "city_government", _("city government")
+        PARTY_COMMITTEE = "party_committee", _("party committee")
+        PEOPLES_COUNCIL = "peoples_council", _("people's council / legislature")
+        DEPARTMENT = "department", _("department or agency")
+        NATIONAL_GOVERNMENT = "national_government", _("national government")
+        DIPLOMATIC_MISSION = "diplomatic_mission", _("embassy or consulate")
+        EDUCATION = "education", _("school or university")
+        MASS_ORGANISATION = "mass_organisation", _("mass organisation")
+        BUSINESS = "business", _("business")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    country = CountryField(_("country"))
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("city"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("part of"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "name"], name="organisation_unique_name_in_country"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="organisation_not_own_parent"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="organisation_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Record):
+    """Someone on either side, whose offices change over time (see Position)."""
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    name_latin = models.CharField(_("name in Latin script / English"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(condition=~Q(full_name=""), name="person_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def position_on(self, day: dt.date) -> Position | None:
+        """The office this person held on ``day`` (the most recently started one)."""
+        return (
+            self.positions.held_on(day)
+            .select_related("organisation")
+            .order_by(models.F("start").desc(nulls_last=True))
+            .first()
+        )
+
+    def current_position(self) -> Position | None:
+        return self.position_on(timezone.localdate())
+
+
+class PositionQuerySet(models.QuerySet):
+    def held_on(self, day: dt.date):
+        """Positions held on ``day``; an end known to the year covers the whole year."""
+        started = Q(start__isnull=True) | Q(start__lte=day)
+        not_ended = Q(end__isnull=True) | period_covers("end", day, after=True)
+        return self.filter(started & not_ended)
+
+    def current(self):
+        return self.held_on(timezone.localdate())
+
+
+class Position(Record):
+    """An office a person held: Trần Sỹ Thanh, Chủ tịch UBND TP Hà Nội, from … to …"""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="positions", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("title (Vietnamese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    start = models.DateField(_("from"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("from: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    end = models.DateField(_("until"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("until: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+
+    history = HistoricalRecords()
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person__full_name", models.F("start").desc(nulls_last=True)]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        constraints = [
+            partial_date_constraint("start", "position"),
+            partial_date_constraint("end", "position"),
+            partial_range_constraint("start", "end", "position"),
+            models.CheckConstraint(condition=~Q(title=""), name="position_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.organisation}"
+
+    @property
+    def start_partial(self) -> PartialDate | None:
+        return PartialDate.of(self.start, self.start_precision)
+
+    @property
+    def end_partial(self) -> PartialDate | None:
+        return PartialDate.of(self.end, self.end_precision)
+
+    def label(self) -> str:
+        """ "Chủ tịch UBND TP Hà Nội" — the title followed by the organisation's short name."""
+        org = self.organisation.abbreviation or self.organisation.name
+        return f"{self.title} {org}"
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Partnership.Status.ACTIVE)
+
+    def with_cities(self):
+        return self.select_related("home_city", "partner_city", "focal_office")
+
+    def without_visits_since(self, since: dt.date):
+        """Partnerships with no visit in either direction on or after ``since``."""
+        recent = Q(visits__start_date__gte=since) & ~Q(visits__status="cancelled")
+        return self.exclude(status=Partnership.Status.ENDED).exclude(
+            pk__in=Partnership.objects.filter(recent).values("pk")
+        )
+
+    def dormant(self, *, years: int = 3, on: dt.date | None = None):
+        on = on or timezone.localdate()
+        try:
+            since = on.replace(year=on.year - years)
+        except ValueError:  # 29 February
+            since = on.replace(year=on.year - years, day=28)
+        return self.without_visits_since(since)
+
+
+class Partnership(Record):
+    """The relation between one of our cities and a partner city (Hà Nội – Minsk since 2004)."""
+
+    class Kind(models.TextChoices):
+        SISTER_CITY = "sister_city", _("sister city")
+        FRIENDSHIP = "friendship", _("friendship and cooperation")
+        COOPERATION = "cooperation", _("cooperation")
+
+    class Status(models.TextChoices):
+        PROSPECTIVE = "prospective", _("prospective")
+        ACTIVE = "active", _("active")
+        DORMANT = "dormant", _("dormant")
+        ENDED = "ended", _("ended")
+
+    home_city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        related_name="home_partnerships",
+        verbose_name=_("home city"),
+    )
+    partner_city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        related_name="partner_partnerships",
+        verbose_name=_("partner city"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FRIENDSHIP)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    established_on_precision = models.CharField(
+        _("established on: precision"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+    )
+    focal_office = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="focal_partnerships",
+        verbose_name=_("focal office"),
+    )
+    fields = models.ManyToManyField(
+        FieldOfCooperation,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("fields of cooperation"),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[fields])
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["home_city__name", "partner_city__name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_city", "partner_city"], name="partnership_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(home_city=models.F("partner_city")),
+                name="partnership_two_different_cities",
+            ),
+            partial_date_constraint("established_on", "partnership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_city} – {self.partner_city}"
+
+    def clean(self):
+        if self.home_city_id and not self.home_city.is_home:
+            raise ValidationError({"home_city": _("Choose one of our home cities.")})
+
+    @property
+    def established(self) -> PartialDate | None:
+        return PartialDate.of(self.established_on, self.established_on_precision)
+
+    def next_anniversary(self, on: dt.date | None = None) -> tuple[int, PartialDate] | None:
+        """The next round anniversary (5, 10, 15… years) on or after ``on``: (years, date)."""
+        return next_round_anniversary(self.established, on or timezone.localdate())
+
+
+def next_round_anniversary(
+    since: PartialDate | None, on: dt.date
+) -> tuple[int, PartialDate] | None:
+    """Next multiple of five years after ``since`` that falls on or after ``on``.
+
+    A date known to the year has its anniversary in that year (compared by year).
+    """
+    if since is None:
+        return None
+    years = on.year - since.year
+    years = max(ANNIVERSARY_STEP, -(-years // ANNIVERSARY_STEP) * ANNIVERSARY_STEP)
+    while True:
+        when = _shift_years(since, years)
+        if when.last_day() >= on:
+            return years, when
+        years += ANNIVERSARY_STEP
+
+
+def _shift_years(since: PartialDate, years: int) -> PartialDate:
+    try:
+        day = since.date.replace(year=since.year + years)
+    except ValueError:  # 29 February
+        day = since.date.replace(year=since.year + years, day=28)
+    return PartialDate(day, since.precision)

@@ -1,0 +1,202 @@
+"""factory_boy factories for every model of the record."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from agreements.models import Agreement, AgreementDocument, Signatory
+from common.roles import ADMINISTRATOR, EDITOR, VIEWER, ensure_roles
+from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from partnerships.models import (
+    City,
+    CityName,
+    FieldOfCooperation,
+    Organisation,
+    Partnership,
+    Person,
+    Position,
+)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(ensure_roles()[extracted])
+        if create:
+            self.save()
+
+
+def viewer(**kwargs):
+    return UserFactory(role=VIEWER, **kwargs)
+
+
+def editor(**kwargs):
+    return UserFactory(role=EDITOR, **kwargs)
+
+
+def administrator(**kwargs):
+    return UserFactory(role=ADMINISTRATOR, **kwargs)
+
+
+class FieldOfCooperationFactory(DjangoModelFactory):
+    class Meta:
+        model = FieldOfCooperation
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"field-{n}")
+    name = factory.Sequence(lambda n: f"Lĩnh vực {n}")
+    name_en = factory.Sequence(lambda n: f"Field {n}")
+
+
+class CityFactory(DjangoModelFactory):
+    class Meta:
+        model = City
+
+    name = factory.Sequence(lambda n: f"Thành phố {n}")
+    name_en = factory.Sequence(lambda n: f"City {n}")
+    country = "BY"
+    is_home = False
+
+
+class HomeCityFactory(CityFactory):
+    name = factory.Sequence(lambda n: f"Hà Nội {n}")
+    country = "VN"
+    is_home = True
+
+
+class CityNameFactory(DjangoModelFactory):
+    class Meta:
+        model = CityName
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"Tên khác {n}")
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Cơ quan {n}")
+    country = "VN"
+    kind = Organisation.Kind.DEPARTMENT
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+    country = "VN"
+
+
+class PositionFactory(DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = "Giám đốc"
+
+
+class PartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    home_city = factory.SubFactory(HomeCityFactory)
+    partner_city = factory.SubFactory(CityFactory)
+    kind = Partnership.Kind.FRIENDSHIP
+    status = Partnership.Status.ACTIVE
+
+
+class AgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    reference = factory.Sequence(lambda n: f"REF-{n:05d}")
+    kind = Agreement.Kind.MOU
+    title = factory.Sequence(lambda n: f"Biên bản ghi nhớ số {n}")
+    status = Agreement.Status.IN_FORCE
+    signed_on = dt.date(2023, 12, 7)
+    valid_from = dt.date(2024, 1, 1)
+    valid_until = dt.date(2026, 12, 31)
+
+
+class SignatoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Signatory
+
+    agreement = factory.SubFactory(AgreementFactory)
+    person = factory.SubFactory(PersonFactory)
+    position_title = "Chủ tịch"
+
+
+class AgreementDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = AgreementDocument
+
+    agreement = factory.SubFactory(AgreementFactory)
+    title = "Bản ký"
+    file = factory.django.FileField(filename="signed.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    direction = Visit.Direction.OUTGOING
+    title = factory.Sequence(lambda n: f"Đoàn công tác số {n}")
+    start_date = dt.date(2025, 5, 11)
+    end_date = dt.date(2025, 5, 13)
+    status = Visit.Status.COMPLETED
+
+
+class VisitParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = VisitParticipant
+
+    visit = factory.SubFactory(VisitFactory)
+    person = factory.SubFactory(PersonFactory)
+    side = VisitParticipant.Side.DELEGATION
+    role = VisitParticipant.Role.MEMBER
+
+
+class EngagementFactory(DjangoModelFactory):
+    class Meta:
+        model = Engagement
+
+    visit = factory.SubFactory(VisitFactory)
+    title = factory.Sequence(lambda n: f"Hội đàm {n}")
+    kind = Engagement.Kind.TALKS
+    date = dt.date(2025, 5, 12)
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    visit = factory.SubFactory(VisitFactory)
+    partnership = factory.SelfAttribute("visit.partnership")
+    description = factory.Sequence(lambda n: f"Việc cần làm số {n}")
+    status = ActionItem.Status.AGREED
+
+
+class ProgressUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    action_item = factory.SubFactory(ActionItemFactory)
+    note = "Đang triển khai"
