@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, AgreementDocument, Signatory
+from .models import Agreement, AgreementDocument, ImportLog, Signatory
 
 
 class SignatoryInline(admin.TabularInline):
@@ -61,3 +61,28 @@ class AgreementAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["fields"]
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline, AgreementDocumentInline, ChildAgreementInline]
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "sheet",
+        "file_name",
+        "user",
+        "outcome",
+        "rows_total",
+        "rows_new",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_with_errors",
+    ]
+    list_filter = ["sheet", "outcome"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
