@@ -1,0 +1,27 @@
+# Production image: Python 3.12, the locked dependencies, WeasyPrint's system libraries.
+FROM python:3.12-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    PATH=/opt/venv/bin:$PATH
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+      postgresql-client \
+ && rm -rf /var/lib/apt/lists/* \
+ && pip install --no-cache-dir uv
+
+WORKDIR /app
+COPY pyproject.toml uv.lock .python-version ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN useradd --system --home /app sistercities \
+ && mkdir -p /app/var/media /app/var/staticfiles \
+ && chown -R sistercities /app/var
+USER sistercities
+
+EXPOSE 8000
+CMD ["/app/scripts/entrypoint.sh"]

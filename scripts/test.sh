@@ -1,0 +1,15 @@
+#!/bin/sh
+# The whole test suite, on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/sistercities).
+# Extra arguments go to pytest, e.g. scripts/test.sh -m browser
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/_uv.sh
+$UV sync --frozen
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+  fi
+fi
+$UV run --frozen ruff check .
+$UV run --frozen python manage.py makemigrations --check --dry-run
+exec $UV run --frozen pytest "$@"
