@@ -15,7 +15,13 @@ from simple_history.models import HistoricalRecords
 
 from common.models import Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
-from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
+from partnerships.models import (
+    FieldOfCooperation,
+    Organisation,
+    Partnership,
+    Person,
+    round_anniversary_within_year,
+)
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -49,6 +55,11 @@ class AgreementQuerySet(models.QuerySet):
             status__in=Agreement.CONCLUDED,
         )
         return self.annotate(has_successor=Exists(renewal))
+
+    def round_anniversaries(self, *, on: dt.date | None = None):
+        """Signed a round number of years ago (5, 10, 15…) within the next 12 months, soonest first."""
+        on = on or timezone.localdate()
+        return round_anniversary_within_year(self.concluded(), "signed_on", on)
 
     def expired_without_successor(self, *, on: dt.date | None = None):
         """Ended before ``on`` and never renewed by a signed agreement (Hà Nội – Viêng Chăn 2017–2020)."""
@@ -160,12 +171,22 @@ class Agreement(Record):
             models.CheckConstraint(condition=~Q(title=""), name="agreement_title_not_empty"),
             partial_date_constraint("signed_on", "agreement"),
         ]
+        # The lists' default order and the dashboard's expiry sections (issue 6: scale).
+        indexes = [
+            models.Index(
+                models.F("signed_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="agreement_signed_order",
+            ),
+            models.Index(fields=["signed_on", "id"], name="agreement_signed_asc"),
+            models.Index(fields=["valid_until", "reference"], name="agreement_valid_until"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:agreements_agreement_change", args=[self.pk])
+        return reverse("agreements:agreement_detail", args=[self.pk])
 
     def clean(self):
         errors = {}

@@ -8,6 +8,7 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self):
+        from . import search  # noqa: F401  (registers sc_fold on SQLite connections)
         from .roles import ensure_roles_after_migrate
 
         # Groups need the permissions that exist only after every app migrated.

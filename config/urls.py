@@ -2,10 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from common import views as common_views
+from partnerships import views as workspace
+
 urlpatterns = [
+    path("healthz", common_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", workspace.dashboard, name="dashboard"),
+    path("search/", workspace.search, name="search"),
     path("", include("partnerships.urls")),
     path("agreements/", include("agreements.urls")),
     path("", include("delegations.urls")),

@@ -110,12 +110,21 @@ class Visit(Record):
             models.CheckConstraint(condition=~Q(title=""), name="visit_title_not_empty"),
             partial_date_constraint("start_date", "visit"),
         ]
+        # The visit list's default order, newest first (issue 6: scale).
+        indexes = [
+            models.Index(
+                models.F("start_date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="visit_start_order",
+            ),
+            models.Index(fields=["start_date", "id"], name="visit_start_asc"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:delegations_visit_change", args=[self.pk])
+        return reverse("delegations:visit_detail", args=[self.pk])
 
     def clean(self):
         if self.end_date and not self.start_date:
@@ -365,14 +374,26 @@ class ActionItem(Record):
             partial_date_constraint("due_on", "actionitem"),
         ]
         indexes = [
-            models.Index(fields=["partnership", "status"], name="actionitem_partnership_status")
+            models.Index(fields=["partnership", "status"], name="actionitem_partnership_status"),
+            # The list's default order, and the open ones by due date (dashboard, filters).
+            models.Index(fields=["due_on", "id"], name="actionitem_due_order"),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(status__in=["proposed", "agreed", "in_progress"]),
+                name="actionitem_open_due",
+            ),
+            models.Index(
+                models.F("priority").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="actionitem_priority_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.description[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:delegations_actionitem_change", args=[self.pk])
+        return reverse("delegations:actionitem_detail", args=[self.pk])
 
     def clean(self):
         errors = {}
@@ -404,6 +425,21 @@ class ActionItem(Record):
     def is_overdue(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.is_open and self.due is not None and self.due.last_day() < on
+
+    def add_progress(
+        self, *, note: str, author=None, status_after: str = "", date: dt.date | None = None
+    ) -> ProgressUpdate:
+        """Record a dated progress note by ``author`` (and the status it left the item in)."""
+        update = ProgressUpdate(
+            action_item=self,
+            note=note,
+            author=author,
+            status_after=status_after,
+            date=date or timezone.localdate(),
+        )
+        update.full_clean()
+        update.save()
+        return update
 
 
 class ProgressUpdate(models.Model):

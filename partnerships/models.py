@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from common.partialdate import (
 )
 
 ANNIVERSARY_STEP = 5
+CITY_NAME_FIELDS = ["name", "name_en", "name_local"]
 
 
 class FieldOfCooperation(Record):
@@ -50,6 +53,16 @@ class CityQuerySet(models.QuerySet):
 
     def partners(self):
         return self.filter(is_home=False)
+
+    def named(self, query: str):
+        """Cities known by ``query`` under any of their names, ignoring case and accents
+        (``vieng chan``, ``Vientiane`` and ``ວຽງຈັນ`` all find Viêng Chăn)."""
+        from common.search import any_field_contains, related_match
+
+        return self.filter(
+            any_field_contains(CITY_NAME_FIELDS, query)
+            | related_match(CityName, "city", ["name"], query)
+        )
 
 
 class City(Record):
@@ -114,7 +127,7 @@ class City(Record):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:partnerships_city_change", args=[self.pk])
+        return reverse("partnerships:city_detail", args=[self.pk])
 
     def all_names(self) -> list[str]:
         names = [self.name, self.name_en, self.name_local]
@@ -205,6 +218,9 @@ class Organisation(Record):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:organisation_detail", args=[self.pk])
+
 
 class Person(Record):
     """Someone on either side, whose offices change over time (see Position)."""
@@ -228,6 +244,9 @@ class Person(Record):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:person_detail", args=[self.pk])
 
     def position_on(self, day: dt.date) -> Position | None:
         """The office this person held on ``day`` (the most recently started one)."""
@@ -329,6 +348,28 @@ class PartnershipQuerySet(models.QuerySet):
             since = on.replace(year=on.year - years, day=28)
         return self.without_visits_since(since)
 
+    def with_last_visit(self):
+        """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
+        visit = apps.get_model("delegations", "Visit")
+        latest = (
+            visit.objects.filter(partnership=OuterRef("pk"))
+            .exclude(status="cancelled")
+            .filter(start_date__isnull=False)
+            .order_by("-start_date")
+            .values("start_date")[:1]
+        )
+        return self.annotate(last_visit_on=Subquery(latest))
+
+    def round_anniversaries(self, *, on: dt.date | None = None):
+        """Established a round number of years ago (5, 10, 15…) within the next 12 months.
+
+        Soonest first; ``Partnership.next_anniversary`` gives the years and the date.
+        """
+        on = on or timezone.localdate()
+        return round_anniversary_within_year(
+            self.exclude(status=Partnership.Status.ENDED), "established_on", on
+        )
+
 
 class Partnership(Record):
     """The relation between one of our cities and a partner city (Hà Nội – Minsk since 2004)."""
@@ -416,6 +457,59 @@ class Partnership(Record):
         """The next round anniversary (5, 10, 15… years) on or after ``on``: (years, date)."""
         return next_round_anniversary(self.established, on or timezone.localdate())
 
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:partnership_detail", args=[self.pk])
+
+    def agreement_tree(self) -> list[tuple[int, models.Model]]:
+        """The partnership's agreements as ``(depth, agreement)``, each followed by those
+        that implement or renew it (one query; parents outside the partnership count as roots).
+        """
+        agreements = list(self.agreements.select_related("parent").order_by("signed_on", "pk"))
+        by_parent: dict[int | None, list] = {}
+        ids = {a.pk for a in agreements}
+        for agreement in agreements:
+            parent = agreement.parent_id if agreement.parent_id in ids else None
+            by_parent.setdefault(parent, []).append(agreement)
+        tree, seen = [], set()
+
+        def walk(parent_id, depth):
+            for agreement in by_parent.get(parent_id, []):
+                if agreement.pk in seen:
+                    continue
+                seen.add(agreement.pk)
+                tree.append((depth, agreement))
+                walk(agreement.pk, depth + 1)
+
+        walk(None, 0)
+        return tree
+
+    def visit_balance(self) -> dict[str, int]:
+        """How many visits went each way (cancelled ones do not count), in one query."""
+        counts = dict(
+            self.visits.exclude(status="cancelled")
+            .order_by()
+            .values_list("direction")
+            .annotate(n=models.Count("pk"))
+        )
+        incoming, outgoing = counts.get("incoming", 0), counts.get("outgoing", 0)
+        both = incoming + outgoing
+        return {
+            "incoming": incoming,
+            "outgoing": outgoing,
+            "online": counts.get("online", 0),
+            "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
+            "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
+        }
+
+    def counterpart_positions(self, on: dt.date | None = None):
+        """Who holds office now in the partner city's organisations (the people we deal with)."""
+        return (
+            Position.objects.held_on(on or timezone.localdate())
+            .filter(organisation__city=self.partner_city_id)
+            .select_related("person", "organisation")
+            .order_by("organisation__name", "person__full_name")
+        )
+
 
 def next_round_anniversary(
     since: PartialDate | None, on: dt.date
@@ -433,6 +527,42 @@ def next_round_anniversary(
         if when.last_day() >= on:
             return years, when
         years += ANNIVERSARY_STEP
+
+
+def round_anniversary_within_year(queryset, field: str, on: dt.date, step: int = ANNIVERSARY_STEP):
+    """Rows whose partial date ``field`` has a round anniversary from ``on`` to a year later.
+
+    The same rule as ``next_round_anniversary`` (a date known to the year or month
+    has its anniversary all that year or month), evaluated in the database so the
+    dashboard can cap and count without loading every row. Soonest first.
+    """
+    precision = f"{field}_precision"
+    month, day = f"{field}__month", f"{field}__day"
+    this_year_left = (
+        Q(**{precision: Precision.YEAR})
+        | Q(**{precision: Precision.MONTH, f"{month}__gte": on.month})
+        | Q(**{f"{month}__gt": on.month})
+        | Q(**{month: on.month, f"{day}__gte": on.day})
+    )
+    next_year_until = (
+        Q(**{precision: Precision.YEAR})
+        | Q(**{precision: Precision.MONTH, f"{month}__lte": on.month})
+        | Q(**{f"{month}__lt": on.month})
+        | Q(**{month: on.month, f"{day}__lte": on.day})
+    )
+    this_year = Q(_anniversary_step=on.year % step, **{f"{field}__year__lt": on.year})
+    next_year = Q(_anniversary_step=(on.year + 1) % step, **{f"{field}__year__lt": on.year + 1})
+    return (
+        queryset.filter(**{f"{field}__isnull": False})
+        .annotate(_anniversary_step=Mod(ExtractYear(field), Value(step)))
+        .filter((this_year & this_year_left) | (next_year & next_year_until))
+        .annotate(
+            _anniversary_next_year=Case(
+                When(_anniversary_step=on.year % step, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("_anniversary_next_year", ExtractMonth(field), ExtractDay(field), "pk")
+    )
 
 
 def _shift_years(since: PartialDate, years: int) -> PartialDate:

@@ -1,0 +1,139 @@
+"""Forms of the agreements workspace: the list filter, the agreement and its inline parts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, AgreementDocument, Signatory
+from common.concurrency import VersionedFormMixin
+from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
+from common.listing import ListFilterForm, SharedChoicesFormSet
+from partnerships.models import City, FieldOfCooperation, Partnership
+
+
+class AgreementFilterForm(ListFilterForm):
+    SORTS = {
+        "signed": ("signed_on", _("signed, oldest first")),
+        "-signed": ("-signed_on", _("signed, newest first")),
+        "reference": ("reference", _("reference")),
+        "valid_until": ("valid_until", _("valid until")),
+        "status": ("status", _("status")),
+    }
+    default_sort = "-signed"
+
+    q = forms.CharField(label=_("Reference or title"), required=False)
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
+    )
+    home_city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.home(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *Agreement.Kind.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Agreement.Status.choices], required=False
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
+    )
+    signed_from = DayField(label=_("Signed from"), required=False)
+    signed_until = DayField(label=_("Signed until"), required=False)
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(reference__icontains=data["q"])
+                | Q(title__icontains=data["q"])
+                | Q(title_en__icontains=data["q"])
+            )
+        for name in ("partnership", "kind", "status"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("home_city"):
+            queryset = queryset.filter(partnership__home_city=data["home_city"])
+        if data.get("field"):
+            queryset = queryset.filter(fields=data["field"])
+        if data.get("signed_from"):
+            queryset = queryset.filter(signed_on__gte=data["signed_from"])
+        if data.get("signed_until"):
+            queryset = queryset.filter(signed_on__lte=data["signed_until"])
+        return queryset
+
+
+class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("signed_on",)
+
+    valid_from = DayField(label=_("Valid from"), required=False)
+    valid_until = DayField(label=_("Valid until"), required=False)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "partnership",
+            "reference",
+            "kind",
+            "status",
+            "title",
+            "title_en",
+            "parent",
+            "parent_relation",
+            "signed_on",
+            "signed_at",
+            "valid_from",
+            "valid_until",
+            "parties",
+            "fields",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "title": forms.TextInput(),
+            "title_en": forms.TextInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = Partnership.objects.with_cities()
+        refresh_on_change(self.fields["partnership"], "partnership")
+        # An agreement implements or renews one of the same partnership's agreements.
+        parents = Agreement.objects.filter(partnership=chosen_id(self, "partnership")).only(
+            "pk", "reference", "title"
+        )
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["parties"].widget.attrs["size"] = 6
+
+
+class SignatoryForm(forms.ModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["person", "role", "position_title", "organisation"]
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = AgreementDocument
+        fields = ["kind", "title", "language", "file"]
+
+
+SignatoryFormSet = forms.inlineformset_factory(
+    Agreement,
+    Signatory,
+    form=SignatoryForm,
+    formset=SharedChoicesFormSet,
+    extra=2,
+    can_delete=True,
+)
+
+DocumentFormSet = forms.inlineformset_factory(
+    Agreement,
+    AgreementDocument,
+    form=DocumentForm,
+    extra=1,
+    can_delete=True,
+)

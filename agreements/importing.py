@@ -1,0 +1,628 @@
+"""Running a spreadsheet import: reading the file safely, the dry run, the real run, the log.
+
+The files come from staff machines and are not trusted:
+
+* size: at most ``MAX_FILE_SIZE`` bytes (the upload form checks it before anything else);
+* .xlsx and .ods are ZIP archives: their declared uncompressed sizes and compression
+  ratios are checked *before* a single XML byte is parsed, so a zip bomb is refused
+  without being inflated; the XML is parsed with defusedxml (openpyxl uses it when it
+  is installed, the .ods reader below calls it directly), streaming, row by row;
+* rows: at most ``MAX_ROWS``; a run of ``MAX_TRAILING_EMPTY_ROWS`` empty rows ends the
+  sheet, so a LibreOffice sheet "formatted" down to row 1,048,576 is read in a moment;
+* .csv must be UTF-8 (with or without BOM): anything else is refused with a clear
+  message instead of being shown as mojibake.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import tablib
+from django.db import transaction
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from common.text import fold
+
+from .models import ImportLog
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_COLUMNS = 60
+MAX_TRAILING_EMPTY_ROWS = 1000
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # all members together
+# Plain XML rarely compresses beyond 1:100 (a LibreOffice sheet formatted down to the last
+# row reaches a few hundred); a zip bomb does thousands.
+MAX_RATIO = 1000  # uncompressed / compressed, for members bigger than 1 MB
+
+FORMATS = {
+    ".xlsx": _("Excel workbook (.xlsx)"),
+    ".xls": _("Excel 97–2003 workbook (.xls)"),
+    ".ods": _("OpenDocument spreadsheet (.ods)"),
+    ".csv": _("CSV, UTF-8 (.csv)"),
+}
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be imported; the message is for the user."""
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open an .xlsx/.ods archive after checking what it claims to inflate to."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SheetError(_g("The file is damaged or is not a spreadsheet.")) from error
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise SheetError(
+                _g("The file is refused: it expands to far more than its size (a “zip bomb”).")
+            )
+    if total > MAX_UNCOMPRESSED:
+        raise SheetError(
+            _g("The file is refused: its contents are larger than %(mb)d MB once unpacked.")
+            % {"mb": MAX_UNCOMPRESSED // (1024 * 1024)}
+        )
+    return archive
+
+
+def _rows_xlsx(data: bytes):
+    check_zip(data)
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        raise SheetError(_g("The file is damaged or is not an .xlsx workbook.")) from error
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            yield list(row)
+    finally:
+        book.close()
+
+
+def _rows_xls(data: bytes):
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = book.sheet_by_index(0)
+    except Exception as error:
+        raise SheetError(_g("The file is damaged or is not an .xls workbook.")) from error
+    for r in range(sheet.nrows):
+        values = []
+        for c in range(min(sheet.ncols, MAX_COLUMNS)):
+            cell = sheet.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    values.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    values.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                values.append(None)
+            else:
+                values.append(cell.value)
+        yield values
+
+
+_ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+def _q(ns: str, name: str) -> str:
+    return f"{{{_ODS[ns]}}}{name}"
+
+
+def _ods_cell_value(cell, paragraphs: list[str]):
+    kind = cell.get(_q("office", "value-type"))
+    if kind == "date":
+        raw = cell.get(_q("office", "date-value"), "")
+        try:
+            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
+        except ValueError:
+            return raw
+    if kind in ("float", "percentage", "currency"):
+        raw = cell.get(_q("office", "value"), "")
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+        return int(number) if number.is_integer() else number
+    if kind == "boolean":
+        return cell.get(_q("office", "boolean-value")) == "true"
+    text = "\n".join(paragraphs)
+    return text if text else None
+
+
+def _paragraph_text(p) -> str:
+    """Text of a <text:p>, with <text:s/> spaces, tabs and line breaks."""
+    parts = [p.text or ""]
+    for child in p.iter():
+        if child is p:
+            continue
+        if child.tag == _q("text", "s"):
+            parts.append(" " * int(child.get(_q("text", "c"), "1")))
+        elif child.tag == _q("text", "tab"):
+            parts.append("\t")
+        elif child.tag == _q("text", "line-break"):
+            parts.append("\n")
+        elif child.text:
+            parts.append(child.text)
+        if child.tail:
+            parts.append(child.tail)
+    return "".join(parts)
+
+
+def _rows_ods(data: bytes):
+    """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
+    from defusedxml.ElementTree import iterparse
+
+    archive = check_zip(data)
+    try:
+        stream = archive.open("content.xml")
+    except KeyError as error:
+        raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+    table_depth = 0
+    row: list | None = None
+    paragraphs: list[str] = []
+    try:
+        for event, element in iterparse(stream, events=("start", "end")):
+            tag = element.tag
+            if tag == _q("table", "table"):
+                if event == "start":
+                    table_depth += 1
+                else:
+                    return  # only the first sheet
+            elif table_depth == 0:
+                continue
+            elif tag == _q("table", "table-row"):
+                if event == "start":
+                    row, paragraphs = [], []
+                else:
+                    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
+                    while row and row[-1] is None:
+                        row.pop()
+                    if row:
+                        for _ in range(min(repeat, MAX_ROWS + 1)):
+                            yield list(row)
+                    else:
+                        # Empty rows, however many are declared, cost nothing.
+                        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
+                            yield []
+                    row = None
+                    element.clear()
+            elif tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
+                if event == "start":
+                    paragraphs = []
+                elif row is not None:
+                    value = _ods_cell_value(element, paragraphs)
+                    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
+                    room = MAX_COLUMNS - len(row)
+                    if room > 0:
+                        row.extend([value] * min(repeat, room))
+                    element.clear()
+            elif tag == _q("text", "p") and event == "end":
+                paragraphs.append(_paragraph_text(element))
+    except SheetError:
+        raise
+    except Exception as error:  # defusedxml refusals and broken XML alike
+        raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+
+
+def _rows_csv(data: bytes):
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SheetError(
+            _g(
+                "The .csv file is not in UTF-8. In Excel choose “Save as” → “CSV UTF-8 "
+                "(Comma delimited)”, in LibreOffice choose the character set “Unicode (UTF-8)”."
+            )
+        ) from error
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise SheetError(_g("The .csv file is malformed: %(error)s") % {"error": error}) from error
+
+
+READERS = {".xlsx": _rows_xlsx, ".xls": _rows_xls, ".ods": _rows_ods, ".csv": _rows_csv}
+
+
+def extension_of(file_name: str) -> str:
+    return PurePath(file_name or "").suffix.lower()
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\xa0"))
+
+
+@dataclass
+class Sheet:
+    dataset: tablib.Dataset
+    row_numbers: list[int]  # spreadsheet row of each dataset row (the header is row 1)
+    headers: dict[str, str]  # column → header as written in the file
+    ignored: list[str] = field(default_factory=list)
+
+
+def header_index(columns, aliases) -> dict[str, str]:
+    index = {}
+    for column in columns:
+        index[fold(column)] = column
+        index[fold(column.replace("_", " "))] = column
+        for alias in aliases.get(column, ()):
+            index[fold(alias)] = column
+    return index
+
+
+def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
+    """Read the first sheet into a Dataset with the English column names."""
+    extension = extension_of(file_name)
+    if extension not in READERS:
+        raise SheetError(
+            _g("“%(name)s” is not a spreadsheet this office can import: use %(formats)s.")
+            % {"name": file_name, "formats": ", ".join(FORMATS)}
+        )
+    if len(data) > MAX_FILE_SIZE:
+        raise SheetError(
+            _g("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
+        )
+    rows = iter(READERS[extension](data))
+    header = next(rows, None)
+    if not header or all(_blank(v) for v in header):
+        raise SheetError(_g("The first row must hold the column names; it is empty."))
+    index = header_index(columns, aliases)
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    ignored = []
+    for position, value in enumerate(header):
+        if _blank(value):
+            continue
+        name = str(value).strip()
+        column = index.get(fold(name))
+        if column is None:
+            ignored.append(name)
+            continue
+        if column in positions:
+            raise SheetError(
+                _g("The column “%(name)s” appears twice in the header row.") % {"name": name}
+            )
+        positions[column], headers[column] = position, name
+    missing = [c for c in columns if c not in positions]
+    if missing:
+        raise SheetError(
+            _g("The header row lacks the columns: %(missing)s.") % {"missing": ", ".join(missing)}
+        )
+    dataset = tablib.Dataset(headers=list(columns))
+    numbers: list[int] = []
+    empty_run = 0
+    for number, values in enumerate(rows, 2):
+        if all(_blank(v) for v in values):
+            empty_run += 1
+            if empty_run > MAX_TRAILING_EMPTY_ROWS:
+                break
+            continue
+        empty_run = 0
+        if len(dataset) >= MAX_ROWS:
+            raise SheetError(
+                _g("The sheet has more than %(max)s rows: split it into several files.")
+                % {"max": f"{MAX_ROWS:,}"}
+            )
+        dataset.append(
+            [values[positions[c]] if positions[c] < len(values) else None for c in columns]
+        )
+        numbers.append(number)
+    if not numbers:
+        raise SheetError(_g("The sheet has a header row but no data."))
+    return Sheet(dataset, numbers, headers, ignored)
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowReport:
+    number: int
+    status: str  # new / updated / unchanged / error
+    key: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    STATUS_LABELS = {
+        "new": _("new"),
+        "updated": _("updated"),
+        "unchanged": _("unchanged"),
+        "error": _("error"),
+    }
+
+    @property
+    def status_label(self) -> str:
+        return str(self.STATUS_LABELS[self.status])
+
+
+@dataclass
+class ImportOutcome:
+    file_name: str
+    dry_run: bool
+    rows: list[RowReport] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # about the file or the whole import
+    ignored_columns: list[str] = field(default_factory=list)
+    log: ImportLog | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def new(self) -> int:
+        return self.count("new")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def with_errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.with_errors
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [r for r in self.rows if r.status == "error"]
+
+    def summary(self) -> str:
+        return _g(
+            "%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d with errors"
+        ) % {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.with_errors,
+        }
+
+
+def resource_for(sheet: str):
+    from delegations.resources import ActionItemResource, VisitResource
+
+    from .resources import AgreementResource
+
+    return {
+        ImportLog.Sheet.AGREEMENTS: AgreementResource,
+        ImportLog.Sheet.VISITS: VisitResource,
+        ImportLog.Sheet.ACTION_ITEMS: ActionItemResource,
+    }[sheet]
+
+
+def _report(resource, sheet: Sheet, result) -> list[RowReport]:
+    headers = sheet.headers
+    reports = []
+    for index, row_result in enumerate(result.rows, 1):
+        number = sheet.row_numbers[index - 1]
+        key = resource.row_key(sheet.dataset[index - 1])
+        extra = resource.reports.get(index, {})
+        report = RowReport(number=number, status="", key=key, notes=list(extra.get("notes", [])))
+        if row_result.validation_error is not None:
+            report.status = "error"
+            for column, messages in row_result.validation_error.message_dict.items():
+                label = headers.get(column, column) if column else ""
+                for message in messages:
+                    report.errors.append((label, message))
+        elif row_result.errors:
+            report.status = "error"
+            report.errors = [("", str(e.error)) for e in row_result.errors]
+        elif row_result.import_type == row_result.IMPORT_TYPE_NEW:
+            report.status = "new"
+        elif row_result.import_type == row_result.IMPORT_TYPE_UPDATE:
+            report.status = "updated"
+            report.changes = [
+                (headers.get(c, c), old, new) for c, old, new in extra.get("changes", [])
+            ]
+        else:
+            report.status = "unchanged"
+        reports.append(report)
+    return reports
+
+
+def run_import(
+    *, sheet: str, file_name: str, data: bytes, user=None, dry_run: bool = True
+) -> ImportOutcome:
+    """Dry run (nothing kept) or real import (all rows or none), logged when real."""
+    outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
+    resource_class = resource_for(sheet)
+    try:
+        read = read_sheet(
+            file_name, data, columns=resource_class.COLUMNS, aliases=resource_class.HEADER_ALIASES
+        )
+    except SheetError as error:
+        outcome.errors.append(str(error))
+    else:
+        outcome.ignored_columns = read.ignored
+        resource = resource_class(user=user)
+        result = resource.import_data(
+            read.dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        outcome.rows = _report(resource, read, result)
+        outcome.errors += [str(e.error) for e in result.base_errors]
+    if not dry_run:
+        outcome.log = _log(sheet, outcome, user, len(data))
+    return outcome
+
+
+def _log(sheet: str, outcome: ImportOutcome, user, size: int) -> ImportLog:
+    message = "\n".join(outcome.errors)
+    if not message and outcome.error_rows:
+        message = "\n".join(
+            f"{r.number}: {column} {text}".strip()
+            for r in outcome.error_rows[:50]
+            for column, text in r.errors
+        )
+    with transaction.atomic():
+        return ImportLog.objects.create(
+            sheet=sheet,
+            user=user if user is not None and user.is_authenticated else None,
+            file_name=outcome.file_name[:255],
+            file_size=size,
+            outcome=ImportLog.Outcome.IMPORTED if outcome.ok else ImportLog.Outcome.REFUSED,
+            rows_total=len(outcome.rows),
+            rows_new=outcome.new if outcome.ok else 0,
+            rows_updated=outcome.updated if outcome.ok else 0,
+            rows_unchanged=outcome.unchanged,
+            rows_with_errors=outcome.with_errors,
+            message=message,
+        )
+
+
+# -- export -------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+}
+
+
+def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
+    """The sheet as a file. CSV gets a BOM so Excel opens the Vietnamese text as UTF-8."""
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    if fmt == "xlsx":
+        return _xlsx_bytes([("Sheet1", dataset)])
+    if fmt == "ods":
+        return dataset.export("ods")
+    raise ValueError(fmt)
+
+
+def _xlsx_bytes(sheets) -> bytes:
+    """An .xlsx where every value is written as text (never as a formula)."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, dataset in sheets:
+        ws = book.create_sheet(title=title[:31])
+        ws.append(list(dataset.headers or []))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in dataset:
+            ws.append(list(row))
+        # openpyxl treats a string beginning with "=" as a formula: store it as text.
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        for column in ws.columns:
+            letter = column[0].column_letter
+            width = max((len(str(c.value or "")) for c in column[:200]), default=10)
+            ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_bytes(resource_class) -> bytes:
+    """The pre-filled .xlsx template: header, one example row, and the allowed values."""
+    import tablib as tb
+
+    main = tb.Dataset(headers=list(resource_class.COLUMNS))
+    main.append([resource_class.EXAMPLE.get(c, "") for c in resource_class.COLUMNS])
+    allowed = tb.Dataset(headers=[_g("column"), _g("value"), _g("meaning")])
+    for column, value, meaning in resource_class.allowed_values():
+        allowed.append([column, value, meaning])
+    headers = tb.Dataset(headers=[_g("column"), _g("Vietnamese header also accepted")])
+    for column in resource_class.COLUMNS:
+        headers.append([column, "; ".join(resource_class.HEADER_ALIASES.get(column, ()))])
+    return _xlsx_bytes(
+        [(_g("Sheet"), main), (_g("Allowed values"), allowed), (_g("Column names"), headers)]
+    )
+
+
+# -- the upload between preview and confirm -----------------------------------------------
+
+STASH_SESSION_KEY = "pending_imports"
+STASH_MAX_AGE = 24 * 3600
+
+
+@dataclass
+class Stashed:
+    name: str
+    data: bytes
+
+
+def _stash_dir():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_upload(session, sheet: str, name: str, data: bytes) -> str:
+    """Keep an uploaded file until the editor confirms; returns the token for the form."""
+    import secrets
+    import time
+
+    folder = _stash_dir()
+    for old in folder.glob("*.upload"):  # forgotten previews
+        try:
+            if old.stat().st_mtime < time.time() - STASH_MAX_AGE:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.upload").write_bytes(data)
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    pending[token] = {"sheet": sheet, "name": name}
+    session[STASH_SESSION_KEY] = pending
+    return token
+
+
+def stashed_upload(session, token: str, sheet: str) -> Stashed | None:
+    entry = session.get(STASH_SESSION_KEY, {}).get(token)
+    if not entry or entry.get("sheet") != sheet:
+        return None
+    path = _stash_dir() / f"{token}.upload"
+    if not path.is_file():
+        return None
+    return Stashed(entry["name"], path.read_bytes())
+
+
+def discard_upload(session, token: str) -> None:
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    if token in pending:
+        pending.pop(token)
+        session[STASH_SESSION_KEY] = pending
+        (_stash_dir() / f"{token}.upload").unlink(missing_ok=True)

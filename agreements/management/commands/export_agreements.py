@@ -1,0 +1,32 @@
+"""Export every agreement with the import columns (export → import changes nothing)."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from agreements.importing import EXPORT_FORMATS, export_bytes
+from agreements.models import Agreement
+from agreements.resources import AgreementResource
+
+
+class Command(BaseCommand):
+    help = "Export all agreements to .csv, .xlsx or .ods (default: csv to standard output)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
+        parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), default=None)
+
+    def handle(self, *args, output: Path | None, format: str | None, **options):
+        fmt = format or (output.suffix.lstrip(".").lower() if output else "csv")
+        if fmt not in EXPORT_FORMATS:
+            fmt = "csv"
+        resource = AgreementResource()
+        dataset = resource.export_dataset(resource.export_queryset(Agreement.objects.all()))
+        data = export_bytes(dataset, fmt)
+        if output:
+            output.write_bytes(data)
+            self.stderr.write(f"{len(dataset)} agreements written to {output}.")
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()

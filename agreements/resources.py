@@ -1,0 +1,1357 @@
+"""Spreadsheet sheets (django-import-export resources) for agreements, and the parts
+the visit and action-item sheets share with them.
+
+How a sheet is read
+-------------------
+* Columns have English names (``AgreementResource.COLUMNS``); a Vietnamese header row
+  with the same meaning is accepted too (``HEADER_ALIASES``), matched ignoring case,
+  accents and spaces.
+* The natural key of an agreement is ``reference``: a row whose reference is stored
+  updates that agreement; a row that would change nothing is reported unchanged and
+  not written at all (no history row).
+* Cities are matched on any of their names (Vietnamese, English, local name,
+  alternative names) within the country, ignoring case, accents and spaces
+  (``common.text.fold``). A partner city nobody knows yet is created (the preview
+  says so); the home city must be one of ours (``City.is_home``).
+* The partnership is the pair (home city, partner city), created if new.
+* Countries: ISO code (``BY``/``BLR``) or English or Vietnamese name.
+* ``kind`` and ``status``: the code, the English label or the Vietnamese label in any
+  case; the Vietnamese synonyms are listed here (``KIND_SYNONYMS``…) so matching does not
+  depend on the translation files. Exported as the code.
+* Dates: real spreadsheet date cells, ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (day first,
+  always). ``signed_on`` may be partial: ``2004`` or ``12/2023`` keep their precision
+  and are exported the same way.
+* ``parent_reference``: an agreement already stored or anywhere in the same sheet.
+  The relation is *renews* when the parent is of the same kind (a new MoU after an
+  MoU), otherwise *implements* (a programme under a friendship agreement).
+* ``fields``: ``;``-separated fields of cooperation, matched like cities; unknown ones
+  are created.
+* ``signatories``: ``;``-separated ``Name (position held then)`` entries; a witness is
+  marked ``[witness]`` (or ``[chứng kiến]``) after the entry. People are matched by
+  their folded full or Latin name and created when unknown.
+
+Rows are validated one by one (``full_clean`` without the per-row database checks,
+which are done once for the whole sheet), then everything is written in bulk, with
+history, after the last row: parents before children, in batches of 1,000.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from import_export import fields as ie_fields
+from import_export import resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from common.partialdate import PartialDate, Precision, parse_partial_date
+from common.text import clean_spaces
+from common.text import fold as _fold_text
+from partnerships.models import City, FieldOfCooperation, Organisation, Partnership, Person
+
+from .models import Agreement, Signatory
+
+BATCH_SIZE = 1000
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str | None) -> str:
+    """``common.text.fold``, remembered: a sheet repeats the same names thousands of times."""
+    return _fold_text(text)
+
+
+def _related(instance, name: str) -> list:
+    """A to-many relation's objects, straight from the prefetch cache when there is one."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(getattr(instance, name).all())
+
+
+NON_FIELD = ""  # the column name errors about the whole row are filed under
+
+# A cell beginning with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore_formula_text(text: str) -> str:
+    """Undo ``neutralise_formula`` so export → import changes nothing."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def cell_text(value, *, multiline: bool = False) -> str:
+    """A cell as text: numbers without a spurious ``.0``, spaces (also non-breaking) trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    text = str(value).replace("\xa0", " ").replace("\r\n", "\n")
+    text = text.strip() if multiline else clean_spaces(text)
+    return restore_formula_text(text)
+
+
+def split_list(value) -> list[str]:
+    return [part for part in (cell_text(p) for p in cell_text(value).split(";")) if part]
+
+
+# -- writing in bulk, with history --------------------------------------------------------
+
+
+def _copy_rows(table: str, columns: list[str], rows) -> None:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _same(value):
+    return value
+
+
+def _preparers(fields) -> list[tuple[str, object]]:
+    """(attname, to database value) per field: psycopg adapts all but a few types itself."""
+    result = []
+    for f in fields:
+        if (
+            f.get_internal_type() in ("CharField", "TextField", "SlugField")
+            and not f.choices
+            or f.is_relation
+            or f.get_internal_type()
+            in (
+                "AutoField",
+                "BigAutoField",
+                "IntegerField",
+                "PositiveIntegerField",
+                "PositiveSmallIntegerField",
+                "PositiveBigIntegerField",
+                "DateField",
+                "DateTimeField",
+                "BooleanField",
+                "DecimalField",
+            )
+        ):
+            prep = _same
+        else:  # CountryField (a Country object in Python), choices, anything unusual
+            prep = functools.partial(_db_value, f)
+        result.append((f.attname, prep))
+    return result
+
+
+def _db_value(field, value):
+    return field.get_db_prep_save(value, connection)
+
+
+def create_with_history(objs: list, model, user) -> None:
+    """Insert ``objs`` and their "created" history rows (by ``user``) in two statements.
+
+    On PostgreSQL the ids are taken from the table's sequence up front and both tables
+    are loaded with COPY (every constraint is still checked by the database); elsewhere
+    django-simple-history's ``bulk_create_with_history`` does the same more slowly.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
+        return
+    now = timezone.now()
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = list(meta.concrete_fields)
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        for name in stamped:
+            setattr(obj, name, now)
+        obj.pk = new_id
+        obj._state.adding, obj._state.db = False, "default"
+    _copy_rows(
+        meta.db_table,
+        [f.column for f in fields],
+        ([prep(getattr(o, name)) for name, prep in _preparers(fields)] for o in objs),
+    )
+    history = model.history.model
+    tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    preparers = dict(_preparers(tracked))
+    fixed = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": None,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns = [
+        (None, None, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
+        for f in tracked
+    ]
+    _copy_rows(
+        history._meta.db_table,
+        [f.column for f in tracked],
+        (
+            [value if name is None else prep(getattr(o, name)) for name, prep, value in columns]
+            for o in objs
+        ),
+    )
+
+
+def add_links(through, pairs: list[tuple[int, int]], columns: tuple[str, str]) -> None:
+    """Many-to-many rows (no history of their own) in one statement."""
+    if not pairs:
+        return
+    if connection.vendor != "postgresql":
+        through.objects.bulk_create(
+            [through(**dict(zip(columns, pair, strict=True))) for pair in pairs],
+            batch_size=BATCH_SIZE,
+        )
+        return
+    _copy_rows(through._meta.db_table, list(columns), pairs)
+
+
+# -- widgets ------------------------------------------------------------------------------
+
+
+class TextWidget(widgets.Widget):
+    def __init__(self, *, multiline: bool = False):
+        super().__init__(coerce_to_string=True)
+        self.multiline = multiline
+
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value, multiline=self.multiline)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its code, English label or Vietnamese label (``Biên bản ghi nhớ`` → ``mou``)."""
+
+    def __init__(self, choices, synonyms: dict[str, Iterable[str]], *, what):
+        super().__init__(coerce_to_string=True)
+        self.choices, self.synonyms, self.what = choices, synonyms, what
+        self._index: dict[str, str] | None = None
+
+    def index(self) -> dict[str, str]:
+        if self._index is None:
+            index = {}
+            for code, label in self.choices.choices:
+                index[fold(str(code))] = code
+                index[fold(str(code).replace("_", " "))] = code
+                for language in ("en", "vi"):
+                    with translation.override(language):
+                        index[fold(str(label))] = code
+                for synonym in self.synonyms.get(code, ()):
+                    index[fold(synonym)] = code
+            self._index = index
+        return self._index
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            raise ValueError(_g("This column must not be empty."))
+        code = self.index().get(fold(text))
+        if code is None:
+            allowed = ", ".join(str(code) for code, _label in self.choices.choices)
+            raise ValueError(
+                _g("“%(value)s” is not a known %(what)s. Use one of: %(allowed)s.")
+                % {"value": text, "what": self.what, "allowed": allowed}
+            )
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+def clean_date(value, *, partial: bool) -> PartialDate | None:
+    """A date cell, ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (and ``2004``, ``12/2023`` if ``partial``)."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "date") and callable(value.date):  # datetime from a date cell
+        return PartialDate(value.date())
+    if hasattr(value, "isoformat") and hasattr(value, "year"):
+        return PartialDate(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if partial and float(value).is_integer() and 1000 <= value <= 9999:
+            return PartialDate.of(parse_partial_date(str(int(value))).date, Precision.YEAR)
+        raise ValueError(
+            _g("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": cell_text(value)}
+        )
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        return parse_partial_date(text, allow_partial=partial)
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from error
+
+
+class DateWidget(widgets.Widget):
+    """A whole date: a date cell, ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (never month first)."""
+
+    def clean(self, value, row=None, **kwargs):
+        found = clean_date(value, partial=False)
+        return found.date if found else None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
+def render_partial(value, precision) -> str:
+    found = PartialDate.of(value, precision)
+    return found.format() if found else ""
+
+
+# -- look-ups shared by every sheet -------------------------------------------------------
+
+
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for language in ("en", "vi"):
+        with translation.override(language):
+            for code, name in countries:
+                index[fold(name)] = code
+    for code, _name in countries:
+        index[fold(code)] = code
+        alpha3 = countries.alpha3(code)
+        if alpha3:
+            index[fold(alpha3)] = code
+    # Names in common use that the standard list spells differently.
+    for name, code in {
+        "viet nam": "VN",
+        "belarus": "BY",
+        "be la rut": "BY",
+        "bê-la-rút": "BY",
+        "lao": "LA",
+        "lao pdr": "LA",
+        "cong hoa dan chu nhan dan lao": "LA",
+        "nga": "RU",
+        "lien bang nga": "RU",
+        "han quoc": "KR",
+        "korea": "KR",
+        "trung quoc": "CN",
+        "nhat ban": "JP",
+        "hoa ky": "US",
+        "my": "US",
+        "usa": "US",
+        "uk": "GB",
+        "anh": "GB",
+    }.items():
+        index[fold(name)] = code
+    return index
+
+
+_COUNTRIES: dict[str, str] | None = None
+
+
+def parse_country(value) -> str:
+    """ISO code for ``value`` (``BY``, ``BLR``, ``Belarus``, ``Bêlarut``); '' if blank."""
+    global _COUNTRIES
+    text = cell_text(value)
+    if not text:
+        return ""
+    if _COUNTRIES is None:
+        _COUNTRIES = _country_index()
+    code = _COUNTRIES.get(fold(text))
+    if code is None:
+        raise ValueError(_g("“%(value)s” is not a known country.") % {"value": text})
+    return code
+
+
+class Lookups:
+    """Everything rows refer to, loaded once per import and found by folded name.
+
+    Each table is read with one query on first use; records created by the import
+    (an unknown partner city, field or person) join the index, so the number of
+    queries does not grow with the number of rows that mention them.
+    """
+
+    def __init__(self, user=None):
+        self.user = user
+        self._cities: dict[str, dict[str, list[City]]] | None = None
+        self._partnerships: dict[tuple[int, int], Partnership] | None = None
+        self._fields: dict[str, list[FieldOfCooperation]] | None = None
+        self._people: dict[str, list[Person]] | None = None
+        self._organisations: dict[str, list[Organisation]] | None = None
+        # Records the sheet needs that do not exist yet: validated now, written in bulk
+        # (with history) by ``flush`` just before the rows themselves.
+        self.new_records: dict[type, list] = defaultdict(list)
+        self._new_ids: set[int] = set()
+
+    def _add(self, obj):
+        # Relations and countries are what the sheet matched against stored records;
+        # checking them again would cost queries (relations) or much time (countries).
+        obj.full_clean(
+            exclude=[
+                f.name
+                for f in obj._meta.concrete_fields
+                if f.is_relation or f.get_internal_type() == "CountryField" or f.name == "country"
+            ],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        self.new_records[type(obj)].append(obj)
+        self._new_ids.add(id(obj))
+        return obj
+
+    def is_new(self, obj) -> bool:
+        return id(obj) in self._new_ids
+
+    def flush(self) -> None:
+        """Write the new cities, partnerships, fields and people (in that order)."""
+        for model in (City, Partnership, FieldOfCooperation, Person):
+            create_with_history(self.new_records.pop(model, []), model, self.user)
+
+    # cities
+    def cities(self) -> dict[str, dict[str, list[City]]]:
+        if self._cities is None:
+            self._cities = defaultdict(lambda: defaultdict(list))
+            for city in City.objects.prefetch_related("alternative_names"):
+                self._index_city(city)
+        return self._cities
+
+    def _index_city(self, city: City) -> None:
+        names = city.all_names() if city.pk else [city.name]
+        for name in names:
+            bucket = self._cities[city.country.code][fold(name)]
+            if city not in bucket:
+                bucket.append(city)
+
+    def find_partnership(self, row) -> Partnership | None:
+        """The stored partnership a row names, without creating anything (None if unsure)."""
+        try:
+            home_country = parse_country(row.get("home_country"))
+            partner_country = parse_country(row.get("partner_country"))
+        except ValueError:
+            return None
+        home = [
+            c for c in self._matching(cell_text(row.get("home_city")), home_country) if c.is_home
+        ]
+        partner = self._matching(cell_text(row.get("partner_city")), partner_country)
+        if len(home) != 1 or len(partner) != 1:
+            return None
+        self.partnerships_index()
+        return self._partnerships.get((home[0].pk, partner[0].pk))
+
+    def partnerships_index(self) -> dict[tuple[int, int], Partnership]:
+        if self._partnerships is None:
+            self._partnerships = {
+                (p.home_city_id, p.partner_city_id): p
+                for p in Partnership.objects.select_related("home_city", "partner_city")
+            }
+        return self._partnerships
+
+    def _matching(self, name: str, country: str) -> list[City]:
+        key = fold(name)
+        if country:
+            return list(self.cities().get(country, {}).get(key, []))
+        return [c for by_name in self.cities().values() for c in by_name.get(key, [])]
+
+    def home_city(self, name: str, country: str) -> City:
+        if not name:
+            raise ValueError(_g("Give the home city (one of ours)."))
+        found = self._matching(name, country)
+        home = [c for c in found if c.is_home]
+        if len(home) == 1:
+            return home[0]
+        if found:
+            raise ValueError(_g("“%(value)s” is not one of our cities.") % {"value": name})
+        ours = sorted(
+            {c.name for by in self.cities().values() for b in by.values() for c in b if c.is_home}
+        )
+        raise ValueError(
+            _g("“%(value)s” is not one of our cities (%(ours)s).")
+            % {"value": name, "ours": ", ".join(ours)}
+        )
+
+    def partner_city(self, name: str, country: str) -> City:
+        if not name:
+            raise ValueError(_g("Give the partner city."))
+        found = self._matching(name, country)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ValueError(
+                _g("Several cities are called “%(value)s”; give the country.") % {"value": name}
+                if not country
+                else _g("Several cities in this country are called “%(value)s”.") % {"value": name}
+            )
+        if not country:
+            raise ValueError(
+                _g("“%(value)s” is a new city: give its country so it can be created.")
+                % {"value": name}
+            )
+        if len(name) > City._meta.get_field("name").max_length:
+            raise ValueError(_g("The city name is too long."))
+        city = self._add(City(name=name, country=country, is_home=False))
+        self._index_city(city)
+        return city
+
+    # partnerships
+    def partnership(self, home: City, partner: City) -> Partnership:
+        self.partnerships_index()
+        key = (home.pk, partner.pk if partner.pk else ("new", id(partner)))
+        if key not in self._partnerships:
+            if home is partner:
+                raise ValueError(_g("The partner city cannot be the home city itself."))
+            self._partnerships[key] = self._add(Partnership(home_city=home, partner_city=partner))
+        return self._partnerships[key]
+
+    # fields of cooperation
+    def field(self, name: str) -> FieldOfCooperation:
+        if self._fields is None:
+            self._fields = defaultdict(list)
+            for f in FieldOfCooperation.objects.all():
+                self._index_field(f)
+        found = self._fields.get(fold(name), [])
+        if found:
+            return found[0]
+        if len(name) > FieldOfCooperation._meta.get_field("name").max_length:
+            raise ValueError(_g("“%(value)s” is too long for a field name.") % {"value": name})
+        codes = {f.code for fs in self._fields.values() for f in fs}
+        base = slugify(fold(name))[:45] or "field"
+        code, n = base, 2
+        while code in codes:
+            code, n = f"{base}-{n}", n + 1
+        created = self._add(FieldOfCooperation(code=code, name=name))
+        self._index_field(created)
+        return created
+
+    def _index_field(self, f: FieldOfCooperation) -> None:
+        for name in (f.name, f.name_en, f.code):
+            if name and f not in self._fields[fold(name)]:
+                self._fields[fold(name)].append(f)
+
+    # people
+    def person(self, name: str) -> Person:
+        if self._people is None:
+            self._people = defaultdict(list)
+            for p in Person.objects.all():
+                self._index_person(p)
+        found = self._people.get(fold(name), [])
+        if found:
+            return found[0]
+        if len(name) > Person._meta.get_field("full_name").max_length:
+            raise ValueError(_g("“%(value)s” is too long for a name.") % {"value": name})
+        created = self._add(Person(full_name=name))
+        self._index_person(created)
+        return created
+
+    def _index_person(self, p: Person) -> None:
+        for name in (p.full_name, p.name_latin):
+            if name and p not in self._people[fold(name)]:
+                self._people[fold(name)].append(p)
+
+    # organisations (never created: a typo must not become a new organisation)
+    def organisation(self, name: str) -> Organisation:
+        if self._organisations is None:
+            self._organisations = defaultdict(list)
+            for o in Organisation.objects.all():
+                for n in (o.name, o.name_en, o.abbreviation):
+                    if n:
+                        self._organisations[fold(n)].append(o)
+        found = self._organisations.get(fold(name), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValueError(_g("Several organisations are called “%(value)s”.") % {"value": name})
+        raise ValueError(
+            _g("“%(value)s” is not a known organisation: add it first.") % {"value": name}
+        )
+
+
+# -- the shared machinery -----------------------------------------------------------------
+
+
+class InvalidRow(Exception):
+    """Raised inside a row to file errors under columns: ``{column: message}``."""
+
+
+class SheetInstanceLoader(BaseInstanceLoader):
+    """Finds the stored record of a row in what ``before_import`` prefetched."""
+
+    def get_instance(self, row):
+        return self.resource.existing_instance(row)
+
+
+class SheetResource(resources.ModelResource):
+    """A sheet with fixed columns, validated row by row and written in bulk at the end.
+
+    Subclasses define ``COLUMNS``, ``HEADER_ALIASES``, ``ERROR_COLUMNS`` (model field →
+    column), ``prepare(dataset)``, ``existing_instance(row)``, ``fill(instance, row, errors)``,
+    ``export_row(instance)`` and ``write(instances, new)``.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+    HEADER_ALIASES: dict[str, tuple[str, ...]] = {}
+    ERROR_COLUMNS: dict[str, str] = {}
+    FK_FIELDS: tuple[str, ...] = ()
+    KEY_COLUMNS: tuple[str, ...] = ()
+    EXAMPLE: dict[str, str] = {}
+    CHOICE_COLUMNS: dict[str, tuple] = {}  # column → (choices, synonyms)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def row_key(cls, values) -> str:
+        """How the preview names a row: its natural key as written."""
+        row = dict(zip(cls.COLUMNS, values, strict=False))
+        return " · ".join(cell_text(row.get(c)) for c in cls.KEY_COLUMNS if cell_text(row.get(c)))
+
+    @classmethod
+    def allowed_values(cls) -> list[tuple[str, str, str]]:
+        """(column, value, meaning) rows for the template's "Allowed values" sheet."""
+        rows = []
+        for column, (choices, synonyms) in cls.CHOICE_COLUMNS.items():
+            for code, label in choices.choices:
+                with translation.override("en"):
+                    english = str(label)
+                also = "; ".join([english, *synonyms.get(code, ())])
+                rows.append((column, str(code), also))
+        for city in City.objects.home():
+            rows.append(("home_city", city.name, "; ".join(city.all_names()[1:])))
+        for f in FieldOfCooperation.objects.all():
+            rows.append(("fields", f.name, f.name_en))
+        for code, name in countries:
+            with translation.override("en"):
+                english = str(dict(countries)[code])
+            rows.append(("country", code, f"{english}; {name}"))
+        return rows
+
+    def __init__(self, *, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.lookups = Lookups(user)
+        self.row_errors: dict[int, dict[str, str]] = {}
+        self.pending: list[tuple[object, bool]] = []
+        self.reports: dict[int, dict] = {}
+        self._current: dict = {}
+
+    # import-export hooks --------------------------------------------------------------
+    def before_import(self, dataset, **kwargs):
+        self.prepare(dataset)
+
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run, *args, **kwargs)
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        self._current = {
+            "before": None if new else self.export_row(instance),
+            "notes": [],
+            "changes": [],
+        }
+        return instance, new
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, str] = dict(self.row_errors.get(kwargs.get("row_number"), {}))
+        self.fill(instance, row, errors)
+        if errors:
+            raise ValidationError({column: [message] for column, message in errors.items()})
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        after = self.export_row(instance)
+        before = self._current["before"]
+        if before is None:
+            return False
+        self._current["changes"] = [
+            (column, before[column], after[column])
+            for column in self.COLUMNS
+            if before[column] != after[column]
+        ]
+        return not self._current["changes"]
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        exclude = set(self.FK_FIELDS)
+        for column in errors:
+            exclude.update(f for f, c in self.ERROR_COLUMNS.items() if c == column)
+            exclude.add(column)
+        try:
+            # Uniqueness and constraints are checked for the whole sheet at once (and by
+            # the database); per-row queries would make a big import crawl.
+            instance.full_clean(
+                exclude=sorted(exclude), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = self.ERROR_COLUMNS.get(name, name if name in self.COLUMNS else NON_FIELD)
+                errors.setdefault(column, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance._history_user = self.user
+        instance._row_number = kwargs.get("row_number")
+        self.pending.append((instance, is_create))
+
+    def after_import_row(self, row, row_result, **kwargs):
+        self.reports[kwargs["row_number"]] = self._current
+
+    def bulk_create(self, *args, **kwargs):
+        """Nothing: everything is written together in ``after_import``."""
+
+    def bulk_update(self, *args, **kwargs):
+        """Nothing: everything is written together in ``after_import``."""
+
+    def after_import(self, dataset, result, **kwargs):
+        if result.has_errors() or result.has_validation_errors():
+            return
+        cross = self.check_sheet()
+        for number, errors in cross.items():
+            row_result = result.rows[number - 1]
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = ValidationError({c: [m] for c, m in errors.items()})
+            result.append_invalid_row(number, {}, row_result.validation_error)
+        if cross or self.dry_run:
+            # A dry run stops here: every row and every rule across rows has been
+            # checked; only the bulk writes below are left for the real import.
+            return
+        try:
+            self.write_pending()
+        except (DatabaseError, ValidationError, ValueError) as error:
+            result.append_base_error(self.get_error_result_class()(error))
+
+    def write_pending(self) -> None:
+        self.lookups.flush()
+        created = [obj for obj, new in self.pending if new]
+        updated = [obj for obj, new in self.pending if not new]
+        now = timezone.now()
+        for obj in updated:
+            obj.version += 1
+            obj.updated_at = now
+        self.write(created, updated)
+
+    def check_sheet(self) -> dict[int, dict[str, str]]:
+        """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""
+        return {}
+
+    # row helpers --------------------------------------------------------------------
+    def note(self, message: str) -> None:
+        if message not in self._current["notes"]:
+            self._current["notes"].append(message)
+
+    def text(self, row, column: str, *, multiline: bool = False) -> str:
+        return cell_text(row.get(column), multiline=multiline)
+
+    def partnership_from(self, row, errors) -> Partnership | None:
+        """The pair (home city, partner city) of the row, found or created."""
+        home = partner = None
+        try:
+            home_country = parse_country(row.get("home_country"))
+        except ValueError as e:
+            errors["home_country"] = str(e)
+            home_country = None
+        try:
+            partner_country = parse_country(row.get("partner_country"))
+        except ValueError as e:
+            errors["partner_country"] = str(e)
+            partner_country = None
+        if home_country is not None:
+            try:
+                home = self.lookups.home_city(self.text(row, "home_city"), home_country)
+            except ValueError as e:
+                errors["home_city"] = str(e)
+        if partner_country is not None:
+            try:
+                partner = self.lookups.partner_city(self.text(row, "partner_city"), partner_country)
+            except ValueError as e:
+                errors["partner_city"] = str(e)
+        if home is None or partner is None:
+            return None
+        if self.lookups.is_new(partner):
+            self.note(_g("New city “%(name)s” will be created.") % {"name": partner.name})
+        try:
+            partnership = self.lookups.partnership(home, partner)
+        except ValueError as e:
+            errors["partner_city"] = str(e)
+            return None
+        if self.lookups.is_new(partnership):
+            self.note(_g("New partnership %(name)s will be created.") % {"name": partnership})
+        return partnership
+
+    def export_partnership(self, partnership: Partnership | None) -> dict[str, str]:
+        if partnership is None:
+            return dict.fromkeys(
+                ("home_city", "home_country", "partner_city", "partner_country"), ""
+            )
+        cache = self.__dict__.setdefault("_partnership_cells", {})
+        key = id(partnership)
+        if key not in cache:
+            cache[key] = (
+                partnership,  # kept alive so that its id is not reused
+                {
+                    "home_city": partnership.home_city.name,
+                    "home_country": partnership.home_city.country.code,
+                    "partner_city": partnership.partner_city.name,
+                    "partner_country": partnership.partner_city.country.code,
+                },
+            )
+        return dict(cache[key][1])
+
+    def export_dataset(self, queryset):
+        """The sheet for ``queryset``, text that would run as a formula neutralised."""
+        import tablib
+
+        dataset = tablib.Dataset(headers=list(self.COLUMNS))
+        for instance in queryset:
+            row = self.export_row(instance)
+            dataset.append([neutralise_formula(row[c]) for c in self.COLUMNS])
+        return dataset
+
+
+# -- agreements ---------------------------------------------------------------------------
+
+KIND_SYNONYMS = {
+    Agreement.Kind.FRIENDSHIP: (
+        "Thỏa thuận hữu nghị và hợp tác",
+        "Thỏa thuận về quan hệ hữu nghị và hợp tác",
+        "Thỏa thuận hữu nghị",
+        "Thỏa thuận hợp tác",
+        "Friendship agreement",
+        "Friendship and cooperation agreement",
+    ),
+    Agreement.Kind.PROGRAMME: ("Chương trình hợp tác", "Chương trình", "Programme", "Program"),
+    Agreement.Kind.MOU: ("Biên bản ghi nhớ", "Bản ghi nhớ", "MoU", "Memorandum of understanding"),
+    Agreement.Kind.LETTER_OF_INTENT: ("Thư ý định", "Ý định thư", "LOI", "Letter of intent"),
+    Agreement.Kind.ANNUAL_PLAN: (
+        "Kế hoạch hằng năm",
+        "Kế hoạch hàng năm",
+        "Kế hoạch năm",
+        "Annual plan",
+    ),
+}
+
+STATUS_SYNONYMS = {
+    Agreement.Status.DRAFT: ("Dự thảo", "Draft"),
+    Agreement.Status.NEGOTIATION: ("Đang đàm phán", "Đàm phán", "Under negotiation"),
+    Agreement.Status.IN_FORCE: ("Có hiệu lực", "Còn hiệu lực", "Đang có hiệu lực", "In force"),
+    Agreement.Status.EXPIRED: ("Hết hạn", "Hết hiệu lực", "Đã hết hạn", "Expired"),
+    Agreement.Status.TERMINATED: ("Chấm dứt", "Đã chấm dứt", "Terminated"),
+    Agreement.Status.SUPERSEDED: ("Được thay thế", "Đã được thay thế", "Bị thay thế", "Superseded"),
+}
+
+WITNESS_MARKS = ("witness", "chung kien", "nguoi chung kien")
+_SIGNATORY = re.compile(
+    r"^(?P<name>[^()\[\]]+?)\s*(?:\((?P<title>.*)\))?\s*(?:\[(?P<role>[^\]]*)\])?$"
+)
+
+
+def parse_signatories(value) -> list[tuple[str, str, str]]:
+    """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)]."""
+    entries = []
+    for part in split_list(value):
+        match = _SIGNATORY.match(part)
+        if not match:
+            raise ValueError(
+                _g("“%(value)s” is not “Name (position held then)”.") % {"value": part}
+            )
+        role = Signatory.Role.SIGNATORY
+        if match["role"] is not None:
+            if fold(match["role"]) in WITNESS_MARKS:
+                role = Signatory.Role.WITNESS
+            elif fold(match["role"]) not in ("signatory", "nguoi ky", "ky"):
+                raise ValueError(
+                    _g("“%(value)s”: write [witness] after a witness.") % {"value": part}
+                )
+        entries.append((clean_spaces(match["name"]), clean_spaces(match["title"] or ""), role))
+    return entries
+
+
+def format_signatory(name: str, title: str, role: str) -> str:
+    text = f"{name} ({title})" if title else name
+    return f"{text} [witness]" if role == Signatory.Role.WITNESS else text
+
+
+class AgreementResource(SheetResource):
+    COLUMNS = (
+        "reference",
+        "home_city",
+        "home_country",
+        "partner_city",
+        "partner_country",
+        "kind",
+        "title",
+        "signed_on",
+        "signed_at",
+        "valid_from",
+        "valid_until",
+        "status",
+        "parent_reference",
+        "fields",
+        "signatories",
+        "notes",
+    )
+    HEADER_ALIASES = {
+        "reference": ("Số hiệu", "Số hiệu văn bản", "Mã văn bản", "Mã tham chiếu"),
+        "home_city": ("Thành phố của ta", "Thành phố phía ta", "Địa phương"),
+        "home_country": ("Quốc gia của ta", "Nước của ta"),
+        "partner_city": ("Thành phố đối tác", "Địa phương đối tác"),
+        "partner_country": ("Quốc gia đối tác", "Nước đối tác"),
+        "kind": ("Loại văn bản", "Loại"),
+        "title": ("Tên văn bản", "Tiêu đề", "Tên"),
+        "signed_on": ("Ngày ký",),
+        "signed_at": ("Nơi ký", "Địa điểm ký"),
+        "valid_from": ("Hiệu lực từ", "Có hiệu lực từ", "Ngày hiệu lực"),
+        "valid_until": ("Hiệu lực đến", "Có hiệu lực đến", "Ngày hết hiệu lực"),
+        "status": ("Tình trạng", "Trạng thái"),
+        "parent_reference": ("Văn bản gốc", "Số hiệu văn bản gốc", "Thực hiện hoặc gia hạn"),
+        "fields": ("Lĩnh vực hợp tác", "Lĩnh vực"),
+        "signatories": ("Người ký", "Người ký và chứng kiến"),
+        "notes": ("Ghi chú",),
+    }
+    ERROR_COLUMNS = {
+        "partnership": "partner_city",
+        "parent": "parent_reference",
+        "parent_relation": "parent_reference",
+        "signed_on_precision": "signed_on",
+        "title_en": "title",
+    }
+    FK_FIELDS = ("partnership", "parent")
+    KEY_COLUMNS = ("reference",)
+    CHOICE_COLUMNS = {
+        "kind": (Agreement.Kind, KIND_SYNONYMS),
+        "status": (Agreement.Status, STATUS_SYNONYMS),
+    }
+    EXAMPLE = {
+        "reference": "HN-MSK-CT-2024-2026",
+        "home_city": "Hà Nội",
+        "home_country": "VN",
+        "partner_city": "Minsk",
+        "partner_country": "BY",
+        "kind": "programme",
+        "title": "Chương trình hợp tác giữa thành phố Hà Nội và thành phố Minsk giai đoạn 2024-2026",
+        "signed_on": "07/12/2023",
+        "signed_at": "Hà Nội",
+        "valid_from": "01/01/2024",
+        "valid_until": "31/12/2026",
+        "status": "in_force",
+        "parent_reference": "HN-MSK-2004",
+        "fields": "Văn hóa; Giáo dục; Du lịch",
+        "signatories": "Trần Sỹ Thanh (Chủ tịch UBND thành phố Hà Nội) [witness]",
+        "notes": "",
+    }
+
+    reference = ie_fields.Field(attribute="reference", column_name="reference", widget=TextWidget())
+    kind = ie_fields.Field(
+        attribute="kind",
+        column_name="kind",
+        widget=ChoiceWidget(Agreement.Kind, KIND_SYNONYMS, what=_("kind of agreement")),
+    )
+    title = ie_fields.Field(attribute="title", column_name="title", widget=TextWidget())
+    signed_at = ie_fields.Field(attribute="signed_at", column_name="signed_at", widget=TextWidget())
+    valid_from = ie_fields.Field(
+        attribute="valid_from", column_name="valid_from", widget=DateWidget()
+    )
+    valid_until = ie_fields.Field(
+        attribute="valid_until", column_name="valid_until", widget=DateWidget()
+    )
+    status = ie_fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(Agreement.Status, STATUS_SYNONYMS, what=_("status")),
+    )
+    notes = ie_fields.Field(
+        attribute="notes", column_name="notes", widget=TextWidget(multiline=True)
+    )
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "reference",
+            "kind",
+            "title",
+            "signed_at",
+            "valid_from",
+            "valid_until",
+            "status",
+            "notes",
+        )
+        import_id_fields = ("reference",)
+        instance_loader_class = SheetInstanceLoader
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        skip_diff = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    # -- loading --------------------------------------------------------------------
+    def prepare(self, dataset) -> None:
+        refs: dict[str, list[int]] = defaultdict(list)
+        parents: set[str] = set()
+        self.sheet_kinds: dict[str, str] = {}
+        kind_widget = self.fields["kind"].widget
+        for number, row in enumerate(dataset.dict, 1):
+            ref = cell_text(row.get("reference"))
+            if ref:
+                refs[ref].append(number)
+                with contextlib.suppress(ValueError):
+                    self.sheet_kinds[ref] = kind_widget.clean(row.get("kind"))
+            if parent := cell_text(row.get("parent_reference")):
+                parents.add(parent)
+        for ref, numbers in refs.items():
+            for number in numbers[1:]:
+                self.row_errors[number] = {
+                    "reference": _g("“%(ref)s” is already used by an earlier row of the sheet.")
+                    % {"ref": ref}
+                }
+        self.sheet_refs = set(refs)
+        self.stored = self._load_agreements(set(refs) | parents)
+
+    def _load_agreements(self, refs: set[str]) -> dict[str, Agreement]:
+        """The agreements named in the sheet and every ancestor of theirs, parents wired."""
+        by_pk: dict[int, Agreement] = {}
+        refs = [r for r in refs if r]
+        for start in range(0, len(refs), 5000):
+            qs = (
+                Agreement.objects.filter(reference__in=refs[start : start + 5000])
+                .select_related("partnership__home_city", "partnership__partner_city")
+                .prefetch_related(
+                    "fields",
+                    Prefetch(
+                        "signatories",
+                        queryset=Signatory.objects.select_related("person").order_by("role", "id"),
+                    ),
+                )
+            )
+            by_pk.update((a.pk, a) for a in qs)
+        missing = {a.parent_id for a in by_pk.values() if a.parent_id} - set(by_pk)
+        while missing:
+            found = {a.pk: a for a in Agreement.objects.filter(pk__in=missing)}
+            by_pk.update(found)
+            missing = {a.parent_id for a in found.values() if a.parent_id} - set(by_pk)
+        parent_field = Agreement._meta.get_field("parent")
+        for a in by_pk.values():
+            parent_field.set_cached_value(a, by_pk.get(a.parent_id))
+        return {a.reference: a for a in by_pk.values()}
+
+    def existing_instance(self, row):
+        return self.stored.get(cell_text(row.get("reference")))
+
+    # -- one row ----------------------------------------------------------------------
+    def fill(self, instance: Agreement, row, errors: dict[str, str]) -> None:
+        for name in (
+            "reference",
+            "kind",
+            "title",
+            "signed_at",
+            "valid_from",
+            "valid_until",
+            "status",
+            "notes",
+        ):
+            field = self.fields[name]
+            try:
+                field.save(instance, row)
+            except ValueError as e:
+                errors.setdefault(field.column_name, str(e))
+        if not instance.reference:
+            errors.setdefault("reference", _g("Give the agreement's reference."))
+        try:
+            signed = clean_date(row.get("signed_on"), partial=True)
+        except ValueError as e:
+            errors["signed_on"] = str(e)
+        else:
+            instance.signed_on = signed.date if signed else None
+            instance.signed_on_precision = signed.precision if signed else Precision.DAY
+        partnership = self.partnership_from(row, errors)
+        if partnership is not None:
+            instance.partnership = partnership
+        self._fill_parent(instance, row, errors)
+        self._fill_fields(instance, row, errors)
+        self._fill_signatories(instance, row, errors)
+
+    def _fill_parent(self, instance: Agreement, row, errors) -> None:
+        instance._pending_parent = None
+        ref = cell_text(row.get("parent_reference"))
+        if not ref:
+            instance.parent, instance.parent_relation = None, ""
+            return
+        if ref == instance.reference:
+            errors["parent_reference"] = _g("An agreement cannot implement or renew itself.")
+            return
+        parent_kind = self.sheet_kinds.get(ref)
+        if ref in self.stored:
+            parent = self.stored[ref]
+            instance.parent = parent
+            parent_kind = parent_kind or parent.kind
+        elif ref in self.sheet_refs:
+            # Created by this same sheet: linked (with its relation) once it is written.
+            instance.parent, instance.parent_relation = None, ""
+            instance._pending_parent = ref
+            instance._pending_relation = (
+                Agreement.Relation.RENEWS
+                if parent_kind == instance.kind
+                else Agreement.Relation.IMPLEMENTS
+            )
+            return
+        else:
+            errors["parent_reference"] = _g(
+                "“%(ref)s” is neither a stored agreement nor a row of this sheet."
+            ) % {"ref": ref}
+            return
+        instance.parent_relation = (
+            Agreement.Relation.RENEWS
+            if parent_kind == instance.kind
+            else Agreement.Relation.IMPLEMENTS
+        )
+
+    def _fill_fields(self, instance: Agreement, row, errors) -> None:
+        chosen = []
+        try:
+            for name in split_list(row.get("fields")):
+                f = self.lookups.field(name)
+                if f not in chosen:
+                    chosen.append(f)
+                if self.lookups.is_new(f):
+                    self.note(
+                        _g("New field of cooperation “%(name)s” will be created.")
+                        % {"name": f.name}
+                    )
+        except ValueError as e:
+            errors["fields"] = str(e)
+        instance._import_fields = chosen
+
+    def _fill_signatories(self, instance: Agreement, row, errors) -> None:
+        chosen = []
+        title_max = Signatory._meta.get_field("position_title").max_length
+        try:
+            for name, title, role in parse_signatories(row.get("signatories")):
+                if len(title) > title_max:
+                    raise ValueError(
+                        _g("The position “%(value)s…” is too long.") % {"value": title[:40]}
+                    )
+                person = self.lookups.person(name)
+                if self.lookups.is_new(person):
+                    self.note(
+                        _g("New person “%(name)s” will be created.") % {"name": person.full_name}
+                    )
+                if any(p is person and r == role for p, _t, r in chosen):
+                    raise ValueError(_g("“%(name)s” is listed twice.") % {"name": name})
+                chosen.append((person, title, role))
+        except ValueError as e:
+            errors["signatories"] = str(e)
+        instance._import_signatories = chosen
+
+    # -- export (also what a row is compared by) ----------------------------------------
+    def export_row(self, instance: Agreement) -> dict[str, str]:
+        row = {
+            "reference": instance.reference or "",
+            "kind": instance.kind or "",
+            "title": instance.title or "",
+            "signed_on": render_partial(instance.signed_on, instance.signed_on_precision),
+            "signed_at": instance.signed_at or "",
+            "valid_from": DateWidget().render(instance.valid_from),
+            "valid_until": DateWidget().render(instance.valid_until),
+            "status": instance.status or "",
+            "notes": instance.notes or "",
+        }
+        row.update(
+            self.export_partnership(
+                getattr(instance, "partnership", None) if instance.partnership_id else None
+            )
+        )
+        pending = getattr(instance, "_pending_parent", None)
+        if pending:
+            row["parent_reference"] = pending
+        else:
+            parent = instance.parent if instance.parent_id else None
+            row["parent_reference"] = parent.reference if parent else ""
+        if hasattr(instance, "_import_fields"):
+            chosen = instance._import_fields
+        else:
+            chosen = _related(instance, "fields") if instance.pk else []
+        row["fields"] = "; ".join(sorted((f.name for f in chosen), key=fold))
+        if hasattr(instance, "_import_signatories"):
+            people = [(p.full_name, t, r) for p, t, r in instance._import_signatories]
+        elif instance.pk:
+            people = [
+                (s.person.full_name, s.position_title, s.role)
+                for s in _related(instance, "signatories")
+            ]
+        else:
+            people = []
+        row["signatories"] = "; ".join(
+            format_signatory(*entry) for entry in sorted(people, key=lambda e: (e[2], fold(e[0])))
+        )
+        return row
+
+    def export_queryset(self, queryset):
+        return (
+            queryset.select_related("partnership__home_city", "partnership__partner_city", "parent")
+            .prefetch_related(
+                "fields",
+                Prefetch(
+                    "signatories",
+                    queryset=Signatory.objects.select_related("person").order_by("role", "id"),
+                ),
+            )
+            .order_by("reference")
+        )
+
+    # -- the whole sheet ----------------------------------------------------------------
+    def check_sheet(self) -> dict[int, dict[str, str]]:
+        """No chain of parents may loop back (A renews B renews A)."""
+        parent_of: dict[str, str | None] = {
+            ref: (a.parent.reference if a.parent_id and a.parent else None)
+            for ref, a in self.stored.items()
+        }
+        number_of: dict[str, int] = {}
+        for instance, _new in self.pending:
+            parent_of[instance.reference] = instance._pending_parent or (
+                instance.parent.reference if instance.parent_id else None
+            )
+            number_of[instance.reference] = instance._row_number
+        errors = {}
+        for ref, number in number_of.items():
+            seen, current = {ref}, parent_of.get(ref)
+            while current is not None:
+                if current in seen:
+                    errors[number] = {
+                        "parent_reference": _g(
+                            "An agreement cannot implement or renew itself, even indirectly."
+                        )
+                    }
+                    break
+                seen.add(current)
+                current = parent_of.get(current)
+        return errors
+
+    def write(self, created: list[Agreement], updated: list[Agreement]) -> None:
+        by_ref = {a.reference: a for a in created}
+        # Parents before children: level n holds agreements whose parent is at level n-1.
+        level: dict[str, int] = {}
+
+        def depth(a: Agreement) -> int:
+            if a.reference not in level:
+                parent = by_ref.get(a._pending_parent) if a._pending_parent else None
+                level[a.reference] = 0 if parent is None else depth(parent) + 1
+            return level[a.reference]
+
+        levels: dict[int, list[Agreement]] = defaultdict(list)
+        for a in created:
+            levels[depth(a)].append(a)
+        for n in sorted(levels):
+            batch = levels[n]
+            for a in batch:
+                self._link_parent(a, by_ref)
+            create_with_history(batch, Agreement, self.user)
+        for a in updated:
+            self._link_parent(a, by_ref)
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Agreement,
+                fields=[
+                    "partnership",
+                    "kind",
+                    "title",
+                    "signed_on",
+                    "signed_on_precision",
+                    "signed_at",
+                    "valid_from",
+                    "valid_until",
+                    "status",
+                    "parent",
+                    "parent_relation",
+                    "notes",
+                    "version",
+                    "updated_at",
+                ],
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+            )
+        self._write_fields(created, updated)
+        self._write_signatories(created, updated)
+
+    def _link_parent(self, a: Agreement, by_ref: dict[str, Agreement]) -> None:
+        if a._pending_parent:
+            a.parent = by_ref[a._pending_parent]
+            a.parent_relation = a._pending_relation
+
+    def _write_fields(self, created, updated) -> None:
+        through = Agreement.fields.through
+        stored = {id(a) for a in updated}
+        add, remove = [], defaultdict(set)
+        for a in [*created, *updated]:
+            wanted = {f.pk for f in a._import_fields}
+            have = {f.pk for f in _related(a, "fields")} if id(a) in stored else set()
+            add += [(a.pk, pk) for pk in wanted - have]
+            if have - wanted:
+                remove[a.pk] = have - wanted
+        for agreement_id, field_ids in remove.items():
+            through.objects.filter(
+                agreement_id=agreement_id, fieldofcooperation_id__in=field_ids
+            ).delete()
+        add_links(through, add, ("agreement_id", "fieldofcooperation_id"))
+
+    def _write_signatories(self, created, updated) -> None:
+        new, changed, gone = [], [], []
+        stored = {id(a) for a in updated}
+        for a in [*created, *updated]:
+            have = (
+                {(s.person_id, s.role): s for s in _related(a, "signatories")}
+                if id(a) in stored
+                else {}
+            )
+            wanted = {(p.pk, r): (p, t) for p, t, r in a._import_signatories}
+            for key, (person, title) in wanted.items():
+                if key not in have:
+                    new.append(
+                        Signatory(agreement=a, person=person, role=key[1], position_title=title)
+                    )
+                elif have[key].position_title != title:
+                    have[key].position_title = title
+                    changed.append(have[key])
+            gone += [s for key, s in have.items() if key not in wanted]
+        for s in gone:
+            s._history_user = self.user
+            s.delete()
+        create_with_history(new, Signatory, self.user)
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Signatory,
+                fields=["position_title"],
+                batch_size=BATCH_SIZE,
+                default_user=self.user,
+            )

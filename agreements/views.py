@@ -1,0 +1,102 @@
+"""Agreements workspace: list, detail, create, edit, delete."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from agreements.forms import AgreementFilterForm, AgreementForm, DocumentFormSet, SignatoryFormSet
+from agreements.models import Agreement
+from common.editing import delete_or_explain, save_or_render
+from common.htmx import render_partial_or_page
+from common.listing import paginate
+from common.permissions import administrator_required, editor_required, viewer_required
+
+LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def agreement_list(request):
+    filters = AgreementFilterForm(request.GET)
+    agreements = filters.results(
+        Agreement.objects.select_related(*LIST_RELATED).prefetch_related("fields")
+    )
+    context = {"filters": filters, "page_obj": paginate(request, agreements)}
+    return render_partial_or_page(
+        request, "agreements/agreement_list.html", context, "agreement-results"
+    )
+
+
+@require_GET
+@viewer_required
+def agreement_detail(request, pk):
+    agreement = get_object_or_404(
+        Agreement.objects.select_related(*LIST_RELATED, "parent").prefetch_related(
+            "parties",
+            "fields",
+            "documents",
+            "signatories__person",
+            "signatories__organisation",
+            "children",
+            "signed_during_visits",
+            "action_items__owner_organisation",
+        ),
+        pk=pk,
+    )
+    context = {"agreement": agreement, "lineage": agreement.lineage()}
+    return render_partial_or_page(request, "agreements/agreement_detail.html", context)
+
+
+def _formsets(request, agreement):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    return {
+        "signatories": SignatoryFormSet(data, instance=agreement, prefix="signatories"),
+        "documents": DocumentFormSet(data, files, instance=agreement, prefix="documents"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def agreement_create(request):
+    agreement = Agreement()
+    form = AgreementForm(request.POST or None, instance=agreement)
+    return save_or_render(
+        request,
+        form,
+        "agreements/agreement_form.html",
+        formsets=_formsets(request, agreement),
+        saved_message=_("The agreement was recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def agreement_edit(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    return save_or_render(
+        request,
+        form,
+        "agreements/agreement_form.html",
+        formsets=_formsets(request, agreement),
+        context={"agreement": agreement},
+        saved_message=_("The agreement was saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@administrator_required
+def agreement_delete(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    return delete_or_explain(
+        request,
+        agreement,
+        success_url=reverse("agreements:agreement_list"),
+        cancel_url=agreement.get_absolute_url(),
+    )

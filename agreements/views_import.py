@@ -1,0 +1,165 @@
+"""Import and export pages: upload → preview (dry run) → confirm; export; the template.
+
+Nothing is written until the editor confirms. Between the two steps the uploaded file
+waits under MEDIA_ROOT/imports/ with a random name known only to the editor's session
+(``importing.stash_upload``), and it is validated again on confirm.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from common.permissions import editor_required, viewer_required
+
+from . import importing
+from .models import Agreement, ImportLog
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("An .xlsx, .xls, .ods or .csv (UTF-8) file of at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": importing.MAX_FILE_SIZE // (1024 * 1024)}
+            )
+        if importing.extension_of(upload.name) not in importing.FORMATS:
+            raise forms.ValidationError(
+                _("Use an .xlsx, .xls, .ods or .csv file."), code="invalid_extension"
+            )
+        return upload
+
+
+SHEETS = {
+    ImportLog.Sheet.AGREEMENTS: {
+        "title": gettext_lazy("Import agreements"),
+        "import_url": "agreements:import",
+        "template_url": "agreements:import_template",
+        "export_url": "agreements:export",
+        "done_url": "agreements:agreement_list",
+        "page": "agreements/import/import.html",
+    },
+    ImportLog.Sheet.VISITS: {
+        "title": gettext_lazy("Import delegation visits"),
+        "import_url": "delegations:visit_import",
+        "template_url": "delegations:visit_import_template",
+        "export_url": "delegations:visit_export",
+        "done_url": "delegations:visit_list",
+        "page": "delegations/import/visit_import.html",
+    },
+    ImportLog.Sheet.ACTION_ITEMS: {
+        "title": gettext_lazy("Import action items"),
+        "import_url": "delegations:actionitem_import",
+        "template_url": "delegations:actionitem_import_template",
+        "export_url": "delegations:actionitem_export",
+        "done_url": "delegations:actionitem_list",
+        "page": "delegations/import/actionitem_import.html",
+    },
+}
+
+
+def import_page(request, sheet: str):
+    """The three steps of one sheet's import, for every sheet (the views below are its doors)."""
+    spec = SHEETS[sheet]
+    context = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
+    token = request.POST.get("token", "")
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        importing.discard_upload(request.session, token)
+        return redirect(spec["import_url"])
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stashed = importing.stashed_upload(request.session, token, sheet)
+        if stashed is None:
+            messages.error(request, _("The uploaded file has expired: upload it again."))
+            return redirect(spec["import_url"])
+        outcome = importing.run_import(
+            sheet=sheet, file_name=stashed.name, data=stashed.data, user=request.user, dry_run=False
+        )
+        if outcome.ok:
+            importing.discard_upload(request.session, token)
+            messages.success(
+                request,
+                _("Imported “%(name)s”: %(summary)s.")
+                % {"name": stashed.name, "summary": outcome.summary()},
+            )
+            return redirect(spec["done_url"])
+        context.update(form=ImportForm(), outcome=outcome, token=token)
+        return render(request, spec["page"], context, status=422)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        outcome = importing.run_import(
+            sheet=sheet, file_name=upload.name, data=data, user=request.user, dry_run=True
+        )
+        if outcome.ok:
+            context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
+        context["outcome"] = outcome
+    context["form"] = form
+    status = 422 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, spec["page"], context, status=status)
+
+
+def export_response(dataset, fmt: str, stem: str) -> HttpResponse:
+    content_type, extension = importing.EXPORT_FORMATS[fmt]
+    response = HttpResponse(importing.export_bytes(dataset, fmt), content_type=content_type)
+    name = f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def template_response(sheet: str, stem: str) -> HttpResponse:
+    content_type, _ext = importing.EXPORT_FORMATS["xlsx"]
+    response = HttpResponse(
+        importing.template_bytes(importing.resource_for(sheet)), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}-template.xlsx"'
+    return response
+
+
+def export_format(request) -> str:
+    fmt = request.GET.get("format", "xlsx")
+    return fmt if fmt in importing.EXPORT_FORMATS else "xlsx"
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def agreement_import(request):
+    return import_page(request, ImportLog.Sheet.AGREEMENTS)
+
+
+@require_GET
+@editor_required
+def agreement_import_template(request):
+    return template_response(ImportLog.Sheet.AGREEMENTS, "agreements")
+
+
+@require_GET
+@viewer_required
+def agreement_export(request):
+    """The whole list, or the list as filtered on the agreements page (same GET parameters)."""
+    from .forms import AgreementFilterForm
+    from .resources import AgreementResource
+
+    resource = AgreementResource()
+    agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
+    dataset = resource.export_dataset(resource.export_queryset(agreements))
+    return export_response(dataset, export_format(request), "agreements")
+
+
+def import_links(sheet: str) -> dict[str, str]:
+    spec = SHEETS[sheet]
+    return {key: reverse(spec[key]) for key in ("import_url", "template_url", "export_url")}

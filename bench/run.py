@@ -1,0 +1,708 @@
+"""Benchmark: the workspace pages at the size of a big office's archive.
+
+    .venv/bin/python bench/run.py [--scale 1] [--quick]
+    python3 -m uv run python bench/run.py --scale 1
+
+Prepares a PostgreSQL database (migrate, demo data, ``seed_bulk --scale N``; a
+database already seeded is reused), starts the app under gunicorn as production
+would (DEBUG off, behind-a-proxy HTTPS headers, several workers, loopback only),
+logs in with a real session and measures every page: wall time over loopback,
+the ``Server-Timing`` the app reports and the SQL query count (``X-Query-Count``,
+from ``common.middleware.BenchQueryCountMiddleware``, switched on for this
+gunicorn only). In the same run it measures the peer (the Django admin changelist
+of the same model), the ceiling (requests per second under wrk against
+``/healthz``), the brief and import figures when ``bench/brief.py`` /
+``bench/imports.py`` exist, and the peak memory of the gunicorn workers. Prints a
+table and writes bench/results/run-<timestamp>.json and bench/results/latest.json.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import datetime as dt
+import http.client
+import json
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+BENCH_USER = "bench-editor"
+BENCH_PASSWORD = "bench-password-2025"  # loopback-only throwaway database
+WRK = "/usr/bin/wrk"
+
+# Targets from issue 6 (checked in the report, never asserted in tests).
+PEER_RATIO_TARGET = 1.0
+SEARCH_RATIO_TARGET = 2.0
+LOAD_RATIO_TARGET = 0.40
+
+
+# ---------------------------------------------------------------------------
+# Measures: what is requested. ``url`` is a URL name (reversed with ``args``)
+# or a literal path; a name that does not resolve, or a 404, counts as "missing".
+
+
+@dataclass
+class Measure:
+    key: str
+    label: str
+    url: str
+    args: tuple = ()
+    query: dict = field(default_factory=dict)
+    peer: str | None = None  # key of the peer measure (admin changelist)
+    htmx: bool = False
+    method: str = "GET"
+    kind: str = "page"  # page | peer | search | ceiling | action
+    load: bool = False  # also measured under wrk
+    anonymous: bool = False  # sent without the session cookie (a load balancer's probe)
+
+
+def measures(ids: dict) -> list[Measure]:
+    """The pages to measure, given ids picked from the database (biggest partnership...)."""
+    big, home = ids.get("big_partnership"), ids.get("home_city")
+    return [
+        # peers: the Django admin over the same data
+        Measure("admin_partnership", "admin: partnerships", "admin:partnerships_partnership_changelist", kind="peer"),
+        Measure("admin_agreement", "admin: agreements", "admin:agreements_agreement_changelist", kind="peer"),
+        Measure("admin_visit", "admin: visits", "admin:delegations_visit_changelist", kind="peer"),
+        Measure("admin_actionitem", "admin: action items", "admin:delegations_actionitem_changelist", kind="peer"),
+        Measure("admin_person", "admin: people", "admin:partnerships_person_changelist", kind="peer"),
+        Measure("admin_organisation", "admin: organisations", "admin:partnerships_organisation_changelist", kind="peer"),
+        # workspace
+        Measure("dashboard", "dashboard", "dashboard", peer="admin_partnership"),
+        Measure("partners", "partners list", "partnerships:partnership_list", peer="admin_partnership", load=True),
+        Measure("partners_filtered", "partners list, filtered", "partnerships:partnership_list",
+                query={"home_city": home, "status": "active"}, peer="admin_partnership"),
+        Measure("partnership", "biggest partnership's page", "partnerships:partnership_detail",
+                args=(big,), peer="admin_partnership"),
+        Measure("people", "people list", "partnerships:person_list", peer="admin_person"),
+        Measure("organisations", "organisations list", "partnerships:organisation_list", peer="admin_organisation"),
+        Measure("agreements", "agreements list", "agreements:agreement_list", peer="admin_agreement", load=True),
+        Measure("agreements_filtered", "agreements, in force, by reference", "agreements:agreement_list",
+                query={"status": "in_force", "sort": "reference"}, peer="admin_agreement"),
+        Measure("agreements_partnership", "agreements of the biggest partnership", "agreements:agreement_list",
+                query={"partnership": big, "sort": "valid_until"}, peer="admin_agreement"),
+        Measure("agreements_htmx", "agreements list (htmx partial)", "agreements:agreement_list",
+                query={"status": "expired", "page": 2}, peer="admin_agreement", htmx=True),
+        Measure("agreement", "an agreement's page", "agreements:agreement_detail",
+                args=(ids.get("agreement"),), peer="admin_agreement"),
+        Measure("visits", "visits list", "delegations:visit_list", peer="admin_visit", load=True),
+        Measure("visits_filtered", "visits, incoming, oldest first", "delegations:visit_list",
+                query={"direction": "incoming", "sort": "start", "home_city": home}, peer="admin_visit"),
+        Measure("visits_htmx", "visits list (htmx partial)", "delegations:visit_list",
+                query={"status": "completed", "sort": "title", "page": 3}, peer="admin_visit", htmx=True),
+        Measure("visit", "a visit's page", "delegations:visit_detail", args=(ids.get("visit"),), peer="admin_visit"),
+        Measure("actions", "action items list", "delegations:actionitem_list", peer="admin_actionitem", load=True),
+        Measure("actions_overdue", "action items, open and overdue", "delegations:actionitem_list",
+                query={"status": "open", "due": "overdue", "sort": "-priority"}, peer="admin_actionitem"),
+        Measure("actions_partnership", "action items of the biggest partnership", "delegations:actionitem_list",
+                query={"partnership": big, "sort": "-due"}, peer="admin_actionitem"),
+        Measure("actions_htmx", "action items list (htmx partial)", "delegations:actionitem_list",
+                query={"status": "done", "page": 5}, peer="admin_actionitem", htmx=True),
+        Measure("action", "an action item's page", "delegations:actionitem_detail",
+                args=(ids.get("action_item"),), peer="admin_actionitem"),
+        Measure("action_status", "inline status change (POST, htmx)", "delegations:actionitem_status",
+                args=(ids.get("action_item"),), peer="admin_actionitem", method="POST", htmx=True, kind="action"),
+        Measure("search_ha_noi", "search “ha noi”", "search", query={"q": "ha noi"}, peer="agreements", kind="search"),
+        Measure("search_vieng_chan", "search “vieng chan”", "search", query={"q": "vieng chan"},
+                peer="agreements", kind="search"),
+        Measure("search_rare", f"search “{ids.get('rare_name', '')}”", "search",
+                query={"q": ids.get("rare_name", "")}, peer="agreements", kind="search"),
+        Measure("healthz", "healthz (do-nothing view)", "healthz", kind="ceiling", load=True, anonymous=True),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Small helpers (also used by tests/test_bench_harness.py).
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p95 of 20 values is the 19th smallest)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summarise(values: list[float]) -> dict:
+    if not values:
+        return {"median": None, "p95": None, "n": 0}
+    return {
+        "median": round(statistics.median(values), 2),
+        "p95": round(percentile(values, 95), 2),
+        "n": len(values),
+    }
+
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/s, mean latency (ms), request count and error counts from wrk's text output."""
+    result: dict = {"rps": None, "latency_ms": None, "requests": None, "non_2xx": 0, "errors": 0}
+    if m := re.search(r"Requests/sec:\s*([\d.]+)", output):
+        result["rps"] = float(m[1])
+    if m := re.search(r"^\s*Latency\s+([\d.]+)(us|ms|s|m)\b", output, re.M):
+        result["latency_ms"] = round(float(m[1]) * _WRK_UNITS[m[2]], 3)
+    if m := re.search(r"(\d+) requests in", output):
+        result["requests"] = int(m[1])
+    if m := re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output):
+        result["non_2xx"] = int(m[1])
+    if m := re.search(r"Socket errors:\s*connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        result["errors"] = sum(int(x) for x in m.groups())
+    return result
+
+
+def parse_server_timing(header: str | None) -> dict[str, float]:
+    """``app;dur=12.3, db;dur=4.5`` → ``{"app": 12.3, "db": 4.5}``."""
+    out = {}
+    for part in (header or "").split(","):
+        name, _, rest = part.strip().partition(";")
+        if m := re.search(r"dur=([\d.]+)", rest):
+            out[name] = float(m[1])
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_database_url(scale: float) -> str:
+    name = "sc_bench" if scale == 1 else "sc_bench_" + f"{scale:g}".replace(".", "_").replace("-", "_")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def worker_memory(master_pid: int) -> dict:
+    """Peak resident memory (VmHWM, MiB) of each gunicorn worker (children of the master)."""
+    workers = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid != master_pid:
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ValueError, IndexError):
+            continue
+        hwm = re.search(r"VmHWM:\s*(\d+) kB", status)
+        rss = re.search(r"VmRSS:\s*(\d+) kB", status)
+        workers[int(entry.name)] = {
+            "peak_mib": round(int(hwm[1]) / 1024, 1) if hwm else None,
+            "rss_mib": round(int(rss[1]) / 1024, 1) if rss else None,
+        }
+    return workers
+
+
+# ---------------------------------------------------------------------------
+# HTTP client: one connection per request (gunicorn's sync workers close it anyway).
+
+
+class Client:
+    def __init__(self, port: int, timeout: float = 60):
+        self.port, self.timeout = port, timeout
+        self.cookies: dict[str, str] = {}
+        self.origin = f"https://127.0.0.1:{port}"
+
+    def headers(self, extra: dict | None = None) -> dict:
+        h = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",  # as behind the TLS-terminating proxy
+            "Accept-Language": "vi",
+            "User-Agent": "sistercities-bench",
+        }
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        h.update(extra or {})
+        return h
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        data = urllib.parse.urlencode(body or {}, doseq=True).encode() if body is not None else None
+        extra = dict(headers or {})
+        if data is not None:
+            extra.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            extra.setdefault("Origin", self.origin)
+            extra.setdefault("Referer", self.origin + path)
+            if "csrftoken" in self.cookies:
+                extra.setdefault("X-CSRFToken", self.cookies["csrftoken"])
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, body=data, headers=self.headers(extra))
+            response = conn.getresponse()
+            content = response.read()
+        finally:
+            conn.close()
+        elapsed = (time.perf_counter() - started) * 1000
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            cookie_value = rest.split(";", 1)[0]
+            if cookie_value in ("", '""'):
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = cookie_value
+        return response, content, elapsed
+
+    def login(self, username: str, password: str) -> None:
+        _r, page, _t = self.request("GET", "/accounts/login/")
+        m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if not m:
+            raise RuntimeError("no CSRF token on the login page")
+        response, _c, _t = self.request(
+            "POST",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": m[1].decode(), "username": username, "password": password},
+        )
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login failed: HTTP {response.status}")
+
+
+# ---------------------------------------------------------------------------
+# Preparing the database (in this process, through Django).
+
+
+def setup_django(env: dict) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def manage(*args: str, env: dict, timeout: float) -> str:
+    proc = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlparse(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare_data(scale: float, env: dict, log) -> dict:
+    ensure_database(env["DATABASE_URL"])
+    log("migrate…")
+    manage("migrate", "--noinput", env=env, timeout=600)
+    log(f"seed_bulk --scale {scale:g} (reused when already seeded)…")
+    out = manage("seed_bulk", "--scale", str(scale), env=env, timeout=1800)
+    log("  " + out.strip().splitlines()[-1])
+    log("collectstatic…")
+    manage("collectstatic", "--noinput", "-v0", env=env, timeout=600)
+    setup_django(env)
+    return pick_ids()
+
+
+def pick_ids() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from common.roles import EDITOR, ensure_roles
+    from delegations.models import ActionItem, Visit
+    from partnerships.models import City, Partnership, Person
+
+    User = get_user_model()
+    user = User.objects.filter(username=BENCH_USER).first() or User(username=BENCH_USER)
+    user.is_staff = True  # the admin is the peer: the bench user must reach its changelists
+    user.set_password(BENCH_PASSWORD)
+    user.save()
+    user.groups.set([ensure_roles()[EDITOR]])
+    big = (
+        Partnership.objects.annotate(n=Count("action_items")).order_by("-n", "pk").values_list("pk", flat=True).first()
+    )
+    visit = Visit.objects.filter(partnership=big).annotate(n=Count("participants")).order_by("-n", "pk").first()
+    item = ActionItem.objects.filter(partnership=big, visit__isnull=False).order_by("pk").first()
+    rare = Person.objects.values("full_name").annotate(n=Count("pk")).filter(n=1).order_by("full_name")
+    rare_name = (
+        Person.objects.filter(full_name="Khúc Thừa Quyên").values_list("full_name", flat=True).first()
+        or (rare.first() or {}).get("full_name", "")
+    )
+    from agreements.models import Agreement
+
+    agreement = Agreement.objects.filter(partnership=big).annotate(n=Count("children")).order_by("-n", "pk").first()
+    return {
+        "big_partnership": big,
+        "home_city": City.objects.home().order_by("pk").values_list("pk", flat=True).first(),
+        "visit": visit.pk if visit else None,
+        "action_item": item.pk if item else None,
+        "agreement": agreement.pk if agreement else None,
+        "rare_name": rare_name,
+    }
+
+
+def row_counts() -> dict:
+    from agreements.models import Agreement
+    from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+    from partnerships.models import City, Partnership, Person
+
+    return {
+        m._meta.verbose_name_plural.__str__(): m.objects.count()
+        for m in (City, Partnership, Person, Agreement, Visit, VisitParticipant, Engagement, ActionItem, ProgressUpdate)
+    }
+
+
+def resolve(measure: Measure) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    if measure.url.startswith("/"):
+        path = measure.url
+    else:
+        if any(a is None for a in measure.args):
+            return None
+        try:
+            path = reverse(measure.url, args=measure.args)
+        except NoReverseMatch:
+            return None
+    query = {k: v for k, v in measure.query.items() if v not in (None, "")}
+    return path + ("?" + urllib.parse.urlencode(query) if query else "")
+
+
+# ---------------------------------------------------------------------------
+# The server.
+
+
+class Server:
+    def __init__(self, env: dict, workers: int, log_path: Path):
+        self.port = free_port()
+        self.env, self.workers, self.log_path = env, workers, log_path
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log_file = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                PYTHON, "-m", "gunicorn", "config.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(self.workers),
+                "--timeout", "120",
+                "--graceful-timeout", "5",
+                "--log-level", "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **self.env, "BENCH_QUERY_COUNT": "1"},
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
+            try:
+                response, _c, _t = Client(self.port, timeout=2).request("GET", "/healthz")
+                if response.status == 200 and len(worker_memory(self.proc.pid)) >= self.workers:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # our own session: gunicorn and its workers
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if getattr(self, "log_file", None):
+            self.log_file.close()
+
+
+# ---------------------------------------------------------------------------
+# Measuring.
+
+
+def status_body(item_id: int, toggle: int) -> dict:
+    from delegations.models import ActionItem
+
+    version = ActionItem.objects.values_list("version", flat=True).get(pk=item_id)
+    status = ("in_progress", "agreed")[toggle % 2]
+    prefix = f"item{item_id}"
+    return {
+        f"{prefix}-status": status,
+        f"{prefix}-version": version,
+        f"{prefix}-note": "",
+        f"{prefix}-date": dt.date.today().strftime("%d/%m/%Y"),
+    }
+
+
+def measure_page(client: Client, m: Measure, path: str, reps: int, warmup: int) -> dict:
+    if m.anonymous:
+        client = Client(client.port, client.timeout)
+    headers = {"HX-Request": "true"} if m.htmx else {}
+    walls, apps, dbs, queries, sizes, statuses = [], [], [], [], [], []
+    for i in range(warmup + reps):
+        if m.method == "POST":
+            response, content, elapsed = client.request(
+                "POST", path, status_body(m.args[0], i), headers={**headers, "HX-Target": f"item-{m.args[0]}"}
+            )
+        else:
+            response, content, elapsed = client.request("GET", path, headers=headers)
+        if i < warmup:
+            if response.status == 404:
+                return {"status": "missing", "path": path, "http": 404}
+            continue
+        statuses.append(response.status)
+        walls.append(elapsed)
+        timing = parse_server_timing(response.headers.get("Server-Timing"))
+        if "app" in timing:
+            apps.append(timing["app"])
+            dbs.append(timing.get("db", 0.0))
+        if (count := response.headers.get("X-Query-Count")) is not None:
+            queries.append(int(count))
+        sizes.append(len(content))
+    ok = all(200 <= s < 300 for s in statuses)
+    return {
+        "status": "ok" if ok else "error",
+        "path": path,
+        "method": m.method,
+        "htmx": m.htmx,
+        "http": sorted(set(statuses)),
+        "wall_ms": summarise(walls),
+        "server_ms": summarise(apps),
+        "db_ms": summarise(dbs),
+        "queries": {"min": min(queries), "max": max(queries)} if queries else None,
+        "bytes": int(statistics.median(sizes)) if sizes else None,
+    }
+
+
+def wrk_command(port: int, path: str, cookies: dict, seconds: int, connections: int) -> list[str]:
+    cmd = [WRK, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s"]
+    cmd += ["-H", "X-Forwarded-Proto: https", "-H", "Accept-Language: vi"]
+    if cookies:
+        cmd += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
+    return [*cmd, f"http://127.0.0.1:{port}{path}"]
+
+
+def run_wrk(port: int, path: str, cookies: dict, seconds: int, connections: int) -> dict:
+    cmd = wrk_command(port, path, cookies, seconds, connections)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    return {**parse_wrk(proc.stdout), "path": path, "seconds": seconds, "connections": connections}
+
+
+def external(name: str, quick: bool, env: dict, timeout: float) -> dict:
+    """``bench.<name>.run(quick)`` in a child process (bounded; its own Django set-up)."""
+    module = ROOT / "bench" / f"{name}.py"
+    if not module.exists():
+        return {"status": "missing", "note": f"bench/{name}.py not found"}
+    code = (
+        "import json, sys, django; sys.path.insert(0, %r); django.setup(); "
+        "from bench.%s import run; print('BENCH_JSON:' + json.dumps(run(%r), default=str))"
+    ) % (str(ROOT), name, quick)
+    try:
+        proc = subprocess.run(
+            [PYTHON, "-c", code], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "note": f"bench/{name}.py ran over {timeout:.0f} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH_JSON:"):
+            return {"status": "ok", "result": json.loads(line[len("BENCH_JSON:"):])}
+    return {"status": "error", "note": (proc.stderr or proc.stdout)[-2000:]}
+
+
+# ---------------------------------------------------------------------------
+# Report.
+
+
+def evaluate(results: dict, load: dict) -> dict:
+    """Ratios against the peers and the ceiling, and whether each target is met."""
+    pages = results
+    verdicts = {}
+    for key, r in pages.items():
+        if r.get("status") != "ok" or not r.get("peer"):
+            continue
+        peer = pages.get(r["peer"], {})
+        if peer.get("status") != "ok":
+            continue
+        ratio = r["wall_ms"]["p95"] / peer["wall_ms"]["p95"] if peer["wall_ms"]["p95"] else None
+        target = SEARCH_RATIO_TARGET if r["kind"] == "search" else PEER_RATIO_TARGET
+        r["p95_ratio_to_peer"] = round(ratio, 2) if ratio is not None else None
+        r["target_ratio"] = target
+        r["meets_target"] = ratio is not None and ratio <= target
+        verdicts[key] = r["meets_target"]
+    ceiling = load.get("healthz", {}).get("rps")
+    for key, w in load.items():
+        if key == "healthz" or not ceiling or not w.get("rps"):
+            continue
+        w["ratio_to_healthz"] = round(w["rps"] / ceiling, 3)
+        w["meets_target"] = w["ratio_to_healthz"] >= LOAD_RATIO_TARGET and not w.get("non_2xx")
+        verdicts[f"load:{key}"] = w["meets_target"]
+    return {"all_met": all(verdicts.values()) if verdicts else False, "met": verdicts}
+
+
+def fmt(value, spec=".1f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def table(report: dict) -> str:
+    lines = [
+        f"{'measure':44} {'p50 ms':>8} {'p95 ms':>8} {'srv p95':>8} {'queries':>8} {'vs peer':>8}  ok",
+        "-" * 92,
+    ]
+    for key, r in report["pages"].items():
+        label = r["label"][:44]
+        if r.get("status") != "ok":
+            lines.append(f"{label:44} {r.get('status', '?'):>8}  {r.get('path') or ''}")
+            continue
+        q = r["queries"]
+        queries = "—" if not q else (str(q["max"]) if q["min"] == q["max"] else f"{q['min']}-{q['max']}")
+        ratio = r.get("p95_ratio_to_peer")
+        ok = {True: "yes", False: "NO"}.get(r.get("meets_target"), "")
+        lines.append(
+            f"{label:44} {fmt(r['wall_ms']['median']):>8} {fmt(r['wall_ms']['p95']):>8} "
+            f"{fmt(r['server_ms']['p95']):>8} {queries:>8} {fmt(ratio, '.2f'):>8}  {ok}"
+        )
+    if report.get("load"):
+        lines += ["", f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10}  ok", "-" * 80]
+        for key, w in report["load"].items():
+            ok = {True: "yes", False: "NO"}.get(w.get("meets_target"), "")
+            lines.append(
+                f"{key:44} {fmt(w.get('rps')):>8} {fmt(w.get('latency_ms')):>8} "
+                f"{fmt(w.get('ratio_to_healthz'), '.0%'):>10}  {ok}"
+            )
+    mem = report.get("memory", {})
+    if mem:
+        lines.append(f"\npeak worker RSS: {mem.get('max_peak_mib')} MiB (per worker: {mem.get('workers')})")
+    for name in ("brief", "imports"):
+        ext = report.get(name, {})
+        lines.append(f"{name}: {ext.get('status')} {json.dumps(ext.get('result') or ext.get('note', ''))[:300]}")
+    lines.append(f"\nall targets met: {report['verdict']['all_met']}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, shorter load")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--reps", type=int, help="timed requests per page (default 30, quick 8)")
+    parser.add_argument("--load-seconds", type=int, help="wrk duration per page (default 10, quick 4)")
+    parser.add_argument("--skip-external", action="store_true", help="skip the brief and import figures")
+    args = parser.parse_args(argv)
+    reps = args.reps or (8 if args.quick else 30)
+    warmup = 2
+    load_seconds = args.load_seconds or (4 if args.quick else 10)
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {message}", flush=True)
+
+    url = args.database_url or default_database_url(args.scale)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_PROXY": "1",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    log(f"database {url}")
+    ids = prepare_data(args.scale, env, log)
+    counts = row_counts()
+    log(f"rows: {counts}")
+    server = Server(env, args.workers, RESULTS / f"gunicorn-{stamp}.log")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report: dict = {
+        "started_at": stamp,
+        "scale": args.scale,
+        "quick": args.quick,
+        "database": url,
+        "rows": counts,
+        "ids": ids,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "settings": {"workers": args.workers, "reps": reps, "warmup": warmup, "load_seconds": load_seconds},
+        "pages": {},
+        "load": {},
+    }
+    try:
+        log(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers)")
+        server.start()
+        client = Client(server.port)
+        client.login(BENCH_USER, BENCH_PASSWORD)
+        plan = measures(ids)
+        for m in plan:
+            path = resolve(m)
+            entry = {"label": m.label, "kind": m.kind, "peer": m.peer}
+            if path is None:
+                entry.update(status="missing", path=None)
+            else:
+                entry.update(measure_page(client, m, path, reps, warmup))
+            report["pages"][m.key] = entry
+            wall = entry.get("wall_ms", {}).get("p95") if entry.get("status") == "ok" else None
+            log(f"{m.key:24} {entry['status']:8} p95 {fmt(wall)} ms  queries {entry.get('queries')}")
+        for m in plan:
+            entry = report["pages"][m.key]
+            if m.load and entry.get("status") == "ok":
+                cookies = {} if m.anonymous else client.cookies
+                report["load"][m.key] = run_wrk(server.port, entry["path"], cookies, load_seconds, 8)
+                log(f"load {m.key:19} {fmt(report['load'][m.key]['rps'])} req/s")
+        workers = worker_memory(server.proc.pid)
+        peaks = [w["peak_mib"] for w in workers.values() if w["peak_mib"] is not None]
+        report["memory"] = {"workers": [w["peak_mib"] for w in workers.values()], "max_peak_mib": max(peaks, default=None)}
+    finally:
+        server.stop()
+    if args.skip_external:
+        report["brief"] = report["imports"] = {"status": "skipped"}
+    else:
+        for name in ("brief", "imports"):
+            log(f"bench/{name}.py…")
+            report[name] = external(name, args.quick, env, timeout=900)
+    report["verdict"] = evaluate(report["pages"], report["load"])
+    report["duration_s"] = round(time.monotonic() - started, 1)
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    (RESULTS / f"run-{stamp}.json").write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    print()
+    print(table(report))
+    print(f"\nwritten: bench/results/run-{stamp}.json and bench/results/latest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

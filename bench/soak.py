@@ -1,0 +1,450 @@
+"""Soak test: editors writing and viewers reading at once, for a bounded time.
+
+    .venv/bin/python bench/soak.py [--seconds 60] [--workers 3] [--editors 4] [--viewers 8]
+
+Prepares a fresh PostgreSQL database (``sc_soak``: migrate, the demo data, one
+account per simulated person), starts the app under gunicorn as production
+would (DEBUG off, several sync workers, behind-a-proxy HTTPS headers, loopback
+only) and runs, for ``--seconds``:
+
+* editors, each with their own session: open the new-action-item form, submit
+  it (CSRF token and all, as a browser would), open the new item and add a
+  progress note through its status form, every other time as an htmx request;
+* viewers: read the dashboard, the lists, the search and detail pages.
+
+Afterwards it checks: no 5xx and no unexpected status (every answer is recorded),
+every item and every note an editor was told was saved is in the database, and
+the workers' resident memory (VmRSS from /proc, sampled after a warm-up and at
+the end) stayed flat. Prints a summary, writes bench/results/soak-<time>.json
+and the "Last result" of bench/SOAK.md; exits 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import (  # noqa: E402  (the benchmark's loopback client and server)
+    Client,
+    Server,
+    ensure_database,
+    manage,
+    worker_memory,
+)
+
+RESULTS = ROOT / "bench" / "results"
+REPORT = ROOT / "bench" / "SOAK.md"
+PASSWORD = "soak-password-2025"  # loopback-only throwaway database
+# Memory counts as flat when no worker grew by more than this after warm-up.
+FLAT_MIB = 16.0
+READ_PAGES = [
+    "/",
+    "/partners/",
+    "/agreements/",
+    "/visits/",
+    "/actions/",
+    "/people/",
+    "/organisations/",
+    "/search/?q=h%C3%A0+n%E1%BB%99i",
+    "/actions/?status=agreed",
+]
+
+
+# ---------------------------------------------------------------------------
+# Forms as a browser submits them.
+
+
+class FormParser(HTMLParser):
+    """The forms of a page: action, method and the values a browser would send."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._option: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {
+                "action": a.get("action") or "",
+                "method": (a.get("method") or "get").lower(),
+                "fields": {},
+                "names": set(),
+            }
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            self._form["names"].add(name)
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._form["fields"].setdefault(name, []).append(a.get("value") or "")
+        elif tag == "select" and name:
+            self._form["names"].add(name)
+            self._select, self._select_first = name, None
+        elif tag == "option" and self._select:
+            value = a.get("value")
+            self._option = value
+            if self._select_first is None:
+                self._select_first = value or ""
+            if "selected" in a:
+                self._form["fields"].setdefault(self._select, []).append(value or "")
+        elif tag == "textarea" and name:
+            self._form["names"].add(name)
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if self._form is None:
+            return
+        if tag == "select" and self._select:
+            if self._select not in self._form["fields"] and self._select_first is not None:
+                self._form["fields"][self._select] = [self._select_first]
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self._form["fields"][self._textarea] = ["".join(self._text).lstrip("\n")]
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+
+def form_with(html: bytes, field_name: str) -> dict:
+    parser = FormParser()
+    parser.feed(html.decode("utf-8", "replace"))
+    for form in parser.forms:
+        if form["method"] == "post" and field_name in form["names"]:
+            return form
+    raise LookupError(f"no POST form with a field {field_name!r}")
+
+
+# ---------------------------------------------------------------------------
+# The simulated people.
+
+
+@dataclass
+class Tally:
+    statuses: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    items: list[tuple[str, int]] = field(default_factory=list)  # (description, pk)
+    notes: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, label: str, status: int, elapsed: float, expected: tuple[int, ...]):
+        with self.lock:
+            self.statuses[f"{status // 100}xx"] += 1
+            self.latencies.append(elapsed)
+            if status not in expected:
+                self.errors.append(f"{label}: HTTP {status}")
+
+
+def fetch(client: Client, tally: Tally, label: str, method: str, path: str, body=None,
+          headers=None, expected=(200,)):
+    try:
+        response, content, elapsed = client.request(method, path, body, headers)
+    except OSError as error:
+        with tally.lock:
+            tally.statuses["connection error"] += 1
+            tally.errors.append(f"{label}: {error!r}")
+        return None, b""
+    tally.record(label, response.status, elapsed, expected)
+    return response, content
+
+
+def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: threading.Event):
+    n = 0
+    while not stop.is_set():
+        n += 1
+        partnership, visit = random.choice(pairs)
+        new = f"/actions/new/?partnership={partnership}&visit={visit}"
+        _r, page = fetch(client, tally, "GET new item", "GET", new)
+        if not page:
+            continue
+        form = form_with(page, "description")
+        data = dict(form["fields"])
+        description = f"soak {run} {name} item {n}"
+        data["description"] = [description]
+        action = form["action"] or new
+        response, _c = fetch(
+            client, tally, "POST new item", "POST", action, data, expected=(302, 303)
+        )
+        if response is None or response.status not in (302, 303):
+            continue
+        location = urllib.parse.urlsplit(response.getheader("Location") or "").path
+        match = re.match(r"^/actions/(\d+)/$", location)
+        if not match:
+            with tally.lock:
+                tally.errors.append(f"POST new item: redirected to {location!r}")
+            continue
+        pk = int(match[1])
+        with tally.lock:
+            tally.items.append((description, pk))
+
+        _r, page = fetch(client, tally, "GET item", "GET", location)
+        if not page:
+            continue
+        status_form = form_with(page, f"item{pk}-note")
+        data = dict(status_form["fields"])
+        note = f"soak {run} {name} note {n}"
+        data[f"item{pk}-note"] = [note]
+        htmx = n % 2 == 0
+        headers = {"HX-Request": "true", "HX-Current-URL": location} if htmx else None
+        response, _c = fetch(
+            client,
+            tally,
+            "POST note (htmx)" if htmx else "POST note",
+            "POST",
+            status_form["action"] or f"/actions/{pk}/status/",
+            data,
+            headers,
+            expected=(200,) if htmx else (302, 303),
+        )
+        if response is not None and response.status in (200, 302, 303):
+            with tally.lock:
+                tally.notes.append(note)
+
+
+def viewer_loop(client: Client, details: list[str], tally: Tally, stop: threading.Event):
+    pages = READ_PAGES + details
+    while not stop.is_set():
+        path = random.choice(pages)
+        fetch(client, tally, f"GET {path.split('?')[0]}", "GET", path)
+
+
+# ---------------------------------------------------------------------------
+
+
+def prepare(env: dict, editors: int, viewers: int, log) -> dict:
+    ensure_database(env["DATABASE_URL"])
+    log("migrate, demo data, accounts…")
+    manage("migrate", "--noinput", env=env, timeout=600)
+    manage("seed_demo", "--password", PASSWORD, env=env, timeout=300)
+    manage("collectstatic", "--noinput", env=env, timeout=300)
+    script = f"""
+from django.contrib.auth import get_user_model
+from common.roles import ensure_roles
+groups = ensure_roles()
+User = get_user_model()
+for role, count in (("editor", {editors}), ("viewer", {viewers})):
+    for n in range(count):
+        user, _ = User.objects.get_or_create(username=f"soak-{{role}}-{{n}}")
+        user.set_password("{PASSWORD}")
+        user.save()
+        user.groups.set([groups[role]])
+"""
+    manage("shell", "-c", script, env=env, timeout=120)
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        pairs = conn.execute("SELECT partnership_id, id FROM delegations_visit").fetchall()
+        details = [f"/partners/{pk}/" for (pk,) in conn.execute("SELECT id FROM partnerships_partnership")]
+        details += [f"/visits/{pk}/" for (pk,) in conn.execute("SELECT id FROM delegations_visit")]
+        details += [f"/agreements/{pk}/" for (pk,) in conn.execute("SELECT id FROM agreements_agreement")]
+        details += [f"/actions/{pk}/" for (pk,) in conn.execute("SELECT id FROM delegations_actionitem LIMIT 10")]
+    return {"pairs": pairs, "details": details}
+
+
+def written(env: dict, run: str) -> tuple[dict[str, int], set[str]]:
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        items = dict(
+            conn.execute(
+                "SELECT description, id FROM delegations_actionitem WHERE description LIKE %s",
+                [f"soak {run} %"],
+            ).fetchall()
+        )
+        notes = {
+            note
+            for (note,) in conn.execute(
+                "SELECT note FROM delegations_progressupdate WHERE note LIKE %s", [f"soak {run} %"]
+            )
+        }
+    return items, notes
+
+
+def rss(server: Server) -> dict[int, float]:
+    return {pid: w["rss_mib"] for pid, w in worker_memory(server.proc.pid).items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of load before the first memory sample")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--editors", type=int, default=4)
+    parser.add_argument("--viewers", type=int, default=8)
+    parser.add_argument("--database-url", default=os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sc_soak"))
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite bench/SOAK.md")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+
+    def log(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {message}", flush=True)
+
+    static_root = tempfile.mkdtemp(prefix="soak-static-")
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "soak-only-secret-key-not-for-production-" + "x" * 20,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_PROXY": "1",
+        "STATIC_ROOT": static_root,
+        "LOG_LEVEL": "WARNING",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    run = stamp.lower()
+    data = prepare(env, args.editors, args.viewers, log)
+    server = Server(env, args.workers, RESULTS / f"soak-gunicorn-{stamp}.log")
+    server.start()
+    log(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers)")
+    try:
+        tally = Tally()
+        people = []
+        for role, count in (("editor", args.editors), ("viewer", args.viewers)):
+            for n in range(count):
+                client = Client(server.port)
+                client.login(f"soak-{role}-{n}", PASSWORD)
+                people.append((role, f"{role}{n}", client))
+        stop = threading.Event()
+        threads = [
+            threading.Thread(
+                target=editor_loop if role == "editor" else viewer_loop,
+                args=(client, name, run, data["pairs"], tally, stop)
+                if role == "editor"
+                else (client, data["details"], tally, stop),
+                daemon=True,
+            )
+            for role, name, client in people
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.warmup)
+        memory_start = rss(server)
+        requests_at_start = sum(tally.statuses.values())
+        log(f"warmed up; worker RSS {memory_start} MiB; soaking {args.seconds} s…")
+        samples = []
+        for _ in range(max(1, args.seconds // 10)):
+            time.sleep(min(10, args.seconds))
+            samples.append(rss(server))
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=130)
+        memory_end = rss(server)
+    finally:
+        server.stop()
+
+    items, notes = written(env, run)
+    missing_items = [d for d, pk in tally.items if items.get(d) != pk]
+    missing_notes = sorted(set(tally.notes) - notes)
+    growth = {pid: round(memory_end.get(pid, 0) - mib, 1) for pid, mib in memory_start.items()}
+    replaced = sorted(set(memory_end) ^ set(memory_start))
+    total = sum(tally.statuses.values())
+    elapsed = args.seconds + args.warmup
+    lat = sorted(tally.latencies)
+    checks = {
+        "no errors (5xx, unexpected status, connection)": not tally.errors,
+        "every saved item is in the database": not missing_items and bool(tally.items),
+        "every saved note is in the database": not missing_notes and bool(tally.notes),
+        f"worker memory flat (growth ≤ {FLAT_MIB:g} MiB, no worker replaced)": (
+            not replaced and all(g <= FLAT_MIB for g in growth.values())
+        ),
+    }
+    report = {
+        "started_at": stamp,
+        "settings": {
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "workers": args.workers,
+            "editors": args.editors,
+            "viewers": args.viewers,
+            "cpus": os.cpu_count(),
+        },
+        "requests": total,
+        "requests_after_warmup": total - requests_at_start,
+        "requests_per_second": round(total / elapsed, 1),
+        "statuses": dict(tally.statuses),
+        "latency_ms": {
+            "p50": round(lat[len(lat) // 2], 1) if lat else None,
+            "p95": round(lat[int(len(lat) * 0.95)], 1) if lat else None,
+            "max": round(lat[-1], 1) if lat else None,
+        },
+        "items_saved": len(tally.items),
+        "notes_saved": len(tally.notes),
+        "missing_items": missing_items[:20],
+        "missing_notes": missing_notes[:20],
+        "errors": Counter(tally.errors).most_common(20),
+        "memory_mib": {"after_warmup": memory_start, "samples": samples, "end": memory_end, "growth": growth},
+        "checks": checks,
+        "passed": all(checks.values()),
+    }
+    (RESULTS / f"soak-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
+    summary = render(report)
+    print(summary)
+    if not args.no_report:
+        write_report(summary)
+    return 0 if report["passed"] else 1
+
+
+def render(report: dict) -> str:
+    s, mem = report["settings"], report["memory_mib"]
+    lines = [
+        f"Run {report['started_at']} on {s['cpus']} CPUs: gunicorn {s['workers']} sync workers, "
+        f"{s['editors']} editors and {s['viewers']} viewers for {s['seconds']} s after a "
+        f"{s['warmup']} s warm-up.",
+        "",
+        f"- Requests: {report['requests']} ({report['requests_per_second']}/s); statuses "
+        f"{report['statuses']}; latency p50 {report['latency_ms']['p50']} ms, "
+        f"p95 {report['latency_ms']['p95']} ms, max {report['latency_ms']['max']} ms.",
+        f"- Writes: {report['items_saved']} action items and {report['notes_saved']} progress "
+        f"notes saved (half of the notes through htmx); missing from the database: "
+        f"{len(report['missing_items'])} items, {len(report['missing_notes'])} notes.",
+        f"- Worker RSS after warm-up {sorted(mem['after_warmup'].values())} MiB, at the end "
+        f"{sorted(mem['end'].values())} MiB; growth per worker {sorted(mem['growth'].values())} MiB.",
+        f"- Errors: {report['errors'] or 'none'}.",
+        "",
+    ]
+    lines += [f"- [{'x' if ok else ' '}] {name}" for name, ok in report["checks"].items()]
+    lines += ["", f"**{'PASSED' if report['passed'] else 'FAILED'}**"]
+    return "\n".join(lines)
+
+
+def write_report(summary: str) -> None:
+    marker = "## Last result"
+    text = REPORT.read_text() if REPORT.exists() else ""
+    head = text.split(marker)[0].rstrip() if marker in text else text.rstrip()
+    REPORT.write_text(f"{head}\n\n{marker}\n\n{summary}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

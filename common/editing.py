@@ -1,0 +1,125 @@
+"""The create / edit / delete flow shared by the records workspace's views.
+
+Responses (documented here once for every form of agreements, visits, action items):
+
+* plain POST, saved            → 302 to the record's page (Post/Redirect/Get), with a message
+* htmx POST, saved             → 204 + ``HX-Redirect`` to the record's page
+* plain POST, invalid          → 422, the whole page with errors next to the fields
+* htmx POST, invalid           → 200, only the form partial (htmx swaps 2xx answers only)
+* plain POST, edit conflict    → 409, the whole page with the conflict explained and a
+                                 form rebased on the fresh version
+* htmx POST, edit conflict     → 200, the form partial with the same
+* delete refused (dependants)  → 409, the confirmation page listing what depends on it
+* POST with ``add_row=<formset prefix>`` (the "Add a row" button of an inline table)
+                               → 200, the same form with one more blank row, nothing saved
+                                 and no errors shown (the partial for htmx, the page otherwise)
+* POST with ``refresh=<field>`` (a choice that narrows other lists changed: the partnership)
+                               → 200, the same form re-rendered, nothing saved, no errors
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.forms.utils import ErrorDict
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from common.concurrency import EditConflict
+from common.htmx import render_partial_or_page, wants_partial
+from common.permissions import try_delete
+
+
+def redirect_to(request, url: str):
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def save_or_render(
+    request,
+    form,
+    template: str,
+    *,
+    formsets: dict | None = None,
+    context: dict | None = None,
+    partial: str = "record-form",
+    saved_message: str = "",
+):
+    """Validate and save ``form`` (+ inline ``formsets``) on POST, or render the page."""
+    formsets = formsets or {}
+    conflict, status = None, 200
+    if request.method == "POST" and (
+        request.POST.get(ADD_ROW) in formsets or request.POST.get(REFRESH)
+    ):
+        form, formsets = redisplayed(request, form, formsets)
+    elif request.method == "POST":
+        # Validate every part so that all errors show at once.
+        results = [form.is_valid()] + [fs.is_valid() for fs in formsets.values()]
+        if all(results):
+            try:
+                obj = form.save_versioned(formsets=list(formsets.values()))
+            except EditConflict as error:
+                form, conflict = form.rebase(error)
+                conflict.note_changed_parts(error, formsets.values())
+                formsets = {
+                    name: type(fs)(fs.data, fs.files, instance=error.current, prefix=fs.prefix)
+                    for name, fs in formsets.items()
+                }
+                status = 409
+            else:
+                messages.success(request, saved_message or _("Saved."))
+                return redirect_to(request, obj.get_absolute_url())
+        else:
+            status = 422
+    if wants_partial(request):
+        status = 200
+    page = {"form": form, "formsets": formsets, "conflict": conflict, **(context or {})}
+    return render_partial_or_page(request, template, page, partial, status=status)
+
+
+ADD_ROW = "add_row"
+REFRESH = "refresh"
+
+
+def redisplayed(request, form, formsets: dict):
+    """The posted form and formsets again (one blank row more if asked), without errors."""
+    data = request.POST.copy()
+    if data.get(ADD_ROW) in formsets:
+        key = f"{data[ADD_ROW]}-TOTAL_FORMS"
+        try:
+            data[key] = str(int(data.get(key, 0)) + 1)
+        except ValueError:
+            data[key] = "1"
+    form = type(form)(data, request.FILES, instance=form.instance, **form._init_kwargs)
+    formsets = {
+        name: type(fs)(data, request.FILES, instance=fs.instance, prefix=fs.prefix)
+        for name, fs in formsets.items()
+    }
+    # Nothing was submitted for saving: show the rows without complaining about them.
+    form._errors = ErrorDict()
+    for fs in formsets.values():
+        fs._errors, fs._non_form_errors = [], fs.error_class()
+        for row in fs.forms:
+            row._errors = ErrorDict()
+    return form, formsets
+
+
+def delete_or_explain(request, obj, *, success_url: str, cancel_url: str):
+    """GET: ask. POST: delete, or explain which records still depend on ``obj``."""
+    blockers, status = [], 200
+    if request.method == "POST":
+        name = str(obj)
+        blockers = try_delete(obj)
+        if not blockers:
+            messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+            return redirect_to(request, success_url)
+        status = 409
+    context = {
+        "object": obj,
+        "verbose_name": obj._meta.verbose_name,
+        "blockers": blockers,
+        "cancel_url": cancel_url,
+    }
+    return render(request, "includes/records_confirm_delete.html", context, status=status)

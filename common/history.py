@@ -1,0 +1,331 @@
+"""A record's history as people read it: who, when, what changed (old → new).
+
+Built on django-simple-history's rows, in a bounded number of queries whatever
+the length of the history: one for the record's rows (with their users), one per
+many-to-many field, one per kind of child record (a visit's participants…), and
+one per kind of record referred to by a changed foreign key (to print names).
+
+The rows of one workspace save (the record, then its many-to-many changes, all
+with the same ``version`` and user) are shown as one entry. A date stored with a
+precision (``signed_on`` + ``signed_on_precision``) is shown as one value the way
+it was known (``2004``, ``12/2023``, ``07/12/2023``).
+
+Templates: ``{% load record_history %}{% record_history agreement "signatories documents" %}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import get_m2m_reverse_field_name
+
+from common.partialdate import PartialDate
+
+LIMIT = 30
+TEXT_LIMIT = 240
+SKIPPED = {"id", "created_at", "updated_at", "version"}
+EMPTY = "—"
+GROUP_WINDOW = dt.timedelta(seconds=60)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: dt.datetime
+    user: object
+    action: str  # created / changed / deleted
+    subject: str = ""  # "" for the record itself, else e.g. "participant: Nguyễn Văn A"
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def action_label(self) -> str:
+        return {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}[
+            self.action
+        ]
+
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def record_history(obj: models.Model, children: list[str] = (), *, limit: int = LIMIT):
+    """The newest ``limit`` entries of ``obj``'s history and its children's, newest first."""
+    model = type(obj)
+    resolver = _Resolver()
+    rows = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit * 3
+        ]
+    )
+    m2m = _m2m_values(model, rows)
+    entries = _entries_for(model, _grouped(rows), m2m, resolver, subject=None)
+    for related_name in children:
+        relation = model._meta.get_field(related_name)
+        child_model = relation.related_model
+        fk_name = relation.field.attname
+        child_rows = list(
+            child_model.history.filter(**{fk_name: obj.pk})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:limit]
+        )
+        by_child = defaultdict(list)
+        for row in child_rows:
+            by_child[row.id].append(row)
+        for rows_of_one in by_child.values():
+            entries += _entries_for(
+                child_model,
+                [[r] for r in rows_of_one],
+                {},
+                resolver,
+                subject=child_model._meta.verbose_name,
+                skip={fk_name},
+            )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    entries = entries[:limit]
+    resolver.resolve()
+    for entry in entries:
+        entry.subject = resolver.text(entry.subject)
+        for change in entry.changes:
+            change.old, change.new = resolver.text(change.old), resolver.text(change.new)
+    return entries
+
+
+def _grouped(rows):
+    """Consecutive rows (newest first) of one save: same version, same user, within a minute."""
+    groups: list[list] = []
+    for row in rows:
+        if groups:
+            last = groups[-1][-1]
+            if (
+                "~" in (row.history_type, last.history_type)
+                and last.history_type != "+"
+                and _same_save(row, last)
+            ):
+                groups[-1].append(row)
+                continue
+        groups.append([row])
+    return groups
+
+
+def _same_save(a, b) -> bool:
+    return (
+        getattr(a, "version", None) == getattr(b, "version", None)
+        and a.history_user_id == b.history_user_id
+        and abs(a.history_date - b.history_date) <= GROUP_WINDOW
+    )
+
+
+def _tracked_fields(model):
+    names = []
+    for f in model._meta.concrete_fields:
+        if f.name in SKIPPED or not f.editable or f.name.endswith("_precision"):
+            continue
+        names.append(f)
+    return names
+
+
+def _m2m_fields(model):
+    return [
+        f
+        for f in model._meta.many_to_many
+        if f in getattr(model.history.model, "_history_m2m_fields", [])
+    ]
+
+
+def _m2m_values(model, rows) -> dict[tuple[int, str], frozenset]:
+    """{(history_id, field name): target ids} for every row, one query per m2m field."""
+    values = {}
+    ids = [r.history_id for r in rows]
+    for f in _m2m_fields(model):
+        if not ids:
+            continue
+        history_m2m = getattr(model.history.model, f.name).model
+        target = get_m2m_reverse_field_name(f)
+        per_row = defaultdict(set)
+        for history_id, target_id in history_m2m.objects.filter(history_id__in=ids).values_list(
+            "history_id", f"{target}_id"
+        ):
+            per_row[history_id].add(target_id)
+        for history_id in ids:
+            values[(history_id, f.name)] = frozenset(per_row.get(history_id, ()))
+    return values
+
+
+def _entries_for(model, groups, m2m, resolver, *, subject, skip=frozenset()):
+    """One entry per group of rows (newest first); each is diffed against the next group."""
+    entries = []
+    fields = [f for f in _tracked_fields(model) if f.attname not in skip]
+    for index, group in enumerate(groups):
+        newest, oldest = group[0], group[-1]
+        previous = groups[index + 1][0] if index + 1 < len(groups) else None
+        action = (
+            ACTIONS[oldest.history_type]
+            if oldest.history_type == "+"
+            else ACTIONS[newest.history_type]
+        )
+        if action == "changed" and previous is None:
+            continue  # the row it changed is beyond the window: nothing to compare with
+        changes = []
+        if action == "changed":
+            for f in fields:
+                change = _field_change(f, previous, newest, resolver)
+                if change:
+                    changes.append(change)
+            for f in _m2m_fields(model) if m2m else ():
+                old = (
+                    m2m.get((previous.history_id, f.name), frozenset()) if previous else frozenset()
+                )
+                new = m2m.get((newest.history_id, f.name), frozenset())
+                if old != new:
+                    related = f.related_model
+                    changes.append(
+                        Change(
+                            str(f.verbose_name),
+                            resolver.many(related, old),
+                            resolver.many(related, new),
+                        )
+                    )
+        if action == "changed" and not changes:
+            continue
+        label = ""
+        if subject:
+            label = resolver.join(str(subject), ": ", _row_label(model, newest, resolver))
+        entries.append(
+            Entry(
+                when=newest.history_date,
+                user=newest.history_user,
+                action=action,
+                subject=label,
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _row_label(model, row, resolver):
+    for name in ("title", "person", "note", "name", "full_name"):
+        try:
+            f = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - field not on this model
+            continue
+        if f.is_relation:
+            return resolver.one(f.related_model, getattr(row, f.attname))
+        return _short(getattr(row, name))
+    return str(row.id)
+
+
+def _field_change(f, previous, row, resolver) -> Change | None:
+    precision = f"{f.attname}_precision"
+    has_precision = hasattr(row, precision)
+
+    def value(r):
+        if r is None:
+            return None
+        if has_precision:
+            return PartialDate.of(getattr(r, f.attname), getattr(r, precision))
+        return getattr(r, f.attname)
+
+    old, new = value(previous), value(row)
+    if old == new or (previous is None and new in (None, "", False)):
+        return None
+    return Change(str(f.verbose_name), _show(f, old, resolver), _show(f, new, resolver))
+
+
+def _short(text) -> str:
+    text = str(text or "")
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def _show(f, value, resolver):
+    if value is None or value == "":
+        return EMPTY
+    if f.is_relation:
+        return resolver.one(f.related_model, value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, PartialDate):
+        return value.format()
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return _short(value)
+
+
+class _Ref:
+    """A placeholder for a related record's name, filled in by one query per model."""
+
+    def __init__(self, model, pk):
+        self.model, self.pk = model, pk
+
+
+class _Text:
+    def __init__(self, parts):
+        self.parts = parts
+
+
+class _Resolver:
+    def __init__(self):
+        self.wanted = defaultdict(set)
+        self.names = {}
+
+    def one(self, model, pk):
+        if pk is None:
+            return EMPTY
+        self.wanted[model].add(pk)
+        return _Text([_Ref(model, pk)])
+
+    def many(self, model, pks):
+        if not pks:
+            return EMPTY
+        parts = []
+        for pk in sorted(pks):
+            if parts:
+                parts.append(", ")
+            self.wanted[model].add(pk)
+            parts.append(_Ref(model, pk))
+        return _Text(parts)
+
+    def join(self, *pieces):
+        parts = []
+        for piece in pieces:
+            parts += piece.parts if isinstance(piece, _Text) else [piece]
+        return _Text(parts)
+
+    def resolve(self):
+        for model, pks in self.wanted.items():
+            related = [
+                f.name
+                for f in model._meta.concrete_fields
+                if f.many_to_one and f.related_model is not model
+            ]
+            manager = model._default_manager
+            objs = (manager.select_related(*related) if related else manager).in_bulk(list(pks))
+            for pk, obj in objs.items():
+                self.names[(model, pk)] = str(obj)
+
+    def text(self, value) -> str:
+        if not isinstance(value, _Text):
+            return str(value or "")
+        out = []
+        for part in value.parts:
+            if isinstance(part, _Ref):
+                name = self.names.get((part.model, part.pk))
+                out.append(
+                    name if name is not None else str(_("#%(pk)s (deleted)") % {"pk": part.pk})
+                )
+            else:
+                out.append(str(part))
+        return "".join(out)

@@ -1,0 +1,164 @@
+"""Accent-insensitive search across the record.
+
+``Fold(expression)`` is the database twin of ``common.text.fold``: on PostgreSQL the
+IMMUTABLE SQL function ``sc_fold`` (created by common/migrations/0001_search_fold.py,
+with GIN trigram indexes on the searched columns); on SQLite a Python function
+registered on every new connection. Both sides of a comparison go through the same
+function, so the query ``vieng chan`` meets ``Viêng Chăn`` and ``ວຽງຈັນ`` meets itself.
+
+``matching(queryset, fields, query)`` filters a queryset by any of ``fields``
+containing the folded query, and annotates ``exact_match`` (the query as typed,
+accents included, found case-insensitively) so exact matches rank first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.backends.signals import connection_created
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.lookups import Contains
+from django.dispatch import receiver
+
+from common.text import clean_spaces, fold
+
+GROUP_LIMIT = 20
+# A group counts its matches up to here and then says "100+": counting every row
+# that contains "ha noi" would read half the record (issue 6: scale).
+COUNT_CAP = 100
+MIN_QUERY_LENGTH = 2
+
+
+class Fold(models.Func):
+    """Lower-case, accent-free, đ→d form of a text expression (``sc_fold`` in SQL)."""
+
+    function = "sc_fold"
+    arity = 1
+    output_field = models.TextField()
+
+
+@receiver(connection_created, dispatch_uid="common.search.sqlite_fold")
+def register_sqlite_fold(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("sc_fold", 1, _sqlite_fold, deterministic=True)
+
+
+def _sqlite_fold(value):
+    return None if value is None else fold(value)
+
+
+def normalise_query(query: str | None) -> str:
+    """The query as typed, NFC and single-spaced (what both Fold and exact matching see)."""
+    return clean_spaces(query or "")[:200]
+
+
+def fold_contains(field_name: str, query: str) -> Q:
+    """``Fold(field) LIKE '%' || Fold(query) || '%'`` — the pattern is folded in SQL too.
+
+    On PostgreSQL ``sc_fold('…')`` of a constant is evaluated at planning time, so
+    the trigram index on ``sc_fold(field)`` serves the LIKE.
+    """
+    return Q(Contains(Fold(F(field_name)), Fold(Value(query))))
+
+
+def any_field_contains(fields: list[str], query: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= fold_contains(name, query)
+    return condition
+
+
+def exact_condition(fields: list[str], query: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": query})
+    return condition
+
+
+def matching(queryset: models.QuerySet, fields: list[str], query: str, *, extra: Q | None = None):
+    """Rows where any of ``fields`` contains ``query`` ignoring case and accents.
+
+    ``extra`` adds other ways to match (an Exists over related rows). Rows whose
+    text contains the query with its exact accents get ``exact_match=True`` and sort
+    first; ordering then falls back to the model's own.
+    """
+    condition = any_field_contains(fields, query)
+    if extra is not None:
+        condition |= extra
+    return queryset.filter(condition).annotate(
+        exact_match=Case(
+            When(exact_condition(fields, query), then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        )
+    )
+
+
+def related_match(model: type[models.Model], link: str, fields: list[str], query: str) -> Q:
+    """``Exists`` over related rows (a city's other names, a visit's programme)."""
+    rows = model.objects.filter(**{link: OuterRef("pk")}).filter(any_field_contains(fields, query))
+    return Q(Exists(rows))
+
+
+@dataclass
+class Group:
+    """One kind of result: at most ``limit`` rows, and how many there are in all."""
+
+    key: str
+    label: str
+    rows: list = field(default_factory=list)
+    total: int = 0
+    more_url: str = ""
+    capped: bool = False  # there are more than ``total`` (COUNT_CAP) matches
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def take(group: Group, queryset: models.QuerySet, *, limit: int = GROUP_LIMIT) -> Group:
+    """Fill ``group`` with the first ``limit`` rows; count only when there are more."""
+    rows = list(queryset[: limit + 1])
+    group.rows = rows[:limit]
+    group.total = len(rows) if len(rows) <= limit else queryset.count()
+    return group
+
+
+def take_ranked(
+    group: Group,
+    queryset: models.QuerySet,
+    fields: list[str],
+    query: str,
+    *,
+    ordering: list,
+    extra: Q | None = None,
+    limit: int = GROUP_LIMIT,
+) -> Group:
+    """Fill ``group`` with exact-accent matches first, then the others, each in ``ordering``.
+
+    Two short queries instead of one that ranks every match: a query found in half
+    the record ("ha noi") stops after a page of rows walking an ordering index, and
+    a rare one is found through the trigram indexes (``UPPER(column)`` for the exact
+    part, ``sc_fold(column)`` for the rest). The total is counted up to COUNT_CAP.
+    """
+    folded = any_field_contains(fields, query)
+    if extra is not None:
+        folded |= extra
+    matches = queryset.filter(folded)
+    rows = list(matches.filter(exact_condition(fields, query)).order_by(*ordering)[: limit + 1])
+    for row in rows:
+        row.exact_match = True
+    if len(rows) <= limit:
+        others = matches.exclude(pk__in=[row.pk for row in rows]).order_by(*ordering)
+        for row in others[: limit + 1 - len(rows)]:
+            row.exact_match = False
+            rows.append(row)
+    group.rows = rows[:limit]
+    if len(rows) <= limit:
+        group.total = len(rows)
+    else:
+        counted = matches.order_by()[: COUNT_CAP + 1].count()
+        group.capped = counted > COUNT_CAP
+        group.total = min(counted, COUNT_CAP)
+    return group

@@ -1,0 +1,15 @@
+"""``{% load records %}``: helpers of the agreements / visits / action-items pages.
+
+``{% if user|can_delete %}`` true for administrators (``can_edit`` is in ``workspace``).
+"""
+
+from django import template
+
+from common import permissions
+
+register = template.Library()
+
+
+@register.filter
+def can_delete(user) -> bool:
+    return permissions.can_delete(user)

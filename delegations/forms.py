@@ -1,0 +1,299 @@
+"""Forms of the visits and action-items workspace."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement
+from common.concurrency import VersionedFormMixin
+from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
+from common.listing import ListFilterForm, SharedChoicesFormSet
+from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
+from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+
+DUE_SOON_DAYS = 30
+
+
+class VisitFilterForm(ListFilterForm):
+    SORTS = {
+        "-start": ("-start_date", _("newest first")),
+        "start": ("start_date", _("oldest first")),
+        "title": ("title", _("title")),
+        "status": ("status", _("status")),
+    }
+    default_sort = "-start"
+
+    q = forms.CharField(label=_("Title or place"), required=False)
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
+    )
+    home_city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.home(), required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("", "—"), *Visit.Direction.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Visit.Status.choices], required=False
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
+    )
+    date_from = DayField(label=_("From"), required=False)
+    date_until = DayField(label=_("Until"), required=False)
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(title__icontains=data["q"]) | Q(place__icontains=data["q"])
+            )
+        for name in ("partnership", "direction", "status"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("home_city"):
+            queryset = queryset.filter(partnership__home_city=data["home_city"])
+        if data.get("field"):
+            queryset = queryset.filter(partnership__fields=data["field"])
+        if data.get("date_from"):
+            queryset = queryset.filter(
+                Q(end_date__gte=data["date_from"]) | Q(start_date__gte=data["date_from"])
+            )
+        if data.get("date_until"):
+            queryset = queryset.filter(start_date__lte=data["date_until"])
+        return queryset
+
+
+class ActionItemFilterForm(ListFilterForm):
+    SORTS = {
+        "due": ("due_on", _("due date")),
+        "-due": ("-due_on", _("due date, latest first")),
+        "-priority": ("-priority", _("priority")),
+        "status": ("status", _("status")),
+    }
+    default_sort = "due"
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+
+    q = forms.CharField(label=_("Description"), required=False)
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
+    )
+    home_city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.home(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—"), (OPEN, _("open (not done or dropped)")), *ActionItem.Status.choices],
+        required=False,
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        choices=[
+            ("", "—"),
+            (OVERDUE, _("overdue")),
+            (DUE_SOON, _("due in the next 30 days")),
+        ],
+        required=False,
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Owner organisation"),
+        # Exists, not a join + DISTINCT over every action item (issue 6: scale).
+        queryset=Organisation.objects.filter(
+            Exists(ActionItem.objects.filter(owner_organisation=OuterRef("pk")))
+        ),
+        required=False,
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
+    )
+    due_from = DayField(label=_("Due from"), required=False)
+    due_until = DayField(label=_("Due until"), required=False)
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(description__icontains=data["q"])
+        if data.get("status") == self.OPEN:
+            queryset = queryset.open()
+        elif data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("due") == self.OVERDUE:
+            queryset = queryset.overdue()
+        elif data.get("due") == self.DUE_SOON:
+            queryset = queryset.due_within(days=DUE_SOON_DAYS)
+        for name in ("partnership", "owner_organisation", "field"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("home_city"):
+            queryset = queryset.filter(partnership__home_city=data["home_city"])
+        if data.get("due_from"):
+            queryset = queryset.filter(due_on__gte=data["due_from"])
+        if data.get("due_until"):
+            queryset = queryset.filter(due_on__lte=data["due_until"])
+        return queryset
+
+
+class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("start_date",)
+
+    end_date = DayField(label=_("End date"), required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "partnership",
+            "direction",
+            "status",
+            "title",
+            "start_date",
+            "end_date",
+            "date_note",
+            "place",
+            "purpose",
+            "classification",
+            "talking_points",
+            "outcomes",
+            "agreements_signed",
+            "notes",
+            "source_url",
+        ]
+        widgets = {
+            "title": forms.TextInput(),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "talking_points": forms.Textarea(attrs={"rows": 4}),
+            "outcomes": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = Partnership.objects.with_cities()
+        refresh_on_change(self.fields["partnership"], "partnership")
+        # Only the partnership's own agreements: the whole archive would not fit a list.
+        partnership = chosen_id(self, "partnership")
+        self.fields["agreements_signed"].queryset = Agreement.objects.filter(
+            partnership=partnership
+        ).only("pk", "reference", "title")
+        self.fields["agreements_signed"].required = False
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = VisitParticipant
+        fields = ["side", "person", "role", "position_title", "order"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 0, "class": "narrow"})}
+
+
+class EngagementForm(forms.ModelForm):
+    date = DayField(label=_("Date"), required=False)
+
+    class Meta:
+        model = Engagement
+        fields = ["date", "time", "kind", "title", "place", "summary"]
+        widgets = {
+            "time": forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "title": forms.TextInput(),
+        }
+
+
+class BaseParticipantFormSet(SharedChoicesFormSet):
+    def clean(self):
+        super().clean()
+        heads = [
+            f
+            for f in self.forms
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("role") == VisitParticipant.Role.HEAD
+        ]
+        if len(heads) > 1:
+            raise forms.ValidationError(_("A delegation has only one head."))
+
+
+ParticipantFormSet = forms.inlineformset_factory(
+    Visit, VisitParticipant, form=ParticipantForm, formset=BaseParticipantFormSet, extra=3
+)
+EngagementFormSet = forms.inlineformset_factory(
+    Visit, Engagement, form=EngagementForm, formset=SharedChoicesFormSet, extra=3
+)
+
+
+class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("due_on",)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "description",
+            "partnership",
+            "visit",
+            "agreement",
+            "field",
+            "owner_organisation",
+            "owner_person",
+            "counterpart",
+            "due_on",
+            "status",
+            "priority",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = Partnership.objects.with_cities()
+        refresh_on_change(self.fields["partnership"], "partnership")
+        # Only the partnership's own visits and agreements: the archive would not fit a list.
+        partnership = chosen_id(self, "partnership")
+        self.fields["visit"].queryset = Visit.objects.filter(partnership=partnership).only(
+            "pk", "title", "start_date", "start_date_precision"
+        )
+        self.fields["agreement"].queryset = Agreement.objects.filter(
+            partnership=partnership
+        ).only("pk", "reference", "title")
+
+
+class StatusForm(VersionedFormMixin, forms.ModelForm):
+    """Change an action item's status and/or add a progress note (list row and detail page)."""
+
+    note = forms.CharField(
+        label=_("Progress note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    date = DayField(label=_("Date"), required=False)
+
+    class Meta:
+        model = ActionItem
+        fields = ["status"]
+
+    def __init__(self, *args, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+        self._init_kwargs["author"] = author
+        self.initial.setdefault("date", timezone.localdate())
+        self.status_before = self.instance.status
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("note") and data.get("status") == self.status_before:
+            raise forms.ValidationError(_("Change the status or write a progress note."))
+        return data
+
+    def save(self, commit=True):
+        item = super().save(commit=commit)
+        note = self.cleaned_data.get("note")
+        if commit and note:
+            changed = item.status if item.status != self.status_before else ""
+            item.add_progress(
+                note=note,
+                author=self.author,
+                status_after=changed,
+                date=self.cleaned_data.get("date"),
+            )
+        return item

@@ -1,0 +1,217 @@
+"""Visits and action items workspace: lists, pages, forms, the inline status change."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from common.concurrency import EditConflict
+from common.editing import delete_or_explain, redirect_to, save_or_render
+from common.htmx import render_partial_or_page, wants_partial
+from common.listing import paginate
+from common.permissions import administrator_required, editor_required, viewer_required
+from delegations.forms import (
+    ActionItemFilterForm,
+    ActionItemForm,
+    EngagementFormSet,
+    ParticipantFormSet,
+    StatusForm,
+    VisitFilterForm,
+    VisitForm,
+)
+from delegations.models import ActionItem, Visit
+
+CITIES = ("partnership__home_city", "partnership__partner_city")
+ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field")
+
+# -- visits -------------------------------------------------------------------------
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def visit_list(request):
+    filters = VisitFilterForm(request.GET)
+    visits = filters.results(Visit.objects.select_related(*CITIES))
+    context = {"filters": filters, "page_obj": paginate(request, visits)}
+    return render_partial_or_page(request, "delegations/visit_list.html", context, "visit-results")
+
+
+@require_GET
+@viewer_required
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        Visit.objects.select_related(*CITIES).prefetch_related(
+            "participants__person",
+            "engagements__counterparts",
+            "agreements_signed",
+            "action_items__owner_organisation",
+        ),
+        pk=pk,
+    )
+    return render_partial_or_page(request, "delegations/visit_detail.html", {"visit": visit})
+
+
+def _visit_formsets(request, visit):
+    data = request.POST if request.method == "POST" else None
+    return {
+        "participants": ParticipantFormSet(data, instance=visit, prefix="participants"),
+        "engagements": EngagementFormSet(data, instance=visit, prefix="engagements"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def visit_create(request):
+    visit = Visit()
+    return save_or_render(
+        request,
+        VisitForm(request.POST or None, instance=visit, initial=request.GET.dict() or None),
+        "delegations/visit_form.html",
+        formsets=_visit_formsets(request, visit),
+        saved_message=_("The visit was recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def visit_edit(request, pk):
+    visit = get_object_or_404(Visit, pk=pk)
+    return save_or_render(
+        request,
+        VisitForm(request.POST or None, instance=visit),
+        "delegations/visit_form.html",
+        formsets=_visit_formsets(request, visit),
+        context={"visit": visit},
+        saved_message=_("The visit was saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@administrator_required
+def visit_delete(request, pk):
+    visit = get_object_or_404(Visit, pk=pk)
+    return delete_or_explain(
+        request,
+        visit,
+        success_url=reverse("delegations:visit_list"),
+        cancel_url=visit.get_absolute_url(),
+    )
+
+
+# -- action items ---------------------------------------------------------------------
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def actionitem_list(request):
+    filters = ActionItemFilterForm(request.GET)
+    items = filters.results(ActionItem.objects.select_related(*ITEM_RELATED))
+    context = {"filters": filters, "page_obj": paginate(request, items)}
+    return render_partial_or_page(
+        request, "delegations/actionitem_list.html", context, "actionitem-results"
+    )
+
+
+@require_GET
+@viewer_required
+def actionitem_detail(request, pk):
+    item = get_object_or_404(
+        ActionItem.objects.select_related(*ITEM_RELATED, "counterpart").prefetch_related(
+            "updates__author"
+        ),
+        pk=pk,
+    )
+    context = {"item": item, "status_form": StatusForm(instance=item, prefix=f"item{item.pk}")}
+    return render_partial_or_page(request, "delegations/actionitem_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def actionitem_create(request):
+    return save_or_render(
+        request,
+        ActionItemForm(request.POST or None, initial=request.GET.dict() or None),
+        "delegations/actionitem_form.html",
+        saved_message=_("The action item was recorded."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def actionitem_edit(request, pk):
+    item = get_object_or_404(ActionItem, pk=pk)
+    return save_or_render(
+        request,
+        ActionItemForm(request.POST or None, instance=item),
+        "delegations/actionitem_form.html",
+        context={"item": item},
+        saved_message=_("The action item was saved."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@administrator_required
+def actionitem_delete(request, pk):
+    item = get_object_or_404(ActionItem, pk=pk)
+    return delete_or_explain(
+        request,
+        item,
+        success_url=reverse("delegations:actionitem_list"),
+        cancel_url=item.get_absolute_url(),
+    )
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def actionitem_status(request, pk):
+    """Change status / add a progress note from a list row, the partnership page or the item page.
+
+    htmx: answers the updated row (``delegations/includes/actionitem_row.html``), or the
+    row with the errors or the conflict (status 200 so htmx swaps it). Plain POST:
+    redirects to ``next`` (or the item's page); errors and conflicts re-render the item page.
+    """
+    item = get_object_or_404(ActionItem.objects.select_related(*ITEM_RELATED), pk=pk)
+    form = StatusForm(request.POST, instance=item, author=request.user, prefix=f"item{pk}")
+    conflict = None
+    if form.is_valid():
+        try:
+            form.save_versioned()
+        except EditConflict as error:
+            form, conflict = form.rebase(error)
+        else:
+            if not wants_partial(request):
+                return redirect_to(request, _next_url(request, item.get_absolute_url()))
+            item = ActionItem.objects.select_related(*ITEM_RELATED).get(pk=pk)
+            form = StatusForm(instance=item, prefix=f"item{pk}")
+    context = {
+        "item": item,
+        "status_form": form,
+        "conflict": conflict,
+        "saved": not form.errors and not conflict,
+        # The page the row sits on, so that a later plain POST comes back to it.
+        "next_url": request.htmx.current_url_abs_path if request.htmx else "",
+    }
+    if wants_partial(request):
+        return render_partial_or_page(
+            request, "delegations/includes/actionitem_status.html", context
+        )
+    status = 409 if conflict else 422
+    return render_partial_or_page(
+        request, "delegations/actionitem_detail.html", context, status=status
+    )
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default

@@ -1,0 +1,61 @@
+"""Import and export of delegation visits and action items (same steps as agreements)."""
+
+from __future__ import annotations
+
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements.models import ImportLog
+from agreements.views_import import export_format, export_response, import_page, template_response
+from common.permissions import editor_required, viewer_required
+
+from .models import ActionItem, Visit
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def visit_import(request):
+    return import_page(request, ImportLog.Sheet.VISITS)
+
+
+@require_GET
+@editor_required
+def visit_import_template(request):
+    return template_response(ImportLog.Sheet.VISITS, "visits")
+
+
+@require_GET
+@viewer_required
+def visit_export(request):
+    """All visits, or those the visit list shows for the same GET parameters."""
+    from .forms import VisitFilterForm
+    from .resources import VisitResource
+
+    resource = VisitResource()
+    visits = VisitFilterForm(request.GET).results(Visit.objects.all())
+    dataset = resource.export_dataset(resource.export_queryset(visits))
+    return export_response(dataset, export_format(request), "visits")
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def actionitem_import(request):
+    return import_page(request, ImportLog.Sheet.ACTION_ITEMS)
+
+
+@require_GET
+@editor_required
+def actionitem_import_template(request):
+    return template_response(ImportLog.Sheet.ACTION_ITEMS, "action-items")
+
+
+@require_GET
+@viewer_required
+def actionitem_export(request):
+    """All action items, or those the action-item list shows for the same GET parameters."""
+    from .forms import ActionItemFilterForm
+    from .resources import ActionItemResource
+
+    resource = ActionItemResource()
+    items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
+    dataset = resource.export_dataset(resource.export_queryset(items))
+    return export_response(dataset, export_format(request), "action-items")

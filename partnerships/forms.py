@@ -1,0 +1,250 @@
+"""Forms of the partners workspace: list filters, partnerships, cities, people, organisations."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from common.concurrency import VersionedFormMixin
+from common.formfields import PartialDateFormMixin
+from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.search import any_field_contains
+
+from .models import (
+    City,
+    CityName,
+    FieldOfCooperation,
+    Organisation,
+    Partnership,
+    Person,
+    Position,
+)
+
+PERSON_FIELDS = ["full_name", "name_latin"]
+ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
+
+
+class PartnershipFilterForm(ListFilterForm):
+    SORTS = {
+        "partner": ("partner_city__name", _("partner city")),
+        "country": ("partner_city__country", _("country")),
+        "home": ("home_city__name", _("home city")),
+        "established": ("established_on", _("established, oldest first")),
+        "-established": ("-established_on", _("established, newest first")),
+        "-last_visit": ("-last_visit_on", _("latest visit first")),
+        "last_visit": ("last_visit_on", _("longest without a visit first")),
+    }
+    default_sort = "partner"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Partnership.Status.choices], required=False
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
+    )
+    home_city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.home(), required=False
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        used = set(City.objects.partners().values_list("country", flat=True).distinct())
+        self.fields["country"].choices = [("", "—")] + [
+            (code, name) for code, name in countries if code in used
+        ]
+        self.fields["q"].widget.attrs["placeholder"] = _("City (any of its names) or summary")
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(partner_city__in=City.objects.named(data["q"]))
+                | any_field_contains(["summary"], data["q"])
+            )
+        if data.get("country"):
+            queryset = queryset.filter(partner_city__country=data["country"])
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("field"):
+            queryset = queryset.filter(fields=data["field"])
+        if data.get("home_city"):
+            queryset = queryset.filter(home_city=data["home_city"])
+        return queryset
+
+
+class PersonFilterForm(ListFilterForm):
+    SORTS = {
+        "name": ("full_name", _("name")),
+        "country": ("country", _("country")),
+        "-updated": ("-updated_at", _("recently changed")),
+    }
+    default_sort = "name"
+
+    q = forms.CharField(label=_("Name"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.all(), required=False
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        used = set(Person.objects.values_list("country", flat=True).distinct())
+        self.fields["country"].choices = [("", "—")] + [
+            (code, name) for code, name in countries if code in used
+        ]
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(any_field_contains(PERSON_FIELDS, data["q"]))
+        if data.get("country"):
+            queryset = queryset.filter(country=data["country"])
+        if data.get("organisation"):
+            queryset = queryset.filter(
+                pk__in=Position.objects.filter(organisation=data["organisation"]).values("person")
+            )
+        return queryset
+
+
+class OrganisationFilterForm(ListFilterForm):
+    SORTS = {
+        "name": ("name", _("name")),
+        "country": ("country", _("country")),
+        "kind": ("kind", _("kind")),
+    }
+    default_sort = "name"
+
+    q = forms.CharField(label=_("Name or abbreviation"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", "—"), *Organisation.Kind.choices], required=False
+    )
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.all(), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        used = set(Organisation.objects.values_list("country", flat=True).distinct())
+        self.fields["country"].choices = [("", "—")] + [
+            (code, name) for code, name in countries if code in used
+        ]
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(any_field_contains(ORGANISATION_FIELDS, data["q"]))
+        for name in ("country", "kind", "city"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        return queryset
+
+
+class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("established_on",)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "home_city",
+            "partner_city",
+            "kind",
+            "status",
+            "established_on",
+            "focal_office",
+            "fields",
+            "summary",
+        ]
+        widgets = {
+            "fields": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_city"].queryset = City.objects.home()
+        self.fields["partner_city"].queryset = City.objects.partners()
+        self.fields["focal_office"].queryset = Organisation.objects.filter(country="VN")
+
+
+class CityForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = City
+        fields = [
+            "name",
+            "name_en",
+            "name_local",
+            "country",
+            "region",
+            "is_home",
+            "population",
+            "population_year",
+            "area_km2",
+            "latitude",
+            "longitude",
+            "profile",
+        ]
+        widgets = {"profile": forms.Textarea(attrs={"rows": 6})}
+
+
+CityNameFormSet = forms.inlineformset_factory(
+    City, CityName, fields=["name", "language"], extra=1, can_delete=True
+)
+
+
+class PersonForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["full_name", "name_latin", "country", "email", "phone", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class PositionForm(PartialDateFormMixin, forms.ModelForm):
+    partial_dates = ("start", "end")
+
+    class Meta:
+        model = Position
+        fields = ["organisation", "title", "title_en", "start", "end"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        # The database's rule (partial_range_constraint): an end known to the year or
+        # month may fall in the same period as the start, never before it.
+        if start and end and end.last_day() < start.date:
+            self.add_error("end", _("The position cannot end before it starts."))
+        return data
+
+
+PositionFormSet = forms.inlineformset_factory(
+    Person,
+    Position,
+    form=PositionForm,
+    formset=SharedChoicesFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class OrganisationForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "name_en",
+            "abbreviation",
+            "kind",
+            "country",
+            "city",
+            "parent",
+            "website",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["parent"].queryset = Organisation.objects.exclude(pk=self.instance.pk)

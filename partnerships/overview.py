@@ -1,0 +1,212 @@
+"""What the overview pages gather: the dashboard's sections and a record's whole story.
+
+Every query comes from a QuerySet or model method; this module only caps, counts,
+merges and groups, in a number of queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement
+from common.partialdate import PartialDate
+from common.search import Group, take
+from delegations.models import ActionItem, Visit, VisitParticipant
+
+from .models import Organisation, Partnership, Person, Position, next_round_anniversary
+
+DASHBOARD_LIMIT = 10
+EXPIRING_DAYS = 183  # six months
+DUE_SOON_DAYS = 30
+DORMANT_YEARS = 3
+
+CITIES = ("partnership__home_city", "partnership__partner_city")
+
+
+@dataclass
+class Anniversary:
+    """A round anniversary of a partnership's founding or of an agreement's signature."""
+
+    years: int
+    when: PartialDate
+    partnership: Partnership
+    agreement: Agreement | None = None
+
+    @property
+    def sort_key(self):
+        return (self.when.date, self.years)
+
+
+def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Anniversary], int]:
+    """Round anniversaries in the next 12 months, soonest first, and how many in all."""
+    partnerships = Partnership.objects.round_anniversaries(on=on).with_cities()
+    agreements = Agreement.objects.round_anniversaries(on=on).select_related(*CITIES)
+    if limit is not None:
+        partnerships, agreements = partnerships[:limit], agreements[:limit]
+    rows = []
+    for partnership in partnerships:
+        years, when = next_round_anniversary(partnership.established, on)
+        rows.append(Anniversary(years, when, partnership))
+    for agreement in agreements:
+        years, when = next_round_anniversary(agreement.signed, on)
+        rows.append(Anniversary(years, when, agreement.partnership, agreement))
+    rows.sort(key=lambda row: row.sort_key)
+    if limit is None:
+        return rows, len(rows)
+    total = len(rows)
+    if len(partnerships) == limit or len(agreements) == limit:
+        total = (
+            Partnership.objects.round_anniversaries(on=on).count()
+            + Agreement.objects.round_anniversaries(on=on).count()
+        )
+    return rows[:limit], total
+
+
+def _querysets(on: dt.date) -> dict:
+    """The dashboard's sections as querysets (anniversaries are merged separately)."""
+    return {
+        "upcoming_visits": Visit.objects.upcoming(on=on).select_related(*CITIES),
+        "overdue": ActionItem.objects.overdue(on=on).select_related(*CITIES, "owner_organisation"),
+        "due_soon": ActionItem.objects.due_within(days=DUE_SOON_DAYS, on=on).select_related(
+            *CITIES, "owner_organisation"
+        ),
+        "expiring": Agreement.objects.expiring_within(days=EXPIRING_DAYS, on=on)
+        .select_related(*CITIES)
+        .order_by("valid_until", "reference"),
+        "expired": Agreement.objects.expired_without_successor(on=on)
+        .select_related(*CITIES)
+        .order_by("-valid_until", "reference"),
+        "dormant": Partnership.objects.dormant(years=DORMANT_YEARS, on=on)
+        .with_cities()
+        .with_last_visit()
+        .order_by("last_visit_on", "partner_city__name"),
+    }
+
+
+SECTIONS = {
+    "upcoming_visits": _("Upcoming visits"),
+    "overdue": _("Overdue action items"),
+    "due_soon": _("Action items due in the next 30 days"),
+    "expiring": _("Agreements expiring in the next 6 months"),
+    "expired": _("Agreements expired without a successor"),
+    "anniversaries": _("Anniversaries in the next 12 months"),
+    "dormant": _("No visit in either direction for 3 years"),
+}
+
+
+def sections(on: dt.date | None = None) -> dict[str, Group]:
+    """Each dashboard section capped at ``DASHBOARD_LIMIT`` rows, with its full count."""
+    on = on or timezone.localdate()
+    result = {}
+    for key, queryset in _querysets(on).items():
+        group = Group(
+            key, SECTIONS[key], more_url=reverse("partnerships:dashboard_section", args=[key])
+        )
+        result[key] = take(group, queryset, limit=DASHBOARD_LIMIT)
+    rows, total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
+    result["anniversaries"] = Group(
+        "anniversaries",
+        SECTIONS["anniversaries"],
+        rows=rows,
+        total=total,
+        more_url=reverse("partnerships:dashboard_section", args=["anniversaries"]),
+    )
+    return {key: result[key] for key in SECTIONS}
+
+
+def full_section(key: str, on: dt.date | None = None):
+    """All rows of one dashboard section (its "see all" page)."""
+    on = on or timezone.localdate()
+    if key == "anniversaries":
+        return SECTIONS[key], anniversary_rows(on)[0]
+    return SECTIONS[key], _querysets(on)[key]
+
+
+# -- the whole story of one record ------------------------------------------------------
+
+
+def partnership_story(partnership: Partnership) -> dict:
+    """Agreements with their chain, visits both ways, open action items, counterparts."""
+    heads = VisitParticipant.objects.filter(role=VisitParticipant.Role.HEAD).select_related(
+        "person"
+    )
+    visits = partnership.visits.prefetch_related(
+        Prefetch("participants", queryset=heads, to_attr="heads")
+    ).order_by("-start_date", "-pk")
+    open_items = (
+        partnership.action_items.open()
+        .select_related(
+            *CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field"
+        )
+        .order_by("due_on", "-priority", "pk")
+    )
+    return {
+        "agreement_tree": partnership.agreement_tree(),
+        "visits": list(visits),
+        "balance": partnership.visit_balance(),
+        "open_items": list(open_items),
+        "counterparts": list(partnership.counterpart_positions()),
+        "next_anniversary": partnership.next_anniversary(),
+    }
+
+
+def person_story(person: Person) -> dict:
+    """Positions over time, visits taken part in, agreements signed, action items owned."""
+    positions = person.positions.select_related("organisation__city").order_by("-start", "-pk")
+    participations = person.visit_participations.select_related(
+        "visit__partnership__home_city", "visit__partnership__partner_city"
+    ).order_by("-visit__start_date")
+    signatures = person.signatures.select_related("agreement", "organisation").order_by(
+        "-agreement__signed_on"
+    )
+    today = timezone.localdate()
+    positions = list(positions)
+    current_ids = set(
+        Position.objects.held_on(today).filter(person=person).values_list("pk", flat=True)
+    )
+    for position in positions:
+        position.is_current = position.pk in current_ids
+    return {
+        "positions": positions,
+        "participations": list(participations),
+        "signatures": list(signatures),
+        "owned_items": list(
+            person.owned_action_items.select_related(*CITIES).order_by("due_on", "pk")[:50]
+        ),
+    }
+
+
+def organisation_story(organisation: Organisation) -> dict:
+    """Who held office there over time, its units, agreements and action items."""
+    today = timezone.localdate()
+    positions = list(
+        organisation.positions.select_related("person").order_by("-start", "person__full_name")
+    )
+    current_ids = set(
+        Position.objects.held_on(today)
+        .filter(organisation=organisation)
+        .values_list("pk", flat=True)
+    )
+    for position in positions:
+        position.is_current = position.pk in current_ids
+    return {
+        "positions": positions,
+        "units": list(organisation.units.order_by("name")),
+        "agreements": list(
+            organisation.agreements.select_related(*CITIES).order_by("-signed_on")[:50]
+        ),
+        "action_items": list(
+            ActionItem.objects.filter(
+                Q(owner_organisation=organisation) | Q(counterpart=organisation)
+            )
+            .select_related(*CITIES)
+            .order_by("due_on", "pk")[:50]
+        ),
+        "partnerships": list(organisation.focal_partnerships.with_cities()),
+    }

@@ -1,0 +1,169 @@
+"""The workspace's one search box: every kind of record, grouped, exact accents first.
+
+Each group holds at most ``GROUP_LIMIT`` rows and says how many there are in all.
+Matching is ``common.search``'s accent-insensitive ``Fold`` (GIN trigram indexes on
+PostgreSQL), so the cost stays flat as the record grows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement
+from common.search import (
+    MIN_QUERY_LENGTH,
+    Group,
+    any_field_contains,
+    matching,
+    normalise_query,
+    related_match,
+    take,
+    take_ranked,
+)
+from delegations.models import ActionItem, Engagement, Visit
+
+from .models import CITY_NAME_FIELDS, City, CityName, Organisation, Partnership, Person, Position
+
+AGREEMENT_FIELDS = ["reference", "title", "title_en"]
+VISIT_FIELDS = ["title", "place", "purpose", "outcomes"]
+ENGAGEMENT_FIELDS = ["title", "summary"]
+ACTION_ITEM_FIELDS = ["description"]
+PERSON_FIELDS = ["full_name", "name_latin"]
+ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
+
+
+def _list_url(name: str, **params) -> str:
+    try:
+        return f"{reverse(name)}?{urlencode(params)}"
+    except NoReverseMatch:  # a list page not (yet) wired in
+        return ""
+
+
+def search_cities(query: str) -> Group:
+    partnerships = Partnership.objects.select_related("home_city", "partner_city")
+    cities = (
+        matching(
+            City.objects.all(),
+            CITY_NAME_FIELDS,
+            query,
+            extra=related_match(CityName, "city", ["name"], query),
+        )
+        .prefetch_related(
+            Prefetch("partner_partnerships", queryset=partnerships, to_attr="as_partner"),
+            Prefetch("home_partnerships", queryset=partnerships, to_attr="as_home"),
+            "alternative_names",
+        )
+        .order_by("-exact_match", "-is_home", "name")
+    )
+    return take(
+        Group(
+            "cities",
+            _("Partners and cities"),
+            more_url=_list_url("partnerships:partnership_list", q=query),
+        ),
+        cities,
+    )
+
+
+def search_agreements(query: str) -> Group:
+    rows = Agreement.objects.select_related("partnership__home_city", "partnership__partner_city")
+    more = _list_url("agreements:agreement_list", q=query)
+    return take_ranked(
+        Group("agreements", _("Agreements"), more_url=more),
+        rows,
+        AGREEMENT_FIELDS,
+        query,
+        ordering=Agreement._meta.ordering,
+    )
+
+
+def search_visits(query: str) -> Group:
+    # A visit is also found by its programme (Đông Hồ in a Minsk 2025 engagement).
+    rows = Visit.objects.select_related("partnership__home_city", "partnership__partner_city")
+    more = _list_url("delegations:visit_list", q=query)
+    return take_ranked(
+        Group("visits", _("Visits"), more_url=more),
+        rows,
+        VISIT_FIELDS,
+        query,
+        ordering=Visit._meta.ordering,
+        extra=programme_match(query),
+    )
+
+
+PROGRAMME_PROBE = 500
+
+
+def programme_match(query: str) -> Q:
+    """Visits whose programme mentions ``query``.
+
+    When few engagements match, their visits' ids go into the query as a list, so
+    PostgreSQL combines the trigram indexes instead of scanning every visit; when
+    many do, an ``Exists`` lets the ordered scan stop after a page (issue 6: scale).
+    """
+    engagements = Engagement.objects.filter(any_field_contains(ENGAGEMENT_FIELDS, query))
+    ids = set(engagements.order_by().values_list("visit_id", flat=True)[:PROGRAMME_PROBE])
+    if len(ids) < PROGRAMME_PROBE:
+        return Q(pk__in=sorted(ids))
+    return related_match(Engagement, "visit", ENGAGEMENT_FIELDS, query)
+
+
+def search_action_items(query: str) -> Group:
+    rows = ActionItem.objects.select_related("partnership__home_city", "partnership__partner_city")
+    more = _list_url("delegations:actionitem_list", q=query)
+    return take_ranked(
+        Group("action_items", _("Action items"), more_url=more),
+        rows,
+        ACTION_ITEM_FIELDS,
+        query,
+        ordering=ActionItem._meta.ordering,
+    )
+
+
+def search_people(query: str) -> Group:
+    current = Position.objects.current().select_related("organisation")
+    rows = (
+        matching(Person.objects.all(), PERSON_FIELDS, query)
+        .prefetch_related(Prefetch("positions", queryset=current, to_attr="current_positions"))
+        .order_by("-exact_match", "full_name")
+    )
+    return take(
+        Group("people", _("People"), more_url=_list_url("partnerships:person_list", q=query)), rows
+    )
+
+
+def search_organisations(query: str) -> Group:
+    rows = (
+        matching(Organisation.objects.all(), ORGANISATION_FIELDS, query)
+        .select_related("city")
+        .order_by("-exact_match", "name")
+    )
+    return take(
+        Group(
+            "organisations",
+            _("Organisations"),
+            more_url=_list_url("partnerships:organisation_list", q=query),
+        ),
+        rows,
+    )
+
+
+SEARCHES = (
+    search_cities,
+    search_agreements,
+    search_visits,
+    search_action_items,
+    search_people,
+    search_organisations,
+)
+
+
+def search_record(raw_query: str | None) -> tuple[str, list[Group]]:
+    """The normalised query and its result groups (none for a query under two characters)."""
+    query = normalise_query(raw_query)
+    if len(query) < MIN_QUERY_LENGTH:
+        return query, []
+    return query, [search(query) for search in SEARCHES]

@@ -1,0 +1,158 @@
+"""The benchmark's building blocks, without starting gunicorn or any load."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_runner():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load_runner()
+
+WRK_OUTPUT = """Running 4s test @ http://127.0.0.1:40123/agreements/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    41.52ms   12.03ms 120.51ms   71.23%
+    Req/Sec    96.43     15.21   130.00     68.00%
+  771 requests in 4.01s, 12.85MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    192.31
+Transfer/sec:      3.20MB
+"""
+
+
+def test_wrk_output_is_read_into_rate_latency_and_errors():
+    assert run.parse_wrk(WRK_OUTPUT) == {
+        "rps": 192.31,
+        "latency_ms": 41.52,
+        "requests": 771,
+        "non_2xx": 3,
+        "errors": 0,
+    }
+
+
+def test_wrk_latency_in_microseconds_and_socket_errors_are_understood():
+    text = (
+        "    Latency   812.00us  100.00us   2.00ms   90.00%\n"
+        "  Socket errors: connect 0, read 2, write 0, timeout 1\nRequests/sec:  9000.5\n"
+    )
+    parsed = run.parse_wrk(text)
+    assert parsed["latency_ms"] == 0.812
+    assert parsed["errors"] == 3
+    assert parsed["rps"] == 9000.5
+
+
+def test_wrk_is_given_the_session_cookie_only_when_there_is_one():
+    with_cookie = run.wrk_command(8000, "/visits/", {"sessionid": "abc"}, 4, 8)
+    anonymous = run.wrk_command(8000, "/healthz", {}, 4, 8)
+    assert "Cookie: sessionid=abc" in with_cookie
+    assert not any(part.startswith("Cookie:") for part in anonymous)
+    assert with_cookie[-1] == "http://127.0.0.1:8000/visits/"
+
+
+def test_p95_is_the_nearest_rank():
+    values = [float(v) for v in range(1, 21)]
+    assert run.percentile(values, 95) == 19.0
+    assert run.percentile([5.0], 95) == 5.0
+    assert run.summarise(values)["median"] == 10.5
+
+
+def test_server_timing_header_is_parsed():
+    assert run.parse_server_timing("app;dur=12.5, db;dur=3.25") == {"app": 12.5, "db": 3.25}
+    assert run.parse_server_timing(None) == {}
+
+
+def test_each_scale_gets_its_own_bench_database():
+    assert run.default_database_url(1).endswith("/sc_bench")
+    assert run.default_database_url(0.01).endswith("/sc_bench_0_01")
+
+
+def test_ratios_to_the_peer_and_the_ceiling_are_judged_against_the_targets():
+    pages = {
+        "admin": {"status": "ok", "kind": "peer", "peer": None, "wall_ms": {"p95": 100.0}},
+        "list": {"status": "ok", "kind": "page", "peer": "admin", "wall_ms": {"p95": 80.0}},
+        "search": {"status": "ok", "kind": "search", "peer": "list", "wall_ms": {"p95": 200.0}},
+        "gone": {"status": "missing", "kind": "page", "peer": "admin"},
+    }
+    load = {"healthz": {"rps": 1000.0}, "list": {"rps": 300.0, "non_2xx": 0}}
+    verdict = run.evaluate(pages, load)
+    assert pages["list"]["p95_ratio_to_peer"] == 0.8
+    assert verdict["met"] == {"list": True, "search": False, "load:list": False}
+    assert verdict["all_met"] is False
+
+
+def test_a_page_that_does_not_exist_yet_is_reported_missing_not_an_error(db):
+    assert run.resolve(run.Measure("x", "x", "no_such_page:list")) is None
+    assert run.resolve(run.Measure("x", "x", "healthz")) == "/healthz"
+    assert run.resolve(run.Measure("x", "x", "delegations:visit_detail", args=(None,))) is None
+
+
+def test_worker_memory_reads_the_children_of_a_process():
+    import os
+    import subprocess
+
+    child = subprocess.Popen(["sleep", "5"])
+    try:
+        workers = run.worker_memory(os.getpid())
+        assert child.pid in workers
+        assert workers[child.pid]["peak_mib"] > 0
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_healthz_answers_ok_without_login_or_database(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = Client().get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_query_counter_is_off_unless_the_benchmark_asks_for_it(db, monkeypatch):
+    monkeypatch.delenv("BENCH_QUERY_COUNT", raising=False)
+    response = Client().get(reverse("healthz"))
+    assert "X-Query-Count" not in response
+    assert "Server-Timing" not in response
+
+
+def test_query_counter_reports_the_statements_of_a_request(db, monkeypatch):
+    from tests.factories import editor
+
+    monkeypatch.setenv("BENCH_QUERY_COUNT", "1")
+    client = Client()  # a new client loads the middleware chain with the flag set
+    client.force_login(editor())
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert int(response["X-Query-Count"]) >= 2  # at least the session and the user
+    assert response["Server-Timing"].startswith("app;dur=")
+
+
+def test_query_counter_counts_what_runs_inside_its_wrapper(db):
+    from common.middleware import QueryCounter
+
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.execute("SELECT 2")
+    assert counter.count == 2
+
+
+@pytest.mark.parametrize("flag", ["", "0", "no"])
+def test_query_counter_flag_values_that_mean_off(monkeypatch, flag):
+    from common.middleware import enabled
+
+    monkeypatch.setenv("BENCH_QUERY_COUNT", flag)
+    assert enabled() is False

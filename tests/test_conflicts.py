@@ -1,0 +1,183 @@
+"""No lost updates: a save from a stale form is refused with the other person's changes."""
+
+import pytest
+from django.urls import reverse
+
+from delegations.models import ActionItem
+from tests.factories import ActionItemFactory, AgreementFactory, VisitFactory, editor
+from tests.test_agreement_pages import form_data
+from tests.test_visit_pages import visit_data
+
+pytestmark = pytest.mark.django_db
+
+
+def save_agreement(client, agreement, version, **changes):
+    data = form_data(agreement, version=version, **changes)
+    return client.post(reverse("agreements:agreement_edit", args=[agreement.pk]), data)
+
+
+def test_a_save_through_the_workspace_bumps_the_version(client):
+    agreement = AgreementFactory()
+    client.force_login(editor())
+    save_agreement(client, agreement, 1, title="Tên mới")
+    agreement.refresh_from_db()
+    assert agreement.version == 2
+
+
+def test_a_stale_save_is_refused_and_does_not_overwrite(client):
+    agreement = AgreementFactory(title="Gốc")
+    first, second = editor(username="lan"), editor(username="minh")
+    client.force_login(first)
+    save_agreement(client, agreement, 1, title="Lan's title")
+    client.force_login(second)
+    response = save_agreement(client, agreement, 1, title="Minh's title")
+    agreement.refresh_from_db()
+    assert response.status_code == 409
+    assert agreement.title == "Lan's title"
+    assert agreement.version == 2
+
+
+def test_the_conflict_message_says_who_saved_and_shows_both_values(client):
+    agreement = AgreementFactory(title="Gốc")
+    client.force_login(editor(username="lan"))
+    save_agreement(client, agreement, 1, title="Lan's title")
+    client.force_login(editor(username="minh"))
+    response = save_agreement(client, agreement, 1, title="Minh's title")
+    conflict = response.context["conflict"]
+    assert conflict.editors == "lan"
+    [field] = conflict.fields
+    assert (field.name, field.theirs, field.yours, field.both_changed) == (
+        "title",
+        "Lan's title",
+        "Minh's title",
+        True,
+    )
+    assert 'id="edit-conflict"' in response.text
+
+
+def test_the_rebased_form_keeps_your_edit_and_takes_their_other_changes(client):
+    agreement = AgreementFactory(title="Gốc", signed_at="")
+    client.force_login(editor(username="lan"))
+    save_agreement(client, agreement, 1, signed_at="Minsk")
+    client.force_login(editor(username="minh"))
+    response = save_agreement(client, agreement, 1, title="Minh's title")
+    form = response.context["form"]
+    assert form["signed_at"].value() == "Minsk"
+    assert form["title"].value() == "Minh's title"
+    assert form["version"].value() == "2"
+
+
+def test_saving_the_rebased_form_applies_your_edit_on_top_of_theirs(client):
+    agreement = AgreementFactory(title="Gốc", signed_at="")
+    client.force_login(editor(username="lan"))
+    save_agreement(client, agreement, 1, signed_at="Minsk")
+    client.force_login(editor(username="minh"))
+    response = save_agreement(client, agreement, 1, title="Minh's title")
+    data = response.context["form"].data
+    response = client.post(reverse("agreements:agreement_edit", args=[agreement.pk]), data)
+    agreement.refresh_from_db()
+    assert response.status_code == 302
+    assert (agreement.title, agreement.signed_at, agreement.version) == ("Minh's title", "Minsk", 3)
+
+
+def test_a_stale_visit_save_keeps_the_other_editors_programme(client):
+    visit = VisitFactory(title="Gốc")
+    client.force_login(editor())
+    client.post(
+        reverse("delegations:visit_edit", args=[visit.pk]),
+        visit_data(visit.partnership, visit, title="Lan's visit"),
+    )
+    response = client.post(
+        reverse("delegations:visit_edit", args=[visit.pk]),
+        visit_data(visit.partnership, visit, title="Minh's visit"),
+    )
+    visit.refresh_from_db()
+    assert response.status_code == 409
+    assert visit.title == "Lan's visit"
+
+
+def test_a_stale_action_item_edit_is_refused(client):
+    item = ActionItemFactory(description="Gốc")
+    client.force_login(editor())
+    data = {
+        "description": "Mới",
+        "partnership": item.partnership_id,
+        "visit": item.visit_id,
+        "status": "agreed",
+        "priority": "2",
+        "version": "1",
+    }
+    client.post(reverse("delegations:actionitem_edit", args=[item.pk]), data)
+    response = client.post(
+        reverse("delegations:actionitem_edit", args=[item.pk]), {**data, "description": "Khác"}
+    )
+    item.refresh_from_db()
+    assert response.status_code == 409
+    assert item.description == "Mới"
+
+
+def test_a_stale_inline_status_change_gets_a_conflict_message_not_an_overwrite(client):
+    item = ActionItemFactory(status="agreed")
+    url = reverse("delegations:actionitem_status", args=[item.pk])
+    prefix = f"item{item.pk}"
+    client.force_login(editor(username="lan"))
+    client.post(url, {f"{prefix}-status": "done", f"{prefix}-version": "1"})
+    client.force_login(editor(username="minh"))
+    response = client.post(
+        url,
+        {f"{prefix}-status": "dropped", f"{prefix}-version": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    item.refresh_from_db()
+    assert response.status_code == 200
+    assert item.status == ActionItem.Status.DONE
+    assert 'id="edit-conflict"' in response.text
+    assert "lan" in response.text
+
+
+def test_a_stale_plain_status_change_answers_409_with_the_conflict(client):
+    item = ActionItemFactory(status="agreed")
+    url = reverse("delegations:actionitem_status", args=[item.pk])
+    prefix = f"item{item.pk}"
+    client.force_login(editor())
+    client.post(url, {f"{prefix}-status": "done", f"{prefix}-version": "1"})
+    response = client.post(url, {f"{prefix}-status": "dropped", f"{prefix}-version": "1"})
+    assert response.status_code == 409
+    assert 'id="edit-conflict"' in response.text
+
+
+def test_a_form_without_its_version_is_treated_as_stale(client):
+    agreement = AgreementFactory()
+    client.force_login(editor())
+    data = form_data(agreement)
+    del data["version"]
+    response = client.post(reverse("agreements:agreement_edit", args=[agreement.pk]), data)
+    assert response.status_code == 409
+
+
+def test_the_conflict_names_the_delegation_when_someone_else_changed_it(client):
+    from tests.factories import PersonFactory
+
+    visit = VisitFactory(title="Gốc")
+    client.force_login(editor(username="lan"))
+    client.post(
+        reverse("delegations:visit_edit", args=[visit.pk]),
+        visit_data(
+            visit.partnership,
+            visit,
+            **{
+                "participants-TOTAL_FORMS": "1",
+                "participants-0-side": "delegation",
+                "participants-0-person": PersonFactory().pk,
+                "participants-0-role": "member",
+                "participants-0-order": "0",
+            },
+        ),
+    )
+    client.force_login(editor(username="minh"))
+    response = client.post(
+        reverse("delegations:visit_edit", args=[visit.pk]),
+        visit_data(visit.partnership, visit, title="Minh's visit"),
+    )
+    assert response.status_code == 409
+    assert response.context["conflict"].parts == ["participants"]

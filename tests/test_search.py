@@ -1,0 +1,259 @@
+"""The one search box: accent-, case- and đ-insensitive, grouped, exact accents first."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from common.search import Fold, fold_contains
+from partnerships.models import City, Person
+from partnerships.search import search_record
+from tests.factories import (
+    ActionItemFactory,
+    AgreementFactory,
+    CityFactory,
+    CityNameFactory,
+    EngagementFactory,
+    OrganisationFactory,
+    PersonFactory,
+    VisitFactory,
+    viewer,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("search")
+
+
+def group(groups, key):
+    return next(g for g in groups if g.key == key)
+
+
+def names(groups, key, attr="name"):
+    return [getattr(row, attr) for row in group(groups, key).rows]
+
+
+@pytest.fixture
+def viewer_client(client):
+    client.force_login(viewer())
+    return client
+
+
+# -- the accent cases of the issue, on the demo data --------------------------------------
+
+
+def test_ha_noi_finds_ha_noi(demo):
+    _, groups = search_record("ha noi")
+    assert "Hà Nội" in names(groups, "cities")
+
+
+def test_vieng_chan_finds_vieng_chan(demo):
+    _, groups = search_record("vieng chan")
+    assert "Viêng Chăn" in names(groups, "cities")
+
+
+def test_nguyen_manh_quyen_finds_the_person(demo):
+    _, groups = search_record("nguyen manh quyen")
+    assert names(groups, "people", "full_name") == ["Nguyễn Mạnh Quyền"]
+
+
+def test_dong_ho_finds_the_minsk_2025_visit_through_its_programme(demo):
+    _, groups = search_record("dong ho")
+    titles = names(groups, "visits", "title")
+    assert len(titles) == 1
+    assert "Minsk" in titles[0]
+
+
+def test_upper_case_query_without_accents_finds_accented_name(demo):
+    _, groups = search_record("NGUYEN MANH QUYEN")
+    assert names(groups, "people", "full_name") == ["Nguyễn Mạnh Quyền"]
+
+
+def test_d_with_stroke_folds_to_d_in_the_query_too(demo):
+    _, groups = search_record("Đông Hồ")
+    assert len(group(groups, "visits").rows) == 1
+
+
+@pytest.mark.parametrize("query", ["Vientiane", "ວຽງຈັນ", "Thủ đô Viêng Chăn", "vientiane capital"])
+def test_every_name_of_vientiane_finds_vieng_chan(demo, query):
+    _, groups = search_record(query)
+    assert "Viêng Chăn" in names(groups, "cities")
+
+
+@pytest.mark.parametrize("query", ["Beijing", "Bắc Kinh", "bac kinh", "北京"])
+def test_every_name_of_beijing_finds_it(demo, query):
+    _, groups = search_record(query)
+    assert "Bắc Kinh" in names(groups, "cities")
+
+
+def test_a_city_hit_lists_its_partnerships(demo):
+    _, groups = search_record("minsk")
+    minsk = next(c for c in group(groups, "cities").rows if c.name == "Minsk")
+    assert {str(p) for p in minsk.as_partner} == {"Hà Nội – Minsk", "TP Hồ Chí Minh – Minsk"}
+
+
+# -- ranking, grouping, limits -------------------------------------------------------------
+
+
+def test_exact_accents_rank_before_other_accents():
+    PersonFactory(full_name="Lê Văn Ba")
+    PersonFactory(full_name="Lê Văn Bá")
+    PersonFactory(full_name="Le Van Ba")
+    _, groups = search_record("Lê Văn Bá")
+    assert names(groups, "people", "full_name")[0] == "Lê Văn Bá"
+    assert len(group(groups, "people").rows) == 3
+
+
+def test_each_group_is_capped_and_counts_the_rest():
+    for n in range(23):
+        PersonFactory(full_name=f"Trần Thị Mai {n}")
+    _, groups = search_record("tran thi mai")
+    people = group(groups, "people")
+    assert len(people.rows) == 20
+    assert people.total == 23
+    assert people.has_more
+
+
+def test_results_are_grouped_by_kind():
+    partnership = VisitFactory(title="Đoàn Hải Phòng").partnership
+    AgreementFactory(partnership=partnership, title="Bản ghi nhớ Hải Phòng")
+    ActionItemFactory(description="Mời đoàn Hải Phòng")
+    PersonFactory(full_name="Hải Phòng Nguyễn")
+    OrganisationFactory(name="Sở Ngoại vụ Hải Phòng")
+    CityFactory(name="Hải Phòng", country="VN")
+    _, groups = search_record("hai phong")
+    assert {g.key: g.total for g in groups} == {
+        "cities": 1,
+        "agreements": 1,
+        "visits": 1,
+        "action_items": 1,
+        "people": 1,
+        "organisations": 1,
+    }
+
+
+def test_alternative_name_finds_the_city_once():
+    city = CityFactory(name="Thành phố X")
+    CityNameFactory(city=city, name="Alpha X")
+    CityNameFactory(city=city, name="Alpha Y")
+    _, groups = search_record("alpha")
+    assert group(groups, "cities").rows == [city]
+
+
+def test_a_visit_found_by_two_programme_items_appears_once():
+    visit = VisitFactory(title="Đoàn công tác")
+    EngagementFactory(visit=visit, summary="tranh Đông Hồ")
+    EngagementFactory(visit=visit, summary="làng tranh Đông Hồ")
+    _, groups = search_record("dong ho")
+    assert group(groups, "visits").rows == [visit]
+
+
+def test_a_one_letter_query_searches_nothing():
+    PersonFactory(full_name="A")
+    query, groups = search_record(" a ")
+    assert query == "a"
+    assert groups == []
+
+
+def test_percent_and_underscore_in_a_query_are_literal():
+    PersonFactory(full_name="Nguyễn Văn An")
+    _, groups = search_record("%_%")
+    assert group(groups, "people").total == 0
+
+
+def test_fold_in_the_database_matches_the_python_fold():
+    PersonFactory(full_name="Đặng Thị Ánh Tuyết")
+    folded = Person.objects.annotate(f=Fold("full_name")).values_list("f", flat=True).get()
+    assert folded == "dang thi anh tuyet"
+
+
+def test_fold_contains_matches_a_folded_pattern():
+    CityFactory(name="Viêng Chăn", country="LA")
+    assert City.objects.filter(fold_contains("name", "VIENG chan")).count() == 1
+
+
+def test_the_search_uses_the_trigram_index_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("GIN trigram indexes exist on PostgreSQL only")
+    PersonFactory.create_batch(5)
+    queryset = Person.objects.filter(fold_contains("full_name", "nguyen"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "partnerships_person_full_name_fold_trgm" in plan
+
+
+# -- the page ------------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(URL, {"q": "ha noi"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_viewer_sees_grouped_results_on_a_full_page(viewer_client, demo):
+    response = viewer_client.get(URL, {"q": "vieng chan"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    assert "Viêng Chăn" in html
+    assert 'id="results-cities"' in html
+
+
+def test_htmx_live_search_answers_only_the_results_partial(viewer_client, demo):
+    response = viewer_client.get(
+        URL, {"q": "vieng chan"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="search-results"')
+    assert "Viêng Chăn" in html
+
+
+def test_search_page_varies_on_hx_request(viewer_client):
+    response = viewer_client.get(URL, {"q": "x"})
+    assert "HX-Request" in response["Vary"]
+
+
+def test_search_page_without_a_query_asks_for_one(viewer_client):
+    response = viewer_client.get(URL)
+    assert response.status_code == 200
+    assert "search-results" in response.content.decode()
+
+
+def test_a_query_with_no_hit_says_so(viewer_client):
+    response = viewer_client.get(URL, {"q": "zzzzqqq"})
+    assert "zzzzqqq" in response.content.decode()
+
+
+def test_user_text_in_results_is_escaped(viewer_client):
+    PersonFactory(full_name="<script>alert(1)</script> Hùng")
+    response = viewer_client.get(URL, {"q": "hung"})
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_search_page_query_count_does_not_grow_with_hits(viewer_client, django_assert_num_queries):
+    def make(n):
+        for i in range(n):
+            city = CityFactory(name=f"Hòa Bình {i}")
+            CityNameFactory(city=city)
+            visit = VisitFactory(title=f"Đoàn Hòa Bình {i}", partnership__partner_city=city)
+            ActionItemFactory(visit=visit, description=f"Hòa Bình việc {i}")
+            AgreementFactory(partnership=visit.partnership, title=f"Hòa Bình {i}")
+            PersonFactory(full_name=f"Hòa Bình {i}")
+            OrganisationFactory(name=f"Hòa Bình {i}")
+
+    make(1)
+    # Expect 20 queries: 3 to read the session, the user and their role; one per group
+    # (6) plus the cities' prefetches (partnerships both ways, other names: 3) and the
+    # people's current positions (1); a second for agreements, visits and action items,
+    # which fetch exact-accent matches first (3), and the visits' programme probe (1);
+    # 3 to save the session (savepoint, update, release).
+    with django_assert_num_queries(20):
+        viewer_client.get(URL, {"q": "hoa binh"})
+    make(4)
+    with django_assert_num_queries(20):
+        viewer_client.get(URL, {"q": "hoa binh"})
