@@ -80,7 +80,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
 
 
 def _rows_xlsx(data: bytes):
-    check_zip(data)
+    check_zip(data).close()
     import openpyxl
 
     try:
@@ -174,11 +174,16 @@ def _rows_ods(data: bytes):
     """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
     from defusedxml.ElementTree import iterparse
 
-    archive = check_zip(data)
-    try:
-        stream = archive.open("content.xml")
-    except KeyError as error:
-        raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+    with check_zip(data) as archive:
+        try:
+            stream = archive.open("content.xml")
+        except KeyError as error:
+            raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+        with stream:
+            yield from _ods_table_rows(stream, iterparse)
+
+
+def _ods_table_rows(stream, iterparse):
     table_depth = 0
     row: list | None = None
     paragraphs: list[str] = []
@@ -450,6 +455,25 @@ def _report(resource, sheet: Sheet, result) -> list[RowReport]:
     return reports
 
 
+# Any number since it names the lock; the same for every sheet, because an agreement and a
+# visit sheet may both create the same new city or partnership.
+IMPORT_LOCK = 5_005_005
+
+
+def _one_import_at_a_time() -> None:
+    """Real imports wait for each other (until the end of the transaction).
+
+    Two editors confirming the same sheet at the same moment would otherwise both
+    create the same records; the second now waits, then finds them stored and reports
+    its rows unchanged.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 def run_import(
     *, sheet: str, file_name: str, data: bytes, user=None, dry_run: bool = True
 ) -> ImportOutcome:
@@ -465,12 +489,15 @@ def run_import(
     else:
         outcome.ignored_columns = read.ignored
         resource = resource_class(user=user)
-        result = resource.import_data(
-            read.dataset,
-            dry_run=dry_run,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
+        with transaction.atomic():
+            if not dry_run:
+                _one_import_at_a_time()
+            result = resource.import_data(
+                read.dataset,
+                dry_run=dry_run,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+            )
         outcome.rows = _report(resource, read, result)
         outcome.errors += [str(e.error) for e in result.base_errors]
     if not dry_run:
@@ -522,6 +549,15 @@ def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+def _xlsx_safe(value):
+    """Control characters (other than tab and line breaks) are not allowed in .xlsx cells."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def _xlsx_bytes(sheets) -> bytes:
     """An .xlsx where every value is written as text (never as a formula)."""
     import openpyxl
@@ -535,7 +571,7 @@ def _xlsx_bytes(sheets) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in dataset:
-            ws.append(list(row))
+            ws.append([_xlsx_safe(v) for v in row])
         # openpyxl treats a string beginning with "=" as a formula: store it as text.
         for row in ws.iter_rows(min_row=2):
             for cell in row:

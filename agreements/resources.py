@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -65,6 +66,7 @@ from partnerships.models import City, FieldOfCooperation, Organisation, Partners
 
 from .models import Agreement, Signatory
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 
 
@@ -190,6 +192,7 @@ def create_with_history(objs: list, model, user) -> None:
         )
         ids = [row[0] for row in cursor.fetchall()]
     fields = list(meta.concrete_fields)
+    preparers_main = _preparers(fields)
     stamped = [
         f.attname
         for f in fields
@@ -204,7 +207,7 @@ def create_with_history(objs: list, model, user) -> None:
     _copy_rows(
         meta.db_table,
         [f.column for f in fields],
-        ([prep(getattr(o, name)) for name, prep in _preparers(fields)] for o in objs),
+        ([prep(getattr(o, name)) for name, prep in preparers_main] for o in objs),
     )
     history = model.history.model
     tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
@@ -745,9 +748,19 @@ class SheetResource(resources.ModelResource):
             # checked; only the bulk writes below are left for the real import.
             return
         try:
-            self.write_pending()
+            # Its own savepoint, so that a refusal by the database (another import
+            # took the same reference a moment ago) leaves a usable transaction.
+            with transaction.atomic():
+                self.write_pending()
         except (DatabaseError, ValidationError, ValueError) as error:
-            result.append_base_error(self.get_error_result_class()(error))
+            logger.warning("Import refused by the database: %s", error)
+            refusal = ValueError(
+                _g(
+                    "Someone else saved some of the same records at the same moment, so "
+                    "nothing was saved. Check the records and run the import again."
+                )
+            )
+            result.append_base_error(self.get_error_result_class()(refusal))
 
     def write_pending(self) -> None:
         self.lookups.flush()

@@ -76,29 +76,14 @@ def import_page(request, sheet: str):
     """The three steps of one sheet's import, for every sheet (the views below are its doors)."""
     spec = SHEETS[sheet]
     context = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
-    token = request.POST.get("token", "")
-    if request.method == "POST" and request.POST.get("action") == "cancel":
-        importing.discard_upload(request.session, token)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "cancel":
+        importing.discard_upload(request.session, request.POST.get("token", ""))
         return redirect(spec["import_url"])
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        stashed = importing.stashed_upload(request.session, token, sheet)
-        if stashed is None:
-            messages.error(request, _("The uploaded file has expired: upload it again."))
-            return redirect(spec["import_url"])
-        outcome = importing.run_import(
-            sheet=sheet, file_name=stashed.name, data=stashed.data, user=request.user, dry_run=False
-        )
-        if outcome.ok:
-            importing.discard_upload(request.session, token)
-            messages.success(
-                request,
-                _("Imported “%(name)s”: %(summary)s.")
-                % {"name": stashed.name, "summary": outcome.summary()},
-            )
-            return redirect(spec["done_url"])
-        context.update(form=ImportForm(), outcome=outcome, token=token)
-        return render(request, spec["page"], context, status=422)
+    if action == "confirm":
+        return _confirm(request, sheet, context)
     form = ImportForm(request.POST or None, request.FILES or None)
+    context["form"] = form
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -108,9 +93,30 @@ def import_page(request, sheet: str):
         if outcome.ok:
             context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
         context["outcome"] = outcome
-    context["form"] = form
     status = 422 if request.method == "POST" and not form.is_valid() else 200
     return render(request, spec["page"], context, status=status)
+
+
+def _confirm(request, sheet: str, context: dict):
+    """Import the file previewed earlier (validated again: the data may have changed since)."""
+    spec, token = SHEETS[sheet], request.POST.get("token", "")
+    stashed = importing.stashed_upload(request.session, token, sheet)
+    if stashed is None:
+        messages.error(request, _("The uploaded file has expired: upload it again."))
+        return redirect(spec["import_url"])
+    outcome = importing.run_import(
+        sheet=sheet, file_name=stashed.name, data=stashed.data, user=request.user, dry_run=False
+    )
+    importing.discard_upload(request.session, token)  # imported, or to be corrected first
+    if not outcome.ok:
+        context.update(form=ImportForm(), outcome=outcome)
+        return render(request, spec["page"], context, status=422)
+    messages.success(
+        request,
+        _("Imported “%(name)s”: %(summary)s.")
+        % {"name": stashed.name, "summary": outcome.summary()},
+    )
+    return redirect(spec["done_url"])
 
 
 def export_response(dataset, fmt: str, stem: str) -> HttpResponse:

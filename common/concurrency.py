@@ -45,6 +45,11 @@ class EditConflict(Exception):
         self.current = current
         self.expected_version = expected_version
 
+    @property
+    def outside_workspace(self) -> bool:
+        """Saved elsewhere (the admin) without a new version: only ``updated_at`` moved."""
+        return self.current.version == self.expected_version
+
 
 @dataclass
 class FieldConflict:
@@ -106,16 +111,29 @@ def _user_name(user) -> str:
 
 
 @transaction.atomic
-def save_if_current(form: forms.ModelForm, *, expected_version: int | None, formsets=()):
+def stamp(record) -> str:
+    """``updated_at`` as the form carries it: moves with every save, the admin's too."""
+    return record.updated_at.isoformat() if record.updated_at else ""
+
+
+def save_if_current(
+    form: forms.ModelForm,
+    *,
+    expected_version: int | None,
+    loaded_stamp: str | None = None,
+    formsets=(),
+):
     """Save a validated model form (and its inline formsets) if nobody saved since.
 
     The service that bumps ``version``: it locks the row, compares the version the
-    form was loaded at, and saves the next version, or raises ``EditConflict``.
+    form was loaded at (and ``updated_at``, which also catches saves made in the admin,
+    which keep the version), and saves the next version, or raises ``EditConflict``.
     """
     instance = form.instance
     if instance.pk is not None:
         current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        if expected_version is None or current.version != expected_version:
+        stale = expected_version is None or current.version != expected_version
+        if stale or (loaded_stamp and loaded_stamp != stamp(current)):
             raise EditConflict(current, expected_version or 0)
         instance.version = current.version + 1
     obj = form.save()
@@ -129,6 +147,7 @@ class VersionedFormMixin:
     """ModelForm mixin: a hidden ``version`` field, ``save_versioned()`` and ``rebase()``."""
 
     version_field = "version"
+    stamp_field = "loaded_stamp"
 
     def __init__(self, *args, **kwargs):
         self._init_kwargs = {
@@ -140,6 +159,10 @@ class VersionedFormMixin:
                 widget=forms.HiddenInput, min_value=1, required=False
             )
             self.initial.setdefault(self.version_field, self.instance.version)
+            self.fields[self.stamp_field] = forms.CharField(
+                widget=forms.HiddenInput, required=False
+            )
+            self.initial.setdefault(self.stamp_field, stamp(self.instance))
 
     @property
     def loaded_version(self) -> int | None:
@@ -148,21 +171,28 @@ class VersionedFormMixin:
         return self.cleaned_data.get(self.version_field)
 
     def save_versioned(self, *, formsets=()):
-        return save_if_current(self, expected_version=self.loaded_version, formsets=formsets)
+        loaded_stamp = self.cleaned_data.get(self.stamp_field) if self.is_bound else None
+        return save_if_current(
+            self,
+            expected_version=self.loaded_version,
+            loaded_stamp=loaded_stamp,
+            formsets=formsets,
+        )
 
     # -- after a conflict -------------------------------------------------------------
 
     def compared_fields(self) -> list[str]:
         model_fields = {f.name for f in self._meta.model._meta.get_fields()}
-        return [n for n in self.fields if n != self.version_field and n in model_fields]
+        hidden = (self.version_field, self.stamp_field)
+        return [n for n in self.fields if n not in hidden and n in model_fields]
 
     def rebase(self, error: EditConflict):
         """A form on the fresh version holding the user's edits, and the Conflict to show."""
         current = error.current
-        base = _base_record(current, error.expected_version)
+        base = None if error.outside_workspace else _base_record(current, error.expected_version)
         fresh_form = type(self)(instance=current, **self._init_kwargs)
         data = self.data.copy()
-        conflict = Conflict(edits=_edits_since(current, error.expected_version))
+        conflict = Conflict(edits=_edits_since(current, error))
         for name in self.compared_fields():
             theirs = _raw(_instance_value(self, current, name))
             yours = _raw(self.cleaned_data.get(name))
@@ -186,6 +216,7 @@ class VersionedFormMixin:
             if not both:
                 _put(data, self.add_prefix(name), fresh_form[name].value())
         data[self.add_prefix(self.version_field)] = str(current.version)
+        data[self.add_prefix(self.stamp_field)] = stamp(current)
         rebased = type(self)(data=data, files=self.files, instance=current, **self._init_kwargs)
         return rebased, conflict
 
@@ -195,12 +226,12 @@ def _base_record(current, version: int):
     return current.history.filter(version=version).order_by("-history_date", "-history_id").first()
 
 
-def _edits_since(current, version: int) -> list[Edit]:
-    rows = (
-        current.history.filter(version__gt=version)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
+def _edits_since(current, error: EditConflict) -> list[Edit]:
+    rows = current.history.select_related("history_user").order_by("history_date", "history_id")
+    if error.outside_workspace:
+        last = rows.last()
+        return [Edit(user=last.history_user, when=last.history_date)] if last else []
+    rows = rows.filter(version__gt=error.expected_version)
     edits: dict[int, Edit] = {}
     for row in rows:
         edits[row.version] = Edit(user=row.history_user, when=row.history_date)

@@ -73,10 +73,14 @@ def save_or_render(
                 return redirect_to(request, obj.get_absolute_url())
         else:
             status = 422
-    if wants_partial(request):
-        status = 200
     page = {"form": form, "formsets": formsets, "conflict": conflict, **(context or {})}
-    return render_partial_or_page(request, template, page, partial, status=status)
+    if not wants_partial(request):
+        return render_partial_or_page(request, template, page, partial, status=status)
+    response = render_partial_or_page(request, template, page, partial)
+    if status != 200:
+        # The conflict message and form-wide errors sit at the top of the form: show them.
+        response["HX-Reswap"] = "outerHTML show:#record-form:top"
+    return response
 
 
 ADD_ROW = "add_row"

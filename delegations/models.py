@@ -118,6 +118,8 @@ class Visit(Record):
                 name="visit_start_order",
             ),
             models.Index(fields=["start_date", "id"], name="visit_start_asc"),
+            # A partnership's latest visit (partners list, dashboard's dormant section).
+            models.Index(fields=["partnership", "start_date"], name="visit_partnership_start"),
         ]
 
     def __str__(self) -> str:
@@ -257,16 +259,20 @@ class ActionItemQuerySet(models.QuerySet):
     def overdue(self, *, on: dt.date | None = None):
         """Open, and the whole of the due period is behind us (due "09/2025" is overdue from October)."""
         on = on or timezone.localdate()
+        # ``due_on < on`` follows from the rest; it lets the index bound the scan (issue 6).
         return (
             self.open()
-            .filter(due_on__isnull=False)
+            .filter(due_on__isnull=False, due_on__lt=on)
             .exclude(period_covers("due_on", on, after=True))
         )
 
     def due_within(self, *, days: int, on: dt.date | None = None):
         on = on or timezone.localdate()
+        # ``due_on >= 1 January`` follows from the rest; it bounds the index scan (issue 6).
         return self.open().filter(
-            period_covers("due_on", on, after=True), due_on__lte=on + dt.timedelta(days=days)
+            period_covers("due_on", on, after=True),
+            due_on__gte=on.replace(month=1, day=1),
+            due_on__lte=on + dt.timedelta(days=days),
         )
 
 

@@ -52,7 +52,7 @@ class PartnershipFilterForm(ListFilterForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        used = set(City.objects.partners().values_list("country", flat=True).distinct())
+        used = set(City.objects.partners().values_list("country", flat=True).order_by().distinct())
         self.fields["country"].choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]
@@ -92,7 +92,13 @@ class PersonFilterForm(ListFilterForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        used = set(Person.objects.values_list("country", flat=True).distinct())
+        # The drop-down lists our own organisations (and the one asked for), not every
+        # organisation on record: that list grows without bound (issue 6: scale).
+        selected = str((data or {}).get("organisation") or "")
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            Q(city__is_home=True) | Q(pk=int(selected) if selected.isdigit() else None)
+        )
+        used = set(Person.objects.values_list("country", flat=True).order_by().distinct())
         self.fields["country"].choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]
@@ -127,7 +133,7 @@ class OrganisationFilterForm(ListFilterForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        used = set(Organisation.objects.values_list("country", flat=True).distinct())
+        used = set(Organisation.objects.values_list("country", flat=True).order_by().distinct())
         self.fields["country"].choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]

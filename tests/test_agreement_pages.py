@@ -19,6 +19,12 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English source texts (the office's default is Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "agreement-results"}
 
 

@@ -11,6 +11,12 @@ from tests.test_visit_pages import visit_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English source texts (the office's default is Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def save_agreement(client, agreement, version, **changes):
     data = form_data(agreement, version=version, **changes)
     return client.post(reverse("agreements:agreement_edit", args=[agreement.pk]), data)
@@ -181,3 +187,34 @@ def test_the_conflict_names_the_delegation_when_someone_else_changed_it(client):
     )
     assert response.status_code == 409
     assert response.context["conflict"].parts == ["participants"]
+
+
+def test_an_htmx_conflict_scrolls_the_form_top_into_view(client):
+    agreement = AgreementFactory()
+    client.force_login(editor())
+    save_agreement(client, agreement, 1, title="Một")
+    data = form_data(agreement, version=1, title="Hai")
+    response = client.post(
+        reverse("agreements:agreement_edit", args=[agreement.pk]),
+        data,
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="record-form",
+    )
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "outerHTML show:#record-form:top"
+    assert 'id="edit-conflict"' in response.text
+
+
+def test_a_change_made_in_the_admin_is_not_overwritten_either(client):
+    agreement = AgreementFactory(title="Gốc")
+    client.force_login(editor())
+    page = client.get(reverse("agreements:agreement_edit", args=[agreement.pk]))
+    loaded_stamp = page.context["form"]["loaded_stamp"].value()
+    agreement.title = "Sửa trong trang quản trị"
+    agreement.save()  # the admin saves without a new version
+    response = save_agreement(client, agreement, 1, title="Minh's title", loaded_stamp=loaded_stamp)
+    agreement.refresh_from_db()
+    assert response.status_code == 409
+    assert agreement.title == "Sửa trong trang quản trị"
+    [field] = response.context["conflict"].fields
+    assert (field.theirs, field.yours) == ("Sửa trong trang quản trị", "Minh's title")

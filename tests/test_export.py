@@ -9,9 +9,9 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.utils import translation
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.importing import run_import
 from agreements.models import Agreement, ImportLog

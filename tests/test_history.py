@@ -21,6 +21,12 @@ from tests.test_visit_pages import visit_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English source texts (the office's default is Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def test_creating_an_agreement_in_the_workspace_records_who_created_it(client):
     user = editor()
     client.force_login(user)

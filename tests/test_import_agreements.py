@@ -757,7 +757,7 @@ def test_a_preview_with_errors_offers_no_confirm_button(client, places):
 
     assert "token" not in response.context
     assert b'value="confirm"' not in response.content
-    assert "31/02/2024".encode() in response.content
+    assert b"31/02/2024" in response.content
 
 
 def test_values_in_the_preview_are_escaped(client, places):
@@ -770,3 +770,41 @@ def test_values_in_the_preview_are_escaped(client, places):
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
     assert b"<b>x</b>" not in response.content
+
+
+def test_a_reference_taken_by_someone_else_meanwhile_refuses_the_whole_import(places, monkeypatch):
+    from agreements.resources import AgreementResource
+
+    prepare = AgreementResource.prepare
+    partnership = PartnershipFactory(home_city=places["hanoi"], partner_city=places["minsk"])
+
+    def prepare_then_race(self, dataset):
+        prepare(self, dataset)
+        AgreementFactory(reference="RACE", partnership=partnership)  # another editor, same moment
+
+    monkeypatch.setattr(AgreementResource, "prepare", prepare_then_race)
+
+    outcome = imported([agreement_row(reference="FIRST"), agreement_row(reference="RACE")])
+
+    assert not outcome.ok
+    assert outcome.errors
+    assert not Agreement.objects.filter(reference="FIRST").exists()
+
+
+def test_a_confirm_that_fails_on_new_errors_shows_them_and_imports_nothing(client, places):
+    client.force_login(editor())
+    token = _upload(client, [agreement_row(parent_reference="TT-2004")], name="a.csv")
+    assert token.status_code == 200 and "token" not in token.context  # unknown parent
+
+    AgreementFactory(
+        reference="TT-2004",
+        partnership=PartnershipFactory(home_city=places["hanoi"], partner_city=places["minsk"]),
+    )
+    token = _upload(client, [agreement_row(parent_reference="TT-2004")]).context["token"]
+    Agreement.objects.filter(reference="TT-2004").delete()
+
+    response = client.post(reverse("agreements:import"), {"token": token, "action": "confirm"})
+
+    assert response.status_code == 422
+    assert not Agreement.objects.exists()
+    assert ImportLog.objects.get().outcome == "refused"

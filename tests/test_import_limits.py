@@ -8,9 +8,9 @@ import zipfile
 
 import openpyxl
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl.styles import Font
 
 from agreements import importing

@@ -7,9 +7,9 @@ import datetime as dt
 import io
 
 import pytest
-from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.importing import run_import
 from agreements.models import ImportLog

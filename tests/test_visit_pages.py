@@ -21,6 +21,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English source texts (the office's default is Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def visit_data(partnership, visit=None, **overrides):
     data = {
         "partnership": partnership.pk,

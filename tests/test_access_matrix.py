@@ -1,0 +1,210 @@
+"""Who may open what: every URL × every role × GET and POST has an expected answer.
+
+The URL patterns are read from the URL configuration. A pattern missing from
+ACCESS fails ``test_every_url_has_a_decided_access_rule`` by name until someone
+decides, in this file, who may reach it. The admin, static and media files,
+i18n and the login pages have their own tests (test_security_settings,
+test_axes, test_csp, test_protect).
+
+Answers: a status code, or LOGIN (a redirect to the login page with ?next=).
+Each request runs in a savepoint that is rolled back, so a POST that deletes or
+creates does not change what the next request sees.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements.models import Agreement
+from common.demo import load_demo
+from delegations.models import ActionItem, Visit
+from partnerships.models import City, Organisation, Partnership, Person
+from tests.factories import administrator, editor, viewer
+
+LOGIN = "login"
+ROLES = ("anonymous", "viewer", "editor", "administrator")
+SKIPPED_PREFIXES = ("admin/", "accounts/", "i18n/", "static/", "^media/", "media/")
+
+
+def url_patterns(patterns=None, prefix="", namespace=None):
+    """(route, name) of every pattern in the URL configuration, recursively."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def checked_patterns() -> dict[str, str]:
+    return {
+        name or route: route
+        for route, name in url_patterns()
+        if not route.startswith(SKIPPED_PREFIXES)
+    }
+
+
+# The rules, by kind of page: GET and POST answers for anonymous, viewer,
+# editor, administrator.
+def rule(get: tuple, post: tuple) -> dict[str, dict[str, object]]:
+    return {"GET": dict(zip(ROLES, get, strict=True)), "POST": dict(zip(ROLES, post, strict=True))}
+
+
+NO = (405, 405, 405, 405)  # the method is not allowed, whoever asks
+PUBLIC = rule(get=(200, 200, 200, 200), post=NO)
+READ = rule(get=(LOGIN, 200, 200, 200), post=NO)
+# Forms: an empty POST from an editor is answered with the form's errors (422).
+WRITE = rule(get=(LOGIN, 403, 200, 200), post=(LOGIN, 403, 422, 422))
+EDITORS_DOWNLOAD = rule(get=(LOGIN, 403, 200, 200), post=NO)
+POST_ONLY = rule(get=NO, post=(LOGIN, 403, 422, 422))
+# Deleting: administrators only. The demo record others depend on is refused
+# (409, with the list of dependants); an action item nothing depends on goes (302).
+DELETE_REFUSED = rule(get=(LOGIN, 403, 403, 200), post=(LOGIN, 403, 403, 409))
+DELETE_DONE = rule(get=(LOGIN, 403, 403, 200), post=(LOGIN, 403, 403, 302))
+
+ACCESS = {
+    "healthz": PUBLIC,
+    "dashboard": READ,
+    "search": READ,
+    "partnerships:dashboard_section": READ,
+    "partnerships:partnership_list": READ,
+    "partnerships:partnership_create": WRITE,
+    "partnerships:partnership_detail": READ,
+    "partnerships:partnership_edit": WRITE,
+    "partnerships:partnership_delete": DELETE_REFUSED,
+    "partnerships:city_create": WRITE,
+    "partnerships:city_detail": READ,
+    "partnerships:city_edit": WRITE,
+    "partnerships:city_delete": DELETE_REFUSED,
+    "partnerships:person_list": READ,
+    "partnerships:person_create": WRITE,
+    "partnerships:person_detail": READ,
+    "partnerships:person_edit": WRITE,
+    "partnerships:person_delete": DELETE_REFUSED,
+    "partnerships:organisation_list": READ,
+    "partnerships:organisation_create": WRITE,
+    "partnerships:organisation_detail": READ,
+    "partnerships:organisation_edit": WRITE,
+    "partnerships:organisation_delete": DELETE_REFUSED,
+    "agreements:agreement_list": READ,
+    "agreements:agreement_create": WRITE,
+    "agreements:agreement_detail": READ,
+    "agreements:agreement_edit": WRITE,
+    "agreements:agreement_delete": DELETE_REFUSED,
+    "agreements:import": WRITE,
+    "agreements:import_template": EDITORS_DOWNLOAD,
+    "agreements:export": READ,
+    "delegations:visit_list": READ,
+    "delegations:visit_create": WRITE,
+    "delegations:visit_detail": READ,
+    "delegations:visit_edit": WRITE,
+    "delegations:visit_delete": DELETE_REFUSED,
+    "delegations:visit_brief": READ,
+    "delegations:visit_import": WRITE,
+    "delegations:visit_import_template": EDITORS_DOWNLOAD,
+    "delegations:visit_export": READ,
+    "delegations:actionitem_list": READ,
+    "delegations:actionitem_import": WRITE,
+    "delegations:actionitem_import_template": EDITORS_DOWNLOAD,
+    "delegations:actionitem_export": READ,
+    "delegations:actionitem_create": WRITE,
+    "delegations:actionitem_detail": READ,
+    "delegations:actionitem_edit": WRITE,
+    "delegations:actionitem_delete": DELETE_DONE,
+    "delegations:actionitem_status": POST_ONLY,
+}
+
+
+# --- running the matrix ------------------------------------------------------
+
+# Which record fills a URL's <pk>, by the URL name's prefix.
+RECORD_FOR = {
+    "partnerships:partnership_": lambda: Partnership.objects.order_by("pk").first(),
+    "partnerships:city_": lambda: City.objects.partners().order_by("pk").first(),
+    "partnerships:person_": lambda: Person.objects.order_by("pk").first(),
+    "partnerships:organisation_": lambda: Organisation.objects.order_by("pk").first(),
+    "agreements:agreement_": lambda: Agreement.objects.order_by("pk").first(),
+    "delegations:visit_": lambda: Visit.objects.order_by("pk").first(),
+    "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
+}
+KWARGS_FOR = {"partnerships:dashboard_section": {"section": "expiring"}}
+
+
+def url_for(name: str, route: str) -> str:
+    if name in KWARGS_FOR:
+        return reverse(name, kwargs=KWARGS_FOR[name])
+    if "<int:pk>" in route:
+        record = next(get() for prefix, get in RECORD_FOR.items() if name.startswith(prefix))
+        return reverse(name, kwargs={"pk": record.pk})
+    return reverse(name)
+
+
+@pytest.fixture(scope="module")
+def record(django_db_setup, django_db_blocker):
+    """The demo data and one account per role, loaded once for the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(password="demo-pass-2025")
+        users = {
+            "anonymous": None,
+            "viewer": viewer(username="matrix-viewer"),
+            "editor": editor(username="matrix-editor"),
+            "administrator": administrator(username="matrix-administrator"),
+        }
+        yield users
+        transaction.set_rollback(True)
+
+
+def answer(client: Client, method: str, url: str) -> object:
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url)
+        transaction.set_rollback(True)
+    if response.status_code == 302 and response["Location"].startswith(reverse("login") + "?"):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.fixture(scope="module")
+def clients(record):
+    """One client per role, logged in once (sessions live in the module's transaction)."""
+    made = {}
+    for role, user in record.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        made[role] = client
+    return made
+
+
+def test_every_url_has_a_decided_access_rule():
+    patterns = checked_patterns()
+    undecided = sorted(set(patterns) - set(ACCESS))
+    assert not undecided, (
+        "These URLs have no access rule yet; decide who may GET and POST them and add "
+        f"them to ACCESS in tests/test_access_matrix.py: {undecided}"
+    )
+
+
+def test_the_table_lists_no_url_that_is_gone():
+    gone = sorted(set(ACCESS) - set(checked_patterns()))
+    assert not gone, f"Remove these from ACCESS: {gone}"
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_url_answers_each_role_as_decided(name, record, clients, db):
+    route = checked_patterns().get(name)
+    if route is None:
+        pytest.skip(f"{name} is no longer in the URL configuration")
+    url = url_for(name, route)
+    expected = ACCESS[name]
+    actual = {
+        method: {role: answer(clients[role], method, url) for role in ROLES}
+        for method in ("GET", "POST")
+    }
+    assert actual == expected, f"{name} ({url})"

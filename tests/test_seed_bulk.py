@@ -1,0 +1,134 @@
+"""``seed_bulk``: deterministic, realistic bulk data that the database accepts."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
+
+from agreements.models import Agreement
+from common import bulk
+from common.demo import load_demo
+from common.text import fold
+from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from partnerships.models import City, Person, Position
+
+SCALE = 0.01
+TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Demo data plus bulk data at scale 0.01, built once for the module, rolled back after."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            load_demo(password="demo-pass-2025")
+            yield bulk.seed_bulk(scale=SCALE, today=TODAY)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+def test_row_counts_follow_the_scale(seeded):
+    target = bulk.counts(SCALE)
+    generated = Agreement.objects.filter(reference__startswith=bulk.REFERENCE_PREFIX)
+    assert generated.count() == target["agreements"]
+    assert City.objects.partners().count() == target["partner_cities"] + 3  # + the demo's
+    assert seeded["delegations_visit"] == target["visits"]
+    assert seeded["delegations_actionitem"] == target["action_items"]
+    assert seeded["partnerships_person"] == target["people"]
+
+
+def test_scale_one_matches_the_issue():
+    assert bulk.counts(1) == {
+        "partner_cities": 300,
+        "countries": 80,
+        "people": 5_000,
+        "agreements": 10_000,
+        "visits": 20_000,
+        "action_items": 100_000,
+    }
+
+
+def test_visits_have_about_five_participants_and_six_programme_items(seeded):
+    visits = Visit.objects.filter(title__startswith="Đoàn đại biểu")
+    n = visits.count()
+    participants = VisitParticipant.objects.filter(visit__in=visits).count() / n
+    engagements = Engagement.objects.filter(visit__in=visits).count() / n
+    updates = ProgressUpdate.objects.count() / ActionItem.objects.count()
+    assert 4 <= participants <= 6
+    assert 5 <= engagements <= 7
+    assert 2 <= updates <= 3.5
+
+
+def test_action_items_belong_to_the_partnership_of_their_visit_and_agreement(seeded):
+    assert not ActionItem.objects.exclude(visit=None).exclude(
+        visit__partnership=F("partnership")
+    ).exists()
+    assert not ActionItem.objects.exclude(agreement=None).exclude(
+        agreement__partnership=F("partnership")
+    ).exists()
+
+
+def test_agreement_lineage_stays_inside_a_partnership_and_points_back_in_time(seeded):
+    children = Agreement.objects.exclude(parent=None)
+    assert children.exists()
+    assert not children.exclude(parent__partnership=F("partnership")).exists()
+    assert not children.filter(parent__pk__gte=F("pk")).exists()
+
+
+def test_generated_records_pass_model_validation(seeded):
+    samples = [
+        *Agreement.objects.filter(reference__startswith="SB-")[:10],
+        *Visit.objects.order_by("-pk")[:10],
+        *ActionItem.objects.order_by("-pk")[:10],
+        *Position.objects.order_by("-pk")[:10],
+    ]
+    for record in samples:
+        record.full_clean()
+
+
+def test_partial_dates_of_every_precision_are_generated(seeded):
+    precisions = set(Position.objects.values_list("start_precision", flat=True))
+    assert precisions == {"day", "month", "year"}
+
+
+def test_text_is_vietnamese_with_diacritics(seeded):
+    titles = list(Visit.objects.order_by("-pk").values_list("title", flat=True)[:20])
+    names = list(Person.objects.order_by("-pk").values_list("full_name", flat=True)[:20])
+    assert all(fold(title) != title.casefold() for title in titles)
+    accented = [name for name in names if fold(name) != name.casefold()]
+    assert len(accented) >= 0.7 * len(names)  # "Mai Minh An" has none, and that is real
+
+
+def test_a_rare_name_is_there_to_search_for(seeded):
+    assert Person.objects.filter(full_name=bulk.RARE_PERSON).count() == 1
+
+
+def test_same_seed_gives_the_same_rows(seeded):
+    ctx = bulk.Context.from_database
+    first = bulk.digest(scale=0.002, today=TODAY, ctx=ctx())
+    assert bulk.digest(scale=0.002, today=TODAY, ctx=ctx()) == first
+    assert bulk.digest(scale=0.002, today=TODAY, seed=7, ctx=ctx()) != first
+
+
+def test_command_leaves_a_seeded_database_alone(seeded):
+    before = Visit.objects.count()
+    out = StringIO()
+    call_command("seed_bulk", "--scale", str(SCALE), stdout=out)
+    assert "already present" in out.getvalue()
+    assert Visit.objects.count() == before
+
+
+def test_new_records_after_seeding_get_fresh_ids(seeded):
+    from tests.factories import CityFactory
+
+    top = City.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert CityFactory().pk > top
