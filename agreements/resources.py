@@ -77,7 +77,10 @@ def fold(text: str | None) -> str:
 
 
 def _related(instance, name: str) -> list:
-    """A to-many relation's objects, straight from the prefetch cache when there is one."""
+    """A to-many relation's objects: as loaded for the import, prefetched, or queried."""
+    loaded = getattr(instance, f"_stored_{name}", None)
+    if loaded is not None:
+        return loaded
     cache = getattr(instance, "_prefetched_objects_cache", {})
     if name in cache:
         return list(cache[name])
@@ -469,6 +472,17 @@ class Lookups:
         self.partnerships_index()
         return self._partnerships.get((home[0].pk, partner[0].pk))
 
+    def partnerships_by_pk(self) -> dict[int, Partnership]:
+        return {p.pk: p for p in self.partnerships_index().values() if p.pk}
+
+    def fields_by_pk(self) -> dict[int, FieldOfCooperation]:
+        self.field_index()
+        return {f.pk: f for fs in self._fields.values() for f in fs if f.pk}
+
+    def people_by_pk(self) -> dict[int, Person]:
+        self.people_index()
+        return {p.pk: p for ps in self._people.values() for p in ps if p.pk}
+
     def partnerships_index(self) -> dict[tuple[int, int], Partnership]:
         if self._partnerships is None:
             self._partnerships = {
@@ -534,11 +548,14 @@ class Lookups:
         return self._partnerships[key]
 
     # fields of cooperation
-    def field(self, name: str) -> FieldOfCooperation:
+    def field_index(self) -> None:
         if self._fields is None:
             self._fields = defaultdict(list)
             for f in FieldOfCooperation.objects.all():
                 self._index_field(f)
+
+    def field(self, name: str) -> FieldOfCooperation:
+        self.field_index()
         found = self._fields.get(fold(name), [])
         if found:
             return found[0]
@@ -559,11 +576,14 @@ class Lookups:
                 self._fields[fold(name)].append(f)
 
     # people
-    def person(self, name: str) -> Person:
+    def people_index(self) -> None:
         if self._people is None:
             self._people = defaultdict(list)
             for p in Person.objects.all():
                 self._index_person(p)
+
+    def person(self, name: str) -> Person:
+        self.people_index()
         found = self._people.get(fold(name), [])
         if found:
             return found[0]
@@ -1051,30 +1071,46 @@ class AgreementResource(SheetResource):
         self.stored = self._load_agreements(set(refs) | parents)
 
     def _load_agreements(self, refs: set[str]) -> dict[str, Agreement]:
-        """The agreements named in the sheet and every ancestor of theirs, parents wired."""
+        """The agreements named in the sheet and every ancestor of theirs, parents wired.
+
+        Their partnership, fields and signatories' people are taken from the look-ups
+        (already loaded for the rows) rather than joined or prefetched: ten thousand
+        stored agreements then cost a few light queries and no duplicate objects.
+        """
         by_pk: dict[int, Agreement] = {}
         refs = [r for r in refs if r]
         for start in range(0, len(refs), 5000):
-            qs = (
-                Agreement.objects.filter(reference__in=refs[start : start + 5000])
-                .select_related("partnership__home_city", "partnership__partner_city")
-                .prefetch_related(
-                    "fields",
-                    Prefetch(
-                        "signatories",
-                        queryset=Signatory.objects.select_related("person").order_by("role", "id"),
-                    ),
-                )
+            by_pk.update(
+                (a.pk, a)
+                for a in Agreement.objects.filter(reference__in=refs[start : start + 5000])
             )
-            by_pk.update((a.pk, a) for a in qs)
+        named = list(by_pk)
         missing = {a.parent_id for a in by_pk.values() if a.parent_id} - set(by_pk)
         while missing:
             found = {a.pk: a for a in Agreement.objects.filter(pk__in=missing)}
             by_pk.update(found)
             missing = {a.parent_id for a in found.values() if a.parent_id} - set(by_pk)
         parent_field = Agreement._meta.get_field("parent")
+        partnership_field = Agreement._meta.get_field("partnership")
+        partnerships = self.lookups.partnerships_by_pk()
         for a in by_pk.values():
             parent_field.set_cached_value(a, by_pk.get(a.parent_id))
+            partnership_field.set_cached_value(a, partnerships[a.partnership_id])
+            a._stored_fields, a._stored_signatories = [], []
+        if named:
+            fields = self.lookups.fields_by_pk()
+            links = Agreement.fields.through.objects.filter(agreement_id__in=named)
+            for agreement_id, field_id in links.values_list(
+                "agreement_id", "fieldofcooperation_id"
+            ):
+                by_pk[agreement_id]._stored_fields.append(fields[field_id])
+            signatures = Signatory.objects.filter(agreement_id__in=named).order_by("role", "id")
+            if signatures:
+                people = self.lookups.people_by_pk()
+                person_field = Signatory._meta.get_field("person")
+                for signature in signatures:
+                    person_field.set_cached_value(signature, people[signature.person_id])
+                    by_pk[signature.agreement_id]._stored_signatories.append(signature)
         return {a.reference: a for a in by_pk.values()}
 
     def existing_instance(self, row):
@@ -1193,8 +1229,10 @@ class AgreementResource(SheetResource):
             "title": instance.title or "",
             "signed_on": render_partial(instance.signed_on, instance.signed_on_precision),
             "signed_at": instance.signed_at or "",
-            "valid_from": DateWidget().render(instance.valid_from),
-            "valid_until": DateWidget().render(instance.valid_until),
+            "valid_from": instance.valid_from.strftime("%d/%m/%Y") if instance.valid_from else "",
+            "valid_until": (
+                instance.valid_until.strftime("%d/%m/%Y") if instance.valid_until else ""
+            ),
             "status": instance.status or "",
             "notes": instance.notes or "",
         }

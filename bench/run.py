@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -75,53 +76,201 @@ def measures(ids: dict) -> list[Measure]:
     big, home = ids.get("big_partnership"), ids.get("home_city")
     return [
         # peers: the Django admin over the same data
-        Measure("admin_partnership", "admin: partnerships", "admin:partnerships_partnership_changelist", kind="peer"),
-        Measure("admin_agreement", "admin: agreements", "admin:agreements_agreement_changelist", kind="peer"),
+        Measure(
+            "admin_partnership",
+            "admin: partnerships",
+            "admin:partnerships_partnership_changelist",
+            kind="peer",
+        ),
+        Measure(
+            "admin_agreement",
+            "admin: agreements",
+            "admin:agreements_agreement_changelist",
+            kind="peer",
+        ),
         Measure("admin_visit", "admin: visits", "admin:delegations_visit_changelist", kind="peer"),
-        Measure("admin_actionitem", "admin: action items", "admin:delegations_actionitem_changelist", kind="peer"),
-        Measure("admin_person", "admin: people", "admin:partnerships_person_changelist", kind="peer"),
-        Measure("admin_organisation", "admin: organisations", "admin:partnerships_organisation_changelist", kind="peer"),
+        Measure(
+            "admin_actionitem",
+            "admin: action items",
+            "admin:delegations_actionitem_changelist",
+            kind="peer",
+        ),
+        Measure(
+            "admin_person", "admin: people", "admin:partnerships_person_changelist", kind="peer"
+        ),
+        Measure(
+            "admin_organisation",
+            "admin: organisations",
+            "admin:partnerships_organisation_changelist",
+            kind="peer",
+        ),
         # workspace
         Measure("dashboard", "dashboard", "dashboard", peer="admin_partnership"),
-        Measure("partners", "partners list", "partnerships:partnership_list", peer="admin_partnership", load=True),
-        Measure("partners_filtered", "partners list, filtered", "partnerships:partnership_list",
-                query={"home_city": home, "status": "active"}, peer="admin_partnership"),
-        Measure("partnership", "biggest partnership's page", "partnerships:partnership_detail",
-                args=(big,), peer="admin_partnership"),
+        Measure(
+            "partners",
+            "partners list",
+            "partnerships:partnership_list",
+            peer="admin_partnership",
+            load=True,
+        ),
+        Measure(
+            "partners_filtered",
+            "partners list, filtered",
+            "partnerships:partnership_list",
+            query={"home_city": home, "status": "active"},
+            peer="admin_partnership",
+        ),
+        Measure(
+            "partnership",
+            "biggest partnership's page",
+            "partnerships:partnership_detail",
+            args=(big,),
+            peer="admin_partnership",
+        ),
         Measure("people", "people list", "partnerships:person_list", peer="admin_person"),
-        Measure("organisations", "organisations list", "partnerships:organisation_list", peer="admin_organisation"),
-        Measure("agreements", "agreements list", "agreements:agreement_list", peer="admin_agreement", load=True),
-        Measure("agreements_filtered", "agreements, in force, by reference", "agreements:agreement_list",
-                query={"status": "in_force", "sort": "reference"}, peer="admin_agreement"),
-        Measure("agreements_partnership", "agreements of the biggest partnership", "agreements:agreement_list",
-                query={"partnership": big, "sort": "valid_until"}, peer="admin_agreement"),
-        Measure("agreements_htmx", "agreements list (htmx partial)", "agreements:agreement_list",
-                query={"status": "expired", "page": 2}, peer="admin_agreement", htmx=True),
-        Measure("agreement", "an agreement's page", "agreements:agreement_detail",
-                args=(ids.get("agreement"),), peer="admin_agreement"),
+        Measure(
+            "organisations",
+            "organisations list",
+            "partnerships:organisation_list",
+            peer="admin_organisation",
+        ),
+        Measure(
+            "agreements",
+            "agreements list",
+            "agreements:agreement_list",
+            peer="admin_agreement",
+            load=True,
+        ),
+        Measure(
+            "agreements_filtered",
+            "agreements, in force, by reference",
+            "agreements:agreement_list",
+            query={"status": "in_force", "sort": "reference"},
+            peer="admin_agreement",
+        ),
+        Measure(
+            "agreements_partnership",
+            "agreements of the biggest partnership",
+            "agreements:agreement_list",
+            query={"partnership": big, "sort": "valid_until"},
+            peer="admin_agreement",
+        ),
+        Measure(
+            "agreements_htmx",
+            "agreements list (htmx partial)",
+            "agreements:agreement_list",
+            query={"status": "expired", "page": 2},
+            peer="admin_agreement",
+            htmx=True,
+        ),
+        Measure(
+            "agreement",
+            "an agreement's page",
+            "agreements:agreement_detail",
+            args=(ids.get("agreement"),),
+            peer="admin_agreement",
+        ),
         Measure("visits", "visits list", "delegations:visit_list", peer="admin_visit", load=True),
-        Measure("visits_filtered", "visits, incoming, oldest first", "delegations:visit_list",
-                query={"direction": "incoming", "sort": "start", "home_city": home}, peer="admin_visit"),
-        Measure("visits_htmx", "visits list (htmx partial)", "delegations:visit_list",
-                query={"status": "completed", "sort": "title", "page": 3}, peer="admin_visit", htmx=True),
-        Measure("visit", "a visit's page", "delegations:visit_detail", args=(ids.get("visit"),), peer="admin_visit"),
-        Measure("actions", "action items list", "delegations:actionitem_list", peer="admin_actionitem", load=True),
-        Measure("actions_overdue", "action items, open and overdue", "delegations:actionitem_list",
-                query={"status": "open", "due": "overdue", "sort": "-priority"}, peer="admin_actionitem"),
-        Measure("actions_partnership", "action items of the biggest partnership", "delegations:actionitem_list",
-                query={"partnership": big, "sort": "-due"}, peer="admin_actionitem"),
-        Measure("actions_htmx", "action items list (htmx partial)", "delegations:actionitem_list",
-                query={"status": "done", "page": 5}, peer="admin_actionitem", htmx=True),
-        Measure("action", "an action item's page", "delegations:actionitem_detail",
-                args=(ids.get("action_item"),), peer="admin_actionitem"),
-        Measure("action_status", "inline status change (POST, htmx)", "delegations:actionitem_status",
-                args=(ids.get("action_item"),), peer="admin_actionitem", method="POST", htmx=True, kind="action"),
-        Measure("search_ha_noi", "search “ha noi”", "search", query={"q": "ha noi"}, peer="agreements", kind="search"),
-        Measure("search_vieng_chan", "search “vieng chan”", "search", query={"q": "vieng chan"},
-                peer="agreements", kind="search"),
-        Measure("search_rare", f"search “{ids.get('rare_name', '')}”", "search",
-                query={"q": ids.get("rare_name", "")}, peer="agreements", kind="search"),
-        Measure("healthz", "healthz (do-nothing view)", "healthz", kind="ceiling", load=True, anonymous=True),
+        Measure(
+            "visits_filtered",
+            "visits, incoming, oldest first",
+            "delegations:visit_list",
+            query={"direction": "incoming", "sort": "start", "home_city": home},
+            peer="admin_visit",
+        ),
+        Measure(
+            "visits_htmx",
+            "visits list (htmx partial)",
+            "delegations:visit_list",
+            query={"status": "completed", "sort": "title", "page": 3},
+            peer="admin_visit",
+            htmx=True,
+        ),
+        Measure(
+            "visit",
+            "a visit's page",
+            "delegations:visit_detail",
+            args=(ids.get("visit"),),
+            peer="admin_visit",
+        ),
+        Measure(
+            "actions",
+            "action items list",
+            "delegations:actionitem_list",
+            peer="admin_actionitem",
+            load=True,
+        ),
+        Measure(
+            "actions_overdue",
+            "action items, open and overdue",
+            "delegations:actionitem_list",
+            query={"status": "open", "due": "overdue", "sort": "-priority"},
+            peer="admin_actionitem",
+        ),
+        Measure(
+            "actions_partnership",
+            "action items of the biggest partnership",
+            "delegations:actionitem_list",
+            query={"partnership": big, "sort": "-due"},
+            peer="admin_actionitem",
+        ),
+        Measure(
+            "actions_htmx",
+            "action items list (htmx partial)",
+            "delegations:actionitem_list",
+            query={"status": "done", "page": 5},
+            peer="admin_actionitem",
+            htmx=True,
+        ),
+        Measure(
+            "action",
+            "an action item's page",
+            "delegations:actionitem_detail",
+            args=(ids.get("action_item"),),
+            peer="admin_actionitem",
+        ),
+        Measure(
+            "action_status",
+            "inline status change (POST, htmx)",
+            "delegations:actionitem_status",
+            args=(ids.get("action_item"),),
+            peer="admin_actionitem",
+            method="POST",
+            htmx=True,
+            kind="action",
+        ),
+        Measure(
+            "search_ha_noi",
+            "search “ha noi”",
+            "search",
+            query={"q": "ha noi"},
+            peer="agreements",
+            kind="search",
+        ),
+        Measure(
+            "search_vieng_chan",
+            "search “vieng chan”",
+            "search",
+            query={"q": "vieng chan"},
+            peer="agreements",
+            kind="search",
+        ),
+        Measure(
+            "search_rare",
+            f"search “{ids.get('rare_name', '')}”",
+            "search",
+            query={"q": ids.get("rare_name", "")},
+            peer="agreements",
+            kind="search",
+        ),
+        Measure(
+            "healthz",
+            "healthz (do-nothing view)",
+            "healthz",
+            kind="ceiling",
+            load=True,
+            anonymous=True,
+        ),
     ]
 
 
@@ -162,7 +311,9 @@ def parse_wrk(output: str) -> dict:
         result["requests"] = int(m[1])
     if m := re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output):
         result["non_2xx"] = int(m[1])
-    if m := re.search(r"Socket errors:\s*connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+    if m := re.search(
+        r"Socket errors:\s*connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
         result["errors"] = sum(int(x) for x in m.groups())
     return result
 
@@ -184,7 +335,9 @@ def free_port() -> int:
 
 
 def default_database_url(scale: float) -> str:
-    name = "sc_bench" if scale == 1 else "sc_bench_" + f"{scale:g}".replace(".", "_").replace("-", "_")
+    name = (
+        "sc_bench" if scale == 1 else "sc_bench_" + f"{scale:g}".replace(".", "_").replace("-", "_")
+    )
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
@@ -233,7 +386,9 @@ class Client:
         h.update(extra or {})
         return h
 
-    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+    def request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ):
         data = urllib.parse.urlencode(body or {}, doseq=True).encode() if body is not None else None
         extra = dict(headers or {})
         if data is not None:
@@ -340,18 +495,32 @@ def pick_ids() -> dict:
     user.save()
     user.groups.set([ensure_roles()[EDITOR]])
     big = (
-        Partnership.objects.annotate(n=Count("action_items")).order_by("-n", "pk").values_list("pk", flat=True).first()
+        Partnership.objects.annotate(n=Count("action_items"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+        .first()
     )
-    visit = Visit.objects.filter(partnership=big).annotate(n=Count("participants")).order_by("-n", "pk").first()
+    visit = (
+        Visit.objects.filter(partnership=big)
+        .annotate(n=Count("participants"))
+        .order_by("-n", "pk")
+        .first()
+    )
     item = ActionItem.objects.filter(partnership=big, visit__isnull=False).order_by("pk").first()
-    rare = Person.objects.values("full_name").annotate(n=Count("pk")).filter(n=1).order_by("full_name")
-    rare_name = (
-        Person.objects.filter(full_name="Khúc Thừa Quyên").values_list("full_name", flat=True).first()
-        or (rare.first() or {}).get("full_name", "")
+    rare = (
+        Person.objects.values("full_name").annotate(n=Count("pk")).filter(n=1).order_by("full_name")
     )
+    rare_name = Person.objects.filter(full_name="Khúc Thừa Quyên").values_list(
+        "full_name", flat=True
+    ).first() or (rare.first() or {}).get("full_name", "")
     from agreements.models import Agreement
 
-    agreement = Agreement.objects.filter(partnership=big).annotate(n=Count("children")).order_by("-n", "pk").first()
+    agreement = (
+        Agreement.objects.filter(partnership=big)
+        .annotate(n=Count("children"))
+        .order_by("-n", "pk")
+        .first()
+    )
     return {
         "big_partnership": big,
         "home_city": City.objects.home().order_by("pk").values_list("pk", flat=True).first(),
@@ -369,7 +538,17 @@ def row_counts() -> dict:
 
     return {
         m._meta.verbose_name_plural.__str__(): m.objects.count()
-        for m in (City, Partnership, Person, Agreement, Visit, VisitParticipant, Engagement, ActionItem, ProgressUpdate)
+        for m in (
+            City,
+            Partnership,
+            Person,
+            Agreement,
+            Visit,
+            VisitParticipant,
+            Engagement,
+            ActionItem,
+            ProgressUpdate,
+        )
     }
 
 
@@ -403,12 +582,20 @@ class Server:
         self.log_file = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
         self.proc = subprocess.Popen(
             [
-                PYTHON, "-m", "gunicorn", "config.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(self.workers),
-                "--timeout", "120",
-                "--graceful-timeout", "5",
-                "--log-level", "warning",
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
             ],
             cwd=ROOT,
             env={**os.environ, **self.env, "BENCH_QUERY_COUNT": "1"},
@@ -432,14 +619,13 @@ class Server:
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
+            # gunicorn runs in its own session: its process group is it and its workers.
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # our own session: gunicorn and its workers
+                os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(timeout=15)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         if getattr(self, "log_file", None):
             self.log_file.close()
 
@@ -470,7 +656,10 @@ def measure_page(client: Client, m: Measure, path: str, reps: int, warmup: int) 
     for i in range(warmup + reps):
         if m.method == "POST":
             response, content, elapsed = client.request(
-                "POST", path, status_body(m.args[0], i), headers={**headers, "HX-Target": f"item-{m.args[0]}"}
+                "POST",
+                path,
+                status_body(m.args[0], i),
+                headers={**headers, "HX-Target": f"item-{m.args[0]}"},
             )
         else:
             response, content, elapsed = client.request("GET", path, headers=headers)
@@ -516,25 +705,43 @@ def run_wrk(port: int, path: str, cookies: dict, seconds: int, connections: int)
     return {**parse_wrk(proc.stdout), "path": path, "seconds": seconds, "connections": connections}
 
 
+def drain(port: int, timeout: float = 120) -> None:
+    """Wait until the server answers /healthz quickly: no request is left in its queue."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            _r, _c, elapsed = Client(port, timeout=timeout).request("GET", "/healthz")
+            if elapsed < 50:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
 def external(name: str, quick: bool, env: dict, timeout: float) -> dict:
     """``bench.<name>.run(quick)`` in a child process (bounded; its own Django set-up)."""
     module = ROOT / "bench" / f"{name}.py"
     if not module.exists():
         return {"status": "missing", "note": f"bench/{name}.py not found"}
     code = (
-        "import json, sys, django; sys.path.insert(0, %r); django.setup(); "
-        "from bench.%s import run; print('BENCH_JSON:' + json.dumps(run(%r), default=str))"
-    ) % (str(ROOT), name, quick)
+        f"import json, sys, django; sys.path.insert(0, {str(ROOT)!r}); django.setup(); "
+        f"from bench.{name} import run; "
+        f"print('BENCH_JSON:' + json.dumps(run({quick!r}), default=str))"
+    )
     try:
         proc = subprocess.run(
-            [PYTHON, "-c", code], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+            [PYTHON, "-c", code],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return {"status": "timeout", "note": f"bench/{name}.py ran over {timeout:.0f} s"}
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("BENCH_JSON:"):
-            return {"status": "ok", "result": json.loads(line[len("BENCH_JSON:"):])}
+            return {"status": "ok", "result": json.loads(line[len("BENCH_JSON:") :])}
     return {"status": "error", "note": (proc.stderr or proc.stdout)[-2000:]}
 
 
@@ -577,13 +784,15 @@ def table(report: dict) -> str:
         f"{'measure':44} {'p50 ms':>8} {'p95 ms':>8} {'srv p95':>8} {'queries':>8} {'vs peer':>8}  ok",
         "-" * 92,
     ]
-    for key, r in report["pages"].items():
+    for r in report["pages"].values():
         label = r["label"][:44]
         if r.get("status") != "ok":
             lines.append(f"{label:44} {r.get('status', '?'):>8}  {r.get('path') or ''}")
             continue
         q = r["queries"]
-        queries = "—" if not q else (str(q["max"]) if q["min"] == q["max"] else f"{q['min']}-{q['max']}")
+        queries = (
+            "—" if not q else (str(q["max"]) if q["min"] == q["max"] else f"{q['min']}-{q['max']}")
+        )
         ratio = r.get("p95_ratio_to_peer")
         ok = {True: "yes", False: "NO"}.get(r.get("meets_target"), "")
         lines.append(
@@ -591,7 +800,11 @@ def table(report: dict) -> str:
             f"{fmt(r['server_ms']['p95']):>8} {queries:>8} {fmt(ratio, '.2f'):>8}  {ok}"
         )
     if report.get("load"):
-        lines += ["", f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10}  ok", "-" * 80]
+        lines += [
+            "",
+            f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10}  ok",
+            "-" * 80,
+        ]
         for key, w in report["load"].items():
             ok = {True: "yes", False: "NO"}.get(w.get("meets_target"), "")
             lines.append(
@@ -600,10 +813,14 @@ def table(report: dict) -> str:
             )
     mem = report.get("memory", {})
     if mem:
-        lines.append(f"\npeak worker RSS: {mem.get('max_peak_mib')} MiB (per worker: {mem.get('workers')})")
+        lines.append(
+            f"\npeak worker RSS: {mem.get('max_peak_mib')} MiB (per worker: {mem.get('workers')})"
+        )
     for name in ("brief", "imports"):
         ext = report.get(name, {})
-        lines.append(f"{name}: {ext.get('status')} {json.dumps(ext.get('result') or ext.get('note', ''))[:300]}")
+        lines.append(
+            f"{name}: {ext.get('status')} {json.dumps(ext.get('result') or ext.get('note', ''))[:300]}"
+        )
     lines.append(f"\nall targets met: {report['verdict']['all_met']}")
     return "\n".join(lines)
 
@@ -612,14 +829,20 @@ def table(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, shorter load")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--reps", type=int, help="timed requests per page (default 30, quick 8)")
-    parser.add_argument("--load-seconds", type=int, help="wrk duration per page (default 10, quick 4)")
-    parser.add_argument("--skip-external", action="store_true", help="skip the brief and import figures")
+    parser.add_argument(
+        "--load-seconds", type=int, help="wrk duration per page (default 10, quick 4)"
+    )
+    parser.add_argument(
+        "--skip-external", action="store_true", help="skip the brief and import figures"
+    )
     args = parser.parse_args(argv)
     reps = args.reps or (8 if args.quick else 30)
     warmup = 2
@@ -656,7 +879,12 @@ def main(argv: list[str] | None = None) -> int:
         "rows": counts,
         "ids": ids,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "settings": {"workers": args.workers, "reps": reps, "warmup": warmup, "load_seconds": load_seconds},
+        "settings": {
+            "workers": args.workers,
+            "reps": reps,
+            "warmup": warmup,
+            "load_seconds": load_seconds,
+        },
         "pages": {},
         "load": {},
     }
@@ -675,16 +903,26 @@ def main(argv: list[str] | None = None) -> int:
                 entry.update(measure_page(client, m, path, reps, warmup))
             report["pages"][m.key] = entry
             wall = entry.get("wall_ms", {}).get("p95") if entry.get("status") == "ok" else None
-            log(f"{m.key:24} {entry['status']:8} p95 {fmt(wall)} ms  queries {entry.get('queries')}")
-        for m in plan:
+            log(
+                f"{m.key:24} {entry['status']:8} p95 {fmt(wall)} ms  queries {entry.get('queries')}"
+            )
+        # The ceiling first, then the pages; after each run the workers finish what wrk
+        # left queued before the next one starts.
+        for m in sorted(plan, key=lambda m: m.kind != "ceiling"):
             entry = report["pages"][m.key]
             if m.load and entry.get("status") == "ok":
+                drain(server.port)
                 cookies = {} if m.anonymous else client.cookies
-                report["load"][m.key] = run_wrk(server.port, entry["path"], cookies, load_seconds, 8)
+                report["load"][m.key] = run_wrk(
+                    server.port, entry["path"], cookies, load_seconds, 8
+                )
                 log(f"load {m.key:19} {fmt(report['load'][m.key]['rps'])} req/s")
         workers = worker_memory(server.proc.pid)
         peaks = [w["peak_mib"] for w in workers.values() if w["peak_mib"] is not None]
-        report["memory"] = {"workers": [w["peak_mib"] for w in workers.values()], "max_peak_mib": max(peaks, default=None)}
+        report["memory"] = {
+            "workers": [w["peak_mib"] for w in workers.values()],
+            "max_peak_mib": max(peaks, default=None),
+        }
     finally:
         server.stop()
     if args.skip_external:

@@ -59,20 +59,156 @@ BASE = {
 }
 BATCH = 5_000
 
-SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh "
-    "Đoàn Lương Mai Tạ Cao Chu Kiều Lại Quách Thái"
-).split()
-MIDDLE = "Văn Thị Hữu Đức Minh Quang Thanh Ngọc Thu Hoài Xuân Quốc Gia Bảo Kim Thế Đình Công Mạnh Diệu".split()
-GIVEN = (
-    "An Anh Bình Châu Chi Cường Dũng Duy Đạt Giang Hà Hải Hạnh Hiếu Hòa Hùng Hương Huy Khánh "
-    "Lan Linh Long Mai Nam Nga Ngọc Nhung Phong Phúc Phương Quân Sơn Tâm Thắng Thảo Thủy "
-    "Trang Trung Tuấn Tùng Vân Việt Yến Hằng Đông Nghĩa Lực Thịnh Ánh Ước Ưng Đào"
-).split()
-SYLLABLES = (
-    "Ma Ri Bê Lô Xơ Ta Va Ni Cô Pa La Mi Đa Nô Gi Tê Ca Bu Gơ Lin Xan Pê Tơ Ô Phơ Rây Đen "
-    "Ki Rô Xta Vích Gra Bơ Mu Sa Ê Hăm Lép Tô Xi Uy Lơ"
-).split()
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đinh",
+    "Trịnh",
+    "Đoàn",
+    "Lương",
+    "Mai",
+    "Tạ",
+    "Cao",
+    "Chu",
+    "Kiều",
+    "Lại",
+    "Quách",
+    "Thái",
+]
+MIDDLE = [
+    "Văn",
+    "Thị",
+    "Hữu",
+    "Đức",
+    "Minh",
+    "Quang",
+    "Thanh",
+    "Ngọc",
+    "Thu",
+    "Hoài",
+    "Xuân",
+    "Quốc",
+    "Gia",
+    "Bảo",
+    "Kim",
+    "Thế",
+    "Đình",
+    "Công",
+    "Mạnh",
+    "Diệu",
+]
+GIVEN = [
+    "An",
+    "Anh",
+    "Bình",
+    "Châu",
+    "Chi",
+    "Cường",
+    "Dũng",
+    "Duy",
+    "Đạt",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Hùng",
+    "Hương",
+    "Huy",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Ngọc",
+    "Nhung",
+    "Phong",
+    "Phúc",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thắng",
+    "Thảo",
+    "Thủy",
+    "Trang",
+    "Trung",
+    "Tuấn",
+    "Tùng",
+    "Vân",
+    "Việt",
+    "Yến",
+    "Hằng",
+    "Đông",
+    "Nghĩa",
+    "Lực",
+    "Thịnh",
+    "Ánh",
+    "Ước",
+    "Ưng",
+    "Đào",
+]
+SYLLABLES = [
+    "Ma",
+    "Ri",
+    "Bê",
+    "Lô",
+    "Xơ",
+    "Ta",
+    "Va",
+    "Ni",
+    "Cô",
+    "Pa",
+    "La",
+    "Mi",
+    "Đa",
+    "Nô",
+    "Gi",
+    "Tê",
+    "Ca",
+    "Bu",
+    "Gơ",
+    "Lin",
+    "Xan",
+    "Pê",
+    "Tơ",
+    "Ô",
+    "Phơ",
+    "Rây",
+    "Đen",
+    "Ki",
+    "Rô",
+    "Xta",
+    "Vích",
+    "Gra",
+    "Bơ",
+    "Mu",
+    "Sa",
+    "Ê",
+    "Hăm",
+    "Lép",
+    "Tô",
+    "Xi",
+    "Uy",
+    "Lơ",
+]
 PLACES = (
     "Nhà hát Lớn",
     "Văn Miếu – Quốc Tử Giám",
@@ -199,7 +335,7 @@ class Table:
 
     def __init__(self, sink, model: type[models.Model], now: dt.datetime):
         self.sink, self.model = sink, model
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.fields = list(model._meta.concrete_fields)
         self.columns = [f.column for f in self.fields]
         self.now = now
         self.buffer: list[tuple] = []
@@ -589,9 +725,13 @@ class Generator:
                 if pending:
                     status = r.choice((Agreement.Status.DRAFT, Agreement.Status.NEGOTIATION))
                 elif valid_until and valid_until < self.today:
-                    status = r.choices((Agreement.Status.EXPIRED, Agreement.Status.SUPERSEDED), (3, 1))[0]
+                    status = r.choices(
+                        (Agreement.Status.EXPIRED, Agreement.Status.SUPERSEDED), (3, 1)
+                    )[0]
                 else:
-                    status = r.choices((Agreement.Status.IN_FORCE, Agreement.Status.TERMINATED), (30, 1))[0]
+                    status = r.choices(
+                        (Agreement.Status.IN_FORCE, Agreement.Status.TERMINATED), (30, 1)
+                    )[0]
                 field_id, field_name = r.choice(self.ctx.fields)
                 label, label_en = KIND_LABELS[kind]
                 year = day.year
@@ -681,7 +821,9 @@ class Generator:
                 else r.choice((Visit.Status.PLANNED, Visit.Status.CONFIRMED))
             )
             incoming = direction == Visit.Direction.INCOMING
-            guest, host = (p.partner_name, p.home_name) if incoming else (p.home_name, p.partner_name)
+            guest, host = (
+                (p.partner_name, p.home_name) if incoming else (p.home_name, p.partner_name)
+            )
             field_id, field_name = r.choice(fields)
             vid = self.add(
                 Visit,
@@ -822,7 +964,7 @@ def reset_sequences() -> None:
     from django.apps import apps
     from django.core.management.color import no_style
 
-    tables = [m for m in apps.get_models(include_auto_created=True)]
+    tables = list(apps.get_models(include_auto_created=True))
     statements = connection.ops.sequence_reset_sql(no_style(), tables)
     with connection.cursor() as cursor:
         for sql in statements:
@@ -847,7 +989,3 @@ def digest(*, scale: float, seed: int = 2025, today: dt.date, ctx: Context | Non
     sink = DigestSink()
     Generator(ctx or Context.from_database(), sink, scale=scale, seed=seed, today=today).run()
     return sink.hexdigest()
-
-
-
-

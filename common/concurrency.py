@@ -110,12 +110,12 @@ def _user_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-@transaction.atomic
 def stamp(record) -> str:
     """``updated_at`` as the form carries it: moves with every save, the admin's too."""
     return record.updated_at.isoformat() if record.updated_at else ""
 
 
+@transaction.atomic
 def save_if_current(
     form: forms.ModelForm,
     *,

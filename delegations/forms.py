@@ -253,9 +253,9 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         self.fields["visit"].queryset = Visit.objects.filter(partnership=partnership).only(
             "pk", "title", "start_date", "start_date_precision"
         )
-        self.fields["agreement"].queryset = Agreement.objects.filter(
-            partnership=partnership
-        ).only("pk", "reference", "title")
+        self.fields["agreement"].queryset = Agreement.objects.filter(partnership=partnership).only(
+            "pk", "reference", "title"
+        )
 
 
 class StatusForm(VersionedFormMixin, forms.ModelForm):

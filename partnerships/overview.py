@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,13 @@ DUE_SOON_DAYS = 30
 DORMANT_YEARS = 3
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
+
+# The partnership page tells the whole story, but a partnership with thousands of
+# visits or action items shows the latest/most urgent ones and links to the full lists.
+STORY_VISITS = 30
+STORY_ITEMS = 25
+STORY_AGREEMENTS = 40
+STORY_COUNTERPARTS = 30
 
 
 @dataclass
@@ -144,14 +151,18 @@ def partnership_story(partnership: Partnership) -> dict:
         .select_related(
             *CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field"
         )
-        .order_by("due_on", "-priority", "pk")
+        .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
+    tree = partnership.agreement_tree()
     return {
-        "agreement_tree": partnership.agreement_tree(),
-        "visits": list(visits),
+        "agreement_tree": tree[:STORY_AGREEMENTS],
+        "agreement_total": len(tree),
+        "visits": take(Group("visits", ""), visits, limit=STORY_VISITS),
         "balance": partnership.visit_balance(),
-        "open_items": list(open_items),
-        "counterparts": list(partnership.counterpart_positions()),
+        "open_items": take(Group("open_items", ""), open_items, limit=STORY_ITEMS),
+        "counterparts": take(
+            Group("counterparts", ""), partnership.counterpart_positions(), limit=STORY_COUNTERPARTS
+        ),
         "next_anniversary": partnership.next_anniversary(),
     }
 

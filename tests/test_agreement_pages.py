@@ -25,6 +25,7 @@ def _english(settings):
     """The assertions read the English source texts (the office's default is Vietnamese)."""
     settings.LANGUAGE_CODE = "en"
 
+
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "agreement-results"}
 
 

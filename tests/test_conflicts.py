@@ -216,5 +216,16 @@ def test_a_change_made_in_the_admin_is_not_overwritten_either(client):
     agreement.refresh_from_db()
     assert response.status_code == 409
     assert agreement.title == "Sửa trong trang quản trị"
-    [field] = response.context["conflict"].fields
+    field = next(f for f in response.context["conflict"].fields if f.name == "title")
     assert (field.theirs, field.yours) == ("Sửa trong trang quản trị", "Minh's title")
+
+
+def test_the_version_check_locks_the_row_it_compares(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agreement = AgreementFactory()
+    client.force_login(editor())
+    with CaptureQueriesContext(connection) as queries:
+        save_agreement(client, agreement, 1, title="Mới")
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)

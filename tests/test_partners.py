@@ -484,3 +484,15 @@ def test_city_page_query_count_does_not_grow(viewer_client, django_assert_num_qu
     make(3)
     with django_assert_num_queries(12):
         viewer_client.get(url)
+
+
+def test_partnership_page_shows_the_latest_visits_and_links_to_all_of_them(viewer_client):
+    partnership = PartnershipFactory()
+    for day in range(1, 33):
+        VisitFactory(
+            partnership=partnership, start_date=dt.date(2020, 1, day % 28 + 1), end_date=None
+        )
+    response = viewer_client.get(detail(partnership))
+    visits = response.context["visits"]
+    assert (len(visits.rows), visits.total) == (30, 32)
+    assert f"/visits/?partnership={partnership.pk}" in response.content.decode()

@@ -69,12 +69,16 @@ def test_visits_have_about_five_participants_and_six_programme_items(seeded):
 
 
 def test_action_items_belong_to_the_partnership_of_their_visit_and_agreement(seeded):
-    assert not ActionItem.objects.exclude(visit=None).exclude(
-        visit__partnership=F("partnership")
-    ).exists()
-    assert not ActionItem.objects.exclude(agreement=None).exclude(
-        agreement__partnership=F("partnership")
-    ).exists()
+    assert (
+        not ActionItem.objects.exclude(visit=None)
+        .exclude(visit__partnership=F("partnership"))
+        .exists()
+    )
+    assert (
+        not ActionItem.objects.exclude(agreement=None)
+        .exclude(agreement__partnership=F("partnership"))
+        .exists()
+    )
 
 
 def test_agreement_lineage_stays_inside_a_partnership_and_points_back_in_time(seeded):

@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 )
         target = counts(scale)
         self.stdout.write(
-            "Generating: " + ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in target.items())
+            "Generating: "
+            + ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in target.items())
         )
         started = time.monotonic()
         rows = seed_bulk(scale=scale, seed=seed)

@@ -1,0 +1,109 @@
+"""The hot queries read the big tables through indexes (EXPLAIN on PostgreSQL).
+
+A plan depends on the table sizes: on the demo data a sequential scan is the right
+plan and proves nothing. So the module seeds ``seed_bulk`` at scale 0.1 (10,000
+action items, 2,000 visits with 12,000 programme items, 1,000 agreements), lets
+``ANALYZE`` give the planner true statistics, and asks PostgreSQL for the plans of
+the queries the search and the main lists really send (captured from the pages).
+The planner chooses freely (``enable_seqscan`` stays on); the test fails when it
+chooses to read a whole big table. Two kinds of statement are left out on purpose:
+a list's total ``COUNT(*)`` without a filter (it reads every row whatever the
+indexes; the admin's changelist does the same) and statements on small tables.
+"""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from common import bulk
+from common.demo import load_demo
+from tests.factories import editor
+
+BIG_TABLES = (
+    "agreements_agreement",
+    "delegations_visit",
+    "delegations_engagement",
+    "delegations_actionitem",
+    "delegations_progressupdate",
+)
+
+SCALE = 0.3
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture(scope="module")
+def archive(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            load_demo(password="demo-pass-2025")
+            bulk.seed_bulk(scale=SCALE)  # ends with ANALYZE
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def plans_of(client, url: str) -> list[tuple[str, str]]:
+    """(statement, plan) for every SELECT the page sends that touches a big table."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    found = []
+    for query in ctx.captured_queries:
+        sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", query["sql"])
+        if not sql.startswith("SELECT") or not any(f'"{t}"' in sql for t in BIG_TABLES):
+            continue
+        if re.match(r'^SELECT COUNT\(\*\) AS "__count" FROM "\w+"$', sql):
+            continue  # a full count reads the table whatever the indexes
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql)
+            found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    assert found, f"no statement on a big table for {url}"
+    return found
+
+
+def sequential_scans(plan: str) -> list[str]:
+    return [t for t in BIG_TABLES if re.search(rf"Seq Scan on {t}\b", plan)]
+
+
+@pytest.fixture
+def client_in(archive, client):
+    client.force_login(editor())
+    return client
+
+
+@pytest.mark.parametrize("query", ["vieng chan", bulk.RARE_PERSON, "Minsk"])
+def test_search_reads_no_big_table_whole(client_in, query):
+    for sql, plan in plans_of(client_in, reverse("search") + "?" + f"q={query}"):
+        assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
+
+
+def test_search_uses_the_trigram_indexes(client_in):
+    plans = "\n".join(
+        plan for _sql, plan in plans_of(client_in, reverse("search") + "?q=vieng+chan")
+    )
+    assert "_fold_trgm" in plans
+    assert "_upper_trgm" in plans
+
+
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("agreements:agreement_list", ""),
+        ("agreements:agreement_list", "?sort=signed"),
+        ("delegations:visit_list", ""),
+        ("delegations:visit_list", "?sort=start"),
+        ("delegations:actionitem_list", ""),
+        ("delegations:actionitem_list", "?sort=-priority"),
+    ],
+)
+def test_main_lists_read_their_page_through_an_index(client_in, name, query):
+    for sql, plan in plans_of(client_in, reverse(name) + query):
+        if sql.startswith("SELECT COUNT(*)"):
+            continue
+        assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
