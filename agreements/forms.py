@@ -98,7 +98,7 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(self.fields["partnership"], "partnership")
+        refresh_on_change(self.fields["partnership"], "partnership", dependents=["parent"])
         # An agreement implements or renews one of the same partnership's agreements.
         parents = Agreement.objects.filter(partnership=chosen_id(self, "partnership")).only(
             "pk", "reference", "title"

@@ -513,11 +513,12 @@ def _log(sheet: str, outcome: ImportOutcome, user, size: int) -> ImportLog:
             for r in outcome.error_rows[:50]
             for column, text in r.errors
         )
+    message = message.replace("\x00", "")
     with transaction.atomic():
         return ImportLog.objects.create(
             sheet=sheet,
             user=user if user is not None and user.is_authenticated else None,
-            file_name=outcome.file_name[:255],
+            file_name=outcome.file_name.replace("\x00", "")[:255],
             file_size=size,
             outcome=ImportLog.Outcome.IMPORTED if outcome.ok else ImportLog.Outcome.REFUSED,
             rows_total=len(outcome.rows),

@@ -107,19 +107,35 @@ def restore_formula_text(text: str) -> str:
     return text
 
 
+# Control characters other than tab and line breaks: junk in a cell, and PostgreSQL
+# refuses NUL in text outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def cell_text(value, *, multiline: bool = False) -> str:
     """A cell as text: numbers without a spurious ``.0``, spaces (also non-breaking) trimmed."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if type(value) is str:
+        if len(value) <= 200:  # names, codes, dates: the same few hundred values, over and over
+            return _short_text(value, multiline)
+        return _text(value, multiline)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
-    text = str(value).replace("\xa0", " ").replace("\r\n", "\n")
+    return _text(str(value), multiline)
+
+
+def _text(value: str, multiline: bool) -> str:
+    text = _CONTROL.sub("", value.replace("\xa0", " ").replace("\r\n", "\n"))
     text = text.strip() if multiline else clean_spaces(text)
     return restore_formula_text(text)
+
+
+_short_text = lru_cache(maxsize=100_000)(_text)
 
 
 def split_list(value) -> list[str]:

@@ -166,8 +166,16 @@ class Tally:
                 self.errors.append(f"{label}: HTTP {status}")
 
 
-def fetch(client: Client, tally: Tally, label: str, method: str, path: str, body=None,
-          headers=None, expected=(200,)):
+def fetch(
+    client: Client,
+    tally: Tally,
+    label: str,
+    method: str,
+    path: str,
+    body=None,
+    headers=None,
+    expected=(200,),
+):
     try:
         response, content, elapsed = client.request(method, path, body, headers)
     except OSError as error:
@@ -265,10 +273,17 @@ for role, count in (("editor", {editors}), ("viewer", {viewers})):
 
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         pairs = conn.execute("SELECT partnership_id, id FROM delegations_visit").fetchall()
-        details = [f"/partners/{pk}/" for (pk,) in conn.execute("SELECT id FROM partnerships_partnership")]
+        details = [
+            f"/partners/{pk}/" for (pk,) in conn.execute("SELECT id FROM partnerships_partnership")
+        ]
         details += [f"/visits/{pk}/" for (pk,) in conn.execute("SELECT id FROM delegations_visit")]
-        details += [f"/agreements/{pk}/" for (pk,) in conn.execute("SELECT id FROM agreements_agreement")]
-        details += [f"/actions/{pk}/" for (pk,) in conn.execute("SELECT id FROM delegations_actionitem LIMIT 10")]
+        details += [
+            f"/agreements/{pk}/" for (pk,) in conn.execute("SELECT id FROM agreements_agreement")
+        ]
+        details += [
+            f"/actions/{pk}/"
+            for (pk,) in conn.execute("SELECT id FROM delegations_actionitem LIMIT 10")
+        ]
     return {"pairs": pairs, "details": details}
 
 
@@ -296,13 +311,20 @@ def rss(server: Server) -> dict[int, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=10, help="seconds of load before the first memory sample")
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="seconds of load before the first memory sample"
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--editors", type=int, default=4)
     parser.add_argument("--viewers", type=int, default=8)
-    parser.add_argument("--database-url", default=os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sc_soak"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sc_soak"),
+    )
     parser.add_argument("--no-report", action="store_true", help="do not rewrite bench/SOAK.md")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -404,7 +426,12 @@ def main(argv: list[str] | None = None) -> int:
         "missing_items": missing_items[:20],
         "missing_notes": missing_notes[:20],
         "errors": Counter(tally.errors).most_common(20),
-        "memory_mib": {"after_warmup": memory_start, "samples": samples, "end": memory_end, "growth": growth},
+        "memory_mib": {
+            "after_warmup": memory_start,
+            "samples": samples,
+            "end": memory_end,
+            "growth": growth,
+        },
         "checks": checks,
         "passed": all(checks.values()),
     }

@@ -118,15 +118,16 @@ def chosen_id(form, name: str) -> int | None:
         return None
 
 
-def refresh_on_change(field: forms.Field, value: str) -> None:
-    """Re-render the form in place when this choice changes (htmx), so that lists depending
-    on it are narrowed. Without JavaScript the form's "Update the lists" button does the same."""
+def refresh_on_change(field: forms.Field, value: str, *, dependents: list[str]) -> None:
+    """When this choice changes, fetch the form again and swap only the ``dependents`` fields'
+    widgets (htmx, out of band by id), so the lists depending on it narrow while whatever
+    else the person typed stays. Without JavaScript the "Update the lists" button does it."""
     field.widget.attrs.update(
         {
             "hx-post": "",
             "hx-trigger": "change",
-            "hx-target": "#record-form",
-            "hx-swap": "outerHTML",
+            "hx-swap": "none",
+            "hx-select-oob": ",".join(f"#id_{name}" for name in dependents),
             "hx-vals": f'{{"refresh": "{value}"}}',
         }
     )

@@ -173,7 +173,9 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(self.fields["partnership"], "partnership")
+        refresh_on_change(
+            self.fields["partnership"], "partnership", dependents=["agreements_signed"]
+        )
         # Only the partnership's own agreements: the whole archive would not fit a list.
         partnership = chosen_id(self, "partnership")
         self.fields["agreements_signed"].queryset = Agreement.objects.filter(
@@ -247,7 +249,9 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(self.fields["partnership"], "partnership")
+        refresh_on_change(
+            self.fields["partnership"], "partnership", dependents=["visit", "agreement"]
+        )
         # Only the partnership's own visits and agreements: the archive would not fit a list.
         partnership = chosen_id(self, "partnership")
         self.fields["visit"].queryset = Visit.objects.filter(partnership=partnership).only(

@@ -78,6 +78,11 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
 def _querysets(on: dt.date) -> dict:
     """The dashboard's sections as querysets (anniversaries are merged separately)."""
     return {
+        # First, so that every partnership page (and from there every visit) is one click away.
+        "partnerships": Partnership.objects.exclude(status=Partnership.Status.ENDED)
+        .with_cities()
+        .with_last_visit()
+        .order_by(F("last_visit_on").desc(nulls_last=True), "partner_city__name"),
         "upcoming_visits": Visit.objects.upcoming(on=on).select_related(*CITIES),
         "overdue": ActionItem.objects.overdue(on=on).select_related(*CITIES, "owner_organisation"),
         "due_soon": ActionItem.objects.due_within(days=DUE_SOON_DAYS, on=on).select_related(
@@ -97,6 +102,7 @@ def _querysets(on: dt.date) -> dict:
 
 
 SECTIONS = {
+    "partnerships": _("Our partnerships, latest visit first"),
     "upcoming_visits": _("Upcoming visits"),
     "overdue": _("Overdue action items"),
     "due_soon": _("Action items due in the next 30 days"),
@@ -112,9 +118,12 @@ def sections(on: dt.date | None = None) -> dict[str, Group]:
     on = on or timezone.localdate()
     result = {}
     for key, queryset in _querysets(on).items():
-        group = Group(
-            key, SECTIONS[key], more_url=reverse("partnerships:dashboard_section", args=[key])
+        more = (
+            reverse("partnerships:partnership_list")
+            if key == "partnerships"
+            else reverse("partnerships:dashboard_section", args=[key])
         )
+        group = Group(key, SECTIONS[key], more_url=more)
         result[key] = take(group, queryset, limit=DASHBOARD_LIMIT)
     rows, total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
     result["anniversaries"] = Group(

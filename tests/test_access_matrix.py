@@ -13,8 +13,9 @@ creates does not change what the next request sees.
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -208,3 +209,34 @@ def test_url_answers_each_role_as_decided(name, record, clients, db):
         for method in ("GET", "POST")
     }
     assert actual == expected, f"{name} ({url})"
+
+
+CSRF_TOKENS = re.compile(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+')
+TARGETS = re.compile(r'hx-target="#([\w-]+)"')
+READABLE = sorted(name for name, rule_ in ACCESS.items() if rule_["GET"]["viewer"] == 200)
+
+
+def without_tokens(response) -> str:
+    return CSRF_TOKENS.sub(r"\1", response.content.decode(errors="replace"))
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_a_page_that_answers_htmx_differently_says_so_in_vary(name, record, clients, db):
+    url = url_for(name, checked_patterns()[name])
+    client = clients["viewer"]
+    with transaction.atomic():
+        page = client.get(url)
+        targets = [None, *sorted(set(TARGETS.findall(page.content.decode(errors="replace"))))]
+        answers = {
+            target: client.get(
+                url, headers={"HX-Request": "true", **({"HX-Target": target} if target else {})}
+            )
+            for target in targets
+        }
+        transaction.set_rollback(True)
+    for target, partial in answers.items():
+        if without_tokens(partial) != without_tokens(page):
+            assert "HX-Request" in page.get("Vary", ""), f"{url}: the page's Vary lacks HX-Request"
+            assert "HX-Request" in partial.get("Vary", ""), (
+                f"{url} #{target}: Vary lacks HX-Request"
+            )

@@ -43,7 +43,7 @@ def is_logged_in(client) -> bool:
 def test_throttling_is_on_with_five_failures_and_fifteen_minutes():
     assert settings.AXES_ENABLED is True
     assert LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AUTHENTICATION_BACKENDS[0] == "common.security.LoginThrottleBackend"
 
 

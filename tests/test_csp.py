@@ -70,6 +70,9 @@ def test_htmx_is_configured_without_eval_or_script_tags_and_for_this_site_only()
     assert config["allowScriptTags"] is False
     assert config["selfRequestsOnly"] is True
     assert config["includeIndicatorStyles"] is False
+    # Pages are not kept in localStorage for the back button: nothing of the
+    # record stays in the browser after logging out.
+    assert config["historyCacheSize"] == 0
 
 
 def test_there_are_templates_to_check():

@@ -88,6 +88,21 @@ def test_viewer_cannot_post_to_the_dashboard(viewer_client):
 # -- what it shows --------------------------------------------------------------------------
 
 
+def test_dashboard_links_every_partnership_page_latest_visit_first(viewer_client):
+    quiet = PartnershipFactory()
+    busy = VisitFactory(start_date=days(-10), end_date=None).partnership
+    response = viewer_client.get(URL)
+    assert response.context["sections"]["partnerships"].rows == [busy, quiet]
+    html = response.content.decode()
+    assert busy.get_absolute_url() in html
+    assert quiet.get_absolute_url() in html
+
+
+def test_dashboard_leaves_out_ended_partnerships(viewer_client):
+    PartnershipFactory(status=Partnership.Status.ENDED)
+    assert overview.sections()["partnerships"].rows == []
+
+
 def test_dashboard_shows_an_upcoming_visit(viewer_client):
     VisitFactory(
         title="Đoàn sắp tới", start_date=days(3), end_date=days(4), status=Visit.Status.CONFIRMED
@@ -240,14 +255,14 @@ def test_editor_sees_the_same_dashboard(client):
 def test_dashboard_query_count_does_not_grow_with_the_data(
     viewer_client, django_assert_num_queries
 ):
-    make_attention(2)
-    # Expect 3 (session, user, role) + 6 sections of one query each (the dormant one with its
-    # last visit as a subquery) + anniversaries (partnerships, agreements) + 3 to save the
-    # session. Sections with more than ten rows add one count each (none here).
-    with django_assert_num_queries(14):
+    make_attention(1)
+    # Expect 3 (session, user, role) + 7 sections of one query each (partnerships and the
+    # dormant ones with their last visit as a subquery) + anniversaries (partnerships,
+    # agreements) + 3 to save the session. A section with more than ten rows adds its count.
+    with django_assert_num_queries(15):
         viewer_client.get(URL)
-    make_attention(3)
-    with django_assert_num_queries(14):
+    make_attention(2)
+    with django_assert_num_queries(15):
         viewer_client.get(URL)
 
 

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import models
-from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement
@@ -215,12 +214,13 @@ def test_admin_history_pages_show_markup_as_text(staff, hostile, model):
 
 
 class FormFields(HTMLParser):
-    """Names and kinds of the fields of the page's POST forms, with the options of selects."""
+    """Names and kinds of the fields of the page's POST forms; options of selects."""
 
     def __init__(self):
         super().__init__()
         self.forms: list[dict[str, str]] = []
         self.options: dict[str, list[str]] = {}
+        self.selected: dict[str, str] = {}
         self._current: dict[str, str] | None = None
         self._select: str | None = None
 
@@ -231,13 +231,16 @@ class FormFields(HTMLParser):
             self.forms.append(self._current)
         elif self._current is not None and tag == "option" and self._select:
             self.options[self._select].append(a.get("value") or "")
+            if "selected" in a:
+                self.selected.setdefault(self._select, a.get("value") or "")
         elif self._current is not None and a.get("name"):
             if tag == "input":
                 kind = (a.get("type") or "text").lower()
                 if kind not in ("submit", "button", "reset"):
                     self._current.setdefault(a["name"], f"{kind}:{a.get('value') or ''}")
             elif tag in ("select", "textarea"):
-                self._current.setdefault(a["name"], f"{tag}:")
+                kind = "multiselect" if "multiple" in a else tag
+                self._current.setdefault(a["name"], f"{kind}:")
                 if tag == "select":
                     self._select = a["name"]
                     self.options.setdefault(a["name"], [])

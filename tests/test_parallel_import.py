@@ -13,8 +13,10 @@ from django.db import connection
 
 from agreements.importing import run_import
 from agreements.models import Agreement, ImportLog
-from partnerships.models import Partnership
-from tests.factories import CityFactory, FieldOfCooperationFactory, editor
+from delegations.models import Visit
+from delegations.resources import VisitResource
+from partnerships.models import City, Partnership
+from tests.factories import CityFactory, FieldOfCooperationFactory, PartnershipFactory, editor
 from tests.sheets import agreement_row, csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +39,7 @@ def sheet() -> bytes:
     return csv_bytes(rows)
 
 
-def import_together(people: list, data: bytes) -> list:
+def import_together(people: list, data: bytes, sheet_name: str = "agreements") -> list:
     barrier = threading.Barrier(len(people))
     outcomes: list = [None] * len(people)
     failures: list = []
@@ -46,7 +48,7 @@ def import_together(people: list, data: bytes) -> list:
         try:
             barrier.wait(timeout=30)
             outcomes[index] = run_import(
-                sheet="agreements", file_name="chung.csv", data=data, user=user, dry_run=False
+                sheet=sheet_name, file_name="chung.csv", data=data, user=user, dry_run=False
             )
         except Exception as error:  # noqa: BLE001 — reported by the test below
             failures.append(repr(error))
@@ -74,11 +76,42 @@ def test_two_parallel_imports_of_the_same_sheet_leave_no_duplicates(places):
     assert sum(o.new for o in outcomes if o.ok) == ROWS
 
 
-def test_the_import_that_loses_the_race_gets_a_clear_message(places):
+def test_the_import_that_comes_second_finds_the_rows_there_or_says_why(places):
     outcomes = import_together([editor(), editor()], sheet())
     for outcome in outcomes:
         if not outcome.ok:
             text = messages(outcome)
             assert text, "a refused import must say why"
             assert not any(word in text for word in RAW_DATABASE_WORDS), text
+    done = sorted((o.new, o.unchanged) for o in outcomes if o.ok)
+    assert done in ([(0, ROWS), (ROWS, 0)], [(ROWS, 0)])
     assert ImportLog.objects.count() == 2
+
+
+def visit_sheet() -> bytes:
+    base = {
+        "home_city": "Hà Nội",
+        "home_country": "VN",
+        "partner_city": "Minsk",
+        "partner_country": "BY",
+        "direction": "outgoing",
+        "place": "Minsk",
+        "status": "completed",
+    }
+    rows = [
+        {**base, "title": f"Đoàn công tác số {n}", "start_date": f"{n + 1:02d}/05/2025"}
+        for n in range(ROWS)
+    ]
+    return csv_bytes(rows, VisitResource.COLUMNS)
+
+
+def test_two_parallel_imports_of_the_same_visits_leave_no_duplicates(places):
+    # Visits have no unique reference the database could enforce: only the import's
+    # own serialisation keeps the second run from creating them again.
+    PartnershipFactory(
+        home_city=City.objects.get(name="Hà Nội"), partner_city=City.objects.get(name="Minsk")
+    )
+    outcomes = import_together([editor(), editor()], visit_sheet(), "visits")
+    assert len(outcomes) == 2
+    assert Visit.objects.count() == ROWS
+    assert sum(o.new for o in outcomes if o.ok) == ROWS

@@ -166,8 +166,7 @@ def test_a_change_through_the_admin_leaves_history_with_its_author(admin_client)
     url = reverse("admin:partnerships_organisation_change", args=[organisation.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {
-        name: form[name].value() if form[name].value() is not None else ""
-        for name in form.fields
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
     }
     data["notes"] = "Đầu mối hợp tác quốc tế của thành phố"
     response = admin_client.post(url, data)
@@ -182,8 +181,7 @@ def test_an_addition_through_the_admin_leaves_history_with_its_author(admin_clie
     url = reverse("admin:partnerships_city_add")
     form = admin_client.get(url).context["adminform"].form
     data = {
-        name: form[name].value() if form[name].value() is not None else ""
-        for name in form.fields
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
     }
     data.update(name="Viêng Chăn", country="LA")
     for prefix in ("alternative_names",):
@@ -204,4 +202,3 @@ def test_a_deletion_through_the_admin_leaves_history_with_its_author(admin_clien
     deleted = ActionItem.history.filter(id=item.pk).latest("history_date")
     assert deleted.history_type == "-"
     assert deleted.history_user == admin_client.user
-

@@ -7,8 +7,8 @@ environment, as the server would.
 """
 
 import json
-import re
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -71,7 +71,7 @@ PROBE = """
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    client = Client(HTTP_HOST="%s")
+    client = Client(HTTP_HOST="HOST_NAME")
     plain = client.get("/accounts/login/")
     secure = client.get("/accounts/login/", secure=True)
     csrf = secure.cookies["csrftoken"]
@@ -82,7 +82,7 @@ PROBE = """
         "headers": dict(secure.headers),
         "csrf_cookie": {k: csrf[k] for k in ("secure", "httponly", "samesite")},
     }))
-""" % HOST
+""".replace("HOST_NAME", HOST)
 
 
 @pytest.fixture(scope="module")
