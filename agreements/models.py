@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ from partnerships.models import (
     Person,
     round_anniversary_within_year,
 )
+
+LINEAGE_LIMIT = 100
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -225,13 +227,32 @@ class Agreement(Record):
         return started and (self.valid_until is None or on <= self.valid_until)
 
     def lineage(self) -> list[Agreement]:
-        """This agreement and those it implements or renews, oldest first."""
-        chain, seen, current = [], set(), self
-        while current is not None and current.pk not in seen:
-            chain.append(current)
-            seen.add(current.pk)
-            current = current.parent
-        return list(reversed(chain))
+        """This agreement and those it implements or renews, oldest first.
+
+        One recursive query however long the chain (issue 6: scale), capped at
+        LINEAGE_LIMIT links so that a damaged chain cannot loop.
+        """
+        if self.parent_id is None:
+            return [self]
+        table = connection.ops.quote_name(self._meta.db_table)
+        ancestors = Agreement.objects.raw(
+            f"""WITH RECURSIVE chain(id, depth) AS (
+                    SELECT parent_id, 1 FROM {table} WHERE id = %s
+                    UNION ALL
+                    SELECT a.parent_id, chain.depth + 1 FROM {table} a
+                    JOIN chain ON a.id = chain.id
+                    WHERE a.parent_id IS NOT NULL AND chain.depth < %s
+                )
+                SELECT a.* FROM chain JOIN {table} a ON a.id = chain.id
+                ORDER BY chain.depth DESC""",
+            [self.pk, LINEAGE_LIMIT],
+        )
+        chain, seen = [], {self.pk}
+        for agreement in ancestors:
+            if agreement.pk not in seen:
+                seen.add(agreement.pk)
+                chain.append(agreement)
+        return [*chain, self]
 
     def period_label(self) -> str:
         if self.valid_from and self.valid_until:

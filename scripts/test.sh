@@ -12,4 +12,4 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
 fi
 $UV run --frozen ruff check .
 $UV run --frozen python manage.py makemigrations --check --dry-run
-exec $UV run --frozen pytest "$@"
+exec $UV run --frozen pytest -n "${PYTEST_WORKERS:-2}" "$@"

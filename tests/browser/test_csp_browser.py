@@ -130,3 +130,24 @@ def test_every_workspace_page_works_under_the_policy(live_server, demo_data, pag
         queue.extend(same_site_links(page, live_server.url))
     assert len(visited) > 5, visited
     assert violations == [], f"visited {visited}"
+
+
+def test_htmx_swaps_work_under_the_policy(live_server, demo_data, page, violations):
+    log_in(page, f"{live_server.url}/accounts/login/", "demo-editor")
+    page.goto(f"{live_server.url}/actions/")
+    box = page.locator(".actionitem-status").first
+    box.locator("summary").click()
+    box.locator("textarea").fill("Đã gửi công hàm (ghi chú thử CSP)")
+    with page.expect_response(lambda r: "/status/" in r.url) as answer:
+        box.locator("button[type=submit]").click()
+    assert answer.value.status == 200
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".status-saved").first.is_visible()
+    # A filter typed into a list swaps its results in place.
+    page.goto(f"{live_server.url}/partners/")
+    search = page.locator("main input[name=q]").first
+    search.fill("Minsk")
+    with page.expect_response(lambda r: "q=Minsk" in r.url):
+        search.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert violations == []
