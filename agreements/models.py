@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.indexes import OrderIndex
 from common.models import Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
 from partnerships.models import (
@@ -175,7 +176,7 @@ class Agreement(Record):
         ]
         # The lists' default order and the dashboard's expiry sections (issue 6: scale).
         indexes = [
-            models.Index(
+            OrderIndex(
                 models.F("signed_on").desc(nulls_last=True),
                 models.F("id").desc(),
                 name="agreement_signed_order",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
+from common.indexes import OrderIndex
 from common.models import Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
 from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
@@ -112,7 +113,7 @@ class Visit(Record):
         ]
         # The visit list's default order, newest first (issue 6: scale).
         indexes = [
-            models.Index(
+            OrderIndex(
                 models.F("start_date").desc(nulls_last=True),
                 models.F("id").desc(),
                 name="visit_start_order",
@@ -388,7 +389,7 @@ class ActionItem(Record):
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),
                 name="actionitem_open_due",
             ),
-            models.Index(
+            OrderIndex(
                 models.F("priority").desc(nulls_last=True),
                 models.F("id").desc(),
                 name="actionitem_priority_order",

@@ -1,7 +1,7 @@
 """First-run smoke check on whatever DATABASE_URL names (CI uses the SQLite default).
 
-Logs in as the demo editor and renders the admin index, every changelist and the
-workspace's home page; exits non-zero on any failure.
+Logs in as the demo editor and renders the admin index, every changelist, the
+workspace's dashboard, the partners list and a search; exits non-zero on any failure.
 """
 
 import os
@@ -32,6 +32,11 @@ def main() -> int:
         for m in admin.site._registry
         if m._meta.app_label in {"partnerships", "agreements", "delegations"}
     ]
+    urls += [
+        reverse("dashboard"),
+        reverse("partnerships:partnership_list"),
+        "/search/?q=vieng+chan",
+    ]
     failures = []
     for url in urls:
         status = client.get(url).status_code
@@ -40,6 +45,8 @@ def main() -> int:
     body = client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
     if "HN-MSK-CT-2024-2026" not in body:
         failures.append("the demo programme is missing from the agreements changelist")
+    if "Viêng Chăn" not in client.get("/search/?q=vieng+chan").content.decode():
+        failures.append("search for 'vieng chan' does not find Viêng Chăn")
     for failure in failures:
         print("SMOKE FAILED", failure)
     print(f"smoke: {len(urls) - len(failures)}/{len(urls)} admin pages rendered")
