@@ -7,6 +7,7 @@ reader would copy text out of it.
 import datetime as dt
 import subprocess
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -241,9 +242,20 @@ def test_history_lists_the_last_five_earlier_visits_in_each_direction(db):
 
 # --- time budget --------------------------------------------------------------------------
 def test_a_render_over_its_time_budget_raises_a_clean_error(minsk_2025, settings):
-    settings.BRIEF_RENDER_SECONDS = 0.01
+    from delegations.brief import BriefURLFetcher
+
+    class SlowFetcher(BriefURLFetcher):
+        """Every resource takes a second: the render cannot end inside its budget."""
+
+        def fetch(self, url, headers=None):
+            time.sleep(1)
+            return super().fetch(url, headers)
+
+    settings.BRIEF_RENDER_SECONDS = 0.2
+    started = time.monotonic()
     with pytest.raises(BriefRenderError):
-        render_visit_brief(minsk_2025.pk)
+        render_visit_brief(minsk_2025.pk, fetcher=SlowFetcher())
+    assert time.monotonic() - started < 5
 
 
 def test_a_render_over_its_time_budget_outside_the_main_thread_raises_a_clean_error(
