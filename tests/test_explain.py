@@ -48,7 +48,7 @@ def archive(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             load_demo(password="demo-pass-2025")
-            bulk.seed_bulk(scale=SCALE)  # ends with ANALYZE
+            bulk.seed_bulk(scale=SCALE)  # merges the GIN pending lists, then ANALYZE
             yield
         finally:
             transaction.set_rollback(True)

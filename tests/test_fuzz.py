@@ -1,4 +1,5 @@
-"""Fuzzing the main forms and the import of one row (hypothesis).
+"""Fuzzing the main forms and the
+import of one row (hypothesis).
 
 Whatever arrives — any Unicode, control characters, absurd dates, ids that do
 not exist, wrong types — the answer is never a server error, and nothing is
@@ -8,6 +9,7 @@ half-saved: either the whole record (with its history) or nothing at all.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.apps import apps
@@ -178,11 +180,14 @@ def places(world):
 
 def test_a_fuzzed_import_row_is_imported_whole_or_not_at_all(places):
     user = f.editor()
+    fresh_references = itertools.count(1)
 
     @FUZZ
     @given(data=st.data())
     def import_row(data):
-        row = agreement_row(reference=f"FUZZ-{data.draw(st.integers(0, 10**6))}")
+        # A reference of its own per example: re-importing one reference with fewer
+        # signatories rightly removes the others, which is not what this test is about.
+        row = agreement_row(reference=f"FUZZ-{next(fresh_references)}")
         for column in data.draw(st.sets(st.sampled_from(IMPORT_COLUMNS), max_size=6)):
             draw = dates if looks_like_date(column) else texts
             row[column] = data.draw(draw)
