@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agreement, AgreementDocument, ImportLog, Signatory
@@ -23,8 +24,8 @@ class ChildAgreementInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    verbose_name = "implementing or renewing agreement"
-    verbose_name_plural = "implementing or renewing agreements"
+    verbose_name = _("implementing or renewing agreement")
+    verbose_name_plural = _("implementing or renewing agreements")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -24,7 +24,7 @@ from pathlib import PurePath
 
 import tablib
 from django.db import transaction
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.text import fold
@@ -61,7 +61,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SheetError(_g("The file is damaged or is not a spreadsheet.")) from error
+        raise SheetError(gettext("The file is damaged or is not a spreadsheet.")) from error
     total = 0
     for member in members:
         total += member.file_size
@@ -69,11 +69,11 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
             member.compress_size, 1
         ):
             raise SheetError(
-                _g("The file is refused: it expands to far more than its size (a “zip bomb”).")
+                gettext("The file is refused: it expands to far more than its size (a “zip bomb”).")
             )
     if total > MAX_UNCOMPRESSED:
         raise SheetError(
-            _g("The file is refused: its contents are larger than %(mb)d MB once unpacked.")
+            gettext("The file is refused: its contents are larger than %(mb)d MB once unpacked.")
             % {"mb": MAX_UNCOMPRESSED // (1024 * 1024)}
         )
     return archive
@@ -86,7 +86,7 @@ def _rows_xlsx(data: bytes):
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise SheetError(_g("The file is damaged or is not an .xlsx workbook.")) from error
+        raise SheetError(gettext("The file is damaged or is not an .xlsx workbook.")) from error
     try:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
@@ -102,7 +102,7 @@ def _rows_xls(data: bytes):
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
         sheet = book.sheet_by_index(0)
     except Exception as error:
-        raise SheetError(_g("The file is damaged or is not an .xls workbook.")) from error
+        raise SheetError(gettext("The file is damaged or is not an .xls workbook.")) from error
     for r in range(sheet.nrows):
         values = []
         for c in range(min(sheet.ncols, MAX_COLUMNS)):
@@ -178,7 +178,9 @@ def _rows_ods(data: bytes):
         try:
             stream = archive.open("content.xml")
         except KeyError as error:
-            raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+            raise SheetError(
+                gettext("The file is damaged or is not an .ods spreadsheet.")
+            ) from error
         with stream:
             yield from _ods_table_rows(stream, iterparse)
 
@@ -228,7 +230,7 @@ def _ods_table_rows(stream, iterparse):
     except SheetError:
         raise
     except Exception as error:  # defusedxml refusals and broken XML alike
-        raise SheetError(_g("The file is damaged or is not an .ods spreadsheet.")) from error
+        raise SheetError(gettext("The file is damaged or is not an .ods spreadsheet.")) from error
 
 
 def _rows_csv(data: bytes):
@@ -238,7 +240,7 @@ def _rows_csv(data: bytes):
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SheetError(
-            _g(
+            gettext(
                 "The .csv file is not in UTF-8. In Excel choose “Save as” → “CSV UTF-8 "
                 "(Comma delimited)”, in LibreOffice choose the character set “Unicode (UTF-8)”."
             )
@@ -248,7 +250,9 @@ def _rows_csv(data: bytes):
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:
-        raise SheetError(_g("The .csv file is malformed: %(error)s") % {"error": error}) from error
+        raise SheetError(
+            gettext("The .csv file is malformed: %(error)s") % {"error": error}
+        ) from error
 
 
 READERS = {".xlsx": _rows_xlsx, ".xls": _rows_xls, ".ods": _rows_ods, ".csv": _rows_csv}
@@ -285,17 +289,17 @@ def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
     extension = extension_of(file_name)
     if extension not in READERS:
         raise SheetError(
-            _g("“%(name)s” is not a spreadsheet this office can import: use %(formats)s.")
+            gettext("“%(name)s” is not a spreadsheet this office can import: use %(formats)s.")
             % {"name": file_name, "formats": ", ".join(FORMATS)}
         )
     if len(data) > MAX_FILE_SIZE:
         raise SheetError(
-            _g("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
+            gettext("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
         )
     rows = iter(READERS[extension](data))
     header = next(rows, None)
     if not header or all(_blank(v) for v in header):
-        raise SheetError(_g("The first row must hold the column names; it is empty."))
+        raise SheetError(gettext("The first row must hold the column names; it is empty."))
     index = header_index(columns, aliases)
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -310,13 +314,14 @@ def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
             continue
         if column in positions:
             raise SheetError(
-                _g("The column “%(name)s” appears twice in the header row.") % {"name": name}
+                gettext("The column “%(name)s” appears twice in the header row.") % {"name": name}
             )
         positions[column], headers[column] = position, name
     missing = [c for c in columns if c not in positions]
     if missing:
         raise SheetError(
-            _g("The header row lacks the columns: %(missing)s.") % {"missing": ", ".join(missing)}
+            gettext("The header row lacks the columns: %(missing)s.")
+            % {"missing": ", ".join(missing)}
         )
     dataset = tablib.Dataset(headers=list(columns))
     numbers: list[int] = []
@@ -330,7 +335,7 @@ def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
         empty_run = 0
         if len(dataset) >= MAX_ROWS:
             raise SheetError(
-                _g("The sheet has more than %(max)s rows: split it into several files.")
+                gettext("The sheet has more than %(max)s rows: split it into several files.")
                 % {"max": f"{MAX_ROWS:,}"}
             )
         dataset.append(
@@ -338,7 +343,7 @@ def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
         )
         numbers.append(number)
     if not numbers:
-        raise SheetError(_g("The sheet has a header row but no data."))
+        raise SheetError(gettext("The sheet has a header row but no data."))
     return Sheet(dataset, numbers, headers, ignored)
 
 
@@ -403,7 +408,7 @@ class ImportOutcome:
         return [r for r in self.rows if r.status == "error"]
 
     def summary(self) -> str:
-        return _g(
+        return gettext(
             "%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d with errors"
         ) % {
             "new": self.new,
@@ -594,14 +599,18 @@ def template_bytes(resource_class) -> bytes:
 
     main = tb.Dataset(headers=list(resource_class.COLUMNS))
     main.append([resource_class.EXAMPLE.get(c, "") for c in resource_class.COLUMNS])
-    allowed = tb.Dataset(headers=[_g("column"), _g("value"), _g("meaning")])
+    allowed = tb.Dataset(headers=[gettext("column"), gettext("value"), gettext("meaning")])
     for column, value, meaning in resource_class.allowed_values():
         allowed.append([column, value, meaning])
-    headers = tb.Dataset(headers=[_g("column"), _g("Vietnamese header also accepted")])
+    headers = tb.Dataset(headers=[gettext("column"), gettext("Vietnamese header also accepted")])
     for column in resource_class.COLUMNS:
         headers.append([column, "; ".join(resource_class.HEADER_ALIASES.get(column, ()))])
     return _xlsx_bytes(
-        [(_g("Sheet"), main), (_g("Allowed values"), allowed), (_g("Column names"), headers)]
+        [
+            (gettext("Sheet"), main),
+            (gettext("Allowed values"), allowed),
+            (gettext("Column names"), headers),
+        ]
     )
 
 

@@ -50,7 +50,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields as ie_fields
@@ -304,12 +304,12 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
-            raise ValueError(_g("This column must not be empty."))
+            raise ValueError(gettext("This column must not be empty."))
         code = self.index().get(fold(text))
         if code is None:
             allowed = ", ".join(str(code) for code, _label in self.choices.choices)
             raise ValueError(
-                _g("“%(value)s” is not a known %(what)s. Use one of: %(allowed)s.")
+                gettext("“%(value)s” is not a known %(what)s. Use one of: %(allowed)s.")
                 % {"value": text, "what": self.what, "allowed": allowed}
             )
         return code
@@ -330,7 +330,7 @@ def clean_date(value, *, partial: bool) -> PartialDate | None:
         if partial and float(value).is_integer() and 1000 <= value <= 9999:
             return PartialDate.of(parse_partial_date(str(int(value))).date, Precision.YEAR)
         raise ValueError(
-            _g("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": cell_text(value)}
+            gettext("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": cell_text(value)}
         )
     text = cell_text(value)
     if not text:
@@ -409,7 +409,7 @@ def parse_country(value) -> str:
         _COUNTRIES = _country_index()
     code = _COUNTRIES.get(fold(text))
     if code is None:
-        raise ValueError(_g("“%(value)s” is not a known country.") % {"value": text})
+        raise ValueError(gettext("“%(value)s” is not a known country.") % {"value": text})
     return code
 
 
@@ -515,40 +515,42 @@ class Lookups:
 
     def home_city(self, name: str, country: str) -> City:
         if not name:
-            raise ValueError(_g("Give the home city (one of ours)."))
+            raise ValueError(gettext("Give the home city (one of ours)."))
         found = self._matching(name, country)
         home = [c for c in found if c.is_home]
         if len(home) == 1:
             return home[0]
         if found:
-            raise ValueError(_g("“%(value)s” is not one of our cities.") % {"value": name})
+            raise ValueError(gettext("“%(value)s” is not one of our cities.") % {"value": name})
         ours = sorted(
             {c.name for by in self.cities().values() for b in by.values() for c in b if c.is_home}
         )
         raise ValueError(
-            _g("“%(value)s” is not one of our cities (%(ours)s).")
+            gettext("“%(value)s” is not one of our cities (%(ours)s).")
             % {"value": name, "ours": ", ".join(ours)}
         )
 
     def partner_city(self, name: str, country: str) -> City:
         if not name:
-            raise ValueError(_g("Give the partner city."))
+            raise ValueError(gettext("Give the partner city."))
         found = self._matching(name, country)
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             raise ValueError(
-                _g("Several cities are called “%(value)s”; give the country.") % {"value": name}
+                gettext("Several cities are called “%(value)s”; give the country.")
+                % {"value": name}
                 if not country
-                else _g("Several cities in this country are called “%(value)s”.") % {"value": name}
+                else gettext("Several cities in this country are called “%(value)s”.")
+                % {"value": name}
             )
         if not country:
             raise ValueError(
-                _g("“%(value)s” is a new city: give its country so it can be created.")
+                gettext("“%(value)s” is a new city: give its country so it can be created.")
                 % {"value": name}
             )
         if len(name) > City._meta.get_field("name").max_length:
-            raise ValueError(_g("The city name is too long."))
+            raise ValueError(gettext("The city name is too long."))
         city = self._add(City(name=name, country=country, is_home=False))
         self._index_city(city)
         return city
@@ -559,7 +561,7 @@ class Lookups:
         key = (home.pk, partner.pk if partner.pk else ("new", id(partner)))
         if key not in self._partnerships:
             if home is partner:
-                raise ValueError(_g("The partner city cannot be the home city itself."))
+                raise ValueError(gettext("The partner city cannot be the home city itself."))
             self._partnerships[key] = self._add(Partnership(home_city=home, partner_city=partner))
         return self._partnerships[key]
 
@@ -576,7 +578,7 @@ class Lookups:
         if found:
             return found[0]
         if len(name) > FieldOfCooperation._meta.get_field("name").max_length:
-            raise ValueError(_g("“%(value)s” is too long for a field name.") % {"value": name})
+            raise ValueError(gettext("“%(value)s” is too long for a field name.") % {"value": name})
         codes = {f.code for fs in self._fields.values() for f in fs}
         base = slugify(fold(name))[:45] or "field"
         code, n = base, 2
@@ -604,7 +606,7 @@ class Lookups:
         if found:
             return found[0]
         if len(name) > Person._meta.get_field("full_name").max_length:
-            raise ValueError(_g("“%(value)s” is too long for a name.") % {"value": name})
+            raise ValueError(gettext("“%(value)s” is too long for a name.") % {"value": name})
         created = self._add(Person(full_name=name))
         self._index_person(created)
         return created
@@ -626,9 +628,11 @@ class Lookups:
         if len(found) == 1:
             return found[0]
         if found:
-            raise ValueError(_g("Several organisations are called “%(value)s”.") % {"value": name})
+            raise ValueError(
+                gettext("Several organisations are called “%(value)s”.") % {"value": name}
+            )
         raise ValueError(
-            _g("“%(value)s” is not a known organisation: add it first.") % {"value": name}
+            gettext("“%(value)s” is not a known organisation: add it first.") % {"value": name}
         )
 
 
@@ -791,7 +795,7 @@ class SheetResource(resources.ModelResource):
         except (DatabaseError, ValidationError, ValueError) as error:
             logger.warning("Import refused by the database: %s", error)
             refusal = ValueError(
-                _g(
+                gettext(
                     "Someone else saved some of the same records at the same moment, so "
                     "nothing was saved. Check the records and run the import again."
                 )
@@ -846,14 +850,14 @@ class SheetResource(resources.ModelResource):
         if home is None or partner is None:
             return None
         if self.lookups.is_new(partner):
-            self.note(_g("New city “%(name)s” will be created.") % {"name": partner.name})
+            self.note(gettext("New city “%(name)s” will be created.") % {"name": partner.name})
         try:
             partnership = self.lookups.partnership(home, partner)
         except ValueError as e:
             errors["partner_city"] = str(e)
             return None
         if self.lookups.is_new(partnership):
-            self.note(_g("New partnership %(name)s will be created.") % {"name": partnership})
+            self.note(gettext("New partnership %(name)s will be created.") % {"name": partnership})
         return partnership
 
     def export_partnership(self, partnership: Partnership | None) -> dict[str, str]:
@@ -930,7 +934,7 @@ def parse_signatories(value) -> list[tuple[str, str, str]]:
         match = _SIGNATORY.match(part)
         if not match:
             raise ValueError(
-                _g("“%(value)s” is not “Name (position held then)”.") % {"value": part}
+                gettext("“%(value)s” is not “Name (position held then)”.") % {"value": part}
             )
         role = Signatory.Role.SIGNATORY
         if match["role"] is not None:
@@ -938,7 +942,7 @@ def parse_signatories(value) -> list[tuple[str, str, str]]:
                 role = Signatory.Role.WITNESS
             elif fold(match["role"]) not in ("signatory", "nguoi ky", "ky"):
                 raise ValueError(
-                    _g("“%(value)s”: write [witness] after a witness.") % {"value": part}
+                    gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
                 )
         entries.append((clean_spaces(match["name"]), clean_spaces(match["title"] or ""), role))
     return entries
@@ -1080,7 +1084,9 @@ class AgreementResource(SheetResource):
         for ref, numbers in refs.items():
             for number in numbers[1:]:
                 self.row_errors[number] = {
-                    "reference": _g("“%(ref)s” is already used by an earlier row of the sheet.")
+                    "reference": gettext(
+                        "“%(ref)s” is already used by an earlier row of the sheet."
+                    )
                     % {"ref": ref}
                 }
         self.sheet_refs = set(refs)
@@ -1150,7 +1156,7 @@ class AgreementResource(SheetResource):
             except ValueError as e:
                 errors.setdefault(field.column_name, str(e))
         if not instance.reference:
-            errors.setdefault("reference", _g("Give the agreement's reference."))
+            errors.setdefault("reference", gettext("Give the agreement's reference."))
         try:
             signed = clean_date(row.get("signed_on"), partial=True)
         except ValueError as e:
@@ -1172,7 +1178,7 @@ class AgreementResource(SheetResource):
             instance.parent, instance.parent_relation = None, ""
             return
         if ref == instance.reference:
-            errors["parent_reference"] = _g("An agreement cannot implement or renew itself.")
+            errors["parent_reference"] = gettext("An agreement cannot implement or renew itself.")
             return
         parent_kind = self.sheet_kinds.get(ref)
         if ref in self.stored:
@@ -1190,7 +1196,7 @@ class AgreementResource(SheetResource):
             )
             return
         else:
-            errors["parent_reference"] = _g(
+            errors["parent_reference"] = gettext(
                 "“%(ref)s” is neither a stored agreement nor a row of this sheet."
             ) % {"ref": ref}
             return
@@ -1209,7 +1215,7 @@ class AgreementResource(SheetResource):
                     chosen.append(f)
                 if self.lookups.is_new(f):
                     self.note(
-                        _g("New field of cooperation “%(name)s” will be created.")
+                        gettext("New field of cooperation “%(name)s” will be created.")
                         % {"name": f.name}
                     )
         except ValueError as e:
@@ -1223,15 +1229,16 @@ class AgreementResource(SheetResource):
             for name, title, role in parse_signatories(row.get("signatories")):
                 if len(title) > title_max:
                     raise ValueError(
-                        _g("The position “%(value)s…” is too long.") % {"value": title[:40]}
+                        gettext("The position “%(value)s…” is too long.") % {"value": title[:40]}
                     )
                 person = self.lookups.person(name)
                 if self.lookups.is_new(person):
                     self.note(
-                        _g("New person “%(name)s” will be created.") % {"name": person.full_name}
+                        gettext("New person “%(name)s” will be created.")
+                        % {"name": person.full_name}
                     )
                 if any(p is person and r == role for p, _t, r in chosen):
-                    raise ValueError(_g("“%(name)s” is listed twice.") % {"name": name})
+                    raise ValueError(gettext("“%(name)s” is listed twice.") % {"name": name})
                 chosen.append((person, title, role))
         except ValueError as e:
             errors["signatories"] = str(e)
@@ -1314,7 +1321,7 @@ class AgreementResource(SheetResource):
             while current is not None:
                 if current in seen:
                     errors[number] = {
-                        "parent_reference": _g(
+                        "parent_reference": gettext(
                             "An agreement cannot implement or renew itself, even indirectly."
                         )
                     }

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields as ie_fields
 from simple_history.utils import bulk_update_with_history
@@ -112,7 +112,7 @@ class DelegationSheet(SheetResource):
                 continue
             if key in seen:
                 self.row_errors[number] = {
-                    NON_FIELD_KEY: _g("This row repeats row %(row)s of the sheet.")
+                    NON_FIELD_KEY: gettext("This row repeats row %(row)s of the sheet.")
                     % {"row": seen[key] + 1}
                 }
             else:
@@ -308,7 +308,7 @@ class VisitResource(DelegationSheet):
             except ValueError as e:
                 errors.setdefault(field.column_name, str(e))
         if not instance.title:
-            errors.setdefault("title", _g("Give the visit's title."))
+            errors.setdefault("title", gettext("Give the visit's title."))
         try:
             start = clean_date(row.get("start_date"), partial=True)
         except ValueError as e:
@@ -322,7 +322,7 @@ class VisitResource(DelegationSheet):
         chosen = []
         for ref in split_list(row.get("agreements_signed")):
             if ref not in self.agreements:
-                errors["agreements_signed"] = _g("“%(ref)s” is not a stored agreement.") % {
+                errors["agreements_signed"] = gettext("“%(ref)s” is not a stored agreement.") % {
                     "ref": ref
                 }
                 break
@@ -483,7 +483,7 @@ class ActionItemResource(DelegationSheet):
             if visit is None:
                 raise LookupError(
                     "visit_title",
-                    _g(
+                    gettext(
                         "No stored visit of this partnership is called “%(title)s” with that start date."
                     )
                     % {"title": title},
@@ -493,11 +493,12 @@ class ActionItemResource(DelegationSheet):
             agreement = self.agreements.get(ref)
             if agreement is None:
                 raise LookupError(
-                    "agreement_reference", _g("“%(ref)s” is not a stored agreement.") % {"ref": ref}
+                    "agreement_reference",
+                    gettext("“%(ref)s” is not a stored agreement.") % {"ref": ref},
                 )
         if visit is None and agreement is None:
             raise LookupError(
-                "visit_title", _g("Say where this was agreed: a visit, an agreement, or both.")
+                "visit_title", gettext("Say where this was agreed: a visit, an agreement, or both.")
             )
         return visit, agreement
 
@@ -556,7 +557,7 @@ class ActionItemResource(DelegationSheet):
             errors["status"] = str(e)
         instance.description = cell_text(row.get("description"), multiline=True)
         if not instance.description:
-            errors["description"] = _g("Describe what was agreed.")
+            errors["description"] = gettext("Describe what was agreed.")
         try:
             instance.priority = self.priority_widget.clean(row.get("priority") or "normal")
         except ValueError as e:
@@ -592,7 +593,7 @@ class ActionItemResource(DelegationSheet):
         setattr(instance, column, found)
         if self.lookups.is_new(found):
             self.note(
-                _g("New %(what)s “%(name)s” will be created.")
+                gettext("New %(what)s “%(name)s” will be created.")
                 % {"what": found._meta.verbose_name, "name": found}
             )
 
