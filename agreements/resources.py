@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -162,8 +162,7 @@ def _preparers(fields) -> list[tuple[str, object]]:
     result = []
     for f in fields:
         if (
-            f.get_internal_type() in ("CharField", "TextField", "SlugField")
-            and not f.choices
+            type(f) in (models.CharField, models.TextField, models.SlugField)  # not CountryField
             or f.is_relation
             or f.get_internal_type()
             in (
@@ -728,12 +727,10 @@ class SheetResource(resources.ModelResource):
             raise ValidationError({column: [message] for column, message in errors.items()})
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors:
+        before = self._current["before"]
+        if import_validation_errors or before is None:  # a new row is never "unchanged"
             return False
         after = self.export_row(instance)
-        before = self._current["before"]
-        if before is None:
-            return False
         self._current["changes"] = [
             (column, before[column], after[column])
             for column in self.COLUMNS
