@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common import freshness
 from common.text import fold
 
 from .models import ImportLog
@@ -536,6 +537,10 @@ def run_import(
                 use_transactions=True,
                 rollback_on_validation_errors=True,
             )
+            if not dry_run and not (result.has_errors() or result.has_validation_errors()):
+                # The rows were written with COPY (no signals): count the change, last,
+                # so the version row is locked only for the commit (common/freshness.py).
+                freshness.bump()
         outcome.rows = _report(resource, read, result)
         outcome.errors += [str(e.error) for e in result.base_errors]
     if not dry_run:

@@ -8,7 +8,12 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self):
-        from . import search  # noqa: F401  (registers sc_fold on SQLite connections)
+        from . import (
+            freshness,
+            search,  # noqa: F401  (registers sc_fold on SQLite connections)
+        )
+
+        freshness.connect()  # every change to the record bumps the data version
         from .roles import ensure_roles_after_migrate
 
         # Groups need the permissions that exist only after every app migrated.

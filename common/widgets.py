@@ -1,14 +1,15 @@
-"""A drop-down that renders its options in Python (issue 6: scale).
+"""Widgets that render in Python the HTML Django's templates would (issue 6: scale).
 
 Django's ``Select`` renders every ``<option>`` through a template include, about
 0.2 ms each: a filter listing the office's 400 partnerships spent more time on its
 drop-down than on the page's queries. ``FastSelect`` writes the same HTML (values
 and labels escaped with ``format_html``) in one pass; option groups fall back to
-Django's own rendering.
+Django's own rendering. The inputs and the text area do the same for forms repeated
+on every row of a page (an action item's inline status change): each template-rendered
+widget costs about 0.4 ms, three per row, 25 rows a page.
 """
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -29,13 +30,59 @@ class FastSelect(forms.Select):
                     label,
                 )
             )
-        final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
             name,
-            flatatt(final_attrs),
+            _attrs(self, attrs),
             mark_safe("\n".join(options)),
         )
+
+
+def _attrs(widget, attrs) -> str:
+    """The attributes as django/forms/widgets/attrs.html writes them (in order)."""
+    parts = []
+    for name, value in widget.build_attrs(widget.attrs, attrs).items():
+        if value is True:
+            parts.append(format_html(" {}", name))
+        elif value is not False:
+            parts.append(format_html(' {}="{}"', name, str(value)))
+    return mark_safe("".join(parts))
+
+
+class FastInputMixin:
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', str(value)) if value is not None else "",
+            _attrs(self, attrs),
+        )
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastHiddenInput(FastInputMixin, forms.HiddenInput):
+    pass
+
+
+class FastTextarea(forms.Textarea):
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<textarea name="{}"{}>\n{}</textarea>', name, _attrs(self, attrs), value or ""
+        )
+
+
+FAST = {
+    forms.Select: FastSelect,
+    forms.TextInput: FastTextInput,
+    forms.HiddenInput: FastHiddenInput,
+    forms.Textarea: FastTextarea,
+}
 
 
 def speed_up_selects(form: forms.BaseForm) -> None:
@@ -43,3 +90,12 @@ def speed_up_selects(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if type(field.widget) is forms.Select:
             field.widget.__class__ = FastSelect
+
+
+def speed_up_widgets(form: forms.BaseForm) -> None:
+    """Render the form's plain drop-downs, text inputs, hidden inputs and text areas in
+    Python (same HTML as Django's templates, one pass each)."""
+    for field in form.fields.values():
+        fast = FAST.get(type(field.widget))
+        if fast is not None:
+            field.widget.__class__ = fast

@@ -11,6 +11,7 @@ from agreements.models import Agreement
 from common.concurrency import VersionedFormMixin
 from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.widgets import speed_up_widgets
 from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
 
@@ -282,6 +283,7 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
         self._init_kwargs["author"] = author
         self.initial.setdefault("date", timezone.localdate())
         self.status_before = self.instance.status
+        speed_up_widgets(self)  # one on every row of the lists and the partnership page
 
     def clean(self):
         data = super().clean()

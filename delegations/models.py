@@ -121,6 +121,13 @@ class Visit(Record):
             models.Index(fields=["start_date", "id"], name="visit_start_asc"),
             # A partnership's latest visit (partners list, dashboard's dormant section).
             models.Index(fields=["partnership", "start_date"], name="visit_partnership_start"),
+            # Upcoming visits (dashboard): the planned and confirmed ones are a few hundred
+            # of tens of thousands.
+            models.Index(
+                fields=["start_date"],
+                condition=Q(status__in=["planned", "confirmed"]),
+                name="visit_upcoming",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -388,6 +395,12 @@ class ActionItem(Record):
                 fields=["due_on", "id"],
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),
                 name="actionitem_open_due",
+            ),
+            # A partnership's open items, due first (the partnership page).
+            models.Index(
+                fields=["partnership", "due_on", "id"],
+                condition=Q(status__in=["proposed", "agreed", "in_progress"]),
+                name="actionitem_pship_open_due",
             ),
             OrderIndex(
                 models.F("priority").desc(nulls_last=True),

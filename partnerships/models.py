@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.urls import reverse
 from django.utils import timezone
@@ -335,10 +335,12 @@ class PartnershipQuerySet(models.QuerySet):
 
     def without_visits_since(self, since: dt.date):
         """Partnerships with no visit in either direction on or after ``since``."""
-        recent = Q(visits__start_date__gte=since) & ~Q(visits__status="cancelled")
-        return self.exclude(status=Partnership.Status.ENDED).exclude(
-            pk__in=Partnership.objects.filter(recent).values("pk")
+        visit = apps.get_model("delegations", "Visit")
+        recent = visit.objects.filter(partnership=OuterRef("pk"), start_date__gte=since).exclude(
+            status="cancelled"
         )
+        # One probe of the (partnership, start_date) index per partnership.
+        return self.exclude(status=Partnership.Status.ENDED).exclude(Exists(recent))
 
     def dormant(self, *, years: int = 3, on: dt.date | None = None):
         on = on or timezone.localdate()
@@ -460,28 +462,34 @@ class Partnership(Record):
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.pk])
 
-    def agreement_tree(self) -> list[tuple[int, models.Model]]:
+    def agreement_tree(
+        self, limit: int | None = None
+    ) -> tuple[list[tuple[int, models.Model]], int]:
         """The partnership's agreements as ``(depth, agreement)``, each followed by those
-        that implement or renew it (one query; parents outside the partnership count as roots).
+        that implement or renew it (parents outside the partnership count as roots), the
+        first ``limit`` of them, and how many there are in all.
+
+        Two queries whatever the size: the chain's skeleton (ids and parents only), then
+        the full rows of the part shown. A partnership with a thousand agreements does not
+        load a thousand rows to show forty.
         """
-        agreements = list(self.agreements.select_related("parent").order_by("signed_on", "pk"))
-        by_parent: dict[int | None, list] = {}
-        ids = {a.pk for a in agreements}
-        for agreement in agreements:
-            parent = agreement.parent_id if agreement.parent_id in ids else None
-            by_parent.setdefault(parent, []).append(agreement)
-        tree, seen = [], set()
-
-        def walk(parent_id, depth):
-            for agreement in by_parent.get(parent_id, []):
-                if agreement.pk in seen:
-                    continue
-                seen.add(agreement.pk)
-                tree.append((depth, agreement))
-                walk(agreement.pk, depth + 1)
-
-        walk(None, 0)
-        return tree
+        skeleton = list(self.agreements.order_by("signed_on", "pk").values_list("pk", "parent_id"))
+        ids = {pk for pk, _parent in skeleton}
+        by_parent: dict[int | None, list[int]] = {}
+        for pk, parent_id in skeleton:
+            by_parent.setdefault(parent_id if parent_id in ids else None, []).append(pk)
+        order: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        stack = [(0, pk) for pk in reversed(by_parent.get(None, []))]
+        while stack and (limit is None or len(order) < limit):
+            depth, pk = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            order.append((depth, pk))
+            stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
+        rows = self.agreements.select_related("parent").in_bulk([pk for _d, pk in order])
+        return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
 
     def visit_balance(self) -> dict[str, int]:
         """How many visits went each way (cancelled ones do not count), in one query."""

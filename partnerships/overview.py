@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
+from common import freshness
 from common.partialdate import PartialDate
 from common.search import Group, take
 from delegations.models import ActionItem, Visit, VisitParticipant
@@ -29,11 +30,13 @@ DORMANT_YEARS = 3
 CITIES = ("partnership__home_city", "partnership__partner_city")
 
 # The partnership page tells the whole story, but a partnership with thousands of
-# visits or action items shows the latest/most urgent ones and links to the full lists.
-STORY_VISITS = 30
-STORY_ITEMS = 25
-STORY_AGREEMENTS = 40
-STORY_COUNTERPARTS = 30
+# visits or action items shows the latest/most urgent ones and links to the full lists
+# (filtered to the partnership), where paging, filters and sorting take over. The caps
+# keep the page a one-screen-per-section overview and its cost flat (issue 6).
+STORY_VISITS = 20
+STORY_ITEMS = 20
+STORY_AGREEMENTS = 25
+STORY_COUNTERPARTS = 20
 
 
 @dataclass
@@ -55,7 +58,11 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
     partnerships = Partnership.objects.round_anniversaries(on=on).with_cities()
     agreements = Agreement.objects.round_anniversaries(on=on).select_related(*CITIES)
     if limit is not None:
-        partnerships, agreements = partnerships[:limit], agreements[:limit]
+        # Every match is computed and sorted anyway (the order is on date parts), so the
+        # count comes with the rows instead of from a second scan.
+        everything = Window(Count("pk"))
+        partnerships = list(partnerships.annotate(matches=everything)[:limit])
+        agreements = list(agreements.annotate(matches=everything)[:limit])
     rows = []
     for partnership in partnerships:
         years, when = next_round_anniversary(partnership.established, on)
@@ -66,12 +73,7 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
     rows.sort(key=lambda row: row.sort_key)
     if limit is None:
         return rows, len(rows)
-    total = len(rows)
-    if len(partnerships) == limit or len(agreements) == limit:
-        total = (
-            Partnership.objects.round_anniversaries(on=on).count()
-            + Agreement.objects.round_anniversaries(on=on).count()
-        )
+    total = sum(found[0].matches for found in (partnerships, agreements) if found)
     return rows[:limit], total
 
 
@@ -114,8 +116,16 @@ SECTIONS = {
 
 
 def sections(on: dt.date | None = None) -> dict[str, Group]:
-    """Each dashboard section capped at ``DASHBOARD_LIMIT`` rows, with its full count."""
+    """Each dashboard section capped at ``DASHBOARD_LIMIT`` rows, with its full count.
+
+    Computed once per day and version of the record (common/freshness.py): the first
+    view after a change pays for the twenty queries, the next ones read the result.
+    """
     on = on or timezone.localdate()
+    return freshness.cached(f"dashboard:{on.isoformat()}", lambda: _sections(on))
+
+
+def _sections(on: dt.date) -> dict[str, Group]:
     result = {}
     for key, queryset in _querysets(on).items():
         more = (
@@ -155,25 +165,33 @@ def partnership_story(partnership: Partnership) -> dict:
     visits = partnership.visits.prefetch_related(
         Prefetch("participants", queryset=heads, to_attr="heads")
     ).order_by("-start_date", "-pk")
+    # Only what the section shows is joined (every join costs the planner time too);
+    # the items' partnership is this one.
     open_items = (
         partnership.action_items.open()
-        .select_related(
-            *CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field"
-        )
+        .select_related("owner_organisation", "visit")
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
-    tree = partnership.agreement_tree()
+    tree, agreement_total = partnership.agreement_tree(limit=STORY_AGREEMENTS)
     return {
-        "agreement_tree": tree[:STORY_AGREEMENTS],
-        "agreement_total": len(tree),
+        "agreement_tree": tree,
+        "agreement_total": agreement_total,
         "visits": take(Group("visits", ""), visits, limit=STORY_VISITS),
         "balance": partnership.visit_balance(),
-        "open_items": take(Group("open_items", ""), open_items, limit=STORY_ITEMS),
+        "open_items": _with_partnership(
+            take(Group("open_items", ""), open_items, limit=STORY_ITEMS), partnership
+        ),
         "counterparts": take(
             Group("counterparts", ""), partnership.counterpart_positions(), limit=STORY_COUNTERPARTS
         ),
         "next_anniversary": partnership.next_anniversary(),
     }
+
+
+def _with_partnership(group: Group, partnership: Partnership) -> Group:
+    for row in group.rows:
+        row.partnership = partnership
+    return group
 
 
 def person_story(person: Person) -> dict:

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN = {"partnerships", "agreements", "delegations"}
 REGISTERED = sorted(
-    (m._meta.app_label, m._meta.model_name) for m in admin.site._registry if m._meta.app_label in DOMAIN
+    (m._meta.app_label, m._meta.model_name)
+    for m in admin.site._registry
+    if m._meta.app_label in DOMAIN
 )
 
 
@@ -26,23 +28,33 @@ def test_every_domain_model_is_in_the_admin():
         for m in __import__("django.apps").apps.apps.get_models()
         if m._meta.app_label in DOMAIN and not m._meta.model_name.startswith("historical")
     }
-    assert models <= set(REGISTERED) | {("partnerships", "cityname"), ("agreements", "signatory"),
-                                        ("agreements", "agreementdocument"),
-                                        ("delegations", "visitparticipant"),
-                                        ("delegations", "progressupdate")}
+    assert models <= set(REGISTERED) | {
+        ("partnerships", "cityname"),
+        ("agreements", "signatory"),
+        ("agreements", "agreementdocument"),
+        ("delegations", "visitparticipant"),
+        ("delegations", "progressupdate"),
+    }
 
 
 @pytest.mark.parametrize(("app", "model"), REGISTERED)
 def test_changelist_search_and_add_pages_render(superuser_client, demo, app, model):
     assert superuser_client.get(reverse(f"admin:{app}_{model}_changelist")).status_code == 200
-    assert superuser_client.get(reverse(f"admin:{app}_{model}_changelist"), {"q": "hà nội"}).status_code == 200
+    assert (
+        superuser_client.get(
+            reverse(f"admin:{app}_{model}_changelist"), {"q": "hà nội"}
+        ).status_code
+        == 200
+    )
     add = superuser_client.get(reverse(f"admin:{app}_{model}_add"))
     assert add.status_code in (200, 403)
 
 
 @pytest.mark.parametrize(("app", "model"), REGISTERED)
 def test_every_demo_record_opens_in_the_admin(superuser_client, demo, app, model):
-    model_class = next(m for m in admin.site._registry if (m._meta.app_label, m._meta.model_name) == (app, model))
+    model_class = next(
+        m for m in admin.site._registry if (m._meta.app_label, m._meta.model_name) == (app, model)
+    )
     for pk in model_class.objects.values_list("pk", flat=True)[:50]:
         response = superuser_client.get(reverse(f"admin:{app}_{model}_change", args=[pk]))
         assert response.status_code == 200, (app, model, pk)

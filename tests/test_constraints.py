@@ -56,12 +56,16 @@ def test_agreement_references_are_unique():
 
 def test_an_agreement_with_a_parent_must_say_how_it_relates():
     parent = AgreementFactory()
-    refused(lambda: AgreementFactory(partnership=parent.partnership, parent=parent, parent_relation=""))
+    refused(
+        lambda: AgreementFactory(partnership=parent.partnership, parent=parent, parent_relation="")
+    )
 
 
 def test_a_month_precision_signature_cannot_invent_a_day():
     refused(
-        lambda: AgreementFactory(signed_on=dt.date(2023, 12, 7), signed_on_precision=Precision.MONTH)
+        lambda: AgreementFactory(
+            signed_on=dt.date(2023, 12, 7), signed_on_precision=Precision.MONTH
+        )
     )
 
 

@@ -46,7 +46,10 @@ def test_a_draft_is_never_in_force():
 
 def test_an_agreement_without_end_stays_in_force():
     friendship = AgreementFactory(
-        signed_on=D(2004, 1, 1), signed_on_precision=Precision.YEAR, valid_from=None, valid_until=None
+        signed_on=D(2004, 1, 1),
+        signed_on_precision=Precision.YEAR,
+        valid_from=None,
+        valid_until=None,
     )
     assert friendship in Agreement.objects.in_force(on=D(2025, 5, 12))
     assert friendship not in Agreement.objects.in_force(on=D(2003, 12, 31))
@@ -93,7 +96,10 @@ def test_an_implementing_programme_is_not_a_successor():
 def test_lineage_runs_from_the_oldest_agreement():
     founding = AgreementFactory(reference="A-2004")
     programme = AgreementFactory(
-        reference="A-2024", partnership=founding.partnership, parent=founding, parent_relation="implements"
+        reference="A-2024",
+        partnership=founding.partnership,
+        parent=founding,
+        parent_relation="implements",
     )
     assert [a.reference for a in programme.lineage()] == ["A-2004", "A-2024"]
 
@@ -113,14 +119,18 @@ def test_a_position_ending_in_a_known_year_covers_that_whole_year():
 
 
 def test_a_position_ending_in_a_known_month_covers_that_whole_month():
-    position = PositionFactory(start=D(2020, 1, 1), end=D(2024, 2, 1), end_precision=Precision.MONTH)
+    position = PositionFactory(
+        start=D(2020, 1, 1), end=D(2024, 2, 1), end_precision=Precision.MONTH
+    )
     assert position in Position.objects.held_on(D(2024, 2, 29))
     assert position not in Position.objects.held_on(D(2024, 3, 1))
 
 
 def test_a_record_made_in_2023_shows_who_held_the_office_then():
     person = PersonFactory(full_name="Trần Sỹ Thanh")
-    old = PositionFactory(person=person, title="Phó Chủ tịch", start=D(2015, 1, 1), end=D(2022, 6, 30))
+    old = PositionFactory(
+        person=person, title="Phó Chủ tịch", start=D(2015, 1, 1), end=D(2022, 6, 30)
+    )
     new = PositionFactory(person=person, title="Chủ tịch", start=D(2022, 7, 1))
     assert person.position_on(D(2021, 1, 1)) == old
     assert person.position_on(D(2023, 12, 7)) == new

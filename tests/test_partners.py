@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 from delegations.models import ActionItem, Visit, VisitParticipant
+from partnerships import overview
 from partnerships.models import City, CityName, Partnership
 from tests.factories import (
     ActionItemFactory,
@@ -274,13 +275,14 @@ def test_partnership_page_query_count_does_not_grow(viewer_client, django_assert
             PositionFactory(organisation=OrganisationFactory(city=city), start=dt.date(2020, 1, 1))
 
     make(1)
-    # Expect 17: session, user, role (3); the partnership with its cities, fields and the
-    # partner city's names (3); agreements, visits + their heads, visit balance, open
-    # action items, counterparts (6); its history (2); saving the session (3).
-    with django_assert_num_queries(17):
+    # Expect 18: session, user, role (3); the partnership with its cities, fields and the
+    # partner city's names (3); the agreements' chain and the rows shown (2), visits +
+    # their heads, visit balance, open action items, counterparts (5); its history (2);
+    # saving the session (3).
+    with django_assert_num_queries(18):
         viewer_client.get(detail(partnership))
     make(4)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         viewer_client.get(detail(partnership))
 
 
@@ -494,5 +496,58 @@ def test_partnership_page_shows_the_latest_visits_and_links_to_all_of_them(viewe
         )
     response = viewer_client.get(detail(partnership))
     visits = response.context["visits"]
-    assert (len(visits.rows), visits.total) == (30, 32)
+    assert (len(visits.rows), visits.total) == (overview.STORY_VISITS, 32)
     assert f"/visits/?partnership={partnership.pk}" in response.content.decode()
+
+
+def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_assert_num_queries):
+    partnership = PartnershipFactory()
+    outside = AgreementFactory(signed_on=dt.date(1999, 1, 1))  # another partnership's
+    a = AgreementFactory(partnership=partnership, reference="A", signed_on=dt.date(2004, 1, 1))
+    b = AgreementFactory(partnership=partnership, reference="B", signed_on=dt.date(2001, 1, 1))
+    a1 = AgreementFactory(
+        partnership=partnership,
+        reference="A1",
+        signed_on=dt.date(2010, 1, 1),
+        parent=a,
+        parent_relation="implements",
+    )
+    AgreementFactory(
+        partnership=partnership,
+        reference="A0",
+        signed_on=dt.date(2008, 1, 1),
+        parent=a,
+        parent_relation="implements",
+    )
+    AgreementFactory(
+        partnership=partnership,
+        reference="A1a",
+        signed_on=dt.date(2012, 1, 1),
+        parent=a1,
+        parent_relation="renews",
+        kind=a1.kind,
+    )
+    AgreementFactory(
+        partnership=partnership,
+        reference="X",
+        signed_on=dt.date(2002, 1, 1),
+        parent=outside,
+        parent_relation="implements",
+    )
+    del b
+    with django_assert_num_queries(2):
+        tree, total = partnership.agreement_tree()
+    assert [(d, x.reference) for d, x in tree] == [
+        (0, "B"),
+        (0, "X"),
+        (0, "A"),
+        (1, "A0"),
+        (1, "A1"),
+        (2, "A1a"),
+    ]
+    assert total == 6
+    with django_assert_num_queries(2):
+        tree, total = partnership.agreement_tree(limit=4)
+    assert [(d, x.reference) for d, x in tree] == [(0, "B"), (0, "X"), (0, "A"), (1, "A0")]
+    assert total == 6
+    assert tree[1][1].parent == outside  # the parent is read with the row (no query)

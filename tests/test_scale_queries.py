@@ -28,12 +28,14 @@ from tests.factories import editor
 # (demo, bulk). Every count includes 3 statements to read the session, the user and
 # their role, and 1 to save it (SESSION_SAVE_EVERY_REQUEST).
 PAGES = {
-    # The dashboard counts a section only when it overflows its 5 rows (4 do in bulk).
-    "dashboard": (13, 17),
+    # The dashboard counts a section only when it overflows its rows (2 do in bulk; the
+    # anniversaries come with their count). Inside the test's transaction the dashboard
+    # cache is bypassed (common/freshness.py), so this is the uncached count.
+    "dashboard": (13, 15),
     "partners": (10, 10),
     "partners_filtered": (11, 11),
     # Sections of the partnership page are counted only when they overflow their cap.
-    "partnership": (15, 16),
+    "partnership": (16, 17),
     "people": (9, 9),
     "person": (12, 12),
     "organisations": (8, 8),

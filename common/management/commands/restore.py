@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from common import freshness
+
 from ._pg import is_json, pg_environment
 
 DOMAIN_APPS = ("partnerships", "agreements", "delegations")
@@ -46,6 +48,8 @@ class Command(BaseCommand):
             self.load_export(source)
         else:
             self.pg_restore(source)
+        # The record was replaced wholesale: nothing cached from it may be served again.
+        freshness.bump(new_epoch=True)
         self.stdout.write(self.style.SUCCESS(f"Restored {source}."))
 
     def pg_restore(self, source: Path) -> None:

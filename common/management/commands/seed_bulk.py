@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common import freshness
 from common.bulk import REFERENCE_PREFIX, already_seeded, counts, seed_bulk
 from common.demo import load_demo
 from partnerships.models import City
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         rows = seed_bulk(scale=scale, seed=seed)
+        freshness.bump()  # written with COPY: no signals
         for table, n in sorted(rows.items()):
             self.stdout.write(f"  {table}: {n:,}")
         self.stdout.write(

@@ -1,0 +1,155 @@
+"""The record's data version (common/freshness.py) and the dashboard cache keyed by it."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from common import freshness
+from delegations.models import ActionItem
+from tests.factories import (
+    ActionItemFactory,
+    AgreementFactory,
+    FieldOfCooperationFactory,
+    PartnershipFactory,
+    VisitFactory,
+    viewer,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def number() -> int:
+    return int(freshness.current().split(":")[1])
+
+
+def test_a_save_bumps_the_version_once_per_transaction():
+    before = number()
+    with transaction.atomic():
+        partnership = PartnershipFactory()  # cities and the partnership: several saves
+        AgreementFactory(partnership=partnership)
+    assert number() == before + 1
+    partnership.summary = "Đã cập nhật"
+    partnership.save()  # autocommit: its own change
+    assert number() == before + 2
+
+
+def test_a_rolled_back_change_leaves_the_version_as_it_was():
+    PartnershipFactory()
+    before = number()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        PartnershipFactory()
+        raise RuntimeError
+    assert number() == before
+
+
+def test_a_rolled_back_savepoint_takes_its_bump_with_it_and_the_next_change_counts():
+    PartnershipFactory()
+    before = number()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                PartnershipFactory()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert number() == before
+        PartnershipFactory()
+    assert number() == before + 1
+
+
+def test_deletes_and_many_to_many_changes_count():
+    partnership = PartnershipFactory()
+    field = FieldOfCooperationFactory()
+    before = number()
+    partnership.fields.add(field)
+    assert number() == before + 1
+    partnership.delete()
+    assert number() == before + 2
+
+
+def test_history_rows_and_other_apps_do_not_bump_on_their_own():
+    from django.contrib.auth import get_user_model
+
+    before = number()
+    get_user_model().objects.create_user("someone")
+    assert number() == before
+    assert not freshness._tracked(type(PartnershipFactory().history.first()))
+
+
+def test_a_new_epoch_changes_every_key():
+    before = freshness.current()
+    freshness.bump(new_epoch=True)
+    after = freshness.current()
+    assert after.split(":")[0] != before.split(":")[0]
+
+
+def test_the_version_row_is_recreated_when_missing():
+    from common.models import DataVersion
+
+    DataVersion.objects.all().delete()
+    assert freshness.current() == "none:0"
+    freshness.bump()
+    assert number() == 1
+
+
+def test_the_dashboard_shows_a_change_at_once(client):
+    from tests.test_dashboard import make_attention
+
+    client.force_login(viewer())
+    make_attention(1)
+    first = client.get(reverse("dashboard")).content.decode()
+    item = ActionItem.objects.overdue().first()
+    assert item.description in first
+    item.status = ActionItem.Status.DONE
+    item.save()
+    again = client.get(reverse("dashboard")).content.decode()
+    assert item.description not in again
+
+
+def test_an_import_bumps_the_version(tmp_path):
+    from agreements.importing import run_import
+
+    partnership = PartnershipFactory()
+    VisitFactory(partnership=partnership)
+    ActionItemFactory(partnership=partnership)
+    before = number()
+    sheet = (
+        "reference,home_city,home_country,partner_city,partner_country,kind,title,signed_on,"
+        "signed_at,valid_from,valid_until,status,parent_reference,fields,signatories,notes\n"
+        f"NEW-1,{partnership.home_city.name},VN,Minsk,BY,mou,Biên bản ghi nhớ,07/12/2023,"
+        "Minsk,,,in_force,,,,\n"
+    ).encode()
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=sheet, dry_run=False)
+    assert outcome.ok, outcome.errors
+    assert number() > before
+    before = number()
+    run_import(sheet="agreements", file_name="a.csv", data=sheet, dry_run=True)
+    assert number() == before  # a dry run changes nothing
+
+
+def test_the_dashboard_is_read_from_the_cache_until_the_record_changes(
+    client, django_assert_num_queries
+):
+    from tests.test_dashboard import make_attention
+
+    client.force_login(viewer())
+    make_attention(1)
+    # session, user, role, the version, 7 sections, anniversaries (2), saving the session (3)
+    with django_assert_num_queries(16):
+        client.get(reverse("dashboard"))
+    with django_assert_num_queries(7):  # the same, less the sections
+        client.get(reverse("dashboard"))
+    make_attention(2)
+    with django_assert_num_queries(16):
+        client.get(reverse("dashboard"))
+
+
+def test_inside_a_transaction_the_cache_is_not_used():
+    calls = []
+    with transaction.atomic():
+        freshness.cached("k", lambda: calls.append(1))
+        freshness.cached("k", lambda: calls.append(1))
+    assert len(calls) == 2
+    freshness.cached("k", lambda: calls.append(1) or "v")
+    freshness.cached("k", lambda: calls.append(1) or "v")
+    assert len(calls) == 3

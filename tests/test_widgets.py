@@ -1,0 +1,61 @@
+"""The fast widgets write exactly the HTML of Django's template-rendered ones."""
+
+import re
+
+import pytest
+from django import forms
+
+from common.widgets import FAST, speed_up_widgets
+from delegations.forms import StatusForm
+from tests.factories import ActionItemFactory
+
+
+def squeeze(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+VALUES = [None, "", "Hà Nội", 'a "quoted" <b>&amp;</b>', 42, "dòng 1\ndòng 2"]
+ATTRS = [None, {"rows": 2}, {"required": True, "disabled": False, "class": "x y"}]
+
+
+@pytest.mark.parametrize("plain", [forms.TextInput, forms.HiddenInput, forms.Textarea])
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_fast_widget_renders_like_django(plain, value, attrs):
+    assert FAST[plain](attrs=attrs).render("note", value, {"id": "id_note"}) == plain(
+        attrs=attrs
+    ).render("note", value, {"id": "id_note"})
+
+
+@pytest.mark.parametrize("value", [None, "", "agreed", ["done"]])
+def test_fast_select_renders_like_django(value):
+    choices = [("", "---------"), ("agreed", "Đã thống nhất"), ("done", 'Xong "<ok>"')]
+    fast = FAST[forms.Select](choices=choices).render("status", value, {"id": "id_s"})
+    plain = forms.Select(choices=choices).render("status", value, {"id": "id_s"})
+    assert squeeze(fast) == squeeze(plain)  # the same but for the template's indentation
+
+
+@pytest.mark.django_db
+def test_status_form_renders_the_same_html_with_fast_widgets():
+    item = ActionItemFactory()
+    fast = StatusForm(instance=item, prefix="item1")
+    plain = StatusForm(instance=item, prefix="item1")
+    for field in plain.fields.values():  # back to Django's own widgets
+        for slow, quick in FAST.items():
+            if type(field.widget) is quick:
+                field.widget.__class__ = slow
+    for name in ("status", "note", "version"):
+        if name in fast.fields:
+            assert squeeze(str(fast[name])) == squeeze(str(plain[name]))
+    assert any(type(f.widget) in FAST.values() for f in fast.fields.values())
+
+
+def test_speed_up_leaves_other_widgets_alone():
+    class F(forms.Form):
+        when = forms.DateField(widget=forms.DateInput)
+        many = forms.MultipleChoiceField(choices=[("a", "A")])
+
+    form = F()
+    speed_up_widgets(form)
+    assert type(form.fields["when"].widget) is forms.DateInput
+    assert type(form.fields["many"].widget) is forms.SelectMultiple
