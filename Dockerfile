@@ -19,7 +19,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 RUN useradd --system --home /app sistercities \
- && mkdir -p /app/var/media /app/var/staticfiles \
+ && mkdir -p /app/var/media /app/var/staticfiles /app/var/cache \
  && chown -R sistercities /app/var
 USER sistercities
 

@@ -108,7 +108,8 @@ def measures(ids: dict) -> list[Measure]:
             kind="peer",
         ),
         # workspace
-        Measure("dashboard", "dashboard", "dashboard", peer="admin_partnership"),
+        # Each round first changes the record and views the dashboard (computed afresh),
+        # then views it again (from the cache), as an office does between two edits.
         Measure(
             "dashboard_after_change",
             "dashboard, first view after a change",
@@ -116,6 +117,7 @@ def measures(ids: dict) -> list[Measure]:
             peer="admin_partnership",
             after_change=True,
         ),
+        Measure("dashboard", "dashboard", "dashboard", peer="admin_partnership"),
         Measure(
             "partners",
             "partners list",
@@ -129,6 +131,14 @@ def measures(ids: dict) -> list[Measure]:
             "partnerships:partnership_list",
             query={"home_city": home, "status": "active"},
             peer="admin_partnership",
+        ),
+        Measure(
+            "partnership_after_change",
+            "biggest partnership's page, first view after a change",
+            "partnerships:partnership_detail",
+            args=(big,),
+            peer="admin_partnership",
+            after_change=True,
         ),
         Measure(
             "partnership",
@@ -658,51 +668,88 @@ def status_body(item_id: int, toggle: int) -> dict:
     }
 
 
-def measure_page(client: Client, m: Measure, path: str, reps: int, warmup: int) -> dict:
-    if m.anonymous:
-        client = Client(client.port, client.timeout)
-    headers = {"HX-Request": "true"} if m.htmx else {}
-    walls, apps, dbs, queries, sizes, statuses = [], [], [], [], [], []
-    for i in range(warmup + reps):
+class PageSampler:
+    """The requests of one measure, one at a time (so that measures can be interleaved)."""
+
+    def __init__(self, client: Client, m: Measure, path: str):
+        self.m, self.path = m, path
+        self.client = Client(client.port, client.timeout) if m.anonymous else client
+        self.headers = {"HX-Request": "true"} if m.htmx else {}
+        self.walls, self.apps, self.dbs, self.queries = [], [], [], []
+        self.sizes, self.statuses = [], []
+        self.missing = False
+        self.count = 0
+
+    def step(self, timed: bool) -> None:
+        if self.missing:
+            return
+        m, i = self.m, self.count
+        self.count += 1
         if m.after_change:
             from common import freshness
 
             freshness.bump()  # what any save does: the cached dashboard is out of date
         if m.method == "POST":
-            response, content, elapsed = client.request(
+            response, content, elapsed = self.client.request(
                 "POST",
-                path,
+                self.path,
                 status_body(m.args[0], i),
-                headers={**headers, "HX-Target": f"item-{m.args[0]}"},
+                headers={**self.headers, "HX-Target": f"item-{m.args[0]}"},
             )
         else:
-            response, content, elapsed = client.request("GET", path, headers=headers)
-        if i < warmup:
-            if response.status == 404:
-                return {"status": "missing", "path": path, "http": 404}
-            continue
-        statuses.append(response.status)
-        walls.append(elapsed)
+            response, content, elapsed = self.client.request("GET", self.path, headers=self.headers)
+        if not timed:
+            self.missing = response.status == 404
+            return
+        self.statuses.append(response.status)
+        self.walls.append(elapsed)
         timing = parse_server_timing(response.headers.get("Server-Timing"))
         if "app" in timing:
-            apps.append(timing["app"])
-            dbs.append(timing.get("db", 0.0))
+            self.apps.append(timing["app"])
+            self.dbs.append(timing.get("db", 0.0))
         if (count := response.headers.get("X-Query-Count")) is not None:
-            queries.append(int(count))
-        sizes.append(len(content))
-    ok = all(200 <= s < 300 for s in statuses)
-    return {
-        "status": "ok" if ok else "error",
-        "path": path,
-        "method": m.method,
-        "htmx": m.htmx,
-        "http": sorted(set(statuses)),
-        "wall_ms": summarise(walls),
-        "server_ms": summarise(apps),
-        "db_ms": summarise(dbs),
-        "queries": {"min": min(queries), "max": max(queries)} if queries else None,
-        "bytes": int(statistics.median(sizes)) if sizes else None,
-    }
+            self.queries.append(int(count))
+        self.sizes.append(len(content))
+
+    def result(self) -> dict:
+        if self.missing:
+            return {"status": "missing", "path": self.path, "http": 404}
+        ok = all(200 <= s < 300 for s in self.statuses)
+        queries = self.queries
+        return {
+            "status": "ok" if ok else "error",
+            "path": self.path,
+            "method": self.m.method,
+            "htmx": self.m.htmx,
+            "http": sorted(set(self.statuses)),
+            "wall_ms": summarise(self.walls),
+            "server_ms": summarise(self.apps),
+            "db_ms": summarise(self.dbs),
+            "queries": {"min": min(queries), "max": max(queries)} if queries else None,
+            "bytes": int(statistics.median(self.sizes)) if self.sizes else None,
+        }
+
+
+def measure_page(client: Client, m: Measure, path: str, reps: int, warmup: int) -> dict:
+    """One measure alone: ``warmup`` untimed requests, then ``reps`` timed ones."""
+    sampler = PageSampler(client, m, path)
+    for i in range(warmup + reps):
+        sampler.step(timed=i >= warmup)
+    return sampler.result()
+
+
+def measure_interleaved(client: Client, plan: list, reps: int, warmup: int) -> dict:
+    """Every measure's requests in turn: round ``i`` requests each page once, in plan order.
+
+    A page and its admin peer are then timed under the same conditions: a burst of noise
+    from the machine's neighbours lands on all of them instead of on whichever page
+    happened to be measured at the time.
+    """
+    samplers = {m.key: PageSampler(client, m, path) for m, path in plan}
+    for i in range(warmup + reps):
+        for sampler in samplers.values():
+            sampler.step(timed=i >= warmup)
+    return {key: sampler.result() for key, sampler in samplers.items()}
 
 
 def wrk_command(port: int, path: str, cookies: dict, seconds: int, connections: int) -> list[str]:
@@ -915,13 +962,17 @@ def main(argv: list[str] | None = None) -> int:
         client = Client(server.port)
         client.login(BENCH_USER, BENCH_PASSWORD)
         plan = measures(ids)
+        paths = {m.key: resolve(m) for m in plan}
+        log(f"{len(plan)} measures, {warmup} + {reps} rounds, interleaved…")
+        sampled = measure_interleaved(
+            client, [(m, paths[m.key]) for m in plan if paths[m.key]], reps, warmup
+        )
         for m in plan:
-            path = resolve(m)
             entry = {"label": m.label, "kind": m.kind, "peer": m.peer}
-            if path is None:
+            if paths[m.key] is None:
                 entry.update(status="missing", path=None)
             else:
-                entry.update(measure_page(client, m, path, reps, warmup))
+                entry.update(sampled[m.key])
             report["pages"][m.key] = entry
             wall = entry.get("wall_ms", {}).get("p95") if entry.get("status") == "ok" else None
             log(

@@ -61,6 +61,12 @@ def bump(using: str = DEFAULT_DB_ALIAS, *, new_epoch: bool = False) -> None:
         transaction.on_commit(_done_in_this_transaction, using=using)
 
 
+def cache_version(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The version to key a template fragment by (``{% cache … record_version %}``), or
+    None inside a transaction, where nothing may be cached (see ``cached``)."""
+    return None if connections[using].in_atomic_block else current(using)
+
+
 def cached(key: str, compute, *, using: str = DEFAULT_DB_ALIAS):
     """``compute()`` once per version of the record (per process cache).
 

@@ -5,6 +5,7 @@ DEBUG on, a development key). Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS
 and DATABASE_URL; without a SECRET_KEY it refuses to start.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -149,6 +150,28 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+# What is cached is keyed by the record's data version (common/freshness.py), so it is
+# never served after a change. On disk, the cache is shared by the gunicorn workers of a
+# host: the dashboard is computed once per change, not once per worker. The key prefix
+# changes with the set of migrations, so a new release never reads an older one's entries.
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR,
+        "TIMEOUT": 3600,
+        "KEY_PREFIX": hashlib.sha256(
+            "\n".join(
+                sorted(
+                    p.relative_to(BASE_DIR).as_posix() for p in BASE_DIR.glob("*/migrations/0*.py")
+                )
+            ).encode()
+        ).hexdigest()[:12],
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

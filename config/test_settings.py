@@ -14,3 +14,6 @@ from config.settings import *  # noqa: E402, F403
 
 # Hashing passwords fast keeps the suite quick; nothing else differs from production.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A cache per test process (xdist runs several): tests clear it around each test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

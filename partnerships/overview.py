@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
@@ -158,7 +159,11 @@ def full_section(key: str, on: dt.date | None = None):
 
 
 def partnership_story(partnership: Partnership) -> dict:
-    """Agreements with their chain, visits both ways, open action items, counterparts."""
+    """Agreements with their chain, visits both ways, open action items, counterparts.
+
+    Each part is computed when the page first uses it (``SimpleLazyObject``): the parts
+    the page takes from its cache (see partnership_detail.html) cost no query at all.
+    """
     heads = VisitParticipant.objects.filter(role=VisitParticipant.Role.HEAD).select_related(
         "person"
     )
@@ -172,17 +177,23 @@ def partnership_story(partnership: Partnership) -> dict:
         .select_related("owner_organisation", "visit")
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
-    tree, agreement_total = partnership.agreement_tree(limit=STORY_AGREEMENTS)
+    tree = SimpleLazyObject(lambda: partnership.agreement_tree(limit=STORY_AGREEMENTS))
     return {
-        "agreement_tree": tree,
-        "agreement_total": agreement_total,
-        "visits": take(Group("visits", ""), visits, limit=STORY_VISITS),
-        "balance": partnership.visit_balance(),
-        "open_items": _with_partnership(
-            take(Group("open_items", ""), open_items, limit=STORY_ITEMS), partnership
+        "agreement_tree": SimpleLazyObject(lambda: tree[0]),
+        "agreement_total": SimpleLazyObject(lambda: tree[1]),
+        "visits": SimpleLazyObject(lambda: take(Group("visits", ""), visits, limit=STORY_VISITS)),
+        "balance": SimpleLazyObject(partnership.visit_balance),
+        "open_items": SimpleLazyObject(
+            lambda: _with_partnership(
+                take(Group("open_items", ""), open_items, limit=STORY_ITEMS), partnership
+            )
         ),
-        "counterparts": take(
-            Group("counterparts", ""), partnership.counterpart_positions(), limit=STORY_COUNTERPARTS
+        "counterparts": SimpleLazyObject(
+            lambda: take(
+                Group("counterparts", ""),
+                partnership.counterpart_positions(),
+                limit=STORY_COUNTERPARTS,
+            )
         ),
         "next_anniversary": partnership.next_anniversary(),
     }

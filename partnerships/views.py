@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from common import freshness
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
 from common.listing import paginate
@@ -102,6 +103,7 @@ def partnership_detail(request, pk):
         "partnership": partnership,
         **overview.partnership_story(partnership),
         "action_status_template": _template_or_none(ACTION_STATUS_TEMPLATE),
+        "record_version": freshness.cache_version(),  # keys the page's cached sections
     }
     return render_partial_or_page(request, "partnerships/partnership_detail.html", context)
 

@@ -153,3 +153,30 @@ def test_inside_a_transaction_the_cache_is_not_used():
     freshness.cached("k", lambda: calls.append(1) or "v")
     freshness.cached("k", lambda: calls.append(1) or "v")
     assert len(calls) == 3
+
+
+def test_the_partnership_page_caches_its_record_sections_until_a_change(
+    client, django_assert_num_queries
+):
+    from tests.factories import VisitFactory as Visits
+
+    client.force_login(viewer())
+    partnership = PartnershipFactory()
+    agreement = AgreementFactory(partnership=partnership, title="Chương trình cũ")
+    Visits(partnership=partnership, title="Chuyến thăm đầu tiên")
+    url = partnership.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert "Chương trình cũ" in first and "Chuyến thăm đầu tiên" in first
+    # 18 uncached; cached: session, user, role (3), the partnership, its fields and names
+    # (3), the data version, the open action items, the history (2), saving the session (3).
+    with django_assert_num_queries(13):
+        again = client.get(url).content.decode()
+    assert again.count("Chương trình cũ") == first.count("Chương trình cũ")
+    agreement.title = "Chương trình mới"
+    agreement.save()
+    changed = client.get(url).content.decode()
+    assert "Chương trình mới" in changed and "Chương trình cũ" not in changed
+    # In English the sections are cached apart (dates and labels differ).
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Agreements" in english
