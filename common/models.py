@@ -29,6 +29,10 @@ class DataVersion(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     number = models.BigIntegerField(default=0)
     epoch = models.CharField(max_length=32, default="initial")
+    # One counter per app of the record (common.freshness.TRACKED_APPS).
+    partnerships = models.BigIntegerField(default=0)
+    agreements = models.BigIntegerField(default=0)
+    delegations = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("data version")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -116,35 +117,66 @@ SECTIONS = {
 }
 
 
+# What each section is computed from (common/freshness.py): a section is computed again
+# only after a change to one of these apps. Action items change all day; the agreement
+# sections, the costliest, do not have to follow them.
+SECTION_SOURCES = {
+    ("delegations", "partnerships"): (
+        "partnerships",
+        "upcoming_visits",
+        "overdue",
+        "due_soon",
+        "dormant",
+    ),
+    ("agreements", "partnerships"): ("expiring", "expired", "anniversaries"),
+}
+
+
 def sections(on: dt.date | None = None) -> dict[str, Group]:
     """Each dashboard section capped at ``DASHBOARD_LIMIT`` rows, with its full count.
 
-    Computed once per day and version of the record (common/freshness.py): the first
-    view after a change pays for the twenty queries, the next ones read the result.
+    Computed once per day and version of what it is computed from (``SECTION_SOURCES``):
+    the first view after a change pays for the sections the change concerns, the next
+    ones read them from the cache.
     """
     on = on or timezone.localdate()
-    return freshness.cached(f"dashboard:{on.isoformat()}", lambda: _sections(on))
+    version = None if connection.in_atomic_block else freshness.current()
+    result: dict[str, Group] = {}
+    for sources, keys in SECTION_SOURCES.items():
+        result.update(
+            freshness.cached(
+                f"dashboard:{on.isoformat()}:{'-'.join(keys)}",
+                lambda keys=keys: _sections(on, keys),
+                depends_on=sources,
+                version=version,
+            )
+        )
+    return {key: result[key] for key in SECTIONS}
 
 
-def _sections(on: dt.date) -> dict[str, Group]:
+def _sections(on: dt.date, keys) -> dict[str, Group]:
     result = {}
-    for key, queryset in _querysets(on).items():
+    querysets = _querysets(on)
+    for key in keys:
+        if key == "anniversaries":
+            rows, total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
+            result[key] = Group(
+                key,
+                SECTIONS[key],
+                rows=rows,
+                total=total,
+                more_url=reverse("partnerships:dashboard_section", args=[key]),
+            )
+            continue
         more = (
             reverse("partnerships:partnership_list")
             if key == "partnerships"
             else reverse("partnerships:dashboard_section", args=[key])
         )
-        group = Group(key, SECTIONS[key], more_url=more)
-        result[key] = take(group, queryset, limit=DASHBOARD_LIMIT)
-    rows, total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
-    result["anniversaries"] = Group(
-        "anniversaries",
-        SECTIONS["anniversaries"],
-        rows=rows,
-        total=total,
-        more_url=reverse("partnerships:dashboard_section", args=["anniversaries"]),
-    )
-    return {key: result[key] for key in SECTIONS}
+        result[key] = take(
+            Group(key, SECTIONS[key], more_url=more), querysets[key], limit=DASHBOARD_LIMIT
+        )
+    return result
 
 
 def full_section(key: str, on: dt.date | None = None):

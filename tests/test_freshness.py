@@ -19,18 +19,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def number() -> int:
-    return int(freshness.current().split(":")[1])
+    return freshness.current().number
 
 
-def test_a_save_bumps_the_version_once_per_transaction():
-    before = number()
+def test_a_save_bumps_the_version_once_per_app_and_transaction():
+    before = freshness.current()
     with transaction.atomic():
         partnership = PartnershipFactory()  # cities and the partnership: several saves
         AgreementFactory(partnership=partnership)
-    assert number() == before + 1
+        AgreementFactory(partnership=partnership)
+    after = freshness.current()
+    assert after.apps["partnerships"] == before.apps["partnerships"] + 1
+    assert after.apps["agreements"] == before.apps["agreements"] + 1
+    assert after.apps["delegations"] == before.apps["delegations"]
+    assert after.number == before.number + 2  # one per app counted
     partnership.summary = "Đã cập nhật"
     partnership.save()  # autocommit: its own change
-    assert number() == before + 2
+    assert number() == after.number + 1
 
 
 def test_a_rolled_back_change_leaves_the_version_as_it_was():
@@ -80,14 +85,15 @@ def test_a_new_epoch_changes_every_key():
     before = freshness.current()
     freshness.bump(new_epoch=True)
     after = freshness.current()
-    assert after.split(":")[0] != before.split(":")[0]
+    assert after.epoch != before.epoch
+    assert after.key() != before.key()
 
 
 def test_the_version_row_is_recreated_when_missing():
     from common.models import DataVersion
 
     DataVersion.objects.all().delete()
-    assert freshness.current() == "none:0"
+    assert freshness.current().key() == "none:0"
     freshness.bump()
     assert number() == 1
 
@@ -180,3 +186,39 @@ def test_the_partnership_page_caches_its_record_sections_until_a_change(
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert "Agreements" in english
+
+
+def test_each_app_has_its_own_counter():
+    partnership = PartnershipFactory()
+    before = freshness.current()
+    AgreementFactory(partnership=partnership)
+    after = freshness.current()
+    assert after.apps["agreements"] == before.apps["agreements"] + 1
+    assert after.apps["delegations"] == before.apps["delegations"]
+    assert after.key(["delegations", "partnerships"]) == before.key(["delegations", "partnerships"])
+    assert after.key() != before.key()
+    with transaction.atomic():  # two apps in one transaction: each counted once
+        ActionItemFactory(
+            partnership=partnership, agreement=AgreementFactory(partnership=partnership)
+        )
+    last = freshness.current()
+    assert last.apps["delegations"] == after.apps["delegations"] + 1
+    assert last.apps["agreements"] == after.apps["agreements"] + 1
+    assert last.number > after.number
+
+
+def test_an_action_item_change_keeps_the_agreement_sections_cached(
+    client, django_assert_num_queries
+):
+    from tests.test_dashboard import make_attention
+
+    client.force_login(viewer())
+    make_attention(1)
+    client.get(reverse("dashboard"))
+    item = ActionItem.objects.first()
+    item.status = ActionItem.Status.DONE
+    item.save()
+    # session, user, role, the version, the five sections that follow action items and
+    # visits, saving the session (3): the agreement sections come from the cache.
+    with django_assert_num_queries(12):
+        client.get(reverse("dashboard"))
