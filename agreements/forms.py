@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementDocument, Signatory
 from common.concurrency import VersionedFormMixin
 from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.search import any_field_contains
 from partnerships.models import City, FieldOfCooperation, Partnership
 
 
@@ -45,10 +45,9 @@ class AgreementFilterForm(ListFilterForm):
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("q"):
+            # Accents and case ignored, as on the search page ("vieng chan" = "Viêng Chăn").
             queryset = queryset.filter(
-                Q(reference__icontains=data["q"])
-                | Q(title__icontains=data["q"])
-                | Q(title_en__icontains=data["q"])
+                any_field_contains(["reference", "title", "title_en"], data["q"])
             )
         for name in ("partnership", "kind", "status"):
             if data.get(name):

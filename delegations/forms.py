@@ -11,6 +11,7 @@ from agreements.models import Agreement
 from common.concurrency import VersionedFormMixin
 from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.search import any_field_contains
 from common.widgets import speed_up_widgets
 from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
@@ -49,9 +50,8 @@ class VisitFilterForm(ListFilterForm):
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("q"):
-            queryset = queryset.filter(
-                Q(title__icontains=data["q"]) | Q(place__icontains=data["q"])
-            )
+            # Accents and case ignored, as on the search page.
+            queryset = queryset.filter(any_field_contains(["title", "place"], data["q"]))
         for name in ("partnership", "direction", "status"):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})
@@ -118,7 +118,7 @@ class ActionItemFilterForm(ListFilterForm):
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("q"):
-            queryset = queryset.filter(description__icontains=data["q"])
+            queryset = queryset.filter(any_field_contains(["description"], data["q"]))
         if data.get("status") == self.OPEN:
             queryset = queryset.open()
         elif data.get("status"):
