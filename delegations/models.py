@@ -393,6 +393,9 @@ class ActionItem(Record):
             models.Index(fields=["due_on", "id"], name="actionitem_due_order"),
             models.Index(
                 fields=["due_on", "id"],
+                # With the precision in the index, counting the overdue ones (dashboard)
+                # reads the index alone, not 26,000 rows of the table.
+                include=["due_on_precision"],
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),
                 name="actionitem_open_due",
             ),

@@ -59,12 +59,18 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
     """Round anniversaries in the next 12 months, soonest first, and how many in all."""
     partnerships = Partnership.objects.round_anniversaries(on=on).with_cities()
     agreements = Agreement.objects.round_anniversaries(on=on).select_related(*CITIES)
+    total = None
     if limit is not None:
         # Every match is computed and sorted anyway (the order is on date parts), so the
-        # count comes with the rows instead of from a second scan.
+        # count comes with the rows instead of from a second scan. The agreements' order
+        # and count are taken from their ids alone, then the rows shown are read by id:
+        # thousands of matches are not joined to their cities to show ten.
         everything = Window(Count("pk"))
         partnerships = list(partnerships.annotate(matches=everything)[:limit])
-        agreements = list(agreements.annotate(matches=everything)[:limit])
+        head = list(agreements.annotate(matches=everything).values_list("pk", "matches")[:limit])
+        shown = Agreement.objects.select_related(*CITIES).in_bulk([pk for pk, _n in head])
+        agreements = [shown[pk] for pk, _n in head]
+        total = (partnerships[0].matches if partnerships else 0) + (head[0][1] if head else 0)
     rows = []
     for partnership in partnerships:
         years, when = next_round_anniversary(partnership.established, on)
@@ -75,7 +81,6 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
     rows.sort(key=lambda row: row.sort_key)
     if limit is None:
         return rows, len(rows)
-    total = sum(found[0].matches for found in (partnerships, agreements) if found)
     return rows[:limit], total
 
 
