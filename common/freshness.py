@@ -91,7 +91,7 @@ def bump(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (id, number, epoch, {', '.join(columns)}) "
-            f"VALUES (1, 1, %s, {', '.join('1' for _ in columns)}) "
+            f"VALUES (1, 1, %s, {', '.join('1' if c in apps else '0' for c in columns)}) "
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(update)}",
             [uuid.uuid4().hex],
         )
