@@ -7,7 +7,8 @@ PostgreSQL), so the cost stays flat as the record grows.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,13 @@ def _list_url(name: str, **params) -> str:
 
 def search_cities(query: str) -> Group:
     partnerships = Partnership.objects.select_related("home_city", "partner_city")
+    home_count = (
+        Partnership.objects.filter(home_city=OuterRef("pk"))
+        .order_by()
+        .values("home_city")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     cities = (
         matching(
             City.objects.all(),
@@ -51,9 +59,10 @@ def search_cities(query: str) -> Group:
             query,
             extra=related_match(CityName, "city", ["name"], query),
         )
+        # A home city shows how many partnerships it has (Hà Nội: hundreds), not them.
+        .annotate(home_partnership_count=Coalesce(Subquery(home_count), 0))
         .prefetch_related(
             Prefetch("partner_partnerships", queryset=partnerships, to_attr="as_partner"),
-            Prefetch("home_partnerships", queryset=partnerships, to_attr="as_home"),
             "alternative_names",
         )
         .order_by("-exact_match", "-is_home", "name")

@@ -54,7 +54,7 @@ PAGES = {
     "actions_filtered": (10, 10),
     "action": (8, 8),
     # A search group counts its matches (up to 100) only when it has more than 20.
-    "search": (17, 19),
+    "search": (16, 18),
 }
 
 
