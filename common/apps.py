@@ -10,10 +10,12 @@ class CommonConfig(AppConfig):
     def ready(self):
         from . import (
             freshness,
+            gcfreeze,
             search,  # noqa: F401  (registers sc_fold on SQLite connections)
         )
 
         freshness.connect()  # every change to the record bumps the data version
+        gcfreeze.connect()  # a warm worker's objects out of the full GC passes
         from .roles import ensure_roles_after_migrate
 
         # Groups need the permissions that exist only after every app migrated.

@@ -219,6 +219,10 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # builds the same indexes without the extra columns, which only costs speed.
 SILENCED_SYSTEM_CHECKS += ["models.W040"]
 
+# After this many requests a worker freezes its long-lived objects out of the garbage
+# collector's full passes (common/gcfreeze.py); 0 turns it off.
+GC_FREEZE_AFTER_REQUESTS = int(os.environ.get("GC_FREEZE_AFTER_REQUESTS", "50"))
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

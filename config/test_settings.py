@@ -17,3 +17,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # A cache per test process (xdist runs several): tests clear it around each test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The suite's processes are no servers: their objects stay with the collector.
+GC_FREEZE_AFTER_REQUESTS = 0

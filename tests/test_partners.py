@@ -503,38 +503,22 @@ def test_partnership_page_shows_the_latest_visits_and_links_to_all_of_them(viewe
 def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_assert_num_queries):
     partnership = PartnershipFactory()
     outside = AgreementFactory(signed_on=dt.date(1999, 1, 1))  # another partnership's
-    a = AgreementFactory(partnership=partnership, reference="A", signed_on=dt.date(2004, 1, 1))
-    b = AgreementFactory(partnership=partnership, reference="B", signed_on=dt.date(2001, 1, 1))
-    a1 = AgreementFactory(
-        partnership=partnership,
-        reference="A1",
-        signed_on=dt.date(2010, 1, 1),
-        parent=a,
-        parent_relation="implements",
-    )
-    AgreementFactory(
-        partnership=partnership,
-        reference="A0",
-        signed_on=dt.date(2008, 1, 1),
-        parent=a,
-        parent_relation="implements",
-    )
-    AgreementFactory(
-        partnership=partnership,
-        reference="A1a",
-        signed_on=dt.date(2012, 1, 1),
-        parent=a1,
-        parent_relation="renews",
-        kind=a1.kind,
-    )
-    AgreementFactory(
-        partnership=partnership,
-        reference="X",
-        signed_on=dt.date(2002, 1, 1),
-        parent=outside,
-        parent_relation="implements",
-    )
-    del b
+
+    def agreement(reference, year, parent=None, relation=""):
+        return AgreementFactory(
+            partnership=partnership,
+            reference=reference,
+            signed_on=dt.date(year, 1, 1),
+            parent=parent,
+            parent_relation=relation,
+        )
+
+    a = agreement("A", 2004)
+    agreement("B", 2001)
+    a1 = agreement("A1", 2010, a, "implements")
+    agreement("A0", 2008, a, "implements")
+    agreement("A1a", 2012, a1, "renews")
+    agreement("X", 2002, outside, "implements")
     with django_assert_num_queries(2):
         tree, total = partnership.agreement_tree()
     assert [(d, x.reference) for d, x in tree] == [
