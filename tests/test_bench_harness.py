@@ -94,6 +94,23 @@ def test_ratios_to_the_peer_and_the_ceiling_are_judged_against_the_targets():
     assert verdict["all_met"] is False
 
 
+def test_first_views_after_a_change_are_reported_but_not_judged():
+    pages = {
+        "admin": {"status": "ok", "kind": "peer", "peer": None, "wall_ms": {"p95": 100.0}},
+        "page": {"status": "ok", "kind": "page", "peer": "admin", "wall_ms": {"p95": 50.0}},
+        "page_cold": {
+            "status": "ok",
+            "kind": "page",
+            "peer": "admin",
+            "after_change": "all",
+            "wall_ms": {"p95": 190.0},
+        },
+    }
+    verdict = run.evaluate(pages, {})
+    assert pages["page_cold"]["p95_ratio_to_peer"] == 1.9
+    assert verdict["met"] == {"page": True}
+
+
 def test_a_page_that_does_not_exist_yet_is_reported_missing_not_an_error(db):
     assert run.resolve(run.Measure("x", "x", "no_such_page:list")) is None
     assert run.resolve(run.Measure("x", "x", "healthz")) == "/healthz"
