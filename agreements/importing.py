@@ -538,8 +538,8 @@ def run_import(
                 rollback_on_validation_errors=True,
             )
             if not dry_run and not (result.has_errors() or result.has_validation_errors()):
-                # The rows were written with COPY (no signals): count the change, last,
-                # so the version row is locked only for the commit (common/freshness.py).
+                # The rows were written with COPY (no signals): the change is counted
+                # when the import commits (common/freshness.py).
                 freshness.bump()
         outcome.rows = _report(resource, read, result)
         outcome.errors += [str(e.error) for e in result.base_errors]

@@ -2,20 +2,25 @@
 
 Every save or delete of a record of the three apps (signals), every import and every
 bulk load (explicit calls) adds one to ``DataVersion.number`` and to the counter of the
-app that changed, *inside the writing transaction*: the new number becomes visible at the same instant as the change, and
-vanishes with it on a rollback. Readers key what they cache by ``(epoch, number)``, or
-by the counters of the apps the value depends on (the dashboard's agreement sections
-are kept while action items change), and the day for anything that depends on "today";
-so a cached value is only ever served while what it was computed from is as it was.
+app that changed, *when the writing transaction commits* (``transaction.on_commit``;
+a rollback, or a rolled-back savepoint, counts nothing). Readers key what they cache by
+``(epoch, number)``, or by the counters of the apps the value depends on (the
+dashboard's agreement sections are kept while action items change), and the day for
+anything that depends on "today".
 
-One ``UPDATE`` of one row per writing transaction (later writes in the same
-transaction find it done); the row lock is held until that transaction ends, which
-orders concurrent writers at their first change; the app's transactions are short
-(a form, a status change) and imports bump the version last, just before they commit.
+Why that is enough: the new number becomes visible only after the change it counts.
+A reader that still sees the old number may cache the new data under it, which is
+harmless (the key changes a moment later); no reader can see the new number with the
+old data. Inside a transaction nothing is cached (``cached``): what it sees may never
+be committed.
+
+The counter is written by one autocommit statement after the commit, so no writer ever
+holds the version row while it waits for other locks: no queueing, no deadlock.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,20 +32,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 TRACKED_APPS = frozenset({"partnerships", "agreements", "delegations"})
 TABLE = "common_dataversion"
 CACHE_SECONDS = 3600  # a safety net only: a new version makes old entries unreachable
-
-
-# One marker per app in the transaction's on-commit list: "this app's counter was bumped
-# in this transaction" (the list is emptied at commit or rollback, and a rolled-back
-# savepoint takes its markers with it, as it takes the bump).
-def _marker(app_label: str):
-    def marker() -> None:
-        pass
-
-    marker.__qualname__ = f"bumped_{app_label}"
-    return marker
-
-
-_MARKERS = {app: _marker(app) for app in TRACKED_APPS}
 
 
 @dataclass(frozen=True)
@@ -75,29 +66,48 @@ def bump(
     apps: Iterable[str] | None = None,
     new_epoch: bool = False,
 ) -> None:
-    """Count one change to ``apps`` (all by default), once per app and transaction."""
+    """Count one change to ``apps`` (all by default): at once outside a transaction,
+    else once per app when the transaction commits (nothing if it rolls back)."""
+    apps = sorted(set(TRACKED_APPS if apps is None else apps) & TRACKED_APPS)
     connection = connections[using]
-    apps = set(TRACKED_APPS if apps is None else apps) & TRACKED_APPS
-    if connection.in_atomic_block and not new_epoch:
-        done = {func for _s, func, _r in connection.run_on_commit}
-        apps = {app for app in apps if _MARKERS[app] not in done}
-        if not apps:
-            return
+    if not connection.in_atomic_block:
+        _write(using, apps, new_epoch)
+        return
+    pending = {func for _s, func, _r in connection.run_on_commit}
+    for app in apps:
+        callback = _on_commit_bump(using, app)
+        if callback not in pending:
+            transaction.on_commit(callback, using=using)
+    if new_epoch:
+        transaction.on_commit(lambda: _write(using, [], True), using=using)
+
+
+@functools.cache
+def _on_commit_bump(using: str, app: str):
+    """The same callable for an app each time, so that a transaction holds it once."""
+
+    def callback() -> None:
+        _write(using, [app], False)
+
+    callback.__qualname__ = f"bump_{app}"
+    return callback
+
+
+def _write(using: str, apps: list[str], new_epoch: bool) -> None:
+    """One statement in autocommit: the row is locked for that statement only, so no
+    writer ever waits on another's transaction because of it (no deadlock either)."""
     update = [f"number = {TABLE}.number + 1"]
-    update += [f"{app} = {TABLE}.{app} + 1" for app in sorted(apps)]
+    update += [f"{app} = {TABLE}.{app} + 1" for app in apps]
     if new_epoch:
         update.append("epoch = excluded.epoch")
     columns = sorted(TRACKED_APPS)
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {TABLE} (id, number, epoch, {', '.join(columns)}) "
             f"VALUES (1, 1, %s, {', '.join('1' if c in apps else '0' for c in columns)}) "
             f"ON CONFLICT (id) DO UPDATE SET {', '.join(update)}",
             [uuid.uuid4().hex],
         )
-    if connection.in_atomic_block:
-        for app in apps:
-            transaction.on_commit(_MARKERS[app], using=using)
 
 
 def cache_version(using: str = DEFAULT_DB_ALIAS) -> str | None:
@@ -116,9 +126,8 @@ def cached(
 ):
     """``compute()`` once per version of the record, or of the apps it ``depends_on``.
 
-    Inside a transaction the cache is left alone: what the transaction sees may not be
-    committed (its version number could be reused by another transaction if this one
-    rolls back), and later changes in the same transaction do not bump the version again.
+    Inside a transaction the cache is left alone: the transaction's own changes are
+    counted only when it commits, and what it sees may never be committed.
     """
     if connections[using].in_atomic_block:
         return compute()

@@ -222,3 +222,19 @@ def test_an_action_item_change_keeps_the_agreement_sections_cached(
     # visits, saving the session (3): the agreement sections come from the cache.
     with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
+
+
+def test_a_writing_transaction_does_not_hold_the_version_row():
+    """Another writer never waits for this transaction because of the version row."""
+    import psycopg
+    from django.db import connection
+
+    PartnershipFactory()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with transaction.atomic():
+        PartnershipFactory()  # a change, counted at commit
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SET lock_timeout = '500ms'")
+            other.execute("UPDATE common_dataversion SET number = number + 1 WHERE id = 1")
