@@ -8,35 +8,39 @@ from tests.factories import ActionItemFactory, AgreementFactory, VisitFactory, v
 
 pytestmark = pytest.mark.django_db
 
+CASES = [
+    (
+        "agreements:agreement_list",
+        AgreementFactory,
+        {"title": "Biên bản ghi nhớ Hà Nội – Viêng Chăn", "reference": "HN-VC-2017"},
+        {"title": "Chương trình hợp tác Minsk", "reference": "HN-MSK-2024"},
+        ["VIENG chan", "hn-vc"],
+    ),
+    (
+        "delegations:visit_list",
+        VisitFactory,
+        {"title": "Đoàn đại biểu thành phố Minsk", "place": "Hà Nội"},
+        {"title": "Làm việc trực tuyến", "place": "Viêng Chăn"},
+        ["ha noi", "doan dai bieu"],
+    ),
+    (
+        "delegations:actionitem_list",
+        ActionItemFactory,
+        {"description": "Tổ chức Ngày Văn hóa Hà Nội tại Minsk"},
+        {"description": "Gia hạn biên bản ghi nhớ"},
+        ["ngay van hoa", "TO CHUC"],
+    ),
+]
 
-@pytest.fixture
-def client_viewer(client):
+
+@pytest.mark.parametrize("name,factory,found,other,queries", CASES)
+def test_list_filter_ignores_accents_and_case(client, name, factory, found, other, queries):
     client.force_login(viewer())
-    return client
-
-
-def rows(client, name, q):
-    return client.get(reverse(name), {"q": q}).content.decode()
-
-
-def test_agreements_list(client_viewer):
-    AgreementFactory(title="Biên bản ghi nhớ Hà Nội – Viêng Chăn", reference="HN-VC-2017")
-    AgreementFactory(title="Chương trình hợp tác Minsk", reference="HN-MSK-2024")
-    html = rows(client_viewer, "agreements:agreement_list", "VIENG chan")
-    assert "HN-VC-2017" in html and "HN-MSK-2024" not in html
-    assert "HN-VC-2017" in rows(client_viewer, "agreements:agreement_list", "hn-vc")
-
-
-def test_visits_list(client_viewer):
-    VisitFactory(title="Đoàn đại biểu thành phố Minsk", place="Hà Nội")
-    VisitFactory(title="Làm việc trực tuyến", place="Viêng Chăn")
-    html = rows(client_viewer, "delegations:visit_list", "ha noi")
-    assert "Đoàn đại biểu thành phố Minsk" in html and "Làm việc trực tuyến" not in html
-    assert "Đoàn đại biểu" in rows(client_viewer, "delegations:visit_list", "doan dai bieu")
-
-
-def test_action_items_list(client_viewer):
-    ActionItemFactory(description="Tổ chức Ngày Văn hóa Hà Nội tại Minsk")
-    ActionItemFactory(description="Gia hạn biên bản ghi nhớ")
-    html = rows(client_viewer, "delegations:actionitem_list", "ngay van hoa")
-    assert "Tổ chức Ngày Văn hóa" in html and "Gia hạn biên bản" not in html
+    factory(**found)
+    factory(**other)
+    shown = next(iter(found.values()))
+    hidden = next(iter(other.values()))
+    for q in queries:
+        html = client.get(reverse(name), {"q": q}).content.decode()
+        assert shown in html, q
+        assert hidden not in html, q
