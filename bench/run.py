@@ -760,14 +760,6 @@ class PageSampler:
         }
 
 
-def measure_page(client: Client, m: Measure, path: str, reps: int, warmup: int) -> dict:
-    """One measure alone: ``warmup`` untimed requests, then ``reps`` timed ones."""
-    sampler = PageSampler(client, m, path)
-    for i in range(warmup + reps):
-        sampler.step(timed=i >= warmup)
-    return sampler.result()
-
-
 def measure_interleaved(client: Client, plan: list, reps: int, warmup: int) -> dict:
     """Every measure's requests in turn: round ``i`` requests each page once, in plan order.
 

@@ -110,10 +110,17 @@ def _write(using: str, apps: list[str], new_epoch: bool) -> None:
         )
 
 
+def version_for_reading(using: str = DEFAULT_DB_ALIAS) -> Version | None:
+    """The version to key cached values by, or None inside a transaction: its own
+    changes are counted only when it commits, and what it sees may never be committed,
+    so nothing is cached there."""
+    return None if connections[using].in_atomic_block else current(using)
+
+
 def cache_version(using: str = DEFAULT_DB_ALIAS) -> str | None:
-    """The version to key a template fragment by (``{% cache … record_version %}``), or
-    None inside a transaction, where nothing may be cached (see ``cached``)."""
-    return None if connections[using].in_atomic_block else current(using).key()
+    """``version_for_reading`` as a template fragment's key (``{% cache … record_version %}``)."""
+    version = version_for_reading(using)
+    return version.key() if version else None
 
 
 def cached(
@@ -124,14 +131,12 @@ def cached(
     version: Version | None = None,
     using: str = DEFAULT_DB_ALIAS,
 ):
-    """``compute()`` once per version of the record, or of the apps it ``depends_on``.
-
-    Inside a transaction the cache is left alone: the transaction's own changes are
-    counted only when it commits, and what it sees may never be committed.
-    """
-    if connections[using].in_atomic_block:
+    """``compute()`` once per version of the record, or of the apps it ``depends_on``;
+    ``version`` (read now if not given) lets several values share one read of it.
+    Inside a transaction nothing is cached (``version_for_reading``)."""
+    version = version or version_for_reading(using)
+    if version is None:
         return compute()
-    version = version or current(using)
     full_key = f"record:{version.key(depends_on)}:{key}"
     value = cache.get(full_key)
     if value is None:

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from common.widgets import speed_up_selects
+from common.widgets import speed_up_widgets
 
 PER_PAGE = 25
 
@@ -28,7 +28,7 @@ class ListFilterForm(forms.Form):
         super().__init__(data if data is not None else {}, **kwargs)
         self.fields["sort"].choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
         self.fields["sort"].initial = self.default_sort
-        speed_up_selects(self)  # long drop-downs (partnerships) render in one pass (issue 6)
+        speed_up_widgets(self)  # long drop-downs (partnerships) render in one pass (issue 6)
 
     def filter(self, queryset):
         return queryset

@@ -85,13 +85,6 @@ FAST = {
 }
 
 
-def speed_up_selects(form: forms.BaseForm) -> None:
-    """Render the form's plain drop-downs with ``FastSelect`` (same HTML, one pass)."""
-    for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            field.widget.__class__ = FastSelect
-
-
 def speed_up_widgets(form: forms.BaseForm) -> None:
     """Render the form's plain drop-downs, text inputs, hidden inputs and text areas in
     Python (same HTML as Django's templates, one pass each)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -145,7 +144,7 @@ def sections(on: dt.date | None = None) -> dict[str, Group]:
     ones read them from the cache.
     """
     on = on or timezone.localdate()
-    version = None if connection.in_atomic_block else freshness.current()
+    version = freshness.version_for_reading()  # one read for both halves
     result: dict[str, Group] = {}
     for sources, keys in SECTION_SOURCES.items():
         result.update(
@@ -163,24 +162,17 @@ def _sections(on: dt.date, keys) -> dict[str, Group]:
     result = {}
     querysets = _querysets(on)
     for key in keys:
-        if key == "anniversaries":
-            rows, total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
-            result[key] = Group(
-                key,
-                SECTIONS[key],
-                rows=rows,
-                total=total,
-                more_url=reverse("partnerships:dashboard_section", args=[key]),
-            )
-            continue
         more = (
             reverse("partnerships:partnership_list")
             if key == "partnerships"
             else reverse("partnerships:dashboard_section", args=[key])
         )
-        result[key] = take(
-            Group(key, SECTIONS[key], more_url=more), querysets[key], limit=DASHBOARD_LIMIT
-        )
+        group = Group(key, SECTIONS[key], more_url=more)
+        if key == "anniversaries":  # merged from two models in Python
+            group.rows, group.total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
+        else:
+            take(group, querysets[key], limit=DASHBOARD_LIMIT)
+        result[key] = group
     return result
 
 
