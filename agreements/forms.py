@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementDocument, Signatory
 from common.concurrency import VersionedFormMixin
-from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
+from common.date_fields import DayField, PartialDateFormMixin
+from common.dependent_choices import chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
-from common.search import any_field_contains
+from common.text_match import any_field_contains
 from partnerships.models import City, FieldOfCooperation, Partnership
 
 

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from agreements import views, views_import
+from agreements.views import imports, records
 
 app_name = "agreements"
 
 urlpatterns = [
-    path("", views.agreement_list, name="agreement_list"),
-    path("new/", views.agreement_create, name="agreement_create"),
-    path("<int:pk>/", views.agreement_detail, name="agreement_detail"),
-    path("<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
-    path("<int:pk>/delete/", views.agreement_delete, name="agreement_delete"),
-    path("import/", views_import.agreement_import, name="import"),
-    path("import/template.xlsx", views_import.agreement_import_template, name="import_template"),
-    path("export/", views_import.agreement_export, name="export"),
+    path("", records.agreement_list, name="agreement_list"),
+    path("new/", records.agreement_create, name="agreement_create"),
+    path("<int:pk>/", records.agreement_detail, name="agreement_detail"),
+    path("<int:pk>/edit/", records.agreement_edit, name="agreement_edit"),
+    path("<int:pk>/delete/", records.agreement_delete, name="agreement_delete"),
+    path("import/", imports.agreement_import, name="import"),
+    path("import/template.xlsx", imports.agreement_import_template, name="import_template"),
+    path("export/", imports.agreement_export, name="export"),
 ]

@@ -8,7 +8,7 @@ database already seeded is reused), starts the app under gunicorn as production
 would (DEBUG off, behind-a-proxy HTTPS headers, several workers, loopback only),
 logs in with a real session and measures every page: wall time over loopback,
 the ``Server-Timing`` the app reports and the SQL query count (``X-Query-Count``,
-from ``common.middleware.BenchQueryCountMiddleware``, switched on for this
+from ``common.bench_query_count.BenchQueryCountMiddleware``, switched on for this
 gunicorn only). In the same run it measures the peer (the Django admin changelist
 of the same model), the ceiling (requests per second under wrk against
 ``/healthz``), the brief and import figures when ``bench/brief.py`` /

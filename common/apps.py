@@ -11,7 +11,7 @@ class CommonConfig(AppConfig):
         from . import (
             freshness,
             gcfreeze,
-            search,  # noqa: F401  (registers sc_fold on SQLite connections)
+            text_match,  # noqa: F401  (registers sc_fold on SQLite connections)
         )
 
         freshness.connect()  # every change to the record bumps the data version

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from common.widgets import speed_up_widgets
+from common.fast_widgets import speed_up_widgets
 
 PER_PAGE = 25
 

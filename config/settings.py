@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Benchmark only (BENCH_QUERY_COUNT=1); removes itself otherwise. See bench/README.md.
-    "common.middleware.BenchQueryCountMiddleware",
+    "common.bench_query_count.BenchQueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -285,4 +285,4 @@ AXES_LOCKOUT_CALLABLE = "common.security.lockout_response"
 
 # Fixtures and the JSON export of `manage.py backup --format json` keep
 # datetimes to the microsecond (Django's encoder cuts them to milliseconds).
-SERIALIZATION_MODULES = {"json": "common.exportjson"}
+SERIALIZATION_MODULES = {"json": "common.exact_json_serializer"}

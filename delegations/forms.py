@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
 from common.concurrency import VersionedFormMixin
-from common.formfields import DayField, PartialDateFormMixin, chosen_id, refresh_on_change
+from common.date_fields import DayField, PartialDateFormMixin
+from common.dependent_choices import chosen_id, refresh_on_change
+from common.fast_widgets import speed_up_widgets
 from common.listing import ListFilterForm, SharedChoicesFormSet
-from common.search import any_field_contains
-from common.widgets import speed_up_widgets
+from common.text_match import any_field_contains
 from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common.concurrency import VersionedFormMixin
-from common.formfields import PartialDateFormMixin
+from common.date_fields import PartialDateFormMixin
 from common.listing import ListFilterForm, SharedChoicesFormSet
-from common.search import any_field_contains
+from common.text_match import any_field_contains
 
 from .models import (
     City,

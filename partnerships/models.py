@@ -57,7 +57,7 @@ class CityQuerySet(models.QuerySet):
     def named(self, query: str):
         """Cities known by ``query`` under any of their names, ignoring case and accents
         (``vieng chan``, ``Vientiane`` and ``ວຽງຈັນ`` all find Viêng Chăn)."""
-        from common.search import any_field_contains, related_match
+        from common.text_match import any_field_contains, related_match
 
         return self.filter(
             any_field_contains(CITY_NAME_FIELDS, query)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Agreement
 from common import freshness
 from common.partialdate import PartialDate
-from common.search import Group, take
+from common.text_match import Group, take
 from delegations.models import ActionItem, Visit, VisitParticipant
 
 from .models import Organisation, Partnership, Person, Position, next_round_anniversary

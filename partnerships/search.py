@@ -1,7 +1,7 @@
 """The workspace's one search box: every kind of record, grouped, exact accents first.
 
 Each group holds at most ``GROUP_LIMIT`` rows and says how many there are in all.
-Matching is ``common.search``'s accent-insensitive ``Fold`` (GIN trigram indexes on
+Matching is ``common.text_match``'s accent-insensitive ``Fold`` (GIN trigram indexes on
 PostgreSQL), so the cost stays flat as the record grows.
 """
 
@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
-from common.search import (
+from common.text_match import (
     MIN_QUERY_LENGTH,
     Group,
     any_field_contains,

@@ -158,7 +158,7 @@ def test_query_counter_reports_the_statements_of_a_request(db, monkeypatch):
 
 
 def test_query_counter_counts_what_runs_inside_its_wrapper(db):
-    from common.middleware import QueryCounter
+    from common.bench_query_count import QueryCounter
 
     counter = QueryCounter()
     with connection.execute_wrapper(counter), connection.cursor() as cursor:
@@ -169,7 +169,7 @@ def test_query_counter_counts_what_runs_inside_its_wrapper(db):
 
 @pytest.mark.parametrize("flag", ["", "0", "no"])
 def test_query_counter_flag_values_that_mean_off(monkeypatch, flag):
-    from common.middleware import enabled
+    from common.bench_query_count import enabled
 
     monkeypatch.setenv("BENCH_QUERY_COUNT", flag)
     assert enabled() is False

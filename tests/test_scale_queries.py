@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from agreements.models import Agreement
 from common import bulk
+from common.bench_query_count import QueryCounter
 from common.demo import load_demo
-from common.middleware import QueryCounter
 from delegations.models import ActionItem, Visit
 from partnerships.models import City, Organisation, Partnership, Person
 from tests.factories import editor

@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from common.demo import load_demo
-from common.search import Fold, fold_contains
+from common.text_match import Fold, fold_contains
 from partnerships.models import City, Person
 from partnerships.search import search_record
 from tests.factories import (

@@ -5,7 +5,7 @@ import re
 import pytest
 from django import forms
 
-from common.widgets import FAST, speed_up_widgets
+from common.fast_widgets import FAST, speed_up_widgets
 from delegations.forms import StatusForm
 from tests.factories import ActionItemFactory
 

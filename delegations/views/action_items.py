@@ -1,4 +1,4 @@
-"""Visits and action items workspace: lists, pages, forms, the inline status change."""
+"""The action-item pages: the list, an item's page, the form, delete, the inline status change."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,98 +12,11 @@ from common.editing import delete_or_explain, redirect_to, save_or_render
 from common.htmx import render_partial_or_page, wants_partial
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
-from delegations.forms import (
-    ActionItemFilterForm,
-    ActionItemForm,
-    EngagementFormSet,
-    ParticipantFormSet,
-    StatusForm,
-    VisitFilterForm,
-    VisitForm,
-)
-from delegations.models import ActionItem, Visit
+from delegations.forms import ActionItemFilterForm, ActionItemForm, StatusForm
+from delegations.models import ActionItem
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
 ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field")
-
-# -- visits -------------------------------------------------------------------------
-
-
-@require_GET
-@viewer_required
-@vary_on_headers("HX-Request")
-def visit_list(request):
-    filters = VisitFilterForm(request.GET)
-    visits = filters.results(Visit.objects.select_related(*CITIES))
-    context = {"filters": filters, "page_obj": paginate(request, visits)}
-    return render_partial_or_page(request, "delegations/visit_list.html", context, "visit-results")
-
-
-@require_GET
-@viewer_required
-def visit_detail(request, pk):
-    visit = get_object_or_404(
-        Visit.objects.select_related(*CITIES).prefetch_related(
-            "participants__person",
-            "engagements__counterparts",
-            "agreements_signed",
-            "action_items__owner_organisation",
-        ),
-        pk=pk,
-    )
-    return render_partial_or_page(request, "delegations/visit_detail.html", {"visit": visit})
-
-
-def _visit_formsets(request, visit):
-    data = request.POST if request.method == "POST" else None
-    return {
-        "participants": ParticipantFormSet(data, instance=visit, prefix="participants"),
-        "engagements": EngagementFormSet(data, instance=visit, prefix="engagements"),
-    }
-
-
-@require_http_methods(["GET", "POST"])
-@editor_required
-@vary_on_headers("HX-Request")
-def visit_create(request):
-    visit = Visit()
-    return save_or_render(
-        request,
-        VisitForm(request.POST or None, instance=visit, initial=request.GET.dict() or None),
-        "delegations/visit_form.html",
-        formsets=_visit_formsets(request, visit),
-        saved_message=_("The visit was recorded."),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@editor_required
-@vary_on_headers("HX-Request")
-def visit_edit(request, pk):
-    visit = get_object_or_404(Visit, pk=pk)
-    return save_or_render(
-        request,
-        VisitForm(request.POST or None, instance=visit),
-        "delegations/visit_form.html",
-        formsets=_visit_formsets(request, visit),
-        context={"visit": visit},
-        saved_message=_("The visit was saved."),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@administrator_required
-def visit_delete(request, pk):
-    visit = get_object_or_404(Visit, pk=pk)
-    return delete_or_explain(
-        request,
-        visit,
-        success_url=reverse("delegations:visit_list"),
-        cancel_url=visit.get_absolute_url(),
-    )
-
-
-# -- action items ---------------------------------------------------------------------
 
 
 @require_GET

@@ -1,4 +1,4 @@
-"""Form fields for the workspace's dates.
+"""Form fields for the record's dates.
 
 ``PartialDateField`` accepts ``2004``, ``12/2023`` or ``07/12/2023`` and shows a
 stored date back the way it was known. On a ModelForm the model keeps two columns
@@ -104,30 +104,3 @@ class PartialDateFormMixin:
                 self.cleaned_data[name] = partials[name]
             elif name in self.cleaned_data:
                 setattr(self.instance, f"{name}_precision", "day")
-
-
-def chosen_id(form, name: str) -> int | None:
-    """The primary key chosen in ``name``: from the posted data, else the initial value or instance."""
-    if form.is_bound:
-        raw = form.data.get(form.add_prefix(name))
-    else:
-        raw = form.initial.get(name) or getattr(form.instance, f"{name}_id", None)
-    try:
-        return int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
-
-
-def refresh_on_change(field: forms.Field, value: str, *, dependents: list[str]) -> None:
-    """When this choice changes, fetch the form again and swap only the ``dependents`` fields'
-    widgets (htmx, out of band by id), so the lists depending on it narrow while whatever
-    else the person typed stays. Without JavaScript the "Update the lists" button does it."""
-    field.widget.attrs.update(
-        {
-            "hx-post": "",
-            "hx-trigger": "change",
-            "hx-swap": "none",
-            "hx-select-oob": ",".join(f"#id_{name}" for name in dependents),
-            "hx-vals": f'{{"refresh": "{value}"}}',
-        }
-    )

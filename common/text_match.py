@@ -38,7 +38,7 @@ class Fold(models.Func):
     output_field = models.TextField()
 
 
-@receiver(connection_created, dispatch_uid="common.search.sqlite_fold")
+@receiver(connection_created, dispatch_uid="common.text_match.sqlite_fold")
 def register_sqlite_fold(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_function("sc_fold", 1, _sqlite_fold, deterministic=True)

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agreements import importing
+from agreements.models import Agreement, ImportLog
 from common.permissions import editor_required, viewer_required
-
-from . import importing
-from .models import Agreement, ImportLog
 
 
 class ImportForm(forms.Form):
@@ -157,8 +156,8 @@ def agreement_import_template(request):
 @viewer_required
 def agreement_export(request):
     """The whole list, or the list as filtered on the agreements page (same GET parameters)."""
-    from .forms import AgreementFilterForm
-    from .resources import AgreementResource
+    from agreements.forms import AgreementFilterForm
+    from agreements.resources import AgreementResource
 
     resource = AgreementResource()
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.models import ImportLog
-from agreements.views_import import export_format, export_response, import_page, template_response
+from agreements.views.imports import export_format, export_response, import_page, template_response
 from common.permissions import editor_required, viewer_required
-
-from .models import ActionItem, Visit
+from delegations.models import ActionItem, Visit
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,8 +26,8 @@ def visit_import_template(request):
 @viewer_required
 def visit_export(request):
     """All visits, or those the visit list shows for the same GET parameters."""
-    from .forms import VisitFilterForm
-    from .resources import VisitResource
+    from delegations.forms import VisitFilterForm
+    from delegations.resources import VisitResource
 
     resource = VisitResource()
     visits = VisitFilterForm(request.GET).results(Visit.objects.all())
@@ -52,8 +51,8 @@ def actionitem_import_template(request):
 @viewer_required
 def actionitem_export(request):
     """All action items, or those the action-item list shows for the same GET parameters."""
-    from .forms import ActionItemFilterForm
-    from .resources import ActionItemResource
+    from delegations.forms import ActionItemFilterForm
+    from delegations.resources import ActionItemResource
 
     resource = ActionItemResource()
     items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
