@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Agreements")
+
+    def ready(self) -> None:
+        from agreements.importing import register_sheet
+        from agreements.models import ImportLog
+
+        register_sheet(ImportLog.Sheet.AGREEMENTS, "agreements.resources.AgreementResource")

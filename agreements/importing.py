@@ -27,6 +27,7 @@ from pathlib import PurePath
 
 import tablib
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -422,16 +423,19 @@ class ImportOutcome:
         }
 
 
-def resource_for(sheet: str):
-    from delegations.resources import ActionItemResource, VisitResource
+# The resource class that reads each kind of sheet, by dotted path (imported when first
+# used): each app registers its own sheets from its AppConfig.ready, so that this module
+# needs no app above agreements (visits and action items are the delegations app's).
+_SHEET_RESOURCES: dict[str, str] = {}
 
-    from .resources import AgreementResource
 
-    return {
-        ImportLog.Sheet.AGREEMENTS: AgreementResource,
-        ImportLog.Sheet.VISITS: VisitResource,
-        ImportLog.Sheet.ACTION_ITEMS: ActionItemResource,
-    }[sheet]
+def register_sheet(sheet: str, resource_path: str) -> None:
+    """Let ``run_import(sheet=…)`` read ``sheet`` with the resource class at ``resource_path``."""
+    _SHEET_RESOURCES[sheet] = resource_path
+
+
+def resource_for(sheet: str) -> type:
+    return import_string(_SHEET_RESOURCES[sheet])
 
 
 def _report(resource, sheet: Sheet, result) -> list[RowReport]:

@@ -7,11 +7,12 @@ waits under MEDIA_ROOT/imports/ with a random name known only to the editor's se
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,44 +44,40 @@ class ImportForm(forms.Form):
         return upload
 
 
-SHEETS = {
-    ImportLog.Sheet.AGREEMENTS: {
-        "title": gettext_lazy("Import agreements"),
-        "import_url": "agreements:import",
-        "template_url": "agreements:import_template",
-        "export_url": "agreements:export",
-        "done_url": "agreements:agreement_list",
-        "page": "agreements/import/import.html",
-    },
-    ImportLog.Sheet.VISITS: {
-        "title": gettext_lazy("Import delegation visits"),
-        "import_url": "delegations:visit_import",
-        "template_url": "delegations:visit_import_template",
-        "export_url": "delegations:visit_export",
-        "done_url": "delegations:visit_list",
-        "page": "delegations/import/visit_import.html",
-    },
-    ImportLog.Sheet.ACTION_ITEMS: {
-        "title": gettext_lazy("Import action items"),
-        "import_url": "delegations:actionitem_import",
-        "template_url": "delegations:actionitem_import_template",
-        "export_url": "delegations:actionitem_export",
-        "done_url": "delegations:actionitem_list",
-        "page": "delegations/import/actionitem_import.html",
-    },
-}
+@dataclass(frozen=True)
+class SheetPage:
+    """One sheet's import page: what it is called, its template, where its buttons lead."""
+
+    sheet: str  # an ImportLog.Sheet
+    title: str
+    import_url: str
+    template_url: str
+    export_url: str
+    done_url: str
+    page: str
 
 
-def import_page(request, sheet: str):
-    """The three steps of one sheet's import, for every sheet (the views below are its doors)."""
-    spec = SHEETS[sheet]
+AGREEMENTS_PAGE = SheetPage(
+    sheet=ImportLog.Sheet.AGREEMENTS,
+    title=gettext_lazy("Import agreements"),
+    import_url="agreements:import",
+    template_url="agreements:import_template",
+    export_url="agreements:export",
+    done_url="agreements:agreement_list",
+    page="agreements/import/import.html",
+)
+
+
+def import_page(request, spec: SheetPage):
+    """The three steps of one sheet's import, for every sheet (the views are its doors)."""
+    sheet = spec.sheet
     context = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         importing.discard_upload(request.session, request.POST.get("token", ""))
-        return redirect(spec["import_url"])
+        return redirect(spec.import_url)
     if action == "confirm":
-        return _confirm(request, sheet, context)
+        return _confirm(request, spec, context)
     form = ImportForm(request.POST or None, request.FILES or None)
     context["form"] = form
     if request.method == "POST" and form.is_valid():
@@ -93,29 +90,33 @@ def import_page(request, sheet: str):
             context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
         context["outcome"] = outcome
     status = 422 if request.method == "POST" and not form.is_valid() else 200
-    return render(request, spec["page"], context, status=status)
+    return render(request, spec.page, context, status=status)
 
 
-def _confirm(request, sheet: str, context: dict):
+def _confirm(request, spec: SheetPage, context: dict):
     """Import the file previewed earlier (validated again: the data may have changed since)."""
-    spec, token = SHEETS[sheet], request.POST.get("token", "")
-    stashed = importing.stashed_upload(request.session, token, sheet)
+    token = request.POST.get("token", "")
+    stashed = importing.stashed_upload(request.session, token, spec.sheet)
     if stashed is None:
         messages.error(request, _("The uploaded file has expired: upload it again."))
-        return redirect(spec["import_url"])
+        return redirect(spec.import_url)
     outcome = importing.run_import(
-        sheet=sheet, file_name=stashed.name, data=stashed.data, user=request.user, dry_run=False
+        sheet=spec.sheet,
+        file_name=stashed.name,
+        data=stashed.data,
+        user=request.user,
+        dry_run=False,
     )
     importing.discard_upload(request.session, token)  # imported, or to be corrected first
     if not outcome.ok:
         context.update(form=ImportForm(), outcome=outcome)
-        return render(request, spec["page"], context, status=422)
+        return render(request, spec.page, context, status=422)
     messages.success(
         request,
         _("Imported “%(name)s”: %(summary)s.")
         % {"name": stashed.name, "summary": outcome.summary()},
     )
-    return redirect(spec["done_url"])
+    return redirect(spec.done_url)
 
 
 def export_response(dataset, fmt: str, stem: str) -> HttpResponse:
@@ -143,7 +144,7 @@ def export_format(request) -> str:
 @require_http_methods(["GET", "POST"])
 @editor_required
 def agreement_import(request):
-    return import_page(request, ImportLog.Sheet.AGREEMENTS)
+    return import_page(request, AGREEMENTS_PAGE)
 
 
 @require_GET
@@ -163,8 +164,3 @@ def agreement_export(request):
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
     return export_response(dataset, export_format(request), "agreements")
-
-
-def import_links(sheet: str) -> dict[str, str]:
-    spec = SHEETS[sheet]
-    return {key: reverse(spec[key]) for key in ("import_url", "template_url", "export_url")}

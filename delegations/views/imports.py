@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements.models import ImportLog
-from agreements.views.imports import export_format, export_response, import_page, template_response
+from agreements.views.imports import (
+    SheetPage,
+    export_format,
+    export_response,
+    import_page,
+    template_response,
+)
 from common.permissions import editor_required, viewer_required
 from delegations.models import ActionItem, Visit
+
+VISITS_PAGE = SheetPage(
+    sheet=ImportLog.Sheet.VISITS,
+    title=gettext_lazy("Import delegation visits"),
+    import_url="delegations:visit_import",
+    template_url="delegations:visit_import_template",
+    export_url="delegations:visit_export",
+    done_url="delegations:visit_list",
+    page="delegations/import/visit_import.html",
+)
+ACTION_ITEMS_PAGE = SheetPage(
+    sheet=ImportLog.Sheet.ACTION_ITEMS,
+    title=gettext_lazy("Import action items"),
+    import_url="delegations:actionitem_import",
+    template_url="delegations:actionitem_import_template",
+    export_url="delegations:actionitem_export",
+    done_url="delegations:actionitem_list",
+    page="delegations/import/actionitem_import.html",
+)
 
 
 @require_http_methods(["GET", "POST"])
 @editor_required
 def visit_import(request):
-    return import_page(request, ImportLog.Sheet.VISITS)
+    return import_page(request, VISITS_PAGE)
 
 
 @require_GET
@@ -38,7 +64,7 @@ def visit_export(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 def actionitem_import(request):
-    return import_page(request, ImportLog.Sheet.ACTION_ITEMS)
+    return import_page(request, ACTION_ITEMS_PAGE)
 
 
 @require_GET
