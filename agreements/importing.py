@@ -31,7 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common import freshness
+from common.bulk_writes import announce_bulk_write
 from common.text import fold
 
 from .models import ImportLog
@@ -543,8 +543,8 @@ def run_import(
             )
             if not dry_run and not (result.has_errors() or result.has_validation_errors()):
                 # The rows were written with COPY (no signals): the change is counted
-                # when the import commits (common/freshness.py).
-                freshness.bump()
+                # when the import commits (workspace/freshness.py).
+                announce_bulk_write()
         outcome.rows = _report(resource, read, result)
         outcome.errors += [str(e.error) for e in result.base_errors]
     if not dry_run:

@@ -73,6 +73,34 @@ class AgreementQuerySet(models.QuerySet):
             .filter(has_successor=False)
         )
 
+    def tree(self, limit: int | None = None) -> tuple[list[tuple[int, Agreement]], int]:
+        """These agreements (a partnership's: ``partnership.agreements.tree()``) as
+        ``(depth, agreement)``, each followed by those that implement or renew it (parents
+        outside the set count as roots), the first ``limit`` of them, and how many there
+        are in all.
+
+        Two queries whatever the size: the chain's skeleton (ids and parents only), then
+        the full rows of the part shown. A partnership with a thousand agreements does not
+        load a thousand rows to show forty.
+        """
+        skeleton = list(self.order_by("signed_on", "pk").values_list("pk", "parent_id"))
+        ids = {pk for pk, _parent in skeleton}
+        by_parent: dict[int | None, list[int]] = {}
+        for pk, parent_id in skeleton:
+            by_parent.setdefault(parent_id if parent_id in ids else None, []).append(pk)
+        order: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        stack = [(0, pk) for pk in reversed(by_parent.get(None, []))]
+        while stack and (limit is None or len(order) < limit):
+            depth, pk = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            order.append((depth, pk))
+            stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
+        rows = self.select_related("parent").in_bulk([pk for _d, pk in order])
+        return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
+
 
 class Agreement(Record):
     """A friendship agreement, cooperation programme, MoU… between organisations of a partnership."""

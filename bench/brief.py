@@ -221,8 +221,8 @@ def run(quick: bool = False) -> dict:
     _setup()
     from django.db import connection, transaction
 
-    from common.demo import load_demo
     from delegations.models import Visit
+    from demo.loader import load_demo
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/brief.py needs DATABASE_URL pointing to PostgreSQL.")

@@ -715,7 +715,7 @@ class PageSampler:
         m, i = self.m, self.count
         self.count += 1
         if m.after_change:
-            from common import freshness
+            from workspace import freshness
 
             # What a save does (outside any transaction here: autocommit).
             freshness.bump(apps=None if m.after_change == "all" else [m.after_change])

@@ -9,12 +9,10 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import (
-            freshness,
             gcfreeze,
             text_match,  # noqa: F401  (registers sc_fold on SQLite connections)
         )
 
-        freshness.connect()  # every change to the record bumps the data version
         gcfreeze.connect()  # a warm worker's objects out of the full GC passes
         from .roles import ensure_roles_after_migrate
 

@@ -1,4 +1,4 @@
-"""Accent-insensitive search across the record.
+"""Accent-insensitive matching in SQL, for the list filters and the site-wide search.
 
 ``Fold(expression)`` is the database twin of ``common.text.fold``: on PostgreSQL the
 IMMUTABLE SQL function ``sc_fold`` (created by common/migrations/0001_search_fold.py,
@@ -13,8 +13,6 @@ accents included, found case-insensitively) so exact matches rank first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
@@ -23,10 +21,6 @@ from django.dispatch import receiver
 
 from common.text import clean_spaces, fold
 
-GROUP_LIMIT = 20
-# A group counts its matches up to here and then says "100+": counting every row
-# that contains "ha noi" would read half the record (issue 6: scale).
-COUNT_CAP = 100
 MIN_QUERY_LENGTH = 2
 
 
@@ -99,69 +93,3 @@ def related_match(model: type[models.Model], link: str, fields: list[str], query
     """``Exists`` over related rows (a city's other names, a visit's programme)."""
     rows = model.objects.filter(**{link: OuterRef("pk")}).filter(any_field_contains(fields, query))
     return Q(Exists(rows))
-
-
-@dataclass
-class Group:
-    """One kind of result: at most ``limit`` rows, and how many there are in all."""
-
-    key: str
-    label: str
-    rows: list = field(default_factory=list)
-    total: int = 0
-    more_url: str = ""
-    capped: bool = False  # there are more than ``total`` (COUNT_CAP) matches
-
-    @property
-    def has_more(self) -> bool:
-        return self.total > len(self.rows)
-
-
-def take(group: Group, queryset: models.QuerySet, *, limit: int = GROUP_LIMIT) -> Group:
-    """Fill ``group`` with the first ``limit`` rows; count only when there are more."""
-    rows = list(queryset[: limit + 1])
-    group.rows = rows[:limit]
-    group.total = len(rows) if len(rows) <= limit else queryset.count()
-    return group
-
-
-def take_ranked(
-    group: Group,
-    queryset: models.QuerySet,
-    fields: list[str],
-    query: str,
-    *,
-    ordering: list,
-    extra: Q | None = None,
-    limit: int = GROUP_LIMIT,
-) -> Group:
-    """Fill ``group`` with exact-accent matches first, then the others, each in ``ordering``.
-
-    Two short queries instead of one that ranks every match: a query found in half
-    the record ("ha noi") stops after a page of rows walking an ordering index, and
-    a rare one is found through the trigram indexes (``UPPER(column)`` for the exact
-    part, ``sc_fold(column)`` for the rest). The total is counted up to COUNT_CAP.
-    """
-    folded = any_field_contains(fields, query)
-    if extra is not None:
-        folded |= extra
-    matches = queryset.filter(folded)
-    # An exact match is a folded match too; the folded test is left out so that the
-    # UPPER trigram indexes alone find the rows, with no unaccent per row.
-    exact = queryset.filter(exact_condition(fields, query))
-    rows = list(exact.order_by(*ordering)[: limit + 1])
-    for row in rows:
-        row.exact_match = True
-    if len(rows) <= limit:
-        others = matches.exclude(pk__in=[row.pk for row in rows]).order_by(*ordering)
-        for row in others[: limit + 1 - len(rows)]:
-            row.exact_match = False
-            rows.append(row)
-    group.rows = rows[:limit]
-    if len(rows) <= limit:
-        group.total = len(rows)
-    else:
-        counted = matches.order_by()[: COUNT_CAP + 1].count()
-        group.capped = counted > COUNT_CAP
-        group.total = min(counted, COUNT_CAP)
-    return group

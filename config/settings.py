@@ -49,6 +49,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First, so that the shell's templates (login, the axes lockout page, the history
+    # list without its inline style) take the place of the packages' own.
+    "workspace",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "partnerships",
     "agreements",
     "delegations",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -151,7 +155,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
-# What is cached is keyed by the record's data version (common/freshness.py), so it is
+# What is cached is keyed by the record's data version (workspace/freshness.py), so it is
 # never served after a change. On disk, the cache is shared by the gunicorn workers of a
 # host: the dashboard is computed once per change, not once per worker. The key prefix
 # changes with the set of migrations, so a new release never reads an older one's entries.

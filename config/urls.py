@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from common import views as common_views
-from partnerships import views as workspace
+from partnerships import urls as partnerships_urls
+from workspace import urls as workspace_urls
+from workspace import views as workspace
 
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
@@ -12,7 +14,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", workspace.dashboard, name="dashboard"),
     path("search/", workspace.search, name="search"),
-    path("", include("partnerships.urls")),
+    path("", include("workspace.urls")),
+    # One namespace for the pages of partners, cities, people and organisations: the
+    # partnerships app's own, and the workspace's pages of the same records that also
+    # show agreements and visits (the partnership list and page, a person's page…).
+    path(
+        "",
+        include(([*partnerships_urls.urlpatterns, *workspace_urls.record_pages], "partnerships")),
+    ),
     path("agreements/", include("agreements.urls")),
     path("", include("delegations.urls")),
 ]

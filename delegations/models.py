@@ -38,6 +38,25 @@ class VisitQuerySet(models.QuerySet):
     def outgoing(self):
         return self.filter(direction=Visit.Direction.OUTGOING)
 
+    def balance(self) -> dict[str, int]:
+        """How many of these visits (a partnership's: ``partnership.visits.balance()``) went
+        each way, cancelled ones not counted, in one query."""
+        counts = dict(
+            self.exclude(status="cancelled")
+            .order_by()
+            .values_list("direction")
+            .annotate(n=models.Count("pk"))
+        )
+        incoming, outgoing = counts.get("incoming", 0), counts.get("outgoing", 0)
+        both = incoming + outgoing
+        return {
+            "incoming": incoming,
+            "outgoing": outgoing,
+            "online": counts.get("online", 0),
+            "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
+            "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
+        }
+
 
 class Visit(Record):
     """A delegation visit: incoming, outgoing, or an online meeting."""

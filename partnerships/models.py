@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.urls import reverse
 from django.utils import timezone
@@ -333,35 +332,6 @@ class PartnershipQuerySet(models.QuerySet):
     def with_cities(self):
         return self.select_related("home_city", "partner_city", "focal_office")
 
-    def without_visits_since(self, since: dt.date):
-        """Partnerships with no visit in either direction on or after ``since``."""
-        visit = apps.get_model("delegations", "Visit")
-        recent = visit.objects.filter(partnership=OuterRef("pk"), start_date__gte=since).exclude(
-            status="cancelled"
-        )
-        # One probe of the (partnership, start_date) index per partnership.
-        return self.exclude(status=Partnership.Status.ENDED).exclude(Exists(recent))
-
-    def dormant(self, *, years: int = 3, on: dt.date | None = None):
-        on = on or timezone.localdate()
-        try:
-            since = on.replace(year=on.year - years)
-        except ValueError:  # 29 February
-            since = on.replace(year=on.year - years, day=28)
-        return self.without_visits_since(since)
-
-    def with_last_visit(self):
-        """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
-        visit = apps.get_model("delegations", "Visit")
-        latest = (
-            visit.objects.filter(partnership=OuterRef("pk"))
-            .exclude(status="cancelled")
-            .filter(start_date__isnull=False)
-            .order_by("-start_date")
-            .values("start_date")[:1]
-        )
-        return self.annotate(last_visit_on=Subquery(latest))
-
     def round_anniversaries(self, *, on: dt.date | None = None):
         """Established a round number of years ago (5, 10, 15…) within the next 12 months.
 
@@ -461,53 +431,6 @@ class Partnership(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.pk])
-
-    def agreement_tree(
-        self, limit: int | None = None
-    ) -> tuple[list[tuple[int, models.Model]], int]:
-        """The partnership's agreements as ``(depth, agreement)``, each followed by those
-        that implement or renew it (parents outside the partnership count as roots), the
-        first ``limit`` of them, and how many there are in all.
-
-        Two queries whatever the size: the chain's skeleton (ids and parents only), then
-        the full rows of the part shown. A partnership with a thousand agreements does not
-        load a thousand rows to show forty.
-        """
-        skeleton = list(self.agreements.order_by("signed_on", "pk").values_list("pk", "parent_id"))
-        ids = {pk for pk, _parent in skeleton}
-        by_parent: dict[int | None, list[int]] = {}
-        for pk, parent_id in skeleton:
-            by_parent.setdefault(parent_id if parent_id in ids else None, []).append(pk)
-        order: list[tuple[int, int]] = []
-        seen: set[int] = set()
-        stack = [(0, pk) for pk in reversed(by_parent.get(None, []))]
-        while stack and (limit is None or len(order) < limit):
-            depth, pk = stack.pop()
-            if pk in seen:
-                continue
-            seen.add(pk)
-            order.append((depth, pk))
-            stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
-        rows = self.agreements.select_related("parent").in_bulk([pk for _d, pk in order])
-        return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
-
-    def visit_balance(self) -> dict[str, int]:
-        """How many visits went each way (cancelled ones do not count), in one query."""
-        counts = dict(
-            self.visits.exclude(status="cancelled")
-            .order_by()
-            .values_list("direction")
-            .annotate(n=models.Count("pk"))
-        )
-        incoming, outgoing = counts.get("incoming", 0), counts.get("outgoing", 0)
-        both = incoming + outgoing
-        return {
-            "incoming": incoming,
-            "outgoing": outgoing,
-            "online": counts.get("online", 0),
-            "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
-            "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
-        }
 
     def counterpart_positions(self, on: dt.date | None = None):
         """Who holds office now in the partner city's organisations (the people we deal with)."""

@@ -4,13 +4,11 @@ from . import views
 
 app_name = "partnerships"
 
-# The dashboard ("dashboard") and the search page ("search") are wired in config/urls.py
-# without a namespace; everything else lives here.
+# The partnership list, a partnership's, a person's and an organisation's page show
+# agreements and visits too: they are workspace views (workspace/urls.py record_pages),
+# which config/urls.py files under this namespace with the pages below.
 urlpatterns = [
-    path("dashboard/<slug:section>/", views.dashboard_section, name="dashboard_section"),
-    path("partners/", views.partnership_list, name="partnership_list"),
     path("partners/new/", views.partnership_create, name="partnership_create"),
-    path("partners/<int:pk>/", views.partnership_detail, name="partnership_detail"),
     path("partners/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
     path("partners/<int:pk>/delete/", views.partnership_delete, name="partnership_delete"),
     path("cities/new/", views.city_create, name="city_create"),
@@ -19,12 +17,10 @@ urlpatterns = [
     path("cities/<int:pk>/delete/", views.city_delete, name="city_delete"),
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
-    path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<int:pk>/delete/", views.organisation_delete, name="organisation_delete"),
 ]

@@ -1,4 +1,6 @@
-"""The staff workspace: dashboard, search, partners, cities, people and organisations.
+"""Partners, cities, people and organisations: their forms, the city page, the lists of
+people and organisations. The pages that also show agreements or visits (the partnership
+list and page, a person's and an organisation's page) are workspace views.
 
 Every view needs a role (common/permissions.py): viewers read, editors create and
 change, administrators delete. List views answer htmx with their results partial
@@ -7,105 +9,30 @@ and a plain request with the whole page; forms go through common/editing.py
 """
 
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from common import freshness
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 
-from . import overview
 from .forms import (
     CityForm,
     CityNameFormSet,
     OrganisationFilterForm,
     OrganisationForm,
-    PartnershipFilterForm,
     PartnershipForm,
     PersonFilterForm,
     PersonForm,
     PositionFormSet,
 )
 from .models import City, Organisation, Partnership, Person, Position
-from .search import search_record
-
-# The inline status change of an action item (delegations app), included on the partnership page.
-ACTION_STATUS_TEMPLATE = "delegations/includes/actionitem_status.html"
-
-# -- dashboard and search ---------------------------------------------------------------
-
-
-@require_GET
-@viewer_required
-def dashboard(request):
-    return render_partial_or_page(
-        request, "partnerships/dashboard.html", {"sections": overview.sections()}
-    )
-
-
-@require_GET
-@viewer_required
-@vary_on_headers("HX-Request")
-def dashboard_section(request, section):
-    if section not in overview.SECTIONS:
-        raise Http404
-    title, rows = overview.full_section(section)
-    context = {"section": section, "title": title, "page_obj": paginate(request, rows)}
-    return render_partial_or_page(
-        request, "partnerships/dashboard_section.html", context, "section-results"
-    )
-
-
-@require_GET
-@viewer_required
-@vary_on_headers("HX-Request")
-def search(request):
-    query, groups = search_record(request.GET.get("q"))
-    context = {"q": query, "groups": groups, "total": sum(g.total for g in groups)}
-    return render_partial_or_page(request, "partnerships/search.html", context, "search-results")
-
 
 # -- partnerships -------------------------------------------------------------------------
-
-
-@require_GET
-@viewer_required
-@vary_on_headers("HX-Request")
-def partnership_list(request):
-    filters = PartnershipFilterForm(request.GET)
-    rows = filters.results(
-        Partnership.objects.with_cities().with_last_visit().prefetch_related("fields")
-    )
-    context = {"filters": filters, "page_obj": paginate(request, rows)}
-    return render_partial_or_page(
-        request, "partnerships/partnership_list.html", context, "partnership-results"
-    )
-
-
-@require_GET
-@viewer_required
-def partnership_detail(request, pk):
-    partnership = get_object_or_404(
-        Partnership.objects.with_cities().prefetch_related(
-            "fields", "partner_city__alternative_names"
-        ),
-        pk=pk,
-    )
-    context = {
-        "partnership": partnership,
-        **overview.partnership_story(partnership),
-        "action_status_template": _template_or_none(ACTION_STATUS_TEMPLATE),
-        "record_version": freshness.cache_version(),  # keys the page's cached sections
-    }
-    return render_partial_or_page(request, "partnerships/partnership_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,14 +158,6 @@ def person_list(request):
     )
 
 
-@require_GET
-@viewer_required
-def person_detail(request, pk):
-    person = get_object_or_404(Person, pk=pk)
-    context = {"person": person, **overview.person_story(person)}
-    return render_partial_or_page(request, "partnerships/person_detail.html", context)
-
-
 def _positions(request, person):
     data = request.POST if request.method == "POST" else None
     formset = PositionFormSet(data, instance=person, prefix="positions")
@@ -306,14 +225,6 @@ def organisation_list(request):
     )
 
 
-@require_GET
-@viewer_required
-def organisation_detail(request, pk):
-    organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
-    context = {"organisation": organisation, **overview.organisation_story(organisation)}
-    return render_partial_or_page(request, "partnerships/organisation_detail.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
@@ -350,12 +261,3 @@ def organisation_delete(request, pk):
         success_url=reverse("partnerships:organisation_list"),
         cancel_url=organisation.get_absolute_url(),
     )
-
-
-def _template_or_none(name: str) -> str | None:
-    """A template another part of the workspace provides, if it is there yet."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from common.demo import load_demo
+from demo.loader import load_demo
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,7 +30,7 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test leaves the data version
-    where it found it, so the next test's version numbers repeat (common/freshness.py)."""
+    where it found it, so the next test's version numbers repeat (workspace/freshness.py)."""
     cache.clear()
     yield
     cache.clear()

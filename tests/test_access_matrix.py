@@ -21,8 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.models import Agreement
-from common.demo import load_demo
 from delegations.models import ActionItem, Visit
+from demo.loader import load_demo
 from partnerships.models import City, Organisation, Partnership, Person
 from tests.factories import administrator, editor, viewer
 
@@ -74,7 +74,7 @@ ACCESS = {
     "healthz": PUBLIC,
     "dashboard": READ,
     "search": READ,
-    "partnerships:dashboard_section": READ,
+    "workspace:dashboard_section": READ,
     "partnerships:partnership_list": READ,
     "partnerships:partnership_create": WRITE,
     "partnerships:partnership_detail": READ,
@@ -135,7 +135,7 @@ RECORD_FOR = {
     "delegations:visit_": lambda: Visit.objects.order_by("pk").first(),
     "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
 }
-KWARGS_FOR = {"partnerships:dashboard_section": {"section": "expiring"}}
+KWARGS_FOR = {"workspace:dashboard_section": {"section": "expiring"}}
 
 
 def url_for(name: str, route: str) -> str:

@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from common.demo import load_demo
 from delegations.models import ActionItem
+from demo.loader import load_demo
 
 BASE_DIR = Path(settings.BASE_DIR)
 # Rebuilt by migrate, or short-lived: not part of the JSON export.
@@ -30,7 +30,7 @@ NOT_EXPORTED = {
     "django_content_type",
     "auth_permission",
     "django_session",
-    "common_dataversion",
+    "workspace_dataversion",
 }
 # Permissions are numbered by migrate in each database: compare them by name.
 BY_PERMISSION_NAME = {
@@ -136,18 +136,18 @@ def test_a_pg_dump_restored_into_an_empty_database_is_identical(record, empty_da
     restored = manage("restore", str(dump), "--yes", database=empty_database)
     assert restored.returncode == 0, restored.stderr
 
-    # The data version (common/freshness.py) is the caches' bookkeeping, not the record:
+    # The data version (workspace/freshness.py) is the caches' bookkeeping, not the record:
     # a restore gives it a new epoch so nothing cached before is served after.
-    source = fingerprint(connection.settings_dict["NAME"], skip={"common_dataversion"})
+    source = fingerprint(connection.settings_dict["NAME"], skip={"workspace_dataversion"})
     assert source["delegations_historicalactionitem"][0] > 0
     assert source["partnerships_partnership"][0] > 0
-    assert fingerprint(empty_database, skip={"common_dataversion"}) == source
+    assert fingerprint(empty_database, skip={"workspace_dataversion"}) == source
     assert data_version(empty_database)[0] != data_version(connection.settings_dict["NAME"])[0]
 
 
 def data_version(database: str) -> tuple[str, int]:
     with psycopg.connect(**server(), dbname=database) as conn:
-        return conn.execute("SELECT epoch, number FROM common_dataversion").fetchone()
+        return conn.execute("SELECT epoch, number FROM workspace_dataversion").fetchone()
 
 
 def test_the_json_export_loaded_into_an_empty_database_is_identical(

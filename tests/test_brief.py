@@ -15,7 +15,6 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 
-from common.demo import load_demo
 from delegations.brief import (
     BriefRenderError,
     brief_filename,
@@ -23,6 +22,7 @@ from delegations.brief import (
     render_visit_brief,
 )
 from delegations.models import Visit, VisitParticipant
+from demo.loader import load_demo
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,

@@ -62,7 +62,7 @@ def test_the_policy_allows_no_inline_code_and_no_eval():
 
 
 def test_htmx_is_configured_without_eval_or_script_tags_and_for_this_site_only():
-    html = (BASE_DIR / "templates" / "base.html").read_text()
+    html = (BASE_DIR / "workspace" / "templates" / "base.html").read_text()
     meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
     assert meta, "base.html must configure htmx through <meta name=htmx-config>"
     config = json.loads(meta.group(1))
@@ -116,10 +116,10 @@ def test_template_loads_nothing_from_another_site(template):
 
 def test_the_admin_history_list_is_upstream_minus_its_inline_style():
     # simple_history's template has one style attribute the CSP blocks; the copy
-    # under templates/ drops it. When simple_history changes, re-copy it.
+    # under workspace/templates/ drops it. When simple_history changes, re-copy it.
     import simple_history
 
     upstream = Path(simple_history.__file__).parent / "templates/simple_history"
     original = (upstream / "object_history_list.html").read_text()
-    ours = (BASE_DIR / "templates/simple_history/object_history_list.html").read_text()
+    ours = (BASE_DIR / "workspace/templates/simple_history/object_history_list.html").read_text()
     assert ours == original.replace(' style="border-top: 0"', "")

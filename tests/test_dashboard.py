@@ -9,7 +9,6 @@ from django.utils import timezone
 from agreements.models import Agreement
 from common.partialdate import PartialDate, Precision
 from delegations.models import ActionItem, Visit
-from partnerships import overview
 from partnerships.models import Partnership, next_round_anniversary
 from tests.factories import (
     ActionItemFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     editor,
     viewer,
 )
+from workspace import dashboard_sections as overview
 
 pytestmark = pytest.mark.django_db
 
@@ -215,23 +215,23 @@ def test_each_section_is_capped_at_ten_with_a_see_all_link(viewer_client):
     assert len(group.rows) == 10
     assert group.total == 12
     html = viewer_client.get(URL).content.decode()
-    assert reverse("partnerships:dashboard_section", args=["overdue"]) in html
+    assert reverse("workspace:dashboard_section", args=["overdue"]) in html
 
 
 def test_see_all_page_lists_every_row_of_a_section(viewer_client):
     for i in range(12):
         ActionItemFactory(description=f"việc quá hạn {i}", due_on=days(-1 - i))
-    response = viewer_client.get(reverse("partnerships:dashboard_section", args=["overdue"]))
+    response = viewer_client.get(reverse("workspace:dashboard_section", args=["overdue"]))
     assert response.content.decode().count("việc quá hạn") == 12
 
 
 def test_see_all_page_of_an_unknown_section_is_not_found(viewer_client):
-    url = reverse("partnerships:dashboard_section", args=["nothing"])
+    url = reverse("workspace:dashboard_section", args=["nothing"])
     assert viewer_client.get(url).status_code == 404
 
 
 def test_see_all_page_answers_htmx_with_its_partial(viewer_client):
-    url = reverse("partnerships:dashboard_section", args=["dormant"])
+    url = reverse("workspace:dashboard_section", args=["dormant"])
     response = viewer_client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="section-results")
     html = response.content.decode()
     assert "<html" not in html
@@ -240,7 +240,7 @@ def test_see_all_page_answers_htmx_with_its_partial(viewer_client):
 
 def test_anniversary_see_all_page_renders(viewer_client):
     PartnershipFactory(established_on=years_before(days(40), 10))
-    url = reverse("partnerships:dashboard_section", args=["anniversaries"])
+    url = reverse("workspace:dashboard_section", args=["anniversaries"])
     assert "10" in viewer_client.get(url).content.decode()
 
 
@@ -269,7 +269,7 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
 
 
 def test_see_all_page_query_count_does_not_grow(viewer_client, django_assert_num_queries):
-    url = reverse("partnerships:dashboard_section", args=["overdue"])
+    url = reverse("workspace:dashboard_section", args=["overdue"])
     make_attention(2)
     # Expect 8: session, user, role; the count and the page of rows; saving the session (3).
     with django_assert_num_queries(8):

@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from common import bulk
-from common.demo import load_demo
+from demo import bulk_generator as bulk
+from demo.loader import load_demo
 from tests.factories import editor
 
 BIG_TABLES = (

@@ -1,10 +1,9 @@
-"""The record's data version (common/freshness.py) and the dashboard cache keyed by it."""
+"""The record's data version (workspace/freshness.py) and the dashboard cache keyed by it."""
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from common import freshness
 from delegations.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     VisitFactory,
     viewer,
 )
+from workspace import freshness
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +90,7 @@ def test_a_new_epoch_changes_every_key():
 
 
 def test_the_version_row_is_recreated_when_missing():
-    from common.models import DataVersion
+    from workspace.models import DataVersion
 
     DataVersion.objects.all().delete()
     assert freshness.current().key() == "none:0"
@@ -237,4 +237,4 @@ def test_a_writing_transaction_does_not_hold_the_version_row():
         PartnershipFactory()  # a change, counted at commit
         with psycopg.connect(**params, autocommit=True) as other:
             other.execute("SET lock_timeout = '500ms'")
-            other.execute("UPDATE common_dataversion SET number = number + 1 WHERE id = 1")
+            other.execute("UPDATE workspace_dataversion SET number = number + 1 WHERE id = 1")

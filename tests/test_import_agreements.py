@@ -615,7 +615,7 @@ def _queries_for(count: int, places) -> int:
         for n in range(count)
     ]
     # Each import in its own rolled-back savepoint, as each would be its own transaction:
-    # an import counts one change to the record (common/freshness.py), once per transaction.
+    # an import counts one change to the record (workspace/freshness.py), once per transaction.
     with transaction.atomic():
         with CaptureQueriesContext(connection) as queries:
             outcome = imported(rows)

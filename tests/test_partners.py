@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 from delegations.models import ActionItem, Visit, VisitParticipant
-from partnerships import overview
 from partnerships.models import City, CityName, Partnership
 from tests.factories import (
     ActionItemFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     editor,
     viewer,
 )
+from workspace import stories
 
 pytestmark = pytest.mark.django_db
 
@@ -496,7 +496,7 @@ def test_partnership_page_shows_the_latest_visits_and_links_to_all_of_them(viewe
         )
     response = viewer_client.get(detail(partnership))
     visits = response.context["visits"]
-    assert (len(visits.rows), visits.total) == (overview.STORY_VISITS, 32)
+    assert (len(visits.rows), visits.total) == (stories.STORY_VISITS, 32)
     assert f"/visits/?partnership={partnership.pk}" in response.content.decode()
 
 
@@ -520,7 +520,7 @@ def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_asse
     agreement("A1a", 2012, a1, "renews")
     agreement("X", 2002, outside, "implements")
     with django_assert_num_queries(2):
-        tree, total = partnership.agreement_tree()
+        tree, total = partnership.agreements.tree()
     assert [(d, x.reference) for d, x in tree] == [
         (0, "B"),
         (0, "X"),
@@ -531,7 +531,7 @@ def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_asse
     ]
     assert total == 6
     with django_assert_num_queries(2):
-        tree, total = partnership.agreement_tree(limit=4)
+        tree, total = partnership.agreements.tree(limit=4)
     assert [(d, x.reference) for d, x in tree] == [(0, "B"), (0, "X"), (0, "A"), (1, "A0")]
     assert total == 6
     assert tree[1][1].parent == outside  # the parent is read with the row (no query)

@@ -18,10 +18,10 @@ from django.db.models import Count
 from django.urls import reverse
 
 from agreements.models import Agreement
-from common import bulk
 from common.bench_query_count import QueryCounter
-from common.demo import load_demo
 from delegations.models import ActionItem, Visit
+from demo import bulk_generator as bulk
+from demo.loader import load_demo
 from partnerships.models import City, Organisation, Partnership, Person
 from tests.factories import editor
 
@@ -31,7 +31,7 @@ PAGES = {
     # The dashboard counts a section only when it overflows its rows (2 do in bulk; the
     # anniversaries come with their count, and their agreements are read by id when there
     # are any). Inside the test's transaction the dashboard cache is bypassed
-    # (common/freshness.py), so this is the uncached count.
+    # (workspace/freshness.py), so this is the uncached count.
     "dashboard": (13, 16),
     "partners": (10, 10),
     "partners_filtered": (11, 11),

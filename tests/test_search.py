@@ -5,10 +5,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from common.demo import load_demo
 from common.text_match import Fold, fold_contains
+from demo.loader import load_demo
 from partnerships.models import City, Person
-from partnerships.search import search_record
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     VisitFactory,
     viewer,
 )
+from workspace.search import search_record
 
 pytestmark = pytest.mark.django_db
 

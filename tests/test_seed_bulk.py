@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import F
 
 from agreements.models import Agreement
-from common import bulk
-from common.demo import load_demo
 from common.text import fold
 from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from demo import bulk_generator as bulk
+from demo.loader import load_demo
 from partnerships.models import City, Person, Position
 
 SCALE = 0.01

@@ -13,8 +13,9 @@ from django_htmx.middleware import HtmxDetails
 
 from common.htmx import render_partial_or_page, wants_partial
 from common.partialdate import PartialDate
-from common.templatetags.workspace import partial_date, partial_of, role_label
+from common.templatetags.workspace import partial_date, partial_of
 from tests.factories import PartnershipFactory, UserFactory, editor, viewer
+from workspace.templatetags.shell import role_label
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def test_render_partial_or_page_chooses_the_partial_by_target(viewer_client):
     request.htmx = HtmxDetails(request)
     request.user = UserFactory()
     response = render_partial_or_page(
-        request, "partnerships/search.html", {"q": ""}, {"search-results": "search-results"}
+        request, "workspace/search.html", {"q": ""}, {"search-results": "search-results"}
     )
     assert "<html" in response.content.decode()  # an unknown target gets the whole page
 

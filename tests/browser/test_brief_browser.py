@@ -2,8 +2,8 @@
 
 import pytest
 
-from common.demo import load_demo
 from delegations.models import Visit
+from demo.loader import load_demo
 
 PASSWORD = "demo-pass-2025"
 MINSK_2025 = "Đoàn đại biểu TP Hà Nội thăm, làm việc tại TP Minsk (Belarus)"

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve
 
-from common.demo import load_demo
+from demo.loader import load_demo
 from partnerships.models import Partnership
 
 PASSWORD = "demo-pass-2025"

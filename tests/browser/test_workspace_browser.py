@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from common.demo import load_demo
+from demo.loader import load_demo
 
 PASSWORD = "demo-pass-2025"
 

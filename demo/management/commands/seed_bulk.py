@@ -2,10 +2,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from common import freshness
-from common.bulk import REFERENCE_PREFIX, already_seeded, counts, seed_bulk
-from common.demo import load_demo
+from demo.bulk_generator import REFERENCE_PREFIX, already_seeded, counts, seed_bulk
+from demo.loader import load_demo
 from partnerships.models import City
+from workspace import freshness
 
 
 class Command(BaseCommand):

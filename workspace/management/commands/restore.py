@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from common import freshness
+from workspace import freshness
 
 from ._pg import is_json, pg_environment
 

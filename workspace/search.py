@@ -9,24 +9,29 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
 from common.text_match import (
     MIN_QUERY_LENGTH,
-    Group,
     any_field_contains,
     matching,
     normalise_query,
     related_match,
-    take,
-    take_ranked,
 )
 from delegations.models import ActionItem, Engagement, Visit
-
-from .models import CITY_NAME_FIELDS, City, CityName, Organisation, Partnership, Person, Position
+from partnerships.models import (
+    CITY_NAME_FIELDS,
+    City,
+    CityName,
+    Organisation,
+    Partnership,
+    Person,
+    Position,
+)
+from workspace.result_groups import Group, take, take_ranked
 
 AGREEMENT_FIELDS = ["reference", "title", "title_en"]
 VISIT_FIELDS = ["title", "place", "purpose", "outcomes"]
@@ -36,11 +41,8 @@ PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
 
 
-def _list_url(name: str, **params) -> str:
-    try:
-        return f"{reverse(name)}?{urlencode(params)}"
-    except NoReverseMatch:  # a list page not (yet) wired in
-        return ""
+def _list_url(name: str, **params: str) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
 
 
 def search_cities(query: str) -> Group:

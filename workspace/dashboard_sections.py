@@ -1,4 +1,4 @@
-"""What the overview pages gather: the dashboard's sections and a record's whole story.
+"""The dashboard's sections: what needs attention across the whole record.
 
 Every query comes from a QuerySet or model method; this module only caps, counts,
 merges and groups, in a number of queries that does not grow with the data.
@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Window
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
-from common import freshness
 from common.partialdate import PartialDate
-from common.text_match import Group, take
-from delegations.models import ActionItem, Visit, VisitParticipant
-
-from .models import Organisation, Partnership, Person, Position, next_round_anniversary
+from delegations.models import ActionItem, Visit
+from delegations.partnership_visits import dormant, with_last_visit
+from partnerships.models import Partnership, next_round_anniversary
+from workspace import freshness
+from workspace.result_groups import Group, take
 
 DASHBOARD_LIMIT = 10
 EXPIRING_DAYS = 183  # six months
@@ -29,15 +28,6 @@ DUE_SOON_DAYS = 30
 DORMANT_YEARS = 3
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
-
-# The partnership page tells the whole story, but a partnership with thousands of
-# visits or action items shows the latest/most urgent ones and links to the full lists
-# (filtered to the partnership), where paging, filters and sorting take over. The caps
-# keep the page a one-screen-per-section overview and its cost flat (issue 6).
-STORY_VISITS = 20
-STORY_ITEMS = 20
-STORY_AGREEMENTS = 25
-STORY_COUNTERPARTS = 20
 
 
 @dataclass
@@ -87,10 +77,9 @@ def _querysets(on: dt.date) -> dict:
     """The dashboard's sections as querysets (anniversaries are merged separately)."""
     return {
         # First, so that every partnership page (and from there every visit) is one click away.
-        "partnerships": Partnership.objects.exclude(status=Partnership.Status.ENDED)
-        .with_cities()
-        .with_last_visit()
-        .order_by(F("last_visit_on").desc(nulls_last=True), "partner_city__name"),
+        "partnerships": with_last_visit(
+            Partnership.objects.exclude(status=Partnership.Status.ENDED).with_cities()
+        ).order_by(F("last_visit_on").desc(nulls_last=True), "partner_city__name"),
         "upcoming_visits": Visit.objects.upcoming(on=on).select_related(*CITIES),
         "overdue": ActionItem.objects.overdue(on=on).select_related(*CITIES, "owner_organisation"),
         "due_soon": ActionItem.objects.due_within(days=DUE_SOON_DAYS, on=on).select_related(
@@ -102,10 +91,9 @@ def _querysets(on: dt.date) -> dict:
         "expired": Agreement.objects.expired_without_successor(on=on)
         .select_related(*CITIES)
         .order_by("-valid_until", "reference"),
-        "dormant": Partnership.objects.dormant(years=DORMANT_YEARS, on=on)
-        .with_cities()
-        .with_last_visit()
-        .order_by("last_visit_on", "partner_city__name"),
+        "dormant": with_last_visit(
+            dormant(Partnership.objects.all(), years=DORMANT_YEARS, on=on).with_cities()
+        ).order_by("last_visit_on", "partner_city__name"),
     }
 
 
@@ -121,7 +109,7 @@ SECTIONS = {
 }
 
 
-# What each section is computed from (common/freshness.py): a section is computed again
+# What each section is computed from (workspace/freshness.py): a section is computed again
 # only after a change to one of these apps. Action items change all day; the agreement
 # sections, the costliest, do not have to follow them.
 SECTION_SOURCES = {
@@ -165,7 +153,7 @@ def _sections(on: dt.date, keys) -> dict[str, Group]:
         more = (
             reverse("partnerships:partnership_list")
             if key == "partnerships"
-            else reverse("partnerships:dashboard_section", args=[key])
+            else reverse("workspace:dashboard_section", args=[key])
         )
         group = Group(key, SECTIONS[key], more_url=more)
         if key == "anniversaries":  # merged from two models in Python
@@ -182,109 +170,3 @@ def full_section(key: str, on: dt.date | None = None):
     if key == "anniversaries":
         return SECTIONS[key], anniversary_rows(on)[0]
     return SECTIONS[key], _querysets(on)[key]
-
-
-# -- the whole story of one record ------------------------------------------------------
-
-
-def partnership_story(partnership: Partnership) -> dict:
-    """Agreements with their chain, visits both ways, open action items, counterparts.
-
-    Each part is computed when the page first uses it (``SimpleLazyObject``): the parts
-    the page takes from its cache (see partnership_detail.html) cost no query at all.
-    """
-    heads = VisitParticipant.objects.filter(role=VisitParticipant.Role.HEAD).select_related(
-        "person"
-    )
-    visits = partnership.visits.prefetch_related(
-        Prefetch("participants", queryset=heads, to_attr="heads")
-    ).order_by("-start_date", "-pk")
-    # Only what the section shows is joined (every join costs the planner time too);
-    # the items' partnership is this one.
-    open_items = (
-        partnership.action_items.open()
-        .select_related("owner_organisation", "visit")
-        .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
-    )
-    tree = SimpleLazyObject(lambda: partnership.agreement_tree(limit=STORY_AGREEMENTS))
-    return {
-        "agreement_tree": SimpleLazyObject(lambda: tree[0]),
-        "agreement_total": SimpleLazyObject(lambda: tree[1]),
-        "visits": SimpleLazyObject(lambda: take(Group("visits", ""), visits, limit=STORY_VISITS)),
-        "balance": SimpleLazyObject(partnership.visit_balance),
-        "open_items": SimpleLazyObject(
-            lambda: _with_partnership(
-                take(Group("open_items", ""), open_items, limit=STORY_ITEMS), partnership
-            )
-        ),
-        "counterparts": SimpleLazyObject(
-            lambda: take(
-                Group("counterparts", ""),
-                partnership.counterpart_positions(),
-                limit=STORY_COUNTERPARTS,
-            )
-        ),
-        "next_anniversary": partnership.next_anniversary(),
-    }
-
-
-def _with_partnership(group: Group, partnership: Partnership) -> Group:
-    for row in group.rows:
-        row.partnership = partnership
-    return group
-
-
-def person_story(person: Person) -> dict:
-    """Positions over time, visits taken part in, agreements signed, action items owned."""
-    positions = person.positions.select_related("organisation__city").order_by("-start", "-pk")
-    participations = person.visit_participations.select_related(
-        "visit__partnership__home_city", "visit__partnership__partner_city"
-    ).order_by("-visit__start_date")
-    signatures = person.signatures.select_related("agreement", "organisation").order_by(
-        "-agreement__signed_on"
-    )
-    today = timezone.localdate()
-    positions = list(positions)
-    current_ids = set(
-        Position.objects.held_on(today).filter(person=person).values_list("pk", flat=True)
-    )
-    for position in positions:
-        position.is_current = position.pk in current_ids
-    return {
-        "positions": positions,
-        "participations": list(participations),
-        "signatures": list(signatures),
-        "owned_items": list(
-            person.owned_action_items.select_related(*CITIES).order_by("due_on", "pk")[:50]
-        ),
-    }
-
-
-def organisation_story(organisation: Organisation) -> dict:
-    """Who held office there over time, its units, agreements and action items."""
-    today = timezone.localdate()
-    positions = list(
-        organisation.positions.select_related("person").order_by("-start", "person__full_name")
-    )
-    current_ids = set(
-        Position.objects.held_on(today)
-        .filter(organisation=organisation)
-        .values_list("pk", flat=True)
-    )
-    for position in positions:
-        position.is_current = position.pk in current_ids
-    return {
-        "positions": positions,
-        "units": list(organisation.units.order_by("name")),
-        "agreements": list(
-            organisation.agreements.select_related(*CITIES).order_by("-signed_on")[:50]
-        ),
-        "action_items": list(
-            ActionItem.objects.filter(
-                Q(owner_organisation=organisation) | Q(counterpart=organisation)
-            )
-            .select_related(*CITIES)
-            .order_by("due_on", "pk")[:50]
-        ),
-        "partnerships": list(organisation.focal_partnerships.with_cities()),
-    }

@@ -14,7 +14,7 @@ EXPORT_EXCLUDES = [
     "auth.permission",
     "sessions",
     "axes",
-    "common.DataVersion",  # the caches' bookkeeping (common/freshness.py), not the record
+    "workspace.DataVersion",  # the caches' bookkeeping (workspace/freshness.py), not the record
 ]
 
 

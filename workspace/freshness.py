@@ -1,7 +1,7 @@
 """A version number of the whole record, and caching keyed by it.
 
-Every save or delete of a record of the three apps (signals), every import and every
-bulk load (explicit calls) adds one to ``DataVersion.number`` and to the counter of the
+Every save or delete of a record of the three apps (model signals), every import and
+every bulk load (``common.bulk_writes.bulk_written``, or a direct ``bump``) adds one to ``DataVersion.number`` and to the counter of the
 app that changed, *when the writing transaction commits* (``transaction.on_commit``;
 a rollback, or a rolled-back savepoint, counts nothing). Readers key what they cache by
 ``(epoch, number)``, or by the counters of the apps the value depends on (the
@@ -29,8 +29,10 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from common.bulk_writes import bulk_written
+
 TRACKED_APPS = frozenset({"partnerships", "agreements", "delegations"})
-TABLE = "common_dataversion"
+TABLE = "workspace_dataversion"
 CACHE_SECONDS = 3600  # a safety net only: a new version makes old entries unreachable
 
 
@@ -161,9 +163,15 @@ def _on_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         bump(using, apps=[sender._meta.app_label])
 
 
+def _on_bulk_write(sender, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
+    bump(using, apps=apps)
+
+
 def connect() -> None:
-    """Listen to the record's models (called from CommonConfig.ready)."""
+    """Listen to the record's models and to bulk writes (called from WorkspaceConfig.ready)."""
     from django.apps import apps
+
+    bulk_written.connect(_on_bulk_write, dispatch_uid="freshness:bulk_written")
 
     for app_label in TRACKED_APPS:
         for model in apps.get_app_config(app_label).get_models():

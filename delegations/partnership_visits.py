@@ -1,0 +1,49 @@
+"""What the visits say about partnerships: each one's latest visit, which have gone quiet.
+
+Partnership querysets in, partnership querysets out, so they chain with the methods of
+``Partnership.objects``: ``with_last_visit(Partnership.objects.with_cities())``. They live
+here, not on the partnerships app's QuerySet, because partnerships knows nothing of visits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from delegations.models import Visit
+from partnerships.models import Partnership
+
+
+def without_visits_since(partnerships: QuerySet[Partnership], since: dt.date) -> QuerySet:
+    """Partnerships (not ended) with no visit in either direction on or after ``since``."""
+    recent = Visit.objects.filter(partnership=OuterRef("pk"), start_date__gte=since).exclude(
+        status="cancelled"
+    )
+    # One probe of the (partnership, start_date) index per partnership.
+    return partnerships.exclude(status=Partnership.Status.ENDED).exclude(Exists(recent))
+
+
+def dormant(
+    partnerships: QuerySet[Partnership], *, years: int = 3, on: dt.date | None = None
+) -> QuerySet:
+    """Partnerships without a visit for ``years`` years before ``on`` (today)."""
+    on = on or timezone.localdate()
+    try:
+        since = on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        since = on.replace(year=on.year - years, day=28)
+    return without_visits_since(partnerships, since)
+
+
+def with_last_visit(partnerships: QuerySet[Partnership]) -> QuerySet:
+    """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
+    latest = (
+        Visit.objects.filter(partnership=OuterRef("pk"))
+        .exclude(status="cancelled")
+        .filter(start_date__isnull=False)
+        .order_by("-start_date")
+        .values("start_date")[:1]
+    )
+    return partnerships.annotate(last_visit_on=Subquery(latest))

@@ -1,0 +1,338 @@
+"""Demo data: the real cases told in the five seed articles (shared/seeds).
+
+The data are TOML files under demo/data/ (see its README): what the cases share in
+reference.toml, one file per partnership case under cases/. This module only reads
+them and writes the records.
+
+Loading is idempotent: every record is found by its natural key and written only when
+something differs, so a second run changes nothing and leaves no history rows. Where an
+article gives no date or year, the date stays empty and what the article said goes into
+``date_note``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+
+from agreements.models import Agreement, Signatory
+from common.partialdate import PartialDate, Precision, parse_partial_date
+from common.roles import EDITOR, VIEWER, ensure_roles
+from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from partnerships.models import (
+    City,
+    CityName,
+    FieldOfCooperation,
+    Organisation,
+    Partnership,
+    Person,
+    Position,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+Spec = dict[str, Any]  # one table of a data file
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def upsert(tally: Tally, model: type[models.Model], lookup: dict, **values) -> models.Model:
+    """Find by ``lookup``; create, or save only the fields that differ."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        tally.created += 1
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.full_clean()
+        obj.save()
+        tally.updated += 1
+    else:
+        tally.unchanged += 1
+    return obj
+
+
+def set_m2m(manager, objs) -> None:
+    wanted = {o.pk for o in objs}
+    if set(manager.values_list("pk", flat=True)) != wanted:
+        manager.set(list(objs))
+
+
+def read_toml(path: Path) -> Spec:
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def partial_date(text: str | None) -> PartialDate | None:
+    """``"2004"``, ``"09/2025"`` or ``"07/12/2023"`` as a PartialDate; None when not given."""
+    return None if text is None else parse_partial_date(text)
+
+
+def optional(spec: Spec, *names: str) -> dict[str, Any]:
+    """The values ``spec`` gives among ``names``: what a file leaves out is not written."""
+    return {name: spec[name] for name in names if name in spec}
+
+
+class DemoLoader:
+    """Writes the records of demo/data/: reference.toml, then each case in file-name order."""
+
+    def __init__(self, data: Path = DATA) -> None:
+        self.data = data
+        self.tally = Tally()
+        self.fields: dict[str, FieldOfCooperation] = {}
+        self.cities: dict[str, City] = {}
+        self.orgs: dict[str, Organisation] = {}
+        self.people: dict[str, Person] = {}
+        self.agreements: dict[str, Agreement] = {}
+
+    def up(self, model: type[models.Model], lookup: dict, **values: Any) -> Any:
+        return upsert(self.tally, model, lookup, **values)
+
+    def load(self) -> Tally:
+        reference = read_toml(self.data / "reference.toml")
+        for spec in reference["field"]:
+            self.load_field(spec)
+        for spec in reference["city"]:
+            self.load_city(spec)
+        for spec in reference["organisation"]:
+            self.load_organisation(spec)
+        for spec in reference["person"]:
+            self.load_person(spec)
+        for path in sorted((self.data / "cases").glob("*.toml")):
+            self.load_case(read_toml(path))
+        return self.tally
+
+    # -- reference data ----------------------------------------------------------------
+    def load_field(self, spec: Spec) -> None:
+        self.fields[spec["code"]] = self.up(
+            FieldOfCooperation, {"code": spec["code"]}, name=spec["name"], name_en=spec["name_en"]
+        )
+
+    def load_city(self, spec: Spec) -> None:
+        city = self.up(
+            City,
+            {"country": spec["country"], "name": spec["name"]},
+            name_en=spec["name_en"],
+            name_local=spec["name_local"],
+            region=spec.get("region", ""),
+            latitude=Decimal(spec["latitude"]),
+            longitude=Decimal(spec["longitude"]),
+            is_home=spec.get("is_home", False),
+        )
+        for other in spec.get("other_names", []):
+            self.up(CityName, {"city": city, "name": other["name"]}, language=other["language"])
+        self.cities[spec["key"]] = city
+
+    def load_organisation(self, spec: Spec) -> None:
+        self.orgs[spec["key"]] = self.up(
+            Organisation,
+            {"country": spec["country"], "name": spec["name"]},
+            name_en=spec["name_en"],
+            abbreviation=spec["abbreviation"],
+            kind=spec["kind"],
+            city=self.cities.get(spec.get("city")),
+            parent=self.orgs.get(spec.get("parent")),
+        )
+
+    def load_person(self, spec: Spec) -> None:
+        person = self.up(
+            Person,
+            {"full_name": spec["full_name"]},
+            name_latin=spec["name_latin"],
+            country=spec["country"],
+        )
+        for position in spec.get("positions", []):
+            self.up(
+                Position,
+                {
+                    "person": person,
+                    "organisation": self.orgs[position["organisation"]],
+                    "title": position["title"],
+                },
+                title_en=position["title_en"],
+            )
+        self.people[spec["key"]] = person
+
+    # -- one partnership case ----------------------------------------------------------
+    def load_case(self, case: Spec) -> None:
+        partnership = self.load_partnership(case["partnership"])
+        for spec in case.get("agreement", []):
+            self.load_agreement(partnership, spec)
+        for spec in case.get("visit", []):
+            self.load_visit(partnership, spec)
+
+    def load_partnership(self, spec: Spec) -> Partnership:
+        established = partial_date(spec.get("established"))
+        partnership = self.up(
+            Partnership,
+            {
+                "home_city": self.cities[spec["home_city"]],
+                "partner_city": self.cities[spec["partner_city"]],
+            },
+            kind=spec["kind"],
+            status=spec.get("status", Partnership.Status.ACTIVE),
+            established_on=established.date if established else None,
+            established_on_precision=established.precision if established else Precision.DAY,
+            focal_office=self.orgs[spec["focal_office"]],
+            summary=spec.get("summary", ""),
+        )
+        set_m2m(partnership.fields, [self.fields[code] for code in spec.get("fields", [])])
+        return partnership
+
+    def load_agreement(self, partnership: Partnership, spec: Spec) -> None:
+        signed = partial_date(spec.get("signed"))
+        dates = {"signed_on_precision": signed.precision} if signed else {}
+        agreement = self.up(
+            Agreement,
+            {"reference": spec["reference"]},
+            partnership=partnership,
+            kind=spec["kind"],
+            status=spec["status"],
+            signed_on=signed.date if signed else None,
+            title=spec["title"],
+            title_en=spec.get("title_en", ""),
+            parent=self.agreements[spec["parent"]] if "parent" in spec else None,
+            parent_relation=spec.get("parent_relation", ""),
+            **dates,
+            **optional(spec, "signed_at", "valid_from", "valid_until", "notes"),
+        )
+        set_m2m(agreement.parties, [self.orgs[key] for key in spec.get("parties", [])])
+        set_m2m(agreement.fields, [self.fields[code] for code in spec.get("fields", [])])
+        for signatory in spec.get("signatory", []):
+            self.up(
+                Signatory,
+                {
+                    "agreement": agreement,
+                    "person": self.people[signatory["person"]],
+                    "role": signatory["role"],
+                },
+                position_title=signatory.get("position_title", ""),
+                organisation=self.orgs.get(signatory.get("organisation")),
+            )
+        self.agreements[spec["key"]] = agreement
+
+    def load_visit(self, partnership: Partnership, spec: Spec) -> None:
+        start = partial_date(spec.get("start"))
+        dates = {"start_date_precision": start.precision} if start else {}
+        visit = self.up(
+            Visit,
+            {"partnership": partnership, "title": spec["title"]},
+            direction=spec["direction"],
+            start_date=start.date if start else None,
+            end_date=spec.get("end_date"),
+            place=spec.get("place", ""),
+            status=spec["status"],
+            purpose=spec.get("purpose", ""),
+            outcomes=spec.get("outcomes", ""),
+            date_note=spec.get("date_note", ""),
+            **dates,
+            **optional(spec, "talking_points", "source_url"),
+        )
+        order: dict[str, int] = {}  # each side's participants in the order listed
+        for participant in spec.get("participant", []):
+            side = participant["side"]
+            self.up(
+                VisitParticipant,
+                {"visit": visit, "person": self.people[participant["person"]]},
+                side=side,
+                role=participant["role"],
+                position_title=participant.get("position_title", ""),
+                order=order.setdefault(side, 0),
+            )
+            order[side] += 1
+        for engagement in spec.get("engagement", []):
+            self.load_engagement(visit, engagement)
+        if "agreements_signed" in spec:
+            set_m2m(
+                visit.agreements_signed, [self.agreements[k] for k in spec["agreements_signed"]]
+            )
+        for action in spec.get("action", []):
+            self.load_action(partnership, visit, action)
+
+    def load_engagement(self, visit: Visit, spec: Spec) -> None:
+        engagement = self.up(
+            Engagement,
+            {"visit": visit, "title": spec["title"]},
+            kind=spec["kind"],
+            date=spec.get("date"),
+            place=spec.get("place", ""),
+            summary=spec.get("summary", ""),
+        )
+        set_m2m(engagement.counterparts, [self.people[k] for k in spec.get("counterparts", [])])
+
+    def load_action(self, partnership: Partnership, visit: Visit, spec: Spec) -> None:
+        due = partial_date(spec.get("due"))
+        item = self.up(
+            ActionItem,
+            {"partnership": partnership, "description": spec["description"]},
+            visit=visit,
+            agreement=self.agreements[spec["agreement"]] if "agreement" in spec else None,
+            field=self.fields[spec["field"]] if "field" in spec else None,
+            owner_organisation=self.orgs[spec["owner"]] if "owner" in spec else None,
+            owner_person=None,
+            counterpart=self.orgs[spec["counterpart"]] if "counterpart" in spec else None,
+            due_on=due.date if due else None,
+            due_on_precision=due.precision if due else Precision.DAY,
+            status=spec.get("status", ActionItem.Status.AGREED),
+            priority=spec.get("priority", 2),
+        )
+        for progress in spec.get("progress", []):
+            self.up(
+                ProgressUpdate,
+                {"action_item": item, "date": progress["date"], "note": progress["note"]},
+                status_after=progress["status_after"],
+            )
+
+
+def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[str, str | None]:
+    """Create or refresh a demo account; returns (status, password shown to the operator)."""
+    User = get_user_model()
+    groups = ensure_roles()
+    user = User.objects.filter(username=username).first()
+    shown = None
+    if user is None:
+        shown = password or secrets.token_urlsafe(12)
+        user = User(username=username, is_staff=True)
+        user.set_password(shown)
+        user.save()
+        status = "created"
+    elif password and not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        shown, status = password, "password changed"
+    else:
+        status = "unchanged"
+    if not user.groups.filter(pk=groups[role].pk).exists() or user.groups.count() != 1:
+        user.groups.set([groups[role]])
+    return status, shown
+
+
+@transaction.atomic
+def load_demo(*, password: str | None = None) -> tuple[Tally, dict[str, tuple[str, str | None]]]:
+    tally = DemoLoader().load()
+    accounts = {
+        "demo-editor": ensure_demo_user("demo-editor", EDITOR, password),
+        "demo-viewer": ensure_demo_user("demo-viewer", VIEWER, password),
+    }
+    return tally, accounts

@@ -1,0 +1,63 @@
+"""The partnership list's filter: it sorts by the latest visit, which only the apps above
+partnerships know (delegations.partnership_visits.with_last_visit)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from common.listing import ListFilterForm
+from common.text_match import any_field_contains
+from partnerships.models import City, FieldOfCooperation, Partnership
+
+
+class PartnershipFilterForm(ListFilterForm):
+    SORTS = {
+        "partner": ("partner_city__name", _("partner city")),
+        "country": ("partner_city__country", _("country")),
+        "home": ("home_city__name", _("home city")),
+        "established": ("established_on", _("established, oldest first")),
+        "-established": ("-established_on", _("established, newest first")),
+        "-last_visit": ("-last_visit_on", _("latest visit first")),
+        "last_visit": ("last_visit_on", _("longest without a visit first")),
+    }
+    default_sort = "partner"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), *Partnership.Status.choices], required=False
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
+    )
+    home_city = forms.ModelChoiceField(
+        label=_("Home city"), queryset=City.objects.home(), required=False
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        used = set(City.objects.partners().values_list("country", flat=True).order_by().distinct())
+        self.fields["country"].choices = [("", "—")] + [
+            (code, name) for code, name in countries if code in used
+        ]
+        self.fields["q"].widget.attrs["placeholder"] = _("City (any of its names) or summary")
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(
+                Q(partner_city__in=City.objects.named(data["q"]))
+                | any_field_contains(["summary"], data["q"])
+            )
+        if data.get("country"):
+            queryset = queryset.filter(partner_city__country=data["country"])
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("field"):
+            queryset = queryset.filter(fields=data["field"])
+        if data.get("home_city"):
+            queryset = queryset.filter(home_city=data["home_city"])
+        return queryset

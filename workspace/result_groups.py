@@ -1,0 +1,85 @@
+"""Capped groups of rows: "the first 20 of 1,234", for search results and the dashboard.
+
+``take`` fills a group with its first rows and counts the rest only when there are
+more; ``take_ranked`` puts the matches with the query's exact accents first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+from common.text_match import any_field_contains, exact_condition
+
+GROUP_LIMIT = 20
+# A group counts its matches up to here and then says "100+": counting every row
+# that contains "ha noi" would read half the record (issue 6: scale).
+COUNT_CAP = 100
+
+
+@dataclass
+class Group:
+    """One kind of result: at most ``limit`` rows, and how many there are in all."""
+
+    key: str
+    label: str
+    rows: list = field(default_factory=list)
+    total: int = 0
+    more_url: str = ""
+    capped: bool = False  # there are more than ``total`` (COUNT_CAP) matches
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def take(group: Group, queryset: models.QuerySet, *, limit: int = GROUP_LIMIT) -> Group:
+    """Fill ``group`` with the first ``limit`` rows; count only when there are more."""
+    rows = list(queryset[: limit + 1])
+    group.rows = rows[:limit]
+    group.total = len(rows) if len(rows) <= limit else queryset.count()
+    return group
+
+
+def take_ranked(
+    group: Group,
+    queryset: models.QuerySet,
+    fields: list[str],
+    query: str,
+    *,
+    ordering: list,
+    extra: Q | None = None,
+    limit: int = GROUP_LIMIT,
+) -> Group:
+    """Fill ``group`` with exact-accent matches first, then the others, each in ``ordering``.
+
+    Two short queries instead of one that ranks every match: a query found in half
+    the record ("ha noi") stops after a page of rows walking an ordering index, and
+    a rare one is found through the trigram indexes (``UPPER(column)`` for the exact
+    part, ``sc_fold(column)`` for the rest). The total is counted up to COUNT_CAP.
+    """
+    folded = any_field_contains(fields, query)
+    if extra is not None:
+        folded |= extra
+    matches = queryset.filter(folded)
+    # An exact match is a folded match too; the folded test is left out so that the
+    # UPPER trigram indexes alone find the rows, with no unaccent per row.
+    exact = queryset.filter(exact_condition(fields, query))
+    rows = list(exact.order_by(*ordering)[: limit + 1])
+    for row in rows:
+        row.exact_match = True
+    if len(rows) <= limit:
+        others = matches.exclude(pk__in=[row.pk for row in rows]).order_by(*ordering)
+        for row in others[: limit + 1 - len(rows)]:
+            row.exact_match = False
+            rows.append(row)
+    group.rows = rows[:limit]
+    if len(rows) <= limit:
+        group.total = len(rows)
+    else:
+        counted = matches.order_by()[: COUNT_CAP + 1].count()
+        group.capped = counted > COUNT_CAP
+        group.total = min(counted, COUNT_CAP)
+    return group

@@ -1,0 +1,129 @@
+"""The whole story of one record: a partnership's, a person's, an organisation's page.
+
+Every query comes from a QuerySet or model method; this module only caps, counts and
+groups, in a number of queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, Q
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from delegations.models import ActionItem, VisitParticipant
+from partnerships.models import Organisation, Partnership, Person, Position
+from workspace.result_groups import Group, take
+
+CITIES = ("partnership__home_city", "partnership__partner_city")
+
+# The partnership page tells the whole story, but a partnership with thousands of
+# visits or action items shows the latest/most urgent ones and links to the full lists
+# (filtered to the partnership), where paging, filters and sorting take over. The caps
+# keep the page a one-screen-per-section overview and its cost flat (issue 6).
+STORY_VISITS = 20
+STORY_ITEMS = 20
+STORY_AGREEMENTS = 25
+STORY_COUNTERPARTS = 20
+
+
+def partnership_story(partnership: Partnership) -> dict:
+    """Agreements with their chain, visits both ways, open action items, counterparts.
+
+    Each part is computed when the page first uses it (``SimpleLazyObject``): the parts
+    the page takes from its cache (see partnership_detail.html) cost no query at all.
+    """
+    heads = VisitParticipant.objects.filter(role=VisitParticipant.Role.HEAD).select_related(
+        "person"
+    )
+    visits = partnership.visits.prefetch_related(
+        Prefetch("participants", queryset=heads, to_attr="heads")
+    ).order_by("-start_date", "-pk")
+    # Only what the section shows is joined (every join costs the planner time too);
+    # the items' partnership is this one.
+    open_items = (
+        partnership.action_items.open()
+        .select_related("owner_organisation", "visit")
+        .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
+    )
+    tree = SimpleLazyObject(lambda: partnership.agreements.tree(limit=STORY_AGREEMENTS))
+    return {
+        "agreement_tree": SimpleLazyObject(lambda: tree[0]),
+        "agreement_total": SimpleLazyObject(lambda: tree[1]),
+        "visits": SimpleLazyObject(lambda: take(Group("visits", ""), visits, limit=STORY_VISITS)),
+        "balance": SimpleLazyObject(partnership.visits.balance),
+        "open_items": SimpleLazyObject(
+            lambda: _with_partnership(
+                take(Group("open_items", ""), open_items, limit=STORY_ITEMS), partnership
+            )
+        ),
+        "counterparts": SimpleLazyObject(
+            lambda: take(
+                Group("counterparts", ""),
+                partnership.counterpart_positions(),
+                limit=STORY_COUNTERPARTS,
+            )
+        ),
+        "next_anniversary": partnership.next_anniversary(),
+    }
+
+
+def _with_partnership(group: Group, partnership: Partnership) -> Group:
+    for row in group.rows:
+        row.partnership = partnership
+    return group
+
+
+def person_story(person: Person) -> dict:
+    """Positions over time, visits taken part in, agreements signed, action items owned."""
+    positions = person.positions.select_related("organisation__city").order_by("-start", "-pk")
+    participations = person.visit_participations.select_related(
+        "visit__partnership__home_city", "visit__partnership__partner_city"
+    ).order_by("-visit__start_date")
+    signatures = person.signatures.select_related("agreement", "organisation").order_by(
+        "-agreement__signed_on"
+    )
+    today = timezone.localdate()
+    positions = list(positions)
+    current_ids = set(
+        Position.objects.held_on(today).filter(person=person).values_list("pk", flat=True)
+    )
+    for position in positions:
+        position.is_current = position.pk in current_ids
+    return {
+        "positions": positions,
+        "participations": list(participations),
+        "signatures": list(signatures),
+        "owned_items": list(
+            person.owned_action_items.select_related(*CITIES).order_by("due_on", "pk")[:50]
+        ),
+    }
+
+
+def organisation_story(organisation: Organisation) -> dict:
+    """Who held office there over time, its units, agreements and action items."""
+    today = timezone.localdate()
+    positions = list(
+        organisation.positions.select_related("person").order_by("-start", "person__full_name")
+    )
+    current_ids = set(
+        Position.objects.held_on(today)
+        .filter(organisation=organisation)
+        .values_list("pk", flat=True)
+    )
+    for position in positions:
+        position.is_current = position.pk in current_ids
+    return {
+        "positions": positions,
+        "units": list(organisation.units.order_by("name")),
+        "agreements": list(
+            organisation.agreements.select_related(*CITIES).order_by("-signed_on")[:50]
+        ),
+        "action_items": list(
+            ActionItem.objects.filter(
+                Q(owner_organisation=organisation) | Q(counterpart=organisation)
+            )
+            .select_related(*CITIES)
+            .order_by("due_on", "pk")[:50]
+        ),
+        "partnerships": list(organisation.focal_partnerships.with_cities()),
+    }

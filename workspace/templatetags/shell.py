@@ -1,0 +1,31 @@
+"""Template tags of the shell (the header and the navigation of base.html): ``{% load shell %}``.
+
+Filters
+  ``role_label``    the user's role, translated (viewer / editor / administrator)
+Tags
+  ``{% nav_current "partnerships:partnership" %}`` → ``aria-current="page"`` when the
+  current view's name starts with the prefix (used by the main navigation).
+"""
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from common.roles import ADMINISTRATOR, EDITOR, VIEWER
+from common.templatetags.workspace import cached_role
+
+register = template.Library()
+
+
+@register.filter
+def role_label(user) -> str:
+    labels = {VIEWER: _("viewer"), EDITOR: _("editor"), ADMINISTRATOR: _("administrator")}
+    return labels.get(cached_role(user), _("no role"))
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, prefix: str) -> str:
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "view_name", "") or ""
+    return mark_safe('aria-current="page"') if name.startswith(prefix) else ""

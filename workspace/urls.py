@@ -1,0 +1,20 @@
+from django.urls import path
+
+from workspace import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("dashboard/<slug:section>/", views.dashboard_section, name="dashboard_section"),
+]
+
+# The pages of the partnerships app's records that tell their whole story (agreements,
+# visits, action items). config/urls.py files them under the ``partnerships`` namespace
+# with the rest of those records' pages, so ``partnerships:partnership_detail`` is the
+# partnership's page wherever it is served from.
+record_pages = [
+    path("partners/", views.partnership_list, name="partnership_list"),
+    path("partners/<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+]

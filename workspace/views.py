@@ -1,0 +1,102 @@
+"""The pages that read across the record: the dashboard, search, and the pages that tell a
+partnership's, a person's or an organisation's whole story (agreements, visits, action items).
+
+Every view needs a role (common/permissions.py). The record pages keep the URL names of
+the partnerships app (``partnerships:partnership_detail``…): see config/urls.py.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from common.htmx import render_partial_or_page
+from common.listing import paginate
+from common.permissions import viewer_required
+from delegations.partnership_visits import with_last_visit
+from partnerships.models import Organisation, Partnership, Person
+from workspace import dashboard_sections, freshness, stories
+from workspace.forms import PartnershipFilterForm
+from workspace.search import search_record
+
+# -- dashboard and search ---------------------------------------------------------------
+
+
+@require_GET
+@viewer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render_partial_or_page(
+        request, "workspace/dashboard.html", {"sections": dashboard_sections.sections()}
+    )
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def dashboard_section(request: HttpRequest, section: str) -> HttpResponse:
+    if section not in dashboard_sections.SECTIONS:
+        raise Http404
+    title, rows = dashboard_sections.full_section(section)
+    context = {"section": section, "title": title, "page_obj": paginate(request, rows)}
+    return render_partial_or_page(
+        request, "workspace/dashboard_section.html", context, "section-results"
+    )
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def search(request: HttpRequest) -> HttpResponse:
+    query, groups = search_record(request.GET.get("q"))
+    context = {"q": query, "groups": groups, "total": sum(g.total for g in groups)}
+    return render_partial_or_page(request, "workspace/search.html", context, "search-results")
+
+
+# -- the record's pages that read the apps above partnerships -----------------------------
+
+
+@require_GET
+@viewer_required
+@vary_on_headers("HX-Request")
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    filters = PartnershipFilterForm(request.GET)
+    rows = filters.results(
+        with_last_visit(Partnership.objects.with_cities()).prefetch_related("fields")
+    )
+    context = {"filters": filters, "page_obj": paginate(request, rows)}
+    return render_partial_or_page(
+        request, "partnerships/partnership_list.html", context, "partnership-results"
+    )
+
+
+@require_GET
+@viewer_required
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(
+        Partnership.objects.with_cities().prefetch_related(
+            "fields", "partner_city__alternative_names"
+        ),
+        pk=pk,
+    )
+    context = {
+        "partnership": partnership,
+        **stories.partnership_story(partnership),
+        "record_version": freshness.cache_version(),  # keys the page's cached sections
+    }
+    return render_partial_or_page(request, "workspace/partnership_detail.html", context)
+
+
+@require_GET
+@viewer_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    context = {"person": person, **stories.person_story(person)}
+    return render_partial_or_page(request, "workspace/person_detail.html", context)
+
+
+@require_GET
+@viewer_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
+    context = {"organisation": organisation, **stories.organisation_story(organisation)}
+    return render_partial_or_page(request, "workspace/organisation_detail.html", context)
