@@ -19,6 +19,8 @@ Responses (documented here once for every form of agreements, visits, action ite
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.forms.utils import ErrorDict
 from django.http import HttpResponseRedirect
@@ -49,7 +51,7 @@ def save_or_render(
 ):
     """Validate and save ``form`` (+ inline ``formsets``) on POST, or render the page."""
     formsets = formsets or {}
-    conflict, status = None, 200
+    conflict, status = None, HTTPStatus.OK
     if request.method == "POST" and (
         request.POST.get(ADD_ROW) in formsets or request.POST.get(REFRESH)
     ):
@@ -67,17 +69,17 @@ def save_or_render(
                     name: type(fs)(fs.data, fs.files, instance=error.current, prefix=fs.prefix)
                     for name, fs in formsets.items()
                 }
-                status = 409
+                status = HTTPStatus.CONFLICT
             else:
                 messages.success(request, saved_message or _("Saved."))
                 return redirect_to(request, obj.get_absolute_url())
         else:
-            status = 422
+            status = HTTPStatus.UNPROCESSABLE_ENTITY
     page = {"form": form, "formsets": formsets, "conflict": conflict, **(context or {})}
     if not wants_partial(request):
         return render_partial_or_page(request, template, page, partial, status=status)
     response = render_partial_or_page(request, template, page, partial)
-    if status != 200:
+    if status != HTTPStatus.OK:
         # The conflict message and form-wide errors sit at the top of the form: show them.
         response["HX-Reswap"] = "outerHTML show:#record-form:top"
     return response
@@ -112,14 +114,14 @@ def redisplayed(request, form, formsets: dict):
 
 def delete_or_explain(request, obj, *, success_url: str, cancel_url: str):
     """GET: ask. POST: delete, or explain which records still depend on ``obj``."""
-    blockers, status = [], 200
+    blockers, status = [], HTTPStatus.OK
     if request.method == "POST":
         name = str(obj)
         blockers = try_delete(obj)
         if not blockers:
             messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
             return redirect_to(request, success_url)
-        status = 409
+        status = HTTPStatus.CONFLICT
     context = {
         "object": obj,
         "verbose_name": obj._meta.verbose_name,

@@ -9,6 +9,7 @@ htmx request, the whole page otherwise. Decorate such views with
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,7 +31,7 @@ def render_partial_or_page(
     context: Mapping | None = None,
     partial: str | Mapping[str, str] | None = None,
     *,
-    status: int = 200,
+    status: int = HTTPStatus.OK,
 ) -> HttpResponse:
     """Render ``template_name#partial`` for htmx requests, the full template otherwise.
 

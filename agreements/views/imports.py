@@ -8,6 +8,7 @@ waits under MEDIA_ROOT/imports/ with a random name known only to the editor's se
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from django import forms
 from django.contrib import messages
@@ -89,7 +90,8 @@ def import_page(request, spec: SheetPage):
         if outcome.ok:
             context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
         context["outcome"] = outcome
-    status = 422 if request.method == "POST" and not form.is_valid() else 200
+    invalid = request.method == "POST" and not form.is_valid()
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if invalid else HTTPStatus.OK
     return render(request, spec.page, context, status=status)
 
 
@@ -110,7 +112,7 @@ def _confirm(request, spec: SheetPage, context: dict):
     importing.discard_upload(request.session, token)  # imported, or to be corrected first
     if not outcome.ok:
         context.update(form=ImportForm(), outcome=outcome)
-        return render(request, spec.page, context, status=422)
+        return render(request, spec.page, context, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     messages.success(
         request,
         _("Imported “%(name)s”: %(summary)s.")

@@ -1,5 +1,7 @@
 """The action-item pages: the list, an item's page, the form, delete, the inline status change."""
 
+from http import HTTPStatus
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -117,7 +119,7 @@ def actionitem_status(request, pk):
         return render_partial_or_page(
             request, "delegations/includes/actionitem_status.html", context
         )
-    status = 409 if conflict else 422
+    status = HTTPStatus.CONFLICT if conflict else HTTPStatus.UNPROCESSABLE_ENTITY
     return render_partial_or_page(
         request, "delegations/actionitem_detail.html", context, status=status
     )

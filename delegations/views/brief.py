@@ -1,6 +1,7 @@
 """The visit brief as a PDF download (the rendering lives in delegations/brief.py)."""
 
 import logging
+from http import HTTPStatus
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,7 +27,12 @@ def visit_brief(request, pk: int):
     except BriefRenderError as error:
         logger.exception("The brief of visit %s could not be rendered", visit.pk)
         context = {"visit": visit, "reason": str(error)}
-        return render(request, "delegations/brief/unavailable.html", context, status=503)
+        return render(
+            request,
+            "delegations/brief/unavailable.html",
+            context,
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
+        )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{brief_filename(visit)}"'
     response["Cache-Control"] = "private, no-store"  # briefs are for internal circulation
