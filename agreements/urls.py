@@ -7,7 +7,6 @@ app_name = "agreements"
 urlpatterns = [
     path("", records.agreement_list, name="agreement_list"),
     path("new/", records.agreement_create, name="agreement_create"),
-    path("<int:pk>/", records.agreement_detail, name="agreement_detail"),
     path("<int:pk>/edit/", records.agreement_edit, name="agreement_edit"),
     path("<int:pk>/delete/", records.agreement_delete, name="agreement_delete"),
     path("import/", imports.agreement_import, name="import"),

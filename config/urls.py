@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from agreements import urls as agreements_urls
 from common import views as common_views
 from partnerships import urls as partnerships_urls
 from workspace import urls as workspace_urls
@@ -18,11 +19,15 @@ urlpatterns = [
     # One namespace for the pages of partners, cities, people and organisations: the
     # partnerships app's own, and the workspace's pages of the same records that also
     # show agreements and visits (the partnership list and page, a person's page…).
+    # The same for agreements (an agreement's page shows its action items and visits).
     path(
         "",
-        include(([*partnerships_urls.urlpatterns, *workspace_urls.record_pages], "partnerships")),
+        include(([*partnerships_urls.urlpatterns, *workspace_urls.partnership_pages], "partnerships")),
     ),
-    path("agreements/", include("agreements.urls")),
+    path(
+        "agreements/",
+        include(([*agreements_urls.urlpatterns, *workspace_urls.agreement_pages], "agreements")),
+    ),
     path("", include("delegations.urls")),
 ]
 

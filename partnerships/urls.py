@@ -5,7 +5,7 @@ from . import views
 app_name = "partnerships"
 
 # The partnership list, a partnership's, a person's and an organisation's page show
-# agreements and visits too: they are workspace views (workspace/urls.py record_pages),
+# agreements and visits too: they are workspace views (workspace/urls.py partnership_pages),
 # which config/urls.py files under this namespace with the pages below.
 urlpatterns = [
     path("partners/new/", views.partnership_create, name="partnership_create"),

@@ -12,9 +12,15 @@ urlpatterns = [
 # visits, action items). config/urls.py files them under the ``partnerships`` namespace
 # with the rest of those records' pages, so ``partnerships:partnership_detail`` is the
 # partnership's page wherever it is served from.
-record_pages = [
+partnership_pages = [
     path("partners/", views.partnership_list, name="partnership_list"),
     path("partners/<int:pk>/", views.partnership_detail, name="partnership_detail"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+]
+
+# The same for an agreement's page (its action items, the visits it was signed during),
+# filed under the ``agreements`` namespace.
+agreement_pages = [
+    path("<int:pk>/", views.agreement_detail, name="agreement_detail"),
 ]

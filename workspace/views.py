@@ -1,8 +1,10 @@
-"""The pages that read across the record: the dashboard, search, and the pages that tell a
-partnership's, a person's or an organisation's whole story (agreements, visits, action items).
+"""The pages that read across the record: the dashboard, search, and the pages of a record
+that also show what the apps above its own hold (a partnership's, a person's or an
+organisation's whole story; an agreement's action items and visits).
 
 Every view needs a role (common/permissions.py). The record pages keep the URL names of
-the partnerships app (``partnerships:partnership_detail``…): see config/urls.py.
+their record's app (``partnerships:partnership_detail``, ``agreements:agreement_detail``):
+see config/urls.py.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from agreements.models import Agreement
 from common.htmx import render_partial_or_page
 from common.listing import paginate
 from common.permissions import viewer_required
@@ -18,6 +21,8 @@ from partnerships.models import Organisation, Partnership, Person
 from workspace import dashboard_sections, freshness, stories
 from workspace.forms import PartnershipFilterForm
 from workspace.search import search_record
+
+AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
 
 # -- dashboard and search ---------------------------------------------------------------
 
@@ -100,3 +105,23 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
     context = {"organisation": organisation, **stories.organisation_story(organisation)}
     return render_partial_or_page(request, "workspace/organisation_detail.html", context)
+
+
+@require_GET
+@viewer_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(
+        Agreement.objects.select_related(*AGREEMENT_RELATED, "parent").prefetch_related(
+            "parties",
+            "fields",
+            "documents",
+            "signatories__person",
+            "signatories__organisation",
+            "children",
+            "signed_during_visits",
+            "action_items__owner_organisation",
+        ),
+        pk=pk,
+    )
+    context = {"agreement": agreement, "lineage": agreement.lineage()}
+    return render_partial_or_page(request, "workspace/agreement_detail.html", context)

@@ -1,4 +1,8 @@
-"""Agreements workspace: list, detail, create, edit, delete."""
+"""The agreement pages: the list, the form (with signatories and documents), delete.
+
+An agreement's own page also shows its action items and the visits it was signed during,
+so it is a workspace view (workspace/views.py).
+"""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,26 +32,6 @@ def agreement_list(request):
     return render_partial_or_page(
         request, "agreements/agreement_list.html", context, "agreement-results"
     )
-
-
-@require_GET
-@viewer_required
-def agreement_detail(request, pk):
-    agreement = get_object_or_404(
-        Agreement.objects.select_related(*LIST_RELATED, "parent").prefetch_related(
-            "parties",
-            "fields",
-            "documents",
-            "signatories__person",
-            "signatories__organisation",
-            "children",
-            "signed_during_visits",
-            "action_items__owner_organisation",
-        ),
-        pk=pk,
-    )
-    context = {"agreement": agreement, "lineage": agreement.lineage()}
-    return render_partial_or_page(request, "agreements/agreement_detail.html", context)
 
 
 def _formsets(request, agreement):
