@@ -22,7 +22,9 @@ urlpatterns = [
     # The same for agreements (an agreement's page shows its action items and visits).
     path(
         "",
-        include(([*partnerships_urls.urlpatterns, *workspace_urls.partnership_pages], "partnerships")),
+        include(
+            ([*partnerships_urls.urlpatterns, *workspace_urls.partnership_pages], "partnerships")
+        ),
     ),
     path(
         "agreements/",

@@ -163,7 +163,12 @@ def _on_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         bump(using, apps=[sender._meta.app_label])
 
 
-def _on_bulk_write(sender, using=DEFAULT_DB_ALIAS, apps=None, **kwargs):
+def _on_bulk_write(
+    sender: object,
+    using: str = DEFAULT_DB_ALIAS,
+    apps: Iterable[str] | None = None,
+    **kwargs: object,
+) -> None:
     bump(using, apps=apps)
 
 
