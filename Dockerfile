@@ -1,4 +1,5 @@
-# Production image: Python 3.12, the locked dependencies, WeasyPrint's system libraries.
+# Production image: Python 3.12, the locked dependencies, WeasyPrint's system libraries
+# and the CJK fonts of the PDF brief (the other scripts' fonts are bundled in static/brief).
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-      postgresql-client \
+      fonts-noto-cjk postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && pip install --no-cache-dir uv
 
