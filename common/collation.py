@@ -212,7 +212,9 @@ class VietnameseCollate(models.Func):
     template = "%(expressions)s COLLATE %(collation)s"
     arity = 1
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
         name = POSTGRESQL_COLLATION if connection.vendor == "postgresql" else SQLITE_COLLATION
         extra_context.setdefault("collation", connection.ops.quote_name(name))
         return super().as_sql(compiler, connection, **extra_context)

@@ -30,7 +30,7 @@ import functools
 import json
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -42,7 +42,9 @@ DATA = Path(__file__).resolve().parent / "data" / "worldmap.json"
 
 Level = Literal["world", "detail"]
 Projection = Literal["natural-earth", "equirectangular"]
-Ring = list[tuple[float, float]]
+Point = tuple[float, float]
+Ring = list[Point]
+BBox = tuple[float, float, float, float]  # west, south, east, north
 
 # The whole world, less Antarctica (no partner city lies south of 56°S).
 WORLD_BBOX = (-180.0, -58.0, 180.0, 84.0)
@@ -73,7 +75,7 @@ class _Country:
     code: str
     name: str
     polygons: tuple[tuple[Ring, ...], ...]
-    bounds: tuple[float, float, float, float]  # west, south, east, north
+    bounds: BBox  # west, south, east, north
 
 
 def _decode(flat: list[int], scale: int) -> Ring:
@@ -128,7 +130,7 @@ def natural_earth(longitude: float, latitude: float) -> tuple[float, float]:
     return x, y
 
 
-def _equirectangular(standard_latitude: float):
+def _equirectangular(standard_latitude: float) -> Callable[[float, float], tuple[float, float]]:
     scale = math.cos(math.radians(standard_latitude))
 
     def project(longitude: float, latitude: float) -> tuple[float, float]:
@@ -140,9 +142,7 @@ def _equirectangular(standard_latitude: float):
 class _Frame:
     """From longitude/latitude to SVG pixels for one view."""
 
-    def __init__(
-        self, bbox: tuple[float, float, float, float], width: int, projection: Projection
-    ) -> None:
+    def __init__(self, bbox: BBox, width: int, projection: Projection) -> None:
         west, south, east, north = bbox
         self.project = (
             natural_earth
@@ -172,7 +172,7 @@ def _number(value: float) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _clip(points: list[tuple[float, float]], width: float, height: float, margin: float):
+def _clip(points: list[Point], width: float, height: float, margin: float) -> list[Point]:
     """Sutherland–Hodgman against the view and a margin, so a region's map does not carry
     the whole of Russia outside its frame."""
     edges = (
@@ -197,12 +197,12 @@ def _clip(points: list[tuple[float, float]], width: float, height: float, margin
     return points
 
 
-def _at_x(a, b, x):
+def _at_x(a: Point, b: Point, x: float) -> Point:
     t = (x - a[0]) / (b[0] - a[0])
     return (x, a[1] + t * (b[1] - a[1]))
 
 
-def _at_y(a, b, y):
+def _at_y(a: Point, b: Point, y: float) -> Point:
     t = (y - a[1]) / (b[1] - a[1])
     return (a[0] + t * (b[0] - a[0]), y)
 
@@ -250,7 +250,7 @@ def _path(
     return "".join(parts)
 
 
-def _intersects(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+def _intersects(a: BBox, b: BBox) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
@@ -258,7 +258,7 @@ def _intersects(a: tuple[float, float, float, float], b: tuple[float, float, flo
 def render_world_map(
     points: Sequence[MapPoint] = (),
     *,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: BBox | None = None,
     width: int = 960,
     title: str = "",
     description: str = "",
@@ -306,7 +306,7 @@ def render_world_map(
 
 
 def _country_paths(
-    frame: _Frame, bbox: tuple[float, float, float, float], level: Level, classes: Mapping[str, str]
+    frame: _Frame, bbox: BBox, level: Level, classes: Mapping[str, str]
 ) -> Iterable[str]:
     """One ``<path>`` per country in view, clipped to it. A view across the antimeridian
     (the Pacific around Fiji) also draws the countries on its far side, a turn away."""
@@ -333,7 +333,7 @@ def _country_paths(
         yield f'<path class="{escape(" ".join(filter(None, names)))}"{fill} d="{d}"/>'
 
 
-def _sea(frame: _Frame, bbox: tuple[float, float, float, float], projection: Projection) -> str:
+def _sea(frame: _Frame, bbox: BBox, projection: Projection) -> str:
     if projection != "natural-earth":
         return f'<rect class="worldmap-sea" width="{frame.width}" height="{frame.height}" fill="{SEA}"/>'
     west, south, east, north = bbox
@@ -343,7 +343,7 @@ def _sea(frame: _Frame, bbox: tuple[float, float, float, float], projection: Pro
     return f'<path class="worldmap-sea" fill="{SEA}" d="{_path([left + right], min_step=0)}"/>'
 
 
-def _vietnam_islands(frame: _Frame, bbox, span: float, extra: str) -> str:
+def _vietnam_islands(frame: _Frame, bbox: BBox, span: float, extra: str) -> str:
     marks = []
     for name, islands in (
         (_("Hoang Sa (Viet Nam)"), HOANG_SA),
@@ -378,7 +378,7 @@ def _points(points: Sequence[MapPoint], frame: _Frame) -> str:
     if not points:
         return ""
     parts = ['<g class="worldmap-points">']
-    placed: list[tuple[float, float, float, float]] = []
+    placed: list[BBox] = []
     for point in points:
         for turn in (0.0, 360.0, -360.0):
             x, y = frame(point.longitude + turn, point.latitude)
