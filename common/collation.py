@@ -79,9 +79,19 @@ _MARK_WEIGHT = {mark: 2 + rank for rank, mark in enumerate(_MARK_ORDER)}
 _OTHER_MARK = 2 + len(_MARK_ORDER)
 _COMMON = 1  # the secondary weight of a letter without marks: below every accent
 
-# Primary weight bands, in ICU's root order: spaces < punctuation < symbols < digits <
-# Latin < other scripts.
-_SPACE, _PUNCTUATION, _DIGIT, _LATIN, _OTHER = (n << 24 for n in range(1, 6))
+# Weights are characters, so that each level of a key is a string: built by
+# ``str.translate`` (one cached table lookup per character, in C) and compared as
+# strings. Primary bands, in ICU's root order: spaces < punctuation < symbols < digits
+# < Latin < other scripts. A weight of two characters (band, code point) serves the
+# characters that have no rank of their own; the band characters of those are never a
+# weight on their own, so keys still compare level by level.
+_SPACE = "\u0020"
+_PUNCTUATION_BAND = 0x0100  # + ICU's rank of an ASCII punctuation or symbol
+_OTHER_PUNCTUATION = "\u0300"  # + the code point
+_DIGIT_BAND = 0x0400  # + the digit's value
+_LATIN_BAND = 0x0500  # + the letter's rank in ALPHABET
+_OTHER_LATIN = "\u0600"  # + the code point: Latin letters outside the alphabet, after z
+_OTHER_SCRIPT = 0x0700  # + the script band, then the code point
 # ICU's root order of the ASCII punctuation and symbols.
 _ASCII_PUNCTUATION = "_-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
 _PUNCTUATION_RANK = {ch: rank for rank, ch in enumerate(_ASCII_PUNCTUATION)}
@@ -90,33 +100,75 @@ _PUNCTUATION_RANK = {ch: rank for rank, ch in enumerate(_ASCII_PUNCTUATION)}
 def _script_band(code: int) -> int:
     """ICU's root order puts Hangul, then kana, then Han after the other scripts."""
     if 0x1100 <= code <= 0x11FF or 0xAC00 <= code <= 0xD7AF or 0x3130 <= code <= 0x318F:
-        return 1 << 22
+        return 1
     if 0x3040 <= code <= 0x30FF:
-        return 2 << 22
+        return 2
     if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
-        return 3 << 22
+        return 3
     return 0
 
 
-def _primary(letter: str) -> int:
+def _primary(letter: str) -> str:
     rank = _LETTER_RANK.get(letter)
     if rank is not None:
-        return _LATIN + rank
+        return chr(_LATIN_BAND + rank)
     code = ord(letter)
     if letter.isspace():
         return _SPACE
     if letter.isdigit():
-        return _DIGIT + unicodedata.digit(letter, 0)
-    kind = unicodedata.category(letter)[0]
-    if kind in "PS":
+        return chr(_DIGIT_BAND + unicodedata.digit(letter, 0))
+    if unicodedata.category(letter)[0] in "PS":
         rank = _PUNCTUATION_RANK.get(letter)
-        return _PUNCTUATION + (rank if rank is not None else 0x100 + code)
-    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:  # other Latin letters: after z
-        return _LATIN + 0x100 + code
-    return _OTHER + _script_band(code) + code
+        return chr(_PUNCTUATION_BAND + rank) if rank is not None else _OTHER_PUNCTUATION + letter
+    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+        return _OTHER_LATIN + letter
+    return chr(_OTHER_SCRIPT + _script_band(code)) + letter
 
 
-SortKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+def _elements(char: str) -> tuple[str, str, str]:
+    """One (NFC) character's weights at the three levels."""
+    base, *marks = unicodedata.normalize("NFD", char)
+    if unicodedata.category(base)[0] == "M":  # an accent with no letter: secondary only
+        return "", "".join(chr(_MARK_WEIGHT.get(m, _OTHER_MARK)) for m in (base, *marks)), ""
+    lower = base.lower() if len(base.lower()) == 1 else base
+    case = 0 if lower == base else 1
+    letters = lower
+    special = _LATIN_SPECIAL.get(lower)
+    if special is not None:
+        letters, extra = special
+        marks = [*extra, *marks]
+        if len(letters) > 1:  # "ß" sorts as "ss", after it at the third level
+            case += 2
+    else:
+        for mark in marks:
+            combined = _LETTER_MARKS.get((lower, mark))
+            if combined is not None:
+                letters = combined
+                marks.remove(mark)
+                break
+    primary = "".join(_primary(letter) for letter in letters)
+    secondary = chr(_COMMON) * len(letters) + "".join(
+        chr(_MARK_WEIGHT.get(mark, _OTHER_MARK)) for mark in marks
+    )
+    return primary, secondary, chr(case) * len(letters)
+
+
+class _Level(dict[int, str]):
+    """A ``str.translate`` table filled on demand: code point → weights at one level."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def __missing__(self, code: int) -> str:
+        weights = _elements(chr(code))[self.level]
+        self[code] = weights
+        return weights
+
+
+_PRIMARY, _SECONDARY, _TERTIARY = _Level(0), _Level(1), _Level(2)
+
+SortKey = tuple[str, str, str]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -125,46 +177,16 @@ def sort_key(text: str | None) -> SortKey:
 
     Three levels compared one after the other, as ICU does: the letters (đ after d,
     ă and â after a…, spaces and punctuation before letters), then the tones and other
-    accents, then case (lower before upper). Cached: lists are sorted again and again
-    with the same names.
+    accents, then case (lower before upper). Each level is a string of weights (see
+    ``_elements``); keys are cached, as lists are sorted again and again by the same
+    names.
     """
-    primary: list[int] = []
-    secondary: list[int] = []
-    tertiary: list[int] = []
-    chars = unicodedata.normalize("NFD", text or "")
-    index, length = 0, len(chars)
-    while index < length:
-        char = chars[index]
-        index += 1
-        marks: list[str] = []
-        while index < length and unicodedata.combining(chars[index]):
-            marks.append(chars[index])
-            index += 1
-        if unicodedata.category(char)[0] == "M":  # a mark with no base: an accent alone
-            secondary.append(_MARK_WEIGHT.get(char, _OTHER_MARK))
-            continue
-        lower = char.lower() if len(char.lower()) == 1 else char
-        case = 0 if lower == char else 1
-        letters: str = lower
-        special = _LATIN_SPECIAL.get(lower)
-        if special is not None:
-            letters, extra = special
-            marks = [*extra, *marks]
-            if len(letters) > 1:  # "ß" sorts as "ss", after it at the third level
-                case += 2
-        else:
-            for mark in marks:
-                combined = _LETTER_MARKS.get((lower, mark))
-                if combined is not None:
-                    letters = combined
-                    marks.remove(mark)
-                    break
-        for letter in letters:
-            primary.append(_primary(letter))
-            secondary.append(_COMMON)
-            tertiary.append(case)
-        secondary.extend(_MARK_WEIGHT.get(mark, _OTHER_MARK) for mark in marks)
-    return tuple(primary), tuple(secondary), tuple(tertiary)
+    composed = unicodedata.normalize("NFC", text or "")
+    return (
+        composed.translate(_PRIMARY),
+        composed.translate(_SECONDARY),
+        composed.translate(_TERTIARY),
+    )
 
 
 def compare(left: str | None, right: str | None) -> int:
