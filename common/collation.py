@@ -127,7 +127,8 @@ def _primary(letter: str) -> str:
 
 def _elements(char: str) -> tuple[str, str, str]:
     """One (NFC) character's weights at the three levels."""
-    base, *marks = unicodedata.normalize("NFD", char)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], list(decomposed[1:])
     if unicodedata.category(base)[0] == "M":  # an accent with no letter: secondary only
         return "", "".join(chr(_MARK_WEIGHT.get(m, _OTHER_MARK)) for m in (base, *marks)), ""
     lower = base.lower() if len(base.lower()) == 1 else base
