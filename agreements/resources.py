@@ -59,6 +59,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from common.countries import codes_matching
 from common.partialdate import PartialDate, Precision, parse_partial_date
 from common.text import clean_spaces
 from common.text import fold as _fold_text
@@ -407,6 +408,8 @@ def parse_country(value) -> str:
     if _COUNTRIES is None:
         _COUNTRIES = _country_index()
     code = _COUNTRIES.get(fold(text))
+    if code is None:  # old and variant spellings ("Bêlarut", "Belorussia", "Bạch Nga")
+        code = next(iter(codes_matching(text)), None)
     if code is None:
         raise ValueError(gettext("“%(value)s” is not a known country.") % {"value": text})
     return code

@@ -9,10 +9,13 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import (
+            collation,  # noqa: F401  (registers the vi collation on SQLite connections)
             gcfreeze,
             text_match,  # noqa: F401  (registers sc_fold on SQLite connections)
         )
+        from .countries import use_vietnamese_order
 
+        use_vietnamese_order()  # country lists in Vietnamese alphabetical order
         gcfreeze.connect()  # a warm worker's objects out of the full GC passes
         from .roles import ensure_roles_after_migrate
 

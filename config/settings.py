@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from common.countries import countries_override
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -185,9 +187,11 @@ STORAGES = {
     },
 }
 
-# The record's own text (names, titles) is Vietnamese; countries come with
-# Vietnamese names from django-countries.
+# The record's own text (names, titles) is Vietnamese. Country names in Vietnamese
+# come from a reviewed list (common/countries.py: django-countries' own has duplicates
+# such as Iceland and Ireland both "Ai-len"); other languages keep django-countries'.
 COUNTRIES_FIRST = ["VN"]
+COUNTRIES_OVERRIDE = countries_override()
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

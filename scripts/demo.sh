@@ -3,6 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/_uv.sh
+. scripts/_fonts.sh
 $UV sync --frozen
 $UV run --frozen python manage.py migrate --noinput
 $UV run --frozen python manage.py seed_demo "$@"

@@ -30,8 +30,11 @@ from tests.factories import (
 
 ALLOWED = {
     STYLESHEET_URL,
-    "https://brief.invalid/static/brief/fonts/noto-sans-brief-400.ttf",
-    "https://brief.invalid/static/brief/fonts/noto-sans-brief-700.ttf",
+    *(
+        f"https://brief.invalid/static/brief/fonts/noto-sans-{font}-{weight}.ttf"
+        for font in ("brief", "lao", "thai", "khmer")
+        for weight in (400, 700)
+    ),
 }
 
 
