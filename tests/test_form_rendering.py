@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agreements.forms import AgreementForm
 from tests.factories import PartnershipFactory, editor
+from tests.test_hostile_input import CREATE_FORMS
 
 pytestmark = pytest.mark.django_db
 
@@ -90,18 +91,7 @@ def test_a_misspelt_field_in_a_layout_fails_loudly():
         template.render(Context({"form": NoteForm()}))
 
 
-FORM_PAGES = [
-    "partnerships:partnership_create",
-    "partnerships:city_create",
-    "partnerships:person_create",
-    "partnerships:organisation_create",
-    "agreements:agreement_create",
-    "delegations:visit_create",
-    "delegations:actionitem_create",
-]
-
-
-@pytest.mark.parametrize("name", FORM_PAGES)
+@pytest.mark.parametrize("name", CREATE_FORMS)
 def test_a_record_form_page_lays_out_every_field_of_its_form_once(client, name):
     PartnershipFactory()
     client.force_login(editor())
@@ -111,7 +101,7 @@ def test_a_record_form_page_lays_out_every_field_of_its_form_once(client, name):
         assert response.text.count(f'id="{field.auto_id}"') == 1, field.name
 
 
-@pytest.mark.parametrize("name", FORM_PAGES)
+@pytest.mark.parametrize("name", CREATE_FORMS)
 def test_a_record_form_partial_is_the_form_alone(client, name):
     client.force_login(editor())
     response = client.get(reverse(name), headers={"HX-Request": "true"})
