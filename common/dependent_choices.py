@@ -25,7 +25,9 @@ def chosen_id(form, name: str) -> int | None:
 def refresh_on_change(field: forms.Field, value: str, *, dependents: list[str]) -> None:
     """When this choice changes, fetch the form again and swap only the ``dependents`` fields'
     widgets (htmx, out of band by id), so the lists depending on it narrow while whatever
-    else the person typed stays. Without JavaScript the "Update the lists" button does it."""
+    else the person typed stays. Without JavaScript the "Update the lists" button, which the
+    field's template puts beside it, does it."""
+    field.template_name = "common/forms/field_refresh.html"
     field.widget.attrs.update(
         {
             "hx-post": "",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for the project form renderer
     "django_htmx",
     "django_countries",
     "simple_history",
@@ -111,6 +112,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through the project's field and form templates (common/forms/).
+FORM_RENDERER = "common.forms_rendering.FormRenderer"
 
 # SQLite under a git-ignored var/ folder is the zero-setup default; production and
 # the test suite use PostgreSQL through DATABASE_URL (postgres://user@host/db).
