@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     class AuthenticatedRequest(HtmxRequest):
         """A request past ``login_required`` (or a role decorator): the user is real."""
 
-        user: User  # type: ignore[assignment]  # narrowed from User | AnonymousUser
+        user: User  # narrowed from User | AnonymousUser
 
 else:
     HtmxRequest = HttpRequest
