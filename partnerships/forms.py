@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -39,20 +42,20 @@ class PersonFilterForm(ListFilterForm):
         label=_("Organisation"), queryset=Organisation.objects.all(), required=False
     )
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         # The drop-down lists our own organisations (and the one asked for), not every
         # organisation on record: that list grows without bound (issue 6: scale).
         selected = str((data or {}).get("organisation") or "")
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        _choice_field(self, "organisation").queryset = Organisation.objects.filter(
             Q(city__is_home=True) | Q(pk=int(selected) if selected.isdigit() else None)
         )
         used = set(Person.objects.values_list("country", flat=True).order_by().distinct())
-        self.fields["country"].choices = [("", "—")] + [
+        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]
 
-    def filter(self, queryset):
+    def filter(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(PERSON_FIELDS, data["q"]))
@@ -80,14 +83,14 @@ class OrganisationFilterForm(ListFilterForm):
     )
     city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.all(), required=False)
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         used = set(Organisation.objects.values_list("country", flat=True).order_by().distinct())
-        self.fields["country"].choices = [("", "—")] + [
+        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]
 
-    def filter(self, queryset):
+    def filter(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(ORGANISATION_FIELDS, data["q"]))
@@ -117,11 +120,11 @@ class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm)
             "summary": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_city"].queryset = City.objects.home()
-        self.fields["partner_city"].queryset = City.objects.partners()
-        self.fields["focal_office"].queryset = Organisation.objects.filter(country="VN")
+        _choice_field(self, "home_city").queryset = City.objects.home()
+        _choice_field(self, "partner_city").queryset = City.objects.partners()
+        _choice_field(self, "focal_office").queryset = Organisation.objects.filter(country="VN")
 
 
 class CityForm(VersionedFormMixin, forms.ModelForm):
@@ -163,8 +166,9 @@ class PositionForm(PartialDateFormMixin, forms.ModelForm):
         model = Position
         fields = ["organisation", "title", "title_en", "start", "end"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         # The database's rule (partial_range_constraint): an end known to the year or
         # month may fall in the same period as the start, never before it.
@@ -199,7 +203,14 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["parent"].queryset = Organisation.objects.exclude(pk=self.instance.pk)
+            _choice_field(self, "parent").queryset = Organisation.objects.exclude(
+                pk=self.instance.pk
+            )
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's drop-down ``name`` (a foreign key's field), to narrow its choices."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])

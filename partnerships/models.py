@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -46,14 +47,14 @@ class FieldOfCooperation(Record):
         return self.name
 
 
-class CityQuerySet(models.QuerySet):
-    def home(self):
+class CityQuerySet(models.QuerySet["City"]):
+    def home(self) -> Self:
         return self.filter(is_home=True)
 
-    def partners(self):
+    def partners(self) -> Self:
         return self.filter(is_home=False)
 
-    def named(self, query: str):
+    def named(self, query: str) -> Self:
         """Cities known by ``query`` under any of their names, ignoring case and accents
         (``vieng chan``, ``Vientiane`` and ``ວຽງຈັນ`` all find Viêng Chăn)."""
         from common.text_match import any_field_contains, related_match
@@ -260,14 +261,14 @@ class Person(Record):
         return self.position_on(timezone.localdate())
 
 
-class PositionQuerySet(models.QuerySet):
-    def held_on(self, day: dt.date):
+class PositionQuerySet(models.QuerySet["Position"]):
+    def held_on(self, day: dt.date) -> Self:
         """Positions held on ``day``; an end known to the year covers the whole year."""
         started = Q(start__isnull=True) | Q(start__lte=day)
         not_ended = Q(end__isnull=True) | period_covers("end", day, after=True)
         return self.filter(started & not_ended)
 
-    def current(self):
+    def current(self) -> Self:
         return self.held_on(timezone.localdate())
 
 
@@ -325,14 +326,14 @@ class Position(Record):
         return f"{self.title} {org}"
 
 
-class PartnershipQuerySet(models.QuerySet):
-    def active(self):
+class PartnershipQuerySet(models.QuerySet["Partnership"]):
+    def active(self) -> Self:
         return self.filter(status=Partnership.Status.ACTIVE)
 
-    def with_cities(self):
+    def with_cities(self) -> Self:
         return self.select_related("home_city", "partner_city", "focal_office")
 
-    def round_anniversaries(self, *, on: dt.date | None = None):
+    def round_anniversaries(self, *, on: dt.date | None = None) -> Self:
         """Established a round number of years ago (5, 10, 15…) within the next 12 months.
 
         Soonest first; ``Partnership.next_anniversary`` gives the years and the date.
@@ -417,7 +418,7 @@ class Partnership(Record):
     def __str__(self) -> str:
         return f"{self.home_city} – {self.partner_city}"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.home_city_id and not self.home_city.is_home:
             raise ValidationError({"home_city": _("Choose one of our home cities.")})
 
@@ -432,7 +433,7 @@ class Partnership(Record):
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.pk])
 
-    def counterpart_positions(self, on: dt.date | None = None):
+    def counterpart_positions(self, on: dt.date | None = None) -> PositionQuerySet:
         """Who holds office now in the partner city's organisations (the people we deal with)."""
         return (
             Position.objects.held_on(on or timezone.localdate())
@@ -460,7 +461,9 @@ def next_round_anniversary(
         years += ANNIVERSARY_STEP
 
 
-def round_anniversary_within_year(queryset, field: str, on: dt.date, step: int = ANNIVERSARY_STEP):
+def round_anniversary_within_year[QS: models.QuerySet[Any]](
+    queryset: QS, field: str, on: dt.date, step: int = ANNIVERSARY_STEP
+) -> QS:
     """Rows whose partial date ``field`` has a round anniversary from ``on`` to a year later.
 
     The same rule as ``next_round_anniversary`` (a date known to the year or month

@@ -8,7 +8,13 @@ and a plain request with the whole page; forms go through common/editing.py
 (Post/Redirect/Get, errors in place, edit conflicts explained).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q
+from django.forms import BaseInlineFormSet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 
@@ -38,7 +45,7 @@ from .models import City, Organisation, Partnership, Person, Position
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def partnership_create(request):
+def partnership_create(request: AuthenticatedRequest) -> HttpResponse:
     form = PartnershipForm(request.POST or None, initial=request.GET.dict() or None)
     return save_or_render(
         request,
@@ -51,7 +58,7 @@ def partnership_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def partnership_edit(request, pk):
+def partnership_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(Partnership.objects.with_cities(), pk=pk)
     return save_or_render(
         request,
@@ -64,7 +71,7 @@ def partnership_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def partnership_delete(request, pk):
+def partnership_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(Partnership.objects.with_cities(), pk=pk)
     return delete_or_explain(
         request,
@@ -79,7 +86,7 @@ def partnership_delete(request, pk):
 
 @require_GET
 @viewer_required
-def city_detail(request, pk):
+def city_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnerships = Partnership.objects.with_cities()
     city = get_object_or_404(
         City.objects.prefetch_related(
@@ -93,14 +100,16 @@ def city_detail(request, pk):
     return render_partial_or_page(request, "partnerships/city_detail.html", {"city": city})
 
 
-def _city_names(request, city):
+def _city_names(
+    request: AuthenticatedRequest, city: City
+) -> dict[str, BaseInlineFormSet[Any, Any, Any]]:
     return {"names": CityNameFormSet(request.POST or None, instance=city, prefix="names")}
 
 
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def city_create(request):
+def city_create(request: AuthenticatedRequest) -> HttpResponse:
     city = City()
     return save_or_render(
         request,
@@ -114,7 +123,7 @@ def city_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def city_edit(request, pk):
+def city_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     city = get_object_or_404(City, pk=pk)
     return save_or_render(
         request,
@@ -128,7 +137,7 @@ def city_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def city_delete(request, pk):
+def city_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     city = get_object_or_404(City, pk=pk)
     return delete_or_explain(
         request,
@@ -144,7 +153,7 @@ def city_delete(request, pk):
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def person_list(request):
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = PersonFilterForm(request.GET)
     current = Position.objects.current().select_related("organisation")
     rows = filters.results(
@@ -158,7 +167,9 @@ def person_list(request):
     )
 
 
-def _positions(request, person):
+def _positions(
+    request: AuthenticatedRequest, person: Person
+) -> dict[str, BaseInlineFormSet[Any, Any, Any]]:
     data = request.POST if request.method == "POST" else None
     formset = PositionFormSet(data, instance=person, prefix="positions")
     return {"positions": formset}
@@ -167,7 +178,7 @@ def _positions(request, person):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def person_create(request):
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     person = Person()
     return save_or_render(
         request,
@@ -181,7 +192,7 @@ def person_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def person_edit(request, pk):
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return save_or_render(
         request,
@@ -195,7 +206,7 @@ def person_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def person_delete(request, pk):
+def person_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return delete_or_explain(
         request,
@@ -211,7 +222,7 @@ def person_delete(request, pk):
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def organisation_list(request):
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = OrganisationFilterForm(request.GET)
     current = Q(positions__in=Position.objects.current())
     rows = filters.results(
@@ -228,7 +239,7 @@ def organisation_list(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def organisation_create(request):
+def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
     return save_or_render(
         request,
         OrganisationForm(request.POST or None, initial=request.GET.dict() or None),
@@ -240,7 +251,7 @@ def organisation_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def organisation_edit(request, pk):
+def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     return save_or_render(
         request,
@@ -253,7 +264,7 @@ def organisation_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def organisation_delete(request, pk):
+def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     return delete_or_explain(
         request,
