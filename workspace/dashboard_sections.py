@@ -7,9 +7,12 @@ merges and groups, in a number of queries that does not grow with the data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +24,9 @@ from delegations.partnership_visits import dormant, with_last_visit
 from partnerships.models import Partnership, next_round_anniversary
 from workspace import freshness
 from workspace.result_groups import Group, take
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DASHBOARD_LIMIT = 10
 EXPIRING_DAYS = 183  # six months
@@ -40,7 +46,7 @@ class Anniversary:
     agreement: Agreement | None = None
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[dt.date, int]:
         return (self.when.date, self.years)
 
 
@@ -48,32 +54,43 @@ def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Ann
     """Round anniversaries in the next 12 months, soonest first, and how many in all."""
     partnerships = Partnership.objects.round_anniversaries(on=on).with_cities()
     agreements = Agreement.objects.round_anniversaries(on=on).select_related(*CITIES)
-    total = None
-    if limit is not None:
-        # Every match is computed and sorted anyway (the order is on date parts), so the
-        # count comes with the rows instead of from a second scan. The agreements' order
-        # and count are taken from their ids alone, then the rows shown are read by id:
-        # thousands of matches are not joined to their cities to show ten.
-        everything = Window(Count("pk"))
-        partnerships = list(partnerships.annotate(matches=everything)[:limit])
-        head = list(agreements.annotate(matches=everything).values_list("pk", "matches")[:limit])
-        shown = Agreement.objects.select_related(*CITIES).in_bulk([pk for pk, _n in head])
-        agreements = [shown[pk] for pk, _n in head]
-        total = (partnerships[0].matches if partnerships else 0) + (head[0][1] if head else 0)
-    rows = []
-    for partnership in partnerships:
-        years, when = next_round_anniversary(partnership.established, on)
-        rows.append(Anniversary(years, when, partnership))
-    for agreement in agreements:
-        years, when = next_round_anniversary(agreement.signed, on)
-        rows.append(Anniversary(years, when, agreement.partnership, agreement))
-    rows.sort(key=lambda row: row.sort_key)
     if limit is None:
+        rows = _anniversaries(on, partnerships, agreements)
         return rows, len(rows)
-    return rows[:limit], total
+    # Every match is computed and sorted anyway (the order is on date parts), so the
+    # count comes with the rows instead of from a second scan. The agreements' order
+    # and count are taken from their ids alone, then the rows shown are read by id:
+    # thousands of matches are not joined to their cities to show ten.
+    everything = Window(Count("pk"))
+    first_partnerships = list(partnerships.annotate(matches=everything)[:limit])
+    head = list(agreements.annotate(matches=everything).values_list("pk", "matches")[:limit])
+    shown = Agreement.objects.select_related(*CITIES).in_bulk([pk for pk, _n in head])
+    first_agreements = [shown[pk] for pk, _n in head]
+    total = (first_partnerships[0].matches if first_partnerships else 0) + (
+        head[0][1] if head else 0
+    )
+    return _anniversaries(on, first_partnerships, first_agreements)[:limit], total
 
 
-def _querysets(on: dt.date) -> dict:
+def _anniversaries(
+    on: dt.date, partnerships: Iterable[Partnership], agreements: Iterable[Agreement]
+) -> list[Anniversary]:
+    """The next round anniversary of each partnership's founding and agreement's signature."""
+    # Every row comes from ``round_anniversaries``, which keeps dated rows only: none
+    # is without an anniversary.
+    rows = [
+        Anniversary(*founded, partnership)
+        for partnership in partnerships
+        if (founded := next_round_anniversary(partnership.established, on))
+    ] + [
+        Anniversary(*signed, agreement.partnership, agreement)
+        for agreement in agreements
+        if (signed := next_round_anniversary(agreement.signed, on))
+    ]
+    return sorted(rows, key=lambda row: row.sort_key)
+
+
+def _querysets(on: dt.date) -> dict[str, QuerySet[Any]]:
     """The dashboard's sections as querysets (anniversaries are merged separately)."""
     return {
         # First, so that every partnership page (and from there every visit) is one click away.
@@ -92,7 +109,7 @@ def _querysets(on: dt.date) -> dict:
         .select_related(*CITIES)
         .order_by("-valid_until", "reference"),
         "dormant": with_last_visit(
-            dormant(Partnership.objects.all(), years=DORMANT_YEARS, on=on).with_cities()
+            dormant(Partnership.objects.with_cities(), years=DORMANT_YEARS, on=on)
         ).order_by("last_visit_on", "partner_city__name"),
     }
 
@@ -138,7 +155,7 @@ def sections(on: dt.date | None = None) -> dict[str, Group]:
         result.update(
             freshness.cached(
                 f"dashboard:{on.isoformat()}:{'-'.join(keys)}",
-                lambda keys=keys: _sections(on, keys),
+                functools.partial(_sections, on, keys),
                 depends_on=sources,
                 version=version,
             )
@@ -146,7 +163,7 @@ def sections(on: dt.date | None = None) -> dict[str, Group]:
     return {key: result[key] for key in SECTIONS}
 
 
-def _sections(on: dt.date, keys) -> dict[str, Group]:
+def _sections(on: dt.date, keys: Iterable[str]) -> dict[str, Group]:
     result = {}
     querysets = _querysets(on)
     for key in keys:
@@ -164,7 +181,9 @@ def _sections(on: dt.date, keys) -> dict[str, Group]:
     return result
 
 
-def full_section(key: str, on: dt.date | None = None):
+def full_section(
+    key: str, on: dt.date | None = None
+) -> tuple[StrOrPromise, list[Anniversary] | QuerySet[Any]]:
     """All rows of one dashboard section (its "see all" page)."""
     on = on or timezone.localdate()
     if key == "anniversaries":

@@ -3,8 +3,11 @@ partnerships know (delegations.partnership_visits.with_last_visit)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -37,15 +40,15 @@ class PartnershipFilterForm(ListFilterForm):
         label=_("Home city"), queryset=City.objects.home(), required=False
     )
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         used = set(City.objects.partners().values_list("country", flat=True).order_by().distinct())
-        self.fields["country"].choices = [("", "—")] + [
+        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
             (code, name) for code, name in countries if code in used
         ]
         self.fields["q"].widget.attrs["placeholder"] = _("City (any of its names) or summary")
 
-    def filter(self, queryset):
+    def filter(self, queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(

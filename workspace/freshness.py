@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from common.bulk_writes import bulk_written
@@ -42,7 +44,7 @@ class Version:
 
     epoch: str
     number: int
-    apps: dict
+    apps: dict[str, int]
 
     def key(self, depends_on: Iterable[str] | None = None) -> str:
         """A cache key part: the whole record's version, or only the given apps'."""
@@ -55,7 +57,8 @@ def current(using: str = DEFAULT_DB_ALIAS) -> Version:
     """The record's version (one indexed read)."""
     apps = sorted(TRACKED_APPS)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT epoch, number, {', '.join(apps)} FROM {TABLE} WHERE id = 1")
+        query = f"SELECT epoch, number, {', '.join(apps)} FROM {TABLE} WHERE id = 1"  # noqa: S608 -- table and columns are this module's constants
+        cursor.execute(query)
         row = cursor.fetchone()
     if row is None:
         return Version("none", 0, dict.fromkeys(apps, 0))
@@ -73,29 +76,30 @@ def bump(
     apps = sorted(set(TRACKED_APPS if apps is None else apps) & TRACKED_APPS)
     connection = connections[using]
     if not connection.in_atomic_block:
-        _write(using, apps, new_epoch)
+        _write(using, apps, new_epoch=new_epoch)
         return
-    pending = {func for _s, func, _r in connection.run_on_commit}
+    # run_on_commit holds (savepoint ids, callable, robust) triples.
+    pending = {entry[1] for entry in connection.run_on_commit}
     for app in apps:
         callback = _on_commit_bump(using, app)
         if callback not in pending:
             transaction.on_commit(callback, using=using)
     if new_epoch:
-        transaction.on_commit(lambda: _write(using, [], True), using=using)
+        transaction.on_commit(lambda: _write(using, [], new_epoch=True), using=using)
 
 
 @functools.cache
-def _on_commit_bump(using: str, app: str):
+def _on_commit_bump(using: str, app: str) -> Callable[[], None]:
     """The same callable for an app each time, so that a transaction holds it once."""
 
     def callback() -> None:
-        _write(using, [app], False)
+        _write(using, [app], new_epoch=False)
 
     callback.__qualname__ = f"bump_{app}"
     return callback
 
 
-def _write(using: str, apps: list[str], new_epoch: bool) -> None:
+def _write(using: str, apps: list[str], *, new_epoch: bool) -> None:
     """One statement in autocommit: the row is locked for that statement only, so no
     writer ever waits on another's transaction because of it (no deadlock either)."""
     update = [f"number = {TABLE}.number + 1"]
@@ -103,13 +107,13 @@ def _write(using: str, apps: list[str], new_epoch: bool) -> None:
     if new_epoch:
         update.append("epoch = excluded.epoch")
     columns = sorted(TRACKED_APPS)
+    counts = ", ".join("1" if column in apps else "0" for column in columns)
+    statement = (
+        f"INSERT INTO {TABLE} (id, number, epoch, {', '.join(columns)}) "  # noqa: S608 -- only this module's constants are formatted in; the epoch is a parameter
+        f"VALUES (1, 1, %s, {counts}) ON CONFLICT (id) DO UPDATE SET {', '.join(update)}"
+    )
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE} (id, number, epoch, {', '.join(columns)}) "
-            f"VALUES (1, 1, %s, {', '.join('1' if c in apps else '0' for c in columns)}) "
-            f"ON CONFLICT (id) DO UPDATE SET {', '.join(update)}",
-            [uuid.uuid4().hex],
-        )
+        cursor.execute(statement, [uuid.uuid4().hex])
 
 
 def version_for_reading(using: str = DEFAULT_DB_ALIAS) -> Version | None:
@@ -125,14 +129,14 @@ def cache_version(using: str = DEFAULT_DB_ALIAS) -> str | None:
     return version.key() if version else None
 
 
-def cached(
+def cached[T](
     key: str,
-    compute,
+    compute: Callable[[], T],
     *,
     depends_on: Iterable[str] | None = None,
     version: Version | None = None,
     using: str = DEFAULT_DB_ALIAS,
-):
+) -> T:
     """``compute()`` once per version of the record, or of the apps it ``depends_on``;
     ``version`` (read now if not given) lets several values share one read of it.
     Inside a transaction nothing is cached (``version_for_reading``)."""
@@ -140,14 +144,14 @@ def cached(
     if version is None:
         return compute()
     full_key = f"record:{version.key(depends_on)}:{key}"
-    value = cache.get(full_key)
+    value: T | None = cache.get(full_key)
     if value is None:
         value = compute()
         cache.set(full_key, value, CACHE_SECONDS)
     return value
 
 
-def _tracked(sender) -> bool:
+def _tracked(sender: type) -> bool:
     meta = getattr(sender, "_meta", None)
     return (
         meta is not None
@@ -156,7 +160,7 @@ def _tracked(sender) -> bool:
     )
 
 
-def _on_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def _on_change(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed: count the change once it is made
     if _tracked(sender):
@@ -164,10 +168,10 @@ def _on_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def _on_bulk_write(
-    sender: object,
+    *,
     using: str = DEFAULT_DB_ALIAS,
     apps: Iterable[str] | None = None,
-    **kwargs: object,
+    **_signal: object,  # the signal and its sender
 ) -> None:
     bump(using, apps=apps)
 

@@ -1,17 +1,22 @@
 """Capped groups of rows: "the first 20 of 1,234", for search results and the dashboard.
 
 ``take`` fills a group with its first rows and counts the rest only when there are
-more; ``take_ranked`` puts the matches with the query's exact accents first.
+more; ``take_ranked`` puts the matches of a ``TextSearch`` with the query's exact
+accents first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
 
 from common.text_match import any_field_contains, exact_condition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 GROUP_LIMIT = 20
 # A group counts its matches up to here and then says "100+": counting every row
@@ -24,8 +29,8 @@ class Group:
     """One kind of result: at most ``limit`` rows, and how many there are in all."""
 
     key: str
-    label: str
-    rows: list = field(default_factory=list)
+    label: StrOrPromise
+    rows: list[Any] = field(default_factory=list)
     total: int = 0
     more_url: str = ""
     capped: bool = False  # there are more than ``total`` (COUNT_CAP) matches
@@ -35,7 +40,7 @@ class Group:
         return self.total > len(self.rows)
 
 
-def take(group: Group, queryset: models.QuerySet, *, limit: int = GROUP_LIMIT) -> Group:
+def take(group: Group, queryset: models.QuerySet[Any], *, limit: int = GROUP_LIMIT) -> Group:
     """Fill ``group`` with the first ``limit`` rows; count only when there are more."""
     rows = list(queryset[: limit + 1])
     group.rows = rows[:limit]
@@ -43,30 +48,43 @@ def take(group: Group, queryset: models.QuerySet, *, limit: int = GROUP_LIMIT) -
     return group
 
 
+@dataclass(frozen=True)
+class TextSearch:
+    """``query`` in any of ``fields``, accents ignored, or whatever ``extra`` matches."""
+
+    query: str
+    fields: list[str]
+    extra: Q | None = None
+
+    def folded(self) -> Q:
+        condition = any_field_contains(self.fields, self.query)
+        return condition if self.extra is None else condition | self.extra
+
+    def exact(self) -> Q:
+        """``query`` in ``fields`` with its exact accents (``extra`` is not ranked)."""
+        return exact_condition(self.fields, self.query)
+
+
 def take_ranked(
     group: Group,
-    queryset: models.QuerySet,
-    fields: list[str],
-    query: str,
+    queryset: models.QuerySet[Any],
+    search: TextSearch,
     *,
-    ordering: list,
-    extra: Q | None = None,
     limit: int = GROUP_LIMIT,
 ) -> Group:
-    """Fill ``group`` with exact-accent matches first, then the others, each in ``ordering``.
+    """Fill ``group`` with exact-accent matches first, then the others, each in the
+    model's default order.
 
     Two short queries instead of one that ranks every match: a query found in half
     the record ("ha noi") stops after a page of rows walking an ordering index, and
     a rare one is found through the trigram indexes (``UPPER(column)`` for the exact
     part, ``sc_fold(column)`` for the rest). The total is counted up to COUNT_CAP.
     """
-    folded = any_field_contains(fields, query)
-    if extra is not None:
-        folded |= extra
-    matches = queryset.filter(folded)
+    ordering = queryset.model._meta.ordering or ()
+    matches = queryset.filter(search.folded())
     # An exact match is a folded match too; the folded test is left out so that the
     # UPPER trigram indexes alone find the rows, with no unaccent per row.
-    exact = queryset.filter(exact_condition(fields, query))
+    exact = queryset.filter(search.exact())
     rows = list(exact.order_by(*ordering)[: limit + 1])
     for row in rows:
         row.exact_match = True

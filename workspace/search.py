@@ -31,7 +31,7 @@ from partnerships.models import (
     Person,
     Position,
 )
-from workspace.result_groups import Group, take, take_ranked
+from workspace.result_groups import Group, TextSearch, take, take_ranked
 
 AGREEMENT_FIELDS = ["reference", "title", "title_en"]
 VISIT_FIELDS = ["title", "place", "purpose", "outcomes"]
@@ -85,9 +85,7 @@ def search_agreements(query: str) -> Group:
     return take_ranked(
         Group("agreements", _("Agreements"), more_url=more),
         rows,
-        AGREEMENT_FIELDS,
-        query,
-        ordering=Agreement._meta.ordering,
+        TextSearch(query, AGREEMENT_FIELDS),
     )
 
 
@@ -98,10 +96,7 @@ def search_visits(query: str) -> Group:
     return take_ranked(
         Group("visits", _("Visits"), more_url=more),
         rows,
-        VISIT_FIELDS,
-        query,
-        ordering=Visit._meta.ordering,
-        extra=programme_match(query),
+        TextSearch(query, VISIT_FIELDS, extra=programme_match(query)),
     )
 
 
@@ -128,9 +123,7 @@ def search_action_items(query: str) -> Group:
     return take_ranked(
         Group("action_items", _("Action items"), more_url=more),
         rows,
-        ACTION_ITEM_FIELDS,
-        query,
-        ordering=ActionItem._meta.ordering,
+        TextSearch(query, ACTION_ITEM_FIELDS),
     )
 
 

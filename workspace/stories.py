@@ -6,6 +6,9 @@ groups, in a number of queries that does not grow with the data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -26,7 +29,7 @@ STORY_AGREEMENTS = 25
 STORY_COUNTERPARTS = 20
 
 
-def partnership_story(partnership: Partnership) -> dict:
+def partnership_story(partnership: Partnership) -> dict[str, Any]:
     """Agreements with their chain, visits both ways, open action items, counterparts.
 
     Each part is computed when the page first uses it (``SimpleLazyObject``): the parts
@@ -73,7 +76,15 @@ def _with_partnership(group: Group, partnership: Partnership) -> Group:
     return group
 
 
-def person_story(person: Person) -> dict:
+def _marked_current(positions: Iterable[Position], current_ids: set[int]) -> list[Any]:
+    """The positions, each with ``is_current`` (held today) for the page to read."""
+    rows: list[Any] = list(positions)
+    for position in rows:
+        position.is_current = position.pk in current_ids
+    return rows
+
+
+def person_story(person: Person) -> dict[str, Any]:
     """Positions over time, visits taken part in, agreements signed, action items owned."""
     positions = person.positions.select_related("organisation__city").order_by("-start", "-pk")
     participations = person.visit_participations.select_related(
@@ -83,14 +94,12 @@ def person_story(person: Person) -> dict:
         "-agreement__signed_on"
     )
     today = timezone.localdate()
-    positions = list(positions)
+    rows = list(positions)
     current_ids = set(
         Position.objects.held_on(today).filter(person=person).values_list("pk", flat=True)
     )
-    for position in positions:
-        position.is_current = position.pk in current_ids
     return {
-        "positions": positions,
+        "positions": _marked_current(rows, current_ids),
         "participations": list(participations),
         "signatures": list(signatures),
         "owned_items": list(
@@ -99,7 +108,7 @@ def person_story(person: Person) -> dict:
     }
 
 
-def organisation_story(organisation: Organisation) -> dict:
+def organisation_story(organisation: Organisation) -> dict[str, Any]:
     """Who held office there over time, its units, agreements and action items."""
     today = timezone.localdate()
     positions = list(
@@ -110,10 +119,8 @@ def organisation_story(organisation: Organisation) -> dict:
         .filter(organisation=organisation)
         .values_list("pk", flat=True)
     )
-    for position in positions:
-        position.is_current = position.pk in current_ids
     return {
-        "positions": positions,
+        "positions": _marked_current(positions, current_ids),
         "units": list(organisation.units.order_by("name")),
         "agreements": list(
             organisation.agreements.select_related(*CITIES).order_by("-signed_on")[:50]

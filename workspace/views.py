@@ -7,13 +7,14 @@ their record's app (``partnerships:partnership_detail``, ``agreements:agreement_
 see config/urls.py.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from agreements.models import Agreement
 from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import viewer_required
 from delegations.partnership_visits import with_last_visit
@@ -29,7 +30,7 @@ AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
 
 @require_GET
 @viewer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return render_partial_or_page(
         request, "workspace/dashboard.html", {"sections": dashboard_sections.sections()}
     )
@@ -38,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def dashboard_section(request: HttpRequest, section: str) -> HttpResponse:
+def dashboard_section(request: AuthenticatedRequest, section: str) -> HttpResponse:
     if section not in dashboard_sections.SECTIONS:
         raise Http404
     title, rows = dashboard_sections.full_section(section)
@@ -51,7 +52,7 @@ def dashboard_section(request: HttpRequest, section: str) -> HttpResponse:
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     query, groups = search_record(request.GET.get("q"))
     context = {"q": query, "groups": groups, "total": sum(g.total for g in groups)}
     return render_partial_or_page(request, "workspace/search.html", context, "search-results")
@@ -63,7 +64,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def partnership_list(request: HttpRequest) -> HttpResponse:
+def partnership_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = PartnershipFilterForm(request.GET)
     rows = filters.results(
         with_last_visit(Partnership.objects.with_cities()).prefetch_related("fields")
@@ -76,7 +77,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(
         Partnership.objects.with_cities().prefetch_related(
             "fields", "partner_city__alternative_names"
@@ -93,7 +94,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     context = {"person": person, **stories.person_story(person)}
     return render_partial_or_page(request, "workspace/person_detail.html", context)
@@ -101,7 +102,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
     context = {"organisation": organisation, **stories.organisation_story(organisation)}
     return render_partial_or_page(request, "workspace/organisation_detail.html", context)
@@ -109,7 +110,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.select_related(*AGREEMENT_RELATED, "parent").prefetch_related(
             "parties",

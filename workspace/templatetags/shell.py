@@ -7,6 +7,10 @@ Tags
   current view's name starts with the prefix (used by the main navigation).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -14,17 +18,25 @@ from django.utils.translation import gettext as _
 from common.roles import ADMINISTRATOR, EDITOR, VIEWER
 from common.templatetags.workspace import cached_role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
 register = template.Library()
 
 
 @register.filter
-def role_label(user) -> str:
-    labels = {VIEWER: _("viewer"), EDITOR: _("editor"), ADMINISTRATOR: _("administrator")}
+def role_label(user: AbstractBaseUser | AnonymousUser) -> str:
+    labels: dict[str | None, str] = {
+        VIEWER: _("viewer"),
+        EDITOR: _("editor"),
+        ADMINISTRATOR: _("administrator"),
+    }
     return labels.get(cached_role(user), _("no role"))
 
 
 @register.simple_tag(takes_context=True)
-def nav_current(context, prefix: str) -> str:
+def nav_current(context: template.Context, prefix: str) -> str:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     name = getattr(match, "view_name", "") or ""

@@ -9,13 +9,13 @@ PostgreSQL and loadable into any empty, migrated database.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
+from typing import Any, override
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from ._pg import EXPORT_EXCLUDES, pg_environment
@@ -24,7 +24,8 @@ from ._pg import EXPORT_EXCLUDES, pg_environment
 class Command(BaseCommand):
     help = "Back up the database (pg_dump custom format) or export every record as JSON."
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--format",
             choices=["custom", "json"],
@@ -36,13 +37,16 @@ class Command(BaseCommand):
             help="File to write (default: var/backups/sistercities-<time>.dump or .json.gz).",
         )
 
-    def handle(self, *args, format: str, output: str | None, **options):
-        path = Path(output) if output else self.default_path(format)
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        output_format: str = options["format"]
+        output: str | None = options["output"]
+        path = Path(output) if output else self.default_path(output_format)
         path.parent.mkdir(parents=True, exist_ok=True)
         # A backup holds every internal brief and account: readable by its owner only.
         path.touch(mode=0o600, exist_ok=True)
-        os.chmod(path, 0o600)
-        if format == "custom":
+        path.chmod(0o600)
+        if output_format == "custom":
             self.pg_dump(path)
         else:
             call_command(
@@ -55,16 +59,18 @@ class Command(BaseCommand):
             )
         size = path.stat().st_size
         self.stdout.write(self.style.SUCCESS(f"Backup written to {path} ({size:,} bytes)."))
-        return None
 
-    def default_path(self, format: str) -> Path:
+    def default_path(self, output_format: str) -> Path:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        suffix = ".dump" if format == "custom" else ".json.gz"
+        suffix = ".dump" if output_format == "custom" else ".json.gz"
         return Path(settings.BASE_DIR) / "var" / "backups" / f"sistercities-{stamp}{suffix}"
 
     def pg_dump(self, path: Path) -> None:
-        command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", path]
-        result = subprocess.run(command, env=pg_environment(), capture_output=True, text=True)
+        command: list[str | Path] = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges"]
+        command += ["--file", path]
+        result = subprocess.run(  # noqa: S603 -- a fixed program and options, no shell; the path is the operator's
+            command, env=pg_environment(), capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             path.unlink(missing_ok=True)
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any, override
 
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -28,7 +29,8 @@ DOMAIN_APPS = ("partnerships", "agreements", "delegations")
 class Command(BaseCommand):
     help = "Restore a backup (pg_dump custom format, or the JSON export) into the database."
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="A .dump file from `backup`, or a .json(.gz) export.")
         parser.add_argument(
             "--yes",
@@ -36,11 +38,13 @@ class Command(BaseCommand):
             help="Confirm that the database's current content may be replaced.",
         )
 
-    def handle(self, *args, path: str, yes: bool, **options):
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: str = options["path"]
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"No such backup file: {source}")
-        if not yes:
+        if not options["yes"]:
             raise CommandError(
                 "Restoring replaces the database's content. Run again with --yes to confirm."
             )
@@ -54,7 +58,7 @@ class Command(BaseCommand):
 
     def pg_restore(self, source: Path) -> None:
         env = pg_environment()
-        command = [
+        command: list[str | Path] = [
             "pg_restore",
             "--clean",
             "--if-exists",
@@ -66,7 +70,9 @@ class Command(BaseCommand):
             env["PGDATABASE"],
             source,
         ]
-        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        result = subprocess.run(  # noqa: S603 -- a fixed program and options, no shell; the path is the operator's
+            command, env=env, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
 
@@ -76,7 +82,7 @@ class Command(BaseCommand):
             model._meta.label
             for app in DOMAIN_APPS
             for model in apps.get_app_config(app).get_models()
-            if model.objects.exists()
+            if model._default_manager.exists()
         ]
         if holding:
             raise CommandError(
