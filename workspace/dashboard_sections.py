@@ -110,7 +110,7 @@ def _querysets(on: dt.date) -> dict[str, QuerySet[Any]]:
         .order_by("-valid_until", "reference"),
         "dormant": with_last_visit(
             dormant(Partnership.objects.with_cities(), years=DORMANT_YEARS, on=on)
-        ).order_by("last_visit_on", "partner_city__name"),
+        ).order_by(F("last_visit_on").asc(), "partner_city__name"),
     }
 
 

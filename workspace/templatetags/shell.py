@@ -19,14 +19,13 @@ from common.roles import ADMINISTRATOR, EDITOR, VIEWER
 from common.templatetags.workspace import cached_role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 register = template.Library()
 
 
 @register.filter
-def role_label(user: AbstractBaseUser | AnonymousUser) -> str:
+def role_label(user: User | AnonymousUser) -> str:
     labels: dict[str | None, str] = {
         VIEWER: _("viewer"),
         EDITOR: _("editor"),
