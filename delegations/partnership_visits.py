@@ -16,7 +16,7 @@ from delegations.models import Visit
 from partnerships.models import Partnership
 
 
-def without_visits_since(partnerships: QuerySet[Partnership], since: dt.date) -> QuerySet:
+def without_visits_since[Q: QuerySet[Partnership]](partnerships: Q, since: dt.date) -> Q:
     """Partnerships (not ended) with no visit in either direction on or after ``since``."""
     recent = Visit.objects.filter(partnership=OuterRef("pk"), start_date__gte=since).exclude(
         status="cancelled"
@@ -25,9 +25,9 @@ def without_visits_since(partnerships: QuerySet[Partnership], since: dt.date) ->
     return partnerships.exclude(status=Partnership.Status.ENDED).exclude(Exists(recent))
 
 
-def dormant(
-    partnerships: QuerySet[Partnership], *, years: int = 3, on: dt.date | None = None
-) -> QuerySet:
+def dormant[Q: QuerySet[Partnership]](
+    partnerships: Q, *, years: int = 3, on: dt.date | None = None
+) -> Q:
     """Partnerships without a visit for ``years`` years before ``on`` (today)."""
     on = on or timezone.localdate()
     try:
@@ -37,7 +37,7 @@ def dormant(
     return without_visits_since(partnerships, since)
 
 
-def with_last_visit(partnerships: QuerySet[Partnership]) -> QuerySet:
+def with_last_visit[Q: QuerySet[Partnership]](partnerships: Q) -> Q:
     """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
     latest = (
         Visit.objects.filter(partnership=OuterRef("pk"))
