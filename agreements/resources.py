@@ -248,8 +248,8 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     for obj, new_id in zip(objs, ids, strict=True):
-        # What bulk_create does first (a private Django method the stubs leave out).
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        # What bulk_create does first: a private Django method, absent from django-stubs.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # private Django API
         for name in stamped:
             setattr(obj, name, now)
         obj.pk = new_id
@@ -1014,9 +1014,8 @@ class SheetResource[M: Record](resources.ModelResource):
 
 
 def record_history_as(instance: models.Model, user: Editor) -> None:
-    """Name ``user`` in the history rows of ``instance``'s next save or delete."""
-    # django-simple-history reads this attribute of the instance; no model declares it.
-    instance._history_user = user  # type: ignore[attr-defined]
+    """Name ``user`` as the author of the history rows recorded for ``instance``."""
+    instance._history_user = user  # type: ignore[attr-defined]  # simple-history's attribute, declared by no model
 
 
 # -- agreements ---------------------------------------------------------------------------

@@ -8,12 +8,22 @@ here, not on the partnerships app's QuerySet, because partnerships knows nothing
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from delegations.models import Visit
 from partnerships.models import Partnership
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class LastVisit(TypedDict):
+    """What ``with_last_visit`` adds to each partnership."""
+
+    last_visit_on: dt.date | None
 
 
 def without_visits_since[Q: QuerySet[Partnership]](partnerships: Q, since: dt.date) -> Q:
@@ -37,7 +47,9 @@ def dormant[Q: QuerySet[Partnership]](
     return without_visits_since(partnerships, since)
 
 
-def with_last_visit[Q: QuerySet[Partnership]](partnerships: Q) -> Q:
+def with_last_visit(
+    partnerships: QuerySet[Partnership],
+) -> QuerySet[WithAnnotations[Partnership, LastVisit]]:
     """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
     latest = (
         Visit.objects.filter(partnership=OuterRef("pk"))
