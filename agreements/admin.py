@@ -1,4 +1,7 @@
+from typing import override
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,18 +19,22 @@ class AgreementDocumentInline(admin.TabularInline):
     extra = 0
 
 
+CHILD_AGREEMENT_COLUMNS = ("reference", "title", "kind", "parent_relation", "status")
+
+
 class ChildAgreementInline(admin.TabularInline):
     model = Agreement
     fk_name = "parent"
-    fields = ["reference", "title", "kind", "parent_relation", "status"]
-    readonly_fields = fields
+    fields = CHILD_AGREEMENT_COLUMNS
+    readonly_fields = CHILD_AGREEMENT_COLUMNS
     extra = 0
     can_delete = False
     show_change_link = True
     verbose_name = _("implementing or renewing agreement")
     verbose_name_plural = _("implementing or renewing agreements")
 
-    def has_add_permission(self, request, obj=None):
+    @override
+    def has_add_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return False
 
 
@@ -82,8 +89,10 @@ class ImportLogAdmin(admin.ModelAdmin):
     search_fields = ["file_name", "user__username"]
     list_select_related = ["user"]
 
-    def has_add_permission(self, request):
+    @override
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    @override
+    def has_change_permission(self, request: HttpRequest, obj: ImportLog | None = None) -> bool:
         return False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementDocument, Signatory
+from agreements.models import Agreement, AgreementDocument, AgreementQuerySet, Signatory
 from common.concurrency import VersionedFormMixin
 from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
@@ -43,7 +45,7 @@ class AgreementFilterForm(ListFilterForm):
     signed_from = DayField(label=_("Signed from"), required=False)
     signed_until = DayField(label=_("Signed until"), required=False)
 
-    def filter(self, queryset):
+    def filter(self, queryset: AgreementQuerySet) -> AgreementQuerySet:
         data = self.cleaned_data
         if data.get("q"):
             # Accents and case ignored, as on the search page ("vieng chan" = "Viêng Chăn").
@@ -95,17 +97,18 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "title_en": forms.TextInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(self.fields["partnership"], "partnership", dependents=["parent"])
+        partnership = cast(forms.ModelChoiceField, self.fields["partnership"])
+        partnership.queryset = Partnership.objects.with_cities()
+        refresh_on_change(partnership, "partnership", dependents=["parent"])
         # An agreement implements or renews one of the same partnership's agreements.
         parents = Agreement.objects.filter(partnership=chosen_id(self, "partnership")).only(
             "pk", "reference", "title"
         )
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
         self.fields["parties"].widget.attrs["size"] = 6
 
 

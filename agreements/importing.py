@@ -21,9 +21,11 @@ import gc
 import io
 import threading
 import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
 
 import tablib
 from django.db import transaction
@@ -35,6 +37,12 @@ from common.bulk_writes import announce_bulk_write
 from common.text import fold
 
 from .models import ImportLog
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+    from import_export.results import Result
+
+    from .resources import Editor, SheetResource
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -267,7 +275,7 @@ def extension_of(file_name: str) -> str:
     return PurePath(file_name or "").suffix.lower()
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\xa0"))
 
 
@@ -279,7 +287,7 @@ class Sheet:
     ignored: list[str] = field(default_factory=list)
 
 
-def header_index(columns, aliases) -> dict[str, str]:
+def header_index(columns: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
     index = {}
     for column in columns:
         index[fold(column)] = column
@@ -289,7 +297,9 @@ def header_index(columns, aliases) -> dict[str, str]:
     return index
 
 
-def read_sheet(file_name: str, data: bytes, *, columns, aliases) -> Sheet:
+def read_sheet(
+    file_name: str, data: bytes, *, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> Sheet:
     """Read the first sheet into a Dataset with the English column names."""
     extension = extension_of(file_name)
     if extension not in READERS:
@@ -434,11 +444,11 @@ def register_sheet(sheet: str, resource_path: str) -> None:
     _SHEET_RESOURCES[sheet] = resource_path
 
 
-def resource_for(sheet: str) -> type:
+def resource_for(sheet: str) -> type[SheetResource[Any]]:
     return import_string(_SHEET_RESOURCES[sheet])
 
 
-def _report(resource, sheet: Sheet, result) -> list[RowReport]:
+def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
     headers = sheet.headers
     reports = []
     for index, row_result in enumerate(result.rows, 1):
@@ -487,13 +497,20 @@ def _one_import_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
-_gc_lock = threading.Lock()
-_gc_users = 0
-_gc_saved = gc.get_threshold()
+@dataclass
+class _GcPause:
+    """The imports under way in this process, and the thresholds to restore after the last."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+    saved: tuple[int, int, int] = field(default_factory=gc.get_threshold)
+
+
+_gc_pause = _GcPause()
 
 
 @contextmanager
-def fewer_gc_passes(threshold: int = 20_000):
+def fewer_gc_passes(threshold: int = 20_000) -> Iterator[None]:
     """Let the cyclic garbage collector run less often while a sheet is read.
 
     An import allocates a few hundred thousand short-lived objects (cells, model
@@ -502,23 +519,23 @@ def fewer_gc_passes(threshold: int = 20_000):
     CPU time. Memory is unaffected in practice (nothing of the import lives in cycles)
     and the previous thresholds are restored afterwards, even on error.
     """
-    global _gc_users, _gc_saved
-    with _gc_lock:  # imports in several threads: the first sets, the last restores
-        if _gc_users == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(max(threshold, _gc_saved[0]), *_gc_saved[1:])
-        _gc_users += 1
+    pause = _gc_pause
+    with pause.lock:  # imports in several threads: the first sets, the last restores
+        if pause.users == 0:
+            pause.saved = gc.get_threshold()
+            gc.set_threshold(max(threshold, pause.saved[0]), *pause.saved[1:])
+        pause.users += 1
     try:
         yield
     finally:
-        with _gc_lock:
-            _gc_users -= 1
-            if _gc_users == 0:
-                gc.set_threshold(*_gc_saved)
+        with pause.lock:
+            pause.users -= 1
+            if pause.users == 0:
+                gc.set_threshold(*pause.saved)
 
 
 def run_import(
-    *, sheet: str, file_name: str, data: bytes, user=None, dry_run: bool = True
+    *, sheet: str, file_name: str, data: bytes, user: Editor = None, dry_run: bool = True
 ) -> ImportOutcome:
     """Dry run (nothing kept) or real import (all rows or none), logged when real."""
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
@@ -552,7 +569,7 @@ def run_import(
     return outcome
 
 
-def _log(sheet: str, outcome: ImportOutcome, user, size: int) -> ImportLog:
+def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportLog:
     message = "\n".join(outcome.errors)
     if not message and outcome.error_rows:
         message = "\n".join(
@@ -597,7 +614,7 @@ def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def _xlsx_safe(value):
+def _xlsx_safe(value: object) -> object:
     """Control characters (other than tab and line breaks) are not allowed in .xlsx cells."""
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -606,7 +623,7 @@ def _xlsx_safe(value):
     return value
 
 
-def _xlsx_bytes(sheets) -> bytes:
+def _xlsx_bytes(sheets: Iterable[tuple[str, tablib.Dataset]]) -> bytes:
     """An .xlsx where every value is written as text (never as a formula)."""
     import openpyxl
     from openpyxl.styles import Font
@@ -635,7 +652,7 @@ def _xlsx_bytes(sheets) -> bytes:
     return out.getvalue()
 
 
-def template_bytes(resource_class) -> bytes:
+def template_bytes(resource_class: type[SheetResource[Any]]) -> bytes:
     """The pre-filled .xlsx template: header, one example row, and the allowed values."""
     import tablib as tb
 
@@ -668,9 +685,7 @@ class Stashed:
     data: bytes
 
 
-def _stash_dir():
-    from pathlib import Path
-
+def _stash_dir() -> Path:
     from django.conf import settings
 
     path = Path(settings.MEDIA_ROOT) / "imports"
@@ -678,7 +693,7 @@ def _stash_dir():
     return path
 
 
-def stash_upload(session, sheet: str, name: str, data: bytes) -> str:
+def stash_upload(session: SessionBase, sheet: str, name: str, data: bytes) -> str:
     """Keep an uploaded file until the editor confirms; returns the token for the form."""
     import secrets
     import time
@@ -698,7 +713,7 @@ def stash_upload(session, sheet: str, name: str, data: bytes) -> str:
     return token
 
 
-def stashed_upload(session, token: str, sheet: str) -> Stashed | None:
+def stashed_upload(session: SessionBase, token: str, sheet: str) -> Stashed | None:
     entry = session.get(STASH_SESSION_KEY, {}).get(token)
     if not entry or entry.get("sheet") != sheet:
         return None
@@ -708,7 +723,7 @@ def stashed_upload(session, token: str, sheet: str) -> Stashed | None:
     return Stashed(entry["name"], path.read_bytes())
 
 
-def discard_upload(session, token: str) -> None:
+def discard_upload(session: SessionBase, token: str) -> None:
     pending = dict(session.get(STASH_SESSION_KEY, {}))
     if token in pending:
         pending.pop(token)

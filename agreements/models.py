@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,15 +25,18 @@ from partnerships.models import (
     round_anniversary_within_year,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LINEAGE_LIMIT = 100
 
 
-class AgreementQuerySet(models.QuerySet):
-    def concluded(self):
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def concluded(self) -> Self:
         """Signed agreements, whatever became of them since (not drafts, not negotiations)."""
         return self.filter(status__in=Agreement.CONCLUDED)
 
-    def in_force(self, *, on: dt.date | None = None):
+    def in_force(self, *, on: dt.date | None = None) -> Self:
         """Binding, and ``on`` lies inside the validity period.
 
         Where neither the start of validity nor the signature date is known, the
@@ -46,12 +50,12 @@ class AgreementQuerySet(models.QuerySet):
             Q(valid_until__isnull=True) | Q(valid_until__gte=on),
         )
 
-    def expiring_within(self, *, days: int, on: dt.date | None = None):
+    def expiring_within(self, *, days: int, on: dt.date | None = None) -> Self:
         """In force on ``on`` and ending within ``days`` days of it (both days included)."""
         on = on or timezone.localdate()
         return self.in_force(on=on).filter(valid_until__lte=on + dt.timedelta(days=days))
 
-    def with_successor(self):
+    def with_successor(self) -> Self:
         renewal = Agreement.objects.filter(
             parent=OuterRef("pk"),
             parent_relation=Agreement.Relation.RENEWS,
@@ -59,12 +63,12 @@ class AgreementQuerySet(models.QuerySet):
         )
         return self.annotate(has_successor=Exists(renewal))
 
-    def round_anniversaries(self, *, on: dt.date | None = None):
+    def round_anniversaries(self, *, on: dt.date | None = None) -> models.QuerySet[Agreement]:
         """Signed a round number of years ago (5, 10, 15…) within the next 12 months, soonest first."""
         on = on or timezone.localdate()
         return round_anniversary_within_year(self.concluded(), "signed_on", on)
 
-    def expired_without_successor(self, *, on: dt.date | None = None):
+    def expired_without_successor(self, *, on: dt.date | None = None) -> Self:
         """Ended before ``on`` and never renewed by a signed agreement (Hà Nội – Viêng Chăn 2017–2020)."""
         on = on or timezone.localdate()
         return (
@@ -177,6 +181,15 @@ class Agreement(Record):
     history = HistoricalRecords(m2m_fields=[parties, fields])
     objects = AgreementQuerySet.as_manager()
 
+    # Set only on the instances a spreadsheet import loads and fills (agreements/resources.py):
+    # what is stored, what the sheet asks for, and a parent that is a row of the same sheet.
+    _stored_fields: list[FieldOfCooperation]
+    _stored_signatories: list[Signatory]
+    _import_fields: list[FieldOfCooperation]
+    _import_signatories: list[tuple[Person, str, str]]  # (person, position held then, role)
+    _pending_parent: str | None
+    _pending_relation: str
+
     class Meta:
         ordering = [models.F("signed_on").desc(nulls_last=True), "reference"]
         verbose_name = _("agreement")
@@ -219,8 +232,8 @@ class Agreement(Record):
     def get_absolute_url(self) -> str:
         return reverse("agreements:agreement_detail", args=[self.pk])
 
-    def clean(self):
-        errors = {}
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The end of validity cannot be before its start.")
         if self.parent_id and not self.parent_relation:
@@ -235,7 +248,8 @@ class Agreement(Record):
             raise ValidationError(errors)
 
     def _parent_chain_contains(self, pk: int) -> bool:
-        seen, current = set(), self.parent
+        seen: set[int] = set()
+        current = self.parent
         while current is not None and current.pk not in seen:
             if current.pk == pk:
                 return True
@@ -273,10 +287,11 @@ class Agreement(Record):
                     WHERE a.parent_id IS NOT NULL AND chain.depth < %s
                 )
                 SELECT a.* FROM chain JOIN {table} a ON a.id = chain.id
-                ORDER BY chain.depth DESC""",
+                ORDER BY chain.depth DESC""",  # noqa: S608 (formats in only its own quoted table name)
             [self.pk, LINEAGE_LIMIT],
         )
-        chain, seen = [], {self.pk}
+        chain: list[Agreement] = []
+        seen = {self.pk}
         for agreement in ancestors:
             if agreement.pk not in seen:
                 seen.add(agreement.pk)

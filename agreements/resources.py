@@ -38,28 +38,36 @@ history, after the last row: parents before children, in batches of 1,000.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, override
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.fields import Country
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
-from import_export.results import RowResult
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from import_export.results import Result, RowResult
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_model_for_model,
+)
 
 from common.countries import codes_matching
+from common.models import Record
 from common.partialdate import PartialDate, Precision, parse_partial_date
 from common.text import clean_spaces
 from common.text import fold as _fold_text
@@ -67,8 +75,27 @@ from partnerships.models import City, FieldOfCooperation, Organisation, Partners
 
 from .models import Agreement, Signatory
 
+if TYPE_CHECKING:
+    import tablib
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import StrOrPromise
+
+    # Who an import is run by: history rows and the log name them (None: the command line).
+    type Editor = User | AnonymousUser | None
+
+# One row of a sheet, by column name (a cell is whatever the reader gave: text, number,
+# date…), and the errors found in it: column → message.
+type Row = Mapping[str, Any]
+type RowErrors = dict[str, str]
+# The choices class of a column and the other words accepted for each choice.
+type ChoiceSynonyms = Mapping[Any, Iterable[str]]
+
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
+# Text cells this short are names, codes and dates, repeated over and over: remembered.
+SHORT_TEXT = 200
+# A whole number in a partial-date column is a year if it has four digits.
+FIRST_YEAR, LAST_YEAR = 1000, 9999
 
 
 @lru_cache(maxsize=65536)
@@ -77,7 +104,7 @@ def fold(text: str | None) -> str:
     return _fold_text(text)
 
 
-def _related(instance, name: str) -> list:
+def _related(instance: models.Model, name: str) -> list[Any]:
     """A to-many relation's objects: as loaded for the import, prefetched, or queried."""
     loaded = getattr(instance, f"_stored_{name}", None)
     if loaded is not None:
@@ -94,7 +121,7 @@ NON_FIELD = ""  # the column name errors about the whole row are filed under
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -113,24 +140,24 @@ def restore_formula_text(text: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def cell_text(value, *, multiline: bool = False) -> str:
+def cell_text(value: object, *, multiline: bool = False) -> str:
     """A cell as text: numbers without a spurious ``.0``, spaces (also non-breaking) trimmed."""
     if value is None or value == "":
         return ""
     if type(value) is str:
-        if len(value) <= 200:  # names, codes, dates: the same few hundred values, over and over
-            return _short_text(value, multiline)
-        return _text(value, multiline)
+        if len(value) <= SHORT_TEXT:
+            return _short_text(value, multiline=multiline)
+        return _text(value, multiline=multiline)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
-    return _text(str(value), multiline)
+    return _text(str(value), multiline=multiline)
 
 
-def _text(value: str, multiline: bool) -> str:
+def _text(value: str, *, multiline: bool) -> str:
     text = _CONTROL.sub("", value.replace("\xa0", " ").replace("\r\n", "\n"))
     text = text.strip() if multiline else clean_spaces(text)
     return restore_formula_text(text)
@@ -139,14 +166,14 @@ def _text(value: str, multiline: bool) -> str:
 _short_text = lru_cache(maxsize=100_000)(_text)
 
 
-def split_list(value) -> list[str]:
+def split_list(value: object) -> list[str]:
     return [part for part in (cell_text(p) for p in cell_text(value).split(";")) if part]
 
 
 # -- writing in bulk, with history --------------------------------------------------------
 
 
-def _copy_rows(table: str, columns: list[str], rows) -> None:
+def _copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -154,13 +181,16 @@ def _copy_rows(table: str, columns: list[str], rows) -> None:
             copy.write_row(row)
 
 
-def _same(value):
+def _same(value: object) -> object:
     return value
 
 
-def _preparers(fields) -> list[tuple[str, object]]:
+type Preparer = Callable[[Any], object]
+
+
+def _preparers(fields: Iterable[models.Field[Any, Any]]) -> list[tuple[str, Preparer]]:
     """(attname, to database value) per field: psycopg adapts all but a few types itself."""
-    result = []
+    result: list[tuple[str, Preparer]] = []
     for f in fields:
         if (
             type(f) in (models.CharField, models.TextField, models.SlugField)  # not CountryField
@@ -179,18 +209,18 @@ def _preparers(fields) -> list[tuple[str, object]]:
                 "DecimalField",
             )
         ):
-            prep = _same
+            prep: Preparer = _same
         else:  # CountryField (a Country object in Python), choices, anything unusual
             prep = functools.partial(_db_value, f)
         result.append((f.attname, prep))
     return result
 
 
-def _db_value(field, value):
+def _db_value(field: models.Field[Any, Any], value: object) -> object:
     return field.get_db_prep_save(value, connection)
 
 
-def create_with_history(objs: list, model, user) -> None:
+def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user: Editor) -> None:
     """Insert ``objs`` and their "created" history rows (by ``user``) in two statements.
 
     On PostgreSQL the ids are taken from the table's sequence up front and both tables
@@ -218,17 +248,18 @@ def create_with_history(objs: list, model, user) -> None:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     for obj, new_id in zip(objs, ids, strict=True):
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        # What bulk_create does first: a private Django method, absent from django-stubs.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # private Django API
         for name in stamped:
             setattr(obj, name, now)
         obj.pk = new_id
         obj._state.adding, obj._state.db = False, "default"
     _copy_rows(
         meta.db_table,
-        [f.column for f in fields],
+        [f.column for f in fields if f.column],
         ([prep(getattr(o, name)) for name, prep in preparers_main] for o in objs),
     )
-    history = model.history.model
+    history = get_history_model_for_model(model)
     tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
     preparers = dict(_preparers(tracked))
     fixed = {
@@ -238,12 +269,12 @@ def create_with_history(objs: list, model, user) -> None:
         "history_user": getattr(user, "pk", None),
     }
     columns = [
-        (None, None, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
+        (None, _same, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
         for f in tracked
     ]
     _copy_rows(
         history._meta.db_table,
-        [f.column for f in tracked],
+        [f.column for f in tracked if f.column],
         (
             [value if name is None else prep(getattr(o, name)) for name, prep, value in columns]
             for o in objs
@@ -251,12 +282,14 @@ def create_with_history(objs: list, model, user) -> None:
     )
 
 
-def add_links(through, pairs: list[tuple[int, int]], columns: tuple[str, str]) -> None:
+def add_links(
+    through: type[models.Model], pairs: list[tuple[int, int]], columns: tuple[str, str]
+) -> None:
     """Many-to-many rows (no history of their own) in one statement."""
     if not pairs:
         return
     if connection.vendor != "postgresql":
-        through.objects.bulk_create(
+        through._default_manager.bulk_create(
             [through(**dict(zip(columns, pair, strict=True))) for pair in pairs],
             batch_size=BATCH_SIZE,
         )
@@ -268,28 +301,32 @@ def add_links(through, pairs: list[tuple[int, int]], columns: tuple[str, str]) -
 
 
 class TextWidget(widgets.Widget):
-    def __init__(self, *, multiline: bool = False):
+    def __init__(self, *, multiline: bool = False) -> None:
         super().__init__(coerce_to_string=True)
         self.multiline = multiline
 
-    def clean(self, value, row=None, **kwargs):
+    @override
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str:
         return cell_text(value, multiline=self.multiline)
 
-    def render(self, value, obj=None, **kwargs):
+    @override
+    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
 
 
 class ChoiceWidget(widgets.Widget):
     """A choice by its code, English label or Vietnamese label (``Biên bản ghi nhớ`` → ``mou``)."""
 
-    def __init__(self, choices, synonyms: dict[str, Iterable[str]], *, what):
+    def __init__(
+        self, choices: type[models.Choices], synonyms: ChoiceSynonyms, *, what: StrOrPromise
+    ) -> None:
         super().__init__(coerce_to_string=True)
         self.choices, self.synonyms, self.what = choices, synonyms, what
-        self._index: dict[str, str] | None = None
+        self._index: dict[str, str | int] | None = None
 
-    def index(self) -> dict[str, str]:
+    def index(self) -> dict[str, str | int]:
         if self._index is None:
-            index = {}
+            index: dict[str, str | int] = {}
             for code, label in self.choices.choices:
                 index[fold(str(code))] = code
                 index[fold(str(code).replace("_", " "))] = code
@@ -301,7 +338,8 @@ class ChoiceWidget(widgets.Widget):
             self._index = index
         return self._index
 
-    def clean(self, value, row=None, **kwargs):
+    @override
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str | int:
         text = cell_text(value)
         if not text:
             raise ValueError(gettext("This column must not be empty."))
@@ -314,20 +352,21 @@ class ChoiceWidget(widgets.Widget):
             )
         return code
 
-    def render(self, value, obj=None, **kwargs):
+    @override
+    def render(self, value: object, obj: models.Model | None = None, **kwargs: Any) -> object:
         return value or ""
 
 
-def clean_date(value, *, partial: bool) -> PartialDate | None:
+def clean_date(value: object, *, partial: bool) -> PartialDate | None:
     """A date cell, ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (and ``2004``, ``12/2023`` if ``partial``)."""
     if value is None or value == "":
         return None
     if hasattr(value, "date") and callable(value.date):  # datetime from a date cell
         return PartialDate(value.date())
-    if hasattr(value, "isoformat") and hasattr(value, "year"):
+    if isinstance(value, dt.date):
         return PartialDate(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if partial and float(value).is_integer() and 1000 <= value <= 9999:
+        if partial and float(value).is_integer() and FIRST_YEAR <= value <= LAST_YEAR:
             return PartialDate.of(parse_partial_date(str(int(value))).date, Precision.YEAR)
         raise ValueError(
             gettext("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": cell_text(value)}
@@ -344,15 +383,17 @@ def clean_date(value, *, partial: bool) -> PartialDate | None:
 class DateWidget(widgets.Widget):
     """A whole date: a date cell, ``yyyy-mm-dd`` or ``dd/mm/yyyy`` (never month first)."""
 
-    def clean(self, value, row=None, **kwargs):
+    @override
+    def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> dt.date | None:
         found = clean_date(value, partial=False)
         return found.date if found else None
 
-    def render(self, value, obj=None, **kwargs):
+    @override
+    def render(self, value: dt.date | None, obj: models.Model | None = None, **kwargs: Any) -> str:
         return value.strftime("%d/%m/%Y") if value else ""
 
 
-def render_partial(value, precision) -> str:
+def render_partial(value: dt.date | None, precision: str) -> str:
     found = PartialDate.of(value, precision)
     return found.format() if found else ""
 
@@ -360,6 +401,7 @@ def render_partial(value, precision) -> str:
 # -- look-ups shared by every sheet -------------------------------------------------------
 
 
+@functools.cache
 def _country_index() -> dict[str, str]:
     index: dict[str, str] = {}
     for language in ("en", "vi"):
@@ -396,23 +438,38 @@ def _country_index() -> dict[str, str]:
     return index
 
 
-_COUNTRIES: dict[str, str] | None = None
-
-
-def parse_country(value) -> str:
+def parse_country(value: object) -> str:
     """ISO code for ``value`` (``BY``, ``BLR``, ``Belarus``, ``Bêlarut``); '' if blank."""
-    global _COUNTRIES
     text = cell_text(value)
     if not text:
         return ""
-    if _COUNTRIES is None:
-        _COUNTRIES = _country_index()
-    code = _COUNTRIES.get(fold(text))
+    code = _country_index().get(fold(text))
     if code is None:  # old and variant spellings ("Bêlarut", "Belorussia", "Bạch Nga")
         code = next(iter(codes_matching(text)), None)
     if code is None:
         raise ValueError(gettext("“%(value)s” is not a known country.") % {"value": text})
     return code
+
+
+# A stored partnership by (home city id, partner city id); one the sheet creates is keyed
+# by ("new", id of its partner city object) until it is written.
+type PartnershipKey = tuple[int, int | tuple[str, int]]
+
+
+def country_code(city: City) -> str:
+    """The ISO code of ``city``'s country.
+
+    django-countries' descriptor gives a ``Country``; django-stubs sees the ``CharField``
+    beneath it (text), so both are handled.
+    """
+    country: Country | str = city.country
+    return country.code if isinstance(country, Country) else country
+
+
+def max_length(model: type[models.Model], field: str) -> int:
+    """The ``max_length`` of a text column (0 if it has none)."""
+    column = model._meta.get_field(field)
+    return (column.max_length or 0) if isinstance(column, models.Field) else 0
 
 
 class Lookups:
@@ -423,19 +480,19 @@ class Lookups:
     queries does not grow with the number of rows that mention them.
     """
 
-    def __init__(self, user=None):
+    def __init__(self, user: Editor = None) -> None:
         self.user = user
         self._cities: dict[str, dict[str, list[City]]] | None = None
-        self._partnerships: dict[tuple[int, int], Partnership] | None = None
+        self._partnerships: dict[PartnershipKey, Partnership] | None = None
         self._fields: dict[str, list[FieldOfCooperation]] | None = None
         self._people: dict[str, list[Person]] | None = None
         self._organisations: dict[str, list[Organisation]] | None = None
         # Records the sheet needs that do not exist yet: validated now, written in bulk
         # (with history) by ``flush`` just before the rows themselves.
-        self.new_records: dict[type, list] = defaultdict(list)
+        self.new_records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self._new_ids: set[int] = set()
 
-    def _add(self, obj):
+    def _add[M: models.Model](self, obj: M) -> M:
         # Relations and countries are what the sheet matched against stored records;
         # checking them again would cost queries (relations) or much time (countries).
         obj.full_clean(
@@ -451,7 +508,7 @@ class Lookups:
         self._new_ids.add(id(obj))
         return obj
 
-    def is_new(self, obj) -> bool:
+    def is_new(self, obj: models.Model) -> bool:
         return id(obj) in self._new_ids
 
     def flush(self) -> None:
@@ -464,17 +521,18 @@ class Lookups:
         if self._cities is None:
             self._cities = defaultdict(lambda: defaultdict(list))
             for city in City.objects.prefetch_related("alternative_names"):
-                self._index_city(city)
+                self._index_city(self._cities, city)
         return self._cities
 
-    def _index_city(self, city: City) -> None:
+    @staticmethod
+    def _index_city(index: dict[str, dict[str, list[City]]], city: City) -> None:
         names = city.all_names() if city.pk else [city.name]
         for name in names:
-            bucket = self._cities[city.country.code][fold(name)]
+            bucket = index[country_code(city)][fold(name)]
             if city not in bucket:
                 bucket.append(city)
 
-    def find_partnership(self, row) -> Partnership | None:
+    def find_partnership(self, row: Row) -> Partnership | None:
         """The stored partnership a row names, without creating anything (None if unsure)."""
         try:
             home_country = parse_country(row.get("home_country"))
@@ -487,21 +545,18 @@ class Lookups:
         partner = self._matching(cell_text(row.get("partner_city")), partner_country)
         if len(home) != 1 or len(partner) != 1:
             return None
-        self.partnerships_index()
-        return self._partnerships.get((home[0].pk, partner[0].pk))
+        return self.partnerships_index().get((home[0].pk, partner[0].pk))
 
     def partnerships_by_pk(self) -> dict[int, Partnership]:
         return {p.pk: p for p in self.partnerships_index().values() if p.pk}
 
     def fields_by_pk(self) -> dict[int, FieldOfCooperation]:
-        self.field_index()
-        return {f.pk: f for fs in self._fields.values() for f in fs if f.pk}
+        return {f.pk: f for fs in self.field_index().values() for f in fs if f.pk}
 
     def people_by_pk(self) -> dict[int, Person]:
-        self.people_index()
-        return {p.pk: p for ps in self._people.values() for p in ps if p.pk}
+        return {p.pk: p for ps in self.people_index().values() for p in ps if p.pk}
 
-    def partnerships_index(self) -> dict[tuple[int, int], Partnership]:
+    def partnerships_index(self) -> dict[PartnershipKey, Partnership]:
         if self._partnerships is None:
             self._partnerships = {
                 (p.home_city_id, p.partner_city_id): p
@@ -551,72 +606,76 @@ class Lookups:
                 gettext("“%(value)s” is a new city: give its country so it can be created.")
                 % {"value": name}
             )
-        if len(name) > City._meta.get_field("name").max_length:
+        if len(name) > max_length(City, "name"):
             raise ValueError(gettext("The city name is too long."))
         city = self._add(City(name=name, country=country, is_home=False))
-        self._index_city(city)
+        self._index_city(self.cities(), city)
         return city
 
     # partnerships
     def partnership(self, home: City, partner: City) -> Partnership:
-        self.partnerships_index()
-        key = (home.pk, partner.pk if partner.pk else ("new", id(partner)))
-        if key not in self._partnerships:
+        partnerships = self.partnerships_index()
+        key = (home.pk, partner.pk or ("new", id(partner)))
+        if key not in partnerships:
             if home is partner:
                 raise ValueError(gettext("The partner city cannot be the home city itself."))
-            self._partnerships[key] = self._add(Partnership(home_city=home, partner_city=partner))
-        return self._partnerships[key]
+            partnerships[key] = self._add(Partnership(home_city=home, partner_city=partner))
+        return partnerships[key]
 
     # fields of cooperation
-    def field_index(self) -> None:
+    def field_index(self) -> dict[str, list[FieldOfCooperation]]:
         if self._fields is None:
             self._fields = defaultdict(list)
             for f in FieldOfCooperation.objects.all():
-                self._index_field(f)
+                self._index_field(self._fields, f)
+        return self._fields
 
     def field(self, name: str) -> FieldOfCooperation:
-        self.field_index()
-        found = self._fields.get(fold(name), [])
+        index = self.field_index()
+        found = index.get(fold(name), [])
         if found:
             return found[0]
-        if len(name) > FieldOfCooperation._meta.get_field("name").max_length:
+        if len(name) > max_length(FieldOfCooperation, "name"):
             raise ValueError(gettext("“%(value)s” is too long for a field name.") % {"value": name})
-        codes = {f.code for fs in self._fields.values() for f in fs}
+        codes = {f.code for fs in index.values() for f in fs}
         base = slugify(fold(name))[:45] or "field"
         code, n = base, 2
         while code in codes:
             code, n = f"{base}-{n}", n + 1
         created = self._add(FieldOfCooperation(code=code, name=name))
-        self._index_field(created)
+        self._index_field(index, created)
         return created
 
-    def _index_field(self, f: FieldOfCooperation) -> None:
+    @staticmethod
+    def _index_field(index: dict[str, list[FieldOfCooperation]], f: FieldOfCooperation) -> None:
         for name in (f.name, f.name_en, f.code):
-            if name and f not in self._fields[fold(name)]:
-                self._fields[fold(name)].append(f)
+            if name and f not in index[fold(name)]:
+                index[fold(name)].append(f)
 
     # people
-    def people_index(self) -> None:
+    def people_index(self) -> dict[str, list[Person]]:
         if self._people is None:
             self._people = defaultdict(list)
             for p in Person.objects.all():
-                self._index_person(p)
+                self._index_person(self._people, p)
+        return self._people
 
     def person(self, name: str) -> Person:
-        self.people_index()
-        found = self._people.get(fold(name), [])
+        index = self.people_index()
+        found = index.get(fold(name), [])
         if found:
             return found[0]
-        if len(name) > Person._meta.get_field("full_name").max_length:
+        if len(name) > max_length(Person, "full_name"):
             raise ValueError(gettext("“%(value)s” is too long for a name.") % {"value": name})
         created = self._add(Person(full_name=name))
-        self._index_person(created)
+        self._index_person(index, created)
         return created
 
-    def _index_person(self, p: Person) -> None:
+    @staticmethod
+    def _index_person(index: dict[str, list[Person]], p: Person) -> None:
         for name in (p.full_name, p.name_latin):
-            if name and p not in self._people[fold(name)]:
-                self._people[fold(name)].append(p)
+            if name and p not in index[fold(name)]:
+                index[fold(name)].append(p)
 
     # organisations (never created: a typo must not become a new organisation)
     def organisation(self, name: str) -> Organisation:
@@ -641,18 +700,23 @@ class Lookups:
 # -- the shared machinery -----------------------------------------------------------------
 
 
-class InvalidRow(Exception):
-    """Raised inside a row to file errors under columns: ``{column: message}``."""
+class RowNotes(TypedDict):
+    """What the preview says of one row besides its errors."""
+
+    before: NotRequired[dict[str, str] | None]  # the stored record as a row; None if new
+    notes: NotRequired[list[str]]  # "New city … will be created."
+    changes: NotRequired[list[tuple[str, str, str]]]  # (column, before, after)
 
 
 class SheetInstanceLoader(BaseInstanceLoader):
     """Finds the stored record of a row in what ``before_import`` prefetched."""
 
-    def get_instance(self, row):
+    @override
+    def get_instance(self, row: Row) -> Record | None:
         return self.resource.existing_instance(row)
 
 
-class SheetResource(resources.ModelResource):
+class SheetResource[M: Record](resources.ModelResource):
     """A sheet with fixed columns, validated row by row and written in bulk at the end.
 
     Subclasses define ``COLUMNS``, ``HEADER_ALIASES``, ``ERROR_COLUMNS`` (model field →
@@ -666,13 +730,13 @@ class SheetResource(resources.ModelResource):
     FK_FIELDS: tuple[str, ...] = ()
     KEY_COLUMNS: tuple[str, ...] = ()
     EXAMPLE: dict[str, str] = {}
-    CHOICE_COLUMNS: dict[str, tuple] = {}  # column → (choices, synonyms)
+    CHOICE_COLUMNS: dict[str, tuple[type[models.Choices], ChoiceSynonyms]] = {}
 
     class Meta:
         abstract = True
 
     @classmethod
-    def row_key(cls, values) -> str:
+    def row_key(cls, values: Sequence[object]) -> str:
         """How the preview names a row: its natural key as written."""
         row = dict(zip(cls.COLUMNS, values, strict=False))
         return " · ".join(cell_text(row.get(c)) for c in cls.KEY_COLUMNS if cell_text(row.get(c)))
@@ -687,34 +751,64 @@ class SheetResource(resources.ModelResource):
                     english = str(label)
                 also = "; ".join([english, *synonyms.get(code, ())])
                 rows.append((column, str(code), also))
-        for city in City.objects.home():
-            rows.append(("home_city", city.name, "; ".join(city.all_names()[1:])))
-        for f in FieldOfCooperation.objects.all():
-            rows.append(("fields", f.name, f.name_en))
+        rows.extend(
+            ("home_city", city.name, "; ".join(city.all_names()[1:]))
+            for city in City.objects.home()
+        )
+        rows.extend(("fields", f.name, f.name_en) for f in FieldOfCooperation.objects.all())
         for code, name in countries:
             with translation.override("en"):
                 english = str(dict(countries)[code])
             rows.append(("country", code, f"{english}; {name}"))
         return rows
 
-    def __init__(self, *, user=None, **kwargs):
+    def __init__(self, *, user: Editor = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.user = user
         self.lookups = Lookups(user)
-        self.row_errors: dict[int, dict[str, str]] = {}
-        self.pending: list[tuple[object, bool]] = []
-        self.reports: dict[int, dict] = {}
-        self._current: dict = {}
+        self.row_errors: dict[int, RowErrors] = {}
+        # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
+        self.pending: list[tuple[M, bool, int]] = []
+        self.reports: dict[int, RowNotes] = {}
+        self._current: RowNotes = {}
+
+    # what each sheet defines ------------------------------------------------------------
+    def prepare(self, dataset: tablib.Dataset) -> None:
+        """Load what the rows refer to and find the repeated keys, before the first row."""
+        raise NotImplementedError
+
+    def existing_instance(self, row: Row) -> M | None:
+        """The stored record the row is about (None: a new one)."""
+        raise NotImplementedError
+
+    def fill(self, instance: M, row: Row, errors: RowErrors) -> None:
+        """Set ``instance`` from ``row``, filing what is wrong in ``errors``."""
+        raise NotImplementedError
+
+    def export_row(self, instance: M) -> dict[str, str]:
+        """``instance`` as the sheet's cells (also what rows are compared by)."""
+        raise NotImplementedError
+
+    def write(self, created: list[M], updated: list[M]) -> None:
+        """Write the sheet's records in bulk, with history."""
+        raise NotImplementedError
 
     # import-export hooks --------------------------------------------------------------
-    def before_import(self, dataset, **kwargs):
+    @override
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         self.prepare(dataset)
 
-    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+    @override
+    def import_data(
+        self, dataset: tablib.Dataset, dry_run: bool = False, *args: Any, **kwargs: Any
+    ) -> Result:
         self.dry_run = dry_run
         return super().import_data(dataset, dry_run, *args, **kwargs)
 
-    def get_or_init_instance(self, instance_loader, row):
+    @override
+    def get_or_init_instance(
+        self, instance_loader: SheetInstanceLoader, row: Row
+    ) -> tuple[M, bool]:
         instance, new = super().get_or_init_instance(instance_loader, row)
         self._current = {
             "before": None if new else self.export_row(instance),
@@ -723,13 +817,21 @@ class SheetResource(resources.ModelResource):
         }
         return instance, new
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict[str, str] = dict(self.row_errors.get(kwargs.get("row_number"), {}))
+    @override
+    def import_instance(self, instance: M, row: Row, **kwargs: Any) -> None:
+        errors: RowErrors = dict(self.row_errors.get(kwargs.get("row_number", 0), {}))
         self.fill(instance, row, errors)
         if errors:
             raise ValidationError({column: [message] for column, message in errors.items()})
 
-    def skip_row(self, instance, original, row, import_validation_errors=None):
+    @override
+    def skip_row(
+        self,
+        instance: M,
+        original: M | None,
+        row: Row,
+        import_validation_errors: dict[str, list[str]] | None = None,
+    ) -> bool:
         before = self._current["before"]
         if import_validation_errors or before is None:  # a new row is never "unchanged"
             return False
@@ -741,7 +843,13 @@ class SheetResource(resources.ModelResource):
         ]
         return not self._current["changes"]
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+    @override
+    def validate_instance(
+        self,
+        instance: M,
+        import_validation_errors: dict[str, list[str]] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
         errors = dict(import_validation_errors or {})
         exclude = set(self.FK_FIELDS)
         for column in errors:
@@ -760,21 +868,25 @@ class SheetResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        instance._history_user = self.user
-        instance._row_number = kwargs.get("row_number")
-        self.pending.append((instance, is_create))
+    @override
+    def save_instance(self, instance: M, is_create: bool, row: Row, **kwargs: Any) -> None:
+        record_history_as(instance, self.user)
+        self.pending.append((instance, is_create, kwargs.get("row_number", 0)))
 
-    def after_import_row(self, row, row_result, **kwargs):
+    @override
+    def after_import_row(self, row: Row, row_result: RowResult, **kwargs: Any) -> None:
         self.reports[kwargs["row_number"]] = self._current
 
-    def bulk_create(self, *args, **kwargs):
+    @override
+    def bulk_create(self, *args: Any, **kwargs: Any) -> None:
         """Nothing: everything is written together in ``after_import``."""
 
-    def bulk_update(self, *args, **kwargs):
+    @override
+    def bulk_update(self, *args: Any, **kwargs: Any) -> None:
         """Nothing: everything is written together in ``after_import``."""
 
-    def after_import(self, dataset, result, **kwargs):
+    @override
+    def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
         if result.has_errors() or result.has_validation_errors():
             return
         cross = self.check_sheet()
@@ -804,15 +916,15 @@ class SheetResource(resources.ModelResource):
 
     def write_pending(self) -> None:
         self.lookups.flush()
-        created = [obj for obj, new in self.pending if new]
-        updated = [obj for obj, new in self.pending if not new]
+        created = [obj for obj, new, _number in self.pending if new]
+        updated = [obj for obj, new, _number in self.pending if not new]
         now = timezone.now()
         for obj in updated:
             obj.version += 1
             obj.updated_at = now
         self.write(created, updated)
 
-    def check_sheet(self) -> dict[int, dict[str, str]]:
+    def check_sheet(self) -> dict[int, RowErrors]:
         """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""
         return {}
 
@@ -821,32 +933,17 @@ class SheetResource(resources.ModelResource):
         if message not in self._current["notes"]:
             self._current["notes"].append(message)
 
-    def text(self, row, column: str, *, multiline: bool = False) -> str:
+    def text(self, row: Row, column: str, *, multiline: bool = False) -> str:
         return cell_text(row.get(column), multiline=multiline)
 
-    def partnership_from(self, row, errors) -> Partnership | None:
+    def partnership_from(self, row: Row, errors: RowErrors) -> Partnership | None:
         """The pair (home city, partner city) of the row, found or created."""
-        home = partner = None
-        try:
-            home_country = parse_country(row.get("home_country"))
-        except ValueError as e:
-            errors["home_country"] = str(e)
-            home_country = None
-        try:
-            partner_country = parse_country(row.get("partner_country"))
-        except ValueError as e:
-            errors["partner_country"] = str(e)
-            partner_country = None
-        if home_country is not None:
-            try:
-                home = self.lookups.home_city(self.text(row, "home_city"), home_country)
-            except ValueError as e:
-                errors["home_city"] = str(e)
-        if partner_country is not None:
-            try:
-                partner = self.lookups.partner_city(self.text(row, "partner_city"), partner_country)
-            except ValueError as e:
-                errors["partner_city"] = str(e)
+        home_country = self._country(row, "home_country", errors)
+        partner_country = self._country(row, "partner_country", errors)
+        home = self._city(row, "home_city", home_country, self.lookups.home_city, errors)
+        partner = self._city(
+            row, "partner_city", partner_country, self.lookups.partner_city, errors
+        )
         if home is None or partner is None:
             return None
         if self.lookups.is_new(partner):
@@ -860,6 +957,32 @@ class SheetResource(resources.ModelResource):
             self.note(gettext("New partnership %(name)s will be created.") % {"name": partnership})
         return partnership
 
+    @staticmethod
+    def _country(row: Row, column: str, errors: RowErrors) -> str | None:
+        """The ISO code in ``column`` ('' if blank; None, with the error filed, if unknown)."""
+        try:
+            return parse_country(row.get(column))
+        except ValueError as e:
+            errors[column] = str(e)
+            return None
+
+    def _city(
+        self,
+        row: Row,
+        column: str,
+        country: str | None,
+        find: Callable[[str, str], City],
+        errors: RowErrors,
+    ) -> City | None:
+        """The city ``find`` gives for ``column`` in ``country`` (None if not found)."""
+        if country is None:
+            return None
+        try:
+            return find(self.text(row, column), country)
+        except ValueError as e:
+            errors[column] = str(e)
+            return None
+
     def export_partnership(self, partnership: Partnership | None) -> dict[str, str]:
         if partnership is None:
             return dict.fromkeys(
@@ -872,14 +995,14 @@ class SheetResource(resources.ModelResource):
                 partnership,  # kept alive so that its id is not reused
                 {
                     "home_city": partnership.home_city.name,
-                    "home_country": partnership.home_city.country.code,
+                    "home_country": country_code(partnership.home_city),
                     "partner_city": partnership.partner_city.name,
-                    "partner_country": partnership.partner_city.country.code,
+                    "partner_country": country_code(partnership.partner_city),
                 },
             )
         return dict(cache[key][1])
 
-    def export_dataset(self, queryset):
+    def export_dataset(self, queryset: Iterable[M]) -> tablib.Dataset:
         """The sheet for ``queryset``, text that would run as a formula neutralised."""
         import tablib
 
@@ -890,9 +1013,14 @@ class SheetResource(resources.ModelResource):
         return dataset
 
 
+def record_history_as(instance: models.Model, user: Editor) -> None:
+    """Name ``user`` as the author of the history rows recorded for ``instance``."""
+    instance._history_user = user  # type: ignore[attr-defined]  # simple-history's attribute, declared by no model
+
+
 # -- agreements ---------------------------------------------------------------------------
 
-KIND_SYNONYMS = {
+KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
     Agreement.Kind.FRIENDSHIP: (
         "Thỏa thuận hữu nghị và hợp tác",
         "Thỏa thuận về quan hệ hữu nghị và hợp tác",
@@ -912,7 +1040,7 @@ KIND_SYNONYMS = {
     ),
 }
 
-STATUS_SYNONYMS = {
+STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     Agreement.Status.DRAFT: ("Dự thảo", "Draft"),
     Agreement.Status.NEGOTIATION: ("Đang đàm phán", "Đàm phán", "Under negotiation"),
     Agreement.Status.IN_FORCE: ("Có hiệu lực", "Còn hiệu lực", "Đang có hiệu lực", "In force"),
@@ -927,9 +1055,9 @@ _SIGNATORY = re.compile(
 )
 
 
-def parse_signatories(value) -> list[tuple[str, str, str]]:
+def parse_signatories(value: object) -> list[tuple[str, str, str]]:
     """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)]."""
-    entries = []
+    entries: list[tuple[str, str, str]] = []
     for part in split_list(value):
         match = _SIGNATORY.match(part)
         if not match:
@@ -953,7 +1081,7 @@ def format_signatory(name: str, title: str, role: str) -> str:
     return f"{text} [witness]" if role == Signatory.Role.WITNESS else text
 
 
-class AgreementResource(SheetResource):
+class AgreementResource(SheetResource[Agreement]):
     COLUMNS = (
         "reference",
         "home_city",
@@ -1068,7 +1196,8 @@ class AgreementResource(SheetResource):
         use_transactions = True
 
     # -- loading --------------------------------------------------------------------
-    def prepare(self, dataset) -> None:
+    @override
+    def prepare(self, dataset: tablib.Dataset) -> None:
         refs: dict[str, list[int]] = defaultdict(list)
         parents: set[str] = set()
         self.sheet_kinds: dict[str, str] = {}
@@ -1092,7 +1221,7 @@ class AgreementResource(SheetResource):
         self.sheet_refs = set(refs)
         self.stored = self._load_agreements(set(refs) | parents)
 
-    def _load_agreements(self, refs: set[str]) -> dict[str, Agreement]:
+    def _load_agreements(self, references: set[str]) -> dict[str, Agreement]:
         """The agreements named in the sheet and every ancestor of theirs, parents wired.
 
         Their partnership, fields and signatories' people are taken from the look-ups
@@ -1100,7 +1229,7 @@ class AgreementResource(SheetResource):
         stored agreements then cost a few light queries and no duplicate objects.
         """
         by_pk: dict[int, Agreement] = {}
-        refs = [r for r in refs if r]
+        refs = [r for r in references if r]
         for start in range(0, len(refs), 5000):
             by_pk.update(
                 (a.pk, a)
@@ -1116,7 +1245,7 @@ class AgreementResource(SheetResource):
         partnership_field = Agreement._meta.get_field("partnership")
         partnerships = self.lookups.partnerships_by_pk()
         for a in by_pk.values():
-            parent_field.set_cached_value(a, by_pk.get(a.parent_id))
+            parent_field.set_cached_value(a, by_pk.get(a.parent_id) if a.parent_id else None)
             partnership_field.set_cached_value(a, partnerships[a.partnership_id])
             a._stored_fields, a._stored_signatories = [], []
         if named:
@@ -1135,11 +1264,13 @@ class AgreementResource(SheetResource):
                     by_pk[signature.agreement_id]._stored_signatories.append(signature)
         return {a.reference: a for a in by_pk.values()}
 
-    def existing_instance(self, row):
+    @override
+    def existing_instance(self, row: Row) -> Agreement | None:
         return self.stored.get(cell_text(row.get("reference")))
 
     # -- one row ----------------------------------------------------------------------
-    def fill(self, instance: Agreement, row, errors: dict[str, str]) -> None:
+    @override
+    def fill(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
         for name in (
             "reference",
             "kind",
@@ -1171,7 +1302,7 @@ class AgreementResource(SheetResource):
         self._fill_fields(instance, row, errors)
         self._fill_signatories(instance, row, errors)
 
-    def _fill_parent(self, instance: Agreement, row, errors) -> None:
+    def _fill_parent(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
         instance._pending_parent = None
         ref = cell_text(row.get("parent_reference"))
         if not ref:
@@ -1206,8 +1337,8 @@ class AgreementResource(SheetResource):
             else Agreement.Relation.IMPLEMENTS
         )
 
-    def _fill_fields(self, instance: Agreement, row, errors) -> None:
-        chosen = []
+    def _fill_fields(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        chosen: list[FieldOfCooperation] = []
         try:
             for name in split_list(row.get("fields")):
                 f = self.lookups.field(name)
@@ -1222,9 +1353,9 @@ class AgreementResource(SheetResource):
             errors["fields"] = str(e)
         instance._import_fields = chosen
 
-    def _fill_signatories(self, instance: Agreement, row, errors) -> None:
-        chosen = []
-        title_max = Signatory._meta.get_field("position_title").max_length
+    def _fill_signatories(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        chosen: list[tuple[Person, str, str]] = []
+        title_max = max_length(Signatory, "position_title")
         try:
             for name, title, role in parse_signatories(row.get("signatories")):
                 if len(title) > title_max:
@@ -1245,6 +1376,7 @@ class AgreementResource(SheetResource):
         instance._import_signatories = chosen
 
     # -- export (also what a row is compared by) ----------------------------------------
+    @override
     def export_row(self, instance: Agreement) -> dict[str, str]:
         row = {
             "reference": instance.reference or "",
@@ -1289,7 +1421,7 @@ class AgreementResource(SheetResource):
         )
         return row
 
-    def export_queryset(self, queryset):
+    def export_queryset(self, queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
         return (
             queryset.select_related("partnership__home_city", "partnership__partner_city", "parent")
             .prefetch_related(
@@ -1303,19 +1435,20 @@ class AgreementResource(SheetResource):
         )
 
     # -- the whole sheet ----------------------------------------------------------------
-    def check_sheet(self) -> dict[int, dict[str, str]]:
+    @override
+    def check_sheet(self) -> dict[int, RowErrors]:
         """No chain of parents may loop back (A renews B renews A)."""
         parent_of: dict[str, str | None] = {
             ref: (a.parent.reference if a.parent_id and a.parent else None)
             for ref, a in self.stored.items()
         }
         number_of: dict[str, int] = {}
-        for instance, _new in self.pending:
+        for instance, _new, number in self.pending:
             parent_of[instance.reference] = instance._pending_parent or (
-                instance.parent.reference if instance.parent_id else None
+                instance.parent.reference if instance.parent_id and instance.parent else None
             )
-            number_of[instance.reference] = instance._row_number
-        errors = {}
+            number_of[instance.reference] = number
+        errors: dict[int, RowErrors] = {}
         for ref, number in number_of.items():
             seen, current = {ref}, parent_of.get(ref)
             while current is not None:
@@ -1330,6 +1463,7 @@ class AgreementResource(SheetResource):
                 current = parent_of.get(current)
         return errors
 
+    @override
     def write(self, created: list[Agreement], updated: list[Agreement]) -> None:
         by_ref = {a.reference: a for a in created}
         # Parents before children: level n holds agreements whose parent is at level n-1.
@@ -1382,10 +1516,11 @@ class AgreementResource(SheetResource):
             a.parent = by_ref[a._pending_parent]
             a.parent_relation = a._pending_relation
 
-    def _write_fields(self, created, updated) -> None:
+    def _write_fields(self, created: list[Agreement], updated: list[Agreement]) -> None:
         through = Agreement.fields.through
         stored = {id(a) for a in updated}
-        add, remove = [], defaultdict(set)
+        add: list[tuple[int, int]] = []
+        remove: dict[int, set[int]] = defaultdict(set)
         for a in [*created, *updated]:
             wanted = {f.pk for f in a._import_fields}
             have = {f.pk for f in _related(a, "fields")} if id(a) in stored else set()
@@ -1393,13 +1528,15 @@ class AgreementResource(SheetResource):
             if have - wanted:
                 remove[a.pk] = have - wanted
         for agreement_id, field_ids in remove.items():
-            through.objects.filter(
+            through._default_manager.filter(
                 agreement_id=agreement_id, fieldofcooperation_id__in=field_ids
             ).delete()
         add_links(through, add, ("agreement_id", "fieldofcooperation_id"))
 
-    def _write_signatories(self, created, updated) -> None:
-        new, changed, gone = [], [], []
+    def _write_signatories(self, created: list[Agreement], updated: list[Agreement]) -> None:
+        new: list[Signatory] = []
+        changed: list[Signatory] = []
+        gone: list[Signatory] = []
         stored = {id(a) for a in updated}
         for a in [*created, *updated]:
             have = (
@@ -1418,7 +1555,7 @@ class AgreementResource(SheetResource):
                     changed.append(have[key])
             gone += [s for key, s in have.items() if key not in wanted]
         for s in gone:
-            s._history_user = self.user
+            record_history_as(s, self.user)
             s.delete()
         create_with_history(new, Signatory, self.user)
         if changed:

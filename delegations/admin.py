@@ -1,4 +1,8 @@
+from typing import override
+
 from django.contrib import admin
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
@@ -88,12 +92,20 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     ]
     inlines = [ProgressUpdateInline]
 
-    def save_formset(self, request, form, formset, change):
+    @override
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             obj.delete()
         for instance in instances:
-            if isinstance(instance, ProgressUpdate) and instance.author_id is None:
+            # The admin is for signed-in staff only: the user is never anonymous here.
+            if (
+                isinstance(instance, ProgressUpdate)
+                and instance.author_id is None
+                and request.user.is_authenticated
+            ):
                 instance.author = request.user
             instance.save()
         formset.save_m2m()

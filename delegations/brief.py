@@ -37,10 +37,12 @@ import threading
 import time
 import unicodedata
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn, override
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -52,6 +54,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Window,
 )
@@ -64,8 +67,18 @@ from django.utils.translation import gettext as _
 from agreements.models import Agreement
 from common.partialdate import PartialDate, period_covers
 from common.text import fold
-from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from delegations.models import (
+    ActionItem,
+    Engagement,
+    ProgressUpdate,
+    Visit,
+    VisitParticipant,
+    VisitQuerySet,
+)
 from partnerships.models import City, Organisation, Partnership, Person, Position
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # WeasyPrint logs every step and page at INFO, some of it on import: one brief would fill
 # the log. Set before the import below.
@@ -110,7 +123,7 @@ class BriefURLFetcher(URLFetcher):
     Nothing here opens a socket or a file outside STATIC_DIR.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         # Deliberately not URLFetcher.__init__: it installs HTTP, HTTPS, FTP and file
         # handlers (and loads the CA store, ~30 ms a render). Without any handler even a
         # stray ``open()`` reaches nothing; ``fetch`` below is the only way in.
@@ -118,27 +131,30 @@ class BriefURLFetcher(URLFetcher):
         self._fail_on_errors = False
         self._timeout = 1
         self._allowed_protocols = ("data", "https")
-        self._http_headers = {}
+        self._http_headers: dict[str, str] = {}
         self._request = None
         self.requested: list[str] = []
         self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):
+    @override
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         self.requested.append(url)
         if url[:5].lower() == "data:":
             if len(url) > DATA_URI_LIMIT:
-                return self._refuse(url)
-            response = urllib.request.DataHandler().data_open(urllib.request.Request(url))
+                self._refuse(url)
+            # A data: URI (checked just above) is decoded in memory: nothing is opened.
+            request = urllib.request.Request(url)  # noqa: S310 (a data: URI, see above)
+            response = urllib.request.DataHandler().data_open(request)
             return URLFetcherResponse(url, response.read(), dict(response.headers.items()))
         path = static_path(url)
         if path is None:
-            return self._refuse(url)
+            self._refuse(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".ttf":
             content_type = "font/ttf"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
-    def _refuse(self, url):
+    def _refuse(self, url: str) -> NoReturn:
         self.refused.append(url)
         raise ValueError(f"The brief only uses its own fonts and stylesheet; refused {url[:200]!r}")
 
@@ -279,9 +295,16 @@ def _position_label(position: Position | None, lang: str) -> str:
     return f"{_in(lang, position.title, position.title_en)}, {org_name}"
 
 
+def _current_positions(person: Person) -> list[Position]:
+    """The positions ``person`` held on the brief's day (prefetched by ``_visit_queryset``)."""
+    positions: list[Position] = vars(person)["current_positions"]  # Prefetch(to_attr=…)
+    return positions
+
+
 def _participant(p: VisitParticipant, lang: str) -> Participant:
     person: Person = p.person
-    current = person.current_positions[0] if person.current_positions else None
+    positions = _current_positions(person)
+    current = positions[0] if positions else None
     return Participant(
         name=person.full_name,
         name_latin=person.name_latin if person.name_latin != person.full_name else "",
@@ -291,7 +314,7 @@ def _participant(p: VisitParticipant, lang: str) -> Participant:
     )
 
 
-def _visit_queryset(on: dt.date):
+def _visit_queryset(on: dt.date) -> VisitQuerySet:
     current_positions = Prefetch(
         "person__positions",
         queryset=Position.objects.held_on(on)
@@ -315,12 +338,19 @@ def _visit_queryset(on: dt.date):
     )
 
 
-def _member_of(queryset) -> ExpressionWrapper:
+def _member_of(queryset: QuerySet[Any]) -> ExpressionWrapper[Q]:
     """Annotation: is this row in ``queryset``? (one query instead of one per question)"""
     return ExpressionWrapper(Q(pk__in=queryset.values("pk")), output_field=BooleanField())
 
 
-def _agreement_rows(partnership: Partnership, visit: Visit, on: dt.date, lang: str):
+type AgreementRows = tuple[
+    list[AgreementRow], list[AgreementRow], list[AgreementRow], list[AgreementRow]
+]
+
+
+def _agreement_rows(
+    partnership: Partnership, visit: Visit, on: dt.date, lang: str
+) -> AgreementRows:
     """In force / expired-without-successor / signed at this visit, and the whole chain.
 
     One query: every agreement of the partnership, flagged by the QuerySet rules.
@@ -329,7 +359,7 @@ def _agreement_rows(partnership: Partnership, visit: Visit, on: dt.date, lang: s
     every = list(
         agreements.select_related("parent")
         .annotate(
-            is_in_force=_member_of(agreements.in_force(on=on)),
+            in_force=_member_of(agreements.in_force(on=on)),
             is_expiring=_member_of(agreements.expiring_within(days=EXPIRY_HORIZON_DAYS, on=on)),
             is_expired_alone=_member_of(agreements.expired_without_successor(on=on)),
         )
@@ -337,14 +367,17 @@ def _agreement_rows(partnership: Partnership, visit: Visit, on: dt.date, lang: s
     )
     far = dt.date.max
     in_force = sorted(
-        (a for a in every if a.is_in_force), key=lambda a: (a.valid_until or far, a.reference)
+        (a for a in every if a.in_force), key=lambda a: (a.valid_until or far, a.reference)
     )[:AGREEMENT_LIMIT]
     expired = sorted(
-        (a for a in every if a.is_expired_alone), key=lambda a: a.valid_until, reverse=True
+        # (every one of them has an end of validity: it is how they expired)
+        (a for a in every if a.is_expired_alone),
+        key=lambda a: a.valid_until or dt.date.min,
+        reverse=True,
     )[:AGREEMENT_LIMIT]
 
     def row(agreement: Agreement) -> AgreementRow:
-        flags = []
+        flags: list[tuple[str, str]] = []
         if getattr(agreement, "is_expiring", False):
             flags.append(("warn", _("expires within 12 months")))
         if getattr(agreement, "is_expired_alone", False):
@@ -358,7 +391,7 @@ def _agreement_rows(partnership: Partnership, visit: Visit, on: dt.date, lang: s
         children.setdefault(parent, []).append(agreement)
     tree: list[AgreementRow] = []
 
-    def walk(parent: int | None, depth: int, seen: set[int]):
+    def walk(parent: int | None, depth: int, seen: set[int]) -> None:
         for agreement in children.get(parent, []):
             if agreement.pk in seen or len(tree) >= AGREEMENT_LIMIT:
                 continue
@@ -397,7 +430,9 @@ def _history(partnership: Partnership, visit: Visit) -> dict[str, list[Visit]]:
     return history
 
 
-def _followup(partnership: Partnership, on: dt.date, lang: str):
+def _followup(
+    partnership: Partnership, on: dt.date, lang: str
+) -> tuple[list[FieldGroup], int, int, int]:
     """Open action items, grouped by field, most urgent first, capped; with the totals."""
     open_items = ActionItem.objects.filter(partnership=partnership).open()
     overdue = Q(due_on__isnull=False) & ~period_covers("due_on", on, after=True)
@@ -439,12 +474,16 @@ def _followup(partnership: Partnership, on: dt.date, lang: str):
 
 def _programme(visit: Visit) -> list[ProgrammeDay]:
     engagements = list(visit.engagements.all())[:ENGAGEMENT_LIMIT]
-    days = [ProgrammeDay(day, list(group)) for day, group in groupby(engagements, lambda e: e.date)]
-    return days
+    return [ProgrammeDay(day, list(group)) for day, group in groupby(engagements, lambda e: e.date)]
 
 
 def gather_brief(
-    visit_id: int, *, lang: str = "vi", user=None, generated_by: str = "", on: dt.date | None = None
+    visit_id: int,
+    *,
+    lang: str = "vi",
+    user: User | None = None,
+    generated_by: str = "",
+    on: dt.date | None = None,
 ) -> VisitBrief:
     """Load everything the brief needs in a fixed number of queries (12)."""
     on = on or timezone.localdate()
@@ -566,7 +605,7 @@ def within_time_budget[T](work: Callable[[], T], seconds: float | None = None) -
 
 
 def _with_alarm[T](work: Callable[[], T], seconds: float) -> T:
-    def deadline(signum, frame):
+    def deadline(_signum: int, _frame: FrameType | None) -> NoReturn:
         raise _DeadlinePassed
 
     previous = signal.signal(signal.SIGALRM, deadline)
@@ -583,13 +622,14 @@ def _with_alarm[T](work: Callable[[], T], seconds: float) -> T:
 
 
 def _in_helper_thread[T](work: Callable[[], T], seconds: float) -> T:
-    outcome: dict[str, object] = {}
+    values: list[T] = []
+    errors: list[Exception] = []
 
-    def run():
+    def run() -> None:
         try:
-            outcome["value"] = work()
-        except Exception as exc:  # handed to the caller below
-            outcome["error"] = exc
+            values.append(work())
+        except Exception as exc:  # noqa: BLE001 (handed to the caller, which raises it)
+            errors.append(exc)
         finally:
             _render_slots.release()  # only when the work really ends
 
@@ -598,16 +638,16 @@ def _in_helper_thread[T](work: Callable[[], T], seconds: float) -> T:
     helper.join(seconds)
     if helper.is_alive():
         raise BriefRenderError(_("Rendering the brief took too long."))
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    if errors:
+        raise errors[0]
+    return values[0]
 
 
 def render_visit_brief(
     visit_id: int,
     *,
     lang: str = "vi",
-    user=None,
+    user: User | None = None,
     generated_by: str = "",
     fetcher: BriefURLFetcher | None = None,
 ) -> bytes:

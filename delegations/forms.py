@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast, override
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -14,8 +16,18 @@ from common.dependent_choices import chosen_id, refresh_on_change
 from common.fast_widgets import speed_up_widgets
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
-from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
+from delegations.models import (
+    ActionItem,
+    ActionItemQuerySet,
+    Engagement,
+    Visit,
+    VisitParticipant,
+    VisitQuerySet,
+)
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DUE_SOON_DAYS = 30
 
@@ -48,7 +60,7 @@ class VisitFilterForm(ListFilterForm):
     date_from = DayField(label=_("From"), required=False)
     date_until = DayField(label=_("Until"), required=False)
 
-    def filter(self, queryset):
+    def filter(self, queryset: VisitQuerySet) -> VisitQuerySet:
         data = self.cleaned_data
         if data.get("q"):
             # Accents and case ignored, as on the search page.
@@ -116,18 +128,11 @@ class ActionItemFilterForm(ListFilterForm):
     due_from = DayField(label=_("Due from"), required=False)
     due_until = DayField(label=_("Due until"), required=False)
 
-    def filter(self, queryset):
+    def filter(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(["description"], data["q"]))
-        if data.get("status") == self.OPEN:
-            queryset = queryset.open()
-        elif data.get("status"):
-            queryset = queryset.filter(status=data["status"])
-        if data.get("due") == self.OVERDUE:
-            queryset = queryset.overdue()
-        elif data.get("due") == self.DUE_SOON:
-            queryset = queryset.due_within(days=DUE_SOON_DAYS)
+        queryset = self._by_status_and_due(queryset)
         for name in ("partnership", "owner_organisation", "field"):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})
@@ -137,6 +142,19 @@ class ActionItemFilterForm(ListFilterForm):
             queryset = queryset.filter(due_on__gte=data["due_from"])
         if data.get("due_until"):
             queryset = queryset.filter(due_on__lte=data["due_until"])
+        return queryset
+
+    def _by_status_and_due(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
+        """The status filter (one status, or all the open ones) and the due-date shortcut."""
+        data = self.cleaned_data
+        if data.get("status") == self.OPEN:
+            queryset = queryset.open()
+        elif data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("due") == self.OVERDUE:
+            queryset = queryset.overdue()
+        elif data.get("due") == self.DUE_SOON:
+            queryset = queryset.due_within(days=DUE_SOON_DAYS)
         return queryset
 
 
@@ -172,18 +190,18 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(
-            self.fields["partnership"], "partnership", dependents=["agreements_signed"]
-        )
+        partnership_field = cast(forms.ModelChoiceField, self.fields["partnership"])
+        partnership_field.queryset = Partnership.objects.with_cities()
+        refresh_on_change(partnership_field, "partnership", dependents=["agreements_signed"])
         # Only the partnership's own agreements: the whole archive would not fit a list.
         partnership = chosen_id(self, "partnership")
-        self.fields["agreements_signed"].queryset = Agreement.objects.filter(
-            partnership=partnership
-        ).only("pk", "reference", "title")
-        self.fields["agreements_signed"].required = False
+        agreements = cast(forms.ModelMultipleChoiceField, self.fields["agreements_signed"])
+        agreements.queryset = Agreement.objects.filter(partnership=partnership).only(
+            "pk", "reference", "title"
+        )
+        agreements.required = False
 
 
 class ParticipantForm(forms.ModelForm):
@@ -207,7 +225,8 @@ class EngagementForm(forms.ModelForm):
 
 
 class BaseParticipantFormSet(SharedChoicesFormSet):
-    def clean(self):
+    @override
+    def clean(self) -> None:
         super().clean()
         heads = [
             f
@@ -248,20 +267,19 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = Partnership.objects.with_cities()
-        refresh_on_change(
-            self.fields["partnership"], "partnership", dependents=["visit", "agreement"]
-        )
+        partnership_field = cast(forms.ModelChoiceField, self.fields["partnership"])
+        partnership_field.queryset = Partnership.objects.with_cities()
+        refresh_on_change(partnership_field, "partnership", dependents=["visit", "agreement"])
         # Only the partnership's own visits and agreements: the archive would not fit a list.
         partnership = chosen_id(self, "partnership")
-        self.fields["visit"].queryset = Visit.objects.filter(partnership=partnership).only(
-            "pk", "title", "start_date", "start_date_precision"
-        )
-        self.fields["agreement"].queryset = Agreement.objects.filter(partnership=partnership).only(
-            "pk", "reference", "title"
-        )
+        cast(forms.ModelChoiceField, self.fields["visit"]).queryset = Visit.objects.filter(
+            partnership=partnership
+        ).only("pk", "title", "start_date", "start_date_precision")
+        cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = Agreement.objects.filter(
+            partnership=partnership
+        ).only("pk", "reference", "title")
 
 
 class StatusForm(VersionedFormMixin, forms.ModelForm):
@@ -278,7 +296,7 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
         model = ActionItem
         fields = ["status"]
 
-    def __init__(self, *args, author=None, **kwargs):
+    def __init__(self, *args: Any, author: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author = author
         self._init_kwargs["author"] = author
@@ -286,13 +304,16 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
         self.status_before = self.instance.status
         speed_up_widgets(self)  # one on every row of the lists and the partnership page
 
-    def clean(self):
-        data = super().clean()
+    @override
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("note") and data.get("status") == self.status_before:
             raise forms.ValidationError(_("Change the status or write a progress note."))
         return data
 
-    def save(self, commit=True):
+    @override
+    def save(self, commit: bool = True) -> ActionItem:
         item = super().save(commit=commit)
         note = self.cleaned_data.get("note")
         if commit and note:

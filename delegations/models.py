@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,23 +20,27 @@ from common.models import Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
 from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
-class VisitQuerySet(models.QuerySet):
-    def upcoming(self, *, on: dt.date | None = None):
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def upcoming(self, *, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(
             Q(end_date__gte=on) | Q(end_date__isnull=True, start_date__gte=on),
             status__in=[Visit.Status.PLANNED, Visit.Status.CONFIRMED],
         ).order_by("start_date")
 
-    def past(self, *, on: dt.date | None = None):
+    def past(self, *, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(Q(end_date__lt=on) | Q(end_date__isnull=True, start_date__lt=on))
 
-    def incoming(self):
+    def incoming(self) -> Self:
         return self.filter(direction=Visit.Direction.INCOMING)
 
-    def outgoing(self):
+    def outgoing(self) -> Self:
         return self.filter(direction=Visit.Direction.OUTGOING)
 
     def balance(self) -> dict[str, int]:
@@ -117,6 +122,9 @@ class Visit(Record):
     history = HistoricalRecords(m2m_fields=[agreements_signed])
     objects = VisitQuerySet.as_manager()
 
+    # Set only on the instances a spreadsheet import fills (delegations/resources.py).
+    _import_agreements: list[Agreement]
+
     class Meta:
         ordering = [models.F("start_date").desc(nulls_last=True), "title"]
         verbose_name = _("visit")
@@ -155,7 +163,7 @@ class Visit(Record):
     def get_absolute_url(self) -> str:
         return reverse("delegations:visit_detail", args=[self.pk])
 
-    def clean(self):
+    def clean(self) -> None:
         if self.end_date and not self.start_date:
             raise ValidationError({"start_date": _("A visit with an end date needs a start date.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
@@ -279,11 +287,11 @@ class Engagement(models.Model):
         return self.title
 
 
-class ActionItemQuerySet(models.QuerySet):
-    def open(self):
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def open(self) -> Self:
         return self.filter(status__in=ActionItem.OPEN)
 
-    def overdue(self, *, on: dt.date | None = None):
+    def overdue(self, *, on: dt.date | None = None) -> Self:
         """Open, and the whole of the due period is behind us (due "09/2025" is overdue from October)."""
         on = on or timezone.localdate()
         # ``due_on < on`` follows from the rest; it lets the index bound the scan (issue 6).
@@ -293,7 +301,7 @@ class ActionItemQuerySet(models.QuerySet):
             .exclude(period_covers("due_on", on, after=True))
         )
 
-    def due_within(self, *, days: int, on: dt.date | None = None):
+    def due_within(self, *, days: int, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
         # ``due_on >= 1 January`` follows from the rest; it bounds the index scan (issue 6).
         return self.open().filter(
@@ -437,19 +445,21 @@ class ActionItem(Record):
     def get_absolute_url(self) -> str:
         return reverse("delegations:actionitem_detail", args=[self.pk])
 
-    def clean(self):
-        errors = {}
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
         if not self.visit_id and not self.agreement_id:
             errors["visit"] = _("Say where this was agreed: a visit, an agreement, or both.")
         if (
             self.visit_id
             and self.partnership_id
+            and self.visit is not None
             and self.visit.partnership_id != self.partnership_id
         ):
             errors["visit"] = _("The visit belongs to another partnership.")
         if (
             self.agreement_id
             and self.partnership_id
+            and self.agreement is not None
             and self.agreement.partnership_id != self.partnership_id
         ):
             errors["agreement"] = _("The agreement belongs to another partnership.")
@@ -469,7 +479,12 @@ class ActionItem(Record):
         return self.is_open and self.due is not None and self.due.last_day() < on
 
     def add_progress(
-        self, *, note: str, author=None, status_after: str = "", date: dt.date | None = None
+        self,
+        *,
+        note: str,
+        author: User | None = None,
+        status_after: str = "",
+        date: dt.date | None = None,
     ) -> ProgressUpdate:
         """Record a dated progress note by ``author`` (and the status it left the item in)."""
         update = ProgressUpdate(

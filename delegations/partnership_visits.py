@@ -8,6 +8,7 @@ here, not on the partnerships app's QuerySet, because partnerships knows nothing
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -15,8 +16,17 @@ from django.utils import timezone
 from delegations.models import Visit
 from partnerships.models import Partnership
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def without_visits_since(partnerships: QuerySet[Partnership], since: dt.date) -> QuerySet:
+
+class LastVisit(TypedDict):
+    """What ``with_last_visit`` adds to each partnership."""
+
+    last_visit_on: dt.date | None
+
+
+def without_visits_since[Q: QuerySet[Partnership]](partnerships: Q, since: dt.date) -> Q:
     """Partnerships (not ended) with no visit in either direction on or after ``since``."""
     recent = Visit.objects.filter(partnership=OuterRef("pk"), start_date__gte=since).exclude(
         status="cancelled"
@@ -25,9 +35,9 @@ def without_visits_since(partnerships: QuerySet[Partnership], since: dt.date) ->
     return partnerships.exclude(status=Partnership.Status.ENDED).exclude(Exists(recent))
 
 
-def dormant(
-    partnerships: QuerySet[Partnership], *, years: int = 3, on: dt.date | None = None
-) -> QuerySet:
+def dormant[Q: QuerySet[Partnership]](
+    partnerships: Q, *, years: int = 3, on: dt.date | None = None
+) -> Q:
     """Partnerships without a visit for ``years`` years before ``on`` (today)."""
     on = on or timezone.localdate()
     try:
@@ -37,7 +47,9 @@ def dormant(
     return without_visits_since(partnerships, since)
 
 
-def with_last_visit(partnerships: QuerySet[Partnership]) -> QuerySet:
+def with_last_visit(
+    partnerships: QuerySet[Partnership],
+) -> QuerySet[WithAnnotations[Partnership, LastVisit]]:
     """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
     latest = (
         Visit.objects.filter(partnership=OuterRef("pk"))

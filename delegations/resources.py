@@ -19,8 +19,11 @@ agreement sheet (agreements/resources.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, override
 
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields as ie_fields
@@ -31,6 +34,8 @@ from agreements.resources import (
     BATCH_SIZE,
     ChoiceWidget,
     DateWidget,
+    Row,
+    RowErrors,
     SheetInstanceLoader,
     SheetResource,
     TextWidget,
@@ -42,9 +47,18 @@ from agreements.resources import (
     render_partial,
     split_list,
 )
+from common.models import Record
 from common.partialdate import Precision
 
 from .models import ActionItem, Visit
+
+if TYPE_CHECKING:
+    import tablib
+
+# A visit by (partnership id, folded title, start date as written); an action item by
+# (partnership id, visit id, agreement id, folded description).
+type VisitKey = tuple[int, str, str]
+type ActionItemKey = tuple[int, int | None, int | None, str]
 
 PLACE_COLUMNS = ("home_city", "home_country", "partner_city", "partner_country")
 PLACE_ALIASES = {
@@ -54,58 +68,68 @@ PLACE_ALIASES = {
     "partner_country": ("Quốc gia đối tác", "Nước đối tác"),
 }
 
-DIRECTION_SYNONYMS = {
+DIRECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     Visit.Direction.INCOMING: ("Đoàn vào", "Đón đoàn", "Incoming", "vào"),
     Visit.Direction.OUTGOING: ("Đoàn ra", "Outgoing", "ra"),
     Visit.Direction.ONLINE: ("Trực tuyến", "Hội đàm trực tuyến", "Online", "Online meeting"),
 }
-VISIT_STATUS_SYNONYMS = {
+VISIT_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     Visit.Status.PLANNED: ("Dự kiến", "Kế hoạch", "Theo kế hoạch", "Planned"),
     Visit.Status.CONFIRMED: ("Đã xác nhận", "Xác nhận", "Confirmed"),
     Visit.Status.COMPLETED: ("Đã hoàn thành", "Hoàn thành", "Đã diễn ra", "Completed"),
     Visit.Status.CANCELLED: ("Đã hủy", "Hủy", "Hủy bỏ", "Cancelled", "Canceled"),
 }
-ACTION_STATUS_SYNONYMS = {
+ACTION_STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     ActionItem.Status.PROPOSED: ("Đề xuất", "Proposed"),
     ActionItem.Status.AGREED: ("Đã thống nhất", "Thống nhất", "Đã thỏa thuận", "Agreed"),
     ActionItem.Status.IN_PROGRESS: ("Đang thực hiện", "Đang triển khai", "In progress"),
     ActionItem.Status.DONE: ("Đã hoàn thành", "Hoàn thành", "Xong", "Done"),
     ActionItem.Status.DROPPED: ("Hủy bỏ", "Không thực hiện", "Dừng", "Dropped"),
 }
-PRIORITY_NAMES = {
+PRIORITY_NAMES: dict[int, str] = {
     ActionItem.Priority.LOW: "low",
     ActionItem.Priority.NORMAL: "normal",
     ActionItem.Priority.HIGH: "high",
 }
-PRIORITY_SYNONYMS = {
+PRIORITY_SYNONYMS: dict[int, tuple[str, ...]] = {
     ActionItem.Priority.LOW: ("low", "thấp", "1"),
     ActionItem.Priority.NORMAL: ("normal", "bình thường", "trung bình", "2"),
     ActionItem.Priority.HIGH: ("high", "cao", "3"),
 }
 
 
-def visit_key(partnership_id, title, start: str) -> tuple:
+def visit_key(partnership_id: int, title: str, start: str) -> VisitKey:
     return (partnership_id, fold(title), start)
 
 
-class DelegationSheet(SheetResource):
-    """What the visit and action-item sheets share: loading by partnership, bulk writes."""
+class DelegationSheet[M: Record, K](SheetResource[M]):
+    """What the visit and action-item sheets share: loading by partnership, bulk writes.
+
+    ``K`` is the natural key of a record (``key_of``).
+    """
 
     WRITE_FIELDS: tuple[str, ...] = ()
 
-    def existing_instance(self, row):
-        return self.stored.get(self.key_of(row))
+    @override
+    def existing_instance(self, row: Row) -> M | None:
+        key = self.key_of(row)
+        return None if key is None else self.stored.get(key)
 
-    def key_of(self, row):
+    def key_of(self, row: Row) -> K | None:
         raise NotImplementedError
 
-    def prepare(self, dataset) -> None:
+    def load_stored(self) -> dict[K, M]:
+        """The stored records of the sheet's partnerships, by key."""
+        raise NotImplementedError
+
+    @override
+    def prepare(self, dataset: tablib.Dataset) -> None:
         rows = list(dataset.dict)
         self.partnership_ids = {
             p.pk for p in (self.lookups.find_partnership(r) for r in rows) if p is not None
         }
         self.stored = self.load_stored()
-        seen: dict[tuple, int] = {}
+        seen: dict[K, int] = {}
         for number, row in enumerate(rows, 1):
             key = self.key_of(row)
             if key is None:
@@ -118,7 +142,8 @@ class DelegationSheet(SheetResource):
             else:
                 seen[key] = number
 
-    def write(self, created, updated) -> None:
+    @override
+    def write(self, created: list[M], updated: list[M]) -> None:
         model = self._meta.model
         create_with_history(created, model, self.user)
         if updated:
@@ -134,7 +159,7 @@ class DelegationSheet(SheetResource):
 NON_FIELD_KEY = ""
 
 
-class VisitResource(DelegationSheet):
+class VisitResource(DelegationSheet[Visit, VisitKey]):
     COLUMNS = (
         *PLACE_COLUMNS,
         "direction",
@@ -260,13 +285,16 @@ class VisitResource(DelegationSheet):
         "notes",
     )
 
-    def get_import_id_fields(self):
+    @override
+    def get_import_id_fields(self) -> list[str]:
         return []
 
-    def _check_import_id_fields(self, headers):
+    @override
+    def _check_import_id_fields(self, headers: list[str]) -> None:
         return None
 
-    def key_of(self, row):
+    @override
+    def key_of(self, row: Row) -> VisitKey | None:
         partnership = self.lookups.find_partnership(row)
         title = cell_text(row.get("title"))
         if partnership is None or not title:
@@ -277,7 +305,8 @@ class VisitResource(DelegationSheet):
             return None
         return visit_key(partnership.pk, title, start.format() if start else "")
 
-    def load_stored(self) -> dict[tuple, Visit]:
+    @override
+    def load_stored(self) -> dict[VisitKey, Visit]:
         visits = (
             Visit.objects.filter(partnership_id__in=self.partnership_ids)
             .select_related("partnership__home_city", "partnership__partner_city")
@@ -292,7 +321,8 @@ class VisitResource(DelegationSheet):
             for v in visits
         }
 
-    def prepare(self, dataset) -> None:
+    @override
+    def prepare(self, dataset: tablib.Dataset) -> None:
         super().prepare(dataset)
         refs = {ref for row in dataset.dict for ref in split_list(row.get("agreements_signed"))}
         self.agreements = {
@@ -300,7 +330,8 @@ class VisitResource(DelegationSheet):
             for a in Agreement.objects.filter(reference__in=refs).only("id", "reference")
         }
 
-    def fill(self, instance: Visit, row, errors) -> None:
+    @override
+    def fill(self, instance: Visit, row: Row, errors: RowErrors) -> None:
         for name in self.SIMPLE:
             field = self.fields[name]
             try:
@@ -319,7 +350,7 @@ class VisitResource(DelegationSheet):
         partnership = self.partnership_from(row, errors)
         if partnership is not None:
             instance.partnership = partnership
-        chosen = []
+        chosen: list[Agreement] = []
         for ref in split_list(row.get("agreements_signed")):
             if ref not in self.agreements:
                 errors["agreements_signed"] = gettext("“%(ref)s” is not a stored agreement.") % {
@@ -329,6 +360,7 @@ class VisitResource(DelegationSheet):
             chosen.append(self.agreements[ref])
         instance._import_agreements = chosen
 
+    @override
     def export_row(self, instance: Visit) -> dict[str, str]:
         row = {name: self.fields[name].export(instance) for name in self.SIMPLE}
         row["start_date"] = render_partial(instance.start_date, instance.start_date_precision)
@@ -342,18 +374,20 @@ class VisitResource(DelegationSheet):
         row["agreements_signed"] = "; ".join(sorted(a.reference for a in signed))
         return row
 
-    def export_queryset(self, queryset):
+    def export_queryset(self, queryset: QuerySet[Visit]) -> QuerySet[Visit]:
         return queryset.select_related(
             "partnership__home_city", "partnership__partner_city"
         ).prefetch_related(
             Prefetch("agreements_signed", queryset=Agreement.objects.only("id", "reference"))
         )
 
-    def write(self, created, updated) -> None:
+    @override
+    def write(self, created: list[Visit], updated: list[Visit]) -> None:
         super().write(created, updated)
         through = Visit.agreements_signed.through
         stored = {id(v) for v in updated}
-        add, remove = [], defaultdict(set)
+        add: list[tuple[int, int]] = []
+        remove: dict[int, set[int]] = defaultdict(set)
         for v in [*created, *updated]:
             wanted = {a.pk for a in v._import_agreements}
             have = {a.pk for a in v.agreements_signed.all()} if id(v) in stored else set()
@@ -361,11 +395,13 @@ class VisitResource(DelegationSheet):
             if have - wanted:
                 remove[v.pk] = have - wanted
         for visit_id, agreement_ids in remove.items():
-            through.objects.filter(visit_id=visit_id, agreement_id__in=agreement_ids).delete()
+            through._default_manager.filter(
+                visit_id=visit_id, agreement_id__in=agreement_ids
+            ).delete()
         add_links(through, add, ("visit_id", "agreement_id"))
 
 
-class ActionItemResource(DelegationSheet):
+class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
     COLUMNS = (
         *PLACE_COLUMNS,
         "visit_title",
@@ -462,13 +498,15 @@ class ActionItemResource(DelegationSheet):
 
     priority_widget = ChoiceWidget(ActionItem.Priority, PRIORITY_SYNONYMS, what=_("priority"))
 
-    def get_import_id_fields(self):
+    @override
+    def get_import_id_fields(self) -> list[str]:
         return []
 
-    def _check_import_id_fields(self, headers):
+    @override
+    def _check_import_id_fields(self, headers: list[str]) -> None:
         return None
 
-    def _source_of(self, row, partnership_id):
+    def _source_of(self, row: Row, partnership_id: int) -> tuple[Visit | None, Agreement | None]:
         """(visit, agreement) a row names, or raise ValueError with the column."""
         visit = agreement = None
         title = cell_text(row.get("visit_title"))
@@ -502,7 +540,8 @@ class ActionItemResource(DelegationSheet):
             )
         return visit, agreement
 
-    def key_of(self, row):
+    @override
+    def key_of(self, row: Row) -> ActionItemKey | None:
         partnership = self.lookups.find_partnership(row)
         description = cell_text(row.get("description"), multiline=True)
         if partnership is None or not description:
@@ -518,7 +557,8 @@ class ActionItemResource(DelegationSheet):
             fold(description),
         )
 
-    def prepare(self, dataset) -> None:
+    @override
+    def prepare(self, dataset: tablib.Dataset) -> None:
         rows = list(dataset.dict)
         ids = {p.pk for p in (self.lookups.find_partnership(r) for r in rows) if p is not None}
         self.visits = {
@@ -536,7 +576,8 @@ class ActionItemResource(DelegationSheet):
         }
         super().prepare(dataset)
 
-    def load_stored(self) -> dict[tuple, ActionItem]:
+    @override
+    def load_stored(self) -> dict[ActionItemKey, ActionItem]:
         items = ActionItem.objects.filter(partnership_id__in=self.partnership_ids).select_related(
             "partnership__home_city",
             "partnership__partner_city",
@@ -550,7 +591,8 @@ class ActionItemResource(DelegationSheet):
             (i.partnership_id, i.visit_id, i.agreement_id, fold(i.description)): i for i in items
         }
 
-    def fill(self, instance: ActionItem, row, errors) -> None:
+    @override
+    def fill(self, instance: ActionItem, row: Row, errors: RowErrors) -> None:
         try:
             self.fields["status"].save(instance, row)
         except ValueError as e:
@@ -580,7 +622,14 @@ class ActionItemResource(DelegationSheet):
         self._fill_lookup(instance, row, errors, "owner_organisation", self.lookups.organisation)
         self._fill_lookup(instance, row, errors, "owner_person", self.lookups.person)
 
-    def _fill_lookup(self, instance, row, errors, column, find) -> None:
+    def _fill_lookup(
+        self,
+        instance: ActionItem,
+        row: Row,
+        errors: RowErrors,
+        column: str,
+        find: Callable[[str], models.Model],
+    ) -> None:
         name = cell_text(row.get(column))
         if not name:
             setattr(instance, column, None)
@@ -597,6 +646,7 @@ class ActionItemResource(DelegationSheet):
                 % {"what": found._meta.verbose_name, "name": found}
             )
 
+    @override
     def export_row(self, instance: ActionItem) -> dict[str, str]:
         row = self.export_partnership(instance.partnership if instance.partnership_id else None)
         visit = instance.visit if instance.visit_id else None
@@ -622,7 +672,7 @@ class ActionItemResource(DelegationSheet):
         )
         return row
 
-    def export_queryset(self, queryset):
+    def export_queryset(self, queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
         return queryset.select_related(
             "partnership__home_city",
             "partnership__partner_city",

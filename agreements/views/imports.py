@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements import importing
 from agreements.models import Agreement, ImportLog
+from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
+
+if TYPE_CHECKING:
+    import tablib
+    from django_stubs_ext import StrOrPromise
 
 
 class ImportForm(forms.Form):
@@ -31,7 +38,7 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > importing.MAX_FILE_SIZE:
             raise forms.ValidationError(
@@ -50,7 +57,7 @@ class SheetPage:
     """One sheet's import page: what it is called, its template, where its buttons lead."""
 
     sheet: str  # an ImportLog.Sheet
-    title: str
+    title: StrOrPromise
     import_url: str
     template_url: str
     export_url: str
@@ -69,10 +76,10 @@ AGREEMENTS_PAGE = SheetPage(
 )
 
 
-def import_page(request, spec: SheetPage):
+def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
     """The three steps of one sheet's import, for every sheet (the views are its doors)."""
     sheet = spec.sheet
-    context = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
+    context: dict[str, Any] = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         importing.discard_upload(request.session, request.POST.get("token", ""))
@@ -95,7 +102,9 @@ def import_page(request, spec: SheetPage):
     return render(request, spec.page, context, status=status)
 
 
-def _confirm(request, spec: SheetPage, context: dict):
+def _confirm(
+    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any]
+) -> HttpResponse:
     """Import the file previewed earlier (validated again: the data may have changed since)."""
     token = request.POST.get("token", "")
     stashed = importing.stashed_upload(request.session, token, spec.sheet)
@@ -121,7 +130,7 @@ def _confirm(request, spec: SheetPage, context: dict):
     return redirect(spec.done_url)
 
 
-def export_response(dataset, fmt: str, stem: str) -> HttpResponse:
+def export_response(dataset: tablib.Dataset, fmt: str, stem: str) -> HttpResponse:
     content_type, extension = importing.EXPORT_FORMATS[fmt]
     response = HttpResponse(importing.export_bytes(dataset, fmt), content_type=content_type)
     name = f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
@@ -138,26 +147,26 @@ def template_response(sheet: str, stem: str) -> HttpResponse:
     return response
 
 
-def export_format(request) -> str:
+def export_format(request: HttpRequest) -> str:
     fmt = request.GET.get("format", "xlsx")
     return fmt if fmt in importing.EXPORT_FORMATS else "xlsx"
 
 
 @require_http_methods(["GET", "POST"])
 @editor_required
-def agreement_import(request):
+def agreement_import(request: AuthenticatedRequest) -> HttpResponse:
     return import_page(request, AGREEMENTS_PAGE)
 
 
 @require_GET
 @editor_required
-def agreement_import_template(request):
+def agreement_import_template(_request: AuthenticatedRequest) -> HttpResponse:
     return template_response(ImportLog.Sheet.AGREEMENTS, "agreements")
 
 
 @require_GET
 @viewer_required
-def agreement_export(request):
+def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     """The whole list, or the list as filtered on the agreements page (same GET parameters)."""
     from agreements.forms import AgreementFilterForm
     from agreements.resources import AgreementResource

@@ -4,6 +4,9 @@ An agreement's own page also shows its action items and the visits it was signed
 so it is a workspace view (workspace/views.py).
 """
 
+from typing import Any
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +17,7 @@ from agreements.forms import AgreementFilterForm, AgreementForm, DocumentFormSet
 from agreements.models import Agreement
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 
@@ -23,7 +27,7 @@ LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def agreement_list(request):
+def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = AgreementFilterForm(request.GET)
     agreements = filters.results(
         Agreement.objects.select_related(*LIST_RELATED).prefetch_related("fields")
@@ -34,7 +38,7 @@ def agreement_list(request):
     )
 
 
-def _formsets(request, agreement):
+def _formsets(request: AuthenticatedRequest, agreement: Agreement) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     return {
@@ -46,7 +50,7 @@ def _formsets(request, agreement):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def agreement_create(request):
+def agreement_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = Agreement()
     form = AgreementForm(request.POST or None, instance=agreement)
     return save_or_render(
@@ -61,7 +65,7 @@ def agreement_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def agreement_edit(request, pk):
+def agreement_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=pk)
     form = AgreementForm(request.POST or None, instance=agreement)
     return save_or_render(
@@ -76,7 +80,7 @@ def agreement_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def agreement_delete(request, pk):
+def agreement_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=pk)
     return delete_or_explain(
         request,

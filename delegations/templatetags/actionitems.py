@@ -14,12 +14,13 @@ both write the same HTML.
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from common.templatetags.workspace import can_edit
 from delegations.forms import StatusForm
+from delegations.models import ActionItem
 
 register = template.Library()
 
@@ -29,15 +30,18 @@ SPECIAL = ("status_form", "conflict", "saved", "show_date")
 
 
 @register.simple_tag
-def actionitem_status_form(item):
+def actionitem_status_form(item: ActionItem) -> StatusForm:
     return StatusForm(instance=item, prefix=f"item{item.pk}")
 
 
 @register.simple_tag(takes_context=True)
-def actionitem_status(context):
+def actionitem_status(context: template.Context) -> SafeString:
     item = context["item"]
     if any(context.get(name) for name in SPECIAL):
-        return context.template.engine.get_template(FULL_TEMPLATE).render(context)
+        page = context.template  # the template being rendered: set while a tag runs
+        if page is None:
+            raise template.TemplateSyntaxError("{% actionitem_status %} is for templates only.")
+        return page.engine.get_template(FULL_TEMPLATE).render(context)
     badges = format_html(
         '<span class="badge badge-{}">{}</span>', item.status, item.get_status_display()
     )
@@ -55,13 +59,13 @@ def actionitem_status(context):
     )
 
 
-def _change_form(context, item) -> str:
+def _change_form(context: template.Context, item: ActionItem) -> SafeString:
     form = StatusForm(instance=item, prefix=f"item{item.pk}")
     request = context.get("request")
     url = reverse("delegations:actionitem_status", args=[item.pk])
     token = context.get("csrf_token") or (get_token(request) if request else "")
     next_url = context.get("next_url") or (request.get_full_path() if request else "")
-    hidden = mark_safe("".join(str(field) for field in form.hidden_fields()))
+    hidden = format_html_join("", "{}", ((field,) for field in form.hidden_fields()))
     return format_html(
         '<details class="status-change">\n'
         "      <summary>{summary}</summary>\n"

@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from common.concurrency import EditConflict
 from common.editing import delete_or_explain, redirect_to, save_or_render
 from common.htmx import render_partial_or_page, wants_partial
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 from delegations.forms import ActionItemFilterForm, ActionItemForm, StatusForm
@@ -24,7 +26,7 @@ ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreeme
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def actionitem_list(request):
+def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = ActionItemFilterForm(request.GET)
     items = filters.results(ActionItem.objects.select_related(*ITEM_RELATED))
     context = {"filters": filters, "page_obj": paginate(request, items)}
@@ -35,7 +37,7 @@ def actionitem_list(request):
 
 @require_GET
 @viewer_required
-def actionitem_detail(request, pk):
+def actionitem_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ActionItem.objects.select_related(*ITEM_RELATED, "counterpart").prefetch_related(
             "updates__author"
@@ -49,7 +51,7 @@ def actionitem_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def actionitem_create(request):
+def actionitem_create(request: AuthenticatedRequest) -> HttpResponse:
     return save_or_render(
         request,
         ActionItemForm(request.POST or None, initial=request.GET.dict() or None),
@@ -61,7 +63,7 @@ def actionitem_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def actionitem_edit(request, pk):
+def actionitem_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem, pk=pk)
     return save_or_render(
         request,
@@ -74,7 +76,7 @@ def actionitem_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def actionitem_delete(request, pk):
+def actionitem_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem, pk=pk)
     return delete_or_explain(
         request,
@@ -87,7 +89,7 @@ def actionitem_delete(request, pk):
 @require_POST
 @editor_required
 @vary_on_headers("HX-Request")
-def actionitem_status(request, pk):
+def actionitem_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change status / add a progress note from a list row, the partnership page or the item page.
 
     htmx: answers the updated row (``delegations/includes/actionitem_row.html``), or the
@@ -125,7 +127,7 @@ def actionitem_status(request, pk):
     )
 
 
-def _next_url(request, default: str) -> str:
+def _next_url(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target

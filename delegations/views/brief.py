@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
 from delegations.brief import LANGUAGES, BriefRenderError, brief_filename, render_visit_brief
 from delegations.models import Visit
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 @viewer_required
-def visit_brief(request, pk: int):
+def visit_brief(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """``?lang=vi|en`` (default: the language of the request); every role may export."""
     visit = get_object_or_404(Visit.objects.only("pk", "title"), pk=pk)
     asked, current = request.GET.get("lang", ""), (get_language() or "").split("-")[0]

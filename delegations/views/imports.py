@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,6 +14,7 @@ from agreements.views.imports import (
     import_page,
     template_response,
 )
+from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
 from delegations.models import ActionItem, Visit
 
@@ -38,19 +40,19 @@ ACTION_ITEMS_PAGE = SheetPage(
 
 @require_http_methods(["GET", "POST"])
 @editor_required
-def visit_import(request):
+def visit_import(request: AuthenticatedRequest) -> HttpResponse:
     return import_page(request, VISITS_PAGE)
 
 
 @require_GET
 @editor_required
-def visit_import_template(request):
+def visit_import_template(_request: AuthenticatedRequest) -> HttpResponse:
     return template_response(ImportLog.Sheet.VISITS, "visits")
 
 
 @require_GET
 @viewer_required
-def visit_export(request):
+def visit_export(request: AuthenticatedRequest) -> HttpResponse:
     """All visits, or those the visit list shows for the same GET parameters."""
     from delegations.forms import VisitFilterForm
     from delegations.resources import VisitResource
@@ -63,19 +65,19 @@ def visit_export(request):
 
 @require_http_methods(["GET", "POST"])
 @editor_required
-def actionitem_import(request):
+def actionitem_import(request: AuthenticatedRequest) -> HttpResponse:
     return import_page(request, ACTION_ITEMS_PAGE)
 
 
 @require_GET
 @editor_required
-def actionitem_import_template(request):
+def actionitem_import_template(_request: AuthenticatedRequest) -> HttpResponse:
     return template_response(ImportLog.Sheet.ACTION_ITEMS, "action-items")
 
 
 @require_GET
 @viewer_required
-def actionitem_export(request):
+def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
     """All action items, or those the action-item list shows for the same GET parameters."""
     from delegations.forms import ActionItemFilterForm
     from delegations.resources import ActionItemResource

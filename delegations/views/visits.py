@@ -1,5 +1,8 @@
 """The visit pages: the list, a visit's page, the form (with participants and programme), delete."""
 
+from typing import Any
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 from delegations.forms import EngagementFormSet, ParticipantFormSet, VisitFilterForm, VisitForm
@@ -19,7 +23,7 @@ CITIES = ("partnership__home_city", "partnership__partner_city")
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def visit_list(request):
+def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = VisitFilterForm(request.GET)
     visits = filters.results(Visit.objects.select_related(*CITIES))
     context = {"filters": filters, "page_obj": paginate(request, visits)}
@@ -28,7 +32,7 @@ def visit_list(request):
 
 @require_GET
 @viewer_required
-def visit_detail(request, pk):
+def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(
         Visit.objects.select_related(*CITIES).prefetch_related(
             "participants__person",
@@ -41,7 +45,7 @@ def visit_detail(request, pk):
     return render_partial_or_page(request, "delegations/visit_detail.html", {"visit": visit})
 
 
-def _visit_formsets(request, visit):
+def _visit_formsets(request: AuthenticatedRequest, visit: Visit) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else None
     return {
         "participants": ParticipantFormSet(data, instance=visit, prefix="participants"),
@@ -52,7 +56,7 @@ def _visit_formsets(request, visit):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def visit_create(request):
+def visit_create(request: AuthenticatedRequest) -> HttpResponse:
     visit = Visit()
     return save_or_render(
         request,
@@ -66,7 +70,7 @@ def visit_create(request):
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
-def visit_edit(request, pk):
+def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(Visit, pk=pk)
     return save_or_render(
         request,
@@ -80,7 +84,7 @@ def visit_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @administrator_required
-def visit_delete(request, pk):
+def visit_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(Visit, pk=pk)
     return delete_or_explain(
         request,

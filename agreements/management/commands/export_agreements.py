@@ -2,8 +2,9 @@
 
 import sys
 from pathlib import Path
+from typing import Any, override
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from agreements.importing import EXPORT_FORMATS, export_bytes
 from agreements.models import Agreement
@@ -13,12 +14,15 @@ from agreements.resources import AgreementResource
 class Command(BaseCommand):
     help = "Export all agreements to .csv, .xlsx or .ods (default: csv to standard output)."
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
         parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), default=None)
 
-    def handle(self, *args, output: Path | None, format: str | None, **options):
-        fmt = format or (output.suffix.lstrip(".").lower() if output else "csv")
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        output: Path | None = options["output"]
+        fmt = options["format"] or (output.suffix.lstrip(".").lower() if output else "csv")
         if fmt not in EXPORT_FORMATS:
             fmt = "csv"
         resource = AgreementResource()

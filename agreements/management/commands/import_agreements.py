@@ -1,9 +1,10 @@
 """Import agreements from a spreadsheet: all rows or none, with a summary or the row errors."""
 
 from pathlib import Path
+from typing import Any, override
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.importing import run_import
 from agreements.models import ImportLog
@@ -16,24 +17,29 @@ class Command(BaseCommand):
         "imported then."
     )
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the sheet and report; write nothing."
         )
         parser.add_argument("--user", help="Username recorded in the history and the import log.")
 
-    def handle(self, *args, file: Path, dry_run: bool, user: str | None, **options):
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        file: Path = options["file"]
+        dry_run: bool = options["dry_run"]
+        user: str | None = options["user"]
         account = None
         if user:
             try:
                 account = get_user_model().objects.get_by_natural_key(user)
-            except get_user_model().DoesNotExist as error:
-                raise CommandError(f"No user called {user!r}.") from error
+            except get_user_model().DoesNotExist as missing:
+                raise CommandError(f"No user called {user!r}.") from missing
         try:
             data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
+        except OSError as unreadable:
+            raise CommandError(f"Cannot read {file}: {unreadable}") from unreadable
         outcome = run_import(
             sheet=ImportLog.Sheet.AGREEMENTS,
             file_name=file.name,
