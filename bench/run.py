@@ -342,7 +342,7 @@ def parse_wrk(output: str) -> dict:
     result: dict = {"rps": None, "latency_ms": None, "requests": None, "non_2xx": 0, "errors": 0}
     if m := re.search(r"Requests/sec:\s*([\d.]+)", output):
         result["rps"] = float(m[1])
-    if m := re.search(r"^\s*Latency\s+([\d.]+)(us|ms|s|m)\b", output, re.M):
+    if m := re.search(r"^\s*Latency\s+([\d.]+)(us|ms|s|m)\b", output, re.MULTILINE):
         result["latency_ms"] = round(float(m[1]) * _WRK_UNITS[m[2]], 3)
     if m := re.search(r"(\d+) requests in", output):
         result["requests"] = int(m[1])

@@ -39,7 +39,7 @@ ALLOWED = {
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the http.server API)
+    def do_GET(self):
         self.server.requests.append(self.path)
         self.send_response(302)  # and if anything did come, send it to a local file
         self.send_header("Location", "file:///etc/passwd")

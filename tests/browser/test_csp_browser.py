@@ -103,7 +103,7 @@ def same_site_links(page, base: str) -> list[str]:
 
 def route_of(path: str) -> str | None:
     try:
-        match = resolve(path.split("?")[0])
+        match = resolve(path.split("?", maxsplit=1)[0])
     except Resolver404:
         return None
     return f"{match.route}?{'q' if '?' in path else ''}"
