@@ -10,6 +10,7 @@ import os
 from datetime import timedelta
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -132,7 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -257,7 +258,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", de
 # Content-Security-Policy: everything from this site's own static files; no
 # inline scripts or styles, no eval, no plugins, no framing, no foreign forms.
 # CSP_REPORT_ONLY=1 sends the same policy as report-only (for trying a change).
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
@@ -267,6 +268,8 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+SECURE_CSP: dict[str, list[str]]
+SECURE_CSP_REPORT_ONLY: dict[str, list[str]]
 if env_bool("CSP_REPORT_ONLY", default=False):
     SECURE_CSP = {}
     SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY
