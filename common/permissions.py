@@ -41,10 +41,11 @@ DELETERS = (ADMINISTRATOR,)
 def user_role(user: AnyUser) -> str | None:
     """``role_of`` once per request: the user object lives as long as the request (views and
     the ``workspace`` template tags share this cache)."""
-    cache = vars(user)
-    if "_workspace_role" not in cache:
-        cache["_workspace_role"] = role_of(user)
-    return cache["_workspace_role"]
+    # Kept on the user object itself (through request.user's SimpleLazyObject).
+    holder: Any = user
+    if not hasattr(holder, "_workspace_role"):
+        holder._workspace_role = role_of(user)
+    return holder._workspace_role
 
 
 def can_read(user: AnyUser) -> bool:
