@@ -20,7 +20,7 @@ Measured, each in its own savepoint (rolled back):
 Reported as rows per second, with the number of SQL queries of each run. Target
 (issue 5): the .csv import at 2,000 rows/s or more.
 
-``run(quick)`` returns the result as a dict (``bench/run.py`` imports it); as a script
+``run(quick=…)`` returns the result as a dict (``bench/run.py`` imports it); as a script
 it prints a table and writes bench/results/imports.json.
 """
 
@@ -32,7 +32,12 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from common.partialdate import PartialDate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -82,10 +87,6 @@ WORDS = [
     "du",
     "lịch",
 ]
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _setup() -> None:
@@ -149,7 +150,7 @@ def generate(count: int, home_city: str, seed: int = 2025) -> list[dict]:
     return rows
 
 
-def _timed(label: str, function, rows: int) -> dict:
+def _timed(label: str, function: Callable[[], Any], rows: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -175,19 +176,29 @@ def _timed(label: str, function, rows: int) -> dict:
     return result
 
 
-def _copy_floor(rows: list[dict], partnership_id: int) -> None:
+def _date_of(cell: object, *, partial: bool) -> PartialDate:
+    """A date cell of the generated sheet (every row has its dates)."""
+    from agreements.resources import clean_date
+
+    parsed = clean_date(cell, partial=partial)
+    if parsed is None:
+        raise ValueError(f"the benchmark's sheet has a row without a date: {cell!r}")
+    return parsed
+
+
+def _copy_floor(rows: list[dict], partnership_id: int) -> float:
     """The same rows into agreements_agreement with COPY: the physical floor."""
     from django.db import connection
     from django.utils import timezone
 
-    from agreements.resources import AgreementResource, clean_date
+    from agreements.resources import AgreementResource
 
     kind = AgreementResource().fields["kind"].widget
     status = AgreementResource().fields["status"].widget
     now = timezone.now()
     prepared = []
     for row in rows:
-        signed = clean_date(row["signed_on"], partial=True)
+        signed = _date_of(row["signed_on"], partial=True)
         prepared.append(
             (
                 now,
@@ -201,8 +212,8 @@ def _copy_floor(rows: list[dict], partnership_id: int) -> None:
                 signed.date,
                 signed.precision,
                 row["signed_at"],
-                clean_date(row["valid_from"], partial=False).date,
-                clean_date(row["valid_until"], partial=False).date,
+                _date_of(row["valid_from"], partial=False).date,
+                _date_of(row["valid_until"], partial=False).date,
                 status.clean(row["status"]),
                 row["notes"],
                 "",
@@ -222,7 +233,7 @@ def _copy_floor(rows: list[dict], partnership_id: int) -> None:
     return time.perf_counter() - started
 
 
-def run(quick: bool = False) -> dict:
+def run(*, quick: bool = False) -> dict:
     _setup()
     from django.db import transaction
 
@@ -231,71 +242,77 @@ def run(quick: bool = False) -> dict:
 
     count = QUICK_ROWS if quick else ROWS
     result: dict = {"rows": count, "target_csv_rows_per_s": CSV_TARGET_ROWS_PER_S, "runs": []}
-    try:
-        with transaction.atomic():
-            home = City.objects.filter(is_home=True).order_by("pk").first()
-            if home is None:
-                home = City.objects.create(name="Hà Nội", country="VN", is_home=True)
-            rows = generate(count, home.name)
-            import tablib
+    with transaction.atomic():
+        home = City.objects.filter(is_home=True).order_by("pk").first()
+        if home is None:
+            home = City.objects.create(name="Hà Nội", country="VN", is_home=True)
+        rows = generate(count, home.name)
+        import tablib
 
-            dataset = tablib.Dataset(headers=list(rows[0]))
-            for row in rows:
-                dataset.append(list(row.values()))
-            csv_data = export_bytes(dataset, "csv")
-            xlsx_data = export_bytes(dataset, "xlsx")
-            result["file_bytes"] = {"csv": len(csv_data), "xlsx": len(xlsx_data)}
+        dataset = tablib.Dataset(headers=list(rows[0]))
+        for row in rows:
+            dataset.append(list(row.values()))
+        csv_data = export_bytes(dataset, "csv")
+        xlsx_data = export_bytes(dataset, "xlsx")
+        result["file_bytes"] = {"csv": len(csv_data), "xlsx": len(xlsx_data)}
 
-            def step(label, data, name, dry_run, keep=False, repeat=1):
-                """The median of ``repeat`` runs (each rolled back; the last kept if asked)."""
-                runs = []
-                for attempt in range(repeat):
-                    point = transaction.savepoint()
-                    runs.append(
-                        _timed(
-                            label,
-                            lambda: run_import(
-                                sheet="agreements", file_name=name, data=data, dry_run=dry_run
-                            ),
-                            count,
-                        )
+        def step(
+            label: str,
+            sheet: tuple[str, bytes],
+            *,
+            dry_run: bool,
+            keep: bool = False,
+            repeat: int = 1,
+        ) -> dict:
+            """The median of ``repeat`` runs (each rolled back; the last kept if asked)."""
+            name, data = sheet
+            runs = []
+            for attempt in range(repeat):
+                point = transaction.savepoint()
+                runs.append(
+                    _timed(
+                        label,
+                        lambda: run_import(
+                            sheet="agreements", file_name=name, data=data, dry_run=dry_run
+                        ),
+                        count,
                     )
-                    if not (keep and attempt == repeat - 1):
-                        transaction.savepoint_rollback(point)
-                measured = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-                if repeat > 1:
-                    measured["repeats"] = repeat
-                    measured["seconds_each"] = [r["seconds"] for r in runs]
-                result["runs"].append(measured)
-                return measured
+                )
+                if not (keep and attempt == repeat - 1):
+                    transaction.savepoint_rollback(point)
+            measured = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+            if repeat > 1:
+                measured["repeats"] = repeat
+                measured["seconds_each"] = [r["seconds"] for r in runs]
+            result["runs"].append(measured)
+            return measured
 
-            step("csv dry run", csv_data, "bench.csv", True)
-            step("xlsx dry run", xlsx_data, "bench.xlsx", True)
-            point = transaction.savepoint()
-            # The target's measure: the median of three runs (one alone is at the
-            # mercy of whatever else the machine is doing).
-            step("csv import", csv_data, "bench.csv", False, keep=True, repeat=1 if quick else 3)
-            step("csv re-import (all unchanged)", csv_data, "bench.csv", False)
-            transaction.savepoint_rollback(point)
-            step("xlsx import", xlsx_data, "bench.xlsx", False)
+        csv_sheet, xlsx_sheet = ("bench.csv", csv_data), ("bench.xlsx", xlsx_data)
+        step("csv dry run", csv_sheet, dry_run=True)
+        step("xlsx dry run", xlsx_sheet, dry_run=True)
+        point = transaction.savepoint()
+        # The target's measure: the median of three runs (one alone is at the
+        # mercy of whatever else the machine is doing).
+        step("csv import", csv_sheet, dry_run=False, keep=True, repeat=1 if quick else 3)
+        step("csv re-import (all unchanged)", csv_sheet, dry_run=False)
+        transaction.savepoint_rollback(point)
+        step("xlsx import", xlsx_sheet, dry_run=False)
 
-            point = transaction.savepoint()
-            partner = City.objects.create(name="Thành phố COPY", country="BY")
-            partnership = Partnership.objects.create(home_city=home, partner_city=partner)
-            seconds = _copy_floor(rows, partnership.pk)
-            result["runs"].append(
-                {
-                    "label": "COPY floor (psycopg, resolved rows)",
-                    "rows": count,
-                    "seconds": round(seconds, 3),
-                    "rows_per_s": round(count / seconds) if seconds else None,
-                    "queries": 1,
-                }
-            )
-            transaction.savepoint_rollback(point)
-            raise _Rollback
-    except _Rollback:
-        pass
+        point = transaction.savepoint()
+        partner = City.objects.create(name="Thành phố COPY", country="BY")
+        partnership = Partnership.objects.create(home_city=home, partner_city=partner)
+        seconds = _copy_floor(rows, partnership.pk)
+        result["runs"].append(
+            {
+                "label": "COPY floor (psycopg, resolved rows)",
+                "rows": count,
+                "seconds": round(seconds, 3),
+                "rows_per_s": round(count / seconds) if seconds else None,
+                "queries": 1,
+            }
+        )
+        transaction.savepoint_rollback(point)
+        transaction.set_rollback(True)  # nothing written here survives
     by_label = {r["label"]: r for r in result["runs"]}
     floor = by_label["COPY floor (psycopg, resolved rows)"]["rows_per_s"]
     for r in result["runs"]:
@@ -312,8 +329,10 @@ def run(quick: bool = False) -> dict:
 
 def table(result: dict) -> str:
     lines = [
-        f"Agreement import, {result['rows']:,} rows "
-        f"(csv {result['file_bytes']['csv'] / 1024:.0f} KiB, xlsx {result['file_bytes']['xlsx'] / 1024:.0f} KiB)",
+        (
+            f"Agreement import, {result['rows']:,} rows "
+            f"(csv {result['file_bytes']['csv'] / 1024:.0f} KiB, xlsx {result['file_bytes']['xlsx'] / 1024:.0f} KiB)"
+        ),
         f"{'run':38} {'seconds':>8} {'rows/s':>8} {'cpu s':>7} {'queries':>8} {'of COPY':>8}",
     ]
     for r in result["runs"]:

@@ -35,14 +35,16 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 BENCH_USER = "bench-editor"
-BENCH_PASSWORD = "bench-password-2025"  # loopback-only throwaway database
+BENCH_PASSWORD = "bench-password-2025"  # noqa: S105 (loopback-only throwaway database)
 WRK = "/usr/bin/wrk"
 
 # Targets from issue 6 (checked in the report, never asserted in tests).
@@ -342,7 +344,7 @@ def parse_wrk(output: str) -> dict:
     result: dict = {"rps": None, "latency_ms": None, "requests": None, "non_2xx": 0, "errors": 0}
     if m := re.search(r"Requests/sec:\s*([\d.]+)", output):
         result["rps"] = float(m[1])
-    if m := re.search(r"^\s*Latency\s+([\d.]+)(us|ms|s|m)\b", output, re.M):
+    if m := re.search(r"^\s*Latency\s+([\d.]+)(us|ms|s|m)\b", output, re.MULTILINE):
         result["latency_ms"] = round(float(m[1]) * _WRK_UNITS[m[2]], 3)
     if m := re.search(r"(\d+) requests in", output):
         result["requests"] = int(m[1])
@@ -425,7 +427,7 @@ class Client:
 
     def request(
         self, method: str, path: str, body: dict | None = None, headers: dict | None = None
-    ):
+    ) -> tuple[http.client.HTTPResponse, bytes, float]:
         data = urllib.parse.urlencode(body or {}, doseq=True).encode() if body is not None else None
         extra = dict(headers or {})
         if data is not None:
@@ -486,6 +488,7 @@ def manage(*args: str, env: dict, timeout: float) -> str:
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,  # the output goes into the error below
     )
     if proc.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -511,7 +514,7 @@ def vacuum(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def prepare_data(scale: float, env: dict, log) -> dict:
+def prepare_data(scale: float, env: dict, log: Callable[[str], None]) -> dict:
     ensure_database(env["DATABASE_URL"])
     log("migrate…")
     manage("migrate", "--noinput", env=env, timeout=600)
@@ -537,8 +540,8 @@ def pick_ids() -> dict:
     from delegations.models import ActionItem, Visit
     from partnerships.models import City, Partnership, Person
 
-    User = get_user_model()
-    user = User.objects.filter(username=BENCH_USER).first() or User(username=BENCH_USER)
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=BENCH_USER).first() or user_model(username=BENCH_USER)
     user.is_staff = True  # the admin is the peer: the bench user must reach its changelists
     user.set_password(BENCH_PASSWORD)
     user.save()
@@ -559,9 +562,14 @@ def pick_ids() -> dict:
     rare = (
         Person.objects.values("full_name").annotate(n=Count("pk")).filter(n=1).order_by("full_name")
     )
-    rare_name = Person.objects.filter(full_name="Khúc Thừa Quyên").values_list(
-        "full_name", flat=True
-    ).first() or (rare.first() or {}).get("full_name", "")
+    rare_name = (
+        Person.objects.filter(full_name="Khúc Thừa Quyên")
+        .values_list("full_name", flat=True)
+        .first()
+    )
+    if not rare_name:
+        first_rare = rare.first()
+        rare_name = first_rare["full_name"] if first_rare else ""
     from agreements.models import Agreement
 
     agreement = (
@@ -628,7 +636,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.log_file = open(self.log_path, "w")  # noqa: SIM115 — closed in stop()
+        self.log_file = self.log_path.open("w")  # closed in stop()
         self.proc = subprocess.Popen(
             [
                 PYTHON,
@@ -659,12 +667,21 @@ class Server:
                 raise RuntimeError(f"gunicorn exited; see {self.log_path}")
             try:
                 response, _c, _t = Client(self.port, timeout=2).request("GET", "/healthz")
-                if response.status == 200 and len(worker_memory(self.proc.pid)) >= self.workers:
+                if (
+                    response.status == http.HTTPStatus.OK
+                    and len(worker_memory(self.proc.pid)) >= self.workers
+                ):
                     return
             except OSError:
                 pass
             time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+    @property
+    def pid(self) -> int:
+        if self.proc is None:
+            raise RuntimeError("the server was not started")
+        return self.proc.pid
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -684,6 +701,8 @@ class Server:
 
 
 def status_body(item_id: int, toggle: int) -> dict:
+    from django.utils import timezone
+
     from delegations.models import ActionItem
 
     version = ActionItem.objects.values_list("version", flat=True).get(pk=item_id)
@@ -693,7 +712,7 @@ def status_body(item_id: int, toggle: int) -> dict:
         f"{prefix}-status": status,
         f"{prefix}-version": version,
         f"{prefix}-note": "",
-        f"{prefix}-date": dt.date.today().strftime("%d/%m/%Y"),
+        f"{prefix}-date": timezone.localdate().strftime("%d/%m/%Y"),
     }
 
 
@@ -704,12 +723,16 @@ class PageSampler:
         self.m, self.path = m, path
         self.client = Client(client.port, client.timeout) if m.anonymous else client
         self.headers = {"HX-Request": "true"} if m.htmx else {}
-        self.walls, self.apps, self.dbs, self.queries = [], [], [], []
-        self.sizes, self.statuses = [], []
+        self.walls: list[float] = []
+        self.apps: list[float] = []
+        self.dbs: list[float] = []
+        self.queries: list[int] = []
+        self.sizes: list[int] = []
+        self.statuses: list[int] = []
         self.missing = False
         self.count = 0
 
-    def step(self, timed: bool) -> None:
+    def step(self, *, timed: bool) -> None:
         if self.missing:
             return
         m, i = self.m, self.count
@@ -784,7 +807,9 @@ def wrk_command(port: int, path: str, cookies: dict, seconds: int, connections: 
 
 def run_wrk(port: int, path: str, cookies: dict, seconds: int, connections: int) -> dict:
     cmd = wrk_command(port, path, cookies, seconds, connections)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=seconds + 30, check=False
+    )  # a failed run shows as errors in the parsed figures
     return {**parse_wrk(proc.stdout), "path": path, "seconds": seconds, "connections": connections}
 
 
@@ -801,15 +826,15 @@ def drain(port: int, timeout: float = 120) -> None:
         time.sleep(0.5)
 
 
-def external(name: str, quick: bool, env: dict, timeout: float) -> dict:
-    """``bench.<name>.run(quick)`` in a child process (bounded; its own Django set-up)."""
+def external(name: str, *, quick: bool, env: dict, timeout: float) -> dict:
+    """``bench.<name>.run(quick=…)`` in a child process (bounded; its own Django set-up)."""
     module = ROOT / "bench" / f"{name}.py"
     if not module.exists():
         return {"status": "missing", "note": f"bench/{name}.py not found"}
     code = (
         f"import json, sys, django; sys.path.insert(0, {str(ROOT)!r}); django.setup(); "
         f"from bench.{name} import run; "
-        f"print('BENCH_JSON:' + json.dumps(run({quick!r}), default=str))"
+        f"print('BENCH_JSON:' + json.dumps(run(quick={quick!r}), default=str))"
     )
     try:
         proc = subprocess.run(
@@ -819,6 +844,7 @@ def external(name: str, quick: bool, env: dict, timeout: float) -> dict:
             capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,  # a failure is reported from its output below
         )
     except subprocess.TimeoutExpired:
         return {"status": "timeout", "note": f"bench/{name}.py ran over {timeout:.0f} s"}
@@ -865,7 +891,7 @@ def evaluate(results: dict, load: dict) -> dict:
     return {"all_met": all(verdicts.values()) if verdicts else False, "met": verdicts}
 
 
-def fmt(value, spec=".1f") -> str:
+def fmt(value: float | None, spec: str = ".1f") -> str:
     return "—" if value is None else format(value, spec)
 
 
@@ -894,8 +920,10 @@ def table(report: dict) -> str:
     if report.get("load"):
         lines += [
             "",
-            f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10} "
-            f"{'vs admin':>8}  ok",
+            (
+                f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10} "
+                f"{'vs admin':>8}  ok"
+            ),
             "-" * 90,
         ]
         for key, w in report["load"].items():
@@ -994,7 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
             client, [(m, paths[m.key]) for m in plan if paths[m.key]], reps, warmup
         )
         for m in plan:
-            entry = {"label": m.label, "kind": m.kind, "peer": m.peer}
+            entry: dict[str, Any] = {"label": m.label, "kind": m.kind, "peer": m.peer}
             if m.after_change:
                 entry["after_change"] = m.after_change
             if paths[m.key] is None:
@@ -1017,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
                     server.port, entry["path"], cookies, load_seconds, 8
                 )
                 log(f"load {m.key:19} {fmt(report['load'][m.key]['rps'])} req/s")
-        workers = worker_memory(server.proc.pid)
+        workers = worker_memory(server.pid)
         peaks = [w["peak_mib"] for w in workers.values() if w["peak_mib"] is not None]
         report["memory"] = {
             "workers": [w["peak_mib"] for w in workers.values()],
@@ -1030,7 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name in ("brief", "imports"):
             log(f"bench/{name}.py…")
-            report[name] = external(name, args.quick, env, timeout=900)
+            report[name] = external(name, quick=args.quick, env=env, timeout=900)
     report["verdict"] = evaluate(report["pages"], report["load"])
     report["duration_s"] = round(time.monotonic() - started, 1)
     text = json.dumps(report, indent=2, ensure_ascii=False, default=str)

@@ -33,9 +33,12 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.client import HTTPResponse
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,7 +53,7 @@ from bench.run import (  # noqa: E402  (the benchmark's loopback client and serv
 
 RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "bench" / "SOAK.md"
-PASSWORD = "soak-password-2025"  # loopback-only throwaway database
+PASSWORD = "soak-password-2025"  # noqa: S105 (loopback-only throwaway database)
 # Memory counts as flat when no worker grew by more than this after warm-up.
 FLAT_MIB = 16.0
 READ_PAGES = [
@@ -73,7 +76,7 @@ READ_PAGES = [
 class FormParser(HTMLParser):
     """The forms of a page: action, method and the values a browser would send."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self._form: dict | None = None
@@ -83,7 +86,7 @@ class FormParser(HTMLParser):
         self._textarea: str | None = None
         self._text: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "form":
             self._form = {
@@ -118,11 +121,11 @@ class FormParser(HTMLParser):
             self._form["names"].add(name)
             self._textarea, self._text = name, []
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._textarea:
             self._text.append(data)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if self._form is None:
             return
         if tag == "select" and self._select:
@@ -158,7 +161,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, label: str, status: int, elapsed: float, expected: tuple[int, ...]):
+    def record(self, label: str, status: int, elapsed: float, expected: tuple[int, ...]) -> None:
         with self.lock:
             self.statuses[f"{status // 100}xx"] += 1
             self.latencies.append(elapsed)
@@ -166,34 +169,56 @@ class Tally:
                 self.errors.append(f"{label}: HTTP {status}")
 
 
-def fetch(
-    client: Client,
-    tally: Tally,
-    label: str,
-    method: str,
-    path: str,
-    body=None,
-    headers=None,
-    expected=(200,),
-):
-    try:
-        response, content, elapsed = client.request(method, path, body, headers)
-    except OSError as error:
-        with tally.lock:
-            tally.statuses["connection error"] += 1
-            tally.errors.append(f"{label}: {error!r}")
-        return None, b""
-    tally.record(label, response.status, elapsed, expected)
-    return response, content
+# A request as ``Client.request`` takes it: method, path, form data, headers.
+type Request = tuple[str, str, dict[str, Any] | None, dict[str, str] | None]
+# What came back: the response (None when the connection failed) and its body.
+type Answer = tuple[HTTPResponse | None, bytes]
 
 
-def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: threading.Event):
+@dataclass
+class Session:
+    """One simulated person's signed-in client, and the run's shared tally."""
+
+    client: Client
+    tally: Tally
+
+    def get(self, label: str, path: str) -> Answer:
+        return self.send(label, ("GET", path, None, None), expected=(200,))
+
+    def post(
+        self,
+        label: str,
+        path: str,
+        body: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        expected: tuple[int, ...],
+    ) -> Answer:
+        return self.send(label, ("POST", path, body, headers), expected=expected)
+
+    def send(self, label: str, request: Request, *, expected: tuple[int, ...]) -> Answer:
+        """Send ``request`` and record its status (``expected`` ones count as success)."""
+        try:
+            response, content, elapsed = self.client.request(*request)
+        except OSError as error:
+            with self.tally.lock:
+                self.tally.statuses["connection error"] += 1
+                self.tally.errors.append(f"{label}: {error!r}")
+            return None, b""
+        self.tally.record(label, response.status, elapsed, expected)
+        return response, content
+
+
+def editor_loop(
+    session: Session, name: str, run: str, pairs: list[tuple[int, int]], stop: threading.Event
+) -> None:
+    tally = session.tally
     n = 0
     while not stop.is_set():
         n += 1
         partnership, visit = random.choice(pairs)
         new = f"/actions/new/?partnership={partnership}&visit={visit}"
-        _r, page = fetch(client, tally, "GET new item", "GET", new)
+        _r, page = session.get("GET new item", new)
         if not page:
             continue
         form = form_with(page, "description")
@@ -201,9 +226,7 @@ def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: 
         description = f"soak {run} {name} item {n}"
         data["description"] = [description]
         action = form["action"] or new
-        response, _c = fetch(
-            client, tally, "POST new item", "POST", action, data, expected=(302, 303)
-        )
+        response, _c = session.post("POST new item", action, data, expected=(302, 303))
         if response is None or response.status not in (302, 303):
             continue
         location = urllib.parse.urlsplit(response.getheader("Location") or "").path
@@ -216,7 +239,7 @@ def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: 
         with tally.lock:
             tally.items.append((description, pk))
 
-        _r, page = fetch(client, tally, "GET item", "GET", location)
+        _r, page = session.get("GET item", location)
         if not page:
             continue
         status_form = form_with(page, f"item{pk}-note")
@@ -225,14 +248,11 @@ def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: 
         data[f"item{pk}-note"] = [note]
         htmx = n % 2 == 0
         headers = {"HX-Request": "true", "HX-Current-URL": location} if htmx else None
-        response, _c = fetch(
-            client,
-            tally,
+        response, _c = session.post(
             "POST note (htmx)" if htmx else "POST note",
-            "POST",
             status_form["action"] or f"/actions/{pk}/status/",
             data,
-            headers,
+            headers=headers,
             expected=(200,) if htmx else (302, 303),
         )
         if response is not None and response.status in (200, 302, 303):
@@ -240,17 +260,17 @@ def editor_loop(client: Client, name: str, run: str, pairs, tally: Tally, stop: 
                 tally.notes.append(note)
 
 
-def viewer_loop(client: Client, details: list[str], tally: Tally, stop: threading.Event):
+def viewer_loop(session: Session, details: list[str], stop: threading.Event) -> None:
     pages = READ_PAGES + details
     while not stop.is_set():
         path = random.choice(pages)
-        fetch(client, tally, f"GET {path.split('?')[0]}", "GET", path)
+        session.get(f"GET {path.split('?', maxsplit=1)[0]}", path)
 
 
 # ---------------------------------------------------------------------------
 
 
-def prepare(env: dict, editors: int, viewers: int, log) -> dict:
+def prepare(env: dict, editors: int, viewers: int, log: Callable[[str], None]) -> dict:
     ensure_database(env["DATABASE_URL"])
     log("migrate, demo data, accounts…")
     manage("migrate", "--noinput", env=env, timeout=600)
@@ -291,7 +311,7 @@ def written(env: dict, run: str) -> tuple[dict[str, int], set[str]]:
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"]) as conn:
-        items = dict(
+        items: dict[str, int] = dict(
             conn.execute(
                 "SELECT description, id FROM delegations_actionitem WHERE description LIKE %s",
                 [f"soak {run} %"],
@@ -307,7 +327,7 @@ def written(env: dict, run: str) -> tuple[dict[str, int], set[str]]:
 
 
 def rss(server: Server) -> dict[int, float]:
-    return {pid: w["rss_mib"] for pid, w in worker_memory(server.proc.pid).items()}
+    return {pid: w["rss_mib"] for pid, w in worker_memory(server.pid).items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -362,9 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         threads = [
             threading.Thread(
                 target=editor_loop if role == "editor" else viewer_loop,
-                args=(client, name, run, data["pairs"], tally, stop)
+                args=(Session(client, tally), name, run, data["pairs"], stop)
                 if role == "editor"
-                else (client, data["details"], tally, stop),
+                else (Session(client, tally), data["details"], stop),
                 daemon=True,
             )
             for role, name, client in people
@@ -446,18 +466,26 @@ def main(argv: list[str] | None = None) -> int:
 def render(report: dict) -> str:
     s, mem = report["settings"], report["memory_mib"]
     lines = [
-        f"Run {report['started_at']} on {s['cpus']} CPUs: gunicorn {s['workers']} sync workers, "
-        f"{s['editors']} editors and {s['viewers']} viewers for {s['seconds']} s after a "
-        f"{s['warmup']} s warm-up.",
+        (
+            f"Run {report['started_at']} on {s['cpus']} CPUs: gunicorn {s['workers']} sync workers, "
+            f"{s['editors']} editors and {s['viewers']} viewers for {s['seconds']} s after a "
+            f"{s['warmup']} s warm-up."
+        ),
         "",
-        f"- Requests: {report['requests']} ({report['requests_per_second']}/s); statuses "
-        f"{report['statuses']}; latency p50 {report['latency_ms']['p50']} ms, "
-        f"p95 {report['latency_ms']['p95']} ms, max {report['latency_ms']['max']} ms.",
-        f"- Writes: {report['items_saved']} action items and {report['notes_saved']} progress "
-        f"notes saved (half of the notes through htmx); missing from the database: "
-        f"{len(report['missing_items'])} items, {len(report['missing_notes'])} notes.",
-        f"- Worker RSS after warm-up {sorted(mem['after_warmup'].values())} MiB, at the end "
-        f"{sorted(mem['end'].values())} MiB; growth per worker {sorted(mem['growth'].values())} MiB.",
+        (
+            f"- Requests: {report['requests']} ({report['requests_per_second']}/s); statuses "
+            f"{report['statuses']}; latency p50 {report['latency_ms']['p50']} ms, "
+            f"p95 {report['latency_ms']['p95']} ms, max {report['latency_ms']['max']} ms."
+        ),
+        (
+            f"- Writes: {report['items_saved']} action items and {report['notes_saved']} progress "
+            f"notes saved (half of the notes through htmx); missing from the database: "
+            f"{len(report['missing_items'])} items, {len(report['missing_notes'])} notes."
+        ),
+        (
+            f"- Worker RSS after warm-up {sorted(mem['after_warmup'].values())} MiB, at the end "
+            f"{sorted(mem['end'].values())} MiB; growth per worker {sorted(mem['growth'].values())} MiB."
+        ),
         f"- Errors: {report['errors'] or 'none'}.",
         "",
     ]

@@ -7,7 +7,7 @@ class CommonConfig(AppConfig):
     name = "common"
     verbose_name = _("Common")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import (
             collation,  # noqa: F401  (registers the vi collation on SQLite connections)
             gcfreeze,

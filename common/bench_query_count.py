@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
+from django.http import HttpRequest, HttpResponse
 
 
 class QueryCounter:
     """A ``connection.execute_wrapper`` that counts statements and their time."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,  # noqa: FBT001 (the positional signature Django calls)
+        context: dict[str, Any],
+    ) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -36,12 +46,12 @@ def enabled() -> bool:
 
 
 class BenchQueryCountMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         if not enabled():
             raise MiddlewareNotUsed
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         counter = QueryCounter()
         started = time.perf_counter()
         with connections["default"].execute_wrapper(counter):

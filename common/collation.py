@@ -97,13 +97,25 @@ _ASCII_PUNCTUATION = "_-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
 _PUNCTUATION_RANK = {ch: rank for rank, ch in enumerate(_ASCII_PUNCTUATION)}
 
 
+# Unicode blocks (code points) the order below tells apart.
+_LATIN_TO_EXTENDED_B = range(0x0250)  # Basic Latin, Latin-1, Latin Extended-A and -B
+_LATIN_EXTENDED_ADDITIONAL = range(0x1E00, 0x1F00)  # Vietnamese's precomposed letters
+_HANGUL_JAMO = range(0x1100, 0x1200)
+_HANGUL_COMPATIBILITY_JAMO = range(0x3130, 0x3190)
+_HANGUL_SYLLABLES = range(0xAC00, 0xD7B0)
+_KANA = range(0x3040, 0x3100)  # hiragana and katakana
+_CJK_UNIFIED = range(0x3400, 0xA000)  # extension A and the unified ideographs
+_CJK_COMPATIBILITY = range(0xF900, 0xFB00)
+_CJK_SUPPLEMENTARY = range(0x20000, 0x40000)  # planes 2 and 3
+
+
 def _script_band(code: int) -> int:
     """ICU's root order puts Hangul, then kana, then Han after the other scripts."""
-    if 0x1100 <= code <= 0x11FF or 0xAC00 <= code <= 0xD7AF or 0x3130 <= code <= 0x318F:
+    if code in _HANGUL_JAMO or code in _HANGUL_SYLLABLES or code in _HANGUL_COMPATIBILITY_JAMO:
         return 1
-    if 0x3040 <= code <= 0x30FF:
+    if code in _KANA:
         return 2
-    if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF:
+    if code in _CJK_UNIFIED or code in _CJK_COMPATIBILITY or code in _CJK_SUPPLEMENTARY:
         return 3
     return 0
 
@@ -120,7 +132,7 @@ def _primary(letter: str) -> str:
     if unicodedata.category(letter)[0] in "PS":
         rank = _PUNCTUATION_RANK.get(letter)
         return chr(_PUNCTUATION_BAND + rank) if rank is not None else _OTHER_PUNCTUATION + letter
-    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+    if code in _LATIN_TO_EXTENDED_B or code in _LATIN_EXTENDED_ADDITIONAL:
         return _OTHER_LATIN + letter
     return chr(_OTHER_SCRIPT + _script_band(code)) + letter
 
@@ -249,7 +261,7 @@ def vietnamese(field: str | models.Expression) -> VietnameseCollate:
 
 
 @receiver(connection_created, dispatch_uid="common.collation.sqlite_vi")
-def register_sqlite_collation(sender: object, connection: Any, **kwargs: Any) -> None:
+def register_sqlite_collation(connection: Any, **_kwargs: Any) -> None:
     """Give SQLite connections the ``vi`` collation (PostgreSQL has ``vi-x-icu`` built in)."""
     if connection.vendor == "sqlite":
         connection.connection.create_collation(SQLITE_COLLATION, compare)

@@ -25,22 +25,35 @@ Any ModelForm of a ``common.models.Record`` can mix in ``VersionedFormMixin``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from django import forms
 from django.db import models, transaction
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import get_m2m_reverse_field_name
+from simple_history.utils import get_history_manager_for_model, get_m2m_reverse_field_name
 
+from common.models import Record
 from common.partialdate import PartialDate
+
+if TYPE_CHECKING:
+    # What the mixin is mixed into: it reads the form's fields, data and instance.
+    _ModelFormBase = forms.ModelForm[Any]
+    # An inline formset saved with the form (a visit's participants…).
+    type InlineFormSet = forms.BaseInlineFormSet[Any, Any, Any]
+else:
+    _ModelFormBase = object
+    InlineFormSet = object
 
 EMPTY = "—"
 
 
-class EditConflict(Exception):
+class EditConflict(Exception):  # noqa: N818 (the domain's word, raised and caught across the apps)
     """Someone saved the record after this form was loaded."""
 
-    def __init__(self, current: models.Model, expected_version: int):
+    def __init__(self, current: Record, expected_version: int) -> None:
         super().__init__(f"expected version {expected_version}, found {current.version}")
         self.current = current
         self.expected_version = expected_version
@@ -72,15 +85,18 @@ class Conflict:
     fields: list[FieldConflict] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # inline parts they changed ("participants")
 
-    def note_changed_parts(self, error: EditConflict, formsets) -> None:
+    def note_changed_parts(self, error: EditConflict, formsets: Iterable[InlineFormSet]) -> None:
         """Name the inline parts (delegation, programme…) someone changed since the form loaded."""
         base = _base_record(error.current, error.expected_version)
         for formset in formsets:
-            rows = formset.model.history.filter(**{formset.fk.attname: error.current.pk})
+            model = cast(type[models.Model], formset.model)  # set by inlineformset_factory
+            rows = get_history_manager_for_model(model).filter(
+                **{formset.fk.attname: error.current.pk}
+            )
             if base is not None:
                 rows = rows.filter(history_date__gt=base.history_date)
             if rows.exists():
-                self.parts.append(str(formset.model._meta.verbose_name_plural))
+                self.parts.append(str(model._meta.verbose_name_plural))
 
     @property
     def editors(self) -> str:
@@ -104,25 +120,25 @@ class Conflict:
         return [f for f in self.fields if not f.both_changed]
 
 
-def _user_name(user) -> str:
+def _user_name(user: Any) -> str:
     if user is None:
         return str(_("someone (outside the workspace)"))
     return user.get_full_name() or user.get_username()
 
 
-def stamp(record) -> str:
+def stamp(record: Record) -> str:
     """``updated_at`` as the form carries it: moves with every save, the admin's too."""
     return record.updated_at.isoformat() if record.updated_at else ""
 
 
 @transaction.atomic
 def save_if_current(
-    form: forms.ModelForm,
+    form: forms.ModelForm[Any],
     *,
     expected_version: int | None,
     loaded_stamp: str | None = None,
-    formsets=(),
-):
+    formsets: Iterable[InlineFormSet] = (),
+) -> Any:
     """Save a validated model form (and its inline formsets) if nobody saved since.
 
     The service that bumps ``version``: it locks the row, compares the version the
@@ -143,13 +159,13 @@ def save_if_current(
     return obj
 
 
-class VersionedFormMixin:
+class VersionedFormMixin(_ModelFormBase):
     """ModelForm mixin: a hidden ``version`` field, ``save_versioned()`` and ``rebase()``."""
 
     version_field = "version"
     stamp_field = "loaded_stamp"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._init_kwargs = {
             k: v for k, v in kwargs.items() if k not in ("data", "files", "instance", "initial")
         }
@@ -170,7 +186,7 @@ class VersionedFormMixin:
             return self.instance.version
         return self.cleaned_data.get(self.version_field)
 
-    def save_versioned(self, *, formsets=()):
+    def save_versioned(self, *, formsets: Sequence[InlineFormSet] = ()) -> Any:
         loaded_stamp = self.cleaned_data.get(self.stamp_field) if self.is_bound else None
         return save_if_current(
             self,
@@ -186,12 +202,12 @@ class VersionedFormMixin:
         hidden = (self.version_field, self.stamp_field)
         return [n for n in self.fields if n not in hidden and n in model_fields]
 
-    def rebase(self, error: EditConflict):
+    def rebase(self, error: EditConflict) -> tuple[Self, Conflict]:
         """A form on the fresh version holding the user's edits, and the Conflict to show."""
         current = error.current
         base = None if error.outside_workspace else _base_record(current, error.expected_version)
         fresh_form = type(self)(instance=current, **self._init_kwargs)
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()  # a bound edit form's data is request.POST
         conflict = Conflict(edits=_edits_since(current, error))
         for name in self.compared_fields():
             theirs = _raw(_instance_value(self, current, name))
@@ -221,13 +237,18 @@ class VersionedFormMixin:
         return rebased, conflict
 
 
-def _base_record(current, version: int):
+def _base_record(current: Record, version: int) -> Any:
     """The history row of the version the user loaded (its last save, after m2m changes)."""
-    return current.history.filter(version=version).order_by("-history_date", "-history_id").first()
+    rows = get_history_manager_for_model(current).filter(version=version)
+    return rows.order_by("-history_date", "-history_id").first()
 
 
-def _edits_since(current, error: EditConflict) -> list[Edit]:
-    rows = current.history.select_related("history_user").order_by("history_date", "history_id")
+def _edits_since(current: Record, error: EditConflict) -> list[Edit]:
+    rows = (
+        get_history_manager_for_model(current)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     if error.outside_workspace:
         last = rows.last()
         return [Edit(user=last.history_user, when=last.history_date)] if last else []
@@ -238,11 +259,11 @@ def _edits_since(current, error: EditConflict) -> list[Edit]:
     return list(edits.values())
 
 
-def _is_partial(form, name: str) -> bool:
+def _is_partial(form: forms.BaseForm, name: str) -> bool:
     return name in getattr(form, "partial_dates", ())
 
 
-def _instance_value(form, obj, name: str):
+def _instance_value(form: forms.BaseForm, obj: models.Model, name: str) -> Any:
     if _is_partial(form, name):
         return PartialDate.of(getattr(obj, name), getattr(obj, f"{name}_precision"))
     model_field = obj._meta.get_field(name)
@@ -251,7 +272,7 @@ def _instance_value(form, obj, name: str):
     return getattr(obj, name)
 
 
-def _historical_value(form, record, name: str):
+def _historical_value(form: forms.ModelForm[Any], record: Any, name: str) -> Any:
     if _is_partial(form, name):
         return PartialDate.of(getattr(record, name), getattr(record, f"{name}_precision"))
     model_field = form._meta.model._meta.get_field(name)
@@ -261,7 +282,7 @@ def _historical_value(form, record, name: str):
     return getattr(record, model_field.attname)
 
 
-def _raw(value):
+def _raw(value: Any) -> Any:
     """A comparable form of a cleaned, stored or historical value."""
     if value is None or value == "":
         return None
@@ -276,30 +297,39 @@ def _raw(value):
     return value
 
 
-def _show(form_field, value) -> str:
-    if value is None or value == "" or value == [] or value == ():
+def _show(form_field: forms.Field, value: Any) -> str:
+    if value is None or value in ("", [], ()):
         return EMPTY
+    if isinstance(value, (models.QuerySet, list, tuple)):
+        return ", ".join(_show(form_field, v) for v in value) or EMPTY
+    formatted = _formatted(value)
+    if formatted is not None:
+        return formatted
+    if isinstance(form_field, forms.ChoiceField) and not isinstance(
+        form_field, forms.ModelChoiceField
+    ):
+        # Django normalises choices to (value, label) pairs when they are set.
+        labels = {str(k): v for k, v in cast("Iterable[tuple[Any, Any]]", form_field.choices)}
+        return str(labels.get(str(value), value))
+    return str(value)
+
+
+def _formatted(value: object) -> str | None:
+    """Dates day first, records by name, yes/no; None for a value shown as it is or by choice."""
     if isinstance(value, PartialDate):
         return value.format()
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, (models.QuerySet, list, tuple)):
-        return ", ".join(_show(form_field, v) for v in value) or EMPTY
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    if isinstance(form_field, forms.ChoiceField) and not isinstance(
-        form_field, forms.ModelChoiceField
-    ):
-        labels = {str(k): v for k, v in form_field.choices}
-        return str(labels.get(str(value), value))
-    return str(value)
+    return None
 
 
-def _put(data, key: str, value) -> None:
+def _put(data: QueryDict, key: str, value: object) -> None:
     """Write an unbound form's prepared value into POST-like data."""
     if isinstance(value, (list, tuple)):
         data.setlist(key, [str(v) for v in value])

@@ -452,4 +452,4 @@ def use_vietnamese_order() -> None:
     """
     import django_countries
 
-    django_countries.sort_key = _country_sort_key  # type: ignore[attr-defined]
+    django_countries.sort_key = _country_sort_key

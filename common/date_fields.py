@@ -11,11 +11,17 @@ field from both and writes both back, so views never see the pair.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.partialdate import PartialDate, parse_partial_date
+
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm[Any]  # what the mixin is mixed into
+else:
+    _ModelFormBase = object
 
 DAY_FORMATS = ["%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
@@ -23,7 +29,7 @@ DAY_FORMATS = ["%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d"]
 class PartialDateField(forms.CharField):
     """A date known to the day, the month or only the year; cleans to a PartialDate."""
 
-    def __init__(self, *, allow_partial: bool = True, **kwargs):
+    def __init__(self, *, allow_partial: bool = True, **kwargs: Any) -> None:
         self.allow_partial = allow_partial
         kwargs.setdefault(
             "help_text",
@@ -36,14 +42,14 @@ class PartialDateField(forms.CharField):
         self.widget.attrs.setdefault("inputmode", "numeric")
         self.widget.attrs.setdefault("maxlength", "10")
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, PartialDate):
             return value.format()
         if isinstance(value, dt.date):
             return value.strftime("%d/%m/%Y")
         return value
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> PartialDate | None:  # type: ignore[override]  # a PartialDate where CharField gives str
         if isinstance(value, PartialDate):
             return value
         text = super().to_python(value)
@@ -51,7 +57,7 @@ class PartialDateField(forms.CharField):
             return None
         return parse_partial_date(text, allow_partial=self.allow_partial)
 
-    def has_changed(self, initial, data):
+    def has_changed(self, initial: Any, data: Any) -> bool:
         return self.prepare_value(initial or "") != (data or "").strip()
 
 
@@ -60,7 +66,7 @@ class DayField(forms.DateField):
 
     input_formats = DAY_FORMATS
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
             forms.DateInput(
@@ -70,12 +76,12 @@ class DayField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class PartialDateFormMixin:
+class PartialDateFormMixin(_ModelFormBase):
     """ModelForm mixin: ``partial_dates = ("signed_on",)`` edits ``signed_on`` + its precision."""
 
     partial_dates: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in self.partial_dates:
             model_field = self._meta.model._meta.get_field(name)
@@ -88,7 +94,7 @@ class PartialDateFormMixin:
                     getattr(self.instance, name), getattr(self.instance, f"{name}_precision")
                 )
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # The model form copies cleaned values onto the instance here; a PartialDate
         # becomes its two columns first.
         partials = {}
@@ -97,7 +103,7 @@ class PartialDateFormMixin:
             if isinstance(value, PartialDate):
                 partials[name] = value
                 self.cleaned_data[name] = value.date
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
         for name in self.partial_dates:
             if name in partials:
                 setattr(self.instance, f"{name}_precision", partials[name].precision)

@@ -7,10 +7,12 @@ chosen now, ``refresh_on_change`` makes htmx fetch the narrowed lists when it ch
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 
-def chosen_id(form, name: str) -> int | None:
+def chosen_id(form: forms.BaseModelForm[Any], name: str) -> int | None:
     """The primary key chosen in ``name``: from the posted data, else the initial value or instance."""
     if form.is_bound:
         raw = form.data.get(form.add_prefix(name))
@@ -27,7 +29,7 @@ def refresh_on_change(field: forms.Field, value: str, *, dependents: list[str]) 
     widgets (htmx, out of band by id), so the lists depending on it narrow while whatever
     else the person typed stays. Without JavaScript the "Update the lists" button, which the
     field's template puts beside it, does it."""
-    field.template_name = "common/forms/field_refresh.html"
+    field.template_name = "common/forms/field_refresh.html"  # type: ignore[attr-defined]  # Field.template_name (Django 5.0) is not in django-stubs
     field.widget.attrs.update(
         {
             "hx-post": "",

@@ -19,39 +19,44 @@ Responses (documented here once for every form of agreements, visits, action ite
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from django.contrib import messages
+from django.db import models
 from django.forms.utils import ErrorDict
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from common.concurrency import EditConflict
+from common.concurrency import EditConflict, InlineFormSet, VersionedFormMixin
 from common.htmx import render_partial_or_page, wants_partial
+from common.http_request import HtmxRequest
 from common.permissions import try_delete
 
 
-def redirect_to(request, url: str):
+def redirect_to(request: HtmxRequest, url: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
 
 
-def save_or_render(
-    request,
-    form,
+def save_or_render(  # noqa: PLR0913 (keyword-only options of the one save flow of every edit view)
+    request: HtmxRequest,
+    form: VersionedFormMixin,
     template: str,
     *,
-    formsets: dict | None = None,
-    context: dict | None = None,
+    formsets: dict[str, InlineFormSet] | None = None,
+    context: Mapping[str, Any] | None = None,
     partial: str = "record-form",
     saved_message: str = "",
-):
+) -> HttpResponse:
     """Validate and save ``form`` (+ inline ``formsets``) on POST, or render the page."""
     formsets = formsets or {}
     conflict, status = None, HTTPStatus.OK
+    obj: Any
     if request.method == "POST" and (
         request.POST.get(ADD_ROW) in formsets or request.POST.get(REFRESH)
     ):
@@ -89,7 +94,9 @@ ADD_ROW = "add_row"
 REFRESH = "refresh"
 
 
-def redisplayed(request, form, formsets: dict):
+def redisplayed(
+    request: HtmxRequest, form: VersionedFormMixin, formsets: dict[str, InlineFormSet]
+) -> tuple[VersionedFormMixin, dict[str, InlineFormSet]]:
     """The posted form and formsets again (one blank row more if asked), without errors."""
     data = request.POST.copy()
     if data.get(ADD_ROW) in formsets:
@@ -104,15 +111,27 @@ def redisplayed(request, form, formsets: dict):
         for name, fs in formsets.items()
     }
     # Nothing was submitted for saving: show the rows without complaining about them.
-    form._errors = ErrorDict()
+    _without_errors(form)
     for fs in formsets.values():
-        fs._errors, fs._non_form_errors = [], fs.error_class()
-        for row in fs.forms:
-            row._errors = ErrorDict()
+        _formset_without_errors(fs)
     return form, formsets
 
 
-def delete_or_explain(request, obj, *, success_url: str, cancel_url: str):
+# Django has no public way to mark a bound form as validated without errors: these set the
+# caches ``errors`` reads (private, hence absent from django-stubs: the parameters are Any).
+def _without_errors(form: Any) -> None:
+    form._errors = ErrorDict()
+
+
+def _formset_without_errors(formset: Any) -> None:
+    formset._errors, formset._non_form_errors = [], formset.error_class()
+    for row in formset.forms:
+        _without_errors(row)
+
+
+def delete_or_explain(
+    request: HtmxRequest, obj: models.Model, *, success_url: str, cancel_url: str
+) -> HttpResponse:
     """GET: ask. POST: delete, or explain which records still depend on ``obj``."""
     blockers, status = [], HTTPStatus.OK
     if request.method == "POST":

@@ -8,13 +8,14 @@ already parses microseconds.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.core.serializers import json as django_json
 from django.core.serializers.json import DjangoJSONEncoder
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):
-    def default(self, o):
+    def default(self, o: object) -> Any:
         if isinstance(o, dt.datetime):
             text = o.isoformat()
             return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
@@ -24,9 +25,9 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
 
 class Serializer(django_json.Serializer):
-    def _init_options(self):
-        self.options.setdefault("cls", ExactJSONEncoder)
-        super()._init_options()
+    def start_serialization(self) -> None:
+        self.options.setdefault("cls", ExactJSONEncoder)  # read by the JSON options set up next
+        super().start_serialization()
 
 
 Deserializer = django_json.Deserializer

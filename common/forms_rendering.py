@@ -5,7 +5,7 @@ Django's form-rendering API draws every form of the workspace: ``{{ form }}`` re
 visible field) and ``{{ form.name.as_field_group }}`` renders ``common/forms/field.html``
 (label, widget, help text and errors next to the field, with Django's aria attributes).
 A field may name its own template (``Field.template_name``), as the partnership choice
-that narrows other lists does (``common/formfields.py`` ``refresh_on_change``).
+that narrows other lists does (``common/dependent_choices.py`` ``refresh_on_change``).
 
 ``TemplatesSetting`` loads these through the project's template engine, so templates of
 our apps can be used and Django's own widget templates come from ``django.forms`` in

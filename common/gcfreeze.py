@@ -20,8 +20,8 @@ from django.core.signals import request_finished
 _served = 0
 
 
-def _after_request(**kwargs) -> None:
-    global _served
+def _after_request(**_kwargs: object) -> None:
+    global _served  # noqa: PLW0603 (the worker process's request count)
     _served += 1
     if _served >= settings.GC_FREEZE_AFTER_REQUESTS:
         request_finished.disconnect(_after_request, dispatch_uid=__name__)

@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import get_m2m_reverse_field_name
+from simple_history.utils import (
+    get_history_manager_for_model,
+    get_history_model_for_model,
+    get_m2m_reverse_field_name,
+)
 
 from common.partialdate import PartialDate
 
@@ -32,12 +39,34 @@ SKIPPED = {"id", "created_at", "updated_at", "version"}
 EMPTY = "—"
 GROUP_WINDOW = dt.timedelta(seconds=60)
 
+# A history row: an instance of the model simple-history builds at run time.
+type HistoryRow = Any
+# {(history_id, m2m field name): the target ids at that row}
+type M2MValues = dict[tuple[int, str], frozenset[Any]]
+
+
+class _Ref:
+    """A placeholder for a related record's name, filled in by one query per model."""
+
+    def __init__(self, model: type[models.Model], pk: Any) -> None:
+        self.model, self.pk = model, pk
+
+
+class _Text:
+    def __init__(self, parts: list[str | _Ref]) -> None:
+        self.parts = parts
+
+
+# What an entry shows before ``_Resolver.resolve`` has fetched the names: text, or text
+# with placeholders; ``record_history`` turns every one into ``str`` before returning.
+type Shown = str | _Text
+
 
 @dataclass
 class Change:
     label: str
-    old: str
-    new: str
+    old: Shown
+    new: Shown
 
 
 @dataclass
@@ -45,51 +74,44 @@ class Entry:
     when: dt.datetime
     user: object
     action: str  # created / changed / deleted
-    subject: str = ""  # "" for the record itself, else e.g. "participant: Nguyễn Văn A"
+    subject: Shown = ""  # "" for the record itself, else e.g. "participant: Nguyễn Văn A"
     changes: list[Change] = field(default_factory=list)
 
     @property
     def action_label(self) -> str:
-        return {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}[
-            self.action
-        ]
+        return str(
+            {"created": _("created"), "changed": _("changed"), "deleted": _("deleted")}[self.action]
+        )
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Whose history rows are turned into entries: the record's, or one kind of child's."""
+
+    model: type[models.Model]
+    subject: str | None = None  # the child records' name ("participant"); None for the record
+    skip: Collection[str] = frozenset()  # attnames not compared (a child's link to the record)
+    m2m: M2MValues = field(default_factory=dict)
 
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def record_history(obj: models.Model, children: list[str] = (), *, limit: int = LIMIT):
+def record_history(
+    obj: models.Model, children: Sequence[str] = (), *, limit: int = LIMIT
+) -> list[Entry]:
     """The newest ``limit`` entries of ``obj``'s history and its children's, newest first."""
     model = type(obj)
     resolver = _Resolver()
     rows = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit * 3
-        ]
+        get_history_manager_for_model(obj)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit * 3]
     )
-    m2m = _m2m_values(model, rows)
-    entries = _entries_for(model, _grouped(rows), m2m, resolver, subject=None)
+    source = _Source(model, m2m=_m2m_values(model, rows))
+    entries = _entries_for(source, _grouped(rows), resolver)
     for related_name in children:
-        relation = model._meta.get_field(related_name)
-        child_model = relation.related_model
-        fk_name = relation.field.attname
-        child_rows = list(
-            child_model.history.filter(**{fk_name: obj.pk})
-            .select_related("history_user")
-            .order_by("-history_date", "-history_id")[:limit]
-        )
-        by_child = defaultdict(list)
-        for row in child_rows:
-            by_child[row.id].append(row)
-        for rows_of_one in by_child.values():
-            entries += _entries_for(
-                child_model,
-                [[r] for r in rows_of_one],
-                {},
-                resolver,
-                subject=child_model._meta.verbose_name,
-                skip={fk_name},
-            )
+        entries += _child_entries(obj, related_name, resolver, limit=limit)
     entries.sort(key=lambda e: e.when, reverse=True)
     entries = entries[:limit]
     resolver.resolve()
@@ -100,9 +122,34 @@ def record_history(obj: models.Model, children: list[str] = (), *, limit: int = 
     return entries
 
 
-def _grouped(rows):
+def _child_entries(
+    obj: models.Model, related_name: str, resolver: _Resolver, *, limit: int
+) -> list[Entry]:
+    """The entries of the child records ``obj.<related_name>`` (each child's rows apart)."""
+    relation = type(obj)._meta.get_field(related_name)
+    if not isinstance(relation, models.ForeignObjectRel):
+        raise TypeError(f"{related_name!r} is not a list of child records of {type(obj).__name__}")
+    child_model = _related_model(relation)
+    fk_name = relation.field.attname
+    child_rows = list(
+        get_history_manager_for_model(child_model)
+        .filter(**{fk_name: obj.pk})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    by_child: defaultdict[Any, list[HistoryRow]] = defaultdict(list)
+    for row in child_rows:
+        by_child[row.id].append(row)
+    source = _Source(child_model, subject=str(child_model._meta.verbose_name), skip={fk_name})
+    entries: list[Entry] = []
+    for rows_of_one in by_child.values():
+        entries += _entries_for(source, [[r] for r in rows_of_one], resolver)
+    return entries
+
+
+def _grouped(rows: Iterable[HistoryRow]) -> list[list[HistoryRow]]:
     """Consecutive rows (newest first) of one save: same version, same user, within a minute."""
-    groups: list[list] = []
+    groups: list[list[HistoryRow]] = []
     for row in rows:
         if groups:
             last = groups[-1][-1]
@@ -117,7 +164,7 @@ def _grouped(rows):
     return groups
 
 
-def _same_save(a, b) -> bool:
+def _same_save(a: HistoryRow, b: HistoryRow) -> bool:
     return (
         getattr(a, "version", None) == getattr(b, "version", None)
         and a.history_user_id == b.history_user_id
@@ -125,7 +172,7 @@ def _same_save(a, b) -> bool:
     )
 
 
-def _tracked_fields(model):
+def _tracked_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     names = []
     for f in model._meta.concrete_fields:
         if f.name in SKIPPED or not f.editable or f.name.endswith("_precision"):
@@ -134,24 +181,26 @@ def _tracked_fields(model):
     return names
 
 
-def _m2m_fields(model):
+def _m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField[Any, Any]]:
+    history_model = get_history_model_for_model(model)
     return [
         f
         for f in model._meta.many_to_many
-        if f in getattr(model.history.model, "_history_m2m_fields", [])
+        if isinstance(f, models.ManyToManyField)
+        and f in getattr(history_model, "_history_m2m_fields", [])
     ]
 
 
-def _m2m_values(model, rows) -> dict[tuple[int, str], frozenset]:
+def _m2m_values(model: type[models.Model], rows: Iterable[HistoryRow]) -> M2MValues:
     """{(history_id, field name): target ids} for every row, one query per m2m field."""
-    values = {}
+    values: M2MValues = {}
     ids = [r.history_id for r in rows]
     for f in _m2m_fields(model):
         if not ids:
             continue
-        history_m2m = getattr(model.history.model, f.name).model
+        history_m2m = getattr(get_history_model_for_model(model), f.name).model
         target = get_m2m_reverse_field_name(f)
-        per_row = defaultdict(set)
+        per_row: defaultdict[int, set[Any]] = defaultdict(set)
         for history_id, target_id in history_m2m.objects.filter(history_id__in=ids).values_list(
             "history_id", f"{target}_id"
         ):
@@ -161,10 +210,13 @@ def _m2m_values(model, rows) -> dict[tuple[int, str], frozenset]:
     return values
 
 
-def _entries_for(model, groups, m2m, resolver, *, subject, skip=frozenset()):
+def _entries_for(
+    source: _Source, groups: list[list[HistoryRow]], resolver: _Resolver
+) -> list[Entry]:
     """One entry per group of rows (newest first); each is diffed against the next group."""
+    model, subject, m2m = source.model, source.subject, source.m2m
     entries = []
-    fields = [f for f in _tracked_fields(model) if f.attname not in skip]
+    fields = [f for f in _tracked_fields(model) if f.attname not in source.skip]
     for index, group in enumerate(groups):
         newest, oldest = group[0], group[-1]
         previous = groups[index + 1][0] if index + 1 < len(groups) else None
@@ -175,7 +227,7 @@ def _entries_for(model, groups, m2m, resolver, *, subject, skip=frozenset()):
         )
         if action == "changed" and previous is None:
             continue  # the row it changed is beyond the window: nothing to compare with
-        changes = []
+        changes: list[Change] = []
         if action == "changed":
             for f in fields:
                 change = _field_change(f, previous, newest, resolver)
@@ -197,7 +249,7 @@ def _entries_for(model, groups, m2m, resolver, *, subject, skip=frozenset()):
                     )
         if action == "changed" and not changes:
             continue
-        label = ""
+        label: Shown = ""
         if subject:
             label = resolver.join(str(subject), ": ", _row_label(model, newest, resolver))
         entries.append(
@@ -212,23 +264,28 @@ def _entries_for(model, groups, m2m, resolver, *, subject, skip=frozenset()):
     return entries
 
 
-def _row_label(model, row, resolver):
+def _row_label(model: type[models.Model], row: HistoryRow, resolver: _Resolver) -> Shown:
     for name in ("title", "person", "note", "name", "full_name"):
         try:
             f = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - field not on this model
+        except FieldDoesNotExist:
             continue
-        if f.is_relation:
-            return resolver.one(f.related_model, getattr(row, f.attname))
+        if isinstance(f, models.Field) and f.is_relation:
+            return resolver.one(_related_model(f), getattr(row, f.attname))
         return _short(getattr(row, name))
     return str(row.id)
 
 
-def _field_change(f, previous, row, resolver) -> Change | None:
+def _field_change(
+    f: models.Field[Any, Any],
+    previous: HistoryRow | None,
+    row: HistoryRow,
+    resolver: _Resolver,
+) -> Change | None:
     precision = f"{f.attname}_precision"
     has_precision = hasattr(row, precision)
 
-    def value(r):
+    def value(r: HistoryRow | None) -> Any:
         if r is None:
             return None
         if has_precision:
@@ -241,18 +298,23 @@ def _field_change(f, previous, row, resolver) -> Change | None:
     return Change(str(f.verbose_name), _show(f, old, resolver), _show(f, new, resolver))
 
 
-def _short(text) -> str:
+def _short(text: object) -> str:
     text = str(text or "")
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def _show(f, value, resolver):
+def _show(f: models.Field[Any, Any], value: object, resolver: _Resolver) -> Shown:
     if value is None or value == "":
         return EMPTY
     if f.is_relation:
-        return resolver.one(f.related_model, value)
+        return resolver.one(_related_model(f), value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    return _formatted(value)
+
+
+def _formatted(value: object) -> str:
+    """A stored value as people write it (dates day first, yes/no)."""
     if isinstance(value, PartialDate):
         return value.format()
     if isinstance(value, dt.datetime):
@@ -264,33 +326,28 @@ def _show(f, value, resolver):
     return _short(value)
 
 
-class _Ref:
-    """A placeholder for a related record's name, filled in by one query per model."""
-
-    def __init__(self, model, pk):
-        self.model, self.pk = model, pk
-
-
-class _Text:
-    def __init__(self, parts):
-        self.parts = parts
+def _related_model(f: models.Field[Any, Any] | models.ForeignObjectRel) -> type[models.Model]:
+    related = f.related_model
+    if not isinstance(related, type):  # a lazy "app.Model" string is resolved once apps load
+        raise TypeError(f"{f} has no related model")
+    return related
 
 
 class _Resolver:
-    def __init__(self):
-        self.wanted = defaultdict(set)
-        self.names = {}
+    def __init__(self) -> None:
+        self.wanted: defaultdict[type[models.Model], set[Any]] = defaultdict(set)
+        self.names: dict[tuple[type[models.Model], Any], str] = {}
 
-    def one(self, model, pk):
+    def one(self, model: type[models.Model], pk: Any) -> Shown:
         if pk is None:
             return EMPTY
         self.wanted[model].add(pk)
         return _Text([_Ref(model, pk)])
 
-    def many(self, model, pks):
+    def many(self, model: type[models.Model], pks: Collection[Any]) -> Shown:
         if not pks:
             return EMPTY
-        parts = []
+        parts: list[str | _Ref] = []
         for pk in sorted(pks):
             if parts:
                 parts.append(", ")
@@ -298,13 +355,13 @@ class _Resolver:
             parts.append(_Ref(model, pk))
         return _Text(parts)
 
-    def join(self, *pieces):
-        parts = []
+    def join(self, *pieces: Shown) -> _Text:
+        parts: list[str | _Ref] = []
         for piece in pieces:
             parts += piece.parts if isinstance(piece, _Text) else [piece]
         return _Text(parts)
 
-    def resolve(self):
+    def resolve(self) -> None:
         for model, pks in self.wanted.items():
             related = [
                 f.name
@@ -316,7 +373,7 @@ class _Resolver:
             for pk, obj in objs.items():
                 self.names[(model, pk)] = str(obj)
 
-    def text(self, value) -> str:
+    def text(self, value: Shown) -> str:
         if not isinstance(value, _Text):
             return str(value or "")
         out = []

@@ -10,25 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from common.http_request import HtmxRequest
 
-def wants_partial(request: HttpRequest) -> bool:
+
+def wants_partial(request: HtmxRequest) -> bool:
     """An htmx request that will swap part of the page.
 
     A history-restore request (back button after a cache miss) and a boosted link
     need the whole page.
     """
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    htmx = getattr(request, "htmx", None)  # None where the middleware did not run
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def render_partial_or_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     template_name: str,
-    context: Mapping | None = None,
+    context: Mapping[str, Any] | None = None,
     partial: str | Mapping[str, str] | None = None,
     *,
     status: int = HTTPStatus.OK,

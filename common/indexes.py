@@ -1,6 +1,10 @@
 """Index helpers that keep one migration valid on PostgreSQL and on the SQLite default."""
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.ddl_references import Statement
 from django.db.models import OrderBy
 
 
@@ -12,7 +16,13 @@ class OrderIndex(models.Index):
     so there the same columns are indexed in their plain order.
     """
 
-    def create_sql(self, model, schema_editor, using="", **kwargs):
+    def create_sql(
+        self,
+        model: type[models.Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        using: str = "",
+        **kwargs: Any,
+    ) -> Statement:
         if schema_editor.connection.vendor == "postgresql":
             return super().create_sql(model, schema_editor, using=using, **kwargs)
         plain = [

@@ -8,9 +8,13 @@ drop-downs of every row from one query instead of one query per row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
 from django import forms
-from django.core.paginator import Paginator
-from django.db.models import F
+from django.core.paginator import Page, Paginator
+from django.db.models import F, OrderBy, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from common.fast_widgets import speed_up_widgets
@@ -18,29 +22,32 @@ from common.fast_widgets import speed_up_widgets
 PER_PAGE = 25
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm[Q: QuerySet[Any]](forms.Form):
+    """Filters of a list of records; ``Q`` is the list's QuerySet (``ListFilterForm[VisitQuerySet]``)."""
+
     SORTS: dict[str, tuple[str, str]] = {}
     default_sort = ""
 
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data if data is not None else {}, **kwargs)
-        self.fields["sort"].choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
-        self.fields["sort"].initial = self.default_sort
+        sort = cast(forms.ChoiceField, self.fields["sort"])
+        sort.choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
+        sort.initial = self.default_sort
         speed_up_widgets(self)  # long drop-downs (partnerships) render in one pass (issue 6)
 
-    def filter(self, queryset):
+    def filter(self, queryset: Q) -> Q:
         return queryset
 
-    def ordering(self):
+    def ordering(self) -> list[OrderBy | str]:
         key = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or ""
         field = self.SORTS.get(key or self.default_sort, ("pk", ""))[0]
         if field.startswith("-"):
             return [F(field[1:]).desc(nulls_last=True), "-pk"]
         return [F(field).asc(nulls_last=True), "pk"]
 
-    def results(self, queryset):
+    def results(self, queryset: Q) -> Q:
         self.is_valid()  # cleaned_data keeps the valid filters; errors show on the form
         return self.filter(queryset).order_by(*self.ordering())
 
@@ -50,23 +57,26 @@ class ListFilterForm(forms.Form):
         return any(v for k, v in self.data.items() if k not in ("sort", "page"))
 
 
-def paginate(request, queryset, per_page: int = PER_PAGE):
+def paginate(
+    request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_page: int = PER_PAGE
+) -> Page[Any]:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 class SharedChoicesFormSet(forms.BaseInlineFormSet):
     """Inline formset whose rows share their drop-down choices (one query per field)."""
 
-    def __init__(self, *args, **kwargs):
-        self._shared_choices = {}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._shared_choices: dict[str, list[Any]] = {}
         super().__init__(*args, **kwargs)
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: forms.ModelForm[Any], index: int | None) -> None:
+        """After Django adds its own fields to a row: give its drop-downs the shared choices."""
+        super().add_fields(form, index)
         for name, field in form.fields.items():
             if not isinstance(field, forms.ModelChoiceField) or field.widget.is_hidden:
                 continue
             if name not in self._shared_choices:
-                self._shared_choices[name] = list(field.choices)
+                # The field's ModelChoiceIterator: one query, here only.
+                self._shared_choices[name] = list(cast("Iterable[Any]", field.choices))
             field.choices = self._shared_choices[name]
-        return form

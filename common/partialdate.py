@@ -12,11 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Precision(models.TextChoices):
@@ -30,7 +34,7 @@ class PartialDate:
     date: dt.date
     precision: str = Precision.DAY
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.precision == Precision.MONTH and self.date.day != 1:
             raise ValueError("a month-precision date must be on the 1st")
         if self.precision == Precision.YEAR and (self.date.month, self.date.day) != (1, 1):
@@ -104,7 +108,9 @@ def parse_partial_date(text: str, *, allow_partial: bool = True) -> PartialDate:
     raise ValidationError(message, code="invalid_date", params={"value": value})
 
 
-def partial_date_fields(verbose_name, *, blank: bool = True):
+def partial_date_fields(
+    verbose_name: StrOrPromise, *, blank: bool = True
+) -> tuple[models.DateField[Any, Any], models.CharField[Any, Any]]:
     """The pair of model fields for one partial date: ``(date_field, precision_field)``."""
     return (
         models.DateField(verbose_name, null=blank, blank=blank),

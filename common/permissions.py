@@ -20,47 +20,67 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, Protocol, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, ProtectedError, RestrictedError
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
-from common.roles import ADMINISTRATOR, EDITOR, VIEWER, role_of
+from common.roles import ADMINISTRATOR, EDITOR, VIEWER, AnyUser, role_of
+
+if TYPE_CHECKING:
+    from common.http_request import AuthenticatedRequest
 
 READERS = (VIEWER, EDITOR, ADMINISTRATOR)
 WRITERS = (EDITOR, ADMINISTRATOR)
 DELETERS = (ADMINISTRATOR,)
 
 
-def user_role(user) -> str | None:
-    """``role_of`` once per request (the same cache the ``workspace`` template tags use)."""
-    if not hasattr(user, "_workspace_role"):
-        user._workspace_role = role_of(user)
-    return user._workspace_role
+def user_role(user: AnyUser) -> str | None:
+    """``role_of`` once per request: the user object lives as long as the request (views and
+    the ``workspace`` template tags share this cache)."""
+    # Kept on the user object itself (through request.user's SimpleLazyObject).
+    holder: Any = user
+    if not hasattr(holder, "_workspace_role"):
+        holder._workspace_role = role_of(user)
+    return holder._workspace_role
 
 
-def can_read(user) -> bool:
+def can_read(user: AnyUser) -> bool:
     return user_role(user) in READERS
 
 
-def can_edit(user) -> bool:
+def can_edit(user: AnyUser) -> bool:
     return user_role(user) in WRITERS
 
 
-def can_delete(user) -> bool:
+def can_delete(user: AnyUser) -> bool:
     return user_role(user) in DELETERS
 
 
-def role_required(roles: Iterable[str]) -> Callable:
+class ViewDecorator(Protocol):
+    """Turns a view of signed-in users into a view Django can call with any request."""
+
+    def __call__[**P, R: HttpResponseBase](
+        self, view: Callable[Concatenate[AuthenticatedRequest, P], R], /
+    ) -> Callable[Concatenate[HttpRequest, P], R]: ...
+
+
+def role_required(roles: Iterable[str]) -> ViewDecorator:
     """Decorator: login first (redirect), then one of ``roles`` (else 403)."""
     allowed = tuple(roles)
 
-    def decorator(view):
+    def decorator[**P, R: HttpResponseBase](
+        view: Callable[Concatenate[AuthenticatedRequest, P], R],
+    ) -> Callable[Concatenate[HttpRequest, P], R]:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
             if user_role(request.user) not in allowed:
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            # Past login_required and the role check: the user is signed in.
+            return view(cast("AuthenticatedRequest", request), *args, **kwargs)
 
         return login_required(wrapped)
 
@@ -72,13 +92,15 @@ editor_required = role_required(WRITERS)
 administrator_required = role_required(DELETERS)
 
 
-def dependants(error: ProtectedError | RestrictedError, *, limit: int = 10) -> list[dict]:
+def dependants(error: ProtectedError | RestrictedError, *, limit: int = 10) -> list[dict[str, Any]]:
     """The records that block a delete, grouped by kind: ``[{"kind": "visits", "items": [...]}]``."""
-    objs = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+    objs = (
+        error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    )
     groups: dict[type[Model], list[Model]] = {}
     for obj in objs:
         groups.setdefault(type(obj), []).append(obj)
-    result = []
+    result: list[dict[str, Any]] = []
     for model, items in groups.items():
         result.append(
             {
@@ -91,7 +113,7 @@ def dependants(error: ProtectedError | RestrictedError, *, limit: int = 10) -> l
     return result
 
 
-def try_delete(obj: Model) -> list[dict]:
+def try_delete(obj: Model) -> list[dict[str, Any]]:
     """Delete ``obj`` (history records it); return the blocking records instead if any."""
     try:
         obj.delete()

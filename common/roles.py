@@ -5,7 +5,12 @@ delete and manage users. The groups are (re)built after every migrate so that
 a fresh database, the test database and production agree.
 """
 
-from django.contrib.auth.models import Group, Permission
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+
+# Whoever makes a request: ``request.user`` (the project keeps Django's User model).
+type AnyUser = User | AnonymousUser
 
 VIEWER = "viewer"
 EDITOR = "editor"
@@ -15,7 +20,7 @@ ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
 DOMAIN_APPS = ("partnerships", "agreements", "delegations")
 
 
-def _permissions(apps: tuple[str, ...], actions: tuple[str, ...]):
+def _permissions(apps: tuple[str, ...], actions: tuple[str, ...]) -> list[Permission]:
     codenames = Permission.objects.filter(content_type__app_label__in=apps)
     return [p for p in codenames if p.codename.split("_", 1)[0] in actions]
 
@@ -31,13 +36,14 @@ def ensure_roles() -> dict[str, Group]:
     return groups
 
 
-def ensure_roles_after_migrate(sender, **kwargs):
+def ensure_roles_after_migrate(**kwargs: Any) -> None:
+    """``post_migrate`` receiver (connected in common/apps.py with this app as sender)."""
     using = kwargs.get("using", "default")
     if using == "default":
         ensure_roles()
 
 
-def role_of(user) -> str | None:
+def role_of(user: AnyUser) -> str | None:
     """The highest role a user holds (superusers count as administrators)."""
     if not user.is_authenticated:
         return None

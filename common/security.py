@@ -7,10 +7,12 @@ from when a reverse proxy sits in front, and the page a locked-out person sees.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -23,13 +25,19 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     backend instead of raising, as no attacker can reach it without a request.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The address a login attempt comes from.
 
     Behind a reverse proxy (``BEHIND_PROXY=1``) every request arrives from the
@@ -45,8 +53,15 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def lockout_response(request, original_response=None, credentials=None):
-    """The translated lockout page, answered with 429 Too Many Requests."""
+def lockout_response(
+    request: HttpRequest,
+    _original_response: HttpResponse | None = None,
+    _credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The translated lockout page, answered with 429 Too Many Requests.
+
+    axes calls it as ``AXES_LOCKOUT_CALLABLE(request, original_response, credentials)``.
+    """
     cool_off = get_cool_off(request)
     minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
     context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}

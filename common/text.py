@@ -107,13 +107,14 @@ def _break_opportunities(text: str) -> list[int]:
     ]
 
 
+_KANA = range(0x3040, 0x3100)  # hiragana and katakana
+_CJK_UNIFIED = range(0x3400, 0xA000)  # CJK ideographs (extension A and unified)
+_CJK_COMPATIBILITY = range(0xF900, 0xFB00)  # compatibility ideographs
+
+
 def _is_cjk(ch: str) -> bool:
     code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF  # kana
-        or 0x3400 <= code <= 0x9FFF  # CJK ideographs (extension A and unified)
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-    )
+    return code in _KANA or code in _CJK_UNIFIED or code in _CJK_COMPATIBILITY
 
 
 def _grapheme_cut(text: str, limit: int) -> str:

@@ -13,7 +13,10 @@ accents included, found case-insensitively) so exact matches rank first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.lookups import Contains
@@ -33,12 +36,14 @@ class Fold(models.Func):
 
 
 @receiver(connection_created, dispatch_uid="common.text_match.sqlite_fold")
-def register_sqlite_fold(sender, connection, **kwargs):
+def register_sqlite_fold(connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function("sc_fold", 1, _sqlite_fold, deterministic=True)
+        connection.connection.create_function(  # sqlite3.Connection here
+            "sc_fold", 1, _sqlite_fold, deterministic=True
+        )
 
 
-def _sqlite_fold(value):
+def _sqlite_fold(value: str | None) -> str | None:
     return None if value is None else fold(value)
 
 
@@ -70,7 +75,9 @@ def exact_condition(fields: list[str], query: str) -> Q:
     return condition
 
 
-def matching(queryset: models.QuerySet, fields: list[str], query: str, *, extra: Q | None = None):
+def matching(
+    queryset: models.QuerySet[Any], fields: list[str], query: str, *, extra: Q | None = None
+) -> models.QuerySet[Any]:
     """Rows where any of ``fields`` contains ``query`` ignoring case and accents.
 
     ``extra`` adds other ways to match (an Exists over related rows). Rows whose
@@ -82,8 +89,8 @@ def matching(queryset: models.QuerySet, fields: list[str], query: str, *, extra:
         condition |= extra
     return queryset.filter(condition).annotate(
         exact_match=Case(
-            When(exact_condition(fields, query), then=Value(True)),
-            default=Value(False),
+            When(exact_condition(fields, query), then=Value(value=True)),
+            default=Value(value=False),
             output_field=models.BooleanField(),
         )
     )
@@ -91,5 +98,7 @@ def matching(queryset: models.QuerySet, fields: list[str], query: str, *, extra:
 
 def related_match(model: type[models.Model], link: str, fields: list[str], query: str) -> Q:
     """``Exists`` over related rows (a city's other names, a visit's programme)."""
-    rows = model.objects.filter(**{link: OuterRef("pk")}).filter(any_field_contains(fields, query))
+    rows = model._default_manager.filter(**{link: OuterRef("pk")}).filter(
+        any_field_contains(fields, query)
+    )
     return Q(Exists(rows))

@@ -27,6 +27,7 @@ drawn as part of Viet Nam (small marks, labelled on regional maps).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import unicodedata
@@ -49,6 +50,9 @@ BBox = tuple[float, float, float, float]  # west, south, east, north
 # The whole world, less Antarctica (no partner city lies south of 56°S).
 WORLD_BBOX = (-180.0, -58.0, 180.0, 84.0)
 DETAIL_BELOW_DEGREES = 60  # a view narrower than this uses the 1:50m outlines
+NATURAL_EARTH_FROM_DEGREES = 180  # a view this wide or wider is drawn in Natural Earth
+ANTIMERIDIAN = 180.0  # longitude; a view past it wraps round to the other side
+MIN_RING_POINTS = 3  # a ring with fewer points left has no area to draw
 
 LAND = "#e4e0d2"
 BORDER = "#ffffff"
@@ -212,16 +216,22 @@ def _compact(numbers: Iterable[str]) -> str:
     1, -2.5, 0.3; leading zeros dropped. A third shorter than plain spacing."""
     out: list[str] = []
     previous = ""
-    for number in numbers:
-        if number.startswith("0.") and len(number) > 2:
-            number = number[1:]
-        elif number.startswith("-0.") and len(number) > 3:
-            number = "-" + number[2:]
+    for written in numbers:
+        number = _without_leading_zero(written)
         if out and not number.startswith("-") and not (number.startswith(".") and "." in previous):
             out.append(" ")
         out.append(number)
         previous = number
     return "".join(out)
+
+
+def _without_leading_zero(number: str) -> str:
+    """``0.5`` → ``.5``, ``-0.5`` → ``-.5``; other numbers as they are."""
+    if number.startswith("0.") and number != "0.":
+        return number[1:]
+    if number.startswith("-0.") and number != "-0.":
+        return "-" + number[2:]
+    return number
 
 
 def _path(
@@ -238,12 +248,12 @@ def _path(
             if kept and math.hypot(q[0] - kept[-1][0], q[1] - kept[-1][1]) < min_step * precision:
                 continue
             kept.append(q)
-        if len(kept) < 3:
+        if len(kept) < MIN_RING_POINTS:
             continue
         start = [_number(kept[0][0] / precision), _number(kept[0][1] / precision)]
         steps = [
             _number((b - a) / precision)
-            for (x0, y0), (x1, y1) in zip(kept, kept[1:], strict=False)
+            for (x0, y0), (x1, y1) in itertools.pairwise(kept)
             for a, b in ((x0, x1), (y0, y1))
         ]
         parts.append(f"M{_compact(start)}l{_compact(steps)}z")
@@ -255,7 +265,7 @@ def _intersects(a: BBox, b: BBox) -> bool:
 
 
 # ----------------------------------------------------------------------------- rendering
-def render_world_map(
+def render_world_map(  # noqa: PLR0913 (keyword-only drawing options, each with a default)
     points: Sequence[MapPoint] = (),
     *,
     bbox: BBox | None = None,
@@ -279,15 +289,19 @@ def render_world_map(
     bbox = bbox or WORLD_BBOX
     span = bbox[2] - bbox[0]
     level = level or ("detail" if span < DETAIL_BELOW_DEGREES else "world")
-    projection = projection or ("natural-earth" if span >= 180 else "equirectangular")
+    projection = projection or (
+        "natural-earth" if span >= NATURAL_EARTH_FROM_DEGREES else "equirectangular"
+    )
     frame = _Frame(bbox, width, projection)
     classes = country_classes or {}
     linked = any(point.href for point in points)
     ids = f"{element_id}-title {element_id}-desc" if description else f"{element_id}-title"
     svg = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" '
-        f'width="{frame.width}" height="{frame.height}" class="{escape(("worldmap " + css_class).strip())}" '
-        f'role="{"group" if linked else "img"}" aria-labelledby="{ids}">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" '
+            f'width="{frame.width}" height="{frame.height}" class="{escape(("worldmap " + css_class).strip())}" '
+            f'role="{"group" if linked else "img"}" aria-labelledby="{ids}">'
+        ),
         f'<title id="{element_id}-title">{escape(title or _("World map"))}</title>',
     ]
     if description:
@@ -310,8 +324,12 @@ def _country_paths(
 ) -> Iterable[str]:
     """One ``<path>`` per country in view, clipped to it. A view across the antimeridian
     (the Pacific around Fiji) also draws the countries on its far side, a turn away."""
-    west, south, east, north = bbox
-    turns = [0.0] + ([360.0] if east > 180 else []) + ([-360.0] if west < -180 else [])
+    west, _south, east, _north = bbox
+    turns = (
+        [0.0]
+        + ([360.0] if east > ANTIMERIDIAN else [])
+        + ([-360.0] if west < -ANTIMERIDIAN else [])
+    )
     min_step = 1.0 if level == "world" else 0.8
     precision = 2 if level == "world" else 10  # half a pixel is fine at world scale
     for country in _countries(level):
@@ -435,7 +453,7 @@ def _label(point: MapPoint, x: float, y: float, frame: _Frame, placed: list) -> 
     return ""
 
 
-def render_locator_map(
+def render_locator_map(  # noqa: PLR0913 (keyword-only drawing options, each with a default)
     latitude: float,
     longitude: float,
     label: str,

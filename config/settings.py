@@ -8,7 +8,9 @@ and DATABASE_URL; without a SECRET_KEY it refuses to start.
 import hashlib
 import os
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -20,7 +22,7 @@ from common.countries import countries_override
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
+def env_bool(name: str, *, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -39,13 +41,13 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value and value.strip() else default
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 (the DEBUG-only key; production must set its own)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -131,7 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -213,18 +215,18 @@ LOGGING = {
 # HTTPS. Behind a reverse proxy that terminates TLS, set BEHIND_PROXY=1: Django
 # then trusts the proxy's X-Forwarded-Proto (the proxy must overwrite it, never
 # pass on the client's) and axes takes the client address from X-Forwarded-For.
-BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # A load balancer's health probe speaks plain HTTP on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Preloading binds the whole registered domain (the city's, not only this app)
 # to HTTPS for years; that is the domain owner's decision, so it is off unless
 # asked for, and check --deploy's reminder about it (W021) is silenced.
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Covering indexes (``include=``) are PostgreSQL's; on the SQLite first-run default Django
 # builds the same indexes without the extra columns, which only costs speed.
@@ -241,8 +243,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Cookies: HTTPS only in production, never readable by scripts (htmx sends the
 # CSRF token from the page, not from the cookie), not sent on cross-site posts.
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -251,12 +253,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # pushes the expiry on) and when the browser closes: office computers are shared.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
-SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 # Content-Security-Policy: everything from this site's own static files; no
 # inline scripts or styles, no eval, no plugins, no framing, no foreign forms.
 # CSP_REPORT_ONLY=1 sends the same policy as report-only (for trying a change).
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
@@ -266,7 +268,9 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
-if env_bool("CSP_REPORT_ONLY", False):
+SECURE_CSP: dict[str, list[str]]
+SECURE_CSP_REPORT_ONLY: dict[str, list[str]]
+if env_bool("CSP_REPORT_ONLY", default=False):
     SECURE_CSP = {}
     SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY
 else:
@@ -283,7 +287,7 @@ AUTHENTICATION_BACKENDS = [
     "common.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [
@@ -291,6 +295,7 @@ AXES_LOCKOUT_PARAMETERS = [
     for part in env_list("AXES_LOCKOUT_PARAMETERS", ["username", "ip_address"])
 ]
 AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = HTTPStatus.TOO_MANY_REQUESTS  # axes' default, named
 AXES_CLIENT_IP_CALLABLE = "common.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "common.security.lockout_response"
 

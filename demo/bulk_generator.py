@@ -25,9 +25,12 @@ import hashlib
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
 
 from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django_countries import countries
 
@@ -58,6 +61,7 @@ BASE = {
     "action_items": 100_000,
 }
 BATCH = 5_000
+HOME_PEOPLE_PER_FIVE = 2  # of every five people generated, two work in a home city
 
 SURNAMES = [
     "Nguyễn",
@@ -290,14 +294,24 @@ def ascii_name(text: str) -> str:
 # Sinks: where generated rows go.
 
 
+# One row as written: the values of the table's columns in order.
+type Row = tuple[Any, ...]
+
+
+class Sink(Protocol):
+    rows: dict[str, int]  # rows written per table
+
+    def write(self, table: str, columns: list[str], rows: list[Row]) -> None: ...
+
+
 class DigestSink:
     """Fingerprints every row instead of writing it (determinism checks)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.rows: dict[str, int] = defaultdict(int)
 
-    def write(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+    def write(self, table: str, columns: list[str], rows: list[Row]) -> None:
         self.rows[table] += len(rows)
         self.digest.update(repr((table, columns, rows)).encode())
 
@@ -308,10 +322,10 @@ class DigestSink:
 class DatabaseSink:
     """Writes rows with COPY on PostgreSQL, with executemany elsewhere."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.rows: dict[str, int] = defaultdict(int)
 
-    def write(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+    def write(self, table: str, columns: list[str], rows: list[Row]) -> None:
         if not rows:
             return
         self.rows[table] += len(rows)
@@ -324,8 +338,9 @@ class DatabaseSink:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(columns))
+                table_name = connection.ops.quote_name(table)
                 cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                    f"INSERT INTO {table_name} ({quoted}) VALUES ({marks})",  # noqa: S608 (names quoted by the backend, values are parameters)
                     rows,
                 )
 
@@ -333,14 +348,15 @@ class DatabaseSink:
 class Table:
     """Buffers dict rows for one model (or M2M table), filling defaults, flushing in batches."""
 
-    def __init__(self, sink, model: type[models.Model], now: dt.datetime):
+    def __init__(self, sink: Sink, model: type[models.Model], now: dt.datetime) -> None:
         self.sink, self.model = sink, model
         self.fields = list(model._meta.concrete_fields)
-        self.columns = [f.column for f in self.fields]
+        # A concrete field always has its column (None only for fields without one).
+        self.columns = cast("list[str]", [f.column for f in self.fields])
         self.now = now
-        self.buffer: list[tuple] = []
+        self.buffer: list[Row] = []
 
-    def _value(self, f, row):
+    def _value(self, f: models.Field[Any, Any], row: dict[str, Any]) -> Any:
         if f.attname in row:
             return row[f.attname]
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -353,7 +369,7 @@ class Table:
             return ""
         raise ValueError(f"{self.model.__name__}.{f.name} needs a value")
 
-    def add(self, **row) -> None:
+    def add(self, **row: Any) -> None:
         self.buffer.append(tuple(self._value(f, row) for f in self.fields))
         if len(self.buffer) >= BATCH:
             self.flush()
@@ -388,7 +404,7 @@ class Context:
             gov = [o.pk for o in orgs if o.kind == Organisation.Kind.CITY_GOVERNMENT]
             home_orgs[pk] = gov + [o.pk for o in orgs if o.pk not in gov]
             affairs[pk] = next((o.pk for o in orgs if "Ngoại vụ" in o.name), None)
-        models_with_ids = [
+        models_with_ids: list[type[models.Model]] = [
             City,
             CityName,
             Organisation,
@@ -409,7 +425,7 @@ class Context:
             ProgressUpdate,
         ]
         next_ids = {
-            m._meta.db_table: (m.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+            m._meta.db_table: (m._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
             for m in models_with_ids
         }
         return cls(
@@ -446,37 +462,61 @@ class PartnershipInfo:
     agreements: list[tuple[int, dt.date | None]] = field(default_factory=list)
 
 
+@dataclass
+class _Chain:
+    """A partnership's agreements so far that a new one may renew or implement."""
+
+    root: int | None = None  # the latest friendship agreement
+    programme: int | None = None  # the latest cooperation programme
+    previous_mou: int | None = None  # the latest memorandum of understanding
+
+    def record(self, kind: str, agreement_id: int) -> None:
+        if kind == Agreement.Kind.FRIENDSHIP:
+            self.root = agreement_id
+        elif kind == Agreement.Kind.PROGRAMME:
+            self.programme = agreement_id
+        elif kind == Agreement.Kind.MOU:
+            self.previous_mou = agreement_id
+
+
 class Generator:
-    def __init__(self, ctx: Context, sink, *, scale: float, seed: int, today: dt.date):
+    def __init__(
+        self, ctx: Context, sink: Sink, *, scale: float, seed: int, today: dt.date
+    ) -> None:
         if not ctx.home_cities:
             raise ValueError("Load the demo data first: no home city found.")
         if not ctx.fields:
             raise ValueError("Load the demo data first: no field of cooperation found.")
         self.ctx, self.sink, self.today = ctx, sink, today
         self.n = counts(scale)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 (made-up data, reproducible by seed)
         self.now = timezone.make_aware(dt.datetime.combine(today, dt.time(9, 0)))
         self.tables: dict[type, Table] = {}
         self.ids = dict(ctx.next_ids)
+        self.host: int | None = None  # the counterpart host of the visit being generated
 
     # helpers
-    def table(self, model) -> Table:
+    def chance(self, probability: float) -> bool:
+        """True with ``probability`` (one draw)."""
+        return self.rng.random() < probability
+
+    def table(self, model: type[models.Model]) -> Table:
         if model not in self.tables:
             self.tables[model] = Table(self.sink, model, self.now)
         return self.tables[model]
 
-    def new_id(self, model) -> int:
+    def new_id(self, model: type[models.Model]) -> int:
         key = model._meta.db_table
         value = self.ids[key]
         self.ids[key] = value + 1
         return value
 
-    def add(self, model, **row) -> int:
+    def add(self, model: type[models.Model], **row: Any) -> int:
         row_id = row.pop("id", None) or self.new_id(model)
         self.table(model).add(id=row_id, **row)
         return row_id
 
-    def flush(self, *models_: type) -> None:
+    def flush(self, *models_: type[models.Model]) -> None:
         for model in models_:
             if model in self.tables:
                 self.tables[model].flush()
@@ -489,7 +529,7 @@ class Generator:
         span = max(0, (end - start).days)
         return start + dt.timedelta(days=self.rng.randint(0, span))
 
-    def partial(self, day: dt.date, weights=(70, 20, 10)) -> tuple[dt.date, str]:
+    def partial(self, day: dt.date, weights: Sequence[float] = (70, 20, 10)) -> tuple[dt.date, str]:
         precision = self.rng.choices([Precision.DAY, Precision.MONTH, Precision.YEAR], weights)[0]
         if precision == Precision.MONTH:
             return day.replace(day=1), precision
@@ -497,7 +537,7 @@ class Generator:
             return day.replace(month=1, day=1), precision
         return day, precision
 
-    def weighted(self, items: list, k: int, exponent: float = 0.9) -> list:
+    def weighted[T](self, items: list[T], k: int, exponent: float = 0.9) -> list[T]:
         """``k`` draws from ``items``, the first ones far more often (a few big partnerships)."""
         cum = list(itertools.accumulate(1 / (i + 1) ** exponent for i in range(len(items))))
         return self.rng.choices(items, cum_weights=cum, k=k)
@@ -542,7 +582,7 @@ class Generator:
                 profile=f"Thành phố {name} là trung tâm kinh tế, văn hóa của vùng.",
             )
             self.add(CityName, city_id=city_id, name=f"Thành phố {name}", language="vi")
-            if r.random() < 0.6:
+            if self.chance(0.6):
                 self.add(CityName, city_id=city_id, name=f"{english} City", language="en")
             self.partner_cities.append((city_id, name, country))
             orgs = []
@@ -598,7 +638,7 @@ class Generator:
         total = self.n["people"]
         home_turn, partner_turn = itertools.cycle(home_ids), itertools.cycle(partner_ids)
         for i in range(total):
-            city = next(home_turn) if i % 5 < 2 else next(partner_turn)
+            city = next(home_turn) if i % 5 < HOME_PEOPLE_PER_FIVE else next(partner_turn)
             is_home = city in home_ids
             name = RARE_PERSON if i == total // 2 else self.person_name()
             person_id = self.add(
@@ -639,7 +679,7 @@ class Generator:
         r = self.rng
         self.partnerships: list[PartnershipInfo] = []
         for city_id, name, _country in self.partner_cities:
-            homes = [h for h in self.ctx.home_cities if r.random() < 0.65] or [
+            homes = [h for h in self.ctx.home_cities if self.chance(0.65)] or [
                 r.choice(self.ctx.home_cities)
             ]
             for home_id, home_name in homes:
@@ -673,7 +713,6 @@ class Generator:
         self.flush(Partnership, Partnership.fields.through)
 
     def make_agreements(self) -> None:
-        r = self.rng
         drawn = self.weighted(self.partnerships, self.n["agreements"])
         per: dict[int, int] = defaultdict(int)
         for p in drawn:
@@ -686,86 +725,9 @@ class Generator:
             first = dt.date(max(p.established, 1980), 1, 1)
             last = self.today + dt.timedelta(days=120)
             days = sorted(self.date_between(first, last) for _ in range(n))
-            root = programme = previous_mou = None
-            home_org = self.city_orgs[p.home][0]
-            partner_org = p.partner_orgs[0]
+            chain = _Chain()
             for day in days:
-                kind = (
-                    Agreement.Kind.FRIENDSHIP
-                    if root is None
-                    else r.choices(
-                        [
-                            Agreement.Kind.FRIENDSHIP,
-                            Agreement.Kind.PROGRAMME,
-                            Agreement.Kind.MOU,
-                            Agreement.Kind.LETTER_OF_INTENT,
-                            Agreement.Kind.ANNUAL_PLAN,
-                        ],
-                        (5, 25, 30, 10, 30),
-                    )[0]
-                )
-                parent, relation = None, ""
-                if kind == Agreement.Kind.FRIENDSHIP and root:
-                    parent, relation = root, Agreement.Relation.RENEWS
-                elif kind == Agreement.Kind.PROGRAMME and root:
-                    parent, relation = root, Agreement.Relation.IMPLEMENTS
-                elif kind == Agreement.Kind.ANNUAL_PLAN and (programme or root):
-                    parent, relation = programme or root, Agreement.Relation.IMPLEMENTS
-                elif kind == Agreement.Kind.MOU and previous_mou and r.random() < 0.5:
-                    parent, relation = previous_mou, Agreement.Relation.RENEWS
-                pending = day > self.today - dt.timedelta(days=30) and r.random() < 0.5
-                signed_on, precision = (None, Precision.DAY) if pending else self.partial(day)
-                years = {Agreement.Kind.ANNUAL_PLAN: 1}.get(kind, r.choice((3, 5, 5, 10)))
-                valid_from = day if signed_on and precision == Precision.DAY else None
-                valid_until = (
-                    day + dt.timedelta(days=365 * years - 1)
-                    if signed_on and r.random() < 0.85
-                    else None
-                )
-                if pending:
-                    status = r.choice((Agreement.Status.DRAFT, Agreement.Status.NEGOTIATION))
-                elif valid_until and valid_until < self.today:
-                    status = r.choices(
-                        (Agreement.Status.EXPIRED, Agreement.Status.SUPERSEDED), (3, 1)
-                    )[0]
-                else:
-                    status = r.choices(
-                        (Agreement.Status.IN_FORCE, Agreement.Status.TERMINATED), (30, 1)
-                    )[0]
-                field_id, field_name = r.choice(self.ctx.fields)
-                label, label_en = KIND_LABELS[kind]
-                year = day.year
-                aid = self.add(
-                    Agreement,
-                    partnership_id=p.id,
-                    reference=f"{REFERENCE_PREFIX}{p.id:04d}-{year}-{next(seq):05d}",
-                    kind=kind,
-                    title=f"{label} giữa {p.home_name} và {p.partner_name} về {field_name.lower()} "
-                    f"giai đoạn {year}–{year + years}",
-                    title_en=f"{label_en} between {ascii_name(p.home_name)} and "
-                    f"{ascii_name(p.partner_name)}, {year}–{year + years}",
-                    parent_id=parent,
-                    parent_relation=relation,
-                    signed_on=signed_on,
-                    signed_on_precision=precision,
-                    signed_at=p.home_name if r.random() < 0.5 else p.partner_name,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                    status=status,
-                    notes="Bản chính lưu tại Sở Ngoại vụ." if r.random() < 0.3 else "",
-                )
-                p.agreements.append((aid, signed_on))
-                if kind == Agreement.Kind.FRIENDSHIP:
-                    root = aid
-                elif kind == Agreement.Kind.PROGRAMME:
-                    programme = aid
-                elif kind == Agreement.Kind.MOU:
-                    previous_mou = aid
-                for org in {home_org, partner_org}:
-                    self.add(Agreement.parties.through, agreement_id=aid, organisation_id=org)
-                self.add(Agreement.fields.through, agreement_id=aid, fieldofcooperation_id=field_id)
-                if signed_on:
-                    self.signatories(aid, p)
+                self.agreement(p, day, chain, seq)
         self.flush(
             Agreement,
             Agreement.parties.through,
@@ -773,9 +735,87 @@ class Generator:
             Signatory,
         )
 
+    def agreement(
+        self, p: PartnershipInfo, day: dt.date, chain: _Chain, seq: Iterator[int]
+    ) -> None:
+        """One agreement of ``p`` made on ``day``, hung from the ``chain`` of earlier ones."""
+        r = self.rng
+        kind = self.agreement_kind(chain)
+        parent, relation = self.agreement_parent(kind, chain)
+        pending = day > self.today - dt.timedelta(days=30) and self.chance(0.5)
+        signed_on, precision = (None, Precision.DAY) if pending else self.partial(day)
+        years = {Agreement.Kind.ANNUAL_PLAN: 1}.get(kind, r.choice((3, 5, 5, 10)))
+        valid_from = day if signed_on and precision == Precision.DAY else None
+        valid_until = (
+            day + dt.timedelta(days=365 * years - 1) if signed_on and self.chance(0.85) else None
+        )
+        status = self.agreement_status(pending=pending, valid_until=valid_until)
+        field_id, field_name = r.choice(self.ctx.fields)
+        label, label_en = KIND_LABELS[kind]
+        year = day.year
+        aid = self.add(
+            Agreement,
+            partnership_id=p.id,
+            reference=f"{REFERENCE_PREFIX}{p.id:04d}-{year}-{next(seq):05d}",
+            kind=kind,
+            title=f"{label} giữa {p.home_name} và {p.partner_name} về {field_name.lower()} "
+            f"giai đoạn {year}–{year + years}",
+            title_en=f"{label_en} between {ascii_name(p.home_name)} and "
+            f"{ascii_name(p.partner_name)}, {year}–{year + years}",
+            parent_id=parent,
+            parent_relation=relation,
+            signed_on=signed_on,
+            signed_on_precision=precision,
+            signed_at=p.home_name if self.chance(0.5) else p.partner_name,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            status=status,
+            notes="Bản chính lưu tại Sở Ngoại vụ." if self.chance(0.3) else "",
+        )
+        p.agreements.append((aid, signed_on))
+        chain.record(kind, aid)
+        for org in {self.city_orgs[p.home][0], p.partner_orgs[0]}:
+            self.add(Agreement.parties.through, agreement_id=aid, organisation_id=org)
+        self.add(Agreement.fields.through, agreement_id=aid, fieldofcooperation_id=field_id)
+        if signed_on:
+            self.signatories(aid, p)
+
+    def agreement_kind(self, chain: _Chain) -> Agreement.Kind:
+        """A partnership's first agreement is its friendship agreement; then any kind."""
+        if chain.root is None:
+            return Agreement.Kind.FRIENDSHIP
+        kinds = [
+            Agreement.Kind.FRIENDSHIP,
+            Agreement.Kind.PROGRAMME,
+            Agreement.Kind.MOU,
+            Agreement.Kind.LETTER_OF_INTENT,
+            Agreement.Kind.ANNUAL_PLAN,
+        ]
+        return self.rng.choices(kinds, (5, 25, 30, 10, 30))[0]
+
+    def agreement_parent(self, kind: str, chain: _Chain) -> tuple[int | None, str]:
+        """The agreement a new one of ``kind`` renews or implements, and which of the two."""
+        if kind == Agreement.Kind.FRIENDSHIP and chain.root:
+            return chain.root, Agreement.Relation.RENEWS
+        if kind == Agreement.Kind.PROGRAMME and chain.root:
+            return chain.root, Agreement.Relation.IMPLEMENTS
+        if kind == Agreement.Kind.ANNUAL_PLAN and (chain.programme or chain.root):
+            return chain.programme or chain.root, Agreement.Relation.IMPLEMENTS
+        if kind == Agreement.Kind.MOU and chain.previous_mou and self.chance(0.5):
+            return chain.previous_mou, Agreement.Relation.RENEWS
+        return None, ""
+
+    def agreement_status(self, *, pending: bool, valid_until: dt.date | None) -> str:
+        r = self.rng
+        if pending:
+            return r.choice((Agreement.Status.DRAFT, Agreement.Status.NEGOTIATION))
+        if valid_until and valid_until < self.today:
+            return r.choices((Agreement.Status.EXPIRED, Agreement.Status.SUPERSEDED), (3, 1))[0]
+        return r.choices((Agreement.Status.IN_FORCE, Agreement.Status.TERMINATED), (30, 1))[0]
+
     def signatories(self, agreement_id: int, p: PartnershipInfo) -> None:
         r = self.rng
-        seen = set()
+        seen: set[int] = set()
         for city in (p.home, p.partner):
             pool = self.people.get(city)
             if not pool:
@@ -824,7 +864,7 @@ class Generator:
             guest, host = (
                 (p.partner_name, p.home_name) if incoming else (p.home_name, p.partner_name)
             )
-            field_id, field_name = r.choice(fields)
+            _field_id, field_name = r.choice(fields)
             vid = self.add(
                 Visit,
                 partnership_id=p.id,
@@ -844,28 +884,28 @@ class Generator:
                 outcomes="Hai bên thống nhất các nội dung hợp tác trọng tâm." if past else "",
                 talking_points="Đề nghị phía bạn tạo điều kiện cho doanh nghiệp hai bên.",
             )
-            if p.agreements and r.random() < 0.1:
+            if p.agreements and self.chance(0.1):
                 self.add(
                     Visit.agreements_signed.through,
                     visit_id=vid,
                     agreement_id=r.choice(p.agreements)[0],
                 )
-            self.participants(vid, p, incoming)
+            self.participants(vid, p, incoming=incoming)
             exact = start_date is not None and start_precision == Precision.DAY
-            self.engagements(vid, p, day if exact else None, length, incoming)
+            self.engagements(vid, p, day if exact else None, length, incoming=incoming)
             n_actions = int(actions_per_visit) + (r.random() < actions_per_visit % 1)
             for _ in range(n_actions):
                 self.action_item(p, vid, day)
         self.flush(Visit, Visit.agreements_signed.through, VisitParticipant, Engagement)
 
-    def participants(self, vid: int, p: PartnershipInfo, incoming: bool) -> None:
+    def participants(self, vid: int, p: PartnershipInfo, *, incoming: bool) -> None:
         r = self.rng
         guests = self.people.get(p.partner if incoming else p.home, [])
         hosts = self.people.get(p.home if incoming else p.partner, [])
         chosen = r.sample(guests, min(len(guests), r.randint(3, 6)))
         roles = [VisitParticipant.Role.HEAD, VisitParticipant.Role.DEPUTY]
         for order, person in enumerate(chosen):
-            role = roles[order] if order < 2 else VisitParticipant.Role.MEMBER
+            role = roles[order] if order < len(roles) else VisitParticipant.Role.MEMBER
             self.add(
                 VisitParticipant,
                 visit_id=vid,
@@ -892,7 +932,9 @@ class Generator:
         else:
             self.host = None
 
-    def engagements(self, vid, p: PartnershipInfo, day, length, incoming) -> None:
+    def engagements(
+        self, vid: int, p: PartnershipInfo, day: dt.date | None, length: int, *, incoming: bool
+    ) -> None:
         r = self.rng
         host_org = p.home_name if incoming else p.partner_name
         for i in range(r.randint(4, 8)):
@@ -907,18 +949,19 @@ class Generator:
                 place=r.choice(PLACES),
                 summary="Hai bên trao đổi thông tin và thống nhất các bước tiếp theo.",
             )
-            if self.host and r.random() < 0.5:
+            if self.host and self.chance(0.5):
                 self.add(Engagement.counterparts.through, engagement_id=eid, person_id=self.host)
 
     def action_item(self, p: PartnershipInfo, vid: int | None, day: dt.date) -> None:
         r = self.rng
         agreement = None
-        if p.agreements and r.random() < 0.3:
+        if p.agreements and self.chance(0.3):
             agreement = r.choice(p.agreements)[0]
         field_id, field_name = r.choice(self.ctx.fields)
         due = day + dt.timedelta(days=r.randint(60, 540))
+        due_on: dt.date | None
         due_on, due_precision = self.partial(due, (60, 30, 10))
-        if r.random() < 0.05:
+        if self.chance(0.05):
             due_on, due_precision = None, Precision.DAY
         if due < self.today:
             status = r.choices(ActionItem.Status.values, (5, 10, 15, 60, 10))[0]
@@ -985,7 +1028,7 @@ def seed_bulk(*, scale: float, seed: int = 2025, today: dt.date | None = None) -
     return dict(sink.rows)
 
 
-def merge_gin_pending_lists(cursor) -> None:
+def merge_gin_pending_lists(cursor: CursorWrapper) -> None:
     """Move the rows just written out of the GIN pending lists into the indexes proper.
 
     A GIN index (the trigram indexes of the search) takes new rows into an unsorted

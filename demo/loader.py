@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -52,9 +53,11 @@ class Tally:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def upsert(tally: Tally, model: type[models.Model], lookup: dict, **values) -> models.Model:
+def upsert(
+    tally: Tally, model: type[models.Model], lookup: dict[str, Any], **values: Any
+) -> models.Model:
     """Find by ``lookup``; create, or save only the fields that differ."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
         obj.full_clean()
@@ -73,7 +76,8 @@ def upsert(tally: Tally, model: type[models.Model], lookup: dict, **values) -> m
     return obj
 
 
-def set_m2m(manager, objs) -> None:
+def set_m2m(manager: Any, objs: Collection[models.Model]) -> None:
+    """Set a many-to-many relation (``manager``: its related manager) when it differs."""
     wanted = {o.pk for o in objs}
     if set(manager.values_list("pk", flat=True)) != wanted:
         manager.set(list(objs))
@@ -106,7 +110,7 @@ class DemoLoader:
         self.people: dict[str, Person] = {}
         self.agreements: dict[str, Agreement] = {}
 
-    def up(self, model: type[models.Model], lookup: dict, **values: Any) -> Any:
+    def up(self, model: type[models.Model], lookup: dict[str, Any], **values: Any) -> Any:
         return upsert(self.tally, model, lookup, **values)
 
     def load(self) -> Tally:
@@ -151,8 +155,8 @@ class DemoLoader:
             name_en=spec["name_en"],
             abbreviation=spec["abbreviation"],
             kind=spec["kind"],
-            city=self.cities.get(spec.get("city")),
-            parent=self.orgs.get(spec.get("parent")),
+            city=self.cities.get(spec.get("city", "")),
+            parent=self.orgs.get(spec.get("parent", "")),
         )
 
     def load_person(self, spec: Spec) -> None:
@@ -307,13 +311,13 @@ class DemoLoader:
 
 def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[str, str | None]:
     """Create or refresh a demo account; returns (status, password shown to the operator)."""
-    User = get_user_model()
+    user_model = get_user_model()
     groups = ensure_roles()
-    user = User.objects.filter(username=username).first()
+    user = user_model.objects.filter(username=username).first()
     shown = None
     if user is None:
         shown = password or secrets.token_urlsafe(12)
-        user = User(username=username, is_staff=True)
+        user = user_model(username=username, is_staff=True)
         user.set_password(shown)
         user.save()
         status = "created"

@@ -27,6 +27,7 @@ drawn without a country.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -36,6 +37,10 @@ from django_countries.data import ALT_CODES  # a plain dict: no Django settings 
 
 OUTPUT = Path(__file__).resolve().parent.parent / "common" / "data" / "worldmap.json"
 SCALE = 100  # stored units per degree
+TURN = 360  # degrees of longitude round the world
+HALF_TURN = 180  # the antimeridian's longitude
+MIN_RING_POINTS = 3  # fewer points enclose no area
+MIN_ENCODED_NUMBERS = 6  # three distinct points once quantized, two numbers each
 # Douglas–Peucker tolerances in degrees: a third of a pixel on a 1,000-pixel world map,
 # about a pixel on a locator map 20° wide and 400 pixels across.
 WORLD_TOLERANCE = 0.1
@@ -71,7 +76,7 @@ def _distance(p: Point, a: Point, b: Point) -> float:
 
 def simplify(points: list[Point], tolerance: float) -> list[Point]:
     """Douglas–Peucker, iterative; the ends are kept (they are where borders meet)."""
-    if tolerance <= 0 or len(points) < 3:
+    if tolerance <= 0 or len(points) < MIN_RING_POINTS:
         return points
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
@@ -104,27 +109,31 @@ def split_at_antimeridian(points: list[Point]) -> list[list[Point]]:
     clipped to the band it mostly lies in and to the neighbouring band shifted back
     by 360°; a ring that does not cross comes back unchanged.
     """
-    if all(abs(b[0] - a[0]) <= 180 for a, b in zip(points, points[1:], strict=False)):
+    if all(abs(b[0] - a[0]) <= HALF_TURN for a, b in itertools.pairwise(points)):
         return [points]
     unwrapped = [points[0]]
     for x, y in points[1:]:
-        previous = unwrapped[-1][0]
-        while x - previous > 180:
-            x -= 360
-        while previous - x > 180:
-            x += 360
-        unwrapped.append((x, y))
+        unwrapped.append((_near(x, unwrapped[-1][0]), y))
     x0, x1 = unwrapped[0][0], unwrapped[-1][0]
-    if abs(x1 - x0) > 180:  # the ring goes round a pole (Antarctica): close it over the pole
+    if abs(x1 - x0) > HALF_TURN:  # the ring goes round a pole (Antarctica): close it over the pole
         pole = -90.0 if sum(y for _x, y in unwrapped) < 0 else 90.0
         unwrapped += [(x1, pole), (x0, pole)]
     pieces = []
-    for west in (-540, -180, 180):
-        piece = clip_band(unwrapped, west, west + 360)
-        if len(piece) >= 3:
-            shift = -360 if west == 180 else 360 if west == -540 else 0
+    # Each band a turn wide, and the shift that brings it back between -180° and 180°.
+    for west, shift in ((-3 * HALF_TURN, TURN), (-HALF_TURN, 0), (HALF_TURN, -TURN)):
+        piece = clip_band(unwrapped, west, west + TURN)
+        if len(piece) >= MIN_RING_POINTS:
             pieces.append([(x + shift, y) for x, y in piece])
     return pieces
+
+
+def _near(x: float, previous: float) -> float:
+    """The longitude ``x`` moved by whole turns to within half a turn of ``previous``."""
+    while x - previous > HALF_TURN:
+        x -= TURN
+    while previous - x > HALF_TURN:
+        x += TURN
+    return x
 
 
 def clip_band(points: list[Point], west: float, east: float) -> list[Point]:
@@ -181,8 +190,8 @@ def countries(path: Path, tolerance: float) -> dict[str, dict]:
             outer, *holes = (ring(arcs, indexes) for indexes in polygon)
             for piece in split_at_antimeridian(outer):
                 rings = [encode(piece), *(encode(hole) for hole in holes)]
-                if len(rings[0]) >= 6:  # at least three distinct points once quantized
-                    entry["polygons"].append([r for r in rings if len(r) >= 6])
+                if len(rings[0]) >= MIN_ENCODED_NUMBERS:
+                    entry["polygons"].append([r for r in rings if len(r) >= MIN_ENCODED_NUMBERS])
     return result
 
 

@@ -6,12 +6,13 @@ workspace's dashboard, the partners list and a search; exits non-zero on any fai
 
 import os
 import sys
+from http import HTTPStatus
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -40,7 +41,7 @@ def main() -> int:
     failures = []
     for url in urls:
         status = client.get(url).status_code
-        if status != 200:
+        if status != HTTPStatus.OK:
             failures.append(f"{url}: {status}")
     body = client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
     if "HN-MSK-CT-2024-2026" not in body:

@@ -12,6 +12,8 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 $UV run --frozen ruff check .
+$UV run --frozen ruff format --check .
 $UV run --frozen lint-imports  # no app imports an app above it (pyproject.toml)
+$UV run --frozen mypy .  # every function typed, django-stubs (pyproject.toml [tool.mypy])
 $UV run --frozen python manage.py makemigrations --check --dry-run
 exec $UV run --frozen pytest -n "${PYTEST_WORKERS:-2}" "$@"

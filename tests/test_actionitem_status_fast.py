@@ -31,7 +31,7 @@ def both(user, item, **extra):
 
 @pytest.mark.parametrize("make_user", [editor, viewer])
 @pytest.mark.parametrize(
-    "status,due_on",
+    ("status", "due_on"),
     [
         (ActionItem.Status.AGREED, dt.date(2000, 1, 1)),  # overdue
         (ActionItem.Status.IN_PROGRESS, dt.date(2999, 1, 1)),

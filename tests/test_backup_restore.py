@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import psycopg
@@ -39,7 +40,7 @@ BY_PERMISSION_NAME = {
         FROM "{table}" l
         JOIN auth_permission p ON p.id = l.permission_id
         JOIN django_content_type ct ON ct.id = p.content_type_id
-    """
+    """  # noqa: S608 (two fixed tables)
     for table, owner in (
         ("auth_group_permissions", "group_id"),
         ("auth_user_user_permissions", "user_id"),
@@ -75,7 +76,8 @@ def record(transactional_db):
     load_demo(password="demo-pass-2025")
     clerk = get_user_model().objects.get(username="demo-editor")
     item = ActionItem.objects.order_by("pk").first()
-    item._history_user = clerk
+    assert item is not None
+    item._history_user = clerk  # type: ignore[attr-defined]  # simple-history's documented way to name the user
     item.description += " (cập nhật — đã rà soát)"
     item.save()
     return item
@@ -95,14 +97,15 @@ def manage(*args: str, database: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
 
 
 def fingerprint(
     database: str,
-    skip: set[str] = frozenset(),
-    without_id: set[str] = frozenset(),
-    by_name: set[str] = frozenset(),
+    skip: AbstractSet[str] = frozenset(),
+    without_id: AbstractSet[str] = frozenset(),
+    by_name: AbstractSet[str] = frozenset(),
 ) -> dict[str, tuple[int, str]]:
     """Every table's row count and an md5 over its rows, in a stable order.
 
@@ -122,10 +125,12 @@ def fingerprint(
                 continue
             row = "(to_jsonb(t) - 'id')::text" if table in without_id else "t::text"
             rows = f"({BY_PERMISSION_NAME[table]})" if table in by_name else f'"{table}"'
-            count, digest = conn.execute(
-                f"SELECT count(*), md5(coalesce(string_agg({row}, E'\\n' ORDER BY {row}), ''))"
+            found = conn.execute(
+                f"SELECT count(*), md5(coalesce(string_agg({row}, E'\\n' ORDER BY {row}), ''))"  # noqa: S608 (names from the database's catalogue)
                 f" FROM {rows} t"
             ).fetchone()
+            assert found is not None
+            count, digest = found
             result[table] = (count, digest)
         return result
 
@@ -147,7 +152,9 @@ def test_a_pg_dump_restored_into_an_empty_database_is_identical(record, empty_da
 
 def data_version(database: str) -> tuple[str, int]:
     with psycopg.connect(**server(), dbname=database) as conn:
-        return conn.execute("SELECT epoch, number FROM workspace_dataversion").fetchone()
+        found = conn.execute("SELECT epoch, number FROM workspace_dataversion").fetchone()
+    assert found is not None
+    return found
 
 
 def test_the_json_export_loaded_into_an_empty_database_is_identical(
@@ -160,10 +167,10 @@ def test_the_json_export_loaded_into_an_empty_database_is_identical(
 
     # Many-to-many links are exported as lists, so their rows get new ids.
     links = {
-        field.remote_field.through._meta.db_table
+        through._meta.db_table
         for model in apps.get_models()
         for field in model._meta.local_many_to_many
-        if field.remote_field.through._meta.auto_created
+        if (through := field.remote_field.through) is not None and through._meta.auto_created
     }
     options = {"skip": NOT_EXPORTED, "without_id": links, "by_name": set(BY_PERMISSION_NAME)}
     source = fingerprint(connection.settings_dict["NAME"], **options)

@@ -3,6 +3,7 @@
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _load_runner():
     spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_run"] = module
     spec.loader.exec_module(module)
@@ -81,7 +84,7 @@ def test_each_scale_gets_its_own_bench_database():
 
 
 def test_ratios_to_the_peer_and_the_ceiling_are_judged_against_the_targets():
-    pages = {
+    pages: dict[str, dict[str, Any]] = {
         "admin": {"status": "ok", "kind": "peer", "peer": None, "wall_ms": {"p95": 100.0}},
         "list": {"status": "ok", "kind": "page", "peer": "admin", "wall_ms": {"p95": 80.0}},
         "search": {"status": "ok", "kind": "search", "peer": "list", "wall_ms": {"p95": 200.0}},
@@ -95,7 +98,7 @@ def test_ratios_to_the_peer_and_the_ceiling_are_judged_against_the_targets():
 
 
 def test_first_views_after_a_change_are_reported_but_not_judged():
-    pages = {
+    pages: dict[str, dict[str, Any]] = {
         "admin": {"status": "ok", "kind": "peer", "peer": None, "wall_ms": {"p95": 100.0}},
         "page": {"status": "ok", "kind": "page", "peer": "admin", "wall_ms": {"p95": 50.0}},
         "page_cold": {

@@ -55,7 +55,7 @@ def names_html() -> str:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("fonts")
-    pdf, messages, fetcher = render(names_html(), tmp_path)
+    _pdf, messages, fetcher = render(names_html(), tmp_path)
     return tmp_path / "names.pdf", messages, fetcher
 
 

@@ -38,8 +38,14 @@ ALLOWED = {
 }
 
 
+class _BaitServer(http.server.ThreadingHTTPServer):
+    requests: list[str]  # the paths asked for
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the http.server API)
+    server: _BaitServer
+
+    def do_GET(self):
         self.server.requests.append(self.path)
         self.send_response(302)  # and if anything did come, send it to a local file
         self.send_header("Location", "file:///etc/passwd")
@@ -51,7 +57,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def bait_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server = _BaitServer(("127.0.0.1", 0), _Recorder)
     server.requests = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -184,7 +190,7 @@ def test_raw_hostile_html_fetches_nothing_and_embeds_nothing(bait_server, tmp_pa
 )
 def test_fetcher_refuses_anything_but_the_brief_files(url):
     fetcher = BriefURLFetcher()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="refused"):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
 

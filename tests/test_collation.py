@@ -36,7 +36,7 @@ NAMES = [
 def postgresql_order(names: list[str]) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT v FROM unnest(%s::text[]) WITH ORDINALITY AS t(v, i) "
+            f"SELECT v FROM unnest(%s::text[]) WITH ORDINALITY AS t(v, i) "  # noqa: S608 (a constant collation)
             f'ORDER BY v COLLATE "{POSTGRESQL_COLLATION}", i',
             [names],
         )
@@ -90,7 +90,7 @@ def test_objects_are_sorted_by_an_attribute_path():
 
 
 def test_dictionaries_are_sorted_by_a_key_and_missing_names_come_first():
-    rows = [{"name": "Hà Nội"}, {"name": None}, {"name": "Đà Nẵng"}]
+    rows: list[dict[str, str | None]] = [{"name": "Hà Nội"}, {"name": None}, {"name": "Đà Nẵng"}]
     assert [r["name"] for r in sorted_by_name(rows)] == [None, "Đà Nẵng", "Hà Nội"]
 
 

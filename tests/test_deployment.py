@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -28,7 +29,7 @@ def free_port() -> int:
 def fresh_database():
     db = settings.DATABASES["default"]
     name = f"sc_entrypoint_{uuid.uuid4().hex[:8]}"
-    admin = {
+    admin: dict[str, Any] = {
         "host": db["HOST"] or "127.0.0.1",
         "port": db["PORT"] or 5432,
         "user": db["USER"],
@@ -55,7 +56,7 @@ OPENER = urllib.request.build_opener(NoRedirect)
 
 
 def get(url: str, **headers) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (the test's own server)
     try:
         with OPENER.open(request, timeout=10) as response:
             return response.status, response.read()
@@ -95,6 +96,7 @@ def test_the_container_entrypoint_migrates_and_serves_under_gunicorn(fresh_datab
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
+        assert server.stdout is not None
         assert server.poll() is None, server.stdout.read().decode()[-3000:]
         assert status == 200
         assert b'name="password"' in body

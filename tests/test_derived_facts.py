@@ -149,7 +149,9 @@ def test_a_record_made_in_2023_shows_who_held_the_office_then():
     ],
 )
 def test_the_next_round_anniversary(since, on, expected):
-    years, when = next_round_anniversary(since, on)
+    anniversary = next_round_anniversary(since, on)
+    assert anniversary is not None
+    years, when = anniversary
     assert (years, str(when)) == expected
 
 

@@ -105,7 +105,7 @@ def test_search_uses_the_trigram_indexes(client_in):
 
 
 @pytest.mark.parametrize(
-    "name, query",
+    ("name", "query"),
     [
         ("agreements:agreement_list", ""),
         ("agreements:agreement_list", "?sort=signed"),

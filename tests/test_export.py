@@ -228,7 +228,7 @@ def test_the_export_filters_by_kind_query_and_partnership(signed_in, records):
 
 
 @pytest.mark.parametrize(
-    "fmt,content_type",
+    ("fmt", "content_type"),
     [
         ("csv", "text/csv"),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

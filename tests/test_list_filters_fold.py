@@ -33,7 +33,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,factory,found,other,queries", CASES)
+@pytest.mark.parametrize(("name", "factory", "found", "other", "queries"), CASES)
 def test_list_filter_ignores_accents_and_case(client, name, factory, found, other, queries):
     client.force_login(viewer())
     factory(**found)

@@ -62,7 +62,7 @@ def test_partial_dates_sort_by_their_first_day():
 
 
 def test_a_month_precision_date_cannot_carry_an_invented_day():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="on the 1st"):
         PartialDate(dt.date(2023, 12, 7), Precision.MONTH)
 
 

@@ -120,7 +120,9 @@ def test_an_editor_cannot_delete(client, records):
     client.force_login(editor())
     for url in delete_urls(records):
         assert client.post(url).status_code == 403, url
-    assert Visit.objects.exists() and Agreement.objects.exists() and ActionItem.objects.exists()
+    assert Visit.objects.exists()
+    assert Agreement.objects.exists()
+    assert ActionItem.objects.exists()
 
 
 def test_an_administrator_sees_the_delete_button(client, records):

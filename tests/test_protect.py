@@ -62,7 +62,7 @@ def test_an_agreement_with_a_follow_up_agreement_cannot_be_deleted():
     child = f.AgreementFactory(
         partnership=parent.partnership,
         parent=parent,
-        parent_relation=Agreement._meta.get_field("parent_relation").choices[0][0],
+        parent_relation=Agreement.Relation.choices[0][0],
     )
     assert_protected(parent, child)
 

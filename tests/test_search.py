@@ -241,7 +241,7 @@ def test_user_text_in_results_is_escaped(viewer_client):
 
 
 def test_search_page_query_count_does_not_grow_with_hits(viewer_client, django_assert_num_queries):
-    made = []
+    made: list[int] = []
 
     def make(n):
         for i in range(len(made), len(made) + n):

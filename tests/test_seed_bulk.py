@@ -135,4 +135,5 @@ def test_new_records_after_seeding_get_fresh_ids(seeded):
     from tests.factories import CityFactory
 
     top = City.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert top is not None
     assert CityFactory().pk > top

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import translation
 from django_htmx.middleware import HtmxDetails
 
 from common.htmx import render_partial_or_page, wants_partial
+from common.http_request import AuthenticatedRequest, HtmxRequest
 from common.partialdate import PartialDate
 from common.templatetags.workspace import partial_date, partial_of
 from tests.factories import PartnershipFactory, UserFactory, editor, viewer
@@ -136,15 +138,19 @@ def test_no_page_loads_anything_from_a_cdn(viewer_client):
 
 
 def test_wants_partial_is_false_for_history_restore_requests():
-    request = RequestFactory().get(
-        "/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    request = cast(
+        HtmxRequest,
+        RequestFactory().get("/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"),
     )
     request.htmx = HtmxDetails(request)
     assert not wants_partial(request)
 
 
 def test_render_partial_or_page_chooses_the_partial_by_target(viewer_client):
-    request = RequestFactory().get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="elsewhere")
+    request = cast(
+        AuthenticatedRequest,
+        RequestFactory().get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="elsewhere"),
+    )
     request.htmx = HtmxDetails(request)
     request.user = UserFactory()
     response = render_partial_or_page(

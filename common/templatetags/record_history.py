@@ -5,7 +5,10 @@ child records named, e.g. ``"participants engagements"`` for a visit), newest
 first, in a bounded number of queries (see common/history.py).
 """
 
+from typing import Any
+
 from django import template
+from django.db import models
 
 from common.history import LIMIT
 from common.history import record_history as build_history
@@ -14,6 +17,6 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/history.html")
-def record_history(obj, children: str = "", limit: int = LIMIT):
+def record_history(obj: models.Model, children: str = "", limit: int = LIMIT) -> dict[str, Any]:
     entries = build_history(obj, children.split(), limit=limit)
     return {"history_entries": entries, "history_limit": limit, "history_object": obj}

@@ -6,10 +6,11 @@
 from django import template
 
 from common import permissions
+from common.roles import AnyUser
 
 register = template.Library()
 
 
 @register.filter
-def can_delete(user) -> bool:
+def can_delete(user: AnyUser) -> bool:
     return permissions.can_delete(user)

@@ -12,10 +12,11 @@ Filters
 """
 
 from django import template
+from django.db import models
 
-from common import text
+from common import permissions, text
 from common.partialdate import PartialDate
-from common.roles import ADMINISTRATOR, EDITOR, role_of
+from common.roles import AnyUser
 
 register = template.Library()
 
@@ -28,24 +29,22 @@ def partial_date(value: PartialDate | None, unknown: str = UNKNOWN) -> str:
 
 
 @register.filter
-def partial_of(obj, field: str) -> str:
+def partial_of(obj: models.Model, field: str) -> str:
     value = getattr(obj, field, None)
     precision = getattr(obj, f"{field}_precision", None)
     return partial_date(PartialDate.of(value, precision))
 
 
-def cached_role(user) -> str | None:
-    """``role_of`` once per request: the user object lives as long as the request."""
-    if not hasattr(user, "_workspace_role"):
-        user._workspace_role = role_of(user)
-    return user._workspace_role
+def cached_role(user: AnyUser) -> str | None:
+    """``role_of`` once per request (the cache ``common.permissions`` keeps on the user)."""
+    return permissions.user_role(user)
 
 
 @register.filter
-def can_edit(user) -> bool:
-    return cached_role(user) in (EDITOR, ADMINISTRATOR)
+def can_edit(user: AnyUser) -> bool:
+    return permissions.can_edit(user)
 
 
 @register.filter(name="fold")
-def fold_filter(value) -> str:
+def fold_filter(value: object) -> str:
     return text.fold(str(value or ""))

@@ -1,5 +1,7 @@
 """Clicking "Export brief (PDF)" on a visit page downloads the brief (Chromium, Playwright)."""
 
+from pathlib import Path
+
 import pytest
 
 from delegations.models import Visit
@@ -30,5 +32,5 @@ def test_viewer_clicks_export_brief_on_the_visit_page_and_receives_a_pdf(
     download = download_info.value
     assert download.suggested_filename.startswith(f"brief-{minsk_2025.pk}-")
     assert download.suggested_filename.endswith(".pdf")
-    with open(download.path(), "rb") as pdf:
+    with Path(download.path()).open("rb") as pdf:
         assert pdf.read(5) == b"%PDF-"

@@ -66,6 +66,7 @@ def test_the_admin_works_under_the_policy(live_server, demo_data, page, violatio
     log_in(page, f"{live_server.url}/admin/login/", "root")
     assert page.locator("#user-tools").is_visible()
     partnership = Partnership.objects.order_by("pk").first()
+    assert partnership is not None
     change = f"/admin/partnerships/partnership/{partnership.pk}"
     record = partnership.history.order_by("history_id").first()
     for path in (
@@ -103,7 +104,7 @@ def same_site_links(page, base: str) -> list[str]:
 
 def route_of(path: str) -> str | None:
     try:
-        match = resolve(path.split("?")[0])
+        match = resolve(path.split("?", maxsplit=1)[0])
     except Resolver404:
         return None
     return f"{match.route}?{'q' if '?' in path else ''}"
@@ -111,7 +112,9 @@ def route_of(path: str) -> str | None:
 
 def test_every_workspace_page_works_under_the_policy(live_server, demo_data, page, violations):
     log_in(page, f"{live_server.url}/accounts/login/", "demo-editor")
-    queue, seen_routes, visited = ["/"], set(), []
+    queue: list[str] = ["/"]
+    seen_routes: set[str] = set()
+    visited: list[str] = []
     while queue and len(visited) < 80:
         path = queue.pop(0)
         route = route_of(path)

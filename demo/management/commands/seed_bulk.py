@@ -1,4 +1,6 @@
 import time
+from argparse import ArgumentParser
+from typing import Any, override
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,13 +20,17 @@ class Command(BaseCommand):
         f"'{REFERENCE_PREFIX}') is left alone: the command says so and exits successfully."
     )
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--scale", type=float, default=1.0, help="1 = a big office's archive; 0.01 for tests."
         )
         parser.add_argument("--seed", type=int, default=2025, help="Random seed (default 2025).")
 
-    def handle(self, *args, scale: float, seed: int, **options):
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        scale: float = options["scale"]
+        seed: int = options["seed"]
         if scale <= 0:
             raise CommandError("--scale must be positive.")
         existing = already_seeded()

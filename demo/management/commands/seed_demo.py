@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any, override
+
 from django.core.management.base import BaseCommand
 
 from demo.loader import load_demo
@@ -6,15 +9,17 @@ from demo.loader import load_demo
 class Command(BaseCommand):
     help = "Load the real cases of the seed articles as demo data, and the demo-editor/demo-viewer accounts."
 
-    def add_arguments(self, parser):
+    @override
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--password",
             help="Password for both demo accounts (default: a random one, "
             "printed when an account is created).",
         )
 
-    def handle(self, *args, password=None, **options):
-        tally, accounts = load_demo(password=password)
+    @override
+    def handle(self, *args: Any, **options: Any) -> None:
+        tally, accounts = load_demo(password=options["password"])
         self.stdout.write(f"Demo records: {tally}.")
         for username, (status, shown) in accounts.items():
             line = f"Account {username}: {status}"
