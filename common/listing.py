@@ -9,7 +9,7 @@ drop-downs of every row from one query instead of one query per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -19,13 +19,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.fast_widgets import speed_up_widgets
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PER_PAGE = 25
 
 
 class ListFilterForm[Q: QuerySet[Any]](forms.Form):
     """Filters of a list of records; ``Q`` is the list's QuerySet (``ListFilterForm[VisitQuerySet]``)."""
 
-    SORTS: dict[str, tuple[str, str]] = {}
+    SORTS: dict[str, tuple[str, StrOrPromise]] = {}
     default_sort = ""
 
     sort = forms.ChoiceField(label=_("Sort by"), required=False)

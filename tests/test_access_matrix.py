@@ -143,6 +143,7 @@ def url_for(name: str, route: str) -> str:
         return reverse(name, kwargs=KWARGS_FOR[name])
     if "<int:pk>" in route:
         record = next(get() for prefix, get in RECORD_FOR.items() if name.startswith(prefix))
+        assert record is not None
         return reverse(name, kwargs={"pk": record.pk})
     return reverse(name)
 

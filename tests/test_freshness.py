@@ -110,6 +110,7 @@ def test_the_dashboard_shows_a_change_at_once(client):
     make_attention(1)
     first = client.get(reverse("dashboard")).content.decode()
     item = ActionItem.objects.overdue().first()
+    assert item is not None
     assert item.description in first
     item.status = ActionItem.Status.DONE
     item.save()

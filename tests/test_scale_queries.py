@@ -80,6 +80,7 @@ def biggest(model, related: str):
 def url_of(page: str) -> str:
     big = biggest(Partnership, "action_items")
     home = City.objects.home().order_by("pk").first()
+    assert home is not None
     urls = {
         "dashboard": reverse("dashboard"),
         "partners": reverse("partnerships:partnership_list"),
