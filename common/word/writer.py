@@ -12,8 +12,6 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm, Pt
 
-from common.scripts import segments
-
 from . import cover as cover_layout
 from . import ooxml, stylesheet
 from .blocks import (
@@ -31,8 +29,8 @@ from .blocks import (
     TableOfContents,
     Text,
     plain,
-    runs,
 )
+from .runs import append_row, append_runs
 from .styles import STYLES, DocumentStyle
 
 MAX_HEADING_LEVEL = 3
@@ -55,14 +53,11 @@ class CellWriter:
         self.cell = cell
         self.used = False
 
-    def add_paragraph(self, style: str | None = None) -> Any:
+    def add_paragraph(self) -> Any:
         if self.used:
-            return self.cell.add_paragraph(style=style)
+            return self.cell.add_paragraph()
         self.used = True
-        paragraph = self.cell.paragraphs[0]
-        if style:
-            paragraph.style = style
-        return paragraph
+        return self.cell.paragraphs[0]
 
 
 class Writer:
@@ -71,6 +66,7 @@ class Writer:
         self.style = style
         self.docx = docx.Document()
         self.numbering = stylesheet.apply(self.docx, style)
+        self._style_ids: dict[str, str] = {}
         self._handlers: dict[type, Callable[[Any], None]] = {
             Cover: self._cover,
             Heading: self._heading,
@@ -133,6 +129,13 @@ class Writer:
             self.write(text, self.document.header_text, italic=True, size=self.style.small_pt)
 
     # ------------------------------------------------------------------ text
+    def style_id(self, name: str) -> str:
+        """A paragraph style's id, looked up once (python-docx searches every style by
+        name on each ``paragraph.style = name``)."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.docx.styles[name].style_id
+        return self._style_ids[name]
+
     def add_paragraph(
         self,
         style: str | None = None,
@@ -140,7 +143,9 @@ class Writer:
         align: Align | None = None,
         into: CellWriter | None = None,
     ) -> Any:
-        paragraph = (into or self.docx).add_paragraph(style=style)
+        paragraph = (into or self.docx).add_paragraph()
+        if style:
+            paragraph._p.style = self.style_id(style)
         if align:
             paragraph.alignment = stylesheet.ALIGNMENTS[align]
         return paragraph
@@ -154,21 +159,16 @@ class Writer:
         italic: bool = False,
         size: float | None = None,
     ) -> None:
-        """Runs of ``text`` into ``paragraph``: one Word run per script, tagged (w:lang,
-        East Asian or complex-script font) where it is not the document's language."""
-        for part in runs(text):
-            for segment in segments(part.text, self.style.language, part.lang):
-                run = paragraph.add_run(segment.text)
-                rpr = run._r.get_or_add_rPr()
-                ooxml.set_emphasis(
-                    rpr,
-                    bold=True if part.bold or bold else None,
-                    italic=True if part.italic or italic else None,
-                )
-                if size:
-                    ooxml.set_size(rpr, size)
-                if segment.script != "latin" or segment.language != self.style.language:
-                    ooxml.tag_segment(rpr, segment, self.style.font)
+        """Runs of ``text`` into a python-docx paragraph (see :func:`.runs.append_runs`)."""
+        append_runs(
+            paragraph._p,
+            text,
+            language=self.style.language,
+            font=self.style.font,
+            bold=bold,
+            italic=italic,
+            size=size,
+        )
 
     def rule(self, width_mm: float, available_mm: float, *, into: CellWriter | None = None) -> None:
         """A centred solid line ``width_mm`` long (Decree 30 draws it under the motto, the
@@ -227,6 +227,7 @@ class Writer:
             caption = self.add_paragraph("Caption")
             caption.paragraph_format.keep_with_next = True
             self.write(caption, block.caption)
+        widths = self._widths(block.widths, columns)
         table = self.docx.add_table(rows=1, cols=columns)
         table.style = self.docx.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -234,17 +235,21 @@ class Writer:
         ooxml.repeat_as_header(header)
         ooxml.keep_row_together(header)
         for cell, text in zip(header.cells, block.header, strict=True):
-            self.write(CellWriter(cell).add_paragraph(stylesheet.TABLE_TEXT), text, bold=True)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        aligns = list(block.align) + ["left"] * (columns - len(block.align))
+            paragraph = self.add_paragraph(stylesheet.TABLE_TEXT, into=CellWriter(cell))
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.write(paragraph, text, bold=True)
+        ooxml.set_column_widths(table, widths)
+        aligns: list[Align] = [*block.align, *["left"] * (columns - len(block.align))]
         for values in block.rows:
-            row = table.add_row()
-            ooxml.keep_row_together(row)
-            for cell, text, align in zip(row.cells, values, aligns, strict=True):
-                paragraph = CellWriter(cell).add_paragraph(stylesheet.TABLE_TEXT)
-                paragraph.alignment = stylesheet.ALIGNMENTS[align]
-                self.write(paragraph, text)
-        ooxml.set_column_widths(table, self._widths(block.widths, columns))
+            append_row(
+                table._tbl,
+                values,
+                widths_twips=[ooxml.twips(w) for w in widths],
+                aligns=aligns,
+                style_id=self.style_id(stylesheet.TABLE_TEXT),
+                language=self.style.language,
+                font=self.style.font,
+            )
         self.add_paragraph().paragraph_format.space_after = Pt(0)  # tables never touch
 
     def _widths(self, weights: Any, columns: int) -> list[float]:
