@@ -15,8 +15,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
-from common.scripts import COMPLEX_FONTS, EAST_ASIAN_FONTS, Segment
-
 _RPR_ORDER = [
     "rStyle",
     "rFonts",
@@ -203,21 +201,6 @@ def set_fonts(rpr: BaseOxmlElement, font: str, east_asian: str, complex_script: 
     rfonts.set(qn("w:cs"), complex_script)
     for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         rfonts.attrib.pop(qn(f"w:{theme}"), None)
-
-
-def tag_segment(rpr: BaseOxmlElement, segment: Segment, font: str) -> None:
-    """The language and fonts of one script's run (see :mod:`common.word.scripts`)."""
-    if segment.slot == "east_asian":
-        east_asian = EAST_ASIAN_FONTS.get(segment.language, EAST_ASIAN_FONTS["zh-CN"])
-        child(rpr, "rFonts", eastAsia=east_asian, hint="eastAsia")
-        child(rpr, "lang", eastAsia=segment.language)
-    elif segment.slot == "complex":
-        face = COMPLEX_FONTS.get(segment.language, font)
-        child(rpr, "rFonts", ascii=face, hAnsi=face, cs=face)
-        child(rpr, "cs")
-        child(rpr, "lang", val=segment.language, bidi=segment.language)
-    else:
-        child(rpr, "lang", val=segment.language)
 
 
 def add_field(paragraph: Any, instruction: str, result: str = "") -> None:

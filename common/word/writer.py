@@ -239,7 +239,8 @@ class Writer:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             self.write(paragraph, text, bold=True)
         ooxml.set_column_widths(table, widths)
-        aligns: list[Align] = [*block.align, *["left"] * (columns - len(block.align))]
+        lefts: list[Align] = ["left"] * (columns - len(block.align))
+        aligns: list[Align] = [*block.align, *lefts]
         for values in block.rows:
             append_row(
                 table._tbl,
