@@ -9,10 +9,14 @@ No database needed. Prints a table and writes bench/results/building_blocks.json
   full passes, exact lookups (µs) and near misses (ms);
 * collation: sorting 10,000 Vietnamese names with ``sort_key`` (cold and cached);
 * countries: ``codes_matching`` exact and partial;
-* maps: ``render_world_map`` and ``render_locator_map`` time and bytes.
+* maps: ``render_world_map`` and ``render_locator_map`` time and bytes;
+* charts: ``render_svg`` and ``render_png`` of a five-year, three-series bar chart;
+* word: ``build_docx`` of a ten-page administrative document (cover, contents, headings,
+  paragraphs in four scripts, a 200-row table, a chart picture), time and bytes.
 
 Targets (issue 12/13/15 building blocks): exact lookup < 100 µs, near miss < 10 ms,
-world map < 60 KB, locator < 15 KB.
+world map < 60 KB, locator < 15 KB; a chart < 8 KB (SVG) and 30 KB (PNG); a Word
+document in well under the brief's 1 s.
 """
 
 from __future__ import annotations
@@ -130,6 +134,77 @@ def map_figures() -> dict[str, float]:
     }
 
 
+def _bar_chart() -> object:
+    from common.charts import Chart, Series
+
+    years = [str(y) for y in range(2021, 2026)]
+    return Chart(
+        "bar",
+        "Đoàn ra, đoàn vào theo năm",
+        years,
+        [
+            Series("Đoàn ra", [2, 3, 1, 4, 6]),
+            Series("Đoàn vào", [1, 2, 4, 0, 3]),
+            Series("Trực tuyến", [5, 1, 0, 0, 1]),
+        ],
+    )
+
+
+def chart_figures() -> dict[str, float]:
+    from common.charts import render_png, render_svg
+
+    chart = _bar_chart()
+    svg = statistics.median(_timed(lambda: render_svg(chart), 5))  # type: ignore[arg-type]
+    png = statistics.median(_timed(lambda: render_png(chart), 5))  # type: ignore[arg-type]
+    return {
+        "svg_ms": round(svg * 1e3, 1),
+        "svg_bytes": len(render_svg(chart).encode()),  # type: ignore[arg-type]
+        "png_ms": round(png * 1e3, 1),
+        "png_bytes": len(render_png(chart)),  # type: ignore[arg-type]
+    }
+
+
+def word_figures() -> dict[str, float]:
+    from datetime import date
+
+    from common.word import (
+        Cover,
+        Document,
+        Heading,
+        Paragraph,
+        Run,
+        Table,
+        TableOfContents,
+        build_docx,
+        chart_blocks,
+    )
+
+    text = [
+        "Đoàn gặp đại diện ",
+        Run("Bắc Kinh (北京)", bold=True),
+        ", Xơ-un (서울), Viêng Chăn (ວຽງຈັນ). " * 8,
+    ]
+    blocks: list = [
+        Cover(
+            "Báo cáo năm",
+            kind="Báo cáo",
+            issuing_body="Sở Ngoại vụ",
+            place="Hà Nội",
+            date=date(2025, 12, 31),
+        ),
+        TableOfContents(),
+    ]
+    for number in range(1, 6):
+        blocks += [Heading(f"Phần {number}"), *[Paragraph(text) for _ in range(6)]]
+    blocks += chart_blocks(_bar_chart())  # type: ignore[arg-type]
+    blocks.append(
+        Table(["STT", "Nội dung", "Số"], [[str(i), f"Hoạt động {i}", str(i)] for i in range(200)])
+    )
+    document = Document(blocks)
+    build = statistics.median(_timed(lambda: build_docx(document), 3))
+    return {"docx_ms": round(build * 1e3, 1), "docx_bytes": len(build_docx(document))}
+
+
 def run() -> dict[str, dict[str, float]]:
     import django
 
@@ -139,6 +214,8 @@ def run() -> dict[str, dict[str, float]]:
         "collation": collation_figures(),
         "countries": countries_figures(),
         "maps": map_figures(),
+        "charts": chart_figures(),
+        "word": word_figures(),
     }
 
 
