@@ -42,7 +42,7 @@ import functools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -69,6 +69,7 @@ from .models import Agreement, Signatory
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
+PROGRESS_EVERY = 250  # rows between two progress reports of a background import
 
 
 @lru_cache(maxsize=65536)
@@ -697,9 +698,12 @@ class SheetResource(resources.ModelResource):
             rows.append(("country", code, f"{english}; {name}"))
         return rows
 
-    def __init__(self, *, user=None, **kwargs):
+    def __init__(self, *, user=None, progress: Callable[[int, int], None] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        # Told (rows done, rows in the sheet) now and then: a background import's progress bar.
+        self.progress = progress
+        self.rows_total = 0
         self.lookups = Lookups(user)
         self.row_errors: dict[int, dict[str, str]] = {}
         self.pending: list[tuple[object, bool]] = []
@@ -708,6 +712,7 @@ class SheetResource(resources.ModelResource):
 
     # import-export hooks --------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
+        self.rows_total = len(dataset)
         self.prepare(dataset)
 
     def import_data(self, dataset, dry_run=False, *args, **kwargs):
@@ -766,7 +771,10 @@ class SheetResource(resources.ModelResource):
         self.pending.append((instance, is_create))
 
     def after_import_row(self, row, row_result, **kwargs):
-        self.reports[kwargs["row_number"]] = self._current
+        number = kwargs["row_number"]
+        self.reports[number] = self._current
+        if self.progress and (number % PROGRESS_EVERY == 0 or number == self.rows_total):
+            self.progress(number, self.rows_total)
 
     def bulk_create(self, *args, **kwargs):
         """Nothing: everything is written together in ``after_import``."""

@@ -2,26 +2,33 @@
 
 Nothing is written until the editor confirms. Between the two steps the uploaded file
 waits under MEDIA_ROOT/imports/ with a random name known only to the editor's session
-(``importing.stash_upload``), and it is validated again on confirm.
+(``importing.stash_upload``), and it is validated again on confirm. A big file is
+previewed and imported by the worker instead (agreements/import_jobs.py): the request
+only stashes it, starts the job and redirects to the job's page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import importing
+from agreements import import_jobs, importing
 from agreements.models import Agreement, ImportLog
 from common.permissions import editor_required, viewer_required
+from jobs.services import TooManyJobsError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ImportForm(forms.Form):
@@ -69,7 +76,7 @@ AGREEMENTS_PAGE = SheetPage(
 )
 
 
-def import_page(request, spec: SheetPage):
+def import_page(request: HttpRequest, spec: SheetPage) -> HttpResponse:
     """The three steps of one sheet's import, for every sheet (the views are its doors)."""
     sheet = spec.sheet
     context = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
@@ -84,6 +91,8 @@ def import_page(request, spec: SheetPage):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        if import_jobs.runs_in_background(upload.name, data):
+            return _in_background(request, spec, context, upload.name, data)
         outcome = importing.run_import(
             sheet=sheet, file_name=upload.name, data=data, user=request.user, dry_run=True
         )
@@ -95,13 +104,15 @@ def import_page(request, spec: SheetPage):
     return render(request, spec.page, context, status=status)
 
 
-def _confirm(request, spec: SheetPage, context: dict):
+def _confirm(request: HttpRequest, spec: SheetPage, context: dict[str, Any]) -> HttpResponse:
     """Import the file previewed earlier (validated again: the data may have changed since)."""
     token = request.POST.get("token", "")
     stashed = importing.stashed_upload(request.session, token, spec.sheet)
     if stashed is None:
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect(spec.import_url)
+    if import_jobs.runs_in_background(stashed.name, stashed.data):
+        return _confirm_in_background(request, spec, context, token, stashed.name)
     outcome = importing.run_import(
         sheet=spec.sheet,
         file_name=stashed.name,
@@ -119,6 +130,41 @@ def _confirm(request, spec: SheetPage, context: dict):
         % {"name": stashed.name, "summary": outcome.summary()},
     )
     return redirect(spec.done_url)
+
+
+def _in_background(
+    request: HttpRequest, spec: SheetPage, context: dict[str, Any], name: str, data: bytes
+) -> HttpResponse:
+    """A big file: its preview runs as a job (agreements/import_jobs.py); off to its page."""
+    token = importing.stash_upload(request.session, spec.sheet, name, data)
+    try:
+        job = import_jobs.start_import(
+            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=True
+        )
+    except TooManyJobsError as refusal:
+        importing.discard_upload(request.session, token)
+        context["form"].add_error("file", str(refusal))
+        return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    return redirect(job)
+
+
+def _confirm_in_background(
+    request: HttpRequest, spec: SheetPage, context: dict[str, Any], token: str, name: str
+) -> HttpResponse:
+    """The import of a big file runs as a job, which takes the stashed file over."""
+    try:
+        job = import_jobs.start_import(
+            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=False
+        )
+    except TooManyJobsError as refusal:
+        context.update(form=ImportForm(), token=token, waiting=str(refusal))
+        return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    importing.forget_upload(request.session, token)  # it cannot be confirmed twice
+    return redirect(job)
+
+
+def _editor(request: HttpRequest) -> User:
+    return cast("User", request.user)  # editor_required: signed in
 
 
 def export_response(dataset, fmt: str, stem: str) -> HttpResponse:

@@ -1,0 +1,85 @@
+"""Running one job in the worker: its kind's body between "running" and "done" or "failed".
+
+A body is ``def body(job: Job) -> JobResult``. It reports progress with
+``jobs.progress.report_progress`` and gives up with ``JobError("what the user reads")``;
+any other exception is a bug: the user reads a general message, the log gets the
+traceback, and the task queue records the task as failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.utils import translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+
+from jobs.models import Job
+from jobs.progress import close_progress_connection
+
+logger = logging.getLogger(__name__)
+
+
+class JobError(Exception):
+    """The job cannot be done; the message is for the user (in the job's language).
+
+    ``report`` is kept as a done job's would be (an import refused, with its rows' errors).
+    """
+
+    def __init__(self, message: str, *, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class JobResult:
+    content: bytes | None = None  # the file offered for download
+    file_name: str = ""
+    content_type: str = ""
+    report: Any = None  # JSON for the kind's outcome template
+    message: str = ""  # the last line under the progress bar ("Imported: 3 new…")
+
+
+def run(job_id: str) -> str:
+    """Run the job ``job_id`` if it is still waiting; return its final status."""
+    job = Job.objects.select_related("owner").filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    if not job.start():
+        return job.status  # cancelled by its owner before a worker took it
+    kind = job.kind_info
+    try:
+        with translation.override(job.language or None):
+            if kind is None:
+                raise JobError(gettext("This kind of job is no longer known."))
+            body = import_string(kind.body)
+            result = cast("JobResult", body(job))
+            job.finish(
+                content=result.content,
+                file_name=result.file_name,
+                content_type=result.content_type,
+                report=result.report,
+                message=result.message,
+            )
+    except JobError as failure:
+        job.fail(str(failure), report=failure.report)
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        with translation.override(job.language or None):
+            job.fail(gettext("Something went wrong while doing this. The error was logged."))
+        raise
+    finally:
+        close_progress_connection()
+        _tidy_up()
+    return job.status
+
+
+def _tidy_up() -> None:
+    """After each job: expired results go, and lost jobs are told apart from running ones."""
+    try:
+        Job.objects.fail_stale()
+        Job.objects.prune()
+    except Exception:
+        logger.exception("Tidying up old jobs failed")
