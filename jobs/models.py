@@ -244,7 +244,7 @@ class Job(models.Model):
     def _end(self, status: str, now: dt.datetime) -> None:
         self.status, self.finished_at, self.updated_at = status, now, now
         self.expires_at = now + timedelta(days=settings.JOB_RESULT_DAYS)
-        self.save()
+        self.save(force_update=True)  # never brings back a job deleted meanwhile
 
     # --- the result file ------------------------------------------------------------
     def result_file(self) -> Path | None:

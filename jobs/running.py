@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, cast
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
@@ -72,14 +74,21 @@ def run(job_id: str) -> str:
         raise
     finally:
         close_progress_connection()
-        _tidy_up()
+        try:
+            tidy_up()
+        except Exception:
+            logger.exception("Tidying up old jobs failed")
     return job.status
 
 
-def _tidy_up() -> None:
-    """After each job: expired results go, and lost jobs are told apart from running ones."""
-    try:
-        Job.objects.fail_stale()
-        Job.objects.prune()
-    except Exception:
-        logger.exception("Tidying up old jobs failed")
+def tidy_up() -> tuple[int, int]:
+    """Expired jobs and their files go, and lost jobs are marked failed (after each job,
+    and by ``manage.py prune_jobs``); so do the queue's records of tasks ended as long
+    ago. Returns (jobs deleted, jobs found lost)."""
+    from django_tasks_db.models import DBTaskResult
+
+    lost = Job.objects.fail_stale()
+    pruned = Job.objects.prune()
+    kept_since = timezone.now() - timedelta(days=settings.JOB_RESULT_DAYS)
+    DBTaskResult.objects.finished().filter(finished_at__lt=kept_since).delete()
+    return pruned, lost

@@ -261,6 +261,25 @@ def test_prune_deletes_expired_jobs_and_their_files_and_keeps_the_others():
     assert recent.result_file().exists()
 
 
+def test_prune_deletes_the_queues_records_of_tasks_ended_long_ago(settings):
+    old, recent = done(), done()
+    long_ago = timezone.now() - dt.timedelta(days=settings.JOB_RESULT_DAYS, seconds=1)
+    DBTaskResult.objects.filter(pk=old.task_id).update(finished_at=long_ago)
+    call_command("prune_jobs", verbosity=0)
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [
+        DBTaskResult._meta.pk.to_python(recent.task_id)
+    ]
+
+
+def test_a_job_deleted_while_it_ran_is_not_brought_back():
+    job = started()
+    job.start()
+    Job.objects.filter(pk=job.pk).delete()
+    with pytest.raises(Job.NotUpdated), transaction.atomic():
+        job.finish(message="done")
+    assert not Job.objects.exists()
+
+
 def test_prune_marks_lost_jobs_failed(settings):
     job = started()
     job.start()

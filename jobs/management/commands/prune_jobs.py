@@ -1,4 +1,5 @@
-"""``manage.py prune_jobs``: delete expired jobs and their files; mark lost jobs failed.
+"""``manage.py prune_jobs``: delete expired jobs and their files (and the task queue's old
+records); mark lost jobs failed.
 
 The worker does the same after every job, and scripts/worker.sh when it starts; a cron
 entry is only needed where the worker may sit idle for long.
@@ -10,14 +11,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jobs.models import Job
+from jobs.running import tidy_up
 
 
 class Command(BaseCommand):
     help = "Delete jobs whose results have expired (JOB_RESULT_DAYS), with their files."
 
     def handle(self, *_args: Any, **options: Any) -> None:
-        lost = Job.objects.fail_stale()
-        pruned = Job.objects.prune()
+        pruned, lost = tidy_up()
         if options["verbosity"]:
             self.stdout.write(f"{pruned} expired job(s) deleted, {lost} lost job(s) marked failed.")
