@@ -518,7 +518,7 @@ def fewer_gc_passes(threshold: int = 20_000):
                 gc.set_threshold(*_gc_saved)
 
 
-def run_import(
+def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, told how far
     *,
     sheet: str,
     file_name: str,
