@@ -21,7 +21,7 @@ import gc
 import io
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -534,10 +534,20 @@ def fewer_gc_passes(threshold: int = 20_000) -> Iterator[None]:
                 gc.set_threshold(*pause.saved)
 
 
-def run_import(
-    *, sheet: str, file_name: str, data: bytes, user: Editor = None, dry_run: bool = True
+def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, told how far
+    *,
+    sheet: str,
+    file_name: str,
+    data: bytes,
+    user: Editor = None,
+    dry_run: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """Dry run (nothing kept) or real import (all rows or none), logged when real."""
+    """Dry run (nothing kept) or real import (all rows or none), logged when real.
+
+    ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
+    checked (a background import's progress bar, agreements/import_jobs.py).
+    """
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
     try:
@@ -548,7 +558,7 @@ def run_import(
         outcome.errors.append(str(error))
     else:
         outcome.ignored_columns = read.ignored
-        resource = resource_class(user=user)
+        resource = resource_class(user=user, progress=progress)
         with fewer_gc_passes(), transaction.atomic():
             if not dry_run:
                 _one_import_at_a_time()
@@ -721,6 +731,18 @@ def stashed_upload(session: SessionBase, token: str, sheet: str) -> Stashed | No
     if not path.is_file():
         return None
     return Stashed(entry["name"], path.read_bytes())
+
+
+def stash_path(token: str) -> Path:
+    """Where the upload of ``token`` waits (a background import reads it from there)."""
+    return _stash_dir() / f"{token}.upload"
+
+
+def forget_upload(session: SessionBase, token: str) -> None:
+    """Take ``token`` out of the session, leaving its file to the job that imports it."""
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    if pending.pop(token, None) is not None:
+        session[STASH_SESSION_KEY] = pending
 
 
 def discard_upload(session: SessionBase, token: str) -> None:

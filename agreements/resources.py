@@ -96,6 +96,7 @@ BATCH_SIZE = 1000
 SHORT_TEXT = 200
 # A whole number in a partial-date column is a year if it has four digits.
 FIRST_YEAR, LAST_YEAR = 1000, 9999
+PROGRESS_EVERY = 250  # rows between two progress reports of a background import
 
 
 @lru_cache(maxsize=65536)
@@ -762,9 +763,18 @@ class SheetResource[M: Record](resources.ModelResource):
             rows.append(("country", code, f"{english}; {name}"))
         return rows
 
-    def __init__(self, *, user: Editor = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        user: Editor = None,
+        progress: Callable[[int, int], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.user = user
+        # Told (rows done, rows in the sheet) now and then: a background import's progress bar.
+        self.progress = progress
+        self.rows_total = 0
         self.lookups = Lookups(user)
         self.row_errors: dict[int, RowErrors] = {}
         # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
@@ -796,6 +806,7 @@ class SheetResource[M: Record](resources.ModelResource):
     # import-export hooks --------------------------------------------------------------
     @override
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.rows_total = len(dataset)
         self.prepare(dataset)
 
     @override
@@ -875,7 +886,10 @@ class SheetResource[M: Record](resources.ModelResource):
 
     @override
     def after_import_row(self, row: Row, row_result: RowResult, **kwargs: Any) -> None:
-        self.reports[kwargs["row_number"]] = self._current
+        number = kwargs["row_number"]
+        self.reports[number] = self._current
+        if self.progress and (number % PROGRESS_EVERY == 0 or number == self.rows_total):
+            self.progress(number, self.rows_total)
 
     @override
     def bulk_create(self, *args: Any, **kwargs: Any) -> None:

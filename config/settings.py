@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_tasks_db",
     "common",
+    "jobs",
     "partnerships",
     "agreements",
     "delegations",
@@ -199,6 +201,28 @@ COUNTRIES_FIRST = ["VN"]
 COUNTRIES_OVERRIDE = countries_override()
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Long work off the request (jobs/): a brief, a big import. The web request records a job
+# and queues a task in the database (django-tasks-db, Django's own tasks framework); the
+# worker (`manage.py db_worker`, scripts/worker.sh, the compose file's `worker` service)
+# runs it and keeps the result under MEDIA_ROOT/private/ for the owner to download.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# Jobs one person may have waiting or running at once (the rest is refused with a message).
+JOBS_PER_USER = env_int("JOBS_PER_USER", 3)
+# Days a finished job and its result file are kept before `prune_jobs` deletes them.
+JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 7)
+# A running job that has reported no progress for this long is taken for lost (its worker
+# was killed): shown as failed and no longer counted against its owner's limit.
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)
+# Spreadsheet imports (preview and confirm) of files with more rows than this run in the
+# background; smaller ones at once. Rows are counted in a .csv and estimated from the
+# size of the others, on the high side (agreements/import_jobs.py).
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {
     "version": 1,

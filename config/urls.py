@@ -31,9 +31,12 @@ urlpatterns = [
         include(([*agreements_urls.urlpatterns, *workspace_urls.agreement_pages], "agreements")),
     ),
     path("", include("delegations.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", common_views.development_media),
+    ]

@@ -9,6 +9,9 @@ class DelegationsConfig(AppConfig):
     def ready(self) -> None:
         from agreements.importing import register_sheet
         from agreements.models import ImportLog
+        from delegations.brief_jobs import BRIEF
+        from jobs.kinds import register_kind
 
         register_sheet(ImportLog.Sheet.VISITS, "delegations.resources.VisitResource")
         register_sheet(ImportLog.Sheet.ACTION_ITEMS, "delegations.resources.ActionItemResource")
+        register_kind(BRIEF)

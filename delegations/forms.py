@@ -325,3 +325,17 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
                 date=self.cleaned_data.get("date"),
             )
         return item
+
+
+class BriefForm(forms.Form):
+    """What the brief is made in; the language of the page unless another is chosen."""
+
+    lang = forms.ChoiceField(
+        label=_("Language of the brief"),
+        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
+        required=False,
+    )
+
+    def language(self, default: str) -> str:
+        chosen = self.cleaned_data.get("lang") if self.is_valid() else ""
+        return chosen or (default if default in ("vi", "en") else "vi")

@@ -10,7 +10,7 @@ urlpatterns = [
     path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", visits.visit_edit, name="visit_edit"),
     path("visits/<int:pk>/delete/", visits.visit_delete, name="visit_delete"),
-    path("visits/<int:pk>/brief.pdf", brief.visit_brief, name="visit_brief"),
+    path("visits/<int:pk>/brief/", brief.visit_brief, name="visit_brief"),
     path("visits/import/", imports.visit_import, name="visit_import"),
     path(
         "visits/import/template.xlsx",

@@ -1,10 +1,13 @@
 """First-run smoke check on whatever DATABASE_URL names (CI uses the SQLite default).
 
 Logs in as the demo editor and renders the admin index, every changelist, the
-workspace's dashboard, the partners list and a search; exits non-zero on any failure.
+workspace's dashboard, the partners list and a search; exports a visit brief, runs the
+background worker (scripts/worker.sh --batch) and downloads the PDF it made; exits
+non-zero on any failure.
 """
 
 import os
+import subprocess
 import sys
 from http import HTTPStatus
 from pathlib import Path
@@ -48,10 +51,41 @@ def main() -> int:
         failures.append("the demo programme is missing from the agreements changelist")
     if "Viêng Chăn" not in client.get("/search/?q=vieng+chan").content.decode():
         failures.append("search for 'vieng chan' does not find Viêng Chăn")
+    failures += brief_through_the_worker(client)
     for failure in failures:
         print("SMOKE FAILED", failure)
     print(f"smoke: {len(urls) - len(failures)}/{len(urls)} admin pages rendered")
     return 1 if failures else 0
+
+
+def brief_through_the_worker(client: Client) -> list[str]:
+    """The web queues the brief; the worker (as scripts/demo.sh runs it) makes it."""
+    from delegations.models import Visit
+    from jobs.models import Job
+
+    visit = Visit.objects.order_by("-start_date").first()
+    response = client.post(reverse("delegations:visit_brief", args=[visit.pk]))
+    job = Job.objects.order_by("-created_at").first()
+    if response.status_code != HTTPStatus.FOUND or job is None:
+        return [f"exporting a brief: {response.status_code}, no job"]
+    root = Path(__file__).resolve().parent.parent
+    worker = subprocess.run(
+        ["sh", "scripts/worker.sh", "--batch", "--verbosity", "0"],
+        cwd=root,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    job.refresh_from_db()
+    download = client.get(reverse("jobs:job_result", args=[job.pk]))
+    if worker.returncode or job.status != Job.Status.DONE or download.status_code != HTTPStatus.OK:
+        return [f"the worker left the brief {job.status}: {job.error} {worker.stderr[-2000:]}"]
+    if not b"".join(download.streaming_content).startswith(b"%PDF-"):
+        return ["the brief the worker made is not a PDF"]
+    print("smoke: the worker made the brief")
+    return []
 
 
 if __name__ == "__main__":

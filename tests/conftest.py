@@ -65,3 +65,18 @@ def pytest_collection_modifyitems(config, items):
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def worker(transactional_db, settings):
+    """A real worker process (``manage.py db_worker``) on the test database, for this test.
+
+    The test's data must be committed for it to see them: hence ``transactional_db``. It
+    writes results under the test's MEDIA_ROOT. Stopped (SIGTERM, as in production) after
+    the test; its output is attached to a failing test's report.
+    """
+    from tests.workers import start_worker, stop_worker
+
+    process = start_worker(media_root=settings.MEDIA_ROOT)
+    yield process
+    print(stop_worker(process))  # noqa: T201 — shown with a failing test's report

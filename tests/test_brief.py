@@ -1,4 +1,5 @@
-"""The visit brief (PDF): its content on the demo data, its fonts, the command and the view.
+"""The visit brief (PDF): its content on the demo data, its fonts, the command and the view
+(which queues a job: the PDF is made by the worker, here run in this process).
 
 Content is checked on the real PDF with poppler-utils (pdftotext, pdffonts), the way a
 reader would copy text out of it.
@@ -24,6 +25,7 @@ from delegations.brief import (
 )
 from delegations.models import Visit, VisitParticipant
 from demo.loader import load_demo
+from jobs.models import Job
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -35,6 +37,7 @@ from tests.factories import (
     VisitParticipantFactory,
     viewer,
 )
+from tests.workers import run_queued_jobs
 
 MINSK_2025 = "Đoàn đại biểu TP Hà Nội thăm, làm việc tại TP Minsk (Belarus)"
 MINSK_2023 = "Chủ tịch UBND TP Hà Nội tiếp Thủ tướng Belarus Roman Golovchenko"
@@ -318,63 +321,155 @@ def test_command_refuses_an_unknown_visit(db, tmp_path):
         call_command("visit_brief", "999999", "-o", str(tmp_path / "x.pdf"))
 
 
-# --- view ---------------------------------------------------------------------------------------
+# --- view: the web queues the brief; the worker (here: run_queued_jobs) makes it -------------
+def export(client, visit, **data):
+    """Click "Export brief": the answer, and the job it started (if any)."""
+    response = client.post(reverse("delegations:visit_brief", args=[visit.pk]), data)
+    return response, Job.objects.filter(kind="visit_brief").order_by("-created_at").first()
+
+
+def exported_pdf(client, visit, **data) -> bytes:
+    """The PDF as its owner downloads it from the job page once the worker is done."""
+    response, job = export(client, visit, **data)
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    run_queued_jobs()
+    download = client.get(reverse("jobs:job_result", args=[job.pk]))
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)
+
+
 def test_anonymous_visitor_is_sent_to_the_login_page(client, minsk_2025):
     response = client.get(reverse("delegations:visit_brief", args=[minsk_2025.pk]))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
-def test_viewer_downloads_the_brief_as_a_pdf_attachment(client, minsk_2025, tmp_path):
+def test_the_export_page_offers_both_languages(client, minsk_2025):
     client.force_login(viewer())
     response = client.get(reverse("delegations:visit_brief", args=[minsk_2025.pk]), {"lang": "en"})
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{brief_filename(minsk_2025)}"'
+    assert '<option value="en" selected>' in response.text
+    assert '<option value="vi">' in response.text
+
+
+def test_the_web_request_only_queues_the_brief(client, minsk_2025, monkeypatch):
+    """No PDF is made in the request: a slow brief never holds a web worker."""
+
+    def no_rendering_here(*args, **kwargs):
+        raise AssertionError("the brief was rendered in the web request")
+
+    monkeypatch.setattr("delegations.brief.render_visit_brief", no_rendering_here)
+    monkeypatch.setattr("delegations.brief.html_to_pdf", no_rendering_here)
+    client.force_login(viewer())
+    response, job = export(client, minsk_2025, lang="en")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    assert (job.status, job.subject, job.params) == (
+        Job.Status.QUEUED,
+        MINSK_2025,
+        {"visit": minsk_2025.pk, "lang": "en"},
+    )
+    assert not job.result_path
+
+
+def test_viewer_downloads_the_brief_as_a_pdf_attachment(client, minsk_2025, tmp_path):
+    client.force_login(viewer())
+    _, job = export(client, minsk_2025, lang="en")
+    run_queued_jobs()
+    download = client.get(reverse("jobs:job_result", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="{brief_filename(minsk_2025)}"'
     assert brief_filename(minsk_2025).startswith(f"brief-{minsk_2025.pk}-doan-dai-bieu-tp-ha-noi")
-    assert "At a glance" in pdf_text(response.content, tmp_path)
+    assert "At a glance" in pdf_text(b"".join(download.streaming_content), tmp_path)
+
+
+def test_the_job_page_offers_the_brief_once_it_is_ready(client, minsk_2025):
+    client.force_login(viewer())
+    _, job = export(client, minsk_2025)
+    run_queued_jobs()
+    page = client.get(job.get_absolute_url()).text
+    assert MINSK_2025 in page
+    assert reverse("jobs:job_result", args=[job.pk]) in page
+    assert brief_filename(minsk_2025) in page
 
 
 def test_brief_defaults_to_the_language_of_the_request(client, minsk_2025, tmp_path):
     client.force_login(viewer())
-    url = reverse("delegations:visit_brief", args=[minsk_2025.pk])
     client.cookies["django_language"] = "en"
-    response = client.get(url)
-    assert "At a glance" in pdf_text(response.content, tmp_path)
+    assert "At a glance" in pdf_text(exported_pdf(client, minsk_2025), tmp_path)
 
 
 def test_brief_of_an_unknown_visit_is_404(client, db):
     client.force_login(viewer())
-    response = client.get(reverse("delegations:visit_brief", args=[999999]))
-    assert response.status_code == 404
+    assert client.get(reverse("delegations:visit_brief", args=[999999])).status_code == 404
+    assert client.post(reverse("delegations:visit_brief", args=[999999])).status_code == 404
+    assert not Job.objects.exists()
 
 
-def test_a_brief_that_takes_too_long_answers_503_with_a_friendly_page(client, minsk_2025, settings):
+def test_a_brief_that_takes_too_long_fails_with_a_friendly_message_on_its_job_page(
+    client, minsk_2025, settings
+):
     settings.BRIEF_RENDER_SECONDS = 0.01
     client.force_login(viewer())
-    response = client.get(reverse("delegations:visit_brief", args=[minsk_2025.pk]))
-    assert response.status_code == 503
-    assert response["Content-Type"].startswith("text/html")
-    assert "Traceback" not in response.content.decode()
-    assert MINSK_2025 in response.content.decode()
+    client.cookies["django_language"] = "en"  # the job's messages: in the language it began in
+    _, job = export(client, minsk_2025)
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    page = client.get(job.get_absolute_url())
+    assert page.status_code == 200
+    assert "Rendering the brief took too long." in page.text
+    assert "Nothing is wrong with the record" in page.text
+    assert "Traceback" not in page.text
+    assert MINSK_2025 in page.text
+
+
+def test_a_brief_of_a_visit_deleted_meanwhile_fails_with_a_message(client, db):
+    visit = VisitFactory()
+    client.force_login(viewer())
+    _, job = export(client, visit)
+    Visit.objects.filter(pk=visit.pk).delete()
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.error) == (Job.Status.FAILED, "The visit no longer exists.")
+
+
+def test_too_many_briefs_at_once_are_refused_with_a_clear_message(client, minsk_2025, settings):
+    settings.JOBS_PER_USER = 1
+    client.force_login(viewer())
+    export(client, minsk_2025)
+    response, _ = export(client, minsk_2025)
+    assert response.status_code == 429
+    assert "1 job waiting or running" in response.text
+    assert Job.objects.count() == 1
 
 
 def test_signed_in_user_without_a_role_is_refused(client, minsk_2025):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    response = client.get(reverse("delegations:visit_brief", args=[minsk_2025.pk]))
+    response, job = export(client, minsk_2025)
     assert response.status_code == 403
+    assert job is None
 
 
 def test_an_unknown_language_falls_back_to_the_language_of_the_request(
     client, minsk_2025, tmp_path
 ):
     client.force_login(viewer())
-    url = reverse("delegations:visit_brief", args=[minsk_2025.pk])
     client.cookies["django_language"] = "en"
-    response = client.get(url, {"lang": "fr"})
-    assert "At a glance" in pdf_text(response.content, tmp_path)
+    assert "At a glance" in pdf_text(exported_pdf(client, minsk_2025, lang="fr"), tmp_path)
+
+
+def test_another_reader_may_open_and_download_a_brief_someone_exported(client, minsk_2025):
+    client.force_login(viewer())
+    _, job = export(client, minsk_2025)
+    run_queued_jobs()
+    client.force_login(viewer())
+    assert client.get(job.get_absolute_url()).status_code == 200
+    assert client.get(reverse("jobs:job_result", args=[job.pk])).status_code == 200
 
 
 def test_an_agreement_ending_within_twelve_months_is_flagged(db):

@@ -1,5 +1,6 @@
 """The newcomer's first run works on the embedded SQLite default: migrate, seed_demo twice,
-and the admin, dashboard, partners list and search render (scripts/smoke.py)."""
+the admin, dashboard, partners list and search render, and the background worker makes a
+brief (scripts/smoke.py)."""
 
 import os
 import subprocess
@@ -35,4 +36,6 @@ def test_a_first_run_on_sqlite_migrates_seeds_and_renders(tmp_path):
     assert "Account demo-viewer: created" in first
     second = run(["manage.py", "seed_demo"], env)
     assert "0 created, 0 updated" in second
-    assert "rendered" in run(["scripts/smoke.py"], env)
+    smoke = run(["scripts/smoke.py"], env)
+    assert "rendered" in smoke
+    assert "the worker made the brief" in smoke

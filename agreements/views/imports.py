@@ -2,14 +2,16 @@
 
 Nothing is written until the editor confirms. Between the two steps the uploaded file
 waits under MEDIA_ROOT/imports/ with a random name known only to the editor's session
-(``importing.stash_upload``), and it is validated again on confirm.
+(``importing.stash_upload``), and it is validated again on confirm. A big file is
+previewed and imported by the worker instead (agreements/import_jobs.py): the request
+only stashes it, starts the job and redirects to the job's page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,10 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import importing
+from agreements import import_jobs, importing
 from agreements.models import Agreement, ImportLog
 from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
+from jobs.services import TooManyJobsError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 if TYPE_CHECKING:
     import tablib
@@ -91,6 +97,8 @@ def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        if import_jobs.runs_in_background(upload.name, data):
+            return _in_background(request, spec, context, upload.name, data)
         outcome = importing.run_import(
             sheet=sheet, file_name=upload.name, data=data, user=request.user, dry_run=True
         )
@@ -111,6 +119,8 @@ def _confirm(
     if stashed is None:
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect(spec.import_url)
+    if import_jobs.runs_in_background(stashed.name, stashed.data):
+        return _confirm_in_background(request, spec, context, token, stashed.name)
     outcome = importing.run_import(
         sheet=spec.sheet,
         file_name=stashed.name,
@@ -128,6 +138,41 @@ def _confirm(
         % {"name": stashed.name, "summary": outcome.summary()},
     )
     return redirect(spec.done_url)
+
+
+def _in_background(
+    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], name: str, data: bytes
+) -> HttpResponse:
+    """A big file: its preview runs as a job (agreements/import_jobs.py); off to its page."""
+    token = importing.stash_upload(request.session, spec.sheet, name, data)
+    try:
+        job = import_jobs.start_import(
+            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=True
+        )
+    except TooManyJobsError as refusal:
+        importing.discard_upload(request.session, token)
+        context["form"].add_error("file", str(refusal))
+        return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    return redirect(job)
+
+
+def _confirm_in_background(
+    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], token: str, name: str
+) -> HttpResponse:
+    """The import of a big file runs as a job, which takes the stashed file over."""
+    try:
+        job = import_jobs.start_import(
+            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=False
+        )
+    except TooManyJobsError as refusal:
+        context.update(form=ImportForm(), token=token, waiting=str(refusal))
+        return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    importing.forget_upload(request.session, token)  # it cannot be confirmed twice
+    return redirect(job)
+
+
+def _editor(request: AuthenticatedRequest) -> User:
+    return cast("User", request.user)  # editor_required: signed in
 
 
 def export_response(dataset: tablib.Dataset, fmt: str, stem: str) -> HttpResponse:

@@ -1,40 +1,47 @@
-"""The visit brief as a PDF download (the rendering lives in delegations/brief.py)."""
+"""Exporting the visit brief: the web request queues a job and sends the user to its page.
 
-import logging
+The PDF is made by the worker (delegations/brief_jobs.py, jobs/), so a slow brief never
+holds a web worker; ``manage.py visit_brief`` renders synchronously.
+"""
+
 from http import HTTPStatus
+from typing import TYPE_CHECKING, cast
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
-from delegations.brief import LANGUAGES, BriefRenderError, brief_filename, render_visit_brief
+from delegations.brief_jobs import BRIEF
+from delegations.forms import BriefForm
 from delegations.models import Visit
+from jobs.services import TooManyJobsError, start_job
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @viewer_required
 def visit_brief(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """``?lang=vi|en`` (default: the language of the request); every role may export."""
+    """GET: the export form (``?lang=vi|en``); POST: queue the brief, then its job page."""
     visit = get_object_or_404(Visit.objects.only("pk", "title"), pk=pk)
-    asked, current = request.GET.get("lang", ""), (get_language() or "").split("-")[0]
-    lang = next((code for code in (asked, current) if code in LANGUAGES), LANGUAGES[0])
-    try:
-        pdf = render_visit_brief(visit.pk, lang=lang, user=request.user)
-    except BriefRenderError as error:
-        logger.exception("The brief of visit %s could not be rendered", visit.pk)
-        context = {"visit": visit, "reason": str(error)}
-        return render(
-            request,
-            "delegations/brief/unavailable.html",
-            context,
-            status=HTTPStatus.SERVICE_UNAVAILABLE,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{brief_filename(visit)}"'
-    response["Cache-Control"] = "private, no-store"  # briefs are for internal circulation
-    return response
+    current = (get_language() or "").split("-")[0]
+    bound = request.POST if request.method == "POST" else None
+    form = BriefForm(bound, initial={"lang": request.GET.get("lang") or current})
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        params = {"visit": visit.pk, "lang": form.language(default=current)}
+        try:
+            owner = cast("User", request.user)  # viewer_required: signed in
+            job = start_job(kind=BRIEF.name, owner=owner, subject=visit.title, params=params)
+        except TooManyJobsError as refusal:
+            form.add_error(None, str(refusal))
+            status = HTTPStatus.TOO_MANY_REQUESTS
+        else:
+            return redirect(job)
+    return render(
+        request, "delegations/brief/export.html", {"visit": visit, "form": form}, status=status
+    )

@@ -15,6 +15,10 @@ EXPORT_EXCLUDES = [
     "sessions",
     "axes",
     "workspace.DataVersion",  # the caches' bookkeeping (workspace/freshness.py), not the record
+    # Background jobs and their task queue: passing work, whose result files are not in
+    # the export; a restored queue would run old jobs again.
+    "jobs",
+    "django_tasks_database",  # django-tasks-db's app label
 ]
 
 

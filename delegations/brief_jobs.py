@@ -1,0 +1,54 @@
+"""The visit brief as a background job (jobs/): the web's "Export brief" runs here, in the worker.
+
+``manage.py visit_brief`` stays synchronous (it is the worker of its own command line);
+both render through ``render_visit_brief``, with its time budget and its fetcher.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from common.permissions import READERS
+from delegations.models import Visit
+from jobs.kinds import JobKind
+from jobs.progress import report_progress
+from jobs.running import JobError, JobResult
+
+if TYPE_CHECKING:
+    from jobs.models import Job
+
+# Any reader may export any brief, so any reader may open another person's brief job.
+BRIEF = JobKind(
+    name="visit_brief",
+    label=_("Visit brief (PDF)"),
+    body="delegations.brief_jobs.render_brief",
+    shared_with=READERS,
+)
+
+
+def render_brief(job: Job) -> JobResult:
+    # WeasyPrint loads in the worker only (this module is imported by every process).
+    from delegations.brief import BriefRenderError, brief_filename, render_visit_brief
+
+    report_progress(job, 10, gettext("Gathering the record and laying out the pages"))
+    visit = Visit.objects.only("pk", "title").filter(pk=job.params.get("visit")).first()
+    if visit is None:
+        raise JobError(gettext("The visit no longer exists."))
+    try:
+        pdf = render_visit_brief(visit.pk, lang=job.params.get("lang", "vi"), user=job.owner)
+    except Visit.DoesNotExist as gone:
+        raise JobError(gettext("The visit no longer exists.")) from gone
+    except BriefRenderError as error:
+        raise JobError(
+            gettext("%(reason)s Nothing is wrong with the record; try again in a minute.")
+            % {"reason": error}
+        ) from error
+    return JobResult(
+        content=pdf,
+        file_name=brief_filename(visit),
+        content_type="application/pdf",
+        message=gettext("The brief is ready."),
+    )
