@@ -161,7 +161,7 @@ def _ods_cell_value(cell, paragraphs: list[str]):
     if kind == "boolean":
         return cell.get(_q("office", "boolean-value")) == "true"
     text = "\n".join(paragraphs)
-    return text if text else None
+    return text or None
 
 
 def _paragraph_text(p) -> str:

@@ -41,7 +41,7 @@ def stale_after() -> timedelta:
 
 
 class JobQuerySet(models.QuerySet["Job"]):
-    def readable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+    def readable_by(self, user: User | AnonymousUser) -> Self:
         """The user's own jobs, and the kinds shared with the user's role."""
         if not user.is_authenticated:
             return self.none()

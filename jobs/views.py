@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import viewer_required
 from jobs.models import Job
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @viewer_required
 @never_cache
 @vary_on_headers("HX-Request")
-def job_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+def job_detail(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """The page; its ``job-status`` part alone for htmx's polling while the job runs."""
     job = get_object_or_404(Job.objects.readable_by(request.user).select_related("owner"), pk=pk)
     context = {"job": job, "is_owner": job.owned_by(request.user), **_outcome(job)}
@@ -38,7 +39,7 @@ def job_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def job_result(request: HttpRequest, pk: UUID) -> FileResponse:
+def job_result(request: AuthenticatedRequest, pk: UUID) -> FileResponse:
     """The result file, for whoever may read the job; never a public media URL."""
     job = get_object_or_404(Job.objects.readable_by(request.user), pk=pk)
     path = job.result_file() if job.has_result else None
@@ -57,7 +58,7 @@ def job_result(request: HttpRequest, pk: UUID) -> FileResponse:
 @require_GET
 @viewer_required
 @vary_on_headers("HX-Request")
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own jobs, newest first."""
     jobs = Job.objects.filter(owner=_user(request)).defer("report", "params")
     context = {"page_obj": paginate(request, jobs), "result_days": settings.JOB_RESULT_DAYS}
@@ -66,7 +67,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @viewer_required
-def job_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
+def job_cancel(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """The owner takes back a job no worker has taken yet."""
     job = get_object_or_404(Job.objects.filter(owner=_user(request)), pk=pk)
     if job.cancel():
@@ -76,8 +77,8 @@ def job_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
     return redirect(job)
 
 
-def _user(request: HttpRequest) -> User:
-    return cast("User", request.user)  # viewer_required: signed in
+def _user(request: AuthenticatedRequest) -> User:
+    return request.user  # viewer_required: signed in
 
 
 def _outcome(job: Job) -> dict[str, Any]:

@@ -3,8 +3,6 @@ while a real worker makes it, then the download (Chromium, Playwright)."""
 
 from pathlib import Path
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
