@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl.styles import Font
 
-from agreements import importing
-from agreements.importing import SheetError, read_sheet, run_import
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from sheets import importing
+from sheets.importing import SheetError, read_sheet, run_import
 from tests.factories import CityFactory, editor
 from tests.sheets import AGREEMENT_COLUMNS, agreement_row, csv_bytes, ods_bytes
 

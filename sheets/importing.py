@@ -25,11 +25,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import tablib
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +36,15 @@ from common.bulk_writes import announce_bulk_write
 from common.text import fold
 
 from .models import ImportLog
+from .registry import resource_for
 
 if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
     from django.contrib.sessions.backends.base import SessionBase
     from import_export.results import Result
 
-    from .resources import Editor, SheetResource
+    from agreements.resources import Editor, SheetResource
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -92,7 +94,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _rows_xlsx(data: bytes):
+def _rows_xlsx(data: bytes) -> Iterator[list[Any]]:
     check_zip(data).close()
     import openpyxl
 
@@ -108,7 +110,7 @@ def _rows_xlsx(data: bytes):
         book.close()
 
 
-def _rows_xls(data: bytes):
+def _rows_xls(data: bytes) -> Iterator[list[Any]]:
     import xlrd
 
     try:
@@ -143,7 +145,7 @@ def _q(ns: str, name: str) -> str:
     return f"{{{_ODS[ns]}}}{name}"
 
 
-def _ods_cell_value(cell, paragraphs: list[str]):
+def _ods_cell_value(cell: Element, paragraphs: list[str]) -> object:
     kind = cell.get(_q("office", "value-type"))
     if kind == "date":
         raw = cell.get(_q("office", "date-value"), "")
@@ -164,7 +166,7 @@ def _ods_cell_value(cell, paragraphs: list[str]):
     return text or None
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p: Element) -> str:
     """Text of a <text:p>, with <text:s/> spaces, tabs and line breaks."""
     parts = [p.text or ""]
     for child in p.iter():
@@ -183,7 +185,7 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _rows_ods(data: bytes):
+def _rows_ods(data: bytes) -> Iterator[list[Any]]:
     """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
     from defusedxml.ElementTree import iterparse
 
@@ -198,55 +200,75 @@ def _rows_ods(data: bytes):
             yield from _ods_table_rows(stream, iterparse)
 
 
-def _ods_table_rows(stream, iterparse):
-    table_depth = 0
-    row: list | None = None
-    paragraphs: list[str] = []
+def _ods_table_rows(stream: IO[bytes], iterparse: Callable[..., Any]) -> Iterator[list[Any]]:
+    reader = _OdsTable()
     try:
         for event, element in iterparse(stream, events=("start", "end")):
-            tag = element.tag
-            if tag == _q("table", "table"):
-                if event == "start":
-                    table_depth += 1
-                else:
-                    return  # only the first sheet
-            elif table_depth == 0:
-                continue
-            elif tag == _q("table", "table-row"):
-                if event == "start":
-                    row, paragraphs = [], []
-                else:
-                    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
-                    while row and row[-1] is None:
-                        row.pop()
-                    if row:
-                        for _ in range(min(repeat, MAX_ROWS + 1)):
-                            yield list(row)
-                    else:
-                        # Empty rows, however many are declared, cost nothing.
-                        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
-                            yield []
-                    row = None
-                    element.clear()
-            elif tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
-                if event == "start":
-                    paragraphs = []
-                elif row is not None:
-                    value = _ods_cell_value(element, paragraphs)
-                    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
-                    room = MAX_COLUMNS - len(row)
-                    if room > 0:
-                        row.extend([value] * min(repeat, room))
-                    element.clear()
-            elif tag == _q("text", "p") and event == "end":
-                paragraphs.append(_paragraph_text(element))
+            if reader.done:
+                return
+            yield from reader.handle(event, element)
     except SheetError:
         raise
     except Exception as error:  # defusedxml refusals and broken XML alike
         raise SheetError(gettext("The file is damaged or is not an .ods spreadsheet.")) from error
 
 
-def _rows_csv(data: bytes):
+@dataclass
+class _OdsTable:
+    """The first table of an .ods as its XML streams by: one event at a time."""
+
+    depth: int = 0
+    done: bool = False
+    row: list[Any] | None = None
+    paragraphs: list[str] = field(default_factory=list)
+
+    def handle(self, event: str, element: Element) -> Iterator[list[Any]]:
+        tag = element.tag
+        if tag == _q("table", "table"):
+            self.depth += 1 if event == "start" else 0
+            self.done = event == "end"  # only the first sheet
+        elif self.depth == 0:
+            return
+        elif tag == _q("table", "table-row"):
+            if event == "start":
+                self.row, self.paragraphs = [], []
+            else:
+                yield from self._end_row(element)
+        elif tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
+            self._cell(event, element)
+        elif tag == _q("text", "p") and event == "end":
+            self.paragraphs.append(_paragraph_text(element))
+
+    def _end_row(self, element: Element) -> Iterator[list[Any]]:
+        row = self.row or []
+        repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
+        while row and row[-1] is None:
+            row.pop()
+        if row:
+            for _ in range(min(repeat, MAX_ROWS + 1)):
+                yield list(row)
+        else:
+            # Empty rows, however many are declared, cost nothing.
+            for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
+                yield []
+        self.row = None
+        element.clear()
+
+    def _cell(self, event: str, element: Element) -> None:
+        if event == "start":
+            self.paragraphs = []
+            return
+        if self.row is None:
+            return
+        value = _ods_cell_value(element, self.paragraphs)
+        repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
+        room = MAX_COLUMNS - len(self.row)
+        if room > 0:
+            self.row.extend([value] * min(repeat, room))
+        element.clear()
+
+
+def _rows_csv(data: bytes) -> Iterator[list[Any]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -315,7 +337,24 @@ def read_sheet(
     header = next(rows, None)
     if not header or all(_blank(v) for v in header):
         raise SheetError(gettext("The first row must hold the column names; it is empty."))
-    index = header_index(columns, aliases)
+    positions, headers, ignored = _header_positions(header, header_index(columns, aliases))
+    missing = [c for c in columns if c not in positions]
+    if missing:
+        raise SheetError(
+            gettext("The header row lacks the columns: %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
+    dataset = tablib.Dataset(headers=list(columns))
+    numbers = _read_rows(rows, dataset, [positions[c] for c in columns], first=2)
+    if not numbers:
+        raise SheetError(gettext("The sheet has a header row but no data."))
+    return Sheet(dataset, numbers, headers, ignored)
+
+
+def _header_positions(
+    header: Sequence[object], index: Mapping[str, str]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Where each known column is, its header as written, and the headers not recognised."""
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     ignored = []
@@ -332,16 +371,16 @@ def read_sheet(
                 gettext("The column “%(name)s” appears twice in the header row.") % {"name": name}
             )
         positions[column], headers[column] = position, name
-    missing = [c for c in columns if c not in positions]
-    if missing:
-        raise SheetError(
-            gettext("The header row lacks the columns: %(missing)s.")
-            % {"missing": ", ".join(missing)}
-        )
-    dataset = tablib.Dataset(headers=list(columns))
+    return positions, headers, ignored
+
+
+def _read_rows(
+    rows: Iterator[list[Any]], dataset: tablib.Dataset, positions: Sequence[int], *, first: int
+) -> list[int]:
+    """Append the data rows to ``dataset``; the sheet's row number of each."""
     numbers: list[int] = []
     empty_run = 0
-    for number, values in enumerate(rows, 2):
+    for number, values in enumerate(rows, first):
         if all(_blank(v) for v in values):
             empty_run += 1
             if empty_run > MAX_TRAILING_EMPTY_ROWS:
@@ -353,13 +392,10 @@ def read_sheet(
                 gettext("The sheet has more than %(max)s rows: split it into several files.")
                 % {"max": f"{MAX_ROWS:,}"}
             )
-        dataset.append(
-            [values[positions[c]] if positions[c] < len(values) else None for c in columns]
-        )
+        width = len(values)
+        dataset.append([values[p] if p < width else None for p in positions])
         numbers.append(number)
-    if not numbers:
-        raise SheetError(gettext("The sheet has a header row but no data."))
-    return Sheet(dataset, numbers, headers, ignored)
+    return numbers
 
 
 # -- running ------------------------------------------------------------------------------
@@ -431,21 +467,6 @@ class ImportOutcome:
             "unchanged": self.unchanged,
             "errors": self.with_errors,
         }
-
-
-# The resource class that reads each kind of sheet, by dotted path (imported when first
-# used): each app registers its own sheets from its AppConfig.ready, so that this module
-# needs no app above agreements (visits and action items are the delegations app's).
-_SHEET_RESOURCES: dict[str, str] = {}
-
-
-def register_sheet(sheet: str, resource_path: str) -> None:
-    """Let ``run_import(sheet=…)`` read ``sheet`` with the resource class at ``resource_path``."""
-    _SHEET_RESOURCES[sheet] = resource_path
-
-
-def resource_for(sheet: str) -> type[SheetResource[Any]]:
-    return import_string(_SHEET_RESOURCES[sheet])
 
 
 def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
@@ -546,7 +567,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, agreements/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py).
     """
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
