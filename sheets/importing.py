@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element
 
 import tablib
 from django.db import transaction
@@ -39,8 +40,6 @@ from .models import ImportLog
 from .registry import resource_for
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
-
     from django.contrib.sessions.backends.base import SessionBase
     from import_export.results import Result
 
@@ -94,7 +93,12 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _rows_xlsx(data: bytes) -> Iterator[list[Any]]:
+Row = Sequence[object]
+RowReader = Callable[[bytes], Iterator[Row]]
+IterParse = Callable[..., Iterator[tuple[str, Element]]]
+
+
+def _rows_xlsx(data: bytes) -> Iterator[Row]:
     check_zip(data).close()
     import openpyxl
 
@@ -110,7 +114,7 @@ def _rows_xlsx(data: bytes) -> Iterator[list[Any]]:
         book.close()
 
 
-def _rows_xls(data: bytes) -> Iterator[list[Any]]:
+def _rows_xls(data: bytes) -> Iterator[Row]:
     import xlrd
 
     try:
@@ -119,7 +123,7 @@ def _rows_xls(data: bytes) -> Iterator[list[Any]]:
     except Exception as error:
         raise SheetError(gettext("The file is damaged or is not an .xls workbook.")) from error
     for r in range(sheet.nrows):
-        values = []
+        values: list[object] = []
         for c in range(min(sheet.ncols, MAX_COLUMNS)):
             cell = sheet.cell(r, c)
             if cell.ctype == xlrd.XL_CELL_DATE:
@@ -185,7 +189,7 @@ def _paragraph_text(p: Element) -> str:
     return "".join(parts)
 
 
-def _rows_ods(data: bytes) -> Iterator[list[Any]]:
+def _rows_ods(data: bytes) -> Iterator[Row]:
     """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
     from defusedxml.ElementTree import iterparse
 
@@ -200,75 +204,76 @@ def _rows_ods(data: bytes) -> Iterator[list[Any]]:
             yield from _ods_table_rows(stream, iterparse)
 
 
-def _ods_table_rows(stream: IO[bytes], iterparse: Callable[..., Any]) -> Iterator[list[Any]]:
-    reader = _OdsTable()
+def _ods_table_rows(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
     try:
-        for event, element in iterparse(stream, events=("start", "end")):
-            if reader.done:
-                return
-            yield from reader.handle(event, element)
+        yield from _ods_first_table(stream, iterparse)
     except SheetError:
         raise
     except Exception as error:  # defusedxml refusals and broken XML alike
         raise SheetError(gettext("The file is damaged or is not an .ods spreadsheet.")) from error
 
 
-@dataclass
-class _OdsTable:
-    """The first table of an .ods as its XML streams by: one event at a time."""
+_ODS_TABLE = _q("table", "table")
+_ODS_ROW = _q("table", "table-row")
+_ODS_CELLS = (_q("table", "table-cell"), _q("table", "covered-table-cell"))
+_ODS_PARAGRAPH = _q("text", "p")
 
-    depth: int = 0
-    done: bool = False
-    row: list[Any] | None = None
-    paragraphs: list[str] = field(default_factory=list)
 
-    def handle(self, event: str, element: Element) -> Iterator[list[Any]]:
+def _ods_first_table(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
+    in_table = False
+    row: list[object] | None = None
+    paragraphs: list[str] = []
+    for event, element in iterparse(stream, events=("start", "end")):
         tag = element.tag
-        if tag == _q("table", "table"):
-            self.depth += 1 if event == "start" else 0
-            self.done = event == "end"  # only the first sheet
-        elif self.depth == 0:
-            return
-        elif tag == _q("table", "table-row"):
+        if tag == _ODS_TABLE:
+            if event == "end":
+                return  # only the first sheet
+            in_table = True
+        elif not in_table:
+            continue
+        elif tag == _ODS_ROW:
             if event == "start":
-                self.row, self.paragraphs = [], []
+                row, paragraphs = [], []
             else:
-                yield from self._end_row(element)
-        elif tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
-            self._cell(event, element)
-        elif tag == _q("text", "p") and event == "end":
-            self.paragraphs.append(_paragraph_text(element))
-
-    def _end_row(self, element: Element) -> Iterator[list[Any]]:
-        row = self.row or []
-        repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
-        while row and row[-1] is None:
-            row.pop()
-        if row:
-            for _ in range(min(repeat, MAX_ROWS + 1)):
-                yield list(row)
-        else:
-            # Empty rows, however many are declared, cost nothing.
-            for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
-                yield []
-        self.row = None
-        element.clear()
-
-    def _cell(self, event: str, element: Element) -> None:
-        if event == "start":
-            self.paragraphs = []
-            return
-        if self.row is None:
-            return
-        value = _ods_cell_value(element, self.paragraphs)
-        repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
-        room = MAX_COLUMNS - len(self.row)
-        if room > 0:
-            self.row.extend([value] * min(repeat, room))
-        element.clear()
+                yield from _ods_row_end(row or [], element)
+                row = None
+        elif tag in _ODS_CELLS:
+            if event == "start":
+                paragraphs = []
+            else:
+                _ods_cell_end(row, element, paragraphs)
+        elif tag == _ODS_PARAGRAPH and event == "end":
+            paragraphs.append(_paragraph_text(element))
 
 
-def _rows_csv(data: bytes) -> Iterator[list[Any]]:
+def _ods_row_end(row: list[object], element: Element) -> Iterator[Row]:
+    """The finished row, as many times as it is repeated (bounded)."""
+    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
+    while row and row[-1] is None:
+        row.pop()
+    if row:
+        for _ in range(min(repeat, MAX_ROWS + 1)):
+            yield list(row)
+    else:
+        # Empty rows, however many are declared, cost nothing.
+        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
+            yield []
+    element.clear()
+
+
+def _ods_cell_end(row: list[object] | None, element: Element, paragraphs: list[str]) -> None:
+    """Add the finished cell to the row, repeated as declared but never past MAX_COLUMNS."""
+    if row is None:
+        return  # a cell outside any row: ignored
+    value = _ods_cell_value(element, paragraphs)
+    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
+    room = MAX_COLUMNS - len(row)
+    if room > 0:
+        row.extend([value] * min(repeat, room))
+    element.clear()
+
+
+def _rows_csv(data: bytes) -> Iterator[Row]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -290,7 +295,12 @@ def _rows_csv(data: bytes) -> Iterator[list[Any]]:
         ) from error
 
 
-READERS = {".xlsx": _rows_xlsx, ".xls": _rows_xls, ".ods": _rows_ods, ".csv": _rows_csv}
+READERS: dict[str, RowReader] = {
+    ".xlsx": _rows_xlsx,
+    ".xls": _rows_xls,
+    ".ods": _rows_ods,
+    ".csv": _rows_csv,
+}
 
 
 def extension_of(file_name: str) -> str:
@@ -337,24 +347,16 @@ def read_sheet(
     header = next(rows, None)
     if not header or all(_blank(v) for v in header):
         raise SheetError(gettext("The first row must hold the column names; it is empty."))
-    positions, headers, ignored = _header_positions(header, header_index(columns, aliases))
-    missing = [c for c in columns if c not in positions]
-    if missing:
-        raise SheetError(
-            gettext("The header row lacks the columns: %(missing)s.")
-            % {"missing": ", ".join(missing)}
-        )
-    dataset = tablib.Dataset(headers=list(columns))
-    numbers = _read_rows(rows, dataset, [positions[c] for c in columns], first=2)
-    if not numbers:
-        raise SheetError(gettext("The sheet has a header row but no data."))
+    positions, headers, ignored = _header_positions(header, columns, aliases)
+    dataset, numbers = _data_rows(rows, columns, positions)
     return Sheet(dataset, numbers, headers, ignored)
 
 
 def _header_positions(
-    header: Sequence[object], index: Mapping[str, str]
+    header: Row, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
 ) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """Where each known column is, its header as written, and the headers not recognised."""
+    """Where each column is, its header as written, and the headers that match no column."""
+    index = header_index(columns, aliases)
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     ignored = []
@@ -371,16 +373,23 @@ def _header_positions(
                 gettext("The column “%(name)s” appears twice in the header row.") % {"name": name}
             )
         positions[column], headers[column] = position, name
+    missing = [c for c in columns if c not in positions]
+    if missing:
+        raise SheetError(
+            gettext("The header row lacks the columns: %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
     return positions, headers, ignored
 
 
-def _read_rows(
-    rows: Iterator[list[Any]], dataset: tablib.Dataset, positions: Sequence[int], *, first: int
-) -> list[int]:
-    """Append the data rows to ``dataset``; the sheet's row number of each."""
+def _data_rows(
+    rows: Iterator[Row], columns: Sequence[str], positions: Mapping[str, int]
+) -> tuple[tablib.Dataset, list[int]]:
+    """The data rows after the header, with their spreadsheet row numbers."""
+    dataset = tablib.Dataset(headers=list(columns))
     numbers: list[int] = []
     empty_run = 0
-    for number, values in enumerate(rows, first):
+    for number, values in enumerate(rows, 2):
         if all(_blank(v) for v in values):
             empty_run += 1
             if empty_run > MAX_TRAILING_EMPTY_ROWS:
@@ -392,10 +401,13 @@ def _read_rows(
                 gettext("The sheet has more than %(max)s rows: split it into several files.")
                 % {"max": f"{MAX_ROWS:,}"}
             )
-        width = len(values)
-        dataset.append([values[p] if p < width else None for p in positions])
+        dataset.append(
+            [values[positions[c]] if positions[c] < len(values) else None for c in columns]
+        )
         numbers.append(number)
-    return numbers
+    if not numbers:
+        raise SheetError(gettext("The sheet has a header row but no data."))
+    return dataset, numbers
 
 
 # -- running ------------------------------------------------------------------------------
