@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('agreements', '0004_import_log_moves_to_sheets'),
+        ('agreements', '0005_import_log_moves_to_sheets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_scale_indexes'),
+        ('agreements', '0004_agreement_end_kind'),
     ]
 
     operations = [
