@@ -121,6 +121,19 @@ def test_the_agreement_list_sorts_by_reference(client):
     assert text.index("A-1") < text.index("B-2")
 
 
+def test_the_sort_control_shows_the_order_the_list_opens_in(client):
+    """Issue 14, finding 2: newest first, and the control says so (and keeps it on filter)."""
+    AgreementFactory(reference="OLD-1", signed_on=dt.date(2004, 1, 1))
+    AgreementFactory(reference="NEW-1", signed_on=dt.date(2023, 12, 7))
+    client.force_login(viewer())
+    text = client.get(reverse("agreements:agreement_list")).text
+    assert text.index("NEW-1") < text.index("OLD-1")
+    assert '<option value="-signed" selected>' in text
+    # Typing in a filter submits the form as it stands: the order stays newest first.
+    text = client.get(reverse("agreements:agreement_list"), {"q": "1", "sort": "-signed"}).text
+    assert text.index("NEW-1") < text.index("OLD-1")
+
+
 def test_the_agreement_list_pages_by_25(client):
     make_agreements(30)
     client.force_login(viewer())
