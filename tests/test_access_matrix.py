@@ -176,6 +176,7 @@ def record(django_db_setup, django_db_blocker):
             "administrator": administrator(username="matrix-administrator"),
         }
         visit = Visit.objects.order_by("pk").first()
+        assert visit is not None
         job = Job.objects.create(
             kind="visit_brief",
             owner=users["viewer"],
