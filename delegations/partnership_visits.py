@@ -56,6 +56,4 @@ def with_last_visit(
     does not give is still a visit: "visited, date not known", not "no visit")."""
     visits = Visit.objects.filter(partnership=OuterRef("pk")).exclude(status="cancelled")
     latest = visits.filter(start_date__isnull=False).order_by("-start_date").values("start_date")
-    return partnerships.annotate(
-        last_visit_on=Subquery(latest[:1]), has_visit=Exists(visits)
-    )
+    return partnerships.annotate(last_visit_on=Subquery(latest[:1]), has_visit=Exists(visits))
