@@ -486,11 +486,8 @@ def period_label(agreement: Agreement) -> str:
     label = agreement.period_label()
     if agreement.valid_until:
         return label
-    open_ended = getattr(agreement, "open_ended", None)
-    if open_ended is None:
-        open_ended = getattr(agreement, "end_kind", "") == "open_ended"
-    end = _("no end date") if open_ended else _("end date not recorded")
-    return f"{label}, {end}" if label else end
+    end = _("no end date") if agreement.open_ended else _("end date not recorded")
+    return f"{label} {end}" if label else end
 
 
 def _agreement_rows(
