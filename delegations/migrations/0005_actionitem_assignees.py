@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delegations', '0003_dashboard_and_partnership_indexes'),
+        ('delegations', '0004_brief_logistics_protocol'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
