@@ -15,6 +15,7 @@ from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.fast_widgets import speed_up_widgets
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.roles import account_label, staff_accounts
 from common.text_match import any_field_contains
 from delegations.models import (
     ActionItem,
@@ -129,11 +130,18 @@ class ActionItemFilterForm(ListFilterForm):
     )
     due_from = DayField(label=_("Due from"), required=False)
     due_until = DayField(label=_("Due until"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, data: Any = None, *, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.user = user
 
     def filter(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(["description"], data["q"]))
+        if data.get("mine") and self.user is not None:
+            queryset = queryset.assigned_to(self.user)
         queryset = self._by_status_and_due(queryset)
         for name in ("partnership", "owner_organisation", "field"):
             if data.get(name):
@@ -249,6 +257,14 @@ EngagementFormSet = forms.inlineformset_factory(
 )
 
 
+class StaffAccountsField(forms.ModelMultipleChoiceField):
+    """Staff accounts, shown by name."""
+
+    @override
+    def label_from_instance(self, obj: Any) -> str:
+        return account_label(obj)
+
+
 class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
     partial_dates = ("due_on",)
 
@@ -263,11 +279,13 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "owner_organisation",
             "owner_person",
             "counterpart",
+            "assignees",
             "due_on",
             "status",
             "priority",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"assignees": StaffAccountsField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,6 +300,7 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = Agreement.objects.filter(
             partnership=partnership
         ).only("pk", "reference", "title")
+        cast(StaffAccountsField, self.fields["assignees"]).queryset = staff_accounts()
 
 
 class StatusForm(VersionedFormMixin, forms.ModelForm):

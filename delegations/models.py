@@ -417,6 +417,27 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def open(self) -> Self:
         return self.filter(status__in=ActionItem.OPEN)
 
+    def assigned_to(self, user: User) -> Self:
+        return self.filter(assignees=user)
+
+    def my_work(self, user: User, *, on: dt.date | None = None) -> Self:
+        """``user``'s open items: overdue first, then by due date (the soonest first),
+        undated last; higher priority first on the same day."""
+        on = on or timezone.localdate()
+        # The same rule as ``overdue()``, as a column to sort on.
+        late = Q(due_on__lt=on) & ~period_covers("due_on", on, after=True)
+        return (
+            self.assigned_to(user)
+            .open()
+            .annotate(is_late=models.Case(models.When(late, then=True), default=False))
+            .order_by(
+                models.F("is_late").desc(),
+                models.F("due_on").asc(nulls_last=True),
+                "-priority",
+                "pk",
+            )
+        )
+
     def overdue(self, *, on: dt.date | None = None) -> Self:
         """Open, and the whole of the due period is behind us (due "09/2025" is overdue from October)."""
         on = on or timezone.localdate()
@@ -555,8 +576,15 @@ class ActionItem(Record):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_action_items",
+        verbose_name=_("assigned to"),
+        help_text=_("Staff accounts who work on this item (besides the owner)."),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[assignees])
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
