@@ -28,6 +28,7 @@ from agreements.models import Agreement, ImportLog
 from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
 from jobs.services import TooManyJobsError
+from sheets.exporting import ExportRefusedError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -175,12 +176,33 @@ def _editor(request: AuthenticatedRequest) -> User:
     return request.user  # editor_required: signed in
 
 
-def export_response(dataset: tablib.Dataset, fmt: str, stem: str) -> HttpResponse:
+def export_response(
+    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest
+) -> HttpResponse:
     content_type, extension = importing.EXPORT_FORMATS[fmt]
-    response = HttpResponse(importing.export_bytes(dataset, fmt), content_type=content_type)
+    try:
+        data = importing.export_bytes(dataset, fmt)
+    except ExportRefusedError as refusal:
+        return _export_refused(request, refusal)
+    response = HttpResponse(data, content_type=content_type)
     name = f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _export_refused(request: HttpRequest, refusal: ExportRefusedError) -> HttpResponse:
+    """The page that names the records a format cannot hold and links to the formats that do."""
+    links = []
+    for fmt in refusal.formats:
+        query = request.GET.copy()
+        query["format"] = fmt
+        links.append((f".{fmt}", f"?{query.urlencode()}"))
+    return render(
+        request,
+        "sheets/export_refused.html",
+        {"refusal": refusal, "links": links},
+        status=HTTPStatus.UNPROCESSABLE_ENTITY,
+    )
 
 
 def template_response(sheet: str, stem: str) -> HttpResponse:
@@ -219,4 +241,4 @@ def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = AgreementResource()
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
-    return export_response(dataset, export_format(request), "agreements")
+    return export_response(dataset, export_format(request), "agreements", request)

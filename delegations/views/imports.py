@@ -60,7 +60,7 @@ def visit_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = VisitResource()
     visits = VisitFilterForm(request.GET).results(Visit.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(visits))
-    return export_response(dataset, export_format(request), "visits")
+    return export_response(dataset, export_format(request), "visits", request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,4 +85,4 @@ def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = ActionItemResource()
     items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(items))
-    return export_response(dataset, export_format(request), "action-items")
+    return export_response(dataset, export_format(request), "action-items", request)
