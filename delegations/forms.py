@@ -28,6 +28,8 @@ from delegations.models import (
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.contrib.auth.models import User
 
 DUE_SOON_DAYS = 30
@@ -347,14 +349,50 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
 
 
 class BriefForm(forms.Form):
-    """What the brief is made in; the language of the page unless another is chosen."""
+    """What the brief is made in, and as of which day.
 
-    lang = forms.ChoiceField(
+    The language of the page unless another is chosen; as of today for a visit still to
+    come, the visit's first day for a past one (``delegations.brief.default_as_of``).
+    """
+
+    # An unknown language or format is not an error: the defaults are used.
+    lang = forms.CharField(
         label=_("Language of the brief"),
-        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
+        widget=forms.Select(choices=[("vi", _("Vietnamese")), ("en", _("English"))]),
         required=False,
     )
+    as_of = DayField(
+        label=_("Facts as of"),
+        required=False,
+        help_text=_(
+            "Nothing recorded after this day is printed; overdue and expiry marks are "
+            "relative to it."
+        ),
+    )
+    format = forms.CharField(
+        label=_("Format"),
+        widget=forms.Select(choices=[("pdf", _("PDF")), ("docx", _("Word (.docx), editable"))]),
+        required=False,
+    )
+
+    def clean_lang(self) -> str:
+        lang = self.cleaned_data.get("lang") or ""
+        return lang if lang in ("vi", "en") else ""
+
+    def clean_format(self) -> str:
+        chosen = self.cleaned_data.get("format") or ""
+        return chosen if chosen in ("pdf", "docx") else "pdf"
 
     def language(self, default: str) -> str:
         chosen = self.cleaned_data.get("lang") if self.is_valid() else ""
         return chosen or (default if default in ("vi", "en") else "vi")
+
+    def options(self, *, default_language: str, default_day: dt.date) -> dict[str, str]:
+        """The job's parameters: language, day (ISO) and format, defaults filled in."""
+        day = self.cleaned_data.get("as_of") if self.is_valid() else None
+        chosen_format = self.cleaned_data.get("format") if self.is_valid() else ""
+        return {
+            "lang": self.language(default_language),
+            "as_of": (day or default_day).isoformat(),
+            "format": chosen_format or "pdf",
+        }

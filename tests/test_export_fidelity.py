@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from agreements.importing import ImportOutcome, run_import
 from agreements.models import Agreement, FieldOfCooperation, Signatory
 from agreements.resources import format_signatory, parse_signatories, split_list
 from partnerships.models import Person
+from sheets.importing import ImportOutcome, run_import
 from tests.factories import (
     AgreementFactory,
     CityFactory,

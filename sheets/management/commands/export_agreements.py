@@ -6,10 +6,10 @@ from typing import Any, override
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from agreements.importing import EXPORT_FORMATS, export_bytes
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from sheets.exporting import ExportRefusedError
+from sheets.importing import EXPORT_FORMATS, export_bytes
 
 
 class Command(BaseCommand):
