@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element
 
 import tablib
 from django.db import transaction
@@ -92,7 +93,12 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _rows_xlsx(data: bytes):
+Row = Sequence[object]
+RowReader = Callable[[bytes], Iterator[Row]]
+IterParse = Callable[..., Iterator[tuple[str, Element]]]
+
+
+def _rows_xlsx(data: bytes) -> Iterator[Row]:
     check_zip(data).close()
     import openpyxl
 
@@ -108,7 +114,7 @@ def _rows_xlsx(data: bytes):
         book.close()
 
 
-def _rows_xls(data: bytes):
+def _rows_xls(data: bytes) -> Iterator[Row]:
     import xlrd
 
     try:
@@ -117,7 +123,7 @@ def _rows_xls(data: bytes):
     except Exception as error:
         raise SheetError(gettext("The file is damaged or is not an .xls workbook.")) from error
     for r in range(sheet.nrows):
-        values = []
+        values: list[object] = []
         for c in range(min(sheet.ncols, MAX_COLUMNS)):
             cell = sheet.cell(r, c)
             if cell.ctype == xlrd.XL_CELL_DATE:
@@ -143,7 +149,7 @@ def _q(ns: str, name: str) -> str:
     return f"{{{_ODS[ns]}}}{name}"
 
 
-def _ods_cell_value(cell, paragraphs: list[str]):
+def _ods_cell_value(cell: Element, paragraphs: list[str]) -> object:
     kind = cell.get(_q("office", "value-type"))
     if kind == "date":
         raw = cell.get(_q("office", "date-value"), "")
@@ -164,7 +170,7 @@ def _ods_cell_value(cell, paragraphs: list[str]):
     return text or None
 
 
-def _paragraph_text(p) -> str:
+def _paragraph_text(p: Element) -> str:
     """Text of a <text:p>, with <text:s/> spaces, tabs and line breaks."""
     parts = [p.text or ""]
     for child in p.iter():
@@ -183,7 +189,7 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _rows_ods(data: bytes):
+def _rows_ods(data: bytes) -> Iterator[Row]:
     """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
     from defusedxml.ElementTree import iterparse
 
@@ -198,55 +204,76 @@ def _rows_ods(data: bytes):
             yield from _ods_table_rows(stream, iterparse)
 
 
-def _ods_table_rows(stream, iterparse):
-    table_depth = 0
-    row: list | None = None
-    paragraphs: list[str] = []
+def _ods_table_rows(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
     try:
-        for event, element in iterparse(stream, events=("start", "end")):
-            tag = element.tag
-            if tag == _q("table", "table"):
-                if event == "start":
-                    table_depth += 1
-                else:
-                    return  # only the first sheet
-            elif table_depth == 0:
-                continue
-            elif tag == _q("table", "table-row"):
-                if event == "start":
-                    row, paragraphs = [], []
-                else:
-                    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
-                    while row and row[-1] is None:
-                        row.pop()
-                    if row:
-                        for _ in range(min(repeat, MAX_ROWS + 1)):
-                            yield list(row)
-                    else:
-                        # Empty rows, however many are declared, cost nothing.
-                        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
-                            yield []
-                    row = None
-                    element.clear()
-            elif tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
-                if event == "start":
-                    paragraphs = []
-                elif row is not None:
-                    value = _ods_cell_value(element, paragraphs)
-                    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
-                    room = MAX_COLUMNS - len(row)
-                    if room > 0:
-                        row.extend([value] * min(repeat, room))
-                    element.clear()
-            elif tag == _q("text", "p") and event == "end":
-                paragraphs.append(_paragraph_text(element))
+        yield from _ods_first_table(stream, iterparse)
     except SheetError:
         raise
     except Exception as error:  # defusedxml refusals and broken XML alike
         raise SheetError(gettext("The file is damaged or is not an .ods spreadsheet.")) from error
 
 
-def _rows_csv(data: bytes):
+_ODS_TABLE = _q("table", "table")
+_ODS_ROW = _q("table", "table-row")
+_ODS_CELLS = (_q("table", "table-cell"), _q("table", "covered-table-cell"))
+_ODS_PARAGRAPH = _q("text", "p")
+
+
+def _ods_first_table(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
+    in_table = False
+    row: list[object] | None = None
+    paragraphs: list[str] = []
+    for event, element in iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if tag == _ODS_TABLE:
+            if event == "end":
+                return  # only the first sheet
+            in_table = True
+        elif not in_table:
+            continue
+        elif tag == _ODS_ROW:
+            if event == "start":
+                row, paragraphs = [], []
+            else:
+                yield from _ods_row_end(row or [], element)
+                row = None
+        elif tag in _ODS_CELLS:
+            if event == "start":
+                paragraphs = []
+            else:
+                _ods_cell_end(row, element, paragraphs)
+        elif tag == _ODS_PARAGRAPH and event == "end":
+            paragraphs.append(_paragraph_text(element))
+
+
+def _ods_row_end(row: list[object], element: Element) -> Iterator[Row]:
+    """The finished row, as many times as it is repeated (bounded)."""
+    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
+    while row and row[-1] is None:
+        row.pop()
+    if row:
+        for _ in range(min(repeat, MAX_ROWS + 1)):
+            yield list(row)
+    else:
+        # Empty rows, however many are declared, cost nothing.
+        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
+            yield []
+    element.clear()
+
+
+def _ods_cell_end(row: list[object] | None, element: Element, paragraphs: list[str]) -> None:
+    """Add the finished cell to the row, repeated as declared but never past MAX_COLUMNS."""
+    if row is None:
+        return  # a cell outside any row: ignored
+    value = _ods_cell_value(element, paragraphs)
+    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
+    room = MAX_COLUMNS - len(row)
+    if room > 0:
+        row.extend([value] * min(repeat, room))
+    element.clear()
+
+
+def _rows_csv(data: bytes) -> Iterator[Row]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -268,7 +295,12 @@ def _rows_csv(data: bytes):
         ) from error
 
 
-READERS = {".xlsx": _rows_xlsx, ".xls": _rows_xls, ".ods": _rows_ods, ".csv": _rows_csv}
+READERS: dict[str, RowReader] = {
+    ".xlsx": _rows_xlsx,
+    ".xls": _rows_xls,
+    ".ods": _rows_ods,
+    ".csv": _rows_csv,
+}
 
 
 def extension_of(file_name: str) -> str:
@@ -315,6 +347,15 @@ def read_sheet(
     header = next(rows, None)
     if not header or all(_blank(v) for v in header):
         raise SheetError(gettext("The first row must hold the column names; it is empty."))
+    positions, headers, ignored = _header_positions(header, columns, aliases)
+    dataset, numbers = _data_rows(rows, columns, positions)
+    return Sheet(dataset, numbers, headers, ignored)
+
+
+def _header_positions(
+    header: Row, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Where each column is, its header as written, and the headers that match no column."""
     index = header_index(columns, aliases)
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -338,6 +379,13 @@ def read_sheet(
             gettext("The header row lacks the columns: %(missing)s.")
             % {"missing": ", ".join(missing)}
         )
+    return positions, headers, ignored
+
+
+def _data_rows(
+    rows: Iterator[Row], columns: Sequence[str], positions: Mapping[str, int]
+) -> tuple[tablib.Dataset, list[int]]:
+    """The data rows after the header, with their spreadsheet row numbers."""
     dataset = tablib.Dataset(headers=list(columns))
     numbers: list[int] = []
     empty_run = 0
@@ -359,7 +407,7 @@ def read_sheet(
         numbers.append(number)
     if not numbers:
         raise SheetError(gettext("The sheet has a header row but no data."))
-    return Sheet(dataset, numbers, headers, ignored)
+    return dataset, numbers
 
 
 # -- running ------------------------------------------------------------------------------

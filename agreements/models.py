@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.indexes import OrderIndex
-from common.models import Record
+from common.models import EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
 from partnerships.models import (
     FieldOfCooperation,
@@ -106,7 +106,14 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
 
 
-class Agreement(Record):
+class EndKind(models.TextChoices):
+    """What an empty end date means: none (open-ended), or one we have not recorded."""
+
+    OPEN = "open", _("no end date (open-ended)")
+    NOT_RECORDED = "not_recorded", _("end date not recorded")
+
+
+class Agreement(EnglishVersions, Record):
     """A friendship agreement, cooperation programme, MoU… between organisations of a partnership."""
 
     class Kind(models.TextChoices):
@@ -164,6 +171,16 @@ class Agreement(Record):
     signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_until_kind = models.CharField(
+        _("without an end date"),
+        max_length=12,
+        choices=EndKind.choices,
+        default=EndKind.OPEN,
+        help_text=_(
+            "When “valid until” is empty: the agreement has no end date (open-ended), "
+            "or its end date is not recorded here."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -297,6 +314,15 @@ class Agreement(Record):
                 seen.add(agreement.pk)
                 chain.append(agreement)
         return [*chain, self]
+
+    @property
+    def end_not_recorded(self) -> bool:
+        """No end date stored because none was recorded (not because there is none)."""
+        return self.valid_until is None and self.valid_until_kind == EndKind.NOT_RECORDED
+
+    @property
+    def open_ended(self) -> bool:
+        return self.valid_until is None and self.valid_until_kind == EndKind.OPEN
 
     def period_label(self) -> str:
         if self.valid_from and self.valid_until:

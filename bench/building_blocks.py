@@ -32,6 +32,11 @@ import tracemalloc
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from common.charts import Chart
+    from common.word import Block, Run
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -134,7 +139,7 @@ def map_figures() -> dict[str, float]:
     }
 
 
-def _bar_chart() -> object:
+def _bar_chart() -> Chart:
     from common.charts import Chart, Series
 
     years = [str(y) for y in range(2021, 2026)]
@@ -154,13 +159,13 @@ def chart_figures() -> dict[str, float]:
     from common.charts import render_png, render_svg
 
     chart = _bar_chart()
-    svg = statistics.median(_timed(lambda: render_svg(chart), 5))  # type: ignore[arg-type]
-    png = statistics.median(_timed(lambda: render_png(chart), 5))  # type: ignore[arg-type]
+    svg = statistics.median(_timed(lambda: render_svg(chart), 5))
+    png = statistics.median(_timed(lambda: render_png(chart), 5))
     return {
         "svg_ms": round(svg * 1e3, 1),
-        "svg_bytes": len(render_svg(chart).encode()),  # type: ignore[arg-type]
+        "svg_bytes": len(render_svg(chart).encode()),
         "png_ms": round(png * 1e3, 1),
-        "png_bytes": len(render_png(chart)),  # type: ignore[arg-type]
+        "png_bytes": len(render_png(chart)),
     }
 
 
@@ -179,12 +184,12 @@ def word_figures() -> dict[str, float]:
         chart_blocks,
     )
 
-    text = [
+    text: list[str | Run] = [
         "Đoàn gặp đại diện ",
         Run("Bắc Kinh (北京)", bold=True),
         ", Xơ-un (서울), Viêng Chăn (ວຽງຈັນ). " * 8,
     ]
-    blocks: list = [
+    blocks: list[Block] = [
         Cover(
             "Báo cáo năm",
             kind="Báo cáo",
@@ -196,7 +201,7 @@ def word_figures() -> dict[str, float]:
     ]
     for number in range(1, 6):
         blocks += [Heading(f"Phần {number}"), *[Paragraph(text) for _ in range(6)]]
-    blocks += chart_blocks(_bar_chart())  # type: ignore[arg-type]
+    blocks += chart_blocks(_bar_chart())
     blocks.append(
         Table(["STT", "Nội dung", "Số"], [[str(i), f"Hoạt động {i}", str(i)] for i in range(200)])
     )

@@ -30,5 +30,7 @@ urlpatterns = [
     path("actions/<int:pk>/", action_items.actionitem_detail, name="actionitem_detail"),
     path("actions/<int:pk>/edit/", action_items.actionitem_edit, name="actionitem_edit"),
     path("actions/<int:pk>/delete/", action_items.actionitem_delete, name="actionitem_delete"),
-    path("actions/<int:pk>/status/", action_items.actionitem_status, name="actionitem_status"),
+    path(
+        "actions/<int:pk>/status/", action_items.actionitem_status_or_item, name="actionitem_status"
+    ),
 ]

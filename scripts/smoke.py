@@ -21,6 +21,7 @@ django.setup()
 
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.http import StreamingHttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -64,6 +65,8 @@ def brief_through_the_worker(client: Client) -> list[str]:
     from jobs.models import Job
 
     visit = Visit.objects.order_by("-start_date").first()
+    if visit is None:
+        return ["exporting a brief: there is no visit (run seed_demo first)"]
     response = client.post(reverse("delegations:visit_brief", args=[visit.pk]))
     job = Job.objects.order_by("-created_at").first()
     if response.status_code != HTTPStatus.FOUND or job is None:
@@ -82,6 +85,8 @@ def brief_through_the_worker(client: Client) -> list[str]:
     download = client.get(reverse("jobs:job_result", args=[job.pk]))
     if worker.returncode or job.status != Job.Status.DONE or download.status_code != HTTPStatus.OK:
         return [f"the worker left the brief {job.status}: {job.error} {worker.stderr[-2000:]}"]
+    if not isinstance(download, StreamingHttpResponse):
+        return ["the brief's download is not a file"]
     if not b"".join(download.streaming_content).startswith(b"%PDF-"):
         return ["the brief the worker made is not a PDF"]
     print("smoke: the worker made the brief")

@@ -186,6 +186,24 @@ def test_a_plain_status_change_redirects_back_to_the_list(client):
     assert response["Location"] == reverse("delegations:actionitem_list") + "?status=open"
 
 
+def test_opening_the_status_url_goes_to_the_item_instead_of_405(client):
+    """A reload on the status URL (issue 14, finding 1) lands on the item's page."""
+    item = ActionItemFactory()
+    client.force_login(viewer())
+    response = client.get(reverse("delegations:actionitem_status", args=[item.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == item.get_absolute_url()
+
+
+def test_the_inline_status_form_does_not_push_its_url(client):
+    """The list's results push their URL (filters, pages); the status form inside must not."""
+    item = ActionItemFactory()
+    client.force_login(editor())
+    text = client.get(reverse("delegations:actionitem_list")).text
+    form = text[text.index(f'hx-target="#actionitem-status-{item.pk}"') :]
+    assert 'hx-push-url="false"' in form[: form.index(">")]
+
+
 def test_a_status_change_never_redirects_to_another_site(client):
     item = ActionItemFactory()
     client.force_login(editor())

@@ -98,6 +98,22 @@ def test_dashboard_links_every_partnership_page_latest_visit_first(viewer_client
     assert quiet.get_absolute_url() in html
 
 
+def test_a_partnership_with_only_undated_visits_has_visits(settings, viewer_client):
+    """Issue 14, finding 3: TP HCM–Minsk has visits whose year the source does not give."""
+    settings.LANGUAGE_CODE = "en"
+    quiet = PartnershipFactory()
+    undated = VisitFactory(start_date=None, end_date=None).partnership
+    response = viewer_client.get(URL)
+    rows = response.context["sections"]["partnerships"].rows
+    assert rows == [undated, quiet]
+    assert rows[0].has_visit
+    assert not rows[1].has_visit
+    html = response.content.decode()
+    # Once in "our partnerships", once among the dormant (no visit known to be recent).
+    assert html.count("visits recorded, dates not known") == 2
+    assert html.count("no visit recorded") == 2
+
+
 def test_dashboard_leaves_out_ended_partnerships(viewer_client):
     PartnershipFactory(status=Partnership.Status.ENDED)
     assert overview.sections()["partnerships"].rows == []

@@ -57,7 +57,9 @@ def upload(client, data: bytes, name: str = "lon.csv", url: str = "agreements:im
 
 
 def latest_job() -> Job:
-    return Job.objects.order_by("-created_at").first()
+    job = Job.objects.order_by("-created_at").first()
+    assert job is not None
+    return job
 
 
 def previewed(client, data: bytes | None = None) -> Job:
@@ -234,6 +236,7 @@ def test_an_import_refused_at_the_last_moment_fails_with_its_report(client, plac
     )
     client.force_login(editor())
     preview = previewed(client, big_sheet(parent_reference="TT-2004"))
+    assert preview.report is not None
     assert preview.report["errors"] == []
     confirm(client, preview)
     parent.delete()

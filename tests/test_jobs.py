@@ -13,6 +13,7 @@ from http import HTTPStatus
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -96,6 +97,7 @@ def test_the_worker_takes_a_queued_job_through_running_to_done():
     job = done(word="xin chào")
     assert job.status == Job.Status.DONE
     assert job.started_at is not None
+    assert job.finished_at is not None
     assert job.finished_at >= job.started_at
     assert (job.progress, job.progress_message) == (100, "Echoed.")
     assert job.report == {"progress seen": 40, "message seen": "halfway"}
@@ -104,6 +106,7 @@ def test_the_worker_takes_a_queued_job_through_running_to_done():
 def test_a_done_job_keeps_its_result_file_under_media_root_private(settings):
     job = done(word="xin chào")
     path = job.result_file()
+    assert path is not None
     assert path.parent == settings.MEDIA_ROOT / "private" / "jobs"
     assert path.read_bytes() == "echo xin chào".encode()
     assert (job.result_name, job.result_content_type, job.result_size) == (
@@ -116,6 +119,8 @@ def test_a_done_job_keeps_its_result_file_under_media_root_private(settings):
 def test_a_done_job_expires_after_the_days_set(settings):
     settings.JOB_RESULT_DAYS = 3
     job = done()
+    assert job.expires_at is not None
+    assert job.finished_at is not None
     assert job.expires_at - job.finished_at == dt.timedelta(days=3)
 
 
@@ -199,7 +204,9 @@ def test_progress_reported_inside_a_transaction_is_seen_at_once_and_survives_its
     def dry_run() -> None:
         with transaction.atomic():
             report_progress(job, 60, "Row 600 of 1,000 checked")
-            with _progress_connection().cursor() as cursor:  # what the job page reads meanwhile
+            aside = _progress_connection()
+            assert aside is not None  # PostgreSQL: a connection of its own
+            with aside.cursor() as cursor:  # what the job page reads meanwhile
                 cursor.execute("SELECT progress FROM jobs_job WHERE id = %s", [job.pk])
                 seen.append(cursor.fetchone())
             raise RuntimeError("dry run: roll back")
@@ -257,8 +264,11 @@ def test_prune_deletes_expired_jobs_and_their_files_and_keeps_the_others():
     Job.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     call_command("prune_jobs", verbosity=0)
     assert list(Job.objects.all()) == [recent]
-    assert not old.result_file().exists()
-    assert recent.result_file().exists()
+    old_file, recent_file = old.result_file(), recent.result_file()
+    assert old_file is not None
+    assert recent_file is not None
+    assert not old_file.exists()
+    assert recent_file.exists()
 
 
 def test_prune_deletes_the_queues_records_of_tasks_ended_long_ago(settings):
@@ -467,7 +477,8 @@ def test_other_media_files_are_still_served_under_debug(rf, settings):
     (settings.MEDIA_ROOT / "documents").mkdir(parents=True)
     (settings.MEDIA_ROOT / "documents" / "scan.txt").write_text("scan")
     response = development_media(rf.get("/media/documents/scan.txt"), "documents/scan.txt")
-    assert b"".join(response.streaming_content) == b"scan"
+    assert isinstance(response, FileResponse)
+    assert response.getvalue() == b"scan"
 
 
 # --- cancelling and the list ---------------------------------------------------------------------

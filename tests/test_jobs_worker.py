@@ -99,4 +99,6 @@ def test_a_job_queued_while_no_worker_runs_is_done_when_one_starts(settings):
     assert result.returncode == 0, result.stdout + result.stderr
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
-    assert job.result_file().read_bytes().startswith(b"%PDF-")
+    pdf = job.result_file()
+    assert pdf is not None
+    assert pdf.read_bytes().startswith(b"%PDF-")

@@ -19,6 +19,7 @@ from PIL import Image as PILImage
 
 from common.scripts import segments
 from common.word import (
+    Block,
     BulletList,
     Cover,
     Document,
@@ -106,7 +107,11 @@ def vietnamese():
 @pytest.fixture(scope="module")
 def english():
     cover = Cover("Visit to Minsk", kind="Visit brief", place="Hanoi", title_page=True)
-    blocks = [cover, Heading("Objectives"), Paragraph("Meet the Minsk City Executive Committee.")]
+    blocks: list[Block] = [
+        cover,
+        Heading("Objectives"),
+        Paragraph("Meet the Minsk City Executive Committee."),
+    ]
     return docx.Document(io.BytesIO(build_docx(Document(blocks, header_text="Brief"), "english")))
 
 
@@ -407,6 +412,7 @@ SOFFICE = shutil.which("soffice")
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_prints_the_document_with_every_script_intact(vietnamese, tmp_path):
+    assert SOFFICE is not None
     source = tmp_path / "sample.docx"
     source.write_bytes(vietnamese[0])
     subprocess.run(
