@@ -103,10 +103,10 @@ def test_the_action_item_list_runs_a_fixed_number_of_queries(client, django_asse
     visit = VisitFactory()
     ActionItemFactory.create_batch(n, visit=visit, owner_organisation=OrganisationFactory())
     client.force_login(editor())
-    # Expect 12: session, user, role, count, filter drop-downs (partnerships, home
+    # Expect 13: session, user, role, count, filter drop-downs (partnerships, home
     # cities, owner organisations, fields), the page of items with everything they
-    # show (one join), the session save (3).
-    with django_assert_num_queries(12):
+    # show (one join), their assignees, the session save (3).
+    with django_assert_num_queries(13):
         client.get(reverse("delegations:actionitem_list"))
 
 
@@ -115,9 +115,9 @@ def test_the_action_item_page_runs_a_fixed_number_of_queries(client, django_asse
     item = ActionItemFactory()
     ProgressUpdateFactory.create_batch(n, action_item=item, author=editor())
     client.force_login(viewer())
-    # Expect 11: session, user, role; the item; its updates, their authors;
-    # history: rows, updates, names; the session save (3).
-    with django_assert_num_queries(11):
+    # Expect 13: session, user, role; the item; its updates, their authors, its
+    # assignees; history: rows, assignees, updates, names; the session save (3).
+    with django_assert_num_queries(13):
         client.get(reverse("delegations:actionitem_detail", args=[item.pk]))
 
 

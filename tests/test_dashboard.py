@@ -276,13 +276,13 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     make_attention(1)
     # Expect 3 (session, user, role) + 7 sections of one query each
     # (partnerships and the dormant ones with their last visit as a subquery) +
-    # anniversaries (partnerships, agreements) + 3 to save the session. A section with
-    # more than ten rows adds its count.
+    # anniversaries (partnerships, agreements) + my work's card + 3 to save the session.
+    # A section with more than ten rows adds its count.
     # (Inside the test's transaction the cache is not used: see test_freshness.py.)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         viewer_client.get(URL)
     make_attention(2)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         viewer_client.get(URL)
 
 

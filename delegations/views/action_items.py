@@ -27,8 +27,10 @@ ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreeme
 @viewer_required
 @vary_on_headers("HX-Request")
 def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
-    filters = ActionItemFilterForm(request.GET)
-    items = filters.results(ActionItem.objects.select_related(*ITEM_RELATED))
+    filters = ActionItemFilterForm(request.GET, user=request.user)
+    items = filters.results(
+        ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
+    )
     context = {"filters": filters, "page_obj": paginate(request, items)}
     return render_partial_or_page(
         request, "delegations/actionitem_list.html", context, "actionitem-results"
@@ -40,7 +42,7 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
 def actionitem_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ActionItem.objects.select_related(*ITEM_RELATED, "counterpart").prefetch_related(
-            "updates__author"
+            "updates__author", "assignees"
         ),
         pk=pk,
     )

@@ -73,6 +73,7 @@ def open_status_change(page: Page) -> None:
 
 PAGE_STATES: list[PageState] = [
     PageState("dashboard", "/"),
+    PageState("my work", "/my-work/"),
     PageState("search", "/search/?q=minsk"),
     PageState("search, nothing found", "/search/?q=zzzzzz"),
     PageState("partners", "/partners/"),
