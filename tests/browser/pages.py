@@ -9,10 +9,13 @@ page never scrolls sideways and that axe-core finds no critical or serious viola
 data are loaded: ``{partnership}``, ``{city}``, ``{person}``, ``{organisation}``,
 ``{agreement}``, ``{visit}``, ``{actionitem}``. ``prepare`` runs on the opened page
 (e.g. submits the empty form to show its errors) before the checks.
+
+To check only some states while working on them: ``LAYOUT_PAGES="calendar;my work"``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,6 +77,7 @@ def open_status_change(page: Page) -> None:
 PAGE_STATES: list[PageState] = [
     PageState("dashboard", "/"),
     PageState("my work", "/my-work/"),
+    PageState("calendar", "/calendar/"),
     PageState("search", "/search/?q=minsk"),
     PageState("search, nothing found", "/search/?q=zzzzzz"),
     PageState("partners", "/partners/"),
@@ -121,6 +125,14 @@ PAGE_STATES: list[PageState] = [
     PageState("action items import", "/actions/import/"),
     PageState("my jobs", "/jobs/"),
 ]
+
+
+def selected_states() -> list[PageState]:
+    """Every state, or those named in LAYOUT_PAGES (separated by semicolons)."""
+    wanted = [name for name in os.environ.get("LAYOUT_PAGES", "").split(";") if name]
+    if not wanted:
+        return PAGE_STATES
+    return [state for state in PAGE_STATES if state.name in wanted]
 
 
 def record_ids() -> dict[str, int]:

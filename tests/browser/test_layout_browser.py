@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize
 
 from demo.loader import load_demo
-from tests.browser.pages import PAGE_STATES, PageState, path_of, record_ids
+from tests.browser.pages import PageState, path_of, record_ids, selected_states
 
 PASSWORD = "demo-pass-2025"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -84,7 +84,7 @@ def test_no_page_scrolls_sideways_on_a_phone(editor_page: Page, live_server: Any
     page.set_viewport_size(PHONE)
     ids = record_ids()
     failures = []
-    for state in PAGE_STATES:
+    for state in selected_states():
         open_state(page, live_server.url, state, ids)
         overflow = page.evaluate(WIDER_THAN_SCREEN)
         if overflow is not None:
@@ -100,7 +100,7 @@ def test_axe_finds_no_serious_violation_on_any_page(
     page.set_viewport_size(size)
     ids = record_ids()
     failures: list[str] = []
-    for state in PAGE_STATES:
+    for state in selected_states():
         open_state(page, live_server.url, state, ids)
         failures.extend(axe_failures(page, state))
     assert failures == [], "\n".join(failures)
