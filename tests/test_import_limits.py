@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl.styles import Font
 
-from agreements import importing
-from agreements.importing import SheetError, read_sheet, run_import
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from sheets import importing
+from sheets.importing import SheetError, read_sheet, run_import
 from sheets.reading import archive
 from tests import hostile_sheets
 from tests.factories import CityFactory, editor

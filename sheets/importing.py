@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import tablib
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +32,7 @@ from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, rea
 from sheets.reading import Row as FileRow
 
 from .models import ImportLog
+from .registry import resource_for
 
 __all__ = ["FORMATS", "MAX_FILE_SIZE", "SheetError", "extension_of"]
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from import_export.results import Result
 
-    from .resources import Editor, SheetResource
+    from agreements.resources import Editor, SheetResource
 
 MAX_ROWS = 50_000
 
@@ -206,21 +206,6 @@ class ImportOutcome:
         }
 
 
-# The resource class that reads each kind of sheet, by dotted path (imported when first
-# used): each app registers its own sheets from its AppConfig.ready, so that this module
-# needs no app above agreements (visits and action items are the delegations app's).
-_SHEET_RESOURCES: dict[str, str] = {}
-
-
-def register_sheet(sheet: str, resource_path: str) -> None:
-    """Let ``run_import(sheet=…)`` read ``sheet`` with the resource class at ``resource_path``."""
-    _SHEET_RESOURCES[sheet] = resource_path
-
-
-def resource_for(sheet: str) -> type[SheetResource[Any]]:
-    return import_string(_SHEET_RESOURCES[sheet])
-
-
 def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
     headers = sheet.headers
     reports = []
@@ -319,7 +304,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, agreements/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py).
     """
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
