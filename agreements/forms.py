@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementDocument, AgreementQuerySet, Signatory
+from agreements.models import Agreement, AgreementDocument, AgreementQuerySet, EndKind, Signatory
 from common.concurrency import VersionedFormMixin
 from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
@@ -87,6 +87,7 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "signed_at",
             "valid_from",
             "valid_until",
+            "valid_until_kind",
             "parties",
             "fields",
             "notes",
@@ -110,6 +111,11 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             parents = parents.exclude(pk=self.instance.pk)
         cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
         self.fields["parties"].widget.attrs["size"] = 6
+        # Older clients and scripts that do not send it keep the old meaning (open-ended).
+        self.fields["valid_until_kind"].required = False
+
+    def clean_valid_until_kind(self) -> str:
+        return self.cleaned_data.get("valid_until_kind") or EndKind.OPEN
 
 
 class SignatoryForm(forms.ModelForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Self
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.indexes import OrderIndex
-from common.models import Record
+from common.models import EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
 from partnerships.models import (
     FieldOfCooperation,
@@ -106,7 +105,14 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
 
 
-class Agreement(Record):
+class EndKind(models.TextChoices):
+    """What an empty end date means: none (open-ended), or one we have not recorded."""
+
+    OPEN = "open", _("no end date (open-ended)")
+    NOT_RECORDED = "not_recorded", _("end date not recorded")
+
+
+class Agreement(EnglishVersions, Record):
     """A friendship agreement, cooperation programme, MoU… between organisations of a partnership."""
 
     class Kind(models.TextChoices):
@@ -164,6 +170,16 @@ class Agreement(Record):
     signed_at = models.CharField(_("signed at"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_until_kind = models.CharField(
+        _("without an end date"),
+        max_length=12,
+        choices=EndKind.choices,
+        default=EndKind.OPEN,
+        help_text=_(
+            "When “valid until” is empty: the agreement has no end date (open-ended), "
+            "or its end date is not recorded here."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -298,6 +314,15 @@ class Agreement(Record):
                 chain.append(agreement)
         return [*chain, self]
 
+    @property
+    def end_not_recorded(self) -> bool:
+        """No end date stored because none was recorded (not because there is none)."""
+        return self.valid_until is None and self.valid_until_kind == EndKind.NOT_RECORDED
+
+    @property
+    def open_ended(self) -> bool:
+        return self.valid_until is None and self.valid_until_kind == EndKind.OPEN
+
     def period_label(self) -> str:
         if self.valid_from and self.valid_until:
             return f"{self.valid_from:%d/%m/%Y} – {self.valid_until:%d/%m/%Y}"
@@ -380,44 +405,3 @@ class AgreementDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ImportLog(models.Model):
-    """One spreadsheet import that was confirmed (or refused): who, when, which file, what it did."""
-
-    class Sheet(models.TextChoices):
-        AGREEMENTS = "agreements", _("agreements")
-        VISITS = "visits", _("visits")
-        ACTION_ITEMS = "action_items", _("action items")
-
-    class Outcome(models.TextChoices):
-        IMPORTED = "imported", _("imported")
-        REFUSED = "refused", _("refused")
-
-    sheet = models.CharField(_("sheet"), max_length=20, choices=Sheet.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="imports",
-        verbose_name=_("user"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_new = models.PositiveIntegerField(_("new"), default=0)
-    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
-    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rows_with_errors = models.PositiveIntegerField(_("rows with errors"), default=0)
-    message = models.TextField(_("message"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import log entry")
-        verbose_name_plural = _("import log")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.file_name} ({self.get_outcome_display()})"

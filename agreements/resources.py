@@ -263,6 +263,10 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     history = get_history_model_for_model(model)
     tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
     preparers = dict(_preparers(tracked))
+    # A history field holds the value of the model's field of the same name: prepared as
+    # the model's field prepares it (a photo's ImageFieldFile becomes its name, which the
+    # history's text field could not take as it is).
+    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
     fixed = {
         "history_date": now,
         "history_type": "+",

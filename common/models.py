@@ -15,3 +15,33 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+
+class EnglishVersions(models.Model):
+    """Records whose texts staff may also write in English (``title`` → ``title_en``).
+
+    ``text_in(lang)`` gives the text to print in a brief of that language and whether it
+    fell back to Vietnamese because no English version was written, so the English brief
+    can mark the fallback instead of printing Vietnamese as if it were English.
+    """
+
+    # The text ``text_in`` reads when no field is named (a title, a point's text…).
+    main_text_field = "title"
+
+    class Meta:
+        abstract = True
+
+    def text_in(self, lang: str, field: str | None = None) -> tuple[str, bool]:
+        """(value, fell_back): the ``lang`` version of ``field``, or the Vietnamese one.
+
+        ``fell_back`` is true only when an English text was asked for, none was written,
+        and there is a Vietnamese text to print in its place.
+        """
+        name = field or self.main_text_field
+        original = getattr(self, name) or ""
+        if not lang.lower().startswith("en"):
+            return original, False
+        english = getattr(self, f"{name}_en", "") or ""
+        if english.strip():
+            return english, False
+        return original, bool(original.strip())

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "partnerships",
     "agreements",
     "delegations",
+    "sheets",
     "demo",
 ]
 
@@ -221,7 +222,7 @@ JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 7)
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)
 # Spreadsheet imports (preview and confirm) of files with more rows than this run in the
 # background; smaller ones at once. Rows are counted in a .csv and estimated from the
-# size of the others, on the high side (agreements/import_jobs.py).
+# size of the others, on the high side (sheets/import_jobs.py).
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {

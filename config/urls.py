@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from agreements import urls as agreements_urls
 from common import views as common_views
+from delegations import urls as delegations_urls
 from partnerships import urls as partnerships_urls
+from sheets import urls as sheets_urls
 from workspace import urls as workspace_urls
 from workspace import views as workspace
 
@@ -26,11 +28,25 @@ urlpatterns = [
             ([*partnerships_urls.urlpatterns, *workspace_urls.partnership_pages], "partnerships")
         ),
     ),
+    # The import and export pages of a record's sheet (sheets/) keep their record app's
+    # namespace too: agreements:import, delegations:visit_export…
     path(
         "agreements/",
-        include(([*agreements_urls.urlpatterns, *workspace_urls.agreement_pages], "agreements")),
+        include(
+            (
+                [
+                    *agreements_urls.urlpatterns,
+                    *workspace_urls.agreement_pages,
+                    *sheets_urls.agreement_pages,
+                ],
+                "agreements",
+            )
+        ),
     ),
-    path("", include("delegations.urls")),
+    path(
+        "",
+        include(([*delegations_urls.urlpatterns, *sheets_urls.delegation_pages], "delegations")),
+    ),
     path("jobs/", include("jobs.urls")),
 ]
 

@@ -1,4 +1,38 @@
-"""Delegation visits, their programme, and the action items agreed."""
+"""Delegation visits, their programme, and the action items agreed.
+
+What a briefing book reads from a visit (issue 13); every model below keeps its history
+(django-simple-history) and is edited one row at a time on the visit page:
+
+- ``Visit``: ``title``, ``purpose``, ``talking_points`` (free text kept from before),
+  ``outcomes`` — each with an English version (``title_en``…; ``visit.text_in("en",
+  "purpose")`` gives ``(value, fell_back)``); ``budget_line`` with ``budget_amount`` and
+  ``budget_currency``; ``security_notes``/``health_notes`` (and ``_en``); ``date_note``
+  is what the source said about the date ("Sáng 9/8 (bài báo không nêu năm)") and is
+  only ever printed as a note, never parsed; ``time_difference()`` is the partner city's
+  offset from the home city (hours) on the first day.
+- ``VisitParticipant``: who is in the delegation or met, ``role`` (head, deputy, member,
+  adviser, interpreter, protocol, press, security; host, counterpart, guest), ``phone``,
+  ``position_title`` (the office held then).
+- ``Engagement`` (a timed programme item): ``date``, ``time``–``end_time`` in the local time of
+  the place, ``date_note``, ``place`` (venue), ``dress`` (``Engagement.Dress``),
+  ``accompanied_by`` (our people who go), ``counterparts`` (people met), ``title``/``summary``
+  with English versions.
+- ``TravelSegment``: flight/train/road, ``carrier`` + ``number``, ``from_place`` →
+  ``to_place``, departure and arrival date and time (local at each end), ``seats``.
+- ``Accommodation``: hotel, address, phone, check-in/out.
+- ``LocalContact``: embassy, the counterpart's protocol office, interpreter, liaison…
+  with name, organisation, phone and e-mail.
+- ``Gift``: given or received, to/from whom; ``Gift.objects.same_gift_given(...)`` (the
+  register across visits) and ``gift.given_before()`` warn when the same gift already went
+  to the same person.
+- ``BriefPoint``: objectives, key messages, defensive questions with their answers,
+  the press line (``kind``), ordered, with English versions.
+- ``VisitDocument``: speeches, toasts and other papers attached (files under
+  ``MEDIA_ROOT/private/visits/``, served only through ``delegations:visit_document``).
+- ``VisitSource``: the articles and pages the record rests on (title, URL, date).
+
+``is_sample`` on the logistics rows marks demo data no article gives (printed as a sample).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +42,8 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +51,10 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
 from common.indexes import OrderIndex
-from common.models import Record
+from common.models import EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
+from common.text import clean_spaces
+from common.text_match import Fold
 from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
 
 if TYPE_CHECKING:
@@ -63,7 +100,16 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         }
 
 
-class Visit(Record):
+def default_as_of(start_date: dt.date | None, today: dt.date | None = None) -> dt.date:
+    """The day a visit's brief is printed as of, unless asked otherwise: today for a visit
+    still to come (or of unknown date), its first day for a past one."""
+    today = today or timezone.localdate()
+    if start_date is None or start_date >= today:
+        return today
+    return start_date
+
+
+class Visit(EnglishVersions, Record):
     """A delegation visit: incoming, outgoing, or an online meeting."""
 
     class Direction(models.TextChoices):
@@ -82,7 +128,9 @@ class Visit(Record):
     )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     purpose = models.TextField(_("purpose"), blank=True)
+    purpose_en = models.TextField(_("purpose (English)"), blank=True)
     start_date = models.DateField(
         _("start date"),
         null=True,
@@ -109,8 +157,24 @@ class Visit(Record):
         _("classification"), max_length=100, blank=True, default="Lưu hành nội bộ"
     )
     outcomes = models.TextField(_("outcomes"), blank=True)
+    outcomes_en = models.TextField(_("outcomes (English)"), blank=True)
     talking_points = models.TextField(_("talking points"), blank=True)
+    talking_points_en = models.TextField(_("talking points (English)"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    budget_line = models.CharField(
+        _("budget line"),
+        max_length=255,
+        blank=True,
+        help_text=_("Which budget pays for the visit, e.g. “Kinh phí đối ngoại 2025 của TP”."),
+    )
+    budget_amount = models.DecimalField(
+        _("budget amount"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    budget_currency = models.CharField(_("currency"), max_length=3, blank=True, default="VND")
+    security_notes = models.TextField(_("security notes"), blank=True)
+    security_notes_en = models.TextField(_("security notes (English)"), blank=True)
+    health_notes = models.TextField(_("health notes"), blank=True)
+    health_notes_en = models.TextField(_("health notes (English)"), blank=True)
     agreements_signed = models.ManyToManyField(
         Agreement,
         blank=True,
@@ -136,6 +200,10 @@ class Visit(Record):
                 name="visit_end_not_before_start",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="visit_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
+                name="visit_budget_not_negative",
+            ),
             partial_date_constraint("start_date", "visit"),
         ]
         # The visit list's default order, newest first (issue 6: scale).
@@ -181,6 +249,16 @@ class Visit(Record):
             return f"{self.start} – {self.end_date:%d/%m/%Y}"
         return str(self.start)
 
+    def time_difference(self) -> float | None:
+        """Hours the partner city is ahead of the home city (negative: behind) on the first
+        day of the visit (today when undated); None when a time zone is not recorded."""
+        day = self.start_date or timezone.localdate()
+        partner = self.partnership.partner_city.utc_offset_on(day)
+        home = self.partnership.home_city.utc_offset_on(day)
+        if partner is None or home is None:
+            return None
+        return (partner - home).total_seconds() / 3600
+
     @property
     def head(self) -> VisitParticipant | None:
         for participant in self.participants.all():
@@ -202,6 +280,9 @@ class VisitParticipant(models.Model):
         MEMBER = "member", _("member")
         ADVISER = "adviser", _("adviser / expert")
         INTERPRETER = "interpreter", _("interpreter")
+        PROTOCOL = "protocol", _("protocol officer")
+        PRESS = "press", _("press officer")
+        SECURITY = "security", _("security officer")
         HOST = "host", _("host")
         COUNTERPART = "counterpart", _("counterpart")
         GUEST = "guest", _("guest of honour")
@@ -218,6 +299,7 @@ class VisitParticipant(models.Model):
     side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.DELEGATION)
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     position_title = models.CharField(_("position held then"), max_length=255, blank=True)
+    phone = models.CharField(_("phone during the visit"), max_length=50, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -241,8 +323,19 @@ class VisitParticipant(models.Model):
         return f"{self.person} – {self.get_role_display()}"
 
 
-class Engagement(models.Model):
-    """One item of a visit's programme: talks, a courtesy call, a signing, a culture day…"""
+class Engagement(EnglishVersions, models.Model):
+    """One item of a visit's programme: talks, a courtesy call, a signing, a culture day…
+
+    Times are local times of the place where it happens.
+    """
+
+    class Dress(models.TextChoices):
+        BUSINESS = "business", _("business suit")
+        FORMAL = "formal", _("formal / dark suit")
+        NATIONAL = "national", _("national dress or formal")
+        SMART_CASUAL = "smart_casual", _("smart casual")
+        CASUAL = "casual", _("casual")
+        UNIFORM = "uniform", _("uniform")
 
     class Kind(models.TextChoices):
         TALKS = "talks", _("talks")
@@ -259,16 +352,32 @@ class Engagement(models.Model):
         Visit, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("visit")
     )
     date = models.DateField(_("date"), null=True, blank=True)
-    time = models.TimeField(_("time"), null=True, blank=True)
+    date_note = models.CharField(
+        _("date as reported"),
+        max_length=120,
+        blank=True,
+        help_text=_("What the source says when the date is not known, e.g. “morning of 9/8”."),
+    )
+    time = models.TimeField(_("starts (local time)"), null=True, blank=True)
+    end_time = models.TimeField(_("ends (local time)"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TALKS)
     title = models.CharField(_("title"), max_length=300)
-    place = models.CharField(_("place"), max_length=255, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    place = models.CharField(_("venue"), max_length=255, blank=True)
+    dress = models.CharField(_("dress"), max_length=20, choices=Dress.choices, blank=True)
+    accompanied_by = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="accompanied_engagements",
+        verbose_name=_("accompanied by"),
+    )
     counterparts = models.ManyToManyField(
         Person, blank=True, related_name="engagements", verbose_name=_("counterparts")
     )
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
 
-    history = HistoricalRecords(m2m_fields=[counterparts])
+    history = HistoricalRecords(m2m_fields=[counterparts, accompanied_by])
 
     class Meta:
         ordering = [
@@ -281,15 +390,53 @@ class Engagement(models.Model):
         verbose_name_plural = _("programme")
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="engagement_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(time__isnull=False, end_time__gte=models.F("time")),
+                name="engagement_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.end_time and not self.time:
+            raise ValidationError({"time": _("An item with an end time needs a start time.")})
+        if self.end_time and self.time and self.end_time < self.time:
+            raise ValidationError({"end_time": _("The item cannot end before it starts.")})
+
+    def times_label(self) -> str:
+        """ "09:00–10:30", "09:00" or ""."""
+        if self.time and self.end_time:
+            return f"{self.time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{self.time:%H:%M}" if self.time else ""
+
 
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def open(self) -> Self:
         return self.filter(status__in=ActionItem.OPEN)
+
+    def assigned_to(self, user: User) -> Self:
+        return self.filter(assignees=user)
+
+    def my_work(self, user: User, *, on: dt.date | None = None) -> Self:
+        """``user``'s open items: overdue first, then by due date (the soonest first),
+        undated last; higher priority first on the same day."""
+        on = on or timezone.localdate()
+        # The same rule as ``overdue()``, as a column to sort on.
+        late = Q(due_on__lt=on) & ~period_covers("due_on", on, after=True)
+        return (
+            self.assigned_to(user)
+            .open()
+            .annotate(is_late=models.Case(models.When(late, then=True), default=False))
+            .order_by(
+                models.F("is_late").desc(),
+                models.F("due_on").asc(nulls_last=True),
+                "-priority",
+                "pk",
+            )
+        )
 
     def overdue(self, *, on: dt.date | None = None) -> Self:
         """Open, and the whole of the due period is behind us (due "09/2025" is overdue from October)."""
@@ -300,6 +447,42 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
             .filter(due_on__isnull=False, due_on__lt=on)
             .exclude(period_covers("due_on", on, after=True))
         )
+
+    def agreed_by(self, on: dt.date) -> Self:
+        """The items already agreed on ``on`` (a brief printed "as of" that day shows no later one).
+
+        An item is as old as the visit it was agreed at (its first day); one agreed in an
+        agreement alone, or at a visit of unknown date, as old as the agreement's
+        signature. With neither date known it cannot be placed, and is kept.
+        """
+        at_a_dated_visit = Q(visit__start_date__lte=on)
+        undated = Q(visit__start_date__isnull=True) & (
+            Q(agreement__signed_on__isnull=True) | Q(agreement__signed_on__lte=on)
+        )
+        return self.filter(at_a_dated_visit | undated)
+
+    def with_status_on(self, on: dt.date) -> Self:
+        """Annotate ``status_on``: the status the item had on ``on``.
+
+        The status after the last progress update made by then; with none, "agreed" if
+        updates were made later (the status before them is not kept), else the status.
+        """
+        updates = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
+        then = updates.filter(date__lte=on).exclude(status_after="").order_by("-date", "-id")
+        return self.annotate(
+            status_on=Coalesce(
+                Subquery(then.values("status_after")[:1]),
+                Case(
+                    When(Exists(updates.filter(date__gt=on)), then=Value(ActionItem.Status.AGREED)),
+                    default=F("status"),
+                ),
+                output_field=models.CharField(),
+            )
+        )
+
+    def open_on(self, on: dt.date) -> Self:
+        """Agreed by ``on`` and still open on that day (``status_on`` annotated)."""
+        return self.agreed_by(on).with_status_on(on).filter(status_on__in=ActionItem.OPEN)
 
     def due_within(self, *, days: int, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
@@ -393,8 +576,15 @@ class ActionItem(Record):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_action_items",
+        verbose_name=_("assigned to"),
+        help_text=_("Staff accounts who work on this item (besides the owner)."),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[assignees])
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
@@ -532,3 +722,321 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y}: {self.note[:60]}"
+
+
+# --- Logistics and protocol of a visit (issue 13 points 2, 3, 6) ---------------------
+
+
+class VisitPart(models.Model):
+    """A row that belongs to one visit and is edited alone on the visit page."""
+
+    is_sample = models.BooleanField(
+        _("sample"),
+        default=False,
+        help_text=_("Made-up example data (demo), printed as a sample."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class TravelSegment(VisitPart):
+    """One leg of the journey: VN 65 Hà Nội → Moskva, then a train to Minsk."""
+
+    class Mode(models.TextChoices):
+        FLIGHT = "flight", _("flight")
+        TRAIN = "train", _("train")
+        ROAD = "road", _("road")
+        OTHER = "other", _("other")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="travel_segments", verbose_name=_("visit")
+    )
+    mode = models.CharField(_("by"), max_length=10, choices=Mode.choices, default=Mode.FLIGHT)
+    carrier = models.CharField(_("carrier"), max_length=120, blank=True)
+    number = models.CharField(_("flight or train number"), max_length=30, blank=True)
+    from_place = models.CharField(_("from"), max_length=200)
+    to_place = models.CharField(_("to"), max_length=200)
+    departure_date = models.DateField(_("departure date"), null=True, blank=True)
+    departure_time = models.TimeField(_("departs (local time)"), null=True, blank=True)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    arrival_time = models.TimeField(_("arrives (local time)"), null=True, blank=True)
+    seats = models.CharField(
+        _("seats"), max_length=255, blank=True, help_text=_("Class and seat numbers.")
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [
+            "visit",
+            models.F("departure_date").asc(nulls_last=True),
+            models.F("departure_time").asc(nulls_last=True),
+            "order",
+            "id",
+        ]
+        verbose_name = _("travel segment")
+        verbose_name_plural = _("travel")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_place="") & ~Q(to_place=""),
+                name="travelsegment_has_both_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrival_date__isnull=True)
+                | Q(departure_date__isnull=True)
+                | Q(arrival_date__gte=models.F("departure_date") - dt.timedelta(days=1)),
+                # Local times: crossing the date line eastwards can land "the day before".
+                name="travelsegment_arrives_after_leaving",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        service = " ".join(part for part in (self.carrier, self.number) if part)
+        return f"{service} {self.from_place} → {self.to_place}".strip()
+
+
+class Accommodation(VisitPart):
+    """Where the delegation stays."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="accommodations", verbose_name=_("visit")
+    )
+    name = models.CharField(_("hotel or residence"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    check_in = models.DateField(_("check-in"), null=True, blank=True)
+    check_out = models.DateField(_("check-out"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", models.F("check_in").asc(nulls_last=True), "order", "id"]
+        verbose_name = _("accommodation")
+        verbose_name_plural = _("accommodation")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="accommodation_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(check_in__isnull=True)
+                | Q(check_out__isnull=True)
+                | Q(check_out__gte=models.F("check_in")),
+                name="accommodation_out_after_in",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalContact(VisitPart):
+    """Someone to call on the spot: our embassy, the hosts' protocol office, the interpreter."""
+
+    class Kind(models.TextChoices):
+        EMBASSY = "embassy", _("embassy or consulate")
+        PROTOCOL_OFFICE = "protocol_office", _("counterpart's protocol office")
+        INTERPRETER = "interpreter", _("interpreter")
+        LIAISON = "liaison", _("liaison officer")
+        DRIVER = "driver", _("driver / transport")
+        MEDICAL = "medical", _("medical")
+        SECURITY = "security", _("security")
+        OTHER = "other", _("other")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="local_contacts", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "order", "kind", "id"]
+        verbose_name = _("local contact")
+        verbose_name_plural = _("local contacts")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="localcontact_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GiftQuerySet(models.QuerySet["Gift"]):
+    def same_gift_given(self, *, person_id: int, description: str) -> Self:
+        """Gifts with this description (case and accents ignored) already given to the person."""
+        return (
+            self.filter(direction=Gift.Direction.GIVEN, person_id=person_id)
+            .annotate(_same=Fold(F("description")))
+            .filter(_same=Fold(Value(clean_spaces(description))))
+            .select_related("visit")
+        )
+
+
+class Gift(EnglishVersions, VisitPart):
+    """A gift given or received at a visit; together they are the register across visits."""
+
+    class Direction(models.TextChoices):
+        GIVEN = "given", _("given")
+        RECEIVED = "received", _("received")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="gifts", verbose_name=_("visit")
+    )
+    direction = models.CharField(
+        _("given or received"), max_length=10, choices=Direction.choices, default=Direction.GIVEN
+    )
+    description = models.CharField(_("gift"), max_length=300)
+    description_en = models.CharField(_("gift (English)"), max_length=300, blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+        verbose_name=_("to / from (person)"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gifts",
+        verbose_name=_("to / from (organisation)"),
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = GiftQuerySet.as_manager()
+    main_text_field = "description"
+
+    class Meta:
+        ordering = ["visit", "direction", "order", "id"]
+        verbose_name = _("gift")
+        verbose_name_plural = _("gifts")
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="gift_described"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def given_before(self) -> list[Gift]:
+        """The same gift already given to the same person at another visit (the warning)."""
+        if self.direction != self.Direction.GIVEN or not self.person_id:
+            return []
+        return list(
+            Gift.objects.same_gift_given(person_id=self.person_id, description=self.description)
+            .exclude(pk=self.pk)
+            .exclude(visit_id=self.visit_id)
+        )
+
+
+class BriefPoint(EnglishVersions, VisitPart):
+    """An objective, a key message, a defensive question with its answer, the press line."""
+
+    class Kind(models.TextChoices):
+        OBJECTIVE = "objective", _("objective")
+        KEY_MESSAGE = "key_message", _("key message")
+        QUESTION = "question", _("defensive question")
+        PRESS_LINE = "press_line", _("press line")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="brief_points", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    answer = models.TextField(_("answer"), blank=True, help_text=_("For a defensive question."))
+    answer_en = models.TextField(_("answer (English)"), blank=True)
+
+    history = HistoricalRecords()
+    main_text_field = "text"
+
+    class Meta:
+        ordering = ["visit", "kind", "order", "id"]
+        verbose_name = _("objective or talking point")
+        verbose_name_plural = _("objectives and talking points")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="briefpoint_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind="question") | Q(answer="", answer_en=""),
+                name="briefpoint_answer_only_to_a_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+def visit_document_path(instance: VisitDocument, filename: str) -> str:
+    # Under private/: never served at a media URL (common/views.NOT_SERVED_MEDIA).
+    return f"private/visits/{instance.visit_id}/{filename}"
+
+
+class VisitDocument(EnglishVersions, VisitPart):
+    """A speech, a toast or another paper for the visit, as a file."""
+
+    class Kind(models.TextChoices):
+        SPEECH = "speech", _("speech")
+        TOAST = "toast", _("toast")
+        REMARKS = "remarks", _("remarks / talking notes")
+        PRESS_RELEASE = "press_release", _("press release")
+        OTHER = "other", _("other")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="documents", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SPEECH)
+    title = models.CharField(_("title"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    file = models.FileField(_("file"), upload_to=visit_document_path, max_length=300)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "kind", "order", "id"]
+        verbose_name = _("visit document")
+        verbose_name_plural = _("speeches and documents")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="visitdocument_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegations:visit_document", args=[self.visit_id, self.pk])
+
+
+class VisitSource(VisitPart):
+    """An article or page the visit's record rests on."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="sources", verbose_name=_("visit")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), max_length=500)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit", "order", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="visitsource_title_not_empty"),
+            models.UniqueConstraint(fields=["visit", "url"], name="visitsource_once_per_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

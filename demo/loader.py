@@ -301,6 +301,9 @@ class DemoLoader:
             status=spec.get("status", ActionItem.Status.AGREED),
             priority=spec.get("priority", 2),
         )
+        # Demo accounts the item is assigned to (made by ``load_demo`` before the data).
+        wanted = spec.get("assigned", [])
+        set_m2m(item.assignees, list(get_user_model().objects.filter(username__in=wanted)))
         for progress in spec.get("progress", []):
             self.up(
                 ProgressUpdate,
@@ -334,9 +337,10 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
 
 @transaction.atomic
 def load_demo(*, password: str | None = None) -> tuple[Tally, dict[str, tuple[str, str | None]]]:
-    tally = DemoLoader().load()
+    # The accounts first: demo action items are assigned to demo-editor.
     accounts = {
         "demo-editor": ensure_demo_user("demo-editor", EDITOR, password),
         "demo-viewer": ensure_demo_user("demo-viewer", VIEWER, password),
     }
+    tally = DemoLoader().load()
     return tally, accounts

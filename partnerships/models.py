@@ -1,8 +1,27 @@
-"""Cities, the partnerships between them, and the organisations and people on both sides."""
+"""Cities, the partnerships between them, and the organisations and people on both sides.
+
+What a briefing book reads from here (issue 13; see also ``delegations/models.py``):
+
+- ``City``: the partner city and country note — ``population`` (with ``population_year``),
+  ``profile``/``profile_en``, ``relations_since`` (the year the two countries' relations
+  began, e.g. Vietnam–Belarus 1992), ``country_note``/``country_note_en`` (the national
+  context), ``key_figures``/``key_figures_en`` (one fact a line), ``timezone`` (IANA name;
+  ``City.utc_offset_on(day)`` and ``Visit.time_difference()`` give the time difference).
+- ``Person``: ``form_of_address``/``form_of_address_en`` ("Ngài Chủ tịch", "Your Excellency"),
+  ``biography``/``biography_en``, ``languages``, ``dietary_needs`` and ``photo``: an uploaded
+  image kept under ``MEDIA_ROOT/private/people/`` and handed out only by
+  ``partnerships:person_photo`` to signed-in readers, never at a media URL.
+- ``Position.title_en``; every position a person holds on a day is
+  ``person.positions.held_on(day)`` (concurrent party and state offices are all kept).
+
+English versions: ``text_in(lang, field)`` (``common.models.EnglishVersions``) returns
+``(value, fell_back)``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any, Self
 
 from django.core.exceptions import ValidationError
@@ -16,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from common.models import Record
+from common.models import EnglishVersions, Record
 from common.partialdate import (
     PartialDate,
     Precision,
@@ -65,7 +84,16 @@ class CityQuerySet(models.QuerySet["City"]):
         )
 
 
-class City(Record):
+def validate_timezone(value: str) -> None:
+    if not value:
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(_("Unknown time zone: %(name)s."), params={"name": value}) from error
+
+
+class City(EnglishVersions, Record):
     """A city: one of ours (Hà Nội, TP Hồ Chí Minh) or a partner abroad."""
 
     name = models.CharField(_("name (Vietnamese)"), max_length=120)
@@ -102,9 +130,34 @@ class City(Record):
         _("area (km²)"), max_digits=10, decimal_places=1, null=True, blank=True
     )
     profile = models.TextField(_("profile"), blank=True)
+    profile_en = models.TextField(_("profile (English)"), blank=True)
+    relations_since = models.PositiveSmallIntegerField(
+        _("relations between the countries since (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2200)],
+    )
+    country_note = models.TextField(
+        _("country note"),
+        blank=True,
+        help_text=_("The national context: relations between the two countries, recent visits."),
+    )
+    country_note_en = models.TextField(_("country note (English)"), blank=True)
+    key_figures = models.TextField(
+        _("key figures"), blank=True, help_text=_("One fact a line: economy, trade, people.")
+    )
+    key_figures_en = models.TextField(_("key figures (English)"), blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text=_("IANA name, e.g. Europe/Minsk, Asia/Vientiane."),
+    )
 
     history = HistoricalRecords()
     objects = CityQuerySet.as_manager()
+    main_text_field = "profile"
 
     class Meta:
         ordering = ["name"]
@@ -128,6 +181,18 @@ class City(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:city_detail", args=[self.pk])
+
+    def utc_offset_on(self, day: dt.date) -> dt.timedelta | None:
+        """The city's offset from UTC on ``day`` (summer time included), if its zone is known."""
+        if not self.timezone:
+            return None
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=zoneinfo.ZoneInfo(self.timezone))
+        return noon.utcoffset()
+
+    def key_figures_in(self, lang: str) -> tuple[list[str], bool]:
+        """The key figures as lines, in ``lang`` when written, and whether it fell back."""
+        text, fell_back = self.text_in(lang, "key_figures")
+        return [line.strip() for line in text.splitlines() if line.strip()], fell_back
 
     def all_names(self) -> list[str]:
         names = [self.name, self.name_en, self.name_local]
@@ -160,7 +225,7 @@ class CityName(models.Model):
         return self.name
 
 
-class Organisation(Record):
+class Organisation(EnglishVersions, Record):
     """An organisation on either side: UBND TP Hà Nội, Ủy ban Hành chính TP Minsk, Sở Ngoại vụ…"""
 
     class Kind(models.TextChoices):
@@ -200,6 +265,7 @@ class Organisation(Record):
     notes = models.TextField(_("notes"), blank=True)
 
     history = HistoricalRecords()
+    main_text_field = "name"
 
     class Meta:
         ordering = ["name"]
@@ -222,7 +288,12 @@ class Organisation(Record):
         return reverse("partnerships:organisation_detail", args=[self.pk])
 
 
-class Person(Record):
+def person_photo_path(instance: Person, filename: str) -> str:
+    # Under private/: never served at a media URL (common/views.NOT_SERVED_MEDIA).
+    return f"private/people/{instance.pk or 'new'}/{filename}"
+
+
+class Person(EnglishVersions, Record):
     """Someone on either side, whose offices change over time (see Position)."""
 
     full_name = models.CharField(_("full name"), max_length=200)
@@ -231,8 +302,23 @@ class Person(Record):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    form_of_address = models.CharField(
+        _("form of address"),
+        max_length=200,
+        blank=True,
+        help_text=_("How to address and refer to this person, e.g. “Ngài Thị trưởng”."),
+    )
+    form_of_address_en = models.CharField(
+        _("form of address (English)"), max_length=200, blank=True
+    )
+    biography = models.TextField(_("biography"), blank=True)
+    biography_en = models.TextField(_("biography (English)"), blank=True)
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    dietary_needs = models.CharField(_("dietary needs"), max_length=255, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=person_photo_path, blank=True)
 
     history = HistoricalRecords()
+    main_text_field = "biography"
 
     class Meta:
         ordering = ["full_name"]
@@ -247,6 +333,12 @@ class Person(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:person_detail", args=[self.pk])
+
+    def photo_url(self) -> str:
+        """The photo through the view that checks the reader ("" without a photo)."""
+        if not self.photo:
+            return ""
+        return reverse("partnerships:person_photo", args=[self.pk])
 
     def position_on(self, day: dt.date) -> Position | None:
         """The office this person held on ``day`` (the most recently started one)."""
@@ -272,7 +364,7 @@ class PositionQuerySet(models.QuerySet["Position"]):
         return self.held_on(timezone.localdate())
 
 
-class Position(Record):
+class Position(EnglishVersions, Record):
     """An office a person held: Trần Sỹ Thanh, Chủ tịch UBND TP Hà Nội, from … to …"""
 
     person = models.ForeignKey(

@@ -11,7 +11,20 @@ from factory.django import DjangoModelFactory
 
 from agreements.models import Agreement, AgreementDocument, Signatory
 from common.roles import ADMINISTRATOR, EDITOR, VIEWER, ensure_roles
-from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from delegations.models import (
+    Accommodation,
+    ActionItem,
+    BriefPoint,
+    Engagement,
+    Gift,
+    LocalContact,
+    ProgressUpdate,
+    TravelSegment,
+    Visit,
+    VisitDocument,
+    VisitParticipant,
+    VisitSource,
+)
 from partnerships.models import (
     City,
     CityName,
@@ -221,3 +234,69 @@ class ProgressUpdateFactory(ModelFactory[ProgressUpdate]):
 
     action_item = factory.SubFactory(ActionItemFactory)
     note = "Đang triển khai"
+
+
+class TravelSegmentFactory(ModelFactory[TravelSegment]):
+    class Meta:
+        model = TravelSegment
+
+    visit = factory.SubFactory(VisitFactory)
+    carrier = "Vietnam Airlines"
+    number = factory.Sequence(lambda n: f"VN {100 + n}")
+    from_place = "Hà Nội"
+    to_place = "Minsk"
+    departure_date = dt.date(2025, 5, 10)
+
+
+class AccommodationFactory(ModelFactory[Accommodation]):
+    class Meta:
+        model = Accommodation
+
+    visit = factory.SubFactory(VisitFactory)
+    name = factory.Sequence(lambda n: f"Khách sạn {n}")
+
+
+class LocalContactFactory(ModelFactory[LocalContact]):
+    class Meta:
+        model = LocalContact
+
+    visit = factory.SubFactory(VisitFactory)
+    kind = LocalContact.Kind.EMBASSY
+    name = factory.Sequence(lambda n: f"Liên lạc {n}")
+    phone = "+375 17 000 00 00"
+
+
+class GiftFactory(ModelFactory[Gift]):
+    class Meta:
+        model = Gift
+
+    visit = factory.SubFactory(VisitFactory)
+    description = factory.Sequence(lambda n: f"Tranh sơn mài {n}")
+    person = factory.SubFactory(PersonFactory)
+
+
+class BriefPointFactory(ModelFactory[BriefPoint]):
+    class Meta:
+        model = BriefPoint
+
+    visit = factory.SubFactory(VisitFactory)
+    kind = BriefPoint.Kind.OBJECTIVE
+    text = factory.Sequence(lambda n: f"Mục tiêu {n}")
+
+
+class VisitDocumentFactory(ModelFactory[VisitDocument]):
+    class Meta:
+        model = VisitDocument
+
+    visit = factory.SubFactory(VisitFactory)
+    title = "Bài phát biểu"
+    file = factory.django.FileField(filename="speech.pdf", data=b"%PDF-1.4\n%%EOF\n")
+
+
+class VisitSourceFactory(ModelFactory[VisitSource]):
+    class Meta:
+        model = VisitSource
+
+    visit = factory.SubFactory(VisitFactory)
+    title = factory.Sequence(lambda n: f"Bài báo {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/bai-{n}")

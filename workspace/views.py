@@ -19,7 +19,7 @@ from common.listing import paginate
 from common.permissions import viewer_required
 from delegations.partnership_visits import with_last_visit
 from partnerships.models import Organisation, Partnership, Person
-from workspace import dashboard_sections, freshness, stories
+from workspace import dashboard_sections, freshness, my_work, stories
 from workspace.forms import PartnershipFilterForm
 from workspace.search import search_record
 
@@ -31,9 +31,11 @@ AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
 @require_GET
 @viewer_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    return render_partial_or_page(
-        request, "workspace/dashboard.html", {"sections": dashboard_sections.sections()}
-    )
+    context = {
+        "my_work": my_work.dashboard_card(request.user),
+        "sections": dashboard_sections.sections(),
+    }
+    return render_partial_or_page(request, "workspace/dashboard.html", context)
 
 
 @require_GET

@@ -6,9 +6,9 @@ from typing import Any, override
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from agreements.importing import EXPORT_FORMATS, export_bytes
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from sheets.importing import EXPORT_FORMATS, export_bytes
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from typing import Any, override
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from agreements.importing import run_import
-from agreements.models import ImportLog
+from sheets.importing import run_import
+from sheets.models import ImportLog
 
 
 class Command(BaseCommand):

@@ -1,310 +1,48 @@
 """Running a spreadsheet import: reading the file safely, the dry run, the real run, the log.
 
-The files come from staff machines and are not trusted:
+The files come from staff machines and are not trusted. They are read by the bounded
+readers of ``sheets.reading`` (size, zip bombs, XML tricks, and limits on cells, rows
+and time enforced while streaming: see SECURITY.md, "Uploaded spreadsheets"); here:
 
-* size: at most ``MAX_FILE_SIZE`` bytes (the upload form checks it before anything else);
-* .xlsx and .ods are ZIP archives: their declared uncompressed sizes and compression
-  ratios are checked *before* a single XML byte is parsed, so a zip bomb is refused
-  without being inflated; the XML is parsed with defusedxml (openpyxl uses it when it
-  is installed, the .ods reader below calls it directly), streaming, row by row;
-* rows: at most ``MAX_ROWS``; a run of ``MAX_TRAILING_EMPTY_ROWS`` empty rows ends the
-  sheet, so a LibreOffice sheet "formatted" down to row 1,048,576 is read in a moment;
+* rows: at most ``MAX_ROWS`` rows of data under the header; blank rows are skipped
+  but keep their numbers, and rows after a long blank run are read like any other;
 * .csv must be UTF-8 (with or without BOM): anything else is refused with a clear
   message instead of being shown as mojibake.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import gc
 import io
 import threading
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import IO, TYPE_CHECKING, Any
-from xml.etree.ElementTree import Element
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tablib
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
 from common.text import fold
+from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
+from sheets.reading import Row as FileRow
 
 from .models import ImportLog
+from .registry import resource_for
+
+__all__ = ["FORMATS", "MAX_FILE_SIZE", "SheetError", "extension_of"]
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from import_export.results import Result
 
-    from .resources import Editor, SheetResource
+    from agreements.resources import Editor, SheetResource
 
-MAX_FILE_SIZE = 10 * 1024 * 1024
 MAX_ROWS = 50_000
-MAX_COLUMNS = 60
-MAX_TRAILING_EMPTY_ROWS = 1000
-MAX_UNCOMPRESSED = 100 * 1024 * 1024  # all members together
-# Plain XML rarely compresses beyond 1:100 (a LibreOffice sheet formatted down to the last
-# row reaches a few hundred); a zip bomb does thousands.
-MAX_RATIO = 1000  # uncompressed / compressed, for members bigger than 1 MB
-
-FORMATS = {
-    ".xlsx": _("Excel workbook (.xlsx)"),
-    ".xls": _("Excel 97–2003 workbook (.xls)"),
-    ".ods": _("OpenDocument spreadsheet (.ods)"),
-    ".csv": _("CSV, UTF-8 (.csv)"),
-}
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be imported; the message is for the user."""
-
-
-# -- reading ------------------------------------------------------------------------------
-
-
-def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open an .xlsx/.ods archive after checking what it claims to inflate to."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SheetError(gettext("The file is damaged or is not a spreadsheet.")) from error
-    total = 0
-    for member in members:
-        total += member.file_size
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise SheetError(
-                gettext("The file is refused: it expands to far more than its size (a “zip bomb”).")
-            )
-    if total > MAX_UNCOMPRESSED:
-        raise SheetError(
-            gettext("The file is refused: its contents are larger than %(mb)d MB once unpacked.")
-            % {"mb": MAX_UNCOMPRESSED // (1024 * 1024)}
-        )
-    return archive
-
-
-Row = Sequence[object]
-RowReader = Callable[[bytes], Iterator[Row]]
-IterParse = Callable[..., Iterator[tuple[str, Element]]]
-
-
-def _rows_xlsx(data: bytes) -> Iterator[Row]:
-    check_zip(data).close()
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for damaged files
-        raise SheetError(gettext("The file is damaged or is not an .xlsx workbook.")) from error
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            yield list(row)
-    finally:
-        book.close()
-
-
-def _rows_xls(data: bytes) -> Iterator[Row]:
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
-        sheet = book.sheet_by_index(0)
-    except Exception as error:
-        raise SheetError(gettext("The file is damaged or is not an .xls workbook.")) from error
-    for r in range(sheet.nrows):
-        values: list[object] = []
-        for c in range(min(sheet.ncols, MAX_COLUMNS)):
-            cell = sheet.cell(r, c)
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                try:
-                    values.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-                    values.append(cell.value)
-            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                values.append(None)
-            else:
-                values.append(cell.value)
-        yield values
-
-
-_ODS = {
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-}
-
-
-def _q(ns: str, name: str) -> str:
-    return f"{{{_ODS[ns]}}}{name}"
-
-
-def _ods_cell_value(cell: Element, paragraphs: list[str]) -> object:
-    kind = cell.get(_q("office", "value-type"))
-    if kind == "date":
-        raw = cell.get(_q("office", "date-value"), "")
-        try:
-            return dt.datetime.fromisoformat(raw) if "T" in raw else dt.date.fromisoformat(raw)
-        except ValueError:
-            return raw
-    if kind in ("float", "percentage", "currency"):
-        raw = cell.get(_q("office", "value"), "")
-        try:
-            number = float(raw)
-        except ValueError:
-            return raw
-        return int(number) if number.is_integer() else number
-    if kind == "boolean":
-        return cell.get(_q("office", "boolean-value")) == "true"
-    text = "\n".join(paragraphs)
-    return text or None
-
-
-def _paragraph_text(p: Element) -> str:
-    """Text of a <text:p>, with <text:s/> spaces, tabs and line breaks."""
-    parts = [p.text or ""]
-    for child in p.iter():
-        if child is p:
-            continue
-        if child.tag == _q("text", "s"):
-            parts.append(" " * int(child.get(_q("text", "c"), "1")))
-        elif child.tag == _q("text", "tab"):
-            parts.append("\t")
-        elif child.tag == _q("text", "line-break"):
-            parts.append("\n")
-        elif child.text:
-            parts.append(child.text)
-        if child.tail:
-            parts.append(child.tail)
-    return "".join(parts)
-
-
-def _rows_ods(data: bytes) -> Iterator[Row]:
-    """Stream the first table of an .ods, expanding repeated cells only where they hold data."""
-    from defusedxml.ElementTree import iterparse
-
-    with check_zip(data) as archive:
-        try:
-            stream = archive.open("content.xml")
-        except KeyError as error:
-            raise SheetError(
-                gettext("The file is damaged or is not an .ods spreadsheet.")
-            ) from error
-        with stream:
-            yield from _ods_table_rows(stream, iterparse)
-
-
-def _ods_table_rows(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
-    try:
-        yield from _ods_first_table(stream, iterparse)
-    except SheetError:
-        raise
-    except Exception as error:  # defusedxml refusals and broken XML alike
-        raise SheetError(gettext("The file is damaged or is not an .ods spreadsheet.")) from error
-
-
-_ODS_TABLE = _q("table", "table")
-_ODS_ROW = _q("table", "table-row")
-_ODS_CELLS = (_q("table", "table-cell"), _q("table", "covered-table-cell"))
-_ODS_PARAGRAPH = _q("text", "p")
-
-
-def _ods_first_table(stream: IO[bytes], iterparse: IterParse) -> Iterator[Row]:
-    in_table = False
-    row: list[object] | None = None
-    paragraphs: list[str] = []
-    for event, element in iterparse(stream, events=("start", "end")):
-        tag = element.tag
-        if tag == _ODS_TABLE:
-            if event == "end":
-                return  # only the first sheet
-            in_table = True
-        elif not in_table:
-            continue
-        elif tag == _ODS_ROW:
-            if event == "start":
-                row, paragraphs = [], []
-            else:
-                yield from _ods_row_end(row or [], element)
-                row = None
-        elif tag in _ODS_CELLS:
-            if event == "start":
-                paragraphs = []
-            else:
-                _ods_cell_end(row, element, paragraphs)
-        elif tag == _ODS_PARAGRAPH and event == "end":
-            paragraphs.append(_paragraph_text(element))
-
-
-def _ods_row_end(row: list[object], element: Element) -> Iterator[Row]:
-    """The finished row, as many times as it is repeated (bounded)."""
-    repeat = int(element.get(_q("table", "number-rows-repeated"), "1"))
-    while row and row[-1] is None:
-        row.pop()
-    if row:
-        for _ in range(min(repeat, MAX_ROWS + 1)):
-            yield list(row)
-    else:
-        # Empty rows, however many are declared, cost nothing.
-        for _ in range(min(repeat, MAX_TRAILING_EMPTY_ROWS + 1)):
-            yield []
-    element.clear()
-
-
-def _ods_cell_end(row: list[object] | None, element: Element, paragraphs: list[str]) -> None:
-    """Add the finished cell to the row, repeated as declared but never past MAX_COLUMNS."""
-    if row is None:
-        return  # a cell outside any row: ignored
-    value = _ods_cell_value(element, paragraphs)
-    repeat = int(element.get(_q("table", "number-columns-repeated"), "1"))
-    room = MAX_COLUMNS - len(row)
-    if room > 0:
-        row.extend([value] * min(repeat, room))
-    element.clear()
-
-
-def _rows_csv(data: bytes) -> Iterator[Row]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SheetError(
-            gettext(
-                "The .csv file is not in UTF-8. In Excel choose “Save as” → “CSV UTF-8 "
-                "(Comma delimited)”, in LibreOffice choose the character set “Unicode (UTF-8)”."
-            )
-        ) from error
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as error:
-        raise SheetError(
-            gettext("The .csv file is malformed: %(error)s") % {"error": error}
-        ) from error
-
-
-READERS: dict[str, RowReader] = {
-    ".xlsx": _rows_xlsx,
-    ".xls": _rows_xls,
-    ".ods": _rows_ods,
-    ".csv": _rows_csv,
-}
-
-
-def extension_of(file_name: str) -> str:
-    return PurePath(file_name or "").suffix.lower()
 
 
 def _blank(value: object) -> bool:
@@ -333,27 +71,18 @@ def read_sheet(
     file_name: str, data: bytes, *, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
 ) -> Sheet:
     """Read the first sheet into a Dataset with the English column names."""
-    extension = extension_of(file_name)
-    if extension not in READERS:
-        raise SheetError(
-            gettext("“%(name)s” is not a spreadsheet this office can import: use %(formats)s.")
-            % {"name": file_name, "formats": ", ".join(FORMATS)}
-        )
-    if len(data) > MAX_FILE_SIZE:
-        raise SheetError(
-            gettext("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
-        )
-    rows = iter(READERS[extension](data))
-    header = next(rows, None)
-    if not header or all(_blank(v) for v in header):
+    rows = read_rows(file_name, data)
+    first = next(rows, None)
+    if first is None or first.number != 1 or all(_blank(v) for v in first.values()):
         raise SheetError(gettext("The first row must hold the column names; it is empty."))
+    header = first.values()
     positions, headers, ignored = _header_positions(header, columns, aliases)
     dataset, numbers = _data_rows(rows, columns, positions)
     return Sheet(dataset, numbers, headers, ignored)
 
 
 def _header_positions(
-    header: Row, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+    header: Sequence[object], columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
 ) -> tuple[dict[str, int], dict[str, str], list[str]]:
     """Where each column is, its header as written, and the headers that match no column."""
     index = header_index(columns, aliases)
@@ -383,19 +112,15 @@ def _header_positions(
 
 
 def _data_rows(
-    rows: Iterator[Row], columns: Sequence[str], positions: Mapping[str, int]
+    rows: Iterator[FileRow], columns: Sequence[str], positions: Mapping[str, int]
 ) -> tuple[tablib.Dataset, list[int]]:
     """The data rows after the header, with their spreadsheet row numbers."""
     dataset = tablib.Dataset(headers=list(columns))
     numbers: list[int] = []
-    empty_run = 0
-    for number, values in enumerate(rows, 2):
+    for row in rows:
+        values = row.values()
         if all(_blank(v) for v in values):
-            empty_run += 1
-            if empty_run > MAX_TRAILING_EMPTY_ROWS:
-                break
             continue
-        empty_run = 0
         if len(dataset) >= MAX_ROWS:
             raise SheetError(
                 gettext("The sheet has more than %(max)s rows: split it into several files.")
@@ -404,7 +129,7 @@ def _data_rows(
         dataset.append(
             [values[positions[c]] if positions[c] < len(values) else None for c in columns]
         )
-        numbers.append(number)
+        numbers.append(row.number)
     if not numbers:
         raise SheetError(gettext("The sheet has a header row but no data."))
     return dataset, numbers
@@ -479,21 +204,6 @@ class ImportOutcome:
             "unchanged": self.unchanged,
             "errors": self.with_errors,
         }
-
-
-# The resource class that reads each kind of sheet, by dotted path (imported when first
-# used): each app registers its own sheets from its AppConfig.ready, so that this module
-# needs no app above agreements (visits and action items are the delegations app's).
-_SHEET_RESOURCES: dict[str, str] = {}
-
-
-def register_sheet(sheet: str, resource_path: str) -> None:
-    """Let ``run_import(sheet=…)`` read ``sheet`` with the resource class at ``resource_path``."""
-    _SHEET_RESOURCES[sheet] = resource_path
-
-
-def resource_for(sheet: str) -> type[SheetResource[Any]]:
-    return import_string(_SHEET_RESOURCES[sheet])
 
 
 def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
@@ -594,7 +304,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, agreements/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py).
     """
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)

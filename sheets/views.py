@@ -3,8 +3,12 @@
 Nothing is written until the editor confirms. Between the two steps the uploaded file
 waits under MEDIA_ROOT/imports/ with a random name known only to the editor's session
 (``importing.stash_upload``), and it is validated again on confirm. A big file is
-previewed and imported by the worker instead (agreements/import_jobs.py): the request
+previewed and imported by the worker instead (sheets/import_jobs.py): the request
 only stashes it, starts the job and redirects to the job's page.
+
+One page serves every sheet (``SheetPage``): agreements, delegation visits, action items.
+The URLs keep the names of the record apps' namespaces (config/urls.py adds ``urls.py``'s
+patterns to them): ``agreements:import``, ``delegations:visit_import``…
 """
 
 from __future__ import annotations
@@ -23,17 +27,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import import_jobs, importing
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
+from delegations.models import ActionItem, Visit
 from jobs.services import TooManyJobsError
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from sheets import import_jobs, importing
+from sheets.models import ImportLog
+from sheets.registry import resource_for
 
 if TYPE_CHECKING:
     import tablib
+    from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
 
 
@@ -78,14 +83,14 @@ AGREEMENTS_PAGE = SheetPage(
     template_url="agreements:import_template",
     export_url="agreements:export",
     done_url="agreements:agreement_list",
-    page="agreements/import/import.html",
+    page="sheets/import.html",
 )
 
 
 def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
     """The three steps of one sheet's import, for every sheet (the views are its doors)."""
     sheet = spec.sheet
-    context: dict[str, Any] = {"sheet": spec, "columns": importing.resource_for(sheet).COLUMNS}
+    context: dict[str, Any] = {"sheet": spec, "columns": resource_for(sheet).COLUMNS}
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         importing.discard_upload(request.session, request.POST.get("token", ""))
@@ -143,7 +148,7 @@ def _confirm(
 def _in_background(
     request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], name: str, data: bytes
 ) -> HttpResponse:
-    """A big file: its preview runs as a job (agreements/import_jobs.py); off to its page."""
+    """A big file: its preview runs as a job (sheets/import_jobs.py); off to its page."""
     token = importing.stash_upload(request.session, spec.sheet, name, data)
     try:
         job = import_jobs.start_import(
@@ -186,7 +191,7 @@ def export_response(dataset: tablib.Dataset, fmt: str, stem: str) -> HttpRespons
 def template_response(sheet: str, stem: str) -> HttpResponse:
     content_type, _ext = importing.EXPORT_FORMATS["xlsx"]
     response = HttpResponse(
-        importing.template_bytes(importing.resource_for(sheet)), content_type=content_type
+        importing.template_bytes(resource_for(sheet)), content_type=content_type
     )
     response["Content-Disposition"] = f'attachment; filename="{stem}-template.xlsx"'
     return response
@@ -220,3 +225,73 @@ def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
     return export_response(dataset, export_format(request), "agreements")
+
+
+VISITS_PAGE = SheetPage(
+    sheet=ImportLog.Sheet.VISITS,
+    title=gettext_lazy("Import delegation visits"),
+    import_url="delegations:visit_import",
+    template_url="delegations:visit_import_template",
+    export_url="delegations:visit_export",
+    done_url="delegations:visit_list",
+    page="sheets/import.html",
+)
+ACTION_ITEMS_PAGE = SheetPage(
+    sheet=ImportLog.Sheet.ACTION_ITEMS,
+    title=gettext_lazy("Import action items"),
+    import_url="delegations:actionitem_import",
+    template_url="delegations:actionitem_import_template",
+    export_url="delegations:actionitem_export",
+    done_url="delegations:actionitem_list",
+    page="sheets/import.html",
+)
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def visit_import(request: AuthenticatedRequest) -> HttpResponse:
+    return import_page(request, VISITS_PAGE)
+
+
+@require_GET
+@editor_required
+def visit_import_template(_request: AuthenticatedRequest) -> HttpResponse:
+    return template_response(ImportLog.Sheet.VISITS, "visits")
+
+
+@require_GET
+@viewer_required
+def visit_export(request: AuthenticatedRequest) -> HttpResponse:
+    """All visits, or those the visit list shows for the same GET parameters."""
+    from delegations.forms import VisitFilterForm
+    from delegations.resources import VisitResource
+
+    resource = VisitResource()
+    visits = VisitFilterForm(request.GET).results(Visit.objects.all())
+    dataset = resource.export_dataset(resource.export_queryset(visits))
+    return export_response(dataset, export_format(request), "visits")
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def actionitem_import(request: AuthenticatedRequest) -> HttpResponse:
+    return import_page(request, ACTION_ITEMS_PAGE)
+
+
+@require_GET
+@editor_required
+def actionitem_import_template(_request: AuthenticatedRequest) -> HttpResponse:
+    return template_response(ImportLog.Sheet.ACTION_ITEMS, "action-items")
+
+
+@require_GET
+@viewer_required
+def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
+    """All action items, or those the action-item list shows for the same GET parameters."""
+    from delegations.forms import ActionItemFilterForm
+    from delegations.resources import ActionItemResource
+
+    resource = ActionItemResource()
+    items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
+    dataset = resource.export_dataset(resource.export_queryset(items))
+    return export_response(dataset, export_format(request), "action-items")

@@ -1,11 +1,10 @@
 """Big spreadsheet imports in the background (jobs/): the preview and the confirmed import.
 
-The import page (agreements/views/imports.py) stashes the upload as for any import and,
+The import page (sheets/views.py) stashes the upload as for any import and,
 when the file is big (``runs_in_background``), starts a job instead of reading it in the
 request. The worker runs the same ``importing.run_import`` with a progress callback and
 keeps its report on the job, which the job page shows with the same template as the
-page itself (``agreements/import/outcome.html``). Thin on purpose: it moves with the
-import code when that gets its own app.
+page itself (``sheets/outcome.html``).
 """
 
 from __future__ import annotations
@@ -17,12 +16,12 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from agreements import importing
 from common.roles import ADMINISTRATOR
 from jobs.kinds import JobKind
 from jobs.progress import report_progress
 from jobs.running import JobError, JobResult
 from jobs.services import start_job
+from sheets import importing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -34,18 +33,18 @@ if TYPE_CHECKING:
 PREVIEW = JobKind(
     name="import_preview",
     label=_("Import preview"),
-    body="agreements.import_jobs.preview",
+    body="sheets.import_jobs.preview",
     shared_with=(ADMINISTRATOR,),
-    outcome_template="agreements/import/job_outcome.html",
-    outcome_context="agreements.import_jobs.outcome_context",
+    outcome_template="sheets/job_outcome.html",
+    outcome_context="sheets.import_jobs.outcome_context",
 )
 IMPORT = JobKind(
     name="import",
     label=_("Import"),
-    body="agreements.import_jobs.confirm",
+    body="sheets.import_jobs.confirm",
     shared_with=(ADMINISTRATOR,),
-    outcome_template="agreements/import/job_outcome.html",
-    outcome_context="agreements.import_jobs.outcome_context",
+    outcome_template="sheets/job_outcome.html",
+    outcome_context="sheets.import_jobs.outcome_context",
 )
 
 
