@@ -322,7 +322,7 @@ def measures(ids: dict) -> list[Measure]:
         ),
         Measure(
             "healthz",
-            "healthz (do-nothing view)",
+            "healthz (one SELECT 1)",
             "healthz",
             kind="ceiling",
             load=True,

@@ -66,6 +66,18 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
         """Some filter other than the sort order is set."""
         return any(v for k, v in self.data.items() if k not in ("sort", "page"))
 
+    @property
+    def active_count(self) -> int:
+        """How many filters other than the text search and the page are set (the sort
+        order counts when it is not the default): the folded filters' summary shows it."""
+        return sum(
+            1
+            for name in self.fields
+            if name != "q"
+            and self.data.get(name)
+            and not (name == "sort" and self.data.get(name) == self.default_sort)
+        )
+
 
 def paginate(
     request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_page: int = PER_PAGE

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     # First, so that the shell's templates (login, the axes lockout page, the history
     # list without its inline style) take the place of the packages' own.
     "workspace",
-    "django.contrib.admin",
+    "workspace.admin_apps.OfficeAdminConfig",  # django.contrib.admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # DEBUG on and DEBUG_ERROR_PAGES=0 (the demo): the app's error pages, not Django's debug ones.
+    "common.error_pages.ErrorPagesInDebugMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,6 +148,13 @@ AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# With DEBUG on, Django shows its debug pages for 404 and 500 (every URL pattern, the
+# settings, the code); DEBUG_ERROR_PAGES=0 shows the app's own pages instead, as in
+# production (scripts/demo.sh sets it). With DEBUG off the app's pages are always shown.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", default=True)
+# A refused form (an expired page, cookies off) gets the app's 403 page, in the shell.
+CSRF_FAILURE_VIEW = "common.error_pages.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -172,7 +181,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache whose failures (read-only, full, missing folder) are misses,
+        # logged once: the page is computed instead of failing (common/safe_cache.py).
+        "BACKEND": "common.safe_cache.FailSafeFileBasedCache",
         "LOCATION": CACHE_DIR,
         "TIMEOUT": 3600,
         "KEY_PREFIX": hashlib.sha256(

@@ -11,9 +11,18 @@ from workspace import urls as workspace_urls
 from workspace import views as workspace
 from workspace.calendar_feed import calendar_feed
 
+# The app's own error pages, in the shell (common/error_pages.py).
+handler400 = "common.error_pages.bad_request"
+handler403 = "common.error_pages.permission_denied"
+handler404 = "common.error_pages.page_not_found"
+handler500 = "common.error_pages.server_error"
+
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
+    path("favicon.ico", common_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    # Logging out says so on the page it lands on; the rest are Django's (our templates).
+    path("accounts/logout/", workspace.SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", workspace.dashboard, name="dashboard"),

@@ -28,6 +28,7 @@ renders cannot pile up.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import mimetypes
@@ -63,16 +64,21 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementDocument
 from common.collation import sort_key, sorted_by_name
 from common.countries import name_in_language
 from common.partialdate import PartialDate, period_covers
 from common.text import fold
 from common.worldmap import render_locator_map
 from delegations.models import (
+    Accommodation,
     ActionItem,
+    BriefPoint,
     Engagement,
+    Gift,
+    LocalContact,
     ProgressUpdate,
+    TravelSegment,
     Visit,
     VisitParticipant,
     VisitQuerySet,
@@ -105,6 +111,8 @@ AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
 PARTICIPANT_LIMIT = 60
 ENGAGEMENT_LIMIT = 120
+DOCUMENT_LIMIT = 60
+PHOTO_LIMIT = 180 * 1024  # bytes of one photo embedded (under the fetcher's data: URI limit)
 TEXT_LIMIT = 6000  # characters of any one free-text field (the template cuts longer ones)
 EXPIRY_HORIZON_DAYS = 365
 MAX_CONCURRENT_RENDERS = 2
@@ -220,6 +228,16 @@ def localized(record: object, field_name: str, lang: str) -> Localized:
 
 
 @dataclass
+class Photo:
+    data: bytes
+    content_type: str
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode()}"
+
+
+@dataclass
 class Participant:
     name: str
     name_latin: str
@@ -227,6 +245,65 @@ class Participant:
     phone: str
     positions_then: list[Localized]
     positions_now: list[Localized]
+    form_of_address: Localized = field(default_factory=lambda: Localized(""))
+    biography: Localized = field(default_factory=lambda: Localized(""))
+    languages: str = ""
+    dietary_needs: str = ""
+    photo: Photo | None = None
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.photo or self.biography or self.form_of_address or self.languages)
+
+
+@dataclass
+class BriefPointRow:
+    kind: str
+    text: Localized
+    answer: Localized
+    sample: bool
+
+
+@dataclass
+class GiftRow:
+    direction: str
+    description: Localized
+    to_from: str
+    notes: str
+    sample: bool
+
+
+@dataclass
+class Logistics:
+    travel: list[TravelSegment]
+    accommodation: list[Accommodation]
+    contacts: list[LocalContact]
+    time_difference: float | None
+    budget: str
+    security: Localized
+    health: Localized
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.travel
+            or self.accommodation
+            or self.contacts
+            or self.time_difference is not None
+            or self.budget
+            or self.security
+            or self.health
+        )
+
+    @property
+    def time_difference_label(self) -> str:
+        if self.time_difference is None:
+            return ""
+        hours = f"{abs(self.time_difference):g}"
+        if self.time_difference > 0:
+            return _("%(hours)s h ahead of us") % {"hours": hours}
+        if self.time_difference < 0:
+            return _("%(hours)s h behind us") % {"hours": hours}
+        return _("same time as us")
 
 
 @dataclass
@@ -286,6 +363,8 @@ class ProgrammeEntry:
     place: Localized
     summary: Localized
     counterparts: list[str]
+    accompanied_by: list[str] = field(default_factory=list)
+    dress: str = ""
 
 
 @dataclass
@@ -342,7 +421,37 @@ class VisitBrief:
     open_items_overdue: int
     open_items_shown: int
     programme: list[ProgrammeDay]
+    points: dict[str, list[BriefPointRow]] = field(default_factory=dict)
+    speeches: list[tuple[str, Localized]] = field(default_factory=list)  # (kind, title)
+    gifts: list[GiftRow] = field(default_factory=list)
+    logistics: Logistics | None = None
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    documents_on_file: list[tuple[str, str]] = field(default_factory=list)  # (agreement, title)
+    distribution: list[str] = field(default_factory=list)
+    country_note: Localized = field(default_factory=lambda: Localized(""))
+    key_figures: list[str] = field(default_factory=list)
+    relations_since: int | None = None
     text_limit: int = TEXT_LIMIT
+
+    @property
+    def objectives(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.OBJECTIVE, [])
+
+    @property
+    def key_messages(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.KEY_MESSAGE, [])
+
+    @property
+    def questions(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.QUESTION, [])
+
+    @property
+    def press_lines(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.PRESS_LINE, [])
+
+    @property
+    def has_talking_points(self) -> bool:
+        return bool(self.talking_points or self.notes or self.points or self.speeches)
 
     @property
     def history_sections(self) -> list[tuple[str, list[EarlierVisit]]]:
@@ -428,10 +537,31 @@ def _participant(p: VisitParticipant, lang: str) -> Participant:
         name=person.full_name,
         name_latin=person.name_latin if person.name_latin != person.full_name else "",
         role=p.get_role_display(),
-        phone=str(getattr(p, "phone", "") or person.phone),
+        phone=p.phone or person.phone,
         positions_then=then,
         positions_now=now,
+        form_of_address=localized(person, "form_of_address", lang),
+        biography=localized(person, "biography", lang),
+        languages=person.languages,
+        dietary_needs=person.dietary_needs,
+        photo=_photo(person),
     )
+
+
+def _photo(person: Person) -> Photo | None:
+    """The person's uploaded photo, read from storage (never fetched by URL), if small enough."""
+    if not person.photo:
+        return None
+    content_type = mimetypes.guess_type(person.photo.name or "")[0] or ""
+    if content_type not in {"image/png", "image/jpeg"}:
+        return None
+    try:
+        if person.photo.size > PHOTO_LIMIT:
+            return None
+        with person.photo.open("rb") as handle:
+            return Photo(handle.read(PHOTO_LIMIT), content_type)
+    except OSError:
+        return None
 
 
 def _positions_held(on: dt.date, to_attr: str) -> Prefetch[Any]:
@@ -455,10 +585,20 @@ def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
                 _positions_held(on, "positions_now"), _positions_held(visit_day, "positions_then")
             ),
         ),
-        Prefetch("engagements", queryset=Engagement.objects.prefetch_related("counterparts")),
+        Prefetch(
+            "engagements",
+            queryset=Engagement.objects.prefetch_related("counterparts", "accompanied_by"),
+        ),
         Prefetch("agreements_signed", queryset=Agreement.objects.select_related("parent")),
         "partnership__partner_city__alternative_names",
         "partnership__fields",
+        "travel_segments",
+        "accommodations",
+        "local_contacts",
+        Prefetch("gifts", queryset=Gift.objects.select_related("person", "organisation")),
+        "brief_points",
+        "documents",
+        "sources",
     )
 
 
@@ -694,6 +834,8 @@ def _programme(visit: Visit, lang: str) -> list[ProgrammeDay]:
             place=localized(e, "place", lang),
             summary=localized(e, "summary", lang),
             counterparts=sorted_by_name([str(p) for p in e.counterparts.all()], str),
+            accompanied_by=sorted_by_name([str(p) for p in e.accompanied_by.all()], str),
+            dress=e.get_dress_display() if e.dress else "",
         )
         for e in list(visit.engagements.all())[:ENGAGEMENT_LIMIT]
     ]
@@ -703,12 +845,62 @@ def _programme(visit: Visit, lang: str) -> list[ProgrammeDay]:
     ]
 
 
+def _points(visit: Visit, lang: str) -> dict[str, list[BriefPointRow]]:
+    points: dict[str, list[BriefPointRow]] = {}
+    for point in visit.brief_points.all():
+        points.setdefault(point.kind, []).append(
+            BriefPointRow(
+                point.kind,
+                localized(point, "text", lang),
+                localized(point, "answer", lang),
+                point.is_sample,
+            )
+        )
+    return points
+
+
+def _gifts(visit: Visit, lang: str) -> list[GiftRow]:
+    return [
+        GiftRow(
+            gift.get_direction_display(),
+            localized(gift, "description", lang),
+            ", ".join(filter(None, [str(gift.person or ""), _org_name(gift.organisation, lang)])),
+            gift.notes,
+            gift.is_sample,
+        )
+        for gift in visit.gifts.all()
+    ]
+
+
+def _logistics(visit: Visit, lang: str) -> Logistics:
+    budget = visit.budget_line
+    if visit.budget_amount is not None:
+        amount = f"{visit.budget_amount:,.0f}".replace(",", ".")
+        budget = f"{budget}: {amount} {visit.budget_currency}".strip(": ")
+    return Logistics(
+        travel=list(visit.travel_segments.all()),
+        accommodation=list(visit.accommodations.all()),
+        contacts=list(visit.local_contacts.all()),
+        time_difference=visit.time_difference(),
+        budget=budget,
+        security=localized(visit, "security_notes", lang),
+        health=localized(visit, "health_notes", lang),
+    )
+
+
+def _documents_on_file(rows: list[AgreementRow]) -> list[tuple[str, str]]:
+    """The agreement documents on file, for the agreements the brief lists (one query)."""
+    ids = [row.agreement.pk for row in rows]
+    documents = (
+        AgreementDocument.objects.filter(agreement_id__in=ids)
+        .select_related("agreement")
+        .order_by("agreement__signed_on", "agreement_id", "id")[:DOCUMENT_LIMIT]
+    )
+    return [(d.agreement.reference, d.title) for d in documents]
+
+
 def _engagement_time(engagement: Engagement) -> str:
-    start = engagement.time
-    end = getattr(engagement, "end_time", None)
-    if start and end:
-        return f"{start:%H:%M}–{end:%H:%M}"
-    return f"{start:%H:%M}" if start else ""
+    return engagement.times_label()
 
 
 def _city_map(city: City, label: str) -> str:
@@ -816,7 +1008,26 @@ def gather_brief(
             open_items_overdue=overdue,
             open_items_shown=shown,
             programme=_programme(visit, lang),
+            points=_points(visit, lang),
+            speeches=[
+                (d.get_kind_display(), localized(d, "title", lang)) for d in visit.documents.all()
+            ],
+            gifts=_gifts(visit, lang),
+            logistics=_logistics(visit, lang),
+            sources=_sources(visit),
+            documents_on_file=_documents_on_file(tree),
+            distribution=[p.name for p in ours],
+            country_note=localized(partner, "country_note", lang),
+            key_figures=partner.key_figures_in(lang)[0],
+            relations_since=partner.relations_since,
         )
+
+
+def _sources(visit: Visit) -> list[tuple[str, str]]:
+    sources = [(source.title, source.url) for source in visit.sources.all()]
+    if visit.source_url and visit.source_url not in {url for _title, url in sources}:
+        sources.append(("", visit.source_url))
+    return sources
 
 
 def _user_name(user: User | None) -> str:

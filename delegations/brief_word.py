@@ -23,6 +23,7 @@ from common.word import (
     Cover,
     Document,
     Heading,
+    Image,
     Paragraph,
     Run,
     Table,
@@ -32,7 +33,14 @@ from common.word import (
 
 if TYPE_CHECKING:
     from common.word import Block
-    from delegations.brief import FollowUpItem, Localized, Participant, VisitBrief
+    from delegations.brief import (
+        BriefPointRow,
+        FollowUpItem,
+        Localized,
+        Logistics,
+        Participant,
+        VisitBrief,
+    )
 
 STYLE = {"vi": "administrative_vi", "en": "english"}
 
@@ -107,7 +115,10 @@ def _text_plain(value: Localized, limit: int) -> str:
 
 
 def _cover(brief: VisitBrief) -> list[Block]:
+    city = brief.partner_city
+    local = f" ({city.name_local})" if city.name_local not in {"", brief.partner_city_name} else ""
     lines: list[Text] = [
+        f"{_('Partnership')}: {brief.home_city_name} – {brief.partner_city_name}{local}",
         f"{_('Dates')}: {brief.dates or '—'}",
         f"{_('Place')}: {brief.place or '—'}",
         f"{_('Facts as of')}: {_date(brief.on)}",
@@ -116,6 +127,9 @@ def _cover(brief: VisitBrief) -> list[Block]:
         lines.append(Run(f"{_('Note on the date')}: {brief.date_note}", italic=True))
     if brief.classification:
         lines.append(Run(brief.classification, bold=True))
+    if brief.distribution:
+        names = "; ".join(brief.distribution)
+        lines.append(f"{_('Distribution')}: {names}")
     return [
         Cover(
             str(brief.title),
@@ -136,6 +150,33 @@ def _people(brief: VisitBrief) -> list[Block]:
     for heading, people in brief.sides:
         blocks.append(Heading(heading, 2))
         blocks.append(_people_table(people) if people else Paragraph(_("No one recorded.")))
+    for index, (_heading, people) in enumerate(brief.sides):
+        profiles = [p for p in people if p.has_profile]
+        if profiles:
+            title = _("Our people: profiles") if index == 0 else _("Counterparts: profiles")
+            blocks.append(Heading(title, 2))
+            for person in profiles:
+                blocks += _profile(person, brief.text_limit)
+    return blocks
+
+
+def _profile(person: Participant, limit: int) -> list[Block]:
+    blocks: list[Block] = [Heading(person.name, 3)]
+    if person.photo:
+        blocks.append(Image(person.photo.data, width_mm=25, alt_text=person.name))
+    if person.positions_now:
+        blocks.append(Paragraph("; ".join(str(x) for x in person.positions_now), indent=False))
+    if person.form_of_address:
+        blocks.append(
+            Paragraph([f"{_('Form of address')}: ", *_runs(person.form_of_address)], indent=False)
+        )
+    if person.biography:
+        blocks.append(Paragraph(_text(person.biography, limit)))
+    extras = [
+        f"{_('Languages')}: {person.languages}" if person.languages else "",
+        f"{_('Dietary needs')}: {person.dietary_needs}" if person.dietary_needs else "",
+    ]
+    blocks += [Paragraph(extra, indent=False) for extra in extras if extra]
     return blocks
 
 
@@ -155,8 +196,14 @@ def _programme(brief: VisitBrief) -> list[Block]:
         rows: list[list[Text]] = []
         for e in day.engagements:
             what = f"{_text_plain(e.title, 300)} ({e.engagement.get_kind_display()})"
+            if e.engagement.date_note:
+                what += f"\n{_('Note on the date')}: {e.engagement.date_note}"
             if e.counterparts:
                 what += f"\n{_('With')}: {', '.join(e.counterparts)}"
+            if e.accompanied_by:
+                what += f"\n{_('Accompanied by')}: {', '.join(e.accompanied_by)}"
+            if e.dress:
+                what += f"\n{_('Dress')}: {e.dress}"
             if e.summary:
                 what += f"\n{_text_plain(e.summary, brief.text_limit)}"
             rows.append([e.time or "—", what, _text_plain(e.place, 300) or "—"])
@@ -167,15 +214,141 @@ def _programme(brief: VisitBrief) -> list[Block]:
     return blocks
 
 
+def _point_items(points: Sequence[BriefPointRow], limit: int) -> list[Text]:
+    sample = f" ({_('sample')})"
+    return [_text_plain(p.text, limit) + (sample if p.sample else "") for p in points]
+
+
 def _talking_points(brief: VisitBrief) -> list[Block]:
-    blocks: list[Block] = []
-    if brief.talking_points:
+    if not brief.has_talking_points:
+        return []
+    limit = brief.text_limit
+    blocks: list[Block] = [Heading(_("Objectives and talking points"))]
+    if brief.objectives:
+        blocks += [Heading(_("Objectives"), 2), BulletList(_point_items(brief.objectives, limit))]
+    if brief.key_messages:
         blocks += [
-            Heading(_("Talking points")),
-            BulletList(_lines(brief.talking_points, brief.text_limit)),
+            Heading(_("Key messages"), 2),
+            BulletList(_point_items(brief.key_messages, limit)),
+        ]
+    if brief.talking_points:
+        blocks += [Heading(_("Talking points"), 2), BulletList(_lines(brief.talking_points, limit))]
+    if brief.questions:
+        blocks.append(Heading(_("Defensive questions and answers"), 2))
+        for q in brief.questions:
+            blocks.append(Paragraph([Run(f"{_('Q')}: ", bold=True), *_runs(q.text)], indent=False))
+            if q.answer:
+                blocks.append(
+                    Paragraph([Run(f"{_('A')}: ", bold=True), *_runs(q.answer)], indent=False)
+                )
+    if brief.speeches:
+        blocks += [
+            Heading(_("Speeches and toasts on file"), 2),
+            BulletList(
+                [
+                    f"{kind.capitalize()}: {_text_plain(title, 300)}"
+                    for kind, title in brief.speeches
+                ]
+            ),
         ]
     if brief.notes:
-        blocks += [Heading(_("Notes"), 2), Paragraph(_text(brief.notes, brief.text_limit))]
+        blocks += [Heading(_("Notes"), 2), Paragraph(_text(brief.notes, limit))]
+    return blocks
+
+
+def _gifts_and_logistics(brief: VisitBrief) -> list[Block]:
+    blocks: list[Block] = []
+    if brief.gifts:
+        rows: list[list[Text]] = [
+            [
+                g.direction.capitalize(),
+                _text_plain(g.description, 300) + (f" ({_('sample')})" if g.sample else ""),
+                g.to_from or "—",
+            ]
+            for g in brief.gifts
+        ]
+        blocks += [
+            Heading(_("Gifts and protocol")),
+            Table([_("Given or received"), _("Gift"), _("To / from")], rows, widths=(2, 5, 3)),
+        ]
+    logistics = brief.logistics
+    if logistics:
+        blocks += _logistics(logistics, brief.text_limit)
+    if brief.press_lines:
+        blocks += [
+            Heading(_("Press line")),
+            BulletList(_point_items(brief.press_lines, brief.text_limit)),
+        ]
+    return blocks
+
+
+def _time(day: dt.date | None, time: dt.time | None) -> str:
+    return " ".join(filter(None, [_date(day) if day else "", f"{time:%H:%M}" if time else ""]))
+
+
+def _logistics(logistics: Logistics, limit: int) -> list[Block]:
+    blocks: list[Block] = [Heading(_("Logistics"))]
+    if logistics.time_difference_label:
+        blocks.append(
+            Paragraph(f"{_('Time difference')}: {logistics.time_difference_label}", indent=False)
+        )
+    if logistics.travel:
+        rows: list[list[Text]] = [
+            [
+                f"{t.get_mode_display()} {t.carrier} {t.number}".strip(),
+                f"{t.from_place} → {t.to_place}",
+                (
+                    f"{_time(t.departure_date, t.departure_time)} – "
+                    f"{_time(t.arrival_date, t.arrival_time)}"
+                ),
+                t.seats or "—",
+            ]
+            for t in logistics.travel
+        ]
+        blocks += [
+            Heading(_("Travel"), 2),
+            Table(
+                [_("By"), _("From – to"), _("Departs – arrives (local time)"), _("Seats")],
+                rows,
+                widths=(2, 3, 3, 2),
+            ),
+        ]
+    if logistics.accommodation:
+        rows = [
+            [
+                f"{a.name}, {a.address}".strip(", "),
+                a.phone or "—",
+                f"{_date(a.check_in)} – {_date(a.check_out)}",
+            ]
+            for a in logistics.accommodation
+        ]
+        blocks += [
+            Heading(_("Accommodation"), 2),
+            Table(
+                [_("Hotel or residence"), _("Phone"), _("Check-in – check-out")],
+                rows,
+                widths=(5, 2, 3),
+            ),
+        ]
+    if logistics.contacts:
+        rows = [
+            [
+                str(c.get_kind_display()).capitalize(),
+                f"{c.name}, {c.organisation}".strip(", "),
+                c.phone or "—",
+            ]
+            for c in logistics.contacts
+        ]
+        blocks += [
+            Heading(_("Local contacts"), 2),
+            Table([_("Kind"), _("Name"), _("Phone")], rows, widths=(2, 5, 2)),
+        ]
+    if logistics.budget:
+        blocks.append(Paragraph(f"{_('Budget')}: {logistics.budget}", indent=False))
+    if logistics.security:
+        blocks += [Heading(_("Security"), 2), Paragraph(_text(logistics.security, limit))]
+    if logistics.health:
+        blocks += [Heading(_("Health"), 2), Paragraph(_text(logistics.health, limit))]
     return blocks
 
 
@@ -277,6 +450,7 @@ def _context(brief: VisitBrief) -> list[Block]:
         Heading(f"{_('The partner city')}: {brief.partner_city_name}"),
         Table(["", ""], facts, widths=(1, 3)),
     ]
+    blocks += _country(brief)
     if brief.city_profile:
         blocks += [Heading(_("Profile"), 2), Paragraph(_text(brief.city_profile, brief.text_limit))]
     if brief.partnership_summary:
@@ -293,8 +467,33 @@ def _context(brief: VisitBrief) -> list[Block]:
             Heading(_("Timeline of the partnership"), 2),
             Table([_("When"), _("What")], rows, widths=(1, 4)),
         ]
-    if brief.visit.source_url:
-        blocks += [Heading(_("Sources")), BulletList([brief.visit.source_url])]
+    return blocks
+
+
+def _country(brief: VisitBrief) -> list[Block]:
+    blocks: list[Block] = []
+    if brief.relations_since or brief.country_note:
+        blocks.append(Heading(_("The country"), 2))
+        if brief.relations_since:
+            since = f"{_('Relations between the countries since')}: {brief.relations_since}"
+            blocks.append(Paragraph(since, indent=False))
+        if brief.country_note:
+            blocks.append(Paragraph(_text(brief.country_note, brief.text_limit)))
+    if brief.key_figures:
+        blocks += [Heading(_("Key figures"), 2), BulletList(list(brief.key_figures))]
+    return blocks
+
+
+def _sources(brief: VisitBrief) -> list[Block]:
+    if not (brief.sources or brief.documents_on_file):
+        return []
+    blocks: list[Block] = [Heading(_("Sources and documents on file"))]
+    if brief.sources:
+        items: list[Text] = [f"{title}: {url}" if title else url for title, url in brief.sources]
+        blocks += [Heading(_("Sources"), 2), BulletList(items)]
+    if brief.documents_on_file:
+        documents: list[Text] = [f"{ref} {title}" for ref, title in brief.documents_on_file]
+        blocks += [Heading(_("Agreement documents on file"), 2), BulletList(documents)]
     return blocks
 
 
@@ -313,7 +512,9 @@ def brief_document(brief: VisitBrief) -> Document:
             *_talking_points(brief),
             *_agreements(brief),
             *_history(brief),
+            *_gifts_and_logistics(brief),
             *_context(brief),
+            *_sources(brief),
         ]
         return Document(
             blocks,

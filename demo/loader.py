@@ -320,7 +320,8 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
     shown = None
     if user is None:
         shown = password or secrets.token_urlsafe(12)
-        user = user_model(username=username, is_staff=True)
+        # Not staff: the Django admin is for administrators (SECURITY.md, "Accounts").
+        user = user_model(username=username, is_staff=False)
         user.set_password(shown)
         user.save()
         status = "created"
@@ -330,6 +331,9 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
         shown, status = password, "password changed"
     else:
         status = "unchanged"
+    if user.is_staff or user.is_superuser:  # made by an older seed_demo
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
     if not user.groups.filter(pk=groups[role].pk).exists() or user.groups.count() != 1:
         user.groups.set([groups[role]])
     return status, shown

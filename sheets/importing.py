@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
 from common.text import fold
+from sheets.exporting import check_cell_limits
 from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
 from sheets.reading import Row as FileRow
 
@@ -372,7 +373,12 @@ EXPORT_FORMATS = {
 
 
 def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
-    """The sheet as a file. CSV gets a BOM so Excel opens the Vietnamese text as UTF-8."""
+    """The sheet as a file. CSV gets a BOM so Excel opens the Vietnamese text as UTF-8.
+
+    Raises ``ExportRefusedError`` rather than cut a value longer than the format's cells
+    hold (.xlsx: 32,767 characters).
+    """
+    check_cell_limits(dataset, fmt)
     if fmt == "csv":
         return ("\ufeff" + dataset.export("csv")).encode("utf-8")
     if fmt == "xlsx":

@@ -33,6 +33,7 @@ from common.permissions import editor_required, viewer_required
 from delegations.models import ActionItem, Visit
 from jobs.services import TooManyJobsError
 from sheets import import_jobs, importing
+from sheets.exporting import ExportRefusedError
 from sheets.models import ImportLog
 from sheets.registry import resource_for
 
@@ -180,12 +181,33 @@ def _editor(request: AuthenticatedRequest) -> User:
     return request.user  # editor_required: signed in
 
 
-def export_response(dataset: tablib.Dataset, fmt: str, stem: str) -> HttpResponse:
+def export_response(
+    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest
+) -> HttpResponse:
     content_type, extension = importing.EXPORT_FORMATS[fmt]
-    response = HttpResponse(importing.export_bytes(dataset, fmt), content_type=content_type)
+    try:
+        data = importing.export_bytes(dataset, fmt)
+    except ExportRefusedError as refusal:
+        return _export_refused(request, refusal)
+    response = HttpResponse(data, content_type=content_type)
     name = f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _export_refused(request: HttpRequest, refusal: ExportRefusedError) -> HttpResponse:
+    """The page that names the records a format cannot hold and links to the formats that do."""
+    links = []
+    for fmt in refusal.formats:
+        query = request.GET.copy()
+        query["format"] = fmt
+        links.append((f".{fmt}", f"?{query.urlencode()}"))
+    return render(
+        request,
+        "sheets/export_refused.html",
+        {"refusal": refusal, "links": links},
+        status=HTTPStatus.UNPROCESSABLE_ENTITY,
+    )
 
 
 def template_response(sheet: str, stem: str) -> HttpResponse:
@@ -224,7 +246,7 @@ def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = AgreementResource()
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
-    return export_response(dataset, export_format(request), "agreements")
+    return export_response(dataset, export_format(request), "agreements", request)
 
 
 VISITS_PAGE = SheetPage(
@@ -269,7 +291,7 @@ def visit_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = VisitResource()
     visits = VisitFilterForm(request.GET).results(Visit.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(visits))
-    return export_response(dataset, export_format(request), "visits")
+    return export_response(dataset, export_format(request), "visits", request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,4 +316,4 @@ def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = ActionItemResource()
     items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(items))
-    return export_response(dataset, export_format(request), "action-items")
+    return export_response(dataset, export_format(request), "action-items", request)

@@ -74,6 +74,7 @@ DELETE_DONE = rule(get=(LOGIN, 403, 403, 200), post=(LOGIN, 403, 403, 302))
 
 ACCESS = {
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
     "dashboard": READ,
     "search": READ,
     "workspace:dashboard_section": READ,

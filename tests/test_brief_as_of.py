@@ -24,10 +24,20 @@ from delegations.brief import (
     render_visit_brief,
     render_visit_brief_docx,
 )
-from delegations.models import ActionItem, Visit, default_as_of
+from delegations.models import ActionItem, BriefPoint, Visit, default_as_of
 from demo.loader import load_demo
 from jobs.models import Job
-from tests.factories import viewer
+from partnerships.models import Person
+from tests.factories import (
+    AccommodationFactory,
+    BriefPointFactory,
+    GiftFactory,
+    LocalContactFactory,
+    TravelSegmentFactory,
+    VisitDocumentFactory,
+    VisitSourceFactory,
+    viewer,
+)
 
 MINSK_2025 = "Đoàn đại biểu TP Hà Nội thăm, làm việc tại TP Minsk (Belarus)"
 MINSK_2023 = "Chủ tịch UBND TP Hà Nội tiếp Thủ tướng Belarus Roman Golovchenko"
@@ -359,3 +369,92 @@ def test_a_day_the_export_cannot_read_is_an_error_next_to_the_field(client, mins
     )
     assert response.status_code == 400
     assert not Job.objects.exists()
+
+
+# --- every section of a briefing book, printed when its data exist ------------------------
+def _photo_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), (120, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def full_minsk(minsk, settings, tmp_path):
+    """The Minsk visit with one record of each kind the briefing book prints."""
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    kukharev = Person.objects.get(full_name__startswith="Kukharev")
+    kukharev.biography = "Sinh năm 1976; Chủ tịch Ủy ban Hành chính TP Minsk từ 2021."
+    kukharev.biography_en = "Born 1976; Chairman of the Minsk City Executive Committee since 2021."
+    kukharev.form_of_address = "Ngài Chủ tịch"
+    kukharev.form_of_address_en = "Mr Chairman"
+    kukharev.languages = "Belarusian, Russian"
+    kukharev.photo.save("kukharev.png", ContentFile(_photo_png()))
+    TravelSegmentFactory(visit=minsk, from_place="Hà Nội", to_place="Minsk", seats="2A–2D")
+    AccommodationFactory(visit=minsk, name="Khách sạn Minsk", phone="+375 17 209 90 00")
+    LocalContactFactory(visit=minsk, name="Đại sứ quán Việt Nam tại Belarus")
+    GiftFactory(visit=minsk, description="Tranh sơn mài Hồ Gươm", person=kukharev)
+    BriefPointFactory(visit=minsk, kind=BriefPoint.Kind.OBJECTIVE, text="Mục tiêu: thúc đẩy")
+    BriefPointFactory(visit=minsk, kind=BriefPoint.Kind.KEY_MESSAGE, text="Thông điệp chính")
+    BriefPointFactory(
+        visit=minsk, kind=BriefPoint.Kind.QUESTION, text="Câu hỏi khó?", answer="Trả lời."
+    )
+    BriefPointFactory(visit=minsk, kind=BriefPoint.Kind.PRESS_LINE, text="Thông cáo báo chí")
+    VisitDocumentFactory(visit=minsk, title="Bài phát biểu tại lễ khai mạc")
+    VisitSourceFactory(visit=minsk, title="Báo Hà Nội mới", url="https://hanoimoi.vn/minsk")
+    minsk.budget_line = "Ngân sách TP"
+    minsk.security_notes = "Không mang tài liệu mật."
+    minsk.health_notes = "Tiêm phòng đầy đủ."
+    minsk.save()
+    return minsk
+
+
+SECTIONS_EN = [
+    "Distribution",
+    "Counterparts: profiles",
+    "Mr Chairman",
+    "Born 1976",
+    "Objectives",
+    "Key messages",
+    "Defensive questions and answers",
+    "Speeches and toasts on file",
+    "Gifts and protocol",
+    "Logistics",
+    "Travel",
+    "Accommodation",
+    "Local contacts",
+    "Press line",
+    "Sources and documents on file",
+    "hanoimoi.vn/minsk",
+]
+
+
+def test_the_pdf_brief_prints_every_section_of_a_briefing_book(full_minsk, tmp_path):
+    pdf = render_visit_brief(full_minsk.pk, lang="en", on=BEFORE_THE_VISIT)
+    text = pdf_text(pdf, tmp_path)
+    assert [section for section in SECTIONS_EN if section not in text] == []
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "brief.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert len(images.splitlines()) > 2  # the counterpart's photo is embedded
+
+
+def test_the_word_brief_prints_every_section_of_a_briefing_book(full_minsk):
+    data = render_visit_brief_docx(full_minsk.pk, lang="en", on=BEFORE_THE_VISIT)
+    text = docx_text(data)
+    assert [section for section in SECTIONS_EN if section not in text] == []
+    assert docx.Document(io.BytesIO(data)).inline_shapes  # the photo
+
+
+def test_gathering_the_full_brief_takes_a_fixed_number_of_queries(
+    full_minsk, django_assert_num_queries
+):
+    # As in tests/test_brief.py (the count does not depend on how much there is).
+    with django_assert_num_queries(24):
+        gather_brief(full_minsk.pk, lang="en", on=dt.date(2025, 6, 1))

@@ -191,7 +191,7 @@ def test_a_read_that_takes_too_long_is_refused_naming_the_row():
 
     assert isinstance(error, SheetLimitError)
     assert error.limit == "max_seconds"
-    assert "reading it took more than 0 seconds" in str(error)
+    assert "reading it took more than 0 seconds of work" in str(error)
 
 
 # -- finding 3: rows numbered far apart -----------------------------------------------------

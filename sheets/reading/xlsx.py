@@ -173,7 +173,7 @@ class _StylesHandler:
 _STRING_TAGS = _tags("si", "t", "rPh")
 
 
-@dataclass
+@dataclass(slots=True)
 class _StringsHandler:
     """Shared strings; one longer than a cell may hold is kept as its length only, and
     refused, with its row, when a cell uses it."""
@@ -236,7 +236,7 @@ _NO_STYLE = _Style("", is_date=False, is_timedelta=False)
 _TEXT_KINDS: dict[str, CellKind] = {"inlineStr": "text", "str": "text", "e": "error"}
 
 
-@dataclass
+@dataclass(slots=True)
 class _SheetHandler:
     budget: Budget
     strings: list[str | int]

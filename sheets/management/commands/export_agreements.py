@@ -4,10 +4,11 @@ import sys
 from pathlib import Path
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from sheets.exporting import ExportRefusedError
 from sheets.importing import EXPORT_FORMATS, export_bytes
 
 
@@ -27,7 +28,10 @@ class Command(BaseCommand):
             fmt = "csv"
         resource = AgreementResource()
         dataset = resource.export_dataset(resource.export_queryset(Agreement.objects.all()))
-        data = export_bytes(dataset, fmt)
+        try:
+            data = export_bytes(dataset, fmt)
+        except ExportRefusedError as refusal:
+            raise CommandError(str(refusal)) from refusal
         if output:
             output.write_bytes(data)
             self.stderr.write(f"{len(dataset)} agreements written to {output}.")
