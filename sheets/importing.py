@@ -28,7 +28,15 @@ from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
 from sheets.exporting import check_cell_limits
-from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
+from sheets.reading import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    MAX_FILE_SIZE,
+    ReadLimits,
+    SheetError,
+    extension_of,
+    read_rows,
+)
 from sheets.reading import Row as FileRow
 
 from .dates import (
@@ -53,6 +61,10 @@ if TYPE_CHECKING:
     from agreements.resources import Editor, SheetResource
 
 MAX_ROWS = 50_000
+# A file read inside a web request (one the size estimate keeps out of the background,
+# sheets/import_jobs.py) gets seconds of work, not the worker's minute: a small file
+# that describes millions of empty cells is refused before it holds the request long.
+REQUEST_LIMITS = ReadLimits(max_seconds=3.0)
 
 
 def _blank(value: object) -> bool:
@@ -109,6 +121,7 @@ def read_sheet(  # noqa: PLR0913 — keyword-only: the sheet's columns and the u
     missing: Callable[[Collection[str]], list[str]] | None = None,
     date_columns: Sequence[str] = (),
     options: ImportOptions | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Sheet:
     """Read the first sheet into a Dataset with the English column names.
 
@@ -116,7 +129,7 @@ def read_sheet(  # noqa: PLR0913 — keyword-only: the sheet's columns and the u
     date cells may be month-first and ``options.date_cells`` does not say how to read them.
     """
     options = options or ImportOptions()
-    rows = read_rows(file_name, data)
+    rows = read_rows(file_name, data, limits)
     index = header_index(columns, aliases, options.mapping)
     header, rows = find_header(
         rows, index, columns=columns, header_row=options.header_row, ignore=options.ignore
@@ -357,11 +370,13 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     dry_run: bool = True,
     progress: Callable[[int, int], None] | None = None,
     options: ImportOptions | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, sheets/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py). ``limits``: what
+    the file may hold (a web request passes ``REQUEST_LIMITS``).
     """
     options = options or ImportOptions()
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
@@ -375,6 +390,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
             missing=resource_class.missing_columns,
             date_columns=resource_class.DATE_COLUMNS,
             options=options,
+            limits=limits,
         )
     except AmbiguousDatesError as error:
         outcome.errors.append(str(error))

@@ -110,6 +110,7 @@ def _preview(
         user=request.user,
         dry_run=True,
         options=stashed.options,
+        limits=importing.REQUEST_LIMITS,
     )
     context["outcome"] = outcome
     if outcome.ok:
@@ -177,6 +178,7 @@ def _confirm(
         user=request.user,
         dry_run=False,
         options=stashed.options,
+        limits=importing.REQUEST_LIMITS,
     )
     importing.discard_upload(request.session, token)  # imported, or to be corrected first
     if not outcome.ok:
