@@ -10,13 +10,14 @@ same messages.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import xlrd
 from django.utils.translation import gettext
 
-from .cells import Cell, CellValue, Row
+from .cells import LOCALE_DATE_FORMATS, Cell, CellValue, Row
 from .limits import Budget, ReadLimits, SheetError
 
 
@@ -31,6 +32,11 @@ def _formats(book: Any) -> list[str]:
         found = book.format_map.get(xf.format_key)
         codes.append(found.format_str if found is not None else "")
     return codes
+
+
+def _locale_formats(book: Any) -> list[bool]:
+    """Whether each cell style has Excel's built-in, locale-ordered short date."""
+    return [xf.format_key in LOCALE_DATE_FORMATS for xf in book.xf_list]
 
 
 def _number(_book: Any, value: Any, number_format: str) -> Cell:
@@ -81,7 +87,7 @@ def read_xls(data: bytes, limits: ReadLimits) -> Iterator[Row]:
         sheet = book.sheet_by_index(0)
     except Exception as error:  # xlrd raises many kinds for damaged files
         raise SheetError(damaged()) from error
-    formats = _formats(book)
+    formats, locales = _formats(book), _locale_formats(book)
     try:
         for index in range(sheet.nrows):
             number = index + 1
@@ -99,6 +105,8 @@ def read_xls(data: bytes, limits: ReadLimits) -> Iterator[Row]:
                 )
                 if cell is None:
                     continue
+                if cell.kind == "date" and 0 <= xf < len(locales) and locales[xf]:
+                    cell = dataclasses.replace(cell, locale_dependent=True)
                 budget.column(number, column)
                 if cell.kind == "text":
                     budget.cell_chars(number, len(str(cell.value)))
