@@ -29,7 +29,15 @@ from django.utils.translation import gettext_lazy as _
 from common.bulk_writes import announce_bulk_write
 from common.text import fold
 from sheets.exporting import check_cell_limits
-from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
+from sheets.reading import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    MAX_FILE_SIZE,
+    ReadLimits,
+    SheetError,
+    extension_of,
+    read_rows,
+)
 from sheets.reading import Row as FileRow
 
 from .models import ImportLog
@@ -44,6 +52,10 @@ if TYPE_CHECKING:
     from agreements.resources import Editor, SheetResource
 
 MAX_ROWS = 50_000
+# A file read inside a web request (one the size estimate keeps out of the background,
+# sheets/import_jobs.py) gets seconds of work, not the worker's minute: a small file
+# that describes millions of empty cells is refused before it holds the request long.
+REQUEST_LIMITS = ReadLimits(max_seconds=3.0)
 
 
 def _blank(value: object) -> bool:
@@ -69,10 +81,15 @@ def header_index(columns: Sequence[str], aliases: Mapping[str, Sequence[str]]) -
 
 
 def read_sheet(
-    file_name: str, data: bytes, *, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+    file_name: str,
+    data: bytes,
+    *,
+    columns: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Sheet:
     """Read the first sheet into a Dataset with the English column names."""
-    rows = read_rows(file_name, data)
+    rows = read_rows(file_name, data, limits)
     first = next(rows, None)
     if first is None or first.number != 1 or all(_blank(v) for v in first.values()):
         raise SheetError(gettext("The first row must hold the column names; it is empty."))
@@ -301,17 +318,23 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     user: Editor = None,
     dry_run: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, sheets/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py). ``limits``: what
+    the file may hold (a web request passes ``REQUEST_LIMITS``).
     """
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
     try:
         read = read_sheet(
-            file_name, data, columns=resource_class.COLUMNS, aliases=resource_class.HEADER_ALIASES
+            file_name,
+            data,
+            columns=resource_class.COLUMNS,
+            aliases=resource_class.HEADER_ALIASES,
+            limits=limits,
         )
     except SheetError as error:
         outcome.errors.append(str(error))

@@ -106,7 +106,12 @@ def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
         if import_jobs.runs_in_background(upload.name, data):
             return _in_background(request, spec, context, upload.name, data)
         outcome = importing.run_import(
-            sheet=sheet, file_name=upload.name, data=data, user=request.user, dry_run=True
+            sheet=sheet,
+            file_name=upload.name,
+            data=data,
+            user=request.user,
+            dry_run=True,
+            limits=importing.REQUEST_LIMITS,
         )
         if outcome.ok:
             context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
@@ -133,6 +138,7 @@ def _confirm(
         data=stashed.data,
         user=request.user,
         dry_run=False,
+        limits=importing.REQUEST_LIMITS,
     )
     importing.discard_upload(request.session, token)  # imported, or to be corrected first
     if not outcome.ok:

@@ -185,6 +185,19 @@ def test_agreements_signed_during_a_visit_are_linked(partnership):
     ]
 
 
+def test_an_agreement_reference_with_a_semicolon_and_brackets_round_trips(partnership):
+    AgreementFactory(reference="HN; (MSK) [2024]", partnership=partnership)
+    import_visits([visit_row(agreements_signed="HN\\; \\(MSK\\) \\[2024\\]")])
+    row = VisitResource().export_row(Visit.objects.get())
+
+    outcome = import_visits([visit_row(agreements_signed=row["agreements_signed"])])
+
+    assert outcome.ok, outcome.errors
+    assert [a.reference for a in Visit.objects.get().agreements_signed.all()] == [
+        "HN; (MSK) [2024]"
+    ]
+
+
 def test_an_unknown_agreement_signed_is_an_error(partnership):
     outcome = import_visits([visit_row(agreements_signed="NOPE")])
 
