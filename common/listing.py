@@ -15,6 +15,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.fast_widgets import speed_up_widgets
@@ -42,8 +43,9 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
         if not data.get("sort") and self.default_sort:
             data["sort"] = self.default_sort
         super().__init__(data, **kwargs)
+        self.sorts = with_reversed(self.SORTS)
         sort = cast(forms.ChoiceField, self.fields["sort"])
-        sort.choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
+        sort.choices = [(key, label) for key, (_f, label) in self.sorts.items()]
         sort.initial = self.default_sort
         speed_up_widgets(self)  # long drop-downs (partnerships) render in one pass (issue 6)
 
@@ -52,7 +54,7 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
 
     def ordering(self) -> list[OrderBy | str]:
         key = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or ""
-        field = self.SORTS.get(key or self.default_sort, ("pk", ""))[0]
+        field = self.sorts.get(key or self.default_sort, ("pk", ""))[0]
         if field.startswith("-"):
             return [F(field[1:]).desc(nulls_last=True), "-pk"]
         return [F(field).asc(nulls_last=True), "pk"]
@@ -77,6 +79,22 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
             and self.data.get(name)
             and not (name == "sort" and self.data.get(name) == self.default_sort)
         )
+
+
+def flipped(key: str) -> str:
+    """The same order the other way round: "name" ↔ "-name"."""
+    return key[1:] if key.startswith("-") else f"-{key}"
+
+
+def with_reversed(
+    sorts: dict[str, tuple[str, StrOrPromise]],
+) -> dict[str, tuple[str, StrOrPromise]]:
+    """Every order of a list both ways, so that a column heading can turn it round."""
+    both = dict(sorts)
+    for key, (field, label) in sorts.items():
+        if flipped(key) not in both:
+            both[flipped(key)] = (flipped(field), format_lazy(_("{order}, reversed"), order=label))
+    return both
 
 
 def paginate(
