@@ -1,11 +1,12 @@
 """Reading the first sheet of an Excel 97–2003 (.xls) workbook with xlrd.
 
 xlrd cannot stream a sheet: it loads it whole when it is opened. What bounds it is
-the file: a BIFF cell record takes at least 6 bytes, so a file within the size limit
-(10 MB) describes at most about 1.7 million cells, which xlrd holds in well under
-300 MB (bench/reader_memory.py measures the worst case). The limits are then checked
-on the loaded rows like everywhere else, so a sheet beyond them is refused with the
-same messages.
+the file: a BIFF cell record takes at least 2 bytes a cell (MULBLANK, a run of styled
+empty cells), so a file within the size limit (10 MB) describes at most about 5 million
+cells. That worst case (19,000 rows × 256 styled empty cells, 10.4 MB, made by xlwt)
+peaks at 145 MB and is refused by ``max_cell_elements`` after xlrd has loaded it (11 s on
+two busy cores). The limits are then checked on the loaded rows like everywhere else,
+so a sheet beyond them is refused with the same messages.
 """
 
 from __future__ import annotations
