@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import vietnamese
 from common.fast_widgets import speed_up_widgets
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
 
     SORTS: dict[str, tuple[str, StrOrPromise]] = {}
     default_sort = ""
+    # Names sorted in Vietnamese alphabetical order (Đ after D, not after Y:
+    # common/collation.py), not by code point.
+    NAME_FIELDS: frozenset[str] = frozenset()
 
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
@@ -55,9 +59,11 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
     def ordering(self) -> list[OrderBy | str]:
         key = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or ""
         field = self.sorts.get(key or self.default_sort, ("pk", ""))[0]
+        name = field.removeprefix("-")
+        expression = vietnamese(name) if name in self.NAME_FIELDS else F(name)
         if field.startswith("-"):
-            return [F(field[1:]).desc(nulls_last=True), "-pk"]
-        return [F(field).asc(nulls_last=True), "pk"]
+            return [expression.desc(nulls_last=True), "-pk"]
+        return [expression.asc(nulls_last=True), "pk"]
 
     def results(self, queryset: Q) -> Q:
         self.is_valid()  # cleaned_data keeps the valid filters; errors show on the form
