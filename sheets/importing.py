@@ -241,6 +241,8 @@ class ImportOutcome:
     ambiguous_dates: list[Ambiguity] = field(default_factory=list)
     # (column, value as written) of choice cells matching no choice, to be mapped once
     unknown_values: list[tuple[str, str]] = field(default_factory=list)
+    # What a real import wrote (``SheetResource.written``), kept on its log for a revert.
+    written: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -418,6 +420,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
                 # The rows were written with COPY (no signals): the change is counted
                 # when the import commits (workspace/freshness.py).
                 announce_bulk_write()
+                outcome.written = resource.written
         outcome.rows = _report(resource, read, result)
         outcome.unknown_values = sorted(
             (column, value)
@@ -460,6 +463,7 @@ def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportL
             rows_unchanged=outcome.unchanged,
             rows_with_errors=outcome.with_errors,
             message=message,
+            changes=outcome.written if outcome.ok else {},
         )
 
 
