@@ -14,13 +14,14 @@ creates does not change what the next request sees.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementDocument
 from delegations.models import ActionItem, Visit
 from demo.loader import load_demo
 from jobs.models import Job
@@ -101,6 +102,7 @@ ACCESS = {
     "agreements:agreement_create": WRITE,
     "agreements:agreement_detail": READ,
     "agreements:agreement_edit": WRITE,
+    "agreements:document_download": READ,
     "agreements:agreement_delete": DELETE_REFUSED,
     "agreements:import": WRITE,
     "agreements:import_template": EDITORS_DOWNLOAD,
@@ -126,6 +128,14 @@ ACCESS = {
     "delegations:actionitem_status": POST_TARGET,
     # The job is the viewer's brief: briefs are shared with every reader. Only its owner
     # may cancel it (it has ended: told so, 302); to others it does not exist.
+    # Issue 15: my work, the calendar, one's own settings (the invalid empty form: 422),
+    # the feed's on/off switch (an empty POST turns it on), and the feed itself, which
+    # has no session: an unknown secret is not found, whoever asks.
+    "workspace:my_work": READ,
+    "workspace:calendar": READ,
+    "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
+    "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
+    "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),
     "jobs:job_list": READ,
     "jobs:job_detail": READ,
     "jobs:job_result": READ,
@@ -142,11 +152,15 @@ RECORD_FOR = {
     "partnerships:person_": lambda: Person.objects.order_by("pk").first(),
     "partnerships:organisation_": lambda: Organisation.objects.order_by("pk").first(),
     "agreements:agreement_": lambda: Agreement.objects.order_by("pk").first(),
+    "agreements:document_": lambda: with_document_file(AgreementDocument.objects.get()),
     "delegations:visit_": lambda: Visit.objects.order_by("pk").first(),
     "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
     "jobs:job_": lambda: with_result_file(Job.objects.get()),
 }
-KWARGS_FOR = {"workspace:dashboard_section": {"section": "expiring"}}
+KWARGS_FOR = {
+    "workspace:dashboard_section": {"section": "expiring"},
+    "calendar_feed": {"token": "not-a-token"},
+}
 
 
 def url_for(name: str, route: str) -> str:
@@ -157,6 +171,14 @@ def url_for(name: str, route: str) -> str:
         assert record is not None
         return reverse(name, kwargs={"pk": record.pk})
     return reverse(name)
+
+
+def with_document_file(document: AgreementDocument) -> AgreementDocument:
+    """The document's file, under this test's MEDIA_ROOT."""
+    path = Path(document.file.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 signed")
+    return document
 
 
 def with_result_file(job: Job) -> Job:
@@ -176,6 +198,11 @@ def record(django_db_setup, django_db_blocker):
             "editor": editor(username="matrix-editor"),
             "administrator": administrator(username="matrix-administrator"),
         }
+        AgreementDocument.objects.create(
+            agreement=Agreement.objects.order_by("pk")[0],
+            title="Bản ký",
+            file="agreements/matrix/signed.pdf",
+        )
         visit = Visit.objects.order_by("pk").first()
         assert visit is not None
         job = Job.objects.create(
