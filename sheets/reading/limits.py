@@ -107,7 +107,7 @@ class Budget:
                     "The file is refused at row %(row)s: reading it took more than "
                     "%(seconds)s seconds of work."
                 )
-                % {"row": _n(row), "seconds": _n(self.limits.max_seconds)},
+                % {"row": _n(row), "seconds": f"{self.limits.max_seconds:g}"},
                 limit="max_seconds",
                 row=row,
             )
