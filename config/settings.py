@@ -340,14 +340,14 @@ AXES_LOCKOUT_CALLABLE = "common.security.lockout_response"
 SERIALIZATION_MODULES = {"json": "common.exact_json_serializer"}
 
 # E-mail (the reminder digests of ``manage.py send_reminders``): an SMTP server from the
-# environment, as Django's MAILERS. Without EMAIL_HOST, mails are written to the console
-# (development).
+# environment, as Django's MAILERS. Without EMAIL_HOST: printed on the console while
+# DEBUG is on, sent through the host's own mail server (localhost:25) otherwise.
 _EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": _EMAIL_HOST,
+            "host": _EMAIL_HOST or "localhost",
             "port": env_int("EMAIL_PORT", 25),
             "username": os.environ.get("EMAIL_HOST_USER", ""),
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
@@ -356,7 +356,7 @@ MAILERS = {
             "timeout": env_int("EMAIL_TIMEOUT", 30),
         },
     }
-    if _EMAIL_HOST
+    if _EMAIL_HOST or not DEBUG
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sister-cities@localhost")
