@@ -172,6 +172,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Uploaded files are handed out only by views that check the user (common/file_delivery.py),
+# never at a media URL. FILE_DELIVERY: "" (Django streams them), "x-accel-redirect" (nginx
+# sends MEDIA_ROOT's file mapped under FILE_DELIVERY_PREFIX, an `internal` location) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). SECURITY.md, "Reverse proxy".
+FILE_DELIVERY = os.environ.get("FILE_DELIVERY", "").strip().lower()
+if FILE_DELIVERY not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("FILE_DELIVERY must be empty, x-accel-redirect or x-sendfile.")
+FILE_DELIVERY_PREFIX = os.environ.get("FILE_DELIVERY_PREFIX", "/internal-media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # What is cached is keyed by the record's data version (workspace/freshness.py), so it is
