@@ -118,6 +118,7 @@ class Agreement(EnglishVersions, Record):
 
     class Kind(models.TextChoices):
         FRIENDSHIP = "friendship", _("friendship and cooperation agreement")
+        COOPERATION = "cooperation", _("cooperation agreement")
         PROGRAMME = "programme", _("cooperation programme")
         MOU = "mou", _("memorandum of understanding")
         LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
