@@ -40,3 +40,5 @@ if settings.DEBUG:
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", common_views.development_media),
     ]
+
+handler400 = common_views.bad_request
