@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, AgreementDocument, ImportLog, Signatory
+from .models import Agreement, AgreementDocument, Signatory
 
 
 class SignatoryInline(admin.TabularInline):
@@ -69,30 +69,3 @@ class AgreementAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["fields"]
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline, AgreementDocumentInline, ChildAgreementInline]
-
-
-@admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "sheet",
-        "file_name",
-        "user",
-        "outcome",
-        "rows_total",
-        "rows_new",
-        "rows_updated",
-        "rows_unchanged",
-        "rows_with_errors",
-    ]
-    list_filter = ["sheet", "outcome"]
-    search_fields = ["file_name", "user__username"]
-    list_select_related = ["user"]
-
-    @override
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @override
-    def has_change_permission(self, request: HttpRequest, obj: ImportLog | None = None) -> bool:
-        return False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Self
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
@@ -406,44 +405,3 @@ class AgreementDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ImportLog(models.Model):
-    """One spreadsheet import that was confirmed (or refused): who, when, which file, what it did."""
-
-    class Sheet(models.TextChoices):
-        AGREEMENTS = "agreements", _("agreements")
-        VISITS = "visits", _("visits")
-        ACTION_ITEMS = "action_items", _("action items")
-
-    class Outcome(models.TextChoices):
-        IMPORTED = "imported", _("imported")
-        REFUSED = "refused", _("refused")
-
-    sheet = models.CharField(_("sheet"), max_length=20, choices=Sheet.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="imports",
-        verbose_name=_("user"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    rows_new = models.PositiveIntegerField(_("new"), default=0)
-    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
-    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rows_with_errors = models.PositiveIntegerField(_("rows with errors"), default=0)
-    message = models.TextField(_("message"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import log entry")
-        verbose_name_plural = _("import log")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%d/%m/%Y %H:%M} {self.file_name} ({self.get_outcome_display()})"

@@ -1,4 +1,4 @@
-"""Spreadsheet sheets (django-import-export resources) for agreements, and the parts
+r"""Spreadsheet sheets (django-import-export resources) for agreements, and the parts
 the visit and action-item sheets share with them.
 
 How a sheet is read
@@ -29,6 +29,10 @@ How a sheet is read
 * ``signatories``: ``;``-separated ``Name (position held then)`` entries; a witness is
   marked ``[witness]`` (or ``[chứng kiến]``) after the entry. People are matched by
   their folded full or Latin name and created when unknown.
+* Escaping (list items, names and positions): ``;``, ``( ) [ ]`` and ``\`` inside an
+  item are written with a backslash before them (``Lê Văn Bình \(Bình Lê\) (Chủ
+  tịch)``); a cell beginning with ``= + - @``, a tab, a carriage return or an apostrophe
+  is exported with one more apostrophe before it, which the import removes.
 
 Rows are validated one by one (``full_clean`` without the per-row database checks,
 which are done once for the whole sheet), then everything is written in bulk, with
@@ -122,16 +126,22 @@ NON_FIELD = ""  # the column name errors about the whole row are filed under
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# The apostrophe is the escape itself: a value that begins with one gets another, so
+# that the import, which takes exactly one away, gives the value back as it was.
+_ESCAPED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def neutralise_formula(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Prefix text that a spreadsheet would run as a formula (or that begins with an
+    apostrophe) with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_ESCAPED_STARTS):
         return "'" + value
     return value
 
 
 def restore_formula_text(text: str) -> str:
     """Undo ``neutralise_formula`` so export → import changes nothing."""
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(_ESCAPED_STARTS):
         return text[1:]
     return text
 
@@ -167,8 +177,41 @@ def _text(value: str, *, multiline: bool) -> str:
 _short_text = lru_cache(maxsize=100_000)(_text)
 
 
+# The escaping rule of list cells (fields, signatories; documented in the sheet's help):
+# inside an item, ``;``, brackets ``( ) [ ]`` and the backslash itself are written with a
+# backslash before them (``Lê Văn Bình \(Bình Lê\)``), so that a name or a position
+# holding them comes back as written. A backslash before any other character is kept.
+_SPECIAL = "\\;()[]"
+_ESCAPED = re.compile(r"\\([\\;()\[\]])")
+_UNESCAPED = re.compile(r"([\\;()\[\]])")
+# While a cell is split and parsed, escaped characters stand in the private use area.
+_HIDDEN_BASE = 0xE000
+_UNHIDE = str.maketrans({chr(_HIDDEN_BASE + i): c for i, c in enumerate(_SPECIAL)})
+
+
+def escape_item(text: str) -> str:
+    """An item of a list cell with its special characters escaped."""
+    return _UNESCAPED.sub(r"\\\1", text)
+
+
+def _hide_escaped(text: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(_HIDDEN_BASE + _SPECIAL.index(m.group(1))), text)
+
+
+def unhide(text: str) -> str:
+    """An item as written, its escaped characters back in place."""
+    return text.translate(_UNHIDE)
+
+
+def split_hidden(value: object) -> list[str]:
+    """The items of a list cell, split on unescaped ``;``, escaped characters still hidden."""
+    return [
+        part for part in (cell_text(p) for p in _hide_escaped(cell_text(value)).split(";")) if part
+    ]
+
+
 def split_list(value: object) -> list[str]:
-    return [part for part in (cell_text(p) for p in cell_text(value).split(";")) if part]
+    return [unhide(part) for part in split_hidden(value)]
 
 
 # -- writing in bulk, with history --------------------------------------------------------
@@ -263,6 +306,10 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     history = get_history_model_for_model(model)
     tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
     preparers = dict(_preparers(tracked))
+    # A history field holds the value of the model's field of the same name: prepared as
+    # the model's field prepares it (a photo's ImageFieldFile becomes its name, which the
+    # history's text field could not take as it is).
+    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
     fixed = {
         "history_date": now,
         "history_type": "+",
@@ -757,6 +804,16 @@ class SheetResource[M: Record](resources.ModelResource):
             for city in City.objects.home()
         )
         rows.extend(("fields", f.name, f.name_en) for f in FieldOfCooperation.objects.all())
+        rows.append(
+            (
+                "signatories",
+                r"\;  \(  \)  \[  \]  \\",
+                gettext(
+                    "Inside a name, a position or a field, write ; ( ) [ ] and \\ with a "
+                    "backslash before them."
+                ),
+            )
+        )
         for code, name in countries:
             with translation.override("en"):
                 english = str(dict(countries)[code])
@@ -1072,11 +1129,11 @@ _SIGNATORY = re.compile(
 def parse_signatories(value: object) -> list[tuple[str, str, str]]:
     """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)]."""
     entries: list[tuple[str, str, str]] = []
-    for part in split_list(value):
+    for part in split_hidden(value):
         match = _SIGNATORY.match(part)
         if not match:
             raise ValueError(
-                gettext("“%(value)s” is not “Name (position held then)”.") % {"value": part}
+                gettext("“%(value)s” is not “Name (position held then)”.") % {"value": unhide(part)}
             )
         role = Signatory.Role.SIGNATORY
         if match["role"] is not None:
@@ -1086,11 +1143,14 @@ def parse_signatories(value: object) -> list[tuple[str, str, str]]:
                 raise ValueError(
                     gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
                 )
-        entries.append((clean_spaces(match["name"]), clean_spaces(match["title"] or ""), role))
+        entries.append(
+            (unhide(clean_spaces(match["name"])), unhide(clean_spaces(match["title"] or "")), role)
+        )
     return entries
 
 
 def format_signatory(name: str, title: str, role: str) -> str:
+    name, title = escape_item(name), escape_item(title)
     text = f"{name} ({title})" if title else name
     return f"{text} [witness]" if role == Signatory.Role.WITNESS else text
 
@@ -1420,7 +1480,9 @@ class AgreementResource(SheetResource[Agreement]):
             chosen = instance._import_fields
         else:
             chosen = _related(instance, "fields") if instance.pk else []
-        row["fields"] = "; ".join(sorted((f.name for f in chosen), key=fold))
+        row["fields"] = "; ".join(
+            escape_item(n) for n in sorted((f.name for f in chosen), key=fold)
+        )
         if hasattr(instance, "_import_signatories"):
             people = [(p.full_name, t, r) for p, t, r in instance._import_signatories]
         elif instance.pk:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agreements.views import imports, records
+from agreements.views import records
 
 app_name = "agreements"
 
@@ -9,7 +9,4 @@ urlpatterns = [
     path("new/", records.agreement_create, name="agreement_create"),
     path("<int:pk>/edit/", records.agreement_edit, name="agreement_edit"),
     path("<int:pk>/delete/", records.agreement_delete, name="agreement_delete"),
-    path("import/", imports.agreement_import, name="import"),
-    path("import/template.xlsx", imports.agreement_import_template, name="import_template"),
-    path("export/", imports.agreement_export, name="export"),
 ]

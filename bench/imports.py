@@ -237,8 +237,8 @@ def run(*, quick: bool = False) -> dict:
     _setup()
     from django.db import transaction
 
-    from agreements.importing import export_bytes, run_import
     from partnerships.models import City, Partnership
+    from sheets.importing import export_bytes, run_import
 
     count = QUICK_ROWS if quick else ROWS
     result: dict = {"rows": count, "target_csv_rows_per_s": CSV_TARGET_ROWS_PER_S, "runs": []}

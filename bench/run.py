@@ -278,6 +278,24 @@ def measures(ids: dict) -> list[Measure]:
             htmx=True,
             kind="action",
         ),
+        # Issue 15: the pages that read across the record by date, place and number.
+        Measure("my_work", "my work", "workspace:my_work", peer="admin_actionitem"),
+        Measure("calendar", "calendar, this month", "workspace:calendar", peer="admin_visit"),
+        Measure(
+            "calendar_agenda",
+            "calendar, agenda of a month",
+            "workspace:calendar",
+            query={"view": "agenda", "month": "2025-05"},
+            peer="admin_visit",
+        ),
+        Measure(
+            "calendar_htmx",
+            "calendar, next month (htmx partial)",
+            "workspace:calendar",
+            query={"month": "2025-06"},
+            peer="admin_visit",
+            htmx=True,
+        ),
         Measure(
             "search_ha_noi",
             "search “ha noi”",
@@ -304,7 +322,7 @@ def measures(ids: dict) -> list[Measure]:
         ),
         Measure(
             "healthz",
-            "healthz (do-nothing view)",
+            "healthz (one SELECT 1)",
             "healthz",
             kind="ceiling",
             load=True,

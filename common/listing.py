@@ -34,7 +34,14 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
-        super().__init__(data if data is not None else {}, **kwargs)
+        # The form is always bound (its filters come from the URL), so a bound form's
+        # drop-down would show its first choice when the URL names no order: the order
+        # applied (``default_sort``) is put in the data, so that the control says what
+        # the list does and the next htmx submit keeps it (issue 14, finding 2).
+        data = data.copy() if data is not None else {}  # a QueryDict's copy is mutable
+        if not data.get("sort") and self.default_sort:
+            data["sort"] = self.default_sort
+        super().__init__(data, **kwargs)
         sort = cast(forms.ChoiceField, self.fields["sort"])
         sort.choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
         sort.initial = self.default_sort
@@ -58,6 +65,18 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
     def active(self) -> bool:
         """Some filter other than the sort order is set."""
         return any(v for k, v in self.data.items() if k not in ("sort", "page"))
+
+    @property
+    def active_count(self) -> int:
+        """How many filters other than the text search and the page are set (the sort
+        order counts when it is not the default): the folded filters' summary shows it."""
+        return sum(
+            1
+            for name in self.fields
+            if name != "q"
+            and self.data.get(name)
+            and not (name == "sort" and self.data.get(name) == self.default_sort)
+        )
 
 
 def paginate(

@@ -60,6 +60,12 @@ def can_delete(user: AnyUser) -> bool:
     return user_role(user) in DELETERS
 
 
+def may_use_admin(user: AnyUser) -> bool:
+    """The Django admin is for administrators (superusers count) marked as staff: a viewer
+    or an editor is not offered it, even with ``is_staff`` set."""
+    return bool(user.is_active and user.is_staff and user_role(user) in DELETERS)
+
+
 class ViewDecorator(Protocol):
     """Turns a view of signed-in users into a view Django can call with any request."""
 

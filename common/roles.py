@@ -8,6 +8,7 @@ a fresh database, the test database and production agree.
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 # Whoever makes a request: ``request.user`` (the project keeps Django's User model).
 type AnyUser = User | AnonymousUser
@@ -41,6 +42,20 @@ def ensure_roles_after_migrate(**kwargs: Any) -> None:
     using = kwargs.get("using", "default")
     if using == "default":
         ensure_roles()
+
+
+def staff_accounts() -> QuerySet[User]:
+    """Active accounts holding one of the roles (those work can be assigned to), by name."""
+    in_a_role = Group.objects.filter(user=OuterRef("pk"), name__in=ROLES)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Exists(in_a_role))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def account_label(user: User) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def role_of(user: AnyUser) -> str | None:

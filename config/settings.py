@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     # First, so that the shell's templates (login, the axes lockout page, the history
     # list without its inline style) take the place of the packages' own.
     "workspace",
-    "django.contrib.admin",
+    "workspace.admin_apps.OfficeAdminConfig",  # django.contrib.admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "partnerships",
     "agreements",
     "delegations",
+    "sheets",
     "demo",
 ]
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # DEBUG on and DEBUG_ERROR_PAGES=0 (the demo): the app's error pages, not Django's debug ones.
+    "common.error_pages.ErrorPagesInDebugMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -144,6 +147,13 @@ AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# With DEBUG on, Django shows its debug pages for 404 and 500 (every URL pattern, the
+# settings, the code); DEBUG_ERROR_PAGES=0 shows the app's own pages instead, as in
+# production (scripts/demo.sh sets it). With DEBUG off the app's pages are always shown.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", default=True)
+# A refused form (an expired page, cookies off) gets the app's 403 page, in the shell.
+CSRF_FAILURE_VIEW = "common.error_pages.csrf_failure"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -221,7 +231,7 @@ JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 7)
 JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 30)
 # Spreadsheet imports (preview and confirm) of files with more rows than this run in the
 # background; smaller ones at once. Rows are counted in a .csv and estimated from the
-# size of the others, on the high side (agreements/import_jobs.py).
+# size of the others, on the high side (sheets/import_jobs.py).
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {

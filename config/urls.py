@@ -4,13 +4,24 @@ from django.urls import include, path
 
 from agreements import urls as agreements_urls
 from common import views as common_views
+from delegations import urls as delegations_urls
 from partnerships import urls as partnerships_urls
+from sheets import urls as sheets_urls
 from workspace import urls as workspace_urls
 from workspace import views as workspace
 
+# The app's own error pages, in the shell (common/error_pages.py).
+handler400 = "common.error_pages.bad_request"
+handler403 = "common.error_pages.permission_denied"
+handler404 = "common.error_pages.page_not_found"
+handler500 = "common.error_pages.server_error"
+
 urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
+    path("favicon.ico", common_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    # Logging out says so on the page it lands on; the rest are Django's (our templates).
+    path("accounts/logout/", workspace.SignOutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", workspace.dashboard, name="dashboard"),
@@ -26,11 +37,25 @@ urlpatterns = [
             ([*partnerships_urls.urlpatterns, *workspace_urls.partnership_pages], "partnerships")
         ),
     ),
+    # The import and export pages of a record's sheet (sheets/) keep their record app's
+    # namespace too: agreements:import, delegations:visit_export…
     path(
         "agreements/",
-        include(([*agreements_urls.urlpatterns, *workspace_urls.agreement_pages], "agreements")),
+        include(
+            (
+                [
+                    *agreements_urls.urlpatterns,
+                    *workspace_urls.agreement_pages,
+                    *sheets_urls.agreement_pages,
+                ],
+                "agreements",
+            )
+        ),
     ),
-    path("", include("delegations.urls")),
+    path(
+        "",
+        include(([*delegations_urls.urlpatterns, *sheets_urls.delegation_pages], "delegations")),
+    ),
     path("jobs/", include("jobs.urls")),
 ]
 
@@ -40,5 +65,3 @@ if settings.DEBUG:
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", common_views.development_media),
     ]
-
-handler400 = common_views.bad_request

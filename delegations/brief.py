@@ -28,6 +28,7 @@ renders cannot pile up.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import mimetypes
@@ -56,24 +57,32 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementDocument
+from common.collation import sort_key, sorted_by_name
+from common.countries import name_in_language
 from common.partialdate import PartialDate, period_covers
 from common.text import fold
+from common.worldmap import render_locator_map
 from delegations.models import (
+    Accommodation,
     ActionItem,
+    BriefPoint,
     Engagement,
+    Gift,
+    LocalContact,
     ProgressUpdate,
+    TravelSegment,
     Visit,
     VisitParticipant,
     VisitQuerySet,
+    default_as_of,
 )
 from partnerships.models import City, Organisation, Partnership, Person, Position
 
@@ -96,11 +105,14 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
+TIMELINE_VISIT_LIMIT = 100  # earlier visits read for the timeline (and the history)
 ACTION_ITEM_LIMIT = 80
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
 PARTICIPANT_LIMIT = 60
 ENGAGEMENT_LIMIT = 120
+DOCUMENT_LIMIT = 60
+PHOTO_LIMIT = 180 * 1024  # bytes of one photo embedded (under the fetcher's data: URI limit)
 TEXT_LIMIT = 6000  # characters of any one free-text field (the template cuts longer ones)
 EXPIRY_HORIZON_DAYS = 365
 MAX_CONCURRENT_RENDERS = 2
@@ -188,22 +200,120 @@ def static_path(url: str) -> Path | None:
 
 
 # ----------------------------------------------------------------------------- data
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text in the brief's language, or in Vietnamese with ``fell_back`` when no English
+    version is recorded (the English brief marks those)."""
+
+    text: str
+    fell_back: bool = False
+
+    @override
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def localized(record: object, field_name: str, lang: str) -> Localized:
+    """``record.<field>`` in ``lang``: its ``<field>_en`` in English when there is one."""
+    vietnamese = str(getattr(record, field_name, "") or "")
+    if lang != "en":
+        return Localized(vietnamese)
+    english = str(getattr(record, f"{field_name}_en", "") or "")
+    if english:
+        return Localized(english)
+    return Localized(vietnamese, fell_back=bool(vietnamese))
+
+
+@dataclass
+class Photo:
+    data: bytes
+    content_type: str
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode()}"
+
+
 @dataclass
 class Participant:
     name: str
     name_latin: str
     role: str
-    position_then: str
-    position_now: str
+    phone: str
+    positions_then: list[Localized]
+    positions_now: list[Localized]
+    form_of_address: Localized = field(default_factory=lambda: Localized(""))
+    biography: Localized = field(default_factory=lambda: Localized(""))
+    languages: str = ""
+    dietary_needs: str = ""
+    photo: Photo | None = None
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.photo or self.biography or self.form_of_address or self.languages)
+
+
+@dataclass
+class BriefPointRow:
+    kind: str
+    text: Localized
+    answer: Localized
+    sample: bool
+
+
+@dataclass
+class GiftRow:
+    direction: str
+    description: Localized
+    to_from: str
+    notes: str
+    sample: bool
+
+
+@dataclass
+class Logistics:
+    travel: list[TravelSegment]
+    accommodation: list[Accommodation]
+    contacts: list[LocalContact]
+    time_difference: float | None
+    budget: str
+    security: Localized
+    health: Localized
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.travel
+            or self.accommodation
+            or self.contacts
+            or self.time_difference is not None
+            or self.budget
+            or self.security
+            or self.health
+        )
+
+    @property
+    def time_difference_label(self) -> str:
+        if self.time_difference is None:
+            return ""
+        hours = f"{abs(self.time_difference):g}"
+        if self.time_difference > 0:
+            return _("%(hours)s h ahead of us") % {"hours": hours}
+        if self.time_difference < 0:
+            return _("%(hours)s h behind us") % {"hours": hours}
+        return _("same time as us")
 
 
 @dataclass
 class AgreementRow:
     agreement: Agreement
-    title: str
+    title: Localized
     flags: list[tuple[str, str]] = field(default_factory=list)  # (css class, label)
     depth: int = 0
     relation: str = ""
+    period: str = ""
 
     @property
     def indent(self) -> str:
@@ -213,8 +323,10 @@ class AgreementRow:
 @dataclass
 class FollowUpItem:
     item: ActionItem
+    description: Localized
     due: str
     owner: str
+    status: str
     overdue: bool
     last_note: str
     last_note_date: dt.date | None
@@ -227,9 +339,38 @@ class FieldGroup:
 
 
 @dataclass
+class EarlierVisit:
+    visit: Visit
+    title: Localized
+    dates: str
+    date_note: str
+    outcomes: Localized
+
+
+@dataclass
+class TimelineEntry:
+    when: str
+    sort_date: dt.date
+    kind: str  # "agreement" or "visit"
+    text: Localized
+
+
+@dataclass
+class ProgrammeEntry:
+    engagement: Engagement
+    time: str
+    title: Localized
+    place: Localized
+    summary: Localized
+    counterparts: list[str]
+    accompanied_by: list[str] = field(default_factory=list)
+    dress: str = ""
+
+
+@dataclass
 class ProgrammeDay:
     date: dt.date | None
-    engagements: list[Engagement]
+    engagements: list[ProgrammeEntry]
 
 
 @dataclass
@@ -240,35 +381,80 @@ class VisitBrief:
     partnership: Partnership
     lang: str
     on: dt.date
+    happened: bool  # the visit had begun by ``on``: what was agreed there is printed
     generated_at: dt.datetime
     generated_by: str
     issuing_office: str
-    title: str
+    title: Localized
+    purpose: Localized
+    talking_points: Localized
+    notes: Localized
+    outcomes: Localized
+    place: Localized
+    dates: str
+    date_note: str
+    classification: str
     partner_city_name: str
     home_city_name: str
     head: Participant | None
-    delegation: list[Participant]
-    counterparts: list[Participant]
+    our_side: list[Participant]
+    their_side: list[Participant]
     fields: list[str]
     partner_city: City
     partner_city_names: list[str]
+    country_name: str
+    city_profile: Localized
+    partnership_summary: Localized
+    city_map: str
     next_anniversary: tuple[int, PartialDate] | None
     agreements_in_force: list[AgreementRow]
     agreements_expired: list[AgreementRow]
     agreements_signed: list[AgreementRow]
     agreement_tree: list[AgreementRow]
-    history_incoming: list[Visit]
-    history_outgoing: list[Visit]
-    history_online: list[Visit]
+    timeline: list[TimelineEntry]
+    history_incoming: list[EarlierVisit]
+    history_outgoing: list[EarlierVisit]
+    history_online: list[EarlierVisit]
     followup: list[FieldGroup]
+    agreed_here: list[FollowUpItem]
     open_items_total: int
     open_items_overdue: int
     open_items_shown: int
     programme: list[ProgrammeDay]
+    points: dict[str, list[BriefPointRow]] = field(default_factory=dict)
+    speeches: list[tuple[str, Localized]] = field(default_factory=list)  # (kind, title)
+    gifts: list[GiftRow] = field(default_factory=list)
+    logistics: Logistics | None = None
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    documents_on_file: list[tuple[str, str]] = field(default_factory=list)  # (agreement, title)
+    distribution: list[str] = field(default_factory=list)
+    country_note: Localized = field(default_factory=lambda: Localized(""))
+    key_figures: list[str] = field(default_factory=list)
+    relations_since: int | None = None
     text_limit: int = TEXT_LIMIT
 
     @property
-    def history_sections(self) -> list[tuple[str, list[Visit]]]:
+    def objectives(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.OBJECTIVE, [])
+
+    @property
+    def key_messages(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.KEY_MESSAGE, [])
+
+    @property
+    def questions(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.QUESTION, [])
+
+    @property
+    def press_lines(self) -> list[BriefPointRow]:
+        return self.points.get(BriefPoint.Kind.PRESS_LINE, [])
+
+    @property
+    def has_talking_points(self) -> bool:
+        return bool(self.talking_points or self.notes or self.points or self.speeches)
+
+    @property
+    def history_sections(self) -> list[tuple[str, list[EarlierVisit]]]:
         """(heading, visits) per direction; online meetings only when there were any."""
         sections = [
             (_("Visits to us (incoming)"), self.history_incoming),
@@ -277,6 +463,46 @@ class VisitBrief:
         if self.history_online:
             sections.append((_("Online meetings"), self.history_online))
         return sections
+
+    @property
+    def incoming(self) -> bool:
+        return self.visit.direction == Visit.Direction.INCOMING
+
+    @property
+    def our_side_heading(self) -> str:
+        return _("Our officials receiving the delegation") if self.incoming else _("Our delegation")
+
+    @property
+    def their_side_heading(self) -> str:
+        return _("The visiting delegation") if self.incoming else _("Counterparts to be met")
+
+    @property
+    def sides(self) -> list[tuple[str, list[Participant]]]:
+        return [(self.our_side_heading, self.our_side), (self.their_side_heading, self.their_side)]
+
+    @property
+    def fell_back(self) -> bool:
+        """Some text is printed in Vietnamese because no English version is recorded."""
+        texts = [self.title, self.purpose, self.talking_points, self.notes, self.outcomes]
+        return self.lang == "en" and any(text.fell_back for text in texts)
+
+
+# What a visit's classification says, in English (stored in Vietnamese, as written).
+CLASSIFICATIONS = {
+    "lưu hành nội bộ": gettext_lazy("For internal circulation"),
+    "mật": gettext_lazy("Confidential"),
+    "tối mật": gettext_lazy("Secret"),
+    "tuyệt mật": gettext_lazy("Top secret"),
+    "công khai": gettext_lazy("Public"),
+}
+
+
+def classification_label(text: str, lang: str) -> str:
+    """The classification in the brief's language (an unknown wording stays as written)."""
+    if lang != "en" or not text:
+        return text
+    english = CLASSIFICATIONS.get(text.strip().casefold())
+    return str(english) if english else text
 
 
 def _in(lang: str, vietnamese: str, english: str) -> str:
@@ -287,55 +513,102 @@ def _org_name(org: Organisation | None, lang: str) -> str:
     return _in(lang, org.name, org.name_en) if org else ""
 
 
-def _position_label(position: Position | None, lang: str) -> str:
-    if position is None:
-        return ""
-    org = position.organisation
-    org_name = org.abbreviation or _org_name(org, lang)
-    return f"{_in(lang, position.title, position.title_en)}, {org_name}"
+def _position_label(position: Position, lang: str) -> Localized:
+    """ "Chủ tịch UBND TP Hà Nội" (as ``Position.label``) / "Chairman, Hanoi People's Committee"."""
+    if lang != "en":
+        return Localized(position.label())
+    title = localized(position, "title", lang)
+    return Localized(f"{title}, {_org_name(position.organisation, lang)}", title.fell_back)
 
 
-def _current_positions(person: Person) -> list[Position]:
-    """The positions ``person`` held on the brief's day (prefetched by ``_visit_queryset``)."""
-    positions: list[Position] = vars(person)["current_positions"]  # Prefetch(to_attr=…)
+def _prefetched_positions(person: Person, name: str) -> list[Position]:
+    """Positions prefetched by ``_visit_queryset`` (``Prefetch(to_attr=name)``)."""
+    positions: list[Position] = vars(person).get(name, [])
     return positions
 
 
 def _participant(p: VisitParticipant, lang: str) -> Participant:
     person: Person = p.person
-    positions = _current_positions(person)
-    current = positions[0] if positions else None
+    now = [_position_label(pos, lang) for pos in _prefetched_positions(person, "positions_now")]
+    then = [_position_label(pos, lang) for pos in _prefetched_positions(person, "positions_then")]
+    if not then and p.position_title:
+        then = [Localized(p.position_title, fell_back=lang == "en")]
     return Participant(
         name=person.full_name,
         name_latin=person.name_latin if person.name_latin != person.full_name else "",
         role=p.get_role_display(),
-        position_then=p.position_title,
-        position_now=_position_label(current, lang),
+        phone=p.phone or person.phone,
+        positions_then=then,
+        positions_now=now,
+        form_of_address=localized(person, "form_of_address", lang),
+        biography=localized(person, "biography", lang),
+        languages=person.languages,
+        dietary_needs=person.dietary_needs,
+        photo=_photo(person),
     )
 
 
-def _visit_queryset(on: dt.date) -> VisitQuerySet:
-    current_positions = Prefetch(
+def _photo(person: Person) -> Photo | None:
+    """The person's uploaded photo, read from storage (never fetched by URL), if small enough."""
+    if not person.photo:
+        return None
+    content_type = mimetypes.guess_type(person.photo.name or "")[0] or ""
+    if content_type not in {"image/png", "image/jpeg"}:
+        return None
+    try:
+        if person.photo.size > PHOTO_LIMIT:
+            return None
+        with person.photo.open("rb") as handle:
+            return Photo(handle.read(PHOTO_LIMIT), content_type)
+    except OSError:
+        return None
+
+
+def _positions_held(on: dt.date, to_attr: str) -> Prefetch[Any]:
+    # Every position held that day (concurrent ones too), the longest held first.
+    return Prefetch(
         "person__positions",
         queryset=Position.objects.held_on(on)
         .select_related("organisation")
-        .order_by(F("start").desc(nulls_last=True), "-id"),
-        to_attr="current_positions",
+        .order_by(F("start").asc(nulls_last=True), "id"),
+        to_attr=to_attr,
     )
+
+
+def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
     return Visit.objects.select_related(
         "partnership__home_city", "partnership__partner_city", "partnership__focal_office"
     ).prefetch_related(
         Prefetch(
             "participants",
             queryset=VisitParticipant.objects.select_related("person").prefetch_related(
-                current_positions
+                _positions_held(on, "positions_now"), _positions_held(visit_day, "positions_then")
             ),
         ),
-        Prefetch("engagements", queryset=Engagement.objects.prefetch_related("counterparts")),
+        Prefetch(
+            "engagements",
+            queryset=Engagement.objects.prefetch_related("counterparts", "accompanied_by"),
+        ),
         Prefetch("agreements_signed", queryset=Agreement.objects.select_related("parent")),
         "partnership__partner_city__alternative_names",
         "partnership__fields",
+        "travel_segments",
+        "accommodations",
+        "local_contacts",
+        Prefetch("gifts", queryset=Gift.objects.select_related("person", "organisation")),
+        "brief_points",
+        "documents",
+        "sources",
     )
+
+
+def _is_ours(p: VisitParticipant, visit: Visit, home_country: str) -> bool:
+    """Is this participant one of our own officials (never printed as a counterpart)?"""
+    country = str(p.person.country or "")
+    if country:
+        return country == home_country
+    hosts = p.side == VisitParticipant.Side.COUNTERPART
+    return hosts if visit.direction == Visit.Direction.INCOMING else not hosts
 
 
 def _member_of(queryset: QuerySet[Any]) -> ExpressionWrapper[Q]:
@@ -348,14 +621,25 @@ type AgreementRows = tuple[
 ]
 
 
+def period_label(agreement: Agreement) -> str:
+    """ "01/01/2024 – 31/12/2026"; without an end, whether there is none or it is not known."""
+    label = agreement.period_label()
+    if agreement.valid_until:
+        return label
+    end = _("no end date") if agreement.open_ended else _("end date not recorded")
+    return f"{label} {end}" if label else end
+
+
 def _agreement_rows(
-    partnership: Partnership, visit: Visit, on: dt.date, lang: str
+    partnership: Partnership, visit: Visit, brief_on: tuple[dt.date, bool], lang: str
 ) -> AgreementRows:
     """In force / expired-without-successor / signed at this visit, and the whole chain.
 
-    One query: every agreement of the partnership, flagged by the QuerySet rules.
+    One query: every agreement of the partnership signed by ``on``, flagged by the
+    QuerySet rules as of that day.
     """
-    agreements = Agreement.objects.filter(partnership=partnership)
+    on, happened = brief_on
+    agreements = Agreement.objects.filter(partnership=partnership).exclude(signed_on__gt=on)
     every = list(
         agreements.select_related("parent")
         .annotate(
@@ -382,7 +666,9 @@ def _agreement_rows(
             flags.append(("warn", _("expires within 12 months")))
         if getattr(agreement, "is_expired_alone", False):
             flags.append(("", _("expired, not renewed")))
-        return AgreementRow(agreement, _in(lang, agreement.title, agreement.title_en), flags)
+        return AgreementRow(
+            agreement, localized(agreement, "title", lang), flags, period=period_label(agreement)
+        )
 
     children: dict[int | None, list[Agreement]] = {}
     known = {a.pk for a in every}
@@ -404,77 +690,247 @@ def _agreement_rows(
 
     walk(None, 0, set())
     flagged = {a.pk: a for a in every}
-    signed = [row(flagged.get(a.pk, a)) for a in visit.agreements_signed.all()]
+    signed = [row(flagged.get(a.pk, a)) for a in visit.agreements_signed.all()] if happened else []
     return [row(a) for a in in_force], [row(a) for a in expired], signed, tree
 
 
-def _history(partnership: Partnership, visit: Visit) -> dict[str, list[Visit]]:
-    """The last HISTORY_PER_DIRECTION visits before this one, per direction, in one query."""
+def _earlier_visits(partnership: Partnership, visit: Visit, on: dt.date) -> list[Visit]:
+    """The partnership's visits before this one and by ``on``, newest first, in one query."""
     earlier = (
-        Visit.objects.filter(partnership=partnership)
+        Visit.objects.filter(partnership=partnership, start_date__lte=on)
         .exclude(pk=visit.pk)
         .exclude(status=Visit.Status.CANCELLED)
     )
     if visit.start_date:
         earlier = earlier.filter(start_date__lt=visit.start_date)
-    ranked = earlier.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("direction")],
-            order_by=[F("start_date").desc(nulls_last=True), F("id").desc()],
-        )
-    ).filter(rank__lte=HISTORY_PER_DIRECTION)
-    history: dict[str, list[Visit]] = {d: [] for d in Visit.Direction.values}
-    for earlier_visit in ranked.order_by(F("start_date").desc(nulls_last=True), "-id"):
-        history[earlier_visit.direction].append(earlier_visit)
+    return list(earlier.order_by(F("start_date").desc(), "-id")[:TIMELINE_VISIT_LIMIT])
+
+
+def _history(visits: list[Visit], lang: str) -> dict[str, list[EarlierVisit]]:
+    """The last HISTORY_PER_DIRECTION earlier visits per direction, outcomes in full."""
+    history: dict[str, list[EarlierVisit]] = {d: [] for d in Visit.Direction.values}
+    for earlier in visits:
+        shown = history[earlier.direction]
+        if len(shown) < HISTORY_PER_DIRECTION:
+            dates, note = visit_dates(earlier)
+            shown.append(
+                EarlierVisit(
+                    earlier,
+                    localized(earlier, "title", lang),
+                    dates,
+                    note,
+                    localized(earlier, "outcomes", lang),
+                )
+            )
     return history
 
 
-def _followup(
-    partnership: Partnership, on: dt.date, lang: str
-) -> tuple[list[FieldGroup], int, int, int]:
-    """Open action items, grouped by field, most urgent first, capped; with the totals."""
-    open_items = ActionItem.objects.filter(partnership=partnership).open()
-    overdue = Q(due_on__isnull=False) & ~period_covers("due_on", on, after=True)
-    totals = open_items.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
-    latest = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).order_by("-date", "-id")
-    items = (
-        open_items.select_related("field", "owner_organisation", "owner_person", "visit")
-        .annotate(
-            last_note=Subquery(latest.values("note")[:1]),
-            last_note_date=Subquery(latest.values("date")[:1]),
+def visit_dates(visit: Visit) -> tuple[str, str]:
+    """(the dates as known, the date note): a note is printed as a note, never as the date."""
+    start = visit.start
+    if start is None:
+        return "", visit.date_note
+    if visit.end_date and visit.end_date != visit.start_date:
+        return f"{start} – {visit.end_date:%d/%m/%Y}", visit.date_note
+    return str(start), visit.date_note
+
+
+def _timeline(
+    agreements: list[AgreementRow], visits: list[Visit], lang: str
+) -> list[TimelineEntry]:
+    """Signings and visits in the order they happened (the partnership's timeline)."""
+    entries = [
+        TimelineEntry(
+            str(row.agreement.signed),
+            row.agreement.signed_on,
+            "agreement",
+            Localized(
+                f"{row.agreement.reference}: {row.title}" if row.agreement.reference else "",
+                row.title.fell_back,
+            )
+            if row.agreement.reference
+            else row.title,
         )
-        .order_by(F("due_on").asc(nulls_last=True), "-priority", "id")[:ACTION_ITEM_LIMIT]
+        for row in agreements
+        if row.agreement.signed_on and row.agreement.signed
+    ]
+    entries += [
+        TimelineEntry(visit_dates(v)[0], v.start_date, "visit", localized(v, "title", lang))
+        for v in visits
+        if v.start_date
+    ]
+    return sorted(entries, key=lambda e: (e.sort_date, e.kind))
+
+
+def _follow_up_rows(items: QuerySet[ActionItem], on: dt.date, lang: str) -> list[FollowUpItem]:
+    latest = ProgressUpdate.objects.filter(action_item=OuterRef("pk"), date__lte=on).order_by(
+        "-date", "-id"
     )
+    items = items.select_related("field", "owner_organisation", "owner_person", "visit").annotate(
+        last_note=Subquery(latest.values("note")[:1]),
+        last_note_date=Subquery(latest.values("date")[:1]),
+    )
+    statuses = dict(ActionItem.Status.choices)
     rows = []
     for item in items:
         owner = ", ".join(
             filter(None, [_org_name(item.owner_organisation, lang), str(item.owner_person or "")])
         )
+        status = getattr(item, "status_on", item.status)
         rows.append(
             FollowUpItem(
                 item=item,
+                description=localized(item, "description", lang),
                 due=item.due.format() if item.due else "",
                 owner=owner,
-                overdue=item.is_overdue(on),
+                status=str(statuses.get(status, status)),
+                overdue=status in ActionItem.OPEN
+                and item.due is not None
+                and item.due.last_day() < on,
                 last_note=item.last_note or "",
                 last_note_date=item.last_note_date,
             )
         )
+    return rows
+
+
+def _followup(
+    partnership: Partnership, visit: Visit, on: dt.date, lang: str
+) -> tuple[list[FieldGroup], int, int, int]:
+    """Items from earlier meetings open on ``on``, grouped by field, most urgent first, capped."""
+    open_items = ActionItem.objects.filter(partnership=partnership).exclude(visit=visit).open_on(on)
+    overdue = Q(due_on__isnull=False) & ~period_covers("due_on", on, after=True)
+    totals = open_items.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+    ordered = open_items.order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
+    rows = _follow_up_rows(ordered[:ACTION_ITEM_LIMIT], on, lang)
     general = _("General (no field given)")
 
     def field_name(row: FollowUpItem) -> str:
         f = row.item.field
         return _in(lang, f.name, f.name_en) if f else general
 
-    rows.sort(key=lambda r: (r.item.field is None, field_name(r).casefold()))
+    rows.sort(key=lambda r: (r.item.field is None, sort_key(field_name(r))))
     groups = [FieldGroup(name, list(group)) for name, group in groupby(rows, key=field_name)]
     return groups, totals["total"], totals["overdue"], len(rows)
 
 
-def _programme(visit: Visit) -> list[ProgrammeDay]:
-    engagements = list(visit.engagements.all())[:ENGAGEMENT_LIMIT]
-    return [ProgrammeDay(day, list(group)) for day, group in groupby(engagements, lambda e: e.date)]
+def _agreed_here(visit: Visit, on: dt.date, lang: str) -> list[FollowUpItem]:
+    """What was agreed at this visit (once it has begun), as it stood on ``on``."""
+    items = (
+        ActionItem.objects.filter(visit=visit)
+        .with_status_on(on)
+        .order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
+    )
+    return _follow_up_rows(items[:ACTION_ITEM_LIMIT], on, lang)
+
+
+def _programme(visit: Visit, lang: str) -> list[ProgrammeDay]:
+    """Day by day, in the local time the engagements are recorded in."""
+    entries = [
+        ProgrammeEntry(
+            engagement=e,
+            time=_engagement_time(e),
+            title=localized(e, "title", lang),
+            place=localized(e, "place", lang),
+            summary=localized(e, "summary", lang),
+            counterparts=sorted_by_name([str(p) for p in e.counterparts.all()], str),
+            accompanied_by=sorted_by_name([str(p) for p in e.accompanied_by.all()], str),
+            dress=e.get_dress_display() if e.dress else "",
+        )
+        for e in list(visit.engagements.all())[:ENGAGEMENT_LIMIT]
+    ]
+    return [
+        ProgrammeDay(day, list(group))
+        for day, group in groupby(entries, lambda entry: entry.engagement.date)
+    ]
+
+
+def _points(visit: Visit, lang: str) -> dict[str, list[BriefPointRow]]:
+    points: dict[str, list[BriefPointRow]] = {}
+    for point in visit.brief_points.all():
+        points.setdefault(point.kind, []).append(
+            BriefPointRow(
+                point.kind,
+                localized(point, "text", lang),
+                localized(point, "answer", lang),
+                point.is_sample,
+            )
+        )
+    return points
+
+
+def _gifts(visit: Visit, lang: str) -> list[GiftRow]:
+    return [
+        GiftRow(
+            gift.get_direction_display(),
+            localized(gift, "description", lang),
+            ", ".join(filter(None, [str(gift.person or ""), _org_name(gift.organisation, lang)])),
+            gift.notes,
+            gift.is_sample,
+        )
+        for gift in visit.gifts.all()
+    ]
+
+
+def _logistics(visit: Visit, lang: str) -> Logistics:
+    budget = visit.budget_line
+    if visit.budget_amount is not None:
+        amount = f"{visit.budget_amount:,.0f}".replace(",", ".")
+        budget = f"{budget}: {amount} {visit.budget_currency}".strip(": ")
+    return Logistics(
+        travel=list(visit.travel_segments.all()),
+        accommodation=list(visit.accommodations.all()),
+        contacts=list(visit.local_contacts.all()),
+        time_difference=visit.time_difference(),
+        budget=budget,
+        security=localized(visit, "security_notes", lang),
+        health=localized(visit, "health_notes", lang),
+    )
+
+
+def _documents_on_file(rows: list[AgreementRow]) -> list[tuple[str, str]]:
+    """The agreement documents on file, for the agreements the brief lists (one query)."""
+    ids = [row.agreement.pk for row in rows]
+    documents = (
+        AgreementDocument.objects.filter(agreement_id__in=ids)
+        .select_related("agreement")
+        .order_by("agreement__signed_on", "agreement_id", "id")[:DOCUMENT_LIMIT]
+    )
+    return [(d.agreement.reference, d.title) for d in documents]
+
+
+def _engagement_time(engagement: Engagement) -> str:
+    return engagement.times_label()
+
+
+def _city_map(city: City, label: str) -> str:
+    if city.latitude is None or city.longitude is None:
+        return ""
+    return render_locator_map(
+        float(city.latitude),
+        float(city.longitude),
+        label,
+        country=str(city.country or ""),
+        width=320,
+        element_id="brief-map",
+    )
+
+
+def _sides(
+    visit: Visit, lang: str
+) -> tuple[list[Participant], list[Participant], Participant | None]:
+    """(our officials, the other side, the head of delegation), each side in the record's order."""
+    home_country = str(visit.partnership.home_city.country or "")
+    participants = list(visit.participants.all())[:PARTICIPANT_LIMIT]
+    ours: list[Participant] = []
+    theirs: list[Participant] = []
+    head = None
+    for p in participants:
+        person = _participant(p, lang)
+        (ours if _is_ours(p, visit, home_country) else theirs).append(person)
+        if p.role == VisitParticipant.Role.HEAD and head is None:
+            head = person
+    return ours, theirs, head
 
 
 def gather_brief(
@@ -485,63 +941,97 @@ def gather_brief(
     generated_by: str = "",
     on: dt.date | None = None,
 ) -> VisitBrief:
-    """Load everything the brief needs in a fixed number of queries (12)."""
-    on = on or timezone.localdate()
-    visit = _visit_queryset(on).get(pk=visit_id)
+    """Load everything the brief needs, as of ``on``, in a fixed number of queries (15).
+
+    ``on`` (default: ``default_as_of``) is the day the brief is printed as of: nothing
+    recorded after it appears, and overdue and expiry marks are relative to it.
+    """
+    start = Visit.objects.filter(pk=visit_id).values_list("start_date", flat=True).first()
+    on = on or default_as_of(start)
+    visit = _visit_queryset(on, start or on).get(pk=visit_id)
+    happened = visit.start_date is not None and visit.start_date <= on
     partnership = visit.partnership
-    participants = list(visit.participants.all())[:PARTICIPANT_LIMIT]
     with translation.override(lang):
-        delegation = [
-            _participant(p, lang)
-            for p in participants
-            if p.side == VisitParticipant.Side.DELEGATION
-        ]
-        counterparts = [
-            _participant(p, lang)
-            for p in participants
-            if p.side == VisitParticipant.Side.COUNTERPART
-        ]
-        head = next(
-            (_participant(p, lang) for p in participants if p.role == VisitParticipant.Role.HEAD),
-            None,
+        ours, theirs, head = _sides(visit, lang)
+        in_force, expired, signed, tree = _agreement_rows(partnership, visit, (on, happened), lang)
+        earlier = _earlier_visits(partnership, visit, on)
+        history = _history(earlier, lang)
+        followup, total, overdue, shown = _followup(partnership, visit, on, lang)
+        agreed_here = _agreed_here(visit, on, lang) if happened else []
+        dates, date_note = visit_dates(visit)
+        partner, home = partnership.partner_city, partnership.home_city
+        partner_name = _in(lang, partner.name, partner.name_en)
+        return VisitBrief(
+            visit=visit,
+            partnership=partnership,
+            lang=lang,
+            on=on,
+            happened=happened,
+            generated_at=timezone.localtime(),
+            generated_by=generated_by or _user_name(user),
+            issuing_office=_org_name(partnership.focal_office, lang),
+            title=localized(visit, "title", lang),
+            purpose=localized(visit, "purpose", lang),
+            talking_points=localized(visit, "talking_points", lang),
+            notes=localized(visit, "notes", lang),
+            outcomes=localized(visit, "outcomes", lang) if happened else Localized(""),
+            place=localized(visit, "place", lang),
+            dates=dates,
+            date_note=date_note,
+            classification=classification_label(visit.classification, lang),
+            partner_city_name=partner_name,
+            home_city_name=_in(lang, home.name, home.name_en),
+            head=head,
+            our_side=ours,
+            their_side=theirs,
+            fields=sorted_by_name(
+                [_in(lang, f.name, f.name_en) for f in partnership.fields.all()], str
+            ),
+            partner_city=partner,
+            partner_city_names=partner.all_names(),
+            country_name=name_in_language(str(partner.country), lang) if partner.country else "",
+            city_profile=localized(partner, "profile", lang),
+            partnership_summary=localized(partnership, "summary", lang),
+            city_map=_city_map(partner, partner_name),
+            next_anniversary=partnership.next_anniversary(on),
+            agreements_in_force=in_force,
+            agreements_expired=expired,
+            agreements_signed=signed,
+            agreement_tree=tree,
+            timeline=_timeline(tree, earlier, lang),
+            history_incoming=history[Visit.Direction.INCOMING],
+            history_outgoing=history[Visit.Direction.OUTGOING],
+            history_online=history[Visit.Direction.ONLINE],
+            followup=followup,
+            agreed_here=agreed_here,
+            open_items_total=total,
+            open_items_overdue=overdue,
+            open_items_shown=shown,
+            programme=_programme(visit, lang),
+            points=_points(visit, lang),
+            speeches=[
+                (d.get_kind_display(), localized(d, "title", lang)) for d in visit.documents.all()
+            ],
+            gifts=_gifts(visit, lang),
+            logistics=_logistics(visit, lang),
+            sources=_sources(visit),
+            documents_on_file=_documents_on_file(tree),
+            distribution=[p.name for p in ours],
+            country_note=localized(partner, "country_note", lang),
+            key_figures=partner.key_figures_in(lang)[0],
+            relations_since=partner.relations_since,
         )
-        in_force, expired, signed, tree = _agreement_rows(partnership, visit, on, lang)
-        history = _history(partnership, visit)
-        followup, total, overdue, shown = _followup(partnership, on, lang)
-    if user is not None and not generated_by:
-        generated_by = user.get_full_name() or user.get_username()
-    partner, home = partnership.partner_city, partnership.home_city
-    return VisitBrief(
-        visit=visit,
-        partnership=partnership,
-        lang=lang,
-        on=on,
-        generated_at=timezone.localtime(),
-        generated_by=generated_by,
-        issuing_office=_org_name(partnership.focal_office, lang),
-        title=visit.title,
-        partner_city_name=_in(lang, partner.name, partner.name_en),
-        home_city_name=_in(lang, home.name, home.name_en),
-        head=head,
-        delegation=delegation,
-        counterparts=counterparts,
-        fields=sorted(_in(lang, f.name, f.name_en) for f in partnership.fields.all()),
-        partner_city=partner,
-        partner_city_names=partner.all_names(),
-        next_anniversary=partnership.next_anniversary(on),
-        agreements_in_force=in_force,
-        agreements_expired=expired,
-        agreements_signed=signed,
-        agreement_tree=tree,
-        history_incoming=history[Visit.Direction.INCOMING],
-        history_outgoing=history[Visit.Direction.OUTGOING],
-        history_online=history[Visit.Direction.ONLINE],
-        followup=followup,
-        open_items_total=total,
-        open_items_overdue=overdue,
-        open_items_shown=shown,
-        programme=_programme(visit),
-    )
+
+
+def _sources(visit: Visit) -> list[tuple[str, str]]:
+    sources = [(source.title, source.url) for source in visit.sources.all()]
+    if visit.source_url and visit.source_url not in {url for _title, url in sources}:
+        sources.append(("", visit.source_url))
+    return sources
+
+
+def _user_name(user: User | None) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -643,17 +1133,18 @@ def _in_helper_thread[T](work: Callable[[], T], seconds: float) -> T:
     return values[0]
 
 
-def render_visit_brief(
+def render_visit_brief(  # noqa: PLR0913 (keyword-only options, each with a default)
     visit_id: int,
     *,
     lang: str = "vi",
     user: User | None = None,
     generated_by: str = "",
     fetcher: BriefURLFetcher | None = None,
+    on: dt.date | None = None,
 ) -> bytes:
-    """The PDF brief of a visit. Raises Visit.DoesNotExist or BriefRenderError."""
+    """The PDF brief of a visit as of ``on``. Raises Visit.DoesNotExist or BriefRenderError."""
     lang = lang if lang in LANGUAGES else settings.LANGUAGE_CODE
-    brief = gather_brief(visit_id, lang=lang, user=user, generated_by=generated_by)
+    brief = gather_brief(visit_id, lang=lang, user=user, generated_by=generated_by, on=on)
 
     def work() -> bytes:
         return html_to_pdf(render_brief_html(brief), lang=lang, fetcher=fetcher)
@@ -666,7 +1157,29 @@ def render_visit_brief(
         raise BriefRenderError(_("The brief could not be rendered.")) from exc
 
 
-def brief_filename(visit: Visit) -> str:
-    """``brief-12-doan-dai-bieu-tp-ha-noi-tham-lam-viec-tai-tp-minsk.pdf``"""
+def brief_filename(visit: Visit, extension: str = "pdf") -> str:
+    """``brief-12-doan-dai-bieu-tp-ha-noi-tham-lam-viec-tai-tp-minsk.pdf`` (or ``.docx``)"""
     slug = slugify(fold(visit.title))[:60].strip("-") or "visit"
-    return f"brief-{visit.pk}-{slug}.pdf"
+    return f"brief-{visit.pk}-{slug}.{extension}"
+
+
+def render_visit_brief_docx(
+    visit_id: int,
+    *,
+    lang: str = "vi",
+    user: User | None = None,
+    generated_by: str = "",
+    on: dt.date | None = None,
+) -> bytes:
+    """The same brief as an editable Word document (``delegations.brief_word``), under the
+    same time budget. Raises Visit.DoesNotExist or BriefRenderError."""
+    from delegations.brief_word import brief_docx
+
+    lang = lang if lang in LANGUAGES else settings.LANGUAGE_CODE
+    brief = gather_brief(visit_id, lang=lang, user=user, generated_by=generated_by, on=on)
+    try:
+        return within_time_budget(lambda: brief_docx(brief))
+    except BriefRenderError:
+        raise
+    except Exception as exc:
+        raise BriefRenderError(_("The brief could not be rendered.")) from exc

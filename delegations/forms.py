@@ -15,6 +15,7 @@ from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.fast_widgets import speed_up_widgets
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.roles import account_label, staff_accounts
 from common.text_match import any_field_contains
 from delegations.models import (
     ActionItem,
@@ -27,6 +28,8 @@ from delegations.models import (
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.contrib.auth.models import User
 
 DUE_SOON_DAYS = 30
@@ -127,11 +130,18 @@ class ActionItemFilterForm(ListFilterForm):
     )
     due_from = DayField(label=_("Due from"), required=False)
     due_until = DayField(label=_("Due until"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, data: Any = None, *, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.user = user
 
     def filter(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(["description"], data["q"]))
+        if data.get("mine") and self.user is not None:
+            queryset = queryset.assigned_to(self.user)
         queryset = self._by_status_and_due(queryset)
         for name in ("partnership", "owner_organisation", "field"):
             if data.get(name):
@@ -268,6 +278,14 @@ EngagementFormSet = forms.inlineformset_factory(
 )
 
 
+class StaffAccountsField(forms.ModelMultipleChoiceField):
+    """Staff accounts, shown by name."""
+
+    @override
+    def label_from_instance(self, obj: Any) -> str:
+        return account_label(obj)
+
+
 class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
     partial_dates = ("due_on",)
 
@@ -282,11 +300,13 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "owner_organisation",
             "owner_person",
             "counterpart",
+            "assignees",
             "due_on",
             "status",
             "priority",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"assignees": StaffAccountsField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -301,6 +321,7 @@ class ActionItemForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["agreement"]).queryset = Agreement.objects.filter(
             partnership=partnership
         ).only("pk", "reference", "title")
+        cast(StaffAccountsField, self.fields["assignees"]).queryset = staff_accounts()
 
 
 class StatusForm(VersionedFormMixin, forms.ModelForm):
@@ -349,14 +370,50 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
 
 
 class BriefForm(forms.Form):
-    """What the brief is made in; the language of the page unless another is chosen."""
+    """What the brief is made in, and as of which day.
 
-    lang = forms.ChoiceField(
+    The language of the page unless another is chosen; as of today for a visit still to
+    come, the visit's first day for a past one (``delegations.brief.default_as_of``).
+    """
+
+    # An unknown language or format is not an error: the defaults are used.
+    lang = forms.CharField(
         label=_("Language of the brief"),
-        choices=[("vi", _("Vietnamese")), ("en", _("English"))],
+        widget=forms.Select(choices=[("vi", _("Vietnamese")), ("en", _("English"))]),
         required=False,
     )
+    as_of = DayField(
+        label=_("Facts as of"),
+        required=False,
+        help_text=_(
+            "Nothing recorded after this day is printed; overdue and expiry marks are "
+            "relative to it."
+        ),
+    )
+    format = forms.CharField(
+        label=_("Format"),
+        widget=forms.Select(choices=[("pdf", _("PDF")), ("docx", _("Word (.docx), editable"))]),
+        required=False,
+    )
+
+    def clean_lang(self) -> str:
+        lang = self.cleaned_data.get("lang") or ""
+        return lang if lang in ("vi", "en") else ""
+
+    def clean_format(self) -> str:
+        chosen = self.cleaned_data.get("format") or ""
+        return chosen if chosen in ("pdf", "docx") else "pdf"
 
     def language(self, default: str) -> str:
         chosen = self.cleaned_data.get("lang") if self.is_valid() else ""
         return chosen or (default if default in ("vi", "en") else "vi")
+
+    def options(self, *, default_language: str, default_day: dt.date) -> dict[str, str]:
+        """The job's parameters: language, day (ISO) and format, defaults filled in."""
+        day = self.cleaned_data.get("as_of") if self.is_valid() else None
+        chosen_format = self.cleaned_data.get("format") if self.is_valid() else ""
+        return {
+            "lang": self.language(default_language),
+            "as_of": (day or default_day).isoformat(),
+            "format": chosen_format or "pdf",
+        }

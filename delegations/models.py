@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,15 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
             "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
         }
+
+
+def default_as_of(start_date: dt.date | None, today: dt.date | None = None) -> dt.date:
+    """The day a visit's brief is printed as of, unless asked otherwise: today for a visit
+    still to come (or of unknown date), its first day for a past one."""
+    today = today or timezone.localdate()
+    if start_date is None or start_date >= today:
+        return today
+    return start_date
 
 
 class Visit(EnglishVersions, Record):
@@ -408,6 +418,27 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def open(self) -> Self:
         return self.filter(status__in=ActionItem.OPEN)
 
+    def assigned_to(self, user: User) -> Self:
+        return self.filter(assignees=user)
+
+    def my_work(self, user: User, *, on: dt.date | None = None) -> Self:
+        """``user``'s open items: overdue first, then by due date (the soonest first),
+        undated last; higher priority first on the same day."""
+        on = on or timezone.localdate()
+        # The same rule as ``overdue()``, as a column to sort on.
+        late = Q(due_on__lt=on) & ~period_covers("due_on", on, after=True)
+        return (
+            self.assigned_to(user)
+            .open()
+            .annotate(is_late=models.Case(models.When(late, then=True), default=False))
+            .order_by(
+                models.F("is_late").desc(),
+                models.F("due_on").asc(nulls_last=True),
+                "-priority",
+                "pk",
+            )
+        )
+
     def overdue(self, *, on: dt.date | None = None) -> Self:
         """Open, and the whole of the due period is behind us (due "09/2025" is overdue from October)."""
         on = on or timezone.localdate()
@@ -417,6 +448,42 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
             .filter(due_on__isnull=False, due_on__lt=on)
             .exclude(period_covers("due_on", on, after=True))
         )
+
+    def agreed_by(self, on: dt.date) -> Self:
+        """The items already agreed on ``on`` (a brief printed "as of" that day shows no later one).
+
+        An item is as old as the visit it was agreed at (its first day); one agreed in an
+        agreement alone, or at a visit of unknown date, as old as the agreement's
+        signature. With neither date known it cannot be placed, and is kept.
+        """
+        at_a_dated_visit = Q(visit__start_date__lte=on)
+        undated = Q(visit__start_date__isnull=True) & (
+            Q(agreement__signed_on__isnull=True) | Q(agreement__signed_on__lte=on)
+        )
+        return self.filter(at_a_dated_visit | undated)
+
+    def with_status_on(self, on: dt.date) -> Self:
+        """Annotate ``status_on``: the status the item had on ``on``.
+
+        The status after the last progress update made by then; with none, "agreed" if
+        updates were made later (the status before them is not kept), else the status.
+        """
+        updates = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
+        then = updates.filter(date__lte=on).exclude(status_after="").order_by("-date", "-id")
+        return self.annotate(
+            status_on=Coalesce(
+                Subquery(then.values("status_after")[:1]),
+                Case(
+                    When(Exists(updates.filter(date__gt=on)), then=Value(ActionItem.Status.AGREED)),
+                    default=F("status"),
+                ),
+                output_field=models.CharField(),
+            )
+        )
+
+    def open_on(self, on: dt.date) -> Self:
+        """Agreed by ``on`` and still open on that day (``status_on`` annotated)."""
+        return self.agreed_by(on).with_status_on(on).filter(status_on__in=ActionItem.OPEN)
 
     def due_within(self, *, days: int, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
@@ -510,8 +577,15 @@ class ActionItem(Record):
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_action_items",
+        verbose_name=_("assigned to"),
+        help_text=_("Staff accounts who work on this item (besides the owner)."),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[assignees])
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:

@@ -24,6 +24,7 @@ class LastVisit(TypedDict):
     """What ``with_last_visit`` adds to each partnership."""
 
     last_visit_on: dt.date | None
+    has_visit: bool
 
 
 def without_visits_since[Q: QuerySet[Partnership]](partnerships: Q, since: dt.date) -> Q:
@@ -50,12 +51,9 @@ def dormant[Q: QuerySet[Partnership]](
 def with_last_visit(
     partnerships: QuerySet[Partnership],
 ) -> QuerySet[WithAnnotations[Partnership, LastVisit]]:
-    """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled."""
-    latest = (
-        Visit.objects.filter(partnership=OuterRef("pk"))
-        .exclude(status="cancelled")
-        .filter(start_date__isnull=False)
-        .order_by("-start_date")
-        .values("start_date")[:1]
-    )
-    return partnerships.annotate(last_visit_on=Subquery(latest))
+    """Annotate ``last_visit_on``: the start of the latest visit that was not cancelled,
+    and ``has_visit``: whether there is any, dated or not (a visit whose date the source
+    does not give is still a visit: "visited, date not known", not "no visit")."""
+    visits = Visit.objects.filter(partnership=OuterRef("pk")).exclude(status="cancelled")
+    latest = visits.filter(start_date__isnull=False).order_by("-start_date").values("start_date")
+    return partnerships.annotate(last_visit_on=Subquery(latest[:1]), has_visit=Exists(visits))

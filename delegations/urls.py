@@ -1,6 +1,6 @@
 from django.urls import path
 
-from delegations.views import action_items, brief, imports, visit_parts, visits
+from delegations.views import action_items, brief, visit_parts, visits
 
 app_name = "delegations"
 
@@ -29,24 +29,12 @@ urlpatterns = [
         visit_parts.document_file,
         name="visit_document",
     ),
-    path("visits/import/", imports.visit_import, name="visit_import"),
-    path(
-        "visits/import/template.xlsx",
-        imports.visit_import_template,
-        name="visit_import_template",
-    ),
-    path("visits/export/", imports.visit_export, name="visit_export"),
     path("actions/", action_items.actionitem_list, name="actionitem_list"),
-    path("actions/import/", imports.actionitem_import, name="actionitem_import"),
-    path(
-        "actions/import/template.xlsx",
-        imports.actionitem_import_template,
-        name="actionitem_import_template",
-    ),
-    path("actions/export/", imports.actionitem_export, name="actionitem_export"),
     path("actions/new/", action_items.actionitem_create, name="actionitem_create"),
     path("actions/<int:pk>/", action_items.actionitem_detail, name="actionitem_detail"),
     path("actions/<int:pk>/edit/", action_items.actionitem_edit, name="actionitem_edit"),
     path("actions/<int:pk>/delete/", action_items.actionitem_delete, name="actionitem_delete"),
-    path("actions/<int:pk>/status/", action_items.actionitem_status, name="actionitem_status"),
+    path(
+        "actions/<int:pk>/status/", action_items.actionitem_status_or_item, name="actionitem_status"
+    ),
 ]

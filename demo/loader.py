@@ -301,6 +301,9 @@ class DemoLoader:
             status=spec.get("status", ActionItem.Status.AGREED),
             priority=spec.get("priority", 2),
         )
+        # Demo accounts the item is assigned to (made by ``load_demo`` before the data).
+        wanted = spec.get("assigned", [])
+        set_m2m(item.assignees, list(get_user_model().objects.filter(username__in=wanted)))
         for progress in spec.get("progress", []):
             self.up(
                 ProgressUpdate,
@@ -317,7 +320,8 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
     shown = None
     if user is None:
         shown = password or secrets.token_urlsafe(12)
-        user = user_model(username=username, is_staff=True)
+        # Not staff: the Django admin is for administrators (SECURITY.md, "Accounts").
+        user = user_model(username=username, is_staff=False)
         user.set_password(shown)
         user.save()
         status = "created"
@@ -327,6 +331,9 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
         shown, status = password, "password changed"
     else:
         status = "unchanged"
+    if user.is_staff or user.is_superuser:  # made by an older seed_demo
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
     if not user.groups.filter(pk=groups[role].pk).exists() or user.groups.count() != 1:
         user.groups.set([groups[role]])
     return status, shown
@@ -334,9 +341,10 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
 
 @transaction.atomic
 def load_demo(*, password: str | None = None) -> tuple[Tally, dict[str, tuple[str, str | None]]]:
-    tally = DemoLoader().load()
+    # The accounts first: demo action items are assigned to demo-editor.
     accounts = {
         "demo-editor": ensure_demo_user("demo-editor", EDITOR, password),
         "demo-viewer": ensure_demo_user("demo-viewer", VIEWER, password),
     }
+    tally = DemoLoader().load()
     return tally, accounts

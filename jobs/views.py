@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.htmx import render_partial_or_page
@@ -65,10 +65,12 @@ def job_list(request: AuthenticatedRequest) -> HttpResponse:
     return render_partial_or_page(request, "jobs/job_list.html", context, "job-results")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @viewer_required
 def job_cancel(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    """The owner takes back a job no worker has taken yet."""
+    """The owner takes back a job no worker has taken yet (a GET, a reload, goes to the job)."""
+    if request.method != "POST":
+        return redirect("jobs:job_detail", pk=pk)
     job = get_object_or_404(Job.objects.filter(owner=_user(request)), pk=pk)
     if job.cancel():
         messages.success(request, _("The job was cancelled."))

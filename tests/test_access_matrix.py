@@ -72,7 +72,8 @@ READ = rule(get=(LOGIN, 200, 200, 200), post=NO)
 # Forms: an empty POST from an editor is answered with the form's errors (422).
 WRITE = rule(get=(LOGIN, 403, 200, 200), post=(LOGIN, 403, 422, 422))
 EDITORS_DOWNLOAD = rule(get=(LOGIN, 403, 200, 200), post=NO)
-POST_ONLY = rule(get=NO, post=(LOGIN, 403, 422, 422))
+# A form's target: a GET there (a reload after an htmx post) is sent to the record's page.
+POST_TARGET = rule(get=(LOGIN, 302, 302, 302), post=(LOGIN, 403, 422, 422))
 # Deleting: administrators only. The demo record others depend on is refused
 # (409, with the list of dependants); an action item nothing depends on goes (302).
 DELETE_REFUSED = rule(get=(LOGIN, 403, 403, 200), post=(LOGIN, 403, 403, 409))
@@ -80,6 +81,7 @@ DELETE_DONE = rule(get=(LOGIN, 403, 403, 200), post=(LOGIN, 403, 403, 302))
 
 ACCESS = {
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
     "dashboard": READ,
     "search": READ,
     "workspace:dashboard_section": READ,
@@ -138,13 +140,13 @@ ACCESS = {
     "delegations:actionitem_detail": READ,
     "delegations:actionitem_edit": WRITE,
     "delegations:actionitem_delete": DELETE_DONE,
-    "delegations:actionitem_status": POST_ONLY,
+    "delegations:actionitem_status": POST_TARGET,
     # The job is the viewer's brief: briefs are shared with every reader. Only its owner
     # may cancel it (it has ended: told so, 302); to others it does not exist.
     "jobs:job_list": READ,
     "jobs:job_detail": READ,
     "jobs:job_result": READ,
-    "jobs:job_cancel": rule(get=NO, post=(LOGIN, 302, 404, 404)),
+    "jobs:job_cancel": rule(get=(LOGIN, 302, 302, 302), post=(LOGIN, 302, 404, 404)),
 }
 
 

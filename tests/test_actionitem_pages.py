@@ -103,10 +103,10 @@ def test_the_action_item_list_runs_a_fixed_number_of_queries(client, django_asse
     visit = VisitFactory()
     ActionItemFactory.create_batch(n, visit=visit, owner_organisation=OrganisationFactory())
     client.force_login(editor())
-    # Expect 12: session, user, role, count, filter drop-downs (partnerships, home
+    # Expect 13: session, user, role, count, filter drop-downs (partnerships, home
     # cities, owner organisations, fields), the page of items with everything they
-    # show (one join), the session save (3).
-    with django_assert_num_queries(12):
+    # show (one join), their assignees, the session save (3).
+    with django_assert_num_queries(13):
         client.get(reverse("delegations:actionitem_list"))
 
 
@@ -115,9 +115,9 @@ def test_the_action_item_page_runs_a_fixed_number_of_queries(client, django_asse
     item = ActionItemFactory()
     ProgressUpdateFactory.create_batch(n, action_item=item, author=editor())
     client.force_login(viewer())
-    # Expect 11: session, user, role; the item; its updates, their authors;
-    # history: rows, updates, names; the session save (3).
-    with django_assert_num_queries(11):
+    # Expect 13: session, user, role; the item; its updates, their authors, its
+    # assignees; history: rows, assignees, updates, names; the session save (3).
+    with django_assert_num_queries(13):
         client.get(reverse("delegations:actionitem_detail", args=[item.pk]))
 
 
@@ -184,6 +184,24 @@ def test_a_plain_status_change_redirects_back_to_the_list(client):
     response = client.post(reverse("delegations:actionitem_status", args=[item.pk]), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("delegations:actionitem_list") + "?status=open"
+
+
+def test_opening_the_status_url_goes_to_the_item_instead_of_405(client):
+    """A reload on the status URL (issue 14, finding 1) lands on the item's page."""
+    item = ActionItemFactory()
+    client.force_login(viewer())
+    response = client.get(reverse("delegations:actionitem_status", args=[item.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == item.get_absolute_url()
+
+
+def test_the_inline_status_form_does_not_push_its_url(client):
+    """The list's results push their URL (filters, pages); the status form inside must not."""
+    item = ActionItemFactory()
+    client.force_login(editor())
+    text = client.get(reverse("delegations:actionitem_list")).text
+    form = text[text.index(f'hx-target="#actionitem-status-{item.pk}"') :]
+    assert 'hx-push-url="false"' in form[: form.index(">")]
 
 
 def test_a_status_change_never_redirects_to_another_site(client):

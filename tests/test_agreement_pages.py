@@ -121,6 +121,35 @@ def test_the_agreement_list_sorts_by_reference(client):
     assert text.index("A-1") < text.index("B-2")
 
 
+def test_the_sort_control_shows_the_order_the_list_opens_in(client):
+    """Issue 14, finding 2: newest first, and the control says so (and keeps it on filter)."""
+    AgreementFactory(reference="OLD-1", signed_on=dt.date(2004, 1, 1))
+    AgreementFactory(reference="NEW-1", signed_on=dt.date(2023, 12, 7))
+    client.force_login(viewer())
+    text = client.get(reverse("agreements:agreement_list")).text
+    assert text.index("NEW-1") < text.index("OLD-1")
+    assert '<option value="-signed" selected>' in text
+    # Typing in a filter submits the form as it stands: the order stays newest first.
+    text = client.get(reverse("agreements:agreement_list"), {"q": "1", "sort": "-signed"}).text
+    assert text.index("NEW-1") < text.index("OLD-1")
+
+
+def test_new_agreement_from_a_partnership_page_preselects_it_and_lists_its_lineage(client):
+    """Issue 14, finding 4: ?partnership=… chooses the partnership and fills "parent"."""
+    parent = AgreementFactory(reference="HN-MSK-2004")
+    other = AgreementFactory(reference="HCM-MSK-2010")
+    client.force_login(editor())
+    response = client.get(
+        reverse("agreements:agreement_create"), {"partnership": parent.partnership_id}
+    )
+    form = response.context["form"]
+    assert form["partnership"].value() == str(parent.partnership_id)
+    assert list(form.fields["parent"].queryset) == [parent]
+    assert f'<option value="{parent.partnership_id}" selected>' in response.text
+    assert "HN-MSK-2004" in response.text
+    assert other.reference not in response.text
+
+
 def test_the_agreement_list_pages_by_25(client):
     make_agreements(30)
     client.force_login(viewer())

@@ -41,6 +41,7 @@ from tests.workers import run_queued_jobs
 
 MINSK_2025 = "Đoàn đại biểu TP Hà Nội thăm, làm việc tại TP Minsk (Belarus)"
 MINSK_2023 = "Chủ tịch UBND TP Hà Nội tiếp Thủ tướng Belarus Roman Golovchenko"
+AFTER_THE_FORUM = dt.date(2025, 12, 1)
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
@@ -67,8 +68,12 @@ def demo_once(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo(password="demo-pass-2025")
+        # As of December 2025: after the visit, and after the forum it was due to attend.
         pdf = render_visit_brief(
-            Visit.objects.get(title=MINSK_2025).pk, lang="vi", generated_by="Lê Thị Hồng"
+            Visit.objects.get(title=MINSK_2025).pk,
+            lang="vi",
+            generated_by="Lê Thị Hồng",
+            on=AFTER_THE_FORUM,
         )
         yield pdf
         transaction.set_rollback(True)
@@ -187,7 +192,7 @@ def _grow(visit: Visit, n: int):
         )
         item = ActionItemFactory(visit=earlier)
         ProgressUpdateFactory(action_item=item)
-        person = PersonFactory()
+        person = PersonFactory(country="BY")
         PositionFactory(person=person)
         VisitParticipantFactory(
             visit=visit, person=person, side=VisitParticipant.Side.COUNTERPART, role="counterpart"
@@ -198,27 +203,31 @@ def _grow(visit: Visit, n: int):
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_gathering_the_brief_takes_twelve_queries_whatever_the_partnership_size(
+def test_gathering_the_brief_takes_twenty_four_queries_whatever_the_partnership_size(
     size, db, django_assert_num_queries
 ):
-    visit = VisitFactory()
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11), end_date=None)
     _grow(visit, size)
-    # 1 visit+partnership+cities+office, 2 participants+current positions, 2 engagements
+    # 1 the visit's first day (for the default as-of day), 1 visit+partnership+cities+office,
+    # 3 participants + positions on the day + positions at the visit, 2 engagements
     # +counterparts, 1 agreements signed, 1 city names, 1 fields, 1 agreements (each flagged
-    # in force / expiring / expired without successor), 1 history (window), 2 follow-up
-    # (totals, items with their last note).
-    with django_assert_num_queries(12):
-        brief = gather_brief(visit.pk, lang="vi")
-    assert len(brief.counterparts) == size
+    # in force / expiring / expired without successor), 1 earlier visits (timeline and
+    # history), 2 follow-up (totals, items with their last note), 1 agreed at this visit,
+    # 1 engagements' accompanying people, 7 travel, accommodation, local contacts, gifts,
+    # brief points, speeches, sources, 1 agreement documents on file.
+    with django_assert_num_queries(24):
+        brief = gather_brief(visit.pk, lang="vi", on=dt.date(2025, 6, 1))
+    assert len(brief.their_side) == size
     assert brief.open_items_total == size
 
 
 def test_follow_up_is_capped_at_the_most_urgent_items(db, settings):
     visit = VisitFactory()
+    earlier = VisitFactory(partnership=visit.partnership, start_date=dt.date(2024, 1, 1))
     from delegations import brief as brief_module
 
     for _ in range(5):
-        ActionItemFactory(visit=visit)
+        ActionItemFactory(visit=earlier)
     original = brief_module.ACTION_ITEM_LIMIT
     brief_module.ACTION_ITEM_LIMIT = 3
     try:
@@ -241,14 +250,14 @@ def test_history_lists_the_last_five_earlier_visits_in_each_direction(db):
         )
     VisitFactory(partnership=visit.partnership, start_date=dt.date(2026, 1, 1), end_date=None)
     brief = gather_brief(visit.pk)
-    assert [v.start_date and v.start_date.year for v in brief.history_outgoing] == [
+    assert [v.visit.start_date and v.visit.start_date.year for v in brief.history_outgoing] == [
         2017,
         2016,
         2015,
         2014,
         2013,
     ]
-    assert [v.start_date and v.start_date.year for v in brief.history_incoming] == [
+    assert [v.visit.start_date and v.visit.start_date.year for v in brief.history_incoming] == [
         2017,
         2016,
         2015,
@@ -368,7 +377,8 @@ def test_the_web_request_only_queues_the_brief(client, minsk_2025, monkeypatch):
     assert (job.status, job.subject, job.params) == (
         Job.Status.QUEUED,
         MINSK_2025,
-        {"visit": minsk_2025.pk, "lang": "en"},
+        # A past visit: as of its first day unless another day is asked for.
+        {"visit": minsk_2025.pk, "lang": "en", "as_of": "2025-05-11", "format": "pdf"},
     )
     assert not job.result_path
 

@@ -98,6 +98,22 @@ def test_dashboard_links_every_partnership_page_latest_visit_first(viewer_client
     assert quiet.get_absolute_url() in html
 
 
+def test_a_partnership_with_only_undated_visits_has_visits(settings, viewer_client):
+    """Issue 14, finding 3: TP HCM–Minsk has visits whose year the source does not give."""
+    settings.LANGUAGE_CODE = "en"
+    quiet = PartnershipFactory()
+    undated = VisitFactory(start_date=None, end_date=None).partnership
+    response = viewer_client.get(URL)
+    rows = response.context["sections"]["partnerships"].rows
+    assert rows == [undated, quiet]
+    assert rows[0].has_visit
+    assert not rows[1].has_visit
+    html = response.content.decode()
+    # Once in "our partnerships", once among the dormant (no visit known to be recent).
+    assert html.count("visits recorded, dates not known") == 2
+    assert html.count("no visit recorded") == 2
+
+
 def test_dashboard_leaves_out_ended_partnerships(viewer_client):
     PartnershipFactory(status=Partnership.Status.ENDED)
     assert overview.sections()["partnerships"].rows == []
@@ -260,13 +276,13 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     make_attention(1)
     # Expect 3 (session, user, role) + 7 sections of one query each
     # (partnerships and the dormant ones with their last visit as a subquery) +
-    # anniversaries (partnerships, agreements) + 3 to save the session. A section with
-    # more than ten rows adds its count.
+    # anniversaries (partnerships, agreements) + my work's card + 3 to save the session.
+    # A section with more than ten rows adds its count.
     # (Inside the test's transaction the cache is not used: see test_freshness.py.)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         viewer_client.get(URL)
     make_attention(2)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         viewer_client.get(URL)
 
 

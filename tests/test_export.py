@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from agreements.importing import run_import
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from common.partialdate import Precision
+from sheets.importing import run_import
+from sheets.models import ImportLog
 from tests.factories import (
     AgreementFactory,
     CityFactory,

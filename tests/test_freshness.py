@@ -119,7 +119,7 @@ def test_the_dashboard_shows_a_change_at_once(client):
 
 
 def test_an_import_bumps_the_version(tmp_path):
-    from agreements.importing import run_import
+    from sheets.importing import run_import
 
     partnership = PartnershipFactory()
     VisitFactory(partnership=partnership)

@@ -17,10 +17,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agreements.importing import run_import
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from delegations.models import ActionItem, Visit
+from sheets.importing import run_import
+from sheets.models import ImportLog
 from tests import factories as f
 from tests.sheets import agreement_row, csv_bytes
 from tests.test_hostile_input import FormFields

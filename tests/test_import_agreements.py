@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from agreements.importing import run_import
-from agreements.models import Agreement, ImportLog, Signatory
+from agreements.models import Agreement, Signatory
 from common.partialdate import Precision
 from partnerships.models import City, FieldOfCooperation, Partnership, Person
+from sheets.importing import run_import
+from sheets.models import ImportLog
 from tests.factories import (
     AgreementFactory,
     CityFactory,

@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from agreements.importing import fewer_gc_passes
+from sheets.importing import fewer_gc_passes
 
 
 def test_threshold_raised_inside_and_restored_after():

@@ -1,4 +1,4 @@
-"""Big spreadsheet imports run in the background (agreements/import_jobs.py, jobs/).
+"""Big spreadsheet imports run in the background (sheets/import_jobs.py, jobs/).
 
 The web request only stashes the file and starts a job; the worker (here
 ``run_queued_jobs``, in a real process in tests/test_jobs_worker.py) previews it or
@@ -14,11 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from agreements import import_jobs
-from agreements.importing import run_import, stash_path
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from delegations.models import Visit
 from jobs.models import Job
+from sheets import import_jobs
+from sheets.importing import run_import, stash_path
+from sheets.models import ImportLog
 from tests.factories import CityFactory, FieldOfCooperationFactory, administrator, editor
 from tests.sheets import agreement_row, csv_bytes, ods_bytes, xls_bytes, xlsx_bytes
 from tests.workers import run_queued_jobs
@@ -106,7 +107,7 @@ def test_uploading_a_big_sheet_starts_a_preview_job_and_reads_nothing_in_the_req
     def not_in_the_request(**kwargs):
         raise AssertionError("the sheet was read in the web request")
 
-    monkeypatch.setattr("agreements.importing.run_import", not_in_the_request)
+    monkeypatch.setattr("sheets.importing.run_import", not_in_the_request)
     client.force_login(editor())
     response = upload(client, big_sheet())
     job = latest_job()
@@ -312,7 +313,7 @@ def test_run_import_tells_its_progress_row_by_row_up_to_the_last(places, monkeyp
 def test_the_import_job_reports_rows_checked_out_of_the_total(places, monkeypatch):
     reported = []
     monkeypatch.setattr(
-        "agreements.import_jobs.report_progress",
+        "sheets.import_jobs.report_progress",
         lambda _job, percent, message: reported.append((percent, message)),
     )
     client_job = Job.objects.create(

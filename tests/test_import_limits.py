@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl.styles import Font
 
-from agreements import importing
-from agreements.importing import SheetError, read_sheet, run_import
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from sheets import importing
+from sheets.importing import SheetError, read_sheet, run_import
+from sheets.reading import archive
+from tests import hostile_sheets
 from tests.factories import CityFactory, editor
 from tests.sheets import AGREEMENT_COLUMNS, agreement_row, csv_bytes, ods_bytes
 
@@ -134,7 +136,7 @@ def test_an_ods_zip_bomb_is_refused():
 
 
 def test_an_archive_declaring_more_than_100_mb_is_refused(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED", 1024 * 1024)
+    monkeypatch.setattr(archive, "MAX_UNCOMPRESSED", 1024 * 1024)
     data = _zip({"content.xml": bytes(range(256)) * 8192})  # 2 MB that barely compresses
 
     assert "MB once unpacked" in refusal("big.ods", data)
@@ -251,3 +253,22 @@ def test_a_semicolon_separated_csv_is_read(places):
 def test_an_unsupported_extension_is_refused():
     with pytest.raises(SheetError):
         read("a.json", b"{}")
+
+
+def test_rows_after_more_than_1000_blank_rows_are_imported_not_dropped(places):
+    data = csv_bytes([agreement_row(reference="A"), *[{}] * 1500, agreement_row(reference="B")])
+
+    outcome = run_import(sheet="agreements", file_name="gap.csv", data=data, dry_run=True)
+
+    assert outcome.ok, outcome.errors
+    assert [r.number for r in outcome.rows] == [2, 1503]
+
+
+def test_an_ods_value_repeated_over_a_billion_columns_is_refused_naming_the_row():
+    data = hostile_sheets.ods(
+        hostile_sheets.ods_text_row(*AGREEMENT_COLUMNS)
+        + b'<table:table-row><table:table-cell table:number-columns-repeated="1000000000" '
+        b'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+    )
+
+    assert "Row 2 has a value in column" in refusal("wide.ods", data)

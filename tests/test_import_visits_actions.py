@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from agreements.importing import run_import
-from agreements.models import ImportLog
 from common.partialdate import Precision
 from delegations.models import ActionItem, Visit
 from delegations.resources import ActionItemResource, VisitResource
 from partnerships.models import FieldOfCooperation
+from sheets.importing import run_import
+from sheets.models import ImportLog
 from tests.factories import (
     AgreementFactory,
     CityFactory,

@@ -12,11 +12,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from delegations.models import Visit
 from demo.loader import load_demo
 from jobs.models import Job
 from jobs.services import start_job
+from sheets.models import ImportLog
 from tests.factories import CityFactory, FieldOfCooperationFactory, editor
 from tests.sheets import agreement_row, csv_bytes
 from tests.workers import ROOT, worker_environment

@@ -1,7 +1,7 @@
 """Two people import the same sheet at the same moment: no duplicates, a clear answer.
 
 Real threads, each with its own PostgreSQL connection, start the real import
-(``agreements.importing.run_import``) together behind a barrier.
+(``sheets.importing.run_import``) together behind a barrier.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import threading
 import pytest
 from django.db import connection
 
-from agreements.importing import run_import
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
 from delegations.models import Visit
 from delegations.resources import VisitResource
 from partnerships.models import City, Partnership
+from sheets.importing import run_import
+from sheets.models import ImportLog
 from tests.factories import CityFactory, FieldOfCooperationFactory, PartnershipFactory, editor
 from tests.sheets import agreement_row, csv_bytes
 

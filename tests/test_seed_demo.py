@@ -41,6 +41,17 @@ def test_the_demo_accounts_are_an_editor_and_a_viewer():
     assert "password:" in out.getvalue()
 
 
+def test_the_demo_accounts_are_not_admin_staff():
+    """Issue 17, finding 11: an older seed_demo made them staff; a run takes that back."""
+    get_user_model().objects.create(username="demo-viewer", is_staff=True, is_superuser=True)
+    call_command("seed_demo", stdout=StringIO())
+    users = get_user_model().objects.all()
+    assert [(u.username, u.is_staff, u.is_superuser) for u in users.order_by("username")] == [
+        ("demo-editor", False, False),
+        ("demo-viewer", False, False),
+    ]
+
+
 def test_the_given_password_opens_both_accounts():
     call_command("seed_demo", "--password", "demo-pass-2025", stdout=StringIO())
     for user in get_user_model().objects.all():

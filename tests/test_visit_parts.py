@@ -245,6 +245,7 @@ def test_too_many_fields_shows_the_apps_page_with_what_was_typed(
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "too many fields" in response.text
+    assert "errors/error_page.html" in [t.name for t in response.templates]
     assert "Ghi chú quan trọng không được mất" in response.text
     assert "Mục số 59" in response.text
     assert 'id="recovered-input"' in response.text

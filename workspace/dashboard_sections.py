@@ -96,7 +96,9 @@ def _querysets(on: dt.date) -> dict[str, QuerySet[Any]]:
         # First, so that every partnership page (and from there every visit) is one click away.
         "partnerships": with_last_visit(
             Partnership.objects.exclude(status=Partnership.Status.ENDED).with_cities()
-        ).order_by(F("last_visit_on").desc(nulls_last=True), "partner_city__name"),
+        ).order_by(
+            F("last_visit_on").desc(nulls_last=True), F("has_visit").desc(), "partner_city__name"
+        ),
         "upcoming_visits": Visit.objects.upcoming(on=on).select_related(*CITIES),
         "overdue": ActionItem.objects.overdue(on=on).select_related(*CITIES, "owner_organisation"),
         "due_soon": ActionItem.objects.due_within(days=DUE_SOON_DAYS, on=on).select_related(

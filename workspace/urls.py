@@ -1,11 +1,13 @@
 from django.urls import path
 
-from workspace import views
+from workspace import calendar_page, my_work, views
 
 app_name = "workspace"
 
 urlpatterns = [
     path("dashboard/<slug:section>/", views.dashboard_section, name="dashboard_section"),
+    path("my-work/", my_work.my_work, name="my_work"),
+    path("calendar/", calendar_page.calendar_view, name="calendar"),
 ]
 
 # The pages of the partnerships app's records that tell their whole story (agreements,

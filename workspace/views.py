@@ -7,8 +7,13 @@ their record's app (``partnerships:partnership_detail``, ``agreements:agreement_
 see config/urls.py.
 """
 
-from django.http import Http404, HttpResponse
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import LogoutView
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,11 +24,22 @@ from common.listing import paginate
 from common.permissions import viewer_required
 from delegations.partnership_visits import with_last_visit
 from partnerships.models import Organisation, Partnership, Person
-from workspace import dashboard_sections, freshness, stories
+from workspace import dashboard_sections, freshness, my_work, stories
 from workspace.forms import PartnershipFilterForm
 from workspace.search import search_record
 
 AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
+
+
+class SignOutView(LogoutView):
+    """Django's logout (POST only), which then says so on the login page it lands on."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # After the session is flushed: the message travels in the messages cookie.
+        messages.success(request, _("You have signed out."))
+        return response
+
 
 # -- dashboard and search ---------------------------------------------------------------
 
@@ -31,9 +47,11 @@ AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
 @require_GET
 @viewer_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    return render_partial_or_page(
-        request, "workspace/dashboard.html", {"sections": dashboard_sections.sections()}
-    )
+    context = {
+        "my_work": my_work.dashboard_card(request.user),
+        "sections": dashboard_sections.sections(),
+    }
+    return render_partial_or_page(request, "workspace/dashboard.html", context)
 
 
 @require_GET

@@ -52,7 +52,11 @@ def _formsets(request: AuthenticatedRequest, agreement: Agreement) -> dict[str, 
 @vary_on_headers("HX-Request")
 def agreement_create(request: AuthenticatedRequest) -> HttpResponse:
     agreement = Agreement()
-    form = AgreementForm(request.POST or None, instance=agreement)
+    # "New agreement" on a partnership's page comes with ?partnership=…: chosen, and the
+    # lineage drop-down (parent) lists that partnership's agreements at once.
+    form = AgreementForm(
+        request.POST or None, instance=agreement, initial=request.GET.dict() or None
+    )
     return save_or_render(
         request,
         form,

@@ -70,7 +70,8 @@ def _change_form(context: template.Context, item: ActionItem) -> SafeString:
         '<details class="status-change">\n'
         "      <summary>{summary}</summary>\n"
         '      <form method="post" action="{url}"\n'
-        '            hx-post="{url}" hx-target="#actionitem-status-{pk}" hx-swap="outerHTML">\n'
+        '            hx-post="{url}" hx-target="#actionitem-status-{pk}" hx-swap="outerHTML"\n'
+        '            hx-push-url="false">\n'
         '        <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
         "        {hidden}\n"
         '        <input type="hidden" name="next" value="{next_url}">\n'

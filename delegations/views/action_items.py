@@ -3,11 +3,11 @@
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.concurrency import EditConflict
@@ -27,8 +27,10 @@ ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreeme
 @viewer_required
 @vary_on_headers("HX-Request")
 def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
-    filters = ActionItemFilterForm(request.GET)
-    items = filters.results(ActionItem.objects.select_related(*ITEM_RELATED))
+    filters = ActionItemFilterForm(request.GET, user=request.user)
+    items = filters.results(
+        ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
+    )
     context = {"filters": filters, "page_obj": paginate(request, items)}
     return render_partial_or_page(
         request, "delegations/actionitem_list.html", context, "actionitem-results"
@@ -40,7 +42,7 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
 def actionitem_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         ActionItem.objects.select_related(*ITEM_RELATED, "counterpart").prefetch_related(
-            "updates__author"
+            "updates__author", "assignees"
         ),
         pk=pk,
     )
@@ -86,7 +88,15 @@ def actionitem_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+@viewer_required
+def actionitem_status_or_item(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The status URL is for POSTs; a GET there (a reload, a bookmark) goes to the item."""
+    if request.method == "POST":
+        return actionitem_status(request, pk)
+    return redirect(get_object_or_404(ActionItem, pk=pk))
+
+
 @editor_required
 @vary_on_headers("HX-Request")
 def actionitem_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:

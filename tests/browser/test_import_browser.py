@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agreements.models import Agreement, ImportLog
+from agreements.models import Agreement
+from sheets.models import ImportLog
 from tests.factories import CityFactory, UserFactory
 from tests.sheets import agreement_row, csv_bytes, xlsx_bytes
 

@@ -97,6 +97,12 @@ def test_an_editor_records_a_visit_adds_an_action_item_and_changes_its_status_in
     item.refresh_from_db()
     assert item.status == "done"
     assert item.updates.get().author == data["lan"]
+    # The address bar still shows the list (issue 14, finding 1): F5 reloads the list.
+    assert page.url == f"{live_server.url}{reverse('delegations:actionitem_list')}"
+    response = page.reload()
+    assert response is not None
+    assert response.ok
+    expect(page.locator("h1")).to_have_text(re.compile("."))
 
 
 def test_the_list_filters_live_and_pushes_the_url(live_server, page, data):

@@ -2,6 +2,7 @@
 
 Filters
   ``role_label``    the user's role, translated (viewer / editor / administrator)
+  ``may_use_admin`` whether the user menu offers the Django admin (administrators only)
 Tags
   ``{% nav_current "partnerships:partnership" %}`` → ``aria-current="page"`` when the
   current view's name starts with the prefix (used by the main navigation).
@@ -15,6 +16,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from common import permissions
 from common.roles import ADMINISTRATOR, EDITOR, VIEWER
 from common.templatetags.workspace import cached_role
 
@@ -32,6 +34,11 @@ def role_label(user: User | AnonymousUser) -> str:
         ADMINISTRATOR: _("administrator"),
     }
     return labels.get(cached_role(user), _("no role"))
+
+
+@register.filter
+def may_use_admin(user: User | AnonymousUser) -> bool:
+    return permissions.may_use_admin(user)
 
 
 @register.simple_tag(takes_context=True)

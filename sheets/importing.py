@@ -1,0 +1,517 @@
+"""Running a spreadsheet import: reading the file safely, the dry run, the real run, the log.
+
+The files come from staff machines and are not trusted. They are read by the bounded
+readers of ``sheets.reading`` (size, zip bombs, XML tricks, and limits on cells, rows
+and time enforced while streaming: see SECURITY.md, "Uploaded spreadsheets"); here:
+
+* rows: at most ``MAX_ROWS`` rows of data under the header; blank rows are skipped
+  but keep their numbers, and rows after a long blank run are read like any other;
+* .csv must be UTF-8 (with or without BOM): anything else is refused with a clear
+  message instead of being shown as mojibake.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tablib
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from common.bulk_writes import announce_bulk_write
+from common.text import fold
+from sheets.exporting import check_cell_limits
+from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
+from sheets.reading import Row as FileRow
+
+from .models import ImportLog
+from .registry import resource_for
+
+__all__ = ["FORMATS", "MAX_FILE_SIZE", "SheetError", "extension_of"]
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
+    from import_export.results import Result
+
+    from agreements.resources import Editor, SheetResource
+
+MAX_ROWS = 50_000
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\xa0"))
+
+
+@dataclass
+class Sheet:
+    dataset: tablib.Dataset
+    row_numbers: list[int]  # spreadsheet row of each dataset row (the header is row 1)
+    headers: dict[str, str]  # column → header as written in the file
+    ignored: list[str] = field(default_factory=list)
+
+
+def header_index(columns: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    index = {}
+    for column in columns:
+        index[fold(column)] = column
+        index[fold(column.replace("_", " "))] = column
+        for alias in aliases.get(column, ()):
+            index[fold(alias)] = column
+    return index
+
+
+def read_sheet(
+    file_name: str, data: bytes, *, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> Sheet:
+    """Read the first sheet into a Dataset with the English column names."""
+    rows = read_rows(file_name, data)
+    first = next(rows, None)
+    if first is None or first.number != 1 or all(_blank(v) for v in first.values()):
+        raise SheetError(gettext("The first row must hold the column names; it is empty."))
+    header = first.values()
+    positions, headers, ignored = _header_positions(header, columns, aliases)
+    dataset, numbers = _data_rows(rows, columns, positions)
+    return Sheet(dataset, numbers, headers, ignored)
+
+
+def _header_positions(
+    header: Sequence[object], columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Where each column is, its header as written, and the headers that match no column."""
+    index = header_index(columns, aliases)
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    ignored = []
+    for position, value in enumerate(header):
+        if _blank(value):
+            continue
+        name = str(value).strip()
+        column = index.get(fold(name))
+        if column is None:
+            ignored.append(name)
+            continue
+        if column in positions:
+            raise SheetError(
+                gettext("The column “%(name)s” appears twice in the header row.") % {"name": name}
+            )
+        positions[column], headers[column] = position, name
+    missing = [c for c in columns if c not in positions]
+    if missing:
+        raise SheetError(
+            gettext("The header row lacks the columns: %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
+    return positions, headers, ignored
+
+
+def _data_rows(
+    rows: Iterator[FileRow], columns: Sequence[str], positions: Mapping[str, int]
+) -> tuple[tablib.Dataset, list[int]]:
+    """The data rows after the header, with their spreadsheet row numbers."""
+    dataset = tablib.Dataset(headers=list(columns))
+    numbers: list[int] = []
+    for row in rows:
+        values = row.values()
+        if all(_blank(v) for v in values):
+            continue
+        if len(dataset) >= MAX_ROWS:
+            raise SheetError(
+                gettext("The sheet has more than %(max)s rows: split it into several files.")
+                % {"max": f"{MAX_ROWS:,}"}
+            )
+        dataset.append(
+            [values[positions[c]] if positions[c] < len(values) else None for c in columns]
+        )
+        numbers.append(row.number)
+    if not numbers:
+        raise SheetError(gettext("The sheet has a header row but no data."))
+    return dataset, numbers
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowReport:
+    number: int
+    status: str  # new / updated / unchanged / error
+    key: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    STATUS_LABELS = {
+        "new": _("new"),
+        "updated": _("updated"),
+        "unchanged": _("unchanged"),
+        "error": _("error"),
+    }
+
+    @property
+    def status_label(self) -> str:
+        return str(self.STATUS_LABELS[self.status])
+
+
+@dataclass
+class ImportOutcome:
+    file_name: str
+    dry_run: bool
+    rows: list[RowReport] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # about the file or the whole import
+    ignored_columns: list[str] = field(default_factory=list)
+    log: ImportLog | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def new(self) -> int:
+        return self.count("new")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def with_errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.with_errors
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [r for r in self.rows if r.status == "error"]
+
+    def summary(self) -> str:
+        return gettext(
+            "%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d with errors"
+        ) % {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.with_errors,
+        }
+
+
+def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
+    headers = sheet.headers
+    reports = []
+    for index, row_result in enumerate(result.rows, 1):
+        number = sheet.row_numbers[index - 1]
+        key = resource.row_key(sheet.dataset[index - 1])
+        extra = resource.reports.get(index, {})
+        report = RowReport(number=number, status="", key=key, notes=list(extra.get("notes", [])))
+        if row_result.validation_error is not None:
+            report.status = "error"
+            for column, messages in row_result.validation_error.message_dict.items():
+                label = headers.get(column, column) if column else ""
+                for message in messages:
+                    report.errors.append((label, message))
+        elif row_result.errors:
+            report.status = "error"
+            report.errors = [("", str(e.error)) for e in row_result.errors]
+        elif row_result.import_type == row_result.IMPORT_TYPE_NEW:
+            report.status = "new"
+        elif row_result.import_type == row_result.IMPORT_TYPE_UPDATE:
+            report.status = "updated"
+            report.changes = [
+                (headers.get(c, c), old, new) for c, old, new in extra.get("changes", [])
+            ]
+        else:
+            report.status = "unchanged"
+        reports.append(report)
+    return reports
+
+
+# Any number since it names the lock; the same for every sheet, because an agreement and a
+# visit sheet may both create the same new city or partnership.
+IMPORT_LOCK = 5_005_005
+
+
+def _one_import_at_a_time() -> None:
+    """Real imports wait for each other (until the end of the transaction).
+
+    Two editors confirming the same sheet at the same moment would otherwise both
+    create the same records; the second now waits, then finds them stored and reports
+    its rows unchanged.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
+@dataclass
+class _GcPause:
+    """The imports under way in this process, and the thresholds to restore after the last."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+    saved: tuple[int, int, int] = field(default_factory=gc.get_threshold)
+
+
+_gc_pause = _GcPause()
+
+
+@contextmanager
+def fewer_gc_passes(threshold: int = 20_000) -> Iterator[None]:
+    """Let the cyclic garbage collector run less often while a sheet is read.
+
+    An import allocates a few hundred thousand short-lived objects (cells, model
+    instances, messages); with CPython's default threshold (700) the collector walks
+    the young generation thousands of times for nothing, about a fifth of the import's
+    CPU time. Memory is unaffected in practice (nothing of the import lives in cycles)
+    and the previous thresholds are restored afterwards, even on error.
+    """
+    pause = _gc_pause
+    with pause.lock:  # imports in several threads: the first sets, the last restores
+        if pause.users == 0:
+            pause.saved = gc.get_threshold()
+            gc.set_threshold(max(threshold, pause.saved[0]), *pause.saved[1:])
+        pause.users += 1
+    try:
+        yield
+    finally:
+        with pause.lock:
+            pause.users -= 1
+            if pause.users == 0:
+                gc.set_threshold(*pause.saved)
+
+
+def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, told how far
+    *,
+    sheet: str,
+    file_name: str,
+    data: bytes,
+    user: Editor = None,
+    dry_run: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    """Dry run (nothing kept) or real import (all rows or none), logged when real.
+
+    ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
+    checked (a background import's progress bar, sheets/import_jobs.py).
+    """
+    outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
+    resource_class = resource_for(sheet)
+    try:
+        read = read_sheet(
+            file_name, data, columns=resource_class.COLUMNS, aliases=resource_class.HEADER_ALIASES
+        )
+    except SheetError as error:
+        outcome.errors.append(str(error))
+    else:
+        outcome.ignored_columns = read.ignored
+        resource = resource_class(user=user, progress=progress)
+        with fewer_gc_passes(), transaction.atomic():
+            if not dry_run:
+                _one_import_at_a_time()
+            result = resource.import_data(
+                read.dataset,
+                dry_run=dry_run,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+            )
+            if not dry_run and not (result.has_errors() or result.has_validation_errors()):
+                # The rows were written with COPY (no signals): the change is counted
+                # when the import commits (workspace/freshness.py).
+                announce_bulk_write()
+        outcome.rows = _report(resource, read, result)
+        outcome.errors += [str(e.error) for e in result.base_errors]
+    if not dry_run:
+        outcome.log = _log(sheet, outcome, user, len(data))
+    return outcome
+
+
+def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportLog:
+    message = "\n".join(outcome.errors)
+    if not message and outcome.error_rows:
+        message = "\n".join(
+            f"{r.number}: {column} {text}".strip()
+            for r in outcome.error_rows[:50]
+            for column, text in r.errors
+        )
+    message = message.replace("\x00", "")
+    with transaction.atomic():
+        return ImportLog.objects.create(
+            sheet=sheet,
+            user=user if user is not None and user.is_authenticated else None,
+            file_name=outcome.file_name.replace("\x00", "")[:255],
+            file_size=size,
+            outcome=ImportLog.Outcome.IMPORTED if outcome.ok else ImportLog.Outcome.REFUSED,
+            rows_total=len(outcome.rows),
+            rows_new=outcome.new if outcome.ok else 0,
+            rows_updated=outcome.updated if outcome.ok else 0,
+            rows_unchanged=outcome.unchanged,
+            rows_with_errors=outcome.with_errors,
+            message=message,
+        )
+
+
+# -- export -------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", "ods"),
+}
+
+
+def export_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
+    """The sheet as a file. CSV gets a BOM so Excel opens the Vietnamese text as UTF-8.
+
+    Raises ``ExportRefusedError`` rather than cut a value longer than the format's cells
+    hold (.xlsx: 32,767 characters).
+    """
+    check_cell_limits(dataset, fmt)
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    if fmt == "xlsx":
+        return _xlsx_bytes([("Sheet1", dataset)])
+    if fmt == "ods":
+        return dataset.export("ods")
+    raise ValueError(fmt)
+
+
+def _xlsx_safe(value: object) -> object:
+    """Control characters (other than tab and line breaks) are not allowed in .xlsx cells."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _xlsx_bytes(sheets: Iterable[tuple[str, tablib.Dataset]]) -> bytes:
+    """An .xlsx where every value is written as text (never as a formula)."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, dataset in sheets:
+        ws = book.create_sheet(title=title[:31])
+        ws.append(list(dataset.headers or []))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in dataset:
+            ws.append([_xlsx_safe(v) for v in row])
+        # openpyxl treats a string beginning with "=" as a formula: store it as text.
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        for column in ws.columns:
+            letter = column[0].column_letter
+            width = max((len(str(c.value or "")) for c in column[:200]), default=10)
+            ws.column_dimensions[letter].width = min(max(width + 2, 10), 60)
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_bytes(resource_class: type[SheetResource[Any]]) -> bytes:
+    """The pre-filled .xlsx template: header, one example row, and the allowed values."""
+    import tablib as tb
+
+    main = tb.Dataset(headers=list(resource_class.COLUMNS))
+    main.append([resource_class.EXAMPLE.get(c, "") for c in resource_class.COLUMNS])
+    allowed = tb.Dataset(headers=[gettext("column"), gettext("value"), gettext("meaning")])
+    for column, value, meaning in resource_class.allowed_values():
+        allowed.append([column, value, meaning])
+    headers = tb.Dataset(headers=[gettext("column"), gettext("Vietnamese header also accepted")])
+    for column in resource_class.COLUMNS:
+        headers.append([column, "; ".join(resource_class.HEADER_ALIASES.get(column, ()))])
+    return _xlsx_bytes(
+        [
+            (gettext("Sheet"), main),
+            (gettext("Allowed values"), allowed),
+            (gettext("Column names"), headers),
+        ]
+    )
+
+
+# -- the upload between preview and confirm -----------------------------------------------
+
+STASH_SESSION_KEY = "pending_imports"
+STASH_MAX_AGE = 24 * 3600
+
+
+@dataclass
+class Stashed:
+    name: str
+    data: bytes
+
+
+def _stash_dir() -> Path:
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_upload(session: SessionBase, sheet: str, name: str, data: bytes) -> str:
+    """Keep an uploaded file until the editor confirms; returns the token for the form."""
+    import secrets
+    import time
+
+    folder = _stash_dir()
+    for old in folder.glob("*.upload"):  # forgotten previews
+        try:
+            if old.stat().st_mtime < time.time() - STASH_MAX_AGE:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    (folder / f"{token}.upload").write_bytes(data)
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    pending[token] = {"sheet": sheet, "name": name}
+    session[STASH_SESSION_KEY] = pending
+    return token
+
+
+def stashed_upload(session: SessionBase, token: str, sheet: str) -> Stashed | None:
+    entry = session.get(STASH_SESSION_KEY, {}).get(token)
+    if not entry or entry.get("sheet") != sheet:
+        return None
+    path = _stash_dir() / f"{token}.upload"
+    if not path.is_file():
+        return None
+    return Stashed(entry["name"], path.read_bytes())
+
+
+def stash_path(token: str) -> Path:
+    """Where the upload of ``token`` waits (a background import reads it from there)."""
+    return _stash_dir() / f"{token}.upload"
+
+
+def forget_upload(session: SessionBase, token: str) -> None:
+    """Take ``token`` out of the session, leaving its file to the job that imports it."""
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    if pending.pop(token, None) is not None:
+        session[STASH_SESSION_KEY] = pending
+
+
+def discard_upload(session: SessionBase, token: str) -> None:
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    if token in pending:
+        pending.pop(token)
+        session[STASH_SESSION_KEY] = pending
+        (_stash_dir() / f"{token}.upload").unlink(missing_ok=True)

@@ -1,0 +1,159 @@
+"""Every page state a user can reach, for the layout and accessibility tests.
+
+One list, ``PAGE_STATES``: add a line for each new page (and for each state of it that
+renders differently: a form with errors, with an extra row, a preview…). The tests in
+``test_layout_browser.py`` open each state at 1366 px and at 390 px and check that the
+page never scrolls sideways and that axe-core finds no critical or serious violation.
+
+``path`` may name demo records in braces, filled from ``record_ids()`` after the demo
+data are loaded: ``{partnership}``, ``{city}``, ``{person}``, ``{organisation}``,
+``{agreement}``, ``{visit}``, ``{actionitem}``. ``prepare`` runs on the opened page
+(e.g. submits the empty form to show its errors) before the checks.
+
+To check only some states while working on them: ``LAYOUT_PAGES="calendar;my work"``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from playwright.sync_api import Page
+
+from agreements.models import Agreement
+from delegations.models import ActionItem, Visit
+from partnerships.models import City, Organisation, Partnership, Person
+from tests.sheets import agreement_row, xlsx_bytes
+
+Prepare = Callable[[Page], None]
+
+
+@dataclass(frozen=True)
+class PageState:
+    name: str
+    path: str
+    prepare: Prepare | None = None
+
+
+def submit_empty(page: Page) -> None:
+    """Submit the record form as it is (a new form: every required field missing)."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator("form#record-form .form-actions button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def add_row(page: Page) -> None:
+    """Press the first "Add a row" of the form's repeating rows."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator("form#record-form button[name=add_row]").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def upload_agreements_sheet(page: Page) -> None:
+    """Preview an import of two agreements, one of them with an error."""
+    page.set_input_files(
+        "input[type=file]",
+        {
+            "name": "hop-tac.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": xlsx_bytes(
+                [
+                    agreement_row(reference="HN-KZN-2025", partner_city="Kazan"),
+                    agreement_row(reference="HN-MSK-2030", valid_from="31/02/2024"),
+                ]
+            ),
+        },
+    )
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+
+
+def open_status_change(page: Page) -> None:
+    """Open the first inline status change of an action-items list."""
+    page.locator(".actionitem-status summary").first.click()
+
+
+PAGE_STATES: list[PageState] = [
+    PageState("dashboard", "/"),
+    PageState("my work", "/my-work/"),
+    PageState("calendar", "/calendar/"),
+    PageState("search", "/search/?q=minsk"),
+    PageState("search, nothing found", "/search/?q=zzzzzz"),
+    PageState("partners", "/partners/"),
+    PageState("partners, filtered", "/partners/?q=minsk"),
+    PageState("partnership", "/partners/{partnership}/"),
+    PageState("partnership form", "/partners/new/"),
+    PageState("partnership form, errors", "/partners/new/", submit_empty),
+    PageState("partnership edit", "/partners/{partnership}/edit/"),
+    PageState("city", "/cities/{city}/"),
+    PageState("city form", "/cities/new/"),
+    PageState("city form, errors", "/cities/new/", submit_empty),
+    PageState("city edit", "/cities/{city}/edit/"),
+    PageState("people", "/people/"),
+    PageState("person", "/people/{person}/"),
+    PageState("person form", "/people/new/"),
+    PageState("person form, errors", "/people/new/", submit_empty),
+    PageState("person edit, positions", "/people/{person}/edit/"),
+    PageState("person edit, one more row", "/people/{person}/edit/", add_row),
+    PageState("organisations", "/organisations/"),
+    PageState("organisation", "/organisations/{organisation}/"),
+    PageState("organisation form", "/organisations/new/"),
+    PageState("organisation form, errors", "/organisations/new/", submit_empty),
+    PageState("agreements", "/agreements/"),
+    PageState("agreement", "/agreements/{agreement}/"),
+    PageState("agreement form", "/agreements/new/"),
+    PageState("agreement form, errors", "/agreements/new/", submit_empty),
+    PageState("agreement edit, signatories", "/agreements/{agreement}/edit/"),
+    PageState("agreement edit, one more row", "/agreements/{agreement}/edit/", add_row),
+    PageState("agreements import", "/agreements/import/"),
+    PageState("agreements import preview", "/agreements/import/", upload_agreements_sheet),
+    PageState("visits", "/visits/"),
+    PageState("visit", "/visits/{visit}/"),
+    PageState("visit form", "/visits/new/"),
+    PageState("visit form, errors", "/visits/new/", submit_empty),
+    PageState("visit edit, members and programme", "/visits/{visit}/edit/"),
+    PageState("visit edit, one more row", "/visits/{visit}/edit/", add_row),
+    PageState("visit brief", "/visits/{visit}/brief/"),
+    PageState("visits import", "/visits/import/"),
+    PageState("action items", "/actions/"),
+    PageState("action items, status change open", "/actions/", open_status_change),
+    PageState("action item", "/actions/{actionitem}/"),
+    PageState("action item form", "/actions/new/"),
+    PageState("action item form, errors", "/actions/new/", submit_empty),
+    PageState("action item edit", "/actions/{actionitem}/edit/"),
+    PageState("action items import", "/actions/import/"),
+    PageState("my jobs", "/jobs/"),
+]
+
+
+def selected_states() -> list[PageState]:
+    """Every state, or those named in LAYOUT_PAGES (separated by semicolons)."""
+    wanted = [name for name in os.environ.get("LAYOUT_PAGES", "").split(";") if name]
+    if not wanted:
+        return PAGE_STATES
+    return [state for state in PAGE_STATES if state.name in wanted]
+
+
+def record_ids() -> dict[str, int]:
+    """The demo records the paths name: the richest of each kind, so that the pages
+    show their lists and repeating rows."""
+    visit = Visit.objects.order_by("-pk").first()
+    agreement = Agreement.objects.exclude(signatories=None).order_by("pk").first()
+    person = Person.objects.exclude(positions=None).order_by("pk").first()
+    found = {
+        "partnership": Partnership.objects.order_by("pk").first(),
+        "city": City.objects.filter(is_home=False).order_by("pk").first(),
+        "person": person,
+        "organisation": Organisation.objects.order_by("pk").first(),
+        "agreement": agreement,
+        "visit": visit,
+        "actionitem": ActionItem.objects.order_by("pk").first(),
+    }
+    missing = [name for name, record in found.items() if record is None]
+    assert not missing, f"the demo data have no {missing}"
+    return {name: record.pk for name, record in found.items() if record is not None}
+
+
+def path_of(state: PageState, ids: dict[str, int]) -> str:
+    return state.path.format(**ids)

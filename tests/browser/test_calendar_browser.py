@@ -1,0 +1,41 @@
+"""Calendar, My work, map and statistics pages in Chromium: htmx month moves, filters."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from demo.loader import load_demo
+
+PASSWORD = "demo-pass-2025"
+
+
+@pytest.fixture
+def signed_in(page, live_server, transactional_db):
+    load_demo(password=PASSWORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "demo-editor")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    return page
+
+
+def test_the_calendar_moves_month_by_month_in_place(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/calendar/?month=2025-04")
+    page.evaluate("window.notReloaded = true")
+    page.locator("#calendar-body a[rel=next]").click()
+    expect(page.locator("#calendar-body h2")).to_contain_text("2025")
+    expect(page).to_have_url(re.compile(r"month=2025-05"))
+    expect(page.locator("#calendar-body")).to_contain_text("Minsk")
+    assert page.evaluate("window.notReloaded") is True
+    page.select_option("select[name=view]", "agenda")
+    expect(page).to_have_url(re.compile(r"view=agenda"))
+    expect(page.locator("#calendar-body .agenda-day").first).to_be_visible()
+
+
+def test_my_work_shows_the_items_assigned_to_demo_editor(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/my-work/")
+    expect(page.locator("#my-work-results")).to_contain_text("Diễn đàn kinh tế tại Minsk")
