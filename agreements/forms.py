@@ -13,7 +13,7 @@ from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
-from partnerships.models import City, FieldOfCooperation, Partnership
+from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
 
 
 class AgreementFilterForm(ListFilterForm):
@@ -96,13 +96,16 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
             "title": forms.TextInput(),
             "title_en": forms.TextInput(),
+            # Checkboxes, as on the partnership form (no Ctrl+click multi-select).
+            "parties": forms.CheckboxSelectMultiple,
+            "fields": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         partnership = cast(forms.ModelChoiceField, self.fields["partnership"])
         partnership.queryset = Partnership.objects.with_cities()
-        refresh_on_change(partnership, "partnership", dependents=["parent"])
+        refresh_on_change(partnership, "partnership", dependents=["parent", "parties"])
         # An agreement implements or renews one of the same partnership's agreements.
         parents = Agreement.objects.filter(partnership=chosen_id(self, "partnership")).only(
             "pk", "reference", "title"
@@ -110,7 +113,15 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
-        self.fields["parties"].widget.attrs["size"] = 6
+        parties = cast(forms.ModelMultipleChoiceField, self.fields["parties"])
+        parties.queryset = Organisation.objects.parties_for(
+            chosen_id(self, "partnership"),
+            chosen=self.instance.parties.all() if self.instance.pk else None,
+        )
+        parties.help_text = _(
+            "The organisations of the partnership's two cities and their countries' national "
+            "bodies (choose the partnership first)."
+        )
         # Older clients and scripts that do not send it keep the old meaning (open-ended).
         self.fields["valid_until_kind"].required = False
 

@@ -44,12 +44,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, override
+from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, override
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
@@ -93,6 +94,17 @@ type Row = Mapping[str, Any]
 type RowErrors = dict[str, str]
 # The choices class of a column and the other words accepted for each choice.
 type ChoiceSynonyms = Mapping[Any, Iterable[str]]
+
+
+class ImportOptionsLike(Protocol):
+    """What a sheet reads of the user's choices (``sheets.importing.ImportOptions``)."""
+
+    @property
+    def blank(self) -> str: ...  # "keep": a blank cell keeps the stored value; "clear"
+
+    @property
+    def home_city(self) -> str: ...  # the home city of rows that do not name one
+
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -635,6 +647,24 @@ class Lookups:
             % {"value": name, "ours": ", ".join(ours)}
         )
 
+    def only_home_city(self) -> City:
+        """Our home city when there is just one (rows need not name it then)."""
+        ours = list(
+            {
+                c.pk: c
+                for by in self.cities().values()
+                for b in by.values()
+                for c in b
+                if c.is_home
+            }.values()
+        )
+        if len(ours) == 1:
+            return ours[0]
+        raise ValueError(
+            gettext("Give the home city (one of ours: %(ours)s).")
+            % {"ours": ", ".join(sorted(c.name for c in ours))}
+        )
+
     def partner_city(self, name: str, country: str) -> City:
         if not name:
             raise ValueError(gettext("Give the partner city."))
@@ -773,6 +803,11 @@ class SheetResource[M: Record](resources.ModelResource):
     """
 
     COLUMNS: tuple[str, ...] = ()
+    # The columns a sheet must have (None: all of them); the others may be absent, and
+    # are then left as they are on update and empty on create.
+    REQUIRED_COLUMNS: tuple[str, ...] | None = None
+    # Columns of dates, whose date cells are checked for a month-first reading.
+    DATE_COLUMNS: tuple[str, ...] = ()
     HEADER_ALIASES: dict[str, tuple[str, ...]] = {}
     ERROR_COLUMNS: dict[str, str] = {}
     FK_FIELDS: tuple[str, ...] = ()
@@ -788,6 +823,12 @@ class SheetResource[M: Record](resources.ModelResource):
         """How the preview names a row: its natural key as written."""
         row = dict(zip(cls.COLUMNS, values, strict=False))
         return " · ".join(cell_text(row.get(c)) for c in cls.KEY_COLUMNS if cell_text(row.get(c)))
+
+    @classmethod
+    def missing_columns(cls, present: Collection[str]) -> list[str]:
+        """The columns the sheet must have and lacks (all, unless ``REQUIRED_COLUMNS``)."""
+        needed = cls.COLUMNS if cls.REQUIRED_COLUMNS is None else cls.REQUIRED_COLUMNS
+        return [c for c in needed if c not in present]
 
     @classmethod
     def allowed_values(cls) -> list[tuple[str, str, str]]:
@@ -825,10 +866,16 @@ class SheetResource[M: Record](resources.ModelResource):
         *,
         user: Editor = None,
         progress: Callable[[int, int], None] | None = None,
+        options: ImportOptionsLike | None = None,
+        absent: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.user = user
+        # How to read the sheet (sheets.importing.ImportOptions: blank cells, home city…).
+        self.options = options
+        # Optional columns the sheet lacks: the records keep what they hold there.
+        self.absent = frozenset(absent)
         # Told (rows done, rows in the sheet) now and then: a background import's progress bar.
         self.progress = progress
         self.rows_total = 0
@@ -1000,6 +1047,18 @@ class SheetResource[M: Record](resources.ModelResource):
         return {}
 
     # row helpers --------------------------------------------------------------------
+    def keeps(self, instance: M, row: Row, column: str) -> bool:
+        """Whether ``instance`` keeps what it holds for ``column`` rather than the cell's value.
+
+        A column the sheet lacks is left as it is (empty on a new record); on update, a
+        blank cell keeps the stored value unless the user asked blanks to clear.
+        """
+        if column in self.absent:
+            return True
+        if instance.pk is None or cell_text(row.get(column), multiline=True):
+            return False
+        return getattr(self.options, "blank", "keep") != "clear"
+
     def note(self, message: str) -> None:
         if message not in self._current["notes"]:
             self._current["notes"].append(message)
@@ -1011,7 +1070,7 @@ class SheetResource[M: Record](resources.ModelResource):
         """The pair (home city, partner city) of the row, found or created."""
         home_country = self._country(row, "home_country", errors)
         partner_country = self._country(row, "partner_country", errors)
-        home = self._city(row, "home_city", home_country, self.lookups.home_city, errors)
+        home = self._city(row, "home_city", home_country, self._home_city, errors)
         partner = self._city(
             row, "partner_city", partner_country, self.lookups.partner_city, errors
         )
@@ -1027,6 +1086,13 @@ class SheetResource[M: Record](resources.ModelResource):
         if self.lookups.is_new(partnership):
             self.note(gettext("New partnership %(name)s will be created.") % {"name": partnership})
         return partnership
+
+    def _home_city(self, name: str, country: str) -> City:
+        """The home city named, else the one chosen for the import, else our only one."""
+        chosen = name or getattr(self.options, "home_city", "")
+        if chosen:
+            return self.lookups.home_city(chosen, country)
+        return self.lookups.only_home_city()
 
     @staticmethod
     def _country(row: Row, column: str, errors: RowErrors) -> str | None:
@@ -1155,6 +1221,43 @@ def format_signatory(name: str, title: str, role: str) -> str:
     return f"{text} [witness]" if role == Signatory.Role.WITNESS else text
 
 
+def derived_reference(partner_city: str, signed: PartialDate, title: str) -> str:
+    """The reference of a row that has none: stable, so that a re-import finds the record.
+
+    ``<partner city>-<signing date>-<6 hex digits of the title>``, the city in ASCII
+    capitals (at most 20 letters), the date as far as it is known (``20231207``,
+    ``202312``, ``2023``), the digits a hash of the title folded (case, accents and
+    spacing do not change it): ``MINSK-20231207-3f2a9c``.
+    """
+    city = slugify(fold(partner_city)).upper()[:20] or "X"
+    formats: dict[str, str] = {Precision.YEAR: "%Y", Precision.MONTH: "%Y%m"}
+    when = formats.get(str(signed.precision), "%Y%m%d")
+    digest = hashlib.sha256(fold(title).encode()).hexdigest()[:6]
+    return f"{city}-{signed.date.strftime(when)}-{digest}"
+
+
+def derive_references(dataset: tablib.Dataset) -> set[str]:
+    """Fill in the reference of rows without one (partner city, signing date and title
+    given); the references so derived."""
+    derived: set[str] = set()
+    columns = list(dataset.headers or [])
+    at = {name: columns.index(name) for name in ("reference", "partner_city", "signed_on", "title")}
+    for index, values in enumerate(dataset):
+        if cell_text(values[at["reference"]]):
+            continue
+        partner, title = cell_text(values[at["partner_city"]]), cell_text(values[at["title"]])
+        try:
+            signed = clean_date(values[at["signed_on"]], partial=True)
+        except ValueError:
+            continue  # the row's error names the date
+        if partner and title and signed:
+            row = list(values)
+            row[at["reference"]] = derived_reference(partner, signed, title)
+            dataset[index] = row
+            derived.add(row[at["reference"]])
+    return derived
+
+
 class AgreementResource(SheetResource[Agreement]):
     COLUMNS = (
         "reference",
@@ -1201,6 +1304,9 @@ class AgreementResource(SheetResource[Agreement]):
     }
     FK_FIELDS = ("partnership", "parent")
     KEY_COLUMNS = ("reference",)
+    # What identifies an agreement; every other column may be absent (issue 12, point 4).
+    REQUIRED_COLUMNS = ("partner_city", "title")
+    DATE_COLUMNS = ("signed_on", "valid_from", "valid_until")
     CHOICE_COLUMNS = {
         "kind": (Agreement.Kind, KIND_SYNONYMS),
         "status": (Agreement.Status, STATUS_SYNONYMS),
@@ -1269,9 +1375,18 @@ class AgreementResource(SheetResource[Agreement]):
         clean_model_instances = True
         use_transactions = True
 
+    @override
+    @classmethod
+    def missing_columns(cls, present: Collection[str]) -> list[str]:
+        missing = super().missing_columns(present)
+        if "reference" not in present and "signed_on" not in present:
+            missing.append("reference / signed_on")
+        return missing
+
     # -- loading --------------------------------------------------------------------
     @override
     def prepare(self, dataset: tablib.Dataset) -> None:
+        self.derived_refs = derive_references(dataset)
         refs: dict[str, list[int]] = defaultdict(list)
         parents: set[str] = set()
         self.sheet_kinds: dict[str, str] = {}
@@ -1356,12 +1471,34 @@ class AgreementResource(SheetResource[Agreement]):
             "notes",
         ):
             field = self.fields[name]
+            # The reference is the key (derived when the sheet has none): never kept.
+            if name != "reference" and self.keeps(instance, row, field.column_name):
+                continue
             try:
                 field.save(instance, row)
             except ValueError as e:
                 errors.setdefault(field.column_name, str(e))
         if not instance.reference:
-            errors.setdefault("reference", gettext("Give the agreement's reference."))
+            errors.setdefault(
+                "reference", gettext("Give the agreement's reference or its signing date.")
+            )
+        elif instance.reference in self.derived_refs:
+            self.note(
+                gettext("No reference in the sheet: “%(ref)s” derived from the row.")
+                % {"ref": instance.reference}
+            )
+        self._fill_signed_on(instance, row, errors)
+        if not (instance.partnership_id and self.keeps(instance, row, "partner_city")):
+            partnership = self.partnership_from(row, errors)
+            if partnership is not None:
+                instance.partnership = partnership
+        self._fill_parent(instance, row, errors)
+        self._fill_fields(instance, row, errors)
+        self._fill_signatories(instance, row, errors)
+
+    def _fill_signed_on(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        if self.keeps(instance, row, "signed_on"):
+            return
         try:
             signed = clean_date(row.get("signed_on"), partial=True)
         except ValueError as e:
@@ -1369,15 +1506,11 @@ class AgreementResource(SheetResource[Agreement]):
         else:
             instance.signed_on = signed.date if signed else None
             instance.signed_on_precision = signed.precision if signed else Precision.DAY
-        partnership = self.partnership_from(row, errors)
-        if partnership is not None:
-            instance.partnership = partnership
-        self._fill_parent(instance, row, errors)
-        self._fill_fields(instance, row, errors)
-        self._fill_signatories(instance, row, errors)
 
     def _fill_parent(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
         instance._pending_parent = None
+        if self.keeps(instance, row, "parent_reference"):
+            return
         ref = cell_text(row.get("parent_reference"))
         if not ref:
             instance.parent, instance.parent_relation = None, ""
@@ -1412,6 +1545,10 @@ class AgreementResource(SheetResource[Agreement]):
         )
 
     def _fill_fields(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        stored = _related(instance, "fields") if instance.pk else []
+        if self.keeps(instance, row, "fields"):
+            instance._import_fields = list(stored)
+            return
         chosen: list[FieldOfCooperation] = []
         try:
             for name in split_list(row.get("fields")):
@@ -1426,8 +1563,21 @@ class AgreementResource(SheetResource[Agreement]):
         except ValueError as e:
             errors["fields"] = str(e)
         instance._import_fields = chosen
+        removed = [f.name for f in stored if f not in chosen]
+        if removed:
+            self.note(
+                gettext("This update removes the fields: %(names)s.")
+                % {"names": "; ".join(removed)}
+            )
 
     def _fill_signatories(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        stored = [
+            (s.person, s.position_title, s.role)
+            for s in (_related(instance, "signatories") if instance.pk else [])
+        ]
+        if self.keeps(instance, row, "signatories"):
+            instance._import_signatories = stored
+            return
         chosen: list[tuple[Person, str, str]] = []
         title_max = max_length(Signatory, "position_title")
         try:
@@ -1448,6 +1598,15 @@ class AgreementResource(SheetResource[Agreement]):
         except ValueError as e:
             errors["signatories"] = str(e)
         instance._import_signatories = chosen
+        kept = {(p.pk, r) for p, _t, r in chosen}
+        removed = [
+            format_signatory(p.full_name, t, r) for p, t, r in stored if (p.pk, r) not in kept
+        ]
+        if removed:
+            self.note(
+                gettext("This update removes the signatories: %(names)s.")
+                % {"names": "; ".join(removed)}
+            )
 
     # -- export (also what a row is compared by) ----------------------------------------
     @override

@@ -2,7 +2,9 @@
 
 Responses (documented here once for every form of agreements, visits, action items):
 
-* plain POST, saved            → 302 to the record's page (Post/Redirect/Get), with a message
+* plain POST, saved            → 302 to the record's page (Post/Redirect/Get), with a message;
+                                 with ``then=add_another`` ("Save and add another" on a new
+                                 record's form) 302 to the same blank form instead
 * htmx POST, saved             → 204 + ``HX-Redirect`` to the record's page
 * plain POST, invalid          → 422, the whole page with errors next to the fields
 * htmx POST, invalid           → 200, only the form partial (htmx swaps 2xx answers only)
@@ -76,8 +78,7 @@ def save_or_render(  # noqa: PLR0913 (keyword-only options of the one save flow 
                 }
                 status = HTTPStatus.CONFLICT
             else:
-                messages.success(request, saved_message or _("Saved."))
-                return redirect_to(request, obj.get_absolute_url())
+                return after_save(request, obj, saved_message)
         else:
             status = HTTPStatus.UNPROCESSABLE_ENTITY
     page = {"form": form, "formsets": formsets, "conflict": conflict, **(context or {})}
@@ -92,6 +93,21 @@ def save_or_render(  # noqa: PLR0913 (keyword-only options of the one save flow 
 
 ADD_ROW = "add_row"
 REFRESH = "refresh"
+THEN = "then"
+ADD_ANOTHER = "add_another"
+
+
+def after_save(request: HtmxRequest, obj: models.Model, saved_message: str) -> HttpResponse:
+    """To the record's page; with "Save and add another" (``then=add_another``), back to
+    the same blank form (its query string kept: ``?partnership=`` stays preselected)."""
+    if request.POST.get(THEN) == ADD_ANOTHER:
+        messages.success(
+            request,
+            _("%(saved)s Fill in the next one.") % {"saved": saved_message or _("Saved.")},
+        )
+        return redirect_to(request, request.get_full_path())
+    messages.success(request, saved_message or _("Saved."))
+    return redirect_to(request, obj.get_absolute_url())  # type: ignore[attr-defined]
 
 
 def redisplayed(

@@ -15,8 +15,10 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.collation import vietnamese
 from common.fast_widgets import speed_up_widgets
 
 if TYPE_CHECKING:
@@ -30,6 +32,9 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
 
     SORTS: dict[str, tuple[str, StrOrPromise]] = {}
     default_sort = ""
+    # Names sorted in Vietnamese alphabetical order (Đ after D, not after Y:
+    # common/collation.py), not by code point.
+    NAME_FIELDS: frozenset[str] = frozenset()
 
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
@@ -42,8 +47,9 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
         if not data.get("sort") and self.default_sort:
             data["sort"] = self.default_sort
         super().__init__(data, **kwargs)
+        self.sorts = with_reversed(self.SORTS)
         sort = cast(forms.ChoiceField, self.fields["sort"])
-        sort.choices = [(key, label) for key, (_f, label) in self.SORTS.items()]
+        sort.choices = [(key, label) for key, (_f, label) in self.sorts.items()]
         sort.initial = self.default_sort
         speed_up_widgets(self)  # long drop-downs (partnerships) render in one pass (issue 6)
 
@@ -52,10 +58,12 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
 
     def ordering(self) -> list[OrderBy | str]:
         key = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or ""
-        field = self.SORTS.get(key or self.default_sort, ("pk", ""))[0]
+        field = self.sorts.get(key or self.default_sort, ("pk", ""))[0]
+        name = field.removeprefix("-")
+        expression = vietnamese(name) if name in self.NAME_FIELDS else F(name)
         if field.startswith("-"):
-            return [F(field[1:]).desc(nulls_last=True), "-pk"]
-        return [F(field).asc(nulls_last=True), "pk"]
+            return [expression.desc(nulls_last=True), "-pk"]
+        return [expression.asc(nulls_last=True), "pk"]
 
     def results(self, queryset: Q) -> Q:
         self.is_valid()  # cleaned_data keeps the valid filters; errors show on the form
@@ -77,6 +85,22 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
             and self.data.get(name)
             and not (name == "sort" and self.data.get(name) == self.default_sort)
         )
+
+
+def flipped(key: str) -> str:
+    """The same order the other way round: "name" ↔ "-name"."""
+    return key[1:] if key.startswith("-") else f"-{key}"
+
+
+def with_reversed(
+    sorts: dict[str, tuple[str, StrOrPromise]],
+) -> dict[str, tuple[str, StrOrPromise]]:
+    """Every order of a list both ways, so that a column heading can turn it round."""
+    both = dict(sorts)
+    for key, (field, label) in sorts.items():
+        if flipped(key) not in both:
+            both[flipped(key)] = (flipped(field), format_lazy(_("{order}, reversed"), order=label))
+    return both
 
 
 def paginate(

@@ -181,7 +181,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache whose failures (read-only, full, missing folder) are misses,
+        # logged once: the page is computed instead of failing (common/safe_cache.py).
+        "BACKEND": "common.safe_cache.FailSafeFileBasedCache",
         "LOCATION": CACHE_DIR,
         "TIMEOUT": 3600,
         "KEY_PREFIX": hashlib.sha256(

@@ -9,6 +9,7 @@ from partnerships import urls as partnerships_urls
 from sheets import urls as sheets_urls
 from workspace import urls as workspace_urls
 from workspace import views as workspace
+from workspace.calendar_feed import calendar_feed
 
 # The app's own error pages, in the shell (common/error_pages.py).
 handler400 = "common.error_pages.bad_request"
@@ -26,6 +27,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", workspace.dashboard, name="dashboard"),
     path("search/", workspace.search, name="search"),
+    # No session: the secret in the address is the key (workspace/calendar_feed.py).
+    path("calendar/feed/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("", include("workspace.urls")),
     # One namespace for the pages of partners, cities, people and organisations: the
     # partnerships app's own, and the workspace's pages of the same records that also

@@ -115,7 +115,10 @@ def _text_plain(value: Localized, limit: int) -> str:
 
 
 def _cover(brief: VisitBrief) -> list[Block]:
+    city = brief.partner_city
+    local = f" ({city.name_local})" if city.name_local not in {"", brief.partner_city_name} else ""
     lines: list[Text] = [
+        f"{_('Partnership')}: {brief.home_city_name} – {brief.partner_city_name}{local}",
         f"{_('Dates')}: {brief.dates or '—'}",
         f"{_('Place')}: {brief.place or '—'}",
         f"{_('Facts as of')}: {_date(brief.on)}",

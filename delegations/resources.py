@@ -43,6 +43,7 @@ from agreements.resources import (
     cell_text,
     clean_date,
     create_with_history,
+    escape_item,
     fold,
     render_partial,
     split_list,
@@ -371,7 +372,9 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
             signed = instance._import_agreements
         else:
             signed = list(instance.agreements_signed.all()) if instance.pk else []
-        row["agreements_signed"] = "; ".join(sorted(a.reference for a in signed))
+        row["agreements_signed"] = "; ".join(
+            escape_item(reference) for reference in sorted(a.reference for a in signed)
+        )
         return row
 
     def export_queryset(self, queryset: QuerySet[Visit]) -> QuerySet[Visit]:

@@ -312,8 +312,13 @@ class DemoLoader:
             )
 
 
-def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[str, str | None]:
-    """Create or refresh a demo account; returns (status, password shown to the operator)."""
+def ensure_demo_user(
+    username: str, role: str, password: str | None, *, new_password: bool = False
+) -> tuple[str, str | None]:
+    """Create or refresh a demo account; returns (status, password shown to the operator).
+
+    ``new_password``: set ``password`` (or a new random one) even on an existing account,
+    so that it can be shown again (scripts/demo.sh does it on every run)."""
     user_model = get_user_model()
     groups = ensure_roles()
     user = user_model.objects.filter(username=username).first()
@@ -325,10 +330,11 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
         user.set_password(shown)
         user.save()
         status = "created"
-    elif password and not user.check_password(password):
-        user.set_password(password)
+    elif new_password or (password and not user.check_password(password)):
+        shown = password or secrets.token_urlsafe(12)
+        user.set_password(shown)
         user.save(update_fields=["password"])
-        shown, status = password, "password changed"
+        status = "password changed"
     else:
         status = "unchanged"
     if user.is_staff or user.is_superuser:  # made by an older seed_demo
@@ -340,11 +346,17 @@ def ensure_demo_user(username: str, role: str, password: str | None) -> tuple[st
 
 
 @transaction.atomic
-def load_demo(*, password: str | None = None) -> tuple[Tally, dict[str, tuple[str, str | None]]]:
+def load_demo(
+    *, password: str | None = None, new_passwords: bool = False
+) -> tuple[Tally, dict[str, tuple[str, str | None]]]:
     # The accounts first: demo action items are assigned to demo-editor.
     accounts = {
-        "demo-editor": ensure_demo_user("demo-editor", EDITOR, password),
-        "demo-viewer": ensure_demo_user("demo-viewer", VIEWER, password),
+        "demo-editor": ensure_demo_user(
+            "demo-editor", EDITOR, password, new_password=new_passwords
+        ),
+        "demo-viewer": ensure_demo_user(
+            "demo-viewer", VIEWER, password, new_password=new_passwords
+        ),
     }
     tally = DemoLoader().load()
     return tally, accounts

@@ -35,6 +35,7 @@ class PersonFilterForm(ListFilterForm):
         "-updated": ("-updated_at", _("recently changed")),
     }
     default_sort = "name"
+    NAME_FIELDS = frozenset({"full_name"})
 
     q = forms.CharField(label=_("Name"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)
@@ -75,6 +76,7 @@ class OrganisationFilterForm(ListFilterForm):
         "kind": ("kind", _("kind")),
     }
     default_sort = "name"
+    NAME_FIELDS = frozenset({"name"})
 
     q = forms.CharField(label=_("Name or abbreviation"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)

@@ -225,6 +225,30 @@ class CityName(models.Model):
         return self.name
 
 
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def parties_for(
+        self, partnership_id: int | None, *, chosen: models.QuerySet[Organisation] | None = None
+    ) -> OrganisationQuerySet:
+        """The organisations that may be party to an agreement of this partnership: those
+        of its two cities and, with no city, of their two countries (a ministry, an
+        embassy), with those already chosen. One query, however many organisations."""
+        wanted = models.Q(pk__in=[])
+        pair = (
+            Partnership.objects.filter(pk=partnership_id)
+            .values_list(
+                "home_city_id", "partner_city_id", "home_city__country", "partner_city__country"
+            )
+            .first()
+            if partnership_id is not None
+            else None
+        )
+        if pair is not None:
+            wanted |= models.Q(city_id__in=pair[:2]) | models.Q(city=None, country__in=pair[2:])
+        if chosen is not None:
+            wanted |= models.Q(pk__in=chosen.values("pk"))
+        return self.filter(wanted)
+
+
 class Organisation(EnglishVersions, Record):
     """An organisation on either side: UBND TP Hà Nội, Ủy ban Hành chính TP Minsk, Sở Ngoại vụ…"""
 
@@ -266,6 +290,8 @@ class Organisation(EnglishVersions, Record):
 
     history = HistoricalRecords()
     main_text_field = "name"
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

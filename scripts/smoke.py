@@ -1,6 +1,7 @@
 """First-run smoke check on whatever DATABASE_URL names (CI uses the SQLite default).
 
-Logs in as the demo editor and renders the admin index, every changelist, the
+Logs in as an administrator (made here: the demo accounts may not use the admin) and
+renders the admin index, every changelist, the
 workspace's dashboard, the partners list and a search; exports a visit brief, runs the
 background worker (scripts/worker.sh --batch) and downloads the PDF it made; exits
 non-zero on any failure.
@@ -26,12 +27,17 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from common.roles import ADMINISTRATOR, ensure_roles  # noqa: E402
+
 
 def main() -> int:
     setup_test_environment()
     client = Client()
-    editor = get_user_model().objects.get(username="demo-editor")
-    client.force_login(editor)
+    administrator, _created = get_user_model().objects.get_or_create(
+        username="smoke-administrator", defaults={"is_staff": True}
+    )
+    administrator.groups.set([ensure_roles()[ADMINISTRATOR]])
+    client.force_login(administrator)
     urls = [reverse("admin:index")] + [
         reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
         for m in admin.site._registry

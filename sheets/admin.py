@@ -3,7 +3,7 @@ from typing import override
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ImportLog
+from .models import ImportLog, SavedMapping
 
 
 @admin.register(ImportLog)
@@ -31,3 +31,10 @@ class ImportLogAdmin(admin.ModelAdmin):
     @override
     def has_change_permission(self, request: HttpRequest, obj: ImportLog | None = None) -> bool:
         return False
+
+
+@admin.register(SavedMapping)
+class SavedMappingAdmin(admin.ModelAdmin):
+    list_display = ["sheet", "name", "created_by", "updated_at"]
+    list_filter = ["sheet"]
+    search_fields = ["name"]

@@ -22,6 +22,7 @@ from jobs.progress import report_progress
 from jobs.running import JobError, JobResult
 from jobs.services import start_job
 from sheets import importing
+from sheets.dates import Ambiguity
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,7 +81,15 @@ class SheetPage(Protocol):
     def done_url(self) -> str: ...
 
 
-def start_import(*, owner: User, page: SheetPage, token: str, file_name: str, dry_run: bool) -> Job:
+def start_import(  # noqa: PLR0913 — keyword-only: who, which page, which upload, how
+    *,
+    owner: User,
+    page: SheetPage,
+    token: str,
+    file_name: str,
+    dry_run: bool,
+    options: importing.ImportOptions | None = None,
+) -> Job:
     """Queue the preview (``dry_run``) or the import of the upload stashed as ``token``."""
     return start_job(
         kind=(PREVIEW if dry_run else IMPORT).name,
@@ -92,6 +101,7 @@ def start_import(*, owner: User, page: SheetPage, token: str, file_name: str, dr
             "file_name": file_name,
             "import_url": page.import_url,
             "done_url": page.done_url,
+            "options": (options or importing.ImportOptions()).as_data(),
         },
     )
 
@@ -144,6 +154,7 @@ def _run(job: Job, *, dry_run: bool) -> importing.ImportOutcome:
             user=job.owner,
             dry_run=dry_run,
             progress=rows_done,
+            options=importing.ImportOptions.from_data(params.get("options")),
         )
     finally:
         if not dry_run:
@@ -159,6 +170,10 @@ def outcome_data(outcome: importing.ImportOutcome) -> dict[str, Any]:
         "dry_run": outcome.dry_run,
         "errors": [str(e) for e in outcome.errors],
         "ignored_columns": list(outcome.ignored_columns),
+        "header_row": outcome.header_row,
+        "columns": [list(pair) for pair in outcome.columns],
+        "absent_columns": list(outcome.absent_columns),
+        "ambiguous_dates": [asdict(a) for a in outcome.ambiguous_dates],
         "rows": [asdict(row) for row in outcome.rows],
         "log": outcome.log.pk if outcome.log else None,
     }
@@ -170,6 +185,10 @@ def outcome_from(data: dict[str, Any]) -> importing.ImportOutcome:
         dry_run=data["dry_run"],
         errors=data["errors"],
         ignored_columns=data["ignored_columns"],
+        header_row=data.get("header_row", 0),
+        columns=[(header, column) for header, column in data.get("columns", [])],
+        absent_columns=data.get("absent_columns", []),
+        ambiguous_dates=[Ambiguity(**a) for a in data.get("ambiguous_dates", [])],
         rows=[importing.RowReport(**row) for row in data["rows"]],
     )
 

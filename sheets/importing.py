@@ -15,9 +15,9 @@ from __future__ import annotations
 import gc
 import io
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +27,28 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
-from common.text import fold
 from sheets.exporting import check_cell_limits
-from sheets.reading import FORMATS, MAX_FILE_SIZE, SheetError, extension_of, read_rows
+from sheets.reading import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    MAX_FILE_SIZE,
+    ReadLimits,
+    SheetError,
+    extension_of,
+    read_rows,
+)
 from sheets.reading import Row as FileRow
 
+from .dates import (
+    AS_STORED,
+    SWAPPED,
+    Ambiguity,
+    AmbiguousDatesError,
+    DateColumn,
+    ambiguities,
+    swapped,
+)
+from .headers import find_header, header_index
 from .models import ImportLog
 from .registry import resource_for
 
@@ -44,80 +61,109 @@ if TYPE_CHECKING:
     from agreements.resources import Editor, SheetResource
 
 MAX_ROWS = 50_000
+# A file read inside a web request (one the size estimate keeps out of the background,
+# sheets/import_jobs.py) gets seconds of work, not the worker's minute: a small file
+# that describes millions of empty cells is refused before it holds the request long.
+REQUEST_LIMITS = ReadLimits(max_seconds=3.0)
 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\xa0"))
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a sheet, beyond what it says itself (the CLI's options, the web's choices).
+
+    ``mapping``: column → header the user chose for it; ``ignore``: headers to leave out;
+    ``date_cells``: how to read date cells when a column is ambiguous (sheets/dates.py);
+    ``blank``: "keep" (a blank cell keeps the stored value) or "clear".
+    """
+
+    header_row: int | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
+    date_cells: str = ""
+    blank: str = "keep"
+    home_city: str = ""
+
+    def as_data(self) -> dict[str, Any]:
+        """For the session and a job's parameters (JSON)."""
+        data = asdict(self)
+        data["mapping"], data["ignore"] = dict(self.mapping), list(self.ignore)
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any] | None) -> ImportOptions:
+        data = dict(data or {})
+        data["mapping"] = dict(data.get("mapping") or {})
+        data["ignore"] = tuple(data.get("ignore") or ())
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 @dataclass
 class Sheet:
     dataset: tablib.Dataset
-    row_numbers: list[int]  # spreadsheet row of each dataset row (the header is row 1)
+    row_numbers: list[int]  # spreadsheet row of each dataset row
     headers: dict[str, str]  # column → header as written in the file
     ignored: list[str] = field(default_factory=list)
+    header_row: int = 1
+    absent: list[str] = field(default_factory=list)  # optional columns the sheet lacks
 
 
-def header_index(columns: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    index = {}
-    for column in columns:
-        index[fold(column)] = column
-        index[fold(column.replace("_", " "))] = column
-        for alias in aliases.get(column, ()):
-            index[fold(alias)] = column
-    return index
-
-
-def read_sheet(
-    file_name: str, data: bytes, *, columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
+def read_sheet(  # noqa: PLR0913 — keyword-only: the sheet's columns and the user's choices
+    file_name: str,
+    data: bytes,
+    *,
+    columns: Sequence[str],
+    aliases: Mapping[str, Sequence[str]],
+    missing: Callable[[Collection[str]], list[str]] | None = None,
+    date_columns: Sequence[str] = (),
+    options: ImportOptions | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Sheet:
-    """Read the first sheet into a Dataset with the English column names."""
-    rows = read_rows(file_name, data)
-    first = next(rows, None)
-    if first is None or first.number != 1 or all(_blank(v) for v in first.values()):
-        raise SheetError(gettext("The first row must hold the column names; it is empty."))
-    header = first.values()
-    positions, headers, ignored = _header_positions(header, columns, aliases)
-    dataset, numbers = _data_rows(rows, columns, positions)
-    return Sheet(dataset, numbers, headers, ignored)
+    """Read the first sheet into a Dataset with the English column names.
 
-
-def _header_positions(
-    header: Sequence[object], columns: Sequence[str], aliases: Mapping[str, Sequence[str]]
-) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """Where each column is, its header as written, and the headers that match no column."""
-    index = header_index(columns, aliases)
-    positions: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    ignored = []
-    for position, value in enumerate(header):
-        if _blank(value):
-            continue
-        name = str(value).strip()
-        column = index.get(fold(name))
-        if column is None:
-            ignored.append(name)
-            continue
-        if column in positions:
-            raise SheetError(
-                gettext("The column “%(name)s” appears twice in the header row.") % {"name": name}
-            )
-        positions[column], headers[column] = position, name
-    missing = [c for c in columns if c not in positions]
-    if missing:
+    Raises ``SheetError`` for a file that cannot be read, ``AmbiguousDatesError`` when
+    date cells may be month-first and ``options.date_cells`` does not say how to read them.
+    """
+    options = options or ImportOptions()
+    rows = read_rows(file_name, data, limits)
+    index = header_index(columns, aliases, options.mapping)
+    header, rows = find_header(
+        rows, index, columns=columns, header_row=options.header_row, ignore=options.ignore
+    )
+    lacking = (
+        missing(header.positions) if missing else [c for c in columns if c not in header.positions]
+    )
+    if lacking:
         raise SheetError(
-            gettext("The header row lacks the columns: %(missing)s.")
-            % {"missing": ", ".join(missing)}
+            gettext("The header row (row %(row)d) lacks the columns: %(missing)s.")
+            % {"row": header.number, "missing": ", ".join(lacking)}
         )
-    return positions, headers, ignored
+    dates = {c: DateColumn() for c in date_columns if c in header.positions}
+    dataset, numbers = _data_rows(rows, columns, header.positions, dates)
+    found = ambiguities(dates, header.headers)
+    if found and options.date_cells not in (AS_STORED, SWAPPED):
+        raise AmbiguousDatesError(found)
+    if found and options.date_cells == SWAPPED:
+        _swap_date_cells(dataset, columns, dates)
+    absent = [c for c in columns if c not in header.positions]
+    return Sheet(dataset, numbers, header.headers, header.ignored, header.number, absent)
 
 
 def _data_rows(
-    rows: Iterator[FileRow], columns: Sequence[str], positions: Mapping[str, int]
+    rows: Iterator[FileRow],
+    columns: Sequence[str],
+    positions: Mapping[str, int],
+    dates: Mapping[str, DateColumn],
 ) -> tuple[tablib.Dataset, list[int]]:
     """The data rows after the header, with their spreadsheet row numbers."""
     dataset = tablib.Dataset(headers=list(columns))
     numbers: list[int] = []
+    where = [positions.get(c, -1) for c in columns]
+    date_positions = [(positions[c], column) for c, column in dates.items()]
     for row in rows:
         values = row.values()
         if all(_blank(v) for v in values):
@@ -127,13 +173,31 @@ def _data_rows(
                 gettext("The sheet has more than %(max)s rows: split it into several files.")
                 % {"max": f"{MAX_ROWS:,}"}
             )
-        dataset.append(
-            [values[positions[c]] if positions[c] < len(values) else None for c in columns]
-        )
+        width = len(values)
+        dataset.append([values[p] if 0 <= p < width else None for p in where])
         numbers.append(row.number)
+        for position, column in date_positions:
+            if position < width:
+                column.add(len(dataset), row.number, row.cells[position])
     if not numbers:
         raise SheetError(gettext("The sheet has a header row but no data."))
     return dataset, numbers
+
+
+def _swap_date_cells(
+    dataset: tablib.Dataset, columns: Sequence[str], dates: Mapping[str, DateColumn]
+) -> None:
+    """Day and month exchanged in the date cells of the ambiguous columns, as asked."""
+    for column, cells in dates.items():
+        if not cells.ambiguous:
+            continue
+        position = columns.index(column)
+        for index, _number, cell in cells.date_cells:
+            row = list(dataset[index - 1])
+            day = swapped(cell.value)
+            # A date cell that cannot be swapped (day over 12) is refused on its row.
+            row[position] = day or f"{cell.value:%d/%m/%Y} ⇄ ?"
+            dataset[index - 1] = row
 
 
 # -- running ------------------------------------------------------------------------------
@@ -168,6 +232,10 @@ class ImportOutcome:
     errors: list[str] = field(default_factory=list)  # about the file or the whole import
     ignored_columns: list[str] = field(default_factory=list)
     log: ImportLog | None = None
+    header_row: int = 0  # 0: the header was not found
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (header, column) used
+    absent_columns: list[str] = field(default_factory=list)  # left untouched
+    ambiguous_dates: list[Ambiguity] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -301,23 +369,37 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     user: Editor = None,
     dry_run: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    options: ImportOptions | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ImportOutcome:
     """Dry run (nothing kept) or real import (all rows or none), logged when real.
 
     ``progress(rows done, rows in the sheet)`` is called now and then while the rows are
-    checked (a background import's progress bar, sheets/import_jobs.py).
+    checked (a background import's progress bar, sheets/import_jobs.py). ``limits``: what
+    the file may hold (a web request passes ``REQUEST_LIMITS``).
     """
+    options = options or ImportOptions()
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
     try:
         read = read_sheet(
-            file_name, data, columns=resource_class.COLUMNS, aliases=resource_class.HEADER_ALIASES
+            file_name,
+            data,
+            columns=resource_class.COLUMNS,
+            aliases=resource_class.HEADER_ALIASES,
+            missing=resource_class.missing_columns,
+            date_columns=resource_class.DATE_COLUMNS,
+            options=options,
+            limits=limits,
         )
+    except AmbiguousDatesError as error:
+        outcome.errors.append(str(error))
+        outcome.ambiguous_dates = error.found
     except SheetError as error:
         outcome.errors.append(str(error))
     else:
-        outcome.ignored_columns = read.ignored
-        resource = resource_class(user=user, progress=progress)
+        _describe(outcome, read)
+        resource = resource_class(user=user, progress=progress, options=options, absent=read.absent)
         with fewer_gc_passes(), transaction.atomic():
             if not dry_run:
                 _one_import_at_a_time()
@@ -336,6 +418,14 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     if not dry_run:
         outcome.log = _log(sheet, outcome, user, len(data))
     return outcome
+
+
+def _describe(outcome: ImportOutcome, read: Sheet) -> None:
+    """What the preview says of the sheet as a whole: header row, columns used and not."""
+    outcome.ignored_columns = read.ignored
+    outcome.header_row = read.header_row
+    outcome.columns = [(header, column) for column, header in read.headers.items()]
+    outcome.absent_columns = read.absent
 
 
 def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportLog:
@@ -457,6 +547,7 @@ STASH_MAX_AGE = 24 * 3600
 class Stashed:
     name: str
     data: bytes
+    options: ImportOptions = field(default_factory=ImportOptions)
 
 
 def _stash_dir() -> Path:
@@ -467,7 +558,13 @@ def _stash_dir() -> Path:
     return path
 
 
-def stash_upload(session: SessionBase, sheet: str, name: str, data: bytes) -> str:
+def stash_upload(
+    session: SessionBase,
+    sheet: str,
+    name: str,
+    data: bytes,
+    options: ImportOptions | None = None,
+) -> str:
     """Keep an uploaded file until the editor confirms; returns the token for the form."""
     import secrets
     import time
@@ -482,7 +579,11 @@ def stash_upload(session: SessionBase, sheet: str, name: str, data: bytes) -> st
     token = secrets.token_urlsafe(24)
     (folder / f"{token}.upload").write_bytes(data)
     pending = dict(session.get(STASH_SESSION_KEY, {}))
-    pending[token] = {"sheet": sheet, "name": name}
+    pending[token] = {
+        "sheet": sheet,
+        "name": name,
+        "options": (options or ImportOptions()).as_data(),
+    }
     session[STASH_SESSION_KEY] = pending
     return token
 
@@ -494,7 +595,15 @@ def stashed_upload(session: SessionBase, token: str, sheet: str) -> Stashed | No
     path = _stash_dir() / f"{token}.upload"
     if not path.is_file():
         return None
-    return Stashed(entry["name"], path.read_bytes())
+    return Stashed(entry["name"], path.read_bytes(), ImportOptions.from_data(entry.get("options")))
+
+
+def restash_options(session: SessionBase, token: str, options: ImportOptions) -> None:
+    """How the upload of ``token`` is to be read, as chosen in its preview."""
+    pending = dict(session.get(STASH_SESSION_KEY, {}))
+    if token in pending:
+        pending[token] = {**pending[token], "options": options.as_data()}
+        session[STASH_SESSION_KEY] = pending
 
 
 def stash_path(token: str) -> Path:

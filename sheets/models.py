@@ -46,3 +46,36 @@ class ImportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.file_name} ({self.get_outcome_display()})"
+
+
+class SavedMapping(models.Model):
+    """Which header feeds which column, saved under a name for a kind of sheet (issue 12,
+    point 3): the office's own columns mapped once, then used by name on the web or with
+    ``import_agreements --mapping NAME``."""
+
+    sheet = models.CharField(_("sheet"), max_length=20, choices=ImportLog.Sheet.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # column → header as written in the sheet
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    # headers the sheet has and the import leaves out
+    ignored = models.JSONField(_("ignored headers"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    updated_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        ordering = ["sheet", "name"]
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "name"], name="saved_mapping_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

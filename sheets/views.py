@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +32,8 @@ from delegations.models import ActionItem, Visit
 from jobs.services import TooManyJobsError
 from sheets import import_jobs, importing
 from sheets.exporting import ExportRefusedError
+from sheets.forms import ImportForm, ReadingForm, save_mapping
+from sheets.importing import Stashed
 from sheets.models import ImportLog
 from sheets.registry import resource_for
 
@@ -41,27 +41,6 @@ if TYPE_CHECKING:
     import tablib
     from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet"),
-        help_text=gettext_lazy("An .xlsx, .xls, .ods or .csv (UTF-8) file of at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_FILE_SIZE:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB.")
-                % {"mb": importing.MAX_FILE_SIZE // (1024 * 1024)}
-            )
-        if importing.extension_of(upload.name) not in importing.FORMATS:
-            raise forms.ValidationError(
-                _("Use an .xlsx, .xls, .ods or .csv file."), code="invalid_extension"
-            )
-        return upload
 
 
 @dataclass(frozen=True)
@@ -91,29 +70,94 @@ AGREEMENTS_PAGE = SheetPage(
 def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
     """The three steps of one sheet's import, for every sheet (the views are its doors)."""
     sheet = spec.sheet
-    context: dict[str, Any] = {"sheet": spec, "columns": resource_for(sheet).COLUMNS}
+    columns = resource_for(sheet).COLUMNS
+    context: dict[str, Any] = {"sheet": spec, "columns": columns}
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
         importing.discard_upload(request.session, request.POST.get("token", ""))
         return redirect(spec.import_url)
     if action == "confirm":
         return _confirm(request, spec, context)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    if action == "reread":
+        return _reread(request, spec, context)
+    form = ImportForm(request.POST or None, request.FILES or None, sheet=sheet, columns=columns)
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        options = form.options()
         if import_jobs.runs_in_background(upload.name, data):
-            return _in_background(request, spec, context, upload.name, data)
-        outcome = importing.run_import(
-            sheet=sheet, file_name=upload.name, data=data, user=request.user, dry_run=True
-        )
-        if outcome.ok:
-            context["token"] = importing.stash_upload(request.session, sheet, upload.name, data)
-        context["outcome"] = outcome
+            return _in_background(request, spec, context, Stashed(upload.name, data, options))
+        token = importing.stash_upload(request.session, sheet, upload.name, data, options)
+        _preview(request, spec, context, token, Stashed(upload.name, data, options))
     invalid = request.method == "POST" and not form.is_valid()
     status = HTTPStatus.UNPROCESSABLE_ENTITY if invalid else HTTPStatus.OK
     return render(request, spec.page, context, status=status)
+
+
+def _preview(
+    request: AuthenticatedRequest,
+    spec: SheetPage,
+    context: dict[str, Any],
+    token: str,
+    stashed: Stashed,
+) -> None:
+    """The dry run of the stashed upload; its token to confirm, or to read it again."""
+    outcome = importing.run_import(
+        sheet=spec.sheet,
+        file_name=stashed.name,
+        data=stashed.data,
+        user=request.user,
+        dry_run=True,
+        options=stashed.options,
+        limits=importing.REQUEST_LIMITS,
+    )
+    context["outcome"] = outcome
+    if outcome.ok:
+        context["token"] = token
+    context["reread_token"] = token
+    context["reading"] = ReadingForm(
+        sheet=spec.sheet,
+        columns=context["columns"],
+        unknown=outcome.ignored_columns,
+        initial=_initial(stashed.options),
+    )
+
+
+def _initial(options: importing.ImportOptions) -> dict[str, Any]:
+    return {
+        "header_row": options.header_row,
+        "home_city": options.home_city,
+        "blank_clears": options.blank == "clear",
+        "date_cells": options.date_cells,
+    }
+
+
+def _reread(
+    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any]
+) -> HttpResponse:
+    """The preview again, with the choices made in it (columns, date cells, header row…)."""
+    token = request.POST.get("token", "")
+    stashed = importing.stashed_upload(request.session, token, spec.sheet)
+    if stashed is None:
+        messages.error(request, _("The uploaded file has expired: upload it again."))
+        return redirect(spec.import_url)
+    unknown = ReadingForm.unknown_from(request.POST)
+    reading = ReadingForm(
+        request.POST, sheet=spec.sheet, columns=context["columns"], unknown=unknown
+    )
+    context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
+    if not reading.is_valid():
+        context.update(reading=reading, reread_token=token)
+        return render(request, spec.page, context, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    options = reading.options(stashed.options)
+    if name := reading.cleaned_data.get("save_mapping_as"):
+        save_mapping(sheet=spec.sheet, name=name, options=options, user=request.user)
+        messages.success(request, _("Column mapping “%(name)s” saved.") % {"name": name})
+    importing.restash_options(request.session, token, options)
+    stashed = Stashed(stashed.name, stashed.data, options)
+    _preview(request, spec, context, token, stashed)
+    return render(request, spec.page, context)
 
 
 def _confirm(
@@ -126,17 +170,21 @@ def _confirm(
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect(spec.import_url)
     if import_jobs.runs_in_background(stashed.name, stashed.data):
-        return _confirm_in_background(request, spec, context, token, stashed.name)
+        return _confirm_in_background(request, spec, context, token, stashed)
     outcome = importing.run_import(
         sheet=spec.sheet,
         file_name=stashed.name,
         data=stashed.data,
         user=request.user,
         dry_run=False,
+        options=stashed.options,
+        limits=importing.REQUEST_LIMITS,
     )
     importing.discard_upload(request.session, token)  # imported, or to be corrected first
     if not outcome.ok:
-        context.update(form=ImportForm(), outcome=outcome)
+        context.update(
+            form=ImportForm(sheet=spec.sheet, columns=context["columns"]), outcome=outcome
+        )
         return render(request, spec.page, context, status=HTTPStatus.UNPROCESSABLE_ENTITY)
     messages.success(
         request,
@@ -147,13 +195,20 @@ def _confirm(
 
 
 def _in_background(
-    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], name: str, data: bytes
+    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], upload: Stashed
 ) -> HttpResponse:
     """A big file: its preview runs as a job (sheets/import_jobs.py); off to its page."""
-    token = importing.stash_upload(request.session, spec.sheet, name, data)
+    token = importing.stash_upload(
+        request.session, spec.sheet, upload.name, upload.data, upload.options
+    )
     try:
         job = import_jobs.start_import(
-            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=True
+            owner=_editor(request),
+            page=spec,
+            token=token,
+            file_name=upload.name,
+            dry_run=True,
+            options=upload.options,
         )
     except TooManyJobsError as refusal:
         importing.discard_upload(request.session, token)
@@ -163,15 +218,28 @@ def _in_background(
 
 
 def _confirm_in_background(
-    request: AuthenticatedRequest, spec: SheetPage, context: dict[str, Any], token: str, name: str
+    request: AuthenticatedRequest,
+    spec: SheetPage,
+    context: dict[str, Any],
+    token: str,
+    stashed: Stashed,
 ) -> HttpResponse:
     """The import of a big file runs as a job, which takes the stashed file over."""
     try:
         job = import_jobs.start_import(
-            owner=_editor(request), page=spec, token=token, file_name=name, dry_run=False
+            owner=_editor(request),
+            page=spec,
+            token=token,
+            file_name=stashed.name,
+            dry_run=False,
+            options=stashed.options,
         )
     except TooManyJobsError as refusal:
-        context.update(form=ImportForm(), token=token, waiting=str(refusal))
+        context.update(
+            form=ImportForm(sheet=spec.sheet, columns=context["columns"]),
+            token=token,
+            waiting=str(refusal),
+        )
         return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
     importing.forget_upload(request.session, token)  # it cannot be confirmed twice
     return redirect(job)

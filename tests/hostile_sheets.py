@@ -181,3 +181,19 @@ def ods_repeated_value(columns: int = 1, rows: int = 1) -> bytes:
 
 def csv_long_blank_run(blank: int) -> bytes:
     return b"reference,title\nA,first\n" + b",\n" * blank + b"B,after the blank run\n"
+
+
+def xlsx_many_empty_cells(rows: int, per_row: int) -> bytes:
+    """``rows`` rows of ``per_row`` empty styled cells each: nothing to import, much to parse."""
+    columns = [
+        f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    ]
+
+    def body() -> Iterable[bytes]:
+        for number in range(1, rows + 1):
+            cells = "".join(
+                f'<c r="{columns[i % len(columns)]}{number}" s="1"/>' for i in range(per_row)
+            )
+            yield f'<row r="{number}">{cells}</row>'.encode()
+
+    return xlsx(body())

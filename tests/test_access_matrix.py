@@ -143,6 +143,14 @@ ACCESS = {
     "delegations:actionitem_status": POST_TARGET,
     # The job is the viewer's brief: briefs are shared with every reader. Only its owner
     # may cancel it (it has ended: told so, 302); to others it does not exist.
+    # Issue 15: my work, the calendar, one's own settings (the invalid empty form: 422),
+    # the feed's on/off switch (an empty POST turns it on), and the feed itself, which
+    # has no session: an unknown secret is not found, whoever asks.
+    "workspace:my_work": READ,
+    "workspace:calendar": READ,
+    "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
+    "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
+    "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),
     "jobs:job_list": READ,
     "jobs:job_detail": READ,
     "jobs:job_result": READ,
@@ -163,7 +171,10 @@ RECORD_FOR = {
     "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
     "jobs:job_": lambda: with_result_file(Job.objects.get()),
 }
-KWARGS_FOR = {"workspace:dashboard_section": {"section": "expiring"}}
+KWARGS_FOR = {
+    "workspace:dashboard_section": {"section": "expiring"},
+    "calendar_feed": {"token": "not-a-token"},
+}
 
 
 def visit_row_kwargs(name: str) -> dict[str, object] | None:

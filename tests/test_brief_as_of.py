@@ -458,3 +458,25 @@ def test_gathering_the_full_brief_takes_a_fixed_number_of_queries(
     # As in tests/test_brief.py (the count does not depend on how much there is).
     with django_assert_num_queries(24):
         gather_brief(full_minsk.pk, lang="en", on=dt.date(2025, 6, 1))
+
+
+def test_the_visit_page_offers_the_brief_as_pdf_and_as_word(client, minsk):
+    client.force_login(viewer())
+    page = client.get(minsk.get_absolute_url()).text
+    assert 'name="format" value="pdf"' in page
+    assert 'name="format" value="docx"' in page
+
+
+def test_the_worker_makes_the_word_brief_and_its_owner_downloads_it(client, minsk):
+    from tests.workers import run_queued_jobs
+
+    client.force_login(viewer())
+    client.post(
+        reverse("delegations:visit_brief", args=[minsk.pk]), {"lang": "vi", "format": "docx"}
+    )
+    job = Job.objects.get(kind="visit_brief")
+    run_queued_jobs()
+    download = client.get(reverse("jobs:job_result", args=[job.pk]))
+    assert download["Content-Disposition"].endswith('.docx"')
+    assert "wordprocessingml" in download["Content-Type"]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in docx_text(b"".join(download.streaming_content))

@@ -17,7 +17,7 @@ from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from sheets import importing
 from sheets.importing import SheetError, read_sheet, run_import
-from sheets.reading import archive
+from sheets.reading import ReadLimits, archive
 from tests import hostile_sheets
 from tests.factories import CityFactory, editor
 from tests.sheets import AGREEMENT_COLUMNS, agreement_row, csv_bytes, ods_bytes
@@ -272,3 +272,33 @@ def test_an_ods_value_repeated_over_a_billion_columns_is_refused_naming_the_row(
     )
 
     assert "Row 2 has a value in column" in refusal("wide.ods", data)
+
+
+def test_a_file_describing_millions_of_empty_cells_gets_seconds_of_work_in_a_request():
+    data = hostile_sheets.xlsx_many_empty_cells(2_500, 1_000)
+
+    started = time.process_time()
+    message = refusal_with(data, importing.REQUEST_LIMITS)
+
+    assert "reading it took more than 3 seconds of work" in message
+    assert time.process_time() - started < 6
+
+
+def refusal_with(data: bytes, limits) -> str:
+    outcome = run_import(
+        sheet="agreements", file_name="cells.xlsx", data=data, dry_run=True, limits=limits
+    )
+    assert not outcome.ok
+    return outcome.errors[0]
+
+
+def test_the_upload_page_reads_with_the_request_limits(client, places, monkeypatch):
+    monkeypatch.setattr(importing, "REQUEST_LIMITS", ReadLimits(max_seconds=0))
+    client.force_login(editor())
+    data = csv_bytes([agreement_row(reference=f"R{n}") for n in range(400)])
+
+    response = client.post(
+        reverse("agreements:import"), {"file": SimpleUploadedFile("a.csv", data)}
+    )
+
+    assert "seconds of work" in response.content.decode()

@@ -185,6 +185,19 @@ def test_agreements_signed_during_a_visit_are_linked(partnership):
     ]
 
 
+def test_an_agreement_reference_with_a_semicolon_and_brackets_round_trips(partnership):
+    AgreementFactory(reference="HN; (MSK) [2024]", partnership=partnership)
+    import_visits([visit_row(agreements_signed="HN\\; \\(MSK\\) \\[2024\\]")])
+    row = VisitResource().export_row(Visit.objects.get())
+
+    outcome = import_visits([visit_row(agreements_signed=row["agreements_signed"])])
+
+    assert outcome.ok, outcome.errors
+    assert [a.reference for a in Visit.objects.get().agreements_signed.all()] == [
+        "HN; (MSK) [2024]"
+    ]
+
+
 def test_an_unknown_agreement_signed_is_an_error(partnership):
     outcome = import_visits([visit_row(agreements_signed="NOPE")])
 
@@ -217,6 +230,40 @@ def test_visits_export_then_import_unchanged(client, partnership, fmt):
 
     assert outcome.ok, (outcome.errors, outcome.error_rows)
     assert outcome.unchanged == 2
+
+
+HOSTILE_VISIT = {
+    "title": "'Đoàn (Minsk); [2025] \\ thăm",
+    "place": "'=Hà Nội",
+    "purpose": "@Mục đích; (một) [hai]\nDòng hai",
+    "outcomes": "-Kết quả",
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_hostile_visit_values_come_back_field_by_field(client, partnership, fmt):
+    notes = "" if fmt == "xlsx" else ("Ghi chú chuyến thăm. " * 2200)[:43_499].strip()
+    VisitFactory(partnership=partnership, notes=notes, **HOSTILE_VISIT)
+    fields = [*HOSTILE_VISIT, "notes", "start_date", "end_date", "direction", "status"]
+    before = list(Visit.objects.values(*fields))
+    client.force_login(viewer())
+    content = client.get(reverse("delegations:visit_export"), {"format": fmt}).content
+    Visit.objects.all().delete()
+
+    outcome = run_import(sheet="visits", file_name=f"v.{fmt}", data=content, dry_run=False)
+
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    assert list(Visit.objects.values(*fields)) == before
+
+
+def test_a_visit_note_over_an_xlsx_cell_refuses_the_xlsx_export(client, partnership):
+    VisitFactory(partnership=partnership, title="Đoàn dài", notes="x" * 40_000)
+    client.force_login(viewer())
+
+    response = client.get(reverse("delegations:visit_export"), {"format": "xlsx"})
+
+    assert response.status_code == 422
+    assert "Đoàn dài" in response.content.decode()
 
 
 def test_the_visit_export_neutralises_formulas(client, partnership):

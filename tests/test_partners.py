@@ -535,3 +535,10 @@ def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_asse
     assert [(d, x.reference) for d, x in tree] == [(0, "B"), (0, "X"), (0, "A"), (1, "A0")]
     assert total == 6
     assert tree[1][1].parent == outside  # the parent is read with the row (no query)
+
+
+def test_list_sorts_partner_cities_in_vietnamese_order(viewer_client):
+    for name in ("Yên Bái", "Đà Nẵng", "Dubai"):
+        PartnershipFactory(partner_city__name=name)
+    names = [row.partner_city.name for row in viewer_client.get(LIST).context["page_obj"]]
+    assert names == ["Dubai", "Đà Nẵng", "Yên Bái"]

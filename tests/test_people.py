@@ -370,3 +370,22 @@ def test_an_organisation_cannot_be_its_own_parent(editor_client):
     url = reverse("partnerships:organisation_edit", args=[organisation.pk])
     response = editor_client.post(url, data)
     assert response.status_code == 422
+
+
+def test_people_are_listed_in_vietnamese_alphabetical_order(viewer_client):
+    for name in ("Yên Văn B", "Đinh Tiến Dũng", "Dương Văn A", "Zhang Wei", "Ân Thị C"):
+        PersonFactory(full_name=name)
+    names = listed(viewer_client.get(PEOPLE))
+    # Đ after D and before Y, Ă/Â after A: not in code-point order (Đ after Z).
+    assert names == ["Ân Thị C", "Dương Văn A", "Đinh Tiến Dũng", "Yên Văn B", "Zhang Wei"]
+
+
+def test_organisations_are_listed_in_vietnamese_alphabetical_order(viewer_client):
+    for name in ("Ủy ban nhân dân", "Đại sứ quán", "Dự án", "Ban Đối ngoại"):
+        OrganisationFactory(name=name)
+    assert listed(viewer_client.get(ORGANISATIONS)) == [
+        "Ban Đối ngoại",
+        "Dự án",
+        "Đại sứ quán",
+        "Ủy ban nhân dân",
+    ]

@@ -191,7 +191,7 @@ def test_a_read_that_takes_too_long_is_refused_naming_the_row():
 
     assert isinstance(error, SheetLimitError)
     assert error.limit == "max_seconds"
-    assert "reading it took more than 0 seconds" in str(error)
+    assert "reading it took more than 0 seconds of work" in str(error)
 
 
 # -- finding 3: rows numbered far apart -----------------------------------------------------
@@ -399,3 +399,23 @@ def _day(cell: Cell | None) -> dt.date:
     value = cell.value
     assert isinstance(value, dt.date)
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def test_excels_built_in_short_date_is_not_taken_as_month_first():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([midnight(2019, 6, 12), midnight(2019, 6, 12)])
+    sheet["A1"].number_format = "mm-dd-yy"  # built-in 14: the reader's locale decides
+    sheet["B1"].number_format = "mm/dd/yy"  # written out: month first
+    out = io.BytesIO()
+    book.save(out)
+
+    builtin, written = read("d.xlsx", out.getvalue())[0].cells
+
+    assert builtin is not None
+    assert builtin.is_date
+    assert builtin.locale_dependent
+    assert not builtin.month_first
+    assert written is not None
+    assert not written.locale_dependent
+    assert written.month_first

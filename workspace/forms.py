@@ -27,6 +27,7 @@ class PartnershipFilterForm(ListFilterForm):
         "last_visit": ("last_visit_on", _("longest without a visit first")),
     }
     default_sort = "partner"
+    NAME_FIELDS = frozenset({"partner_city__name", "home_city__name"})
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)

@@ -1,5 +1,15 @@
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class DataVersion(models.Model):
@@ -27,3 +37,78 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.epoch}:{self.number}"
+
+
+class PersonalSettings(models.Model):
+    """One staff account's own settings: the secret of its calendar feed, how often it
+    wants the e-mail digest, and in which language."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("every day")
+        WEEKLY = "weekly", _("every Monday")
+        OFF = "off", _("never")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="personal_settings",
+        verbose_name=_("user"),
+    )
+    # The calendar feed's secret URL part; empty while the feed is off. A new one
+    # replaces the old (every subscription with the old URL stops working).
+    feed_token = models.CharField(_("calendar feed token"), max_length=64, blank=True)
+    reminder_frequency = models.CharField(
+        _("e-mail reminders"), max_length=6, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    language = models.CharField(
+        _("language of the e-mails"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
+
+    class Meta:
+        verbose_name = _("personal settings")
+        verbose_name_plural = _("personal settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed_token"], condition=~Q(feed_token=""), name="feed_token_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user: User) -> PersonalSettings:
+        found, _created = cls.objects.get_or_create(user=user)
+        return found
+
+    def turn_feed_on(self) -> None:
+        """A new secret (turning the feed on, or replacing a URL that leaked)."""
+        self.feed_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["feed_token"])
+
+    def turn_feed_off(self) -> None:
+        self.feed_token = ""
+        self.save(update_fields=["feed_token"])
+
+
+class ReminderSent(models.Model):
+    """A digest sent to a user on a day: ``send_reminders`` sends at most one a day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders_sent",
+        verbose_name=_("user"),
+    )
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_on}"

@@ -41,14 +41,28 @@ def date_order(number_format: str) -> str:
     return "".join(sorted(order, key=code.find)).upper()
 
 
+# Excel's built-in formats 14 (short date) and 22 (short date and time) are shown in the
+# order of the reader's system locale: the file says nothing of the order.
+LOCALE_DATE_FORMATS = frozenset({14, 22})
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One non-empty cell. ``number_format`` is the format code as the file gives it
-    (Excel's ``dd/mm/yyyy``, or for .ods the date style spelt the same way), "" if none."""
+    (Excel's ``dd/mm/yyyy``, or for .ods the date style spelt the same way), "" if none.
+
+    ``locale_dependent``: the format is Excel's built-in short date (or date and time),
+    which is shown in the order of whoever opens the file (openpyxl spells it
+    ``mm-dd-yy``; a Vietnamese Excel shows ``dd/mm/yyyy``): the file says nothing of the
+    order, so ``month_first`` is False. (An .ods date style is written in the order of
+    the locale that saved it, usually with ``number:automatic-order``; that written order
+    is ``number_format``.)
+    """
 
     value: CellValue
     kind: CellKind = "text"
     number_format: str = ""
+    locale_dependent: bool = False
 
     @property
     def is_date(self) -> bool:
@@ -57,7 +71,9 @@ class Cell:
     @property
     def month_first(self) -> bool:
         """A date cell shown month before day (``12/06/2019`` meaning 6 December)."""
-        return self.kind == "date" and date_order(self.number_format).startswith("M")
+        if self.kind != "date" or self.locale_dependent:
+            return False
+        return date_order(self.number_format).startswith("M")
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ class _DateStyles:
         return self.date_formats.get(self.cell_styles.get(cell_style, ""), "")
 
 
-@dataclass
+@dataclass(slots=True)
 class _TableHandler:
     budget: Budget
     rows: list[Row] = field(default_factory=list)

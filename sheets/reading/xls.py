@@ -1,22 +1,24 @@
 """Reading the first sheet of an Excel 97–2003 (.xls) workbook with xlrd.
 
 xlrd cannot stream a sheet: it loads it whole when it is opened. What bounds it is
-the file: a BIFF cell record takes at least 6 bytes, so a file within the size limit
-(10 MB) describes at most about 1.7 million cells, which xlrd holds in well under
-300 MB (bench/reader_memory.py measures the worst case). The limits are then checked
-on the loaded rows like everywhere else, so a sheet beyond them is refused with the
-same messages.
+the file: a BIFF cell record takes at least 2 bytes a cell (MULBLANK, a run of styled
+empty cells), so a file within the size limit (10 MB) describes at most about 5 million
+cells. That worst case (19,000 rows × 256 styled empty cells, 10.4 MB, made by xlwt)
+peaks at 145 MB and is refused by ``max_cell_elements`` after xlrd has loaded it (11 s on
+two busy cores). The limits are then checked on the loaded rows like everywhere else,
+so a sheet beyond them is refused with the same messages.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import xlrd
 from django.utils.translation import gettext
 
-from .cells import Cell, CellValue, Row
+from .cells import LOCALE_DATE_FORMATS, Cell, CellValue, Row
 from .limits import Budget, ReadLimits, SheetError
 
 
@@ -31,6 +33,11 @@ def _formats(book: Any) -> list[str]:
         found = book.format_map.get(xf.format_key)
         codes.append(found.format_str if found is not None else "")
     return codes
+
+
+def _locale_formats(book: Any) -> list[bool]:
+    """Whether each cell style has Excel's built-in, locale-ordered short date."""
+    return [xf.format_key in LOCALE_DATE_FORMATS for xf in book.xf_list]
 
 
 def _number(_book: Any, value: Any, number_format: str) -> Cell:
@@ -81,7 +88,7 @@ def read_xls(data: bytes, limits: ReadLimits) -> Iterator[Row]:
         sheet = book.sheet_by_index(0)
     except Exception as error:  # xlrd raises many kinds for damaged files
         raise SheetError(damaged()) from error
-    formats = _formats(book)
+    formats, locales = _formats(book), _locale_formats(book)
     try:
         for index in range(sheet.nrows):
             number = index + 1
@@ -99,6 +106,8 @@ def read_xls(data: bytes, limits: ReadLimits) -> Iterator[Row]:
                 )
                 if cell is None:
                     continue
+                if cell.kind == "date" and 0 <= xf < len(locales) and locales[xf]:
+                    cell = dataclasses.replace(cell, locale_dependent=True)
                 budget.column(number, column)
                 if cell.kind == "text":
                     budget.cell_chars(number, len(str(cell.value)))

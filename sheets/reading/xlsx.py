@@ -25,7 +25,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 from . import xmlstream
 from .archive import check_zip
-from .cells import Cell, CellKind, CellValue, Row
+from .cells import LOCALE_DATE_FORMATS, Cell, CellKind, CellValue, Row
 from .limits import Budget, ReadLimits, SheetError, SheetLimitError, column_index
 
 _MAIN = (
@@ -56,6 +56,7 @@ class _Style:
     number_format: str
     is_date: bool
     is_timedelta: bool
+    locale_dependent: bool = False
 
 
 # -- the small parts ----------------------------------------------------------------------
@@ -162,9 +163,11 @@ class _StylesHandler:
     def styles(self) -> list[_Style]:
         styles = []
         for number_format_id in self.cell_formats:
-            code = self.formats.get(number_format_id) or BUILTIN_FORMATS.get(number_format_id, "")
+            own = self.formats.get(number_format_id)
+            code = own or BUILTIN_FORMATS.get(number_format_id, "")
             timedelta = bool(code) and is_timedelta_format(code)
-            styles.append(_Style(code, bool(code) and is_date_format(code), timedelta))
+            locale = not own and number_format_id in LOCALE_DATE_FORMATS
+            styles.append(_Style(code, bool(code) and is_date_format(code), timedelta, locale))
         return styles
 
 
@@ -173,7 +176,7 @@ class _StylesHandler:
 _STRING_TAGS = _tags("si", "t", "rPh")
 
 
-@dataclass
+@dataclass(slots=True)
 class _StringsHandler:
     """Shared strings; one longer than a cell may hold is kept as its length only, and
     refused, with its row, when a cell uses it."""
@@ -236,7 +239,7 @@ _NO_STYLE = _Style("", is_date=False, is_timedelta=False)
 _TEXT_KINDS: dict[str, CellKind] = {"inlineStr": "text", "str": "text", "e": "error"}
 
 
-@dataclass
+@dataclass(slots=True)
 class _SheetHandler:
     budget: Budget
     strings: list[str | int]
@@ -337,7 +340,7 @@ class _SheetHandler:
                 when: CellValue = from_excel(value, self.epoch, timedelta=style.is_timedelta)
             except (ValueError, OverflowError, TypeError):
                 return Cell(value, "number", style.number_format)
-            return Cell(when, "date", style.number_format)
+            return Cell(when, "date", style.number_format, style.locale_dependent)
         return Cell(value, "number", style.number_format)
 
     def _shared(self, raw: str) -> Cell | None:

@@ -34,12 +34,13 @@ class PageState:
     name: str
     path: str
     prepare: Prepare | None = None
+    status: int = 200
 
 
 def submit_empty(page: Page) -> None:
     """Submit the record form as it is (a new form: every required field missing)."""
     with page.expect_response(lambda response: response.request.method == "POST"):
-        page.locator("form#record-form .form-actions button[type=submit]").click()
+        page.locator("form#record-form .form-actions button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
 
@@ -124,6 +125,9 @@ PAGE_STATES: list[PageState] = [
     PageState("action item edit", "/actions/{actionitem}/edit/"),
     PageState("action items import", "/actions/import/"),
     PageState("my jobs", "/jobs/"),
+    PageState("personal settings", "/me/settings/"),
+    PageState("change my password", "/accounts/password_change/"),
+    PageState("page not found", "/no-such-page/", status=404),
 ]
 
 

@@ -29,7 +29,7 @@ def sign_in_and_export(page, live_server, visit) -> None:
         page.press("input[name=password]", "Enter")
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
     with page.expect_navigation():
-        page.locator(f'form[action="/visits/{visit.pk}/brief/"] button').click()
+        page.locator(f'form[action="/visits/{visit.pk}/brief/"] button[value=pdf]').click()
     assert "/jobs/" in page.url
 
 

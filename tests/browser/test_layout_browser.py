@@ -65,7 +65,7 @@ def editor_page(page: Page, live_server: Any, transactional_db: None) -> Page:
 def open_state(page: Page, base: str, state: PageState, ids: dict[str, int]) -> None:
     response = page.goto(base + path_of(state, ids))
     assert response is not None
-    assert response.ok, f"{state.name}: {response.status}"
+    assert response.status == state.status, f"{state.name}: {response.status}"
     if state.prepare is not None:
         state.prepare(page)
 

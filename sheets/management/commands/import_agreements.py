@@ -1,59 +1,141 @@
-"""Import agreements from a spreadsheet: all rows or none, with a summary or the row errors."""
+"""Import agreements from a spreadsheet: all rows or none, with the preview the web shows."""
 
 from pathlib import Path
 from typing import Any, override
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext
 
-from sheets.importing import run_import
-from sheets.models import ImportLog
+from sheets.dates import AS_STORED, SWAPPED
+from sheets.importing import ImportOptions, run_import
+from sheets.models import ImportLog, SavedMapping
+from sheets.preview_text import preview_lines
+
+
+def _field_header(text: str) -> tuple[str, str]:
+    field, sep, header = text.partition("=")
+    if not sep or not field.strip() or not header.strip():
+        message = f'{text!r}: write FIELD="Header"'
+        raise ValueError(message)
+    return field.strip(), header.strip().strip('"')
 
 
 class Command(BaseCommand):
     help = (
-        "Import agreements from an .xlsx, .xls, .ods or .csv sheet (the columns of the "
-        "agreement template). Exits with status 1 if any row has an error; nothing is "
-        "imported then."
+        "Import agreements from an .xlsx, .xls, .ods or .csv sheet. The header row is found "
+        "among the first 20 rows; columns are matched by their English or Vietnamese names. "
+        "Exits with status 1 if the import would be refused; nothing is imported then."
     )
 
     @override
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--dry-run", action="store_true", help="Check the sheet and report; write nothing."
+            "--dry-run", action="store_true", help="Print the preview; write nothing."
         )
         parser.add_argument("--user", help="Username recorded in the history and the import log.")
+        parser.add_argument("--header-row", type=int, help="The header's row number (from 1).")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar='FIELD="Header"',
+            help="Read FIELD (e.g. reference) from the column headed “Header”. Repeatable.",
+        )
+        parser.add_argument(
+            "--mapping", help="Use the column mapping saved under this name (web preview)."
+        )
+        parser.add_argument(
+            "--date-cells",
+            choices=(AS_STORED, SWAPPED),
+            help="How to read date cells that may have been read month-first.",
+        )
+        parser.add_argument(
+            "--blank",
+            choices=("keep", "clear"),
+            default="keep",
+            help="On update, a blank cell keeps the stored value (keep) or clears it (clear).",
+        )
+        parser.add_argument("--home-city", default="", help="Home city of rows naming none.")
+        parser.add_argument(
+            "--lang",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the preview and the messages.",
+        )
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["lang"]):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         file: Path = options["file"]
         dry_run: bool = options["dry_run"]
-        user: str | None = options["user"]
-        account = None
-        if user:
-            try:
-                account = get_user_model().objects.get_by_natural_key(user)
-            except get_user_model().DoesNotExist as missing:
-                raise CommandError(f"No user called {user!r}.") from missing
+        account = self._account(options["user"])
+        mapping, ignore = self._saved(options["mapping"])
+        try:
+            mapping.update(_field_header(text) for text in options["map"])
+        except ValueError as wrong:
+            raise CommandError(str(wrong)) from wrong
         try:
             data = file.read_bytes()
         except OSError as unreadable:
-            raise CommandError(f"Cannot read {file}: {unreadable}") from unreadable
+            raise CommandError(
+                gettext("Cannot read %(file)s: %(error)s") % {"file": file, "error": unreadable}
+            ) from unreadable
         outcome = run_import(
             sheet=ImportLog.Sheet.AGREEMENTS,
             file_name=file.name,
             data=data,
             user=account,
             dry_run=dry_run,
+            options=ImportOptions(
+                header_row=options["header_row"],
+                mapping=mapping,
+                ignore=ignore,
+                date_cells=options["date_cells"] or "",
+                blank=options["blank"],
+                home_city=options["home_city"],
+            ),
         )
-        for error in outcome.errors:
-            self.stderr.write(error)
-        for row in outcome.error_rows:
-            for column, message in row.errors:
-                where = f"row {row.number}" + (f", column {column}" if column else "")
-                self.stderr.write(f"{where}: {message}")
+        out = self.stdout if outcome.ok else self.stderr
+        for line in preview_lines(outcome):
+            out.write(line)
         if not outcome.ok:
-            raise CommandError(f"Nothing imported. {outcome.summary()}.", returncode=1)
-        verb = "Would import" if dry_run else "Imported"
-        self.stdout.write(f"{verb} {file.name}: {outcome.summary()}.")
+            raise CommandError(
+                gettext("Nothing imported. %(summary)s.") % {"summary": outcome.summary()},
+                returncode=1,
+            )
+        done = (
+            gettext("Would import %(name)s: %(summary)s.")
+            if dry_run
+            else gettext("Imported %(name)s: %(summary)s.")
+        )
+        self.stdout.write(done % {"name": file.name, "summary": outcome.summary()})
+
+    @staticmethod
+    def _saved(name: str | None) -> tuple[dict[str, str], tuple[str, ...]]:
+        """The columns and left-out headers of the mapping saved as ``name``."""
+        if not name:
+            return {}, ()
+        saved = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS, name=name).first()
+        if saved is None:
+            known = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS)
+            raise CommandError(
+                gettext("No column mapping is saved as %(name)r (saved: %(known)s).")
+                % {"name": name, "known": ", ".join(m.name for m in known) or "—"}
+            )
+        return dict(saved.columns), tuple(saved.ignored)
+
+    @staticmethod
+    def _account(user: str | None) -> Any:
+        if not user:
+            return None
+        try:
+            return get_user_model().objects.get_by_natural_key(user)
+        except get_user_model().DoesNotExist as missing:
+            raise CommandError(gettext("No user called %(name)r.") % {"name": user}) from missing

@@ -1,0 +1,155 @@
+"""The import page's forms: the upload, and how to read the sheet (header row, columns,
+date cells, blanks, home city, a saved mapping)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from partnerships.models import City
+from sheets import importing
+from sheets.dates import READINGS
+from sheets.importing import ImportOptions
+from sheets.models import SavedMapping
+
+MAX_MAPPED_HEADERS = 60  # as many as a sheet may have columns
+
+
+class ReadingForm(forms.Form):
+    """How to read the sheet; one ``map_N`` choice per header the import did not recognise
+    (its text in the hidden ``header_N``)."""
+
+    header_row = forms.IntegerField(
+        label=gettext_lazy("Header row"),
+        help_text=gettext_lazy("Leave empty to find it among the first 20 rows."),
+        min_value=1,
+        required=False,
+    )
+    saved_mapping = forms.ChoiceField(label=gettext_lazy("Saved column mapping"), required=False)
+    home_city = forms.ChoiceField(
+        label=gettext_lazy("Home city of rows that name none"), required=False
+    )
+    blank_clears = forms.BooleanField(
+        label=gettext_lazy("A blank cell clears the stored value (otherwise it keeps it)"),
+        required=False,
+    )
+    date_cells = forms.ChoiceField(
+        label=gettext_lazy("Date cells that may have been read month-first"),
+        choices=[("", gettext_lazy("ask me")), *READINGS.items()],
+        required=False,
+    )
+    save_mapping_as = forms.CharField(
+        label=gettext_lazy("Save the column mapping as"), max_length=100, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sheet: str,
+        columns: Sequence[str],
+        unknown: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        mappings = SavedMapping.objects.filter(sheet=sheet).values_list("name", flat=True)
+        cast("forms.ChoiceField", self.fields["saved_mapping"]).choices = [
+            ("", "—"),
+            *((n, n) for n in mappings),
+        ]
+        homes = City.objects.home().values_list("name", flat=True)
+        cast("forms.ChoiceField", self.fields["home_city"]).choices = [
+            ("", "—"),
+            *((n, n) for n in homes),
+        ]
+        choices = [("", gettext_lazy("leave out")), *((c, c) for c in columns)]
+        self.unknown = list(unknown)[:MAX_MAPPED_HEADERS]
+        for number, header in enumerate(self.unknown):
+            self.fields[f"header_{number}"] = forms.CharField(
+                initial=header, widget=forms.HiddenInput, required=False
+            )
+            self.fields[f"map_{number}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False
+            )
+
+    @classmethod
+    def unknown_from(cls, data: Any) -> list[str]:
+        """The headers a posted form maps (its hidden ``header_N`` fields)."""
+        found = []
+        for number in range(MAX_MAPPED_HEADERS):
+            header = data.get(f"header_{number}")
+            if header is None:
+                break
+            found.append(header)
+        return found
+
+    def mapping_fields(self) -> list[forms.BoundField]:
+        return [self[f"map_{n}"] for n in range(len(self.unknown))]
+
+    def options(self, base: ImportOptions | None = None) -> ImportOptions:
+        """The choices made, over ``base`` (a saved mapping's columns, then those mapped here)."""
+        data = self.cleaned_data
+        mapping = dict(base.mapping) if base else {}
+        ignore = list(base.ignore) if base else []
+        if data.get("saved_mapping"):
+            saved = SavedMapping.objects.filter(
+                sheet=self.sheet, name=data["saved_mapping"]
+            ).first()
+            if saved is not None:
+                mapping.update(saved.columns)
+                ignore += saved.ignored
+        for number, header in enumerate(self.unknown):
+            column = data.get(f"map_{number}")
+            if column:
+                mapping[column] = header
+        return ImportOptions(
+            header_row=data.get("header_row"),
+            mapping=mapping,
+            ignore=tuple(dict.fromkeys(ignore)),
+            date_cells=data.get("date_cells") or "",
+            blank="clear" if data.get("blank_clears") else "keep",
+            home_city=data.get("home_city") or "",
+        )
+
+
+class ImportForm(ReadingForm):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("An .xlsx, .xls, .ods or .csv (UTF-8) file of at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    field_order = ("file",)
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": importing.MAX_FILE_SIZE // (1024 * 1024)}
+            )
+        if importing.extension_of(upload.name) not in importing.FORMATS:
+            raise forms.ValidationError(
+                _("Use an .xlsx, .xls, .ods or .csv file."), code="invalid_extension"
+            )
+        return upload
+
+
+def save_mapping(
+    *, sheet: str, name: str, options: ImportOptions, user: Any = None
+) -> SavedMapping:
+    """Keep ``options``' columns under ``name`` for ``sheet`` (replacing one of that name)."""
+    saved, _created = SavedMapping.objects.update_or_create(
+        sheet=sheet,
+        name=name,
+        defaults={
+            "columns": dict(options.mapping),
+            "ignored": list(options.ignore),
+            "created_by": user if getattr(user, "is_authenticated", False) else None,
+        },
+    )
+    return saved

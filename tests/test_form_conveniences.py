@@ -1,0 +1,185 @@
+"""Forms staff like (issue 14, finding 8 and "Forms"): checkbox groups for many-to-many
+choices, the agreement's parties narrowed to its partnership, "Save and add another"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agreements.forms import AgreementForm
+from agreements.models import Agreement
+from partnerships.models import Organisation
+from tests.factories import (
+    ActionItemFactory,
+    AgreementFactory,
+    CityFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    VisitFactory,
+    editor,
+)
+from tests.test_agreement_pages import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+def test_the_agreement_form_offers_parties_and_fields_as_checkboxes(client: Client) -> None:
+    partnership = PartnershipFactory()
+    OrganisationFactory(city=partnership.partner_city, country="BY")
+    client.force_login(editor())
+    html = client.get(reverse("agreements:agreement_create"), {"partnership": partnership.pk}).text
+    assert '<select name="parties"' not in html
+    assert "multiple" not in html.split('id="id_parties"')[1].split("</fieldset>")[0]
+    assert 'type="checkbox" name="parties"' in html
+    assert '<fieldset class="choice-group"><legend>Parties</legend>' in html
+
+
+def test_an_agreement_s_parties_are_those_of_its_two_cities_and_countries() -> None:
+    partnership = PartnershipFactory()
+    of_partner_city = OrganisationFactory(city=partnership.partner_city, country="BY")
+    of_home_city = OrganisationFactory(city=partnership.home_city, country="VN")
+    ministry = OrganisationFactory(city=None, country="VN")
+    elsewhere = OrganisationFactory(city=CityFactory(country="BY"), country="BY")
+    foreign = OrganisationFactory(city=None, country="FR")
+    form = AgreementForm(initial={"partnership": partnership.pk})
+    offered = set(form.fields["parties"].queryset)  # type: ignore[attr-defined]
+    assert offered == {of_partner_city, of_home_city, ministry}
+    assert elsewhere not in offered
+    assert foreign not in offered
+
+
+def test_parties_already_chosen_stay_offered() -> None:
+    agreement = AgreementFactory()
+    outsider = OrganisationFactory(city=CityFactory(country="FR"), country="FR")
+    agreement.parties.add(outsider)
+    form = AgreementForm(instance=agreement)
+    assert outsider in form.fields["parties"].queryset  # type: ignore[attr-defined]
+
+
+def test_the_parties_are_found_in_one_query_however_many_organisations(
+    django_assert_num_queries: Any,
+) -> None:
+    partnership = PartnershipFactory()
+    OrganisationFactory.create_batch(30, city=CityFactory(country="FR"), country="FR")
+    OrganisationFactory.create_batch(3, city=partnership.partner_city, country="BY")
+    # Expect 2: the partnership's two cities and countries, then the organisations.
+    with django_assert_num_queries(2):
+        found = list(Organisation.objects.parties_for(partnership.pk))
+    assert len(found) == 3
+
+
+def test_a_party_outside_the_partnership_is_refused(client: Client) -> None:
+    client.force_login(editor())
+    outsider = OrganisationFactory(city=CityFactory(country="FR"), country="FR")
+    response = client.post(reverse("agreements:agreement_create"), form_data(parties=[outsider.pk]))
+    assert response.status_code == 422
+    assert not Agreement.objects.exists()
+
+
+def test_save_and_add_another_comes_back_to_a_blank_form(client: Client) -> None:
+    client.force_login(editor())
+    data = form_data()
+    url = reverse("agreements:agreement_create") + f"?partnership={data['partnership']}"
+    response = client.post(url, {**data, "then": "add_another"})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert Agreement.objects.count() == 1
+    page = client.get(url)
+    assert "Fill in the next one." in page.text
+    assert f'<option value="{data["partnership"]}" selected>' in page.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "agreements:agreement_create",
+        "delegations:visit_create",
+        "delegations:actionitem_create",
+        "partnerships:person_create",
+        "partnerships:organisation_create",
+        "partnerships:city_create",
+        "partnerships:partnership_create",
+    ],
+)
+def test_every_new_record_form_offers_save_and_add_another(client: Client, name: str) -> None:
+    client.force_login(editor())
+    assert 'name="then" value="add_another"' in client.get(reverse(name)).text
+
+
+def test_save_and_add_another_answers_htmx_with_a_redirect_to_the_form(client: Client) -> None:
+    client.force_login(editor())
+    data = form_data()
+    url = reverse("agreements:agreement_create")
+    response = client.post(url, {**data, "then": "add_another"}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == url
+
+
+def test_an_edit_form_offers_no_save_and_add_another(client: Client) -> None:
+    agreement = AgreementFactory()
+    client.force_login(editor())
+    html = client.get(reverse("agreements:agreement_edit", args=[agreement.pk])).text
+    assert 'value="add_another"' not in html
+
+
+# ---- click-to-sort column headings ---------------------------------------------------
+
+LISTS = [
+    "agreements:agreement_list",
+    "delegations:visit_list",
+    "delegations:actionitem_list",
+    "partnerships:partnership_list",
+    "partnerships:person_list",
+    "partnerships:organisation_list",
+]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_every_list_has_column_headings_that_sort_it(client: Client, name: str) -> None:
+    ActionItemFactory(visit=VisitFactory(), description="x")
+    AgreementFactory(title="x")
+    PersonFactory(full_name="x")
+    OrganisationFactory(name="x")
+    client.force_login(editor())
+    html = client.get(reverse(name), {"page": "1"}).text
+    assert '<th scope="col" class="sortable"' in html
+    # The heading drops the page (a new order starts on the first).
+    link = html.split('class="sortable"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    assert link.startswith("?sort=")
+    assert "page" not in link
+
+
+def test_a_sorted_column_says_so_and_its_link_turns_the_order_round(client: Client) -> None:
+    AgreementFactory(reference="B-2")
+    AgreementFactory(reference="A-1")
+    client.force_login(editor())
+    response = client.get(reverse("agreements:agreement_list"), {"sort": "reference", "page": "1"})
+    html = response.text
+    assert html.index("A-1") < html.index("B-2")
+    heading = html.split('aria-sort="ascending"', 1)[1].split("</th>", 1)[0]
+    assert 'href="?sort=-reference"' in heading
+    # The other filters ride along.
+    filtered = client.get(reverse("agreements:agreement_list"), {"q": "1", "sort": "reference"})
+    assert "q=1&amp;sort=-reference" in filtered.text
+    # The filter form carries the order on (its sort control shows it).
+    assert '<option value="reference" selected>' in html
+    reversed_html = client.get(reverse("agreements:agreement_list"), {"sort": "-reference"}).text
+    assert reversed_html.index("B-2") < reversed_html.index("A-1")
+    assert 'aria-sort="descending"' in reversed_html
+
+
+def test_the_default_order_shows_on_its_heading(client: Client) -> None:
+    client.force_login(editor())
+    AgreementFactory()
+    html = client.get(reverse("agreements:agreement_list")).text
+    # Newest signature first, the list's default.
+    signed = html.split('aria-sort="descending"', 1)[1].split("</th>", 1)[0]
+    assert "sort=signed" in signed

@@ -1,0 +1,413 @@
+"""The office's real spreadsheets (issue 12, points 2–5, 7, 11), at the CLI and on the web.
+
+The fixtures (tests/fixtures/sheets/README.md) were made by LibreOffice from a CSV typed
+as staff type it: a title row, a blank row, the header on row 3 with the office's own
+columns, and no home city, country, signatories or fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+
+from agreements.models import Agreement
+from agreements.resources import derived_reference
+from common.partialdate import PartialDate
+from sheets.importing import ImportOptions, run_import
+from sheets.models import SavedMapping
+from tests.factories import CityFactory, PersonFactory, editor
+from tests.sheets import agreement_row, csv_bytes
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sheets"
+DAY_FIRST = ("office_title_row_dayfirst.xlsx", "office_title_row_dayfirst.ods")
+DAY_FIRST_ALL = (*DAY_FIRST, "office_title_row_dayfirst.xls")
+MONTH_FIRST = "office_title_row_monthfirst.xlsx"
+
+RIGHT_DATES = {
+    "HN-MSK-2004": (dt.date(2004, 6, 12), dt.date(2004, 6, 12), None),
+    "HN-MSK-CT-2024": (dt.date(2023, 12, 7), dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+    "HN-VC-MOU-2017": (dt.date(2017, 9, 25), dt.date(2017, 9, 25), dt.date(2020, 9, 24)),
+}
+
+
+@pytest.fixture
+def places(db):
+    hanoi = CityFactory(name="Hà Nội", name_en="Hanoi", country="VN", is_home=True)
+    minsk = CityFactory(name="Minsk", name_en="Minsk", country="BY")
+    vientiane = CityFactory(name="Viêng Chăn", name_en="Vientiane", country="LA")
+    return {"hanoi": hanoi, "minsk": minsk, "vientiane": vientiane}
+
+
+def stored_dates():
+    return {
+        a.reference: (a.signed_on, a.valid_from, a.valid_until) for a in Agreement.objects.all()
+    }
+
+
+def fixture(name):
+    return (FIXTURES / name).read_bytes()
+
+
+def cli(*args):
+    call_command("import_agreements", *map(str, args), "--lang", "en")
+
+
+# -- header row (point 2) -----------------------------------------------------------------
+
+
+def test_the_header_is_found_below_a_title_row(places):
+    outcome = run_import(
+        sheet="agreements", file_name=DAY_FIRST[0], data=fixture(DAY_FIRST[0]), dry_run=True
+    )
+
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    assert outcome.header_row == 3
+    assert outcome.new == 3
+    assert outcome.ignored_columns == ["STT"]
+
+
+def test_the_command_names_the_header_row(places, capsys):
+    cli(FIXTURES / DAY_FIRST[0], "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "Header on row 3." in out
+    assert "“Số hiệu” → reference" in out
+    assert "Ignored columns: “STT”." in out
+    assert not Agreement.objects.exists()
+
+
+def test_header_row_option_overrides_the_search(places, capsys):
+    with pytest.raises(CommandError):
+        cli(FIXTURES / DAY_FIRST[0], "--dry-run", "--header-row", "1")
+
+    assert "row 1" in capsys.readouterr().err
+    cli(FIXTURES / DAY_FIRST[0], "--dry-run", "--header-row", "3")
+
+
+def test_a_sheet_without_any_known_header_says_what_it_looked_for(places):
+    data = b"a,b,c\n1,2,3\n"
+    with translation.override("en"):
+        outcome = run_import(sheet="agreements", file_name="x.csv", data=data, dry_run=True)
+
+    assert not outcome.ok
+    assert "first 20 rows" in outcome.errors[0]
+
+
+# -- day-first files from LibreOffice import with the right dates (points 4, 7) ------------
+
+
+@pytest.mark.parametrize("name", DAY_FIRST_ALL)
+def test_day_first_files_import_from_the_command_line_with_the_right_dates(places, name):
+    cli(FIXTURES / name)
+
+    assert stored_dates() == RIGHT_DATES
+    assert {a.partnership.home_city for a in Agreement.objects.all()} == {places["hanoi"]}
+
+
+@pytest.mark.parametrize("name", DAY_FIRST)
+def test_day_first_files_import_on_the_web_with_the_right_dates(client, places, name):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(name, fixture(name))
+
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+    assert preview.status_code == 200
+    assert preview.context["outcome"].header_row == 3
+    assert 'class="import-header-row"' in preview.content.decode()
+    client.post(
+        reverse("agreements:import"), {"token": preview.context["token"], "action": "confirm"}
+    )
+
+    assert stored_dates() == RIGHT_DATES
+
+
+# -- month-first cells are never silently wrong (point 7) ----------------------------------
+
+
+def test_the_month_first_file_is_refused_listing_both_readings(places):
+    outcome = run_import(
+        sheet="agreements", file_name=MONTH_FIRST, data=fixture(MONTH_FIRST), dry_run=True
+    )
+
+    assert not outcome.ok
+    listed = {(a.row, a.column, a.as_stored, a.swapped) for a in outcome.ambiguous_dates}
+    assert (4, "Ngày ký", "06/12/2004", "12/06/2004") in listed
+    assert (5, "Ngày ký", "12/07/2023", "07/12/2023") in listed
+    assert not Agreement.objects.exists()
+
+
+def test_the_month_first_file_at_the_command_line_fails_then_imports_once_told(places, capsys):
+    with pytest.raises(CommandError) as failure:
+        cli(FIXTURES / MONTH_FIRST)
+
+    assert failure.value.returncode == 1
+    err = capsys.readouterr().err
+    assert "row 4, Ngày ký: 06/12/2004 as stored, 12/06/2004 day and month swapped" in err
+    assert not Agreement.objects.exists()
+
+    cli(FIXTURES / MONTH_FIRST, "--date-cells", "day-month-swapped")
+
+    assert stored_dates() == RIGHT_DATES
+
+
+def test_the_month_first_file_on_the_web_asks_then_imports_the_right_dates(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(MONTH_FIRST, fixture(MONTH_FIRST))
+
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+    assert "token" not in preview.context
+    assert "06/12/2004" in preview.content.decode()
+    again = client.post(
+        reverse("agreements:import"),
+        {
+            "token": preview.context["reread_token"],
+            "action": "reread",
+            "date_cells": "day-month-swapped",
+            "header_0": "STT",
+            "map_0": "",
+        },
+    )
+    assert again.context["outcome"].ok
+    client.post(
+        reverse("agreements:import"), {"token": again.context["token"], "action": "confirm"}
+    )
+
+    assert stored_dates() == RIGHT_DATES
+
+
+def test_a_date_typed_as_text_is_always_day_first(places):
+    outcome = run_import(
+        sheet="agreements",
+        file_name="a.csv",
+        data=csv_bytes([agreement_row(signed_on="07/12/2023")]),
+        dry_run=False,
+    )
+
+    assert outcome.ok
+    assert Agreement.objects.get().signed_on == dt.date(2023, 12, 7)
+
+
+# -- columns by any name (point 3) ---------------------------------------------------------
+
+
+def _office_csv(header_of_reference="Số hiệu"):
+    return (
+        f"{header_of_reference},Thành phố đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+        "HN-MSK-9,Minsk,Biên bản ghi nhớ,Biên bản ghi nhớ về văn hóa,07/12/2023\n"
+    ).encode()
+
+
+@pytest.mark.parametrize("header", ["SỐ HIỆU", "so_hieu", "Số  hiệu", "so-hieu", "Số văn bản"])
+def test_headers_match_whatever_their_case_accents_and_separators(places, header):
+    outcome = run_import(
+        sheet="agreements", file_name="a.csv", data=_office_csv(header), dry_run=True
+    )
+
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    assert ("reference" in dict(outcome.columns).values()) or outcome.columns
+
+
+def test_the_command_maps_a_column_by_its_header(places):
+    path_csv = _office_csv("Mã số")
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=path_csv, dry_run=True)
+    assert "Mã số" in outcome.ignored_columns
+
+    outcome = run_import(
+        sheet="agreements",
+        file_name="a.csv",
+        data=path_csv,
+        dry_run=False,
+        options=ImportOptions(mapping={"reference": "Mã số"}),
+    )
+
+    assert outcome.ok
+    assert Agreement.objects.get().reference == "HN-MSK-9"
+
+
+def test_the_cli_map_option(places, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(_office_csv("Mã số"))
+
+    cli(path, "--map", 'reference="Mã số"')
+
+    assert Agreement.objects.get().reference == "HN-MSK-9"
+
+
+def test_a_mapping_saved_on_the_web_is_used_by_name_at_the_command_line(client, places, tmp_path):
+    client.force_login(editor())
+    upload = SimpleUploadedFile("a.csv", _office_csv("Mã số"))
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+    assert preview.context["reading"].unknown == ["Mã số"]
+
+    again = client.post(
+        reverse("agreements:import"),
+        {
+            "token": preview.context["reread_token"],
+            "action": "reread",
+            "header_0": "Mã số",
+            "map_0": "reference",
+            "save_mapping_as": "Sổ văn bản 2024",
+        },
+    )
+    assert again.context["outcome"].ok
+    assert SavedMapping.objects.get().columns == {"reference": "Mã số"}
+
+    path = tmp_path / "b.csv"
+    path.write_bytes(_office_csv("Mã số"))
+    cli(path, "--mapping", "Sổ văn bản 2024")
+    assert Agreement.objects.get().reference == "HN-MSK-9"
+
+
+# -- only what identifies a record is required (point 4) -----------------------------------
+
+
+def test_without_a_reference_column_a_stable_reference_is_derived(places):
+    data = (
+        "Thành phố đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+        "Minsk,Biên bản ghi nhớ,Biên bản ghi nhớ về văn hóa,07/12/2023\n"
+    ).encode()
+
+    first = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+    again = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert (first.new, again.unchanged) == (1, 1)
+    expected = derived_reference(
+        "Minsk", PartialDate(dt.date(2023, 12, 7)), "Biên bản ghi nhớ về văn hóa"
+    )
+    assert Agreement.objects.get().reference == expected
+    assert expected.startswith("MINSK-20231207-")
+
+
+def test_neither_reference_nor_signing_date_is_refused_naming_both(places):
+    data = "Thành phố đối tác,Tên văn bản\nMinsk,Biên bản\n".encode()
+
+    with translation.override("en"):
+        outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=True)
+
+    assert "reference / signed_on" in outcome.errors[0]
+
+
+def test_the_home_city_comes_from_the_option_when_there_are_several(places, tmp_path):
+    CityFactory(name="TP Hồ Chí Minh", country="VN", is_home=True)
+    path = tmp_path / "a.csv"
+    path.write_bytes(_office_csv())
+
+    with pytest.raises(CommandError):
+        cli(path)
+    cli(path, "--home-city", "TP Hồ Chí Minh")
+
+    assert Agreement.objects.get().partnership.home_city.name == "TP Hồ Chí Minh"
+
+
+# -- blank never erases (point 5) ---------------------------------------------------------
+
+
+@pytest.fixture
+def stored(places):
+    PersonFactory(full_name="Vladimir Kukharev")
+    run_import(
+        sheet="agreements",
+        file_name="a.csv",
+        data=csv_bytes(
+            [
+                agreement_row(
+                    signatories="Vladimir Kukharev (Chủ tịch Minsk) [witness]",
+                    notes="Ký tại Hà Nội",
+                    fields="Văn hóa",
+                )
+            ]
+        ),
+        dry_run=False,
+    )
+    return Agreement.objects.get()
+
+
+def test_a_partial_reimport_keeps_the_stored_witnesses_and_notes(stored, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_bytes(
+        csv_bytes([agreement_row(signatories="", notes="", fields="", status="expired")])
+    )
+
+    cli(path)
+
+    agreement = Agreement.objects.get()
+    assert agreement.status == "expired"
+    assert agreement.notes == "Ký tại Hà Nội"
+    assert [s.person.full_name for s in agreement.signatories.all()] == ["Vladimir Kukharev"]
+    assert [f.name for f in agreement.fields.all()] == ["Văn hóa"]
+
+
+def test_blank_clear_makes_blanks_clear(stored, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories="", notes="", fields="")]))
+
+    cli(path, "--blank", "clear")
+
+    agreement = Agreement.objects.get()
+    assert agreement.notes == ""
+    assert not agreement.signatories.exists()
+
+
+def test_the_web_checkbox_makes_blanks_clear(client, stored):
+    client.force_login(editor())
+    upload = SimpleUploadedFile("b.csv", csv_bytes([agreement_row(notes="")]))
+    preview = client.post(
+        reverse("agreements:import"),
+        {"file": upload, "action": "preview", "blank_clears": "on"},
+    )
+    client.post(
+        reverse("agreements:import"), {"token": preview.context["token"], "action": "confirm"}
+    )
+
+    assert Agreement.objects.get().notes == ""
+
+
+def test_an_absent_column_leaves_the_stored_value(stored):
+    data = (
+        "Số hiệu,Thành phố đối tác,Tên văn bản\n"
+        "HN-MSK-2030,Minsk,Biên bản ghi nhớ về hợp tác văn hóa\n"
+    ).encode()
+
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert outcome.unchanged == 1, outcome.rows
+    assert Agreement.objects.get().notes == "Ký tại Hà Nội"
+    assert "notes" in outcome.absent_columns
+
+
+def test_the_preview_names_what_an_update_removes(stored, capsys, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories="Trần Sỹ Thanh (Chủ tịch)")]))
+
+    cli(path, "--dry-run")
+
+    out = capsys.readouterr().out
+    assert (
+        "This update removes the signatories: Vladimir Kukharev (Chủ tịch Minsk) [witness]." in out
+    )
+
+
+def test_an_export_reimports_unchanged(stored, tmp_path):
+    path = tmp_path / "export.csv"
+    call_command("export_agreements", "-o", str(path))
+
+    outcome = run_import(
+        sheet="agreements", file_name="export.csv", data=path.read_bytes(), dry_run=True
+    )
+
+    assert (outcome.unchanged, outcome.updated) == (1, 0), outcome.rows
+
+
+def test_a_header_naming_too_few_columns_is_still_found_and_what_it_lacks_named(places):
+    data = ("Tên văn bản,Thành phố đối tác,X\n" + "Một,Minsk,1\n" * 5).encode()
+
+    with translation.override("en"):
+        outcome = run_import(sheet="agreements", file_name="b.csv", data=data, dry_run=True)
+
+    assert outcome.errors == ["The header row (row 1) lacks the columns: reference / signed_on."]

@@ -1,0 +1,59 @@
+"""A staff member's own settings page (from the user menu): the personal calendar feed
+(turn on, replace the secret URL, turn off) and the e-mail reminders (how often, in
+which language)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.http_request import AuthenticatedRequest
+from common.permissions import viewer_required
+from workspace.models import PersonalSettings
+
+
+class ReminderForm(forms.ModelForm):
+    class Meta:
+        model = PersonalSettings
+        fields = ["reminder_frequency", "language"]
+
+
+@require_http_methods(["GET", "POST"])
+@viewer_required
+def personal_settings(request: AuthenticatedRequest) -> HttpResponse:
+    mine = PersonalSettings.of(request.user)
+    form = ReminderForm(request.POST if request.method == "POST" else None, instance=mine)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your reminder settings were saved."))
+        return HttpResponseRedirect(reverse("workspace:personal_settings"))
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[mine.feed_token]))
+        if mine.feed_token
+        else ""
+    )
+    context = {"form": form, "feed_url": feed_url, "has_email": bool(request.user.email)}
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
+    return render(request, "workspace/personal_settings.html", context, status=status)
+
+
+@require_POST
+@viewer_required
+def calendar_feed_action(request: AuthenticatedRequest) -> HttpResponse:
+    mine = PersonalSettings.of(request.user)
+    if request.POST.get("action") == "off":
+        mine.turn_feed_off()
+        messages.success(request, _("Your calendar feed is off: its address no longer works."))
+    else:
+        mine.turn_feed_on()
+        messages.success(
+            request, _("Your calendar feed has a new address; the old one no longer works.")
+        )
+    return HttpResponseRedirect(reverse("workspace:personal_settings"))
