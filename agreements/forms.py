@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 from django import forms
@@ -135,10 +136,36 @@ class SignatoryForm(forms.ModelForm):
         fields = ["person", "role", "position_title", "organisation"]
 
 
+class _Linked:
+    """What ClearableFileInput's template shows for a stored file: its name, and a link."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentFileInput(forms.ClearableFileInput):
+    """The "currently" link goes to the download view, never to a media URL."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        document = getattr(value, "instance", None)
+        if (
+            context["widget"]["is_initial"]
+            and isinstance(document, AgreementDocument)
+            and document.pk
+        ):
+            context["widget"]["value"] = _Linked(Path(value.name).name, document.get_absolute_url())
+        return context
+
+
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = AgreementDocument
         fields = ["kind", "title", "language", "file"]
+        widgets = {"file": DocumentFileInput}
 
 
 SignatoryFormSet = forms.inlineformset_factory(

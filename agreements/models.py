@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from django.core.exceptions import ValidationError
@@ -117,6 +118,7 @@ class Agreement(EnglishVersions, Record):
 
     class Kind(models.TextChoices):
         FRIENDSHIP = "friendship", _("friendship and cooperation agreement")
+        COOPERATION = "cooperation", _("cooperation agreement")
         PROGRAMME = "programme", _("cooperation programme")
         MOU = "mou", _("memorandum of understanding")
         LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
@@ -405,3 +407,11 @@ class AgreementDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The download, through a view that checks the reader (never a media URL)."""
+        return reverse("agreements:document_download", args=[self.pk])
+
+    @property
+    def download_name(self) -> str:
+        return Path(self.file.name or "document").name

@@ -105,6 +105,9 @@ class ImportOptionsLike(Protocol):
     @property
     def home_city(self) -> str: ...  # the home city of rows that do not name one
 
+    @property
+    def values(self) -> Mapping[str, Mapping[str, str]]: ...  # column → {value: code}
+
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -374,41 +377,70 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+_VALUE_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def value_key(text: object) -> str:
+    """How choice values are compared: folded, ``_``, ``-`` and spaces alike."""
+    return _VALUE_SEPARATORS.sub(" ", fold(str(text))).strip()
+
+
 class ChoiceWidget(widgets.Widget):
-    """A choice by its code, English label or Vietnamese label (``Biên bản ghi nhớ`` → ``mou``)."""
+    """A choice by its code, English or Vietnamese label or a synonym (``Biên bản ghi nhớ``
+    → ``mou``), in any case, ``_``/``-``/space alike; else by its head noun (``heads``)."""
 
     def __init__(
-        self, choices: type[models.Choices], synonyms: ChoiceSynonyms, *, what: StrOrPromise
+        self,
+        choices: type[models.Choices],
+        synonyms: ChoiceSynonyms,
+        *,
+        what: StrOrPromise,
+        heads: Sequence[tuple[str, str]] = (),
     ) -> None:
         super().__init__(coerce_to_string=True)
-        self.choices, self.synonyms, self.what = choices, synonyms, what
+        self.choices, self.synonyms, self.what, self.heads = choices, synonyms, what, heads
         self._index: dict[str, str | int] | None = None
+        # Values the user mapped (the preview's choices, --value): value key → code.
+        self.chosen: dict[str, str | int] = {}
 
     def index(self) -> dict[str, str | int]:
         if self._index is None:
             index: dict[str, str | int] = {}
             for code, label in self.choices.choices:
-                index[fold(str(code))] = code
-                index[fold(str(code).replace("_", " "))] = code
+                index[value_key(code)] = code
                 for language in ("en", "vi"):
                     with translation.override(language):
-                        index[fold(str(label))] = code
+                        index[value_key(label)] = code
                 for synonym in self.synonyms.get(code, ()):
-                    index[fold(synonym)] = code
+                    index[value_key(synonym)] = code
             self._index = index
         return self._index
+
+    def match(self, value: object) -> tuple[str | int | None, bool]:
+        """(code, classified by head noun?) for a cell; (None, False) if unknown."""
+        key = value_key(cell_text(value))
+        code = self.chosen.get(key, self.index().get(key))
+        if code is not None:
+            return code, False
+        for head, guess in self.heads:
+            if key == head or key.startswith(head + " "):
+                return guess, True
+        return None, False
+
+    def allowed(self) -> str:
+        """The accepted values, in the user's language: ``code (label)``."""
+        return ", ".join(f"{code} ({label})" for code, label in self.choices.choices)
 
     @override
     def clean(self, value: object, row: Row | None = None, **kwargs: Any) -> str | int:
         text = cell_text(value)
         if not text:
             raise ValueError(gettext("This column must not be empty."))
-        code = self.index().get(fold(text))
+        code, _guessed = self.match(text)
         if code is None:
-            allowed = ", ".join(str(code) for code, _label in self.choices.choices)
             raise ValueError(
                 gettext("“%(value)s” is not a known %(what)s. Use one of: %(allowed)s.")
-                % {"value": text, "what": self.what, "allowed": allowed}
+                % {"value": text, "what": self.what, "allowed": self.allowed()}
             )
         return code
 
@@ -876,6 +908,12 @@ class SheetResource[M: Record](resources.ModelResource):
         self.options = options
         # Optional columns the sheet lacks: the records keep what they hold there.
         self.absent = frozenset(absent)
+        # Values of choice columns matching no choice: column → {value as written}.
+        self.unknown_values: dict[str, set[str]] = defaultdict(set)
+        for column, chosen in (getattr(options, "values", None) or {}).items():
+            field = self.fields.get(column)
+            if field is not None and isinstance(field.widget, ChoiceWidget):
+                field.widget.chosen = {value_key(v): code for v, code in chosen.items()}
         # Told (rows done, rows in the sheet) now and then: a background import's progress bar.
         self.progress = progress
         self.rows_total = 0
@@ -1059,6 +1097,21 @@ class SheetResource[M: Record](resources.ModelResource):
             return False
         return getattr(self.options, "blank", "keep") != "clear"
 
+    def classify(self, widget: ChoiceWidget, column: str, row: Row) -> None:
+        """Say how a choice cell was read when only its head noun told; collect unknowns."""
+        text = cell_text(row.get(column))
+        if not text:
+            return
+        code, guessed = widget.match(text)
+        if code is None:
+            self.unknown_values[column].add(text)
+        elif guessed:
+            label = dict(widget.choices.choices).get(code, code)
+            self.note(
+                gettext("“%(value)s” read as %(label)s (by its first words).")
+                % {"value": text, "label": label}
+            )
+
     def note(self, message: str) -> None:
         if message not in self._current["notes"]:
             self._current["notes"].append(message)
@@ -1162,10 +1215,10 @@ KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
         "Thỏa thuận hữu nghị và hợp tác",
         "Thỏa thuận về quan hệ hữu nghị và hợp tác",
         "Thỏa thuận hữu nghị",
-        "Thỏa thuận hợp tác",
         "Friendship agreement",
         "Friendship and cooperation agreement",
     ),
+    Agreement.Kind.COOPERATION: ("Thỏa thuận hợp tác", "Cooperation agreement"),
     Agreement.Kind.PROGRAMME: ("Chương trình hợp tác", "Chương trình", "Programme", "Program"),
     Agreement.Kind.MOU: ("Biên bản ghi nhớ", "Bản ghi nhớ", "MoU", "Memorandum of understanding"),
     Agreement.Kind.LETTER_OF_INTENT: ("Thư ý định", "Ý định thư", "LOI", "Letter of intent"),
@@ -1176,6 +1229,30 @@ KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
         "Annual plan",
     ),
 }
+
+# A document name that matches no label is classified by its head noun, the words it
+# begins with (issue 12, point 6): "Thỏa thuận hợp tác về giáo dục…" is a cooperation
+# agreement, "Biên bản ghi nhớ giữa…" a memorandum. Longest first; folded.
+KIND_HEADS: tuple[tuple[str, str], ...] = (
+    ("thoa thuan huu nghi", Agreement.Kind.FRIENDSHIP),
+    ("thoa thuan ve quan he huu nghi", Agreement.Kind.FRIENDSHIP),
+    ("thoa thuan thiet lap quan he huu nghi", Agreement.Kind.FRIENDSHIP),
+    ("thoa thuan hop tac", Agreement.Kind.COOPERATION),
+    ("thoa thuan", Agreement.Kind.COOPERATION),
+    ("chuong trinh", Agreement.Kind.PROGRAMME),
+    ("bien ban ghi nho", Agreement.Kind.MOU),
+    ("ban ghi nho", Agreement.Kind.MOU),
+    ("ke hoach", Agreement.Kind.ANNUAL_PLAN),
+    ("thu y dinh", Agreement.Kind.LETTER_OF_INTENT),
+    ("y dinh thu", Agreement.Kind.LETTER_OF_INTENT),
+    ("friendship", Agreement.Kind.FRIENDSHIP),
+    ("cooperation agreement", Agreement.Kind.COOPERATION),
+    ("memorandum", Agreement.Kind.MOU),
+    ("programme", Agreement.Kind.PROGRAMME),
+    ("program", Agreement.Kind.PROGRAMME),
+    ("letter of intent", Agreement.Kind.LETTER_OF_INTENT),
+    ("annual plan", Agreement.Kind.ANNUAL_PLAN),
+)
 
 STATUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     Agreement.Status.DRAFT: ("Dự thảo", "Draft"),
@@ -1334,7 +1411,9 @@ class AgreementResource(SheetResource[Agreement]):
     kind = ie_fields.Field(
         attribute="kind",
         column_name="kind",
-        widget=ChoiceWidget(Agreement.Kind, KIND_SYNONYMS, what=_("kind of agreement")),
+        widget=ChoiceWidget(
+            Agreement.Kind, KIND_SYNONYMS, what=_("kind of agreement"), heads=KIND_HEADS
+        ),
     )
     title = ie_fields.Field(attribute="title", column_name="title", widget=TextWidget())
     signed_at = ie_fields.Field(attribute="signed_at", column_name="signed_at", widget=TextWidget())
@@ -1474,6 +1553,8 @@ class AgreementResource(SheetResource[Agreement]):
             # The reference is the key (derived when the sheet has none): never kept.
             if name != "reference" and self.keeps(instance, row, field.column_name):
                 continue
+            if isinstance(field.widget, ChoiceWidget):
+                self.classify(field.widget, name, row)
             try:
                 field.save(instance, row)
             except ValueError as e:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", records.agreement_create, name="agreement_create"),
     path("<int:pk>/edit/", records.agreement_edit, name="agreement_edit"),
     path("<int:pk>/delete/", records.agreement_delete, name="agreement_delete"),
+    path("documents/<int:pk>/", records.document_download, name="document_download"),
 ]

@@ -14,8 +14,9 @@ from django.views.static import serve
 from common.error_pages import database_available
 
 # Folders of MEDIA_ROOT that only views checking who asks may hand out: job results
-# (private/, jobs/views.py) and uploads waiting for their import to be confirmed (imports/).
-NOT_SERVED_MEDIA = {"private", "imports"}
+# (private/, jobs/views.py), uploads waiting for their import to be confirmed (imports/)
+# and agreement documents (agreements/, agreements:document_download).
+NOT_SERVED_MEDIA = {"private", "imports", "agreements"}
 
 
 @login_not_required

@@ -172,6 +172,14 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Uploaded files are handed out only by views that check the user (common/file_delivery.py),
+# never at a media URL. FILE_DELIVERY: "" (Django streams them), "x-accel-redirect" (nginx
+# sends MEDIA_ROOT's file mapped under FILE_DELIVERY_PREFIX, an `internal` location) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). SECURITY.md, "Reverse proxy".
+FILE_DELIVERY = os.environ.get("FILE_DELIVERY", "").strip().lower()
+if FILE_DELIVERY not in {"", "x-accel-redirect", "x-sendfile"}:
+    raise ImproperlyConfigured("FILE_DELIVERY must be empty, x-accel-redirect or x-sendfile.")
+FILE_DELIVERY_PREFIX = os.environ.get("FILE_DELIVERY_PREFIX", "/internal-media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # What is cached is keyed by the record's data version (workspace/freshness.py), so it is
@@ -338,3 +346,27 @@ AXES_LOCKOUT_CALLABLE = "common.security.lockout_response"
 # Fixtures and the JSON export of `manage.py backup --format json` keep
 # datetimes to the microsecond (Django's encoder cuts them to milliseconds).
 SERIALIZATION_MODULES = {"json": "common.exact_json_serializer"}
+
+# E-mail (the reminder digests of ``manage.py send_reminders``): an SMTP server from the
+# environment, as Django's MAILERS. Without EMAIL_HOST: printed on the console while
+# DEBUG is on, sent through the host's own mail server (localhost:25) otherwise.
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST or "localhost",
+            "port": env_int("EMAIL_PORT", 25),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        },
+    }
+    if _EMAIL_HOST or not DEBUG
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sister-cities@localhost")
+# The address staff open the app at: the links in e-mails (nothing else knows it there).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -324,6 +324,7 @@ class AgreementRow:
 class FollowUpItem:
     item: ActionItem
     description: Localized
+    agreed_at: Localized
     due: str
     owner: str
     status: str
@@ -781,6 +782,7 @@ def _follow_up_rows(items: QuerySet[ActionItem], on: dt.date, lang: str) -> list
             FollowUpItem(
                 item=item,
                 description=localized(item, "description", lang),
+                agreed_at=localized(item.visit, "title", lang) if item.visit else Localized(""),
                 due=item.due.format() if item.due else "",
                 owner=owner,
                 status=str(statuses.get(status, status)),

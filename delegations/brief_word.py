@@ -96,7 +96,7 @@ def _items_table(rows: Sequence[FollowUpItem], *, here: bool = False) -> Table:
     for row in rows:
         description = str(_text_plain(row.description, 1200))
         if row.item.visit and not here:
-            description += f"\n{_('Agreed at')}: {row.item.visit.title}"
+            description += f"\n{_('Agreed at')}: {_text_plain(row.agreed_at, 300)}"
         if row.last_note:
             note_date = f" ({_date(row.last_note_date)})" if row.last_note_date else ""
             description += (

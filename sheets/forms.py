@@ -3,7 +3,7 @@ date cells, blanks, home city, a saved mapping)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -53,6 +53,8 @@ class ReadingForm(forms.Form):
         sheet: str,
         columns: Sequence[str],
         unknown: Sequence[str] = (),
+        unknown_values: Sequence[tuple[str, str]] = (),
+        value_choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -76,6 +78,20 @@ class ReadingForm(forms.Form):
             self.fields[f"map_{number}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False
             )
+        self.unknown_values = [
+            (column, value)
+            for column, value in list(unknown_values)[:MAX_MAPPED_HEADERS]
+            if column in (value_choices or {})
+        ]
+        for number, (column, value) in enumerate(self.unknown_values):
+            self.fields[f"valuekey_{number}"] = forms.CharField(
+                initial=f"{column}:{value}", widget=forms.HiddenInput, required=False
+            )
+            self.fields[f"value_{number}"] = forms.ChoiceField(
+                label=f"{column}: “{value}”",
+                choices=[("", "—"), *(value_choices or {})[column]],
+                required=False,
+            )
 
     @classmethod
     def unknown_from(cls, data: Any) -> list[str]:
@@ -88,6 +104,21 @@ class ReadingForm(forms.Form):
             found.append(header)
         return found
 
+    @classmethod
+    def unknown_values_from(cls, data: Any) -> list[tuple[str, str]]:
+        """The (column, value) pairs a posted form maps (its hidden ``valuekey_N`` fields)."""
+        found = []
+        for number in range(MAX_MAPPED_HEADERS):
+            key = data.get(f"valuekey_{number}")
+            if key is None:
+                break
+            column, _sep, value = key.partition(":")
+            found.append((column, value))
+        return found
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[f"value_{n}"] for n in range(len(self.unknown_values))]
+
     def mapping_fields(self) -> list[forms.BoundField]:
         return [self[f"map_{n}"] for n in range(len(self.unknown))]
 
@@ -96,6 +127,7 @@ class ReadingForm(forms.Form):
         data = self.cleaned_data
         mapping = dict(base.mapping) if base else {}
         ignore = list(base.ignore) if base else []
+        values = {c: dict(v) for c, v in base.values.items()} if base else {}
         if data.get("saved_mapping"):
             saved = SavedMapping.objects.filter(
                 sheet=self.sheet, name=data["saved_mapping"]
@@ -103,10 +135,15 @@ class ReadingForm(forms.Form):
             if saved is not None:
                 mapping.update(saved.columns)
                 ignore += saved.ignored
+                for column, chosen in saved.values.items():
+                    values.setdefault(column, {}).update(chosen)
         for number, header in enumerate(self.unknown):
             column = data.get(f"map_{number}")
             if column:
                 mapping[column] = header
+        for number, (column, value) in enumerate(self.unknown_values):
+            if code := data.get(f"value_{number}"):
+                values.setdefault(column, {})[value] = code
         return ImportOptions(
             header_row=data.get("header_row"),
             mapping=mapping,
@@ -114,6 +151,7 @@ class ReadingForm(forms.Form):
             date_cells=data.get("date_cells") or "",
             blank="clear" if data.get("blank_clears") else "keep",
             home_city=data.get("home_city") or "",
+            values=values,
         )
 
 
@@ -149,6 +187,7 @@ def save_mapping(
         defaults={
             "columns": dict(options.mapping),
             "ignored": list(options.ignore),
+            "values": {c: dict(v) for c, v in options.values.items()},
             "created_by": user if getattr(user, "is_authenticated", False) else None,
         },
     )

@@ -174,6 +174,7 @@ def outcome_data(outcome: importing.ImportOutcome) -> dict[str, Any]:
         "columns": [list(pair) for pair in outcome.columns],
         "absent_columns": list(outcome.absent_columns),
         "ambiguous_dates": [asdict(a) for a in outcome.ambiguous_dates],
+        "unknown_values": [list(pair) for pair in outcome.unknown_values],
         "rows": [asdict(row) for row in outcome.rows],
         "log": outcome.log.pk if outcome.log else None,
     }
@@ -189,6 +190,7 @@ def outcome_from(data: dict[str, Any]) -> importing.ImportOutcome:
         columns=[(header, column) for header, column in data.get("columns", [])],
         absent_columns=data.get("absent_columns", []),
         ambiguous_dates=[Ambiguity(**a) for a in data.get("ambiguous_dates", [])],
+        unknown_values=[(column, value) for column, value in data.get("unknown_values", [])],
         rows=[importing.RowReport(**row) for row in data["rows"]],
     )
 

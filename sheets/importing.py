@@ -86,11 +86,13 @@ class ImportOptions:
     date_cells: str = ""
     blank: str = "keep"
     home_city: str = ""
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def as_data(self) -> dict[str, Any]:
         """For the session and a job's parameters (JSON)."""
         data = asdict(self)
         data["mapping"], data["ignore"] = dict(self.mapping), list(self.ignore)
+        data["values"] = {column: dict(chosen) for column, chosen in self.values.items()}
         return data
 
     @classmethod
@@ -98,6 +100,7 @@ class ImportOptions:
         data = dict(data or {})
         data["mapping"] = dict(data.get("mapping") or {})
         data["ignore"] = tuple(data.get("ignore") or ())
+        data["values"] = {c: dict(v) for c, v in (data.get("values") or {}).items()}
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -236,6 +239,8 @@ class ImportOutcome:
     columns: list[tuple[str, str]] = field(default_factory=list)  # (header, column) used
     absent_columns: list[str] = field(default_factory=list)  # left untouched
     ambiguous_dates: list[Ambiguity] = field(default_factory=list)
+    # (column, value as written) of choice cells matching no choice, to be mapped once
+    unknown_values: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -414,6 +419,11 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
                 # when the import commits (workspace/freshness.py).
                 announce_bulk_write()
         outcome.rows = _report(resource, read, result)
+        outcome.unknown_values = sorted(
+            (column, value)
+            for column, values in resource.unknown_values.items()
+            for value in values
+        )
         outcome.errors += [str(e.error) for e in result.base_errors]
     if not dry_run:
         outcome.log = _log(sheet, outcome, user, len(data))

@@ -59,6 +59,8 @@ class SavedMapping(models.Model):
     columns = models.JSONField(_("columns"), default=dict, blank=True)
     # headers the sheet has and the import leaves out
     ignored = models.JSONField(_("ignored headers"), default=list, blank=True)
+    # column → {value as written: code} for choice values staff write their own way
+    values = models.JSONField(_("values"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -35,6 +35,10 @@ def preview_lines(outcome: ImportOutcome) -> Iterator[str]:
             "Choose how to read these date cells: --date-cells as-stored or "
             "--date-cells day-month-swapped."
         )
+    for column, value in outcome.unknown_values:
+        yield gettext(
+            'Unknown value in %(column)s: “%(value)s” (map it: --value %(column)s:"%(value)s"=CODE).'
+        ) % {"column": column, "value": value}
     for row in outcome.rows:
         yield from _row_lines(row)
     if outcome.rows:

@@ -120,8 +120,18 @@ def _preview(
         sheet=spec.sheet,
         columns=context["columns"],
         unknown=outcome.ignored_columns,
+        unknown_values=outcome.unknown_values,
+        value_choices=_value_choices(spec.sheet),
         initial=_initial(stashed.options),
     )
+
+
+def _value_choices(sheet: str) -> dict[str, list[tuple[str, str]]]:
+    """The codes (with their labels, in the user's language) of the sheet's choice columns."""
+    return {
+        column: [(str(code), f"{code} ({label})") for code, label in choices.choices]
+        for column, (choices, _synonyms) in resource_for(sheet).CHOICE_COLUMNS.items()
+    }
 
 
 def _initial(options: importing.ImportOptions) -> dict[str, Any]:
@@ -142,9 +152,13 @@ def _reread(
     if stashed is None:
         messages.error(request, _("The uploaded file has expired: upload it again."))
         return redirect(spec.import_url)
-    unknown = ReadingForm.unknown_from(request.POST)
     reading = ReadingForm(
-        request.POST, sheet=spec.sheet, columns=context["columns"], unknown=unknown
+        request.POST,
+        sheet=spec.sheet,
+        columns=context["columns"],
+        unknown=ReadingForm.unknown_from(request.POST),
+        unknown_values=ReadingForm.unknown_values_from(request.POST),
+        value_choices=_value_choices(spec.sheet),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
     if not reading.is_valid():

@@ -14,6 +14,7 @@ creates does not change what the next request sees.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from django.db.models.fields.files import FieldFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementDocument
 from delegations.models import ActionItem, Visit, VisitDocument, VisitParticipant
 from demo.loader import load_demo
 from jobs.models import Job
@@ -108,6 +109,7 @@ ACCESS = {
     "agreements:agreement_create": WRITE,
     "agreements:agreement_detail": READ,
     "agreements:agreement_edit": WRITE,
+    "agreements:document_download": READ,
     "agreements:agreement_delete": DELETE_REFUSED,
     "agreements:import": WRITE,
     "agreements:import_template": EDITORS_DOWNLOAD,
@@ -167,6 +169,7 @@ RECORD_FOR = {
     "partnerships:person_": lambda: Person.objects.order_by("pk").first(),
     "partnerships:organisation_": lambda: Organisation.objects.order_by("pk").first(),
     "agreements:agreement_": lambda: Agreement.objects.order_by("pk").first(),
+    "agreements:document_": lambda: with_document_file(AgreementDocument.objects.get()),
     "delegations:visit_": lambda: Visit.objects.order_by("pk").first(),
     "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
     "jobs:job_": lambda: with_result_file(Job.objects.get()),
@@ -217,6 +220,14 @@ def url_for(name: str, route: str) -> str:
     return reverse(name)
 
 
+def with_document_file(document: AgreementDocument) -> AgreementDocument:
+    """The document's file, under this test's MEDIA_ROOT."""
+    path = Path(document.file.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 signed")
+    return document
+
+
 def with_result_file(job: Job) -> Job:
     """The job's PDF, under this test's MEDIA_ROOT."""
     job.result_path = job._store(b"%PDF-1.7 brief", "brief.pdf")
@@ -234,6 +245,11 @@ def record(django_db_setup, django_db_blocker):
             "editor": editor(username="matrix-editor"),
             "administrator": administrator(username="matrix-administrator"),
         }
+        AgreementDocument.objects.create(
+            agreement=Agreement.objects.order_by("pk")[0],
+            title="Bản ký",
+            file="agreements/matrix/signed.pdf",
+        )
         visit = Visit.objects.order_by("pk").first()
         assert visit is not None
         VisitDocumentFactory(visit=visit)

@@ -480,3 +480,30 @@ def test_the_worker_makes_the_word_brief_and_its_owner_downloads_it(client, mins
     assert download["Content-Disposition"].endswith('.docx"')
     assert "wordprocessingml" in download["Content-Type"]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in docx_text(b"".join(download.streaming_content))
+
+
+def test_the_word_brief_has_the_same_time_budget(minsk, settings, monkeypatch):
+    import time
+
+    from delegations import brief_word
+    from delegations.brief import BriefRenderError
+
+    def slow(_brief):
+        time.sleep(2)
+        return b""
+
+    monkeypatch.setattr(brief_word, "brief_docx", slow)
+    settings.BRIEF_RENDER_SECONDS = 0.2
+    started = time.monotonic()
+    with pytest.raises(BriefRenderError):
+        render_visit_brief_docx(minsk.pk, on=BEFORE_THE_VISIT)
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_english_brief_names_the_visit_an_item_was_agreed_at_in_english(minsk):
+    earlier = Visit.objects.get(title=MINSK_2023)
+    earlier.title_en = "Hanoi's chairman receives the Belarusian Prime Minister"
+    earlier.save()
+    brief = gather_brief(minsk.pk, lang="en", on=BEFORE_THE_VISIT)
+    rows = [row for group in brief.followup for row in group.items]
+    assert {str(row.agreed_at) for row in rows} == {earlier.title_en}

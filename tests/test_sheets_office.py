@@ -411,3 +411,117 @@ def test_a_header_naming_too_few_columns_is_still_found_and_what_it_lacks_named(
         outcome = run_import(sheet="agreements", file_name="b.csv", data=data, dry_run=True)
 
     assert outcome.errors == ["The header row (row 1) lacks the columns: reference / signed_on."]
+
+
+# -- values as staff write them (point 6) --------------------------------------------------
+
+
+def _kind_csv(kind, reference="HN-MSK-9"):
+    return (
+        "Số hiệu,Thành phố đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+        f"{reference},Minsk,{kind},Văn bản,07/12/2023\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("MOU", "mou"),
+        ("letter-of-intent", "letter_of_intent"),
+        ("Letter of Intent", "letter_of_intent"),
+        ("annual plan", "annual_plan"),
+        ("Thỏa thuận hợp tác", "cooperation"),
+        ("THOA THUAN HUU NGHI", "friendship"),
+    ],
+)
+def test_kinds_are_read_as_staff_write_them(places, written, kind):
+    outcome = run_import(
+        sheet="agreements", file_name="a.csv", data=_kind_csv(written), dry_run=False
+    )
+
+    assert outcome.ok, outcome.rows
+    assert Agreement.objects.get().kind == kind
+
+
+def test_a_document_name_is_classified_by_its_head_noun_and_the_preview_says_so(places):
+    with translation.override("en"):
+        outcome = run_import(
+            sheet="agreements",
+            file_name="a.csv",
+            data=_kind_csv("Thỏa thuận hợp tác về giáo dục và đào tạo"),
+            dry_run=True,
+        )
+
+    assert outcome.ok, outcome.rows
+    [row] = outcome.rows
+    assert (
+        "“Thỏa thuận hợp tác về giáo dục và đào tạo” read as cooperation agreement "
+        "(by its first words)."
+    ) in row.notes
+
+
+def test_a_cooperation_agreement_is_not_a_friendship_agreement(places):
+    run_import(
+        sheet="agreements", file_name="a.csv", data=_kind_csv("Thỏa thuận hợp tác"), dry_run=False
+    )
+    run_import(
+        sheet="agreements",
+        file_name="b.csv",
+        data=_kind_csv("Thỏa thuận hữu nghị", reference="HN-MSK-10"),
+        dry_run=False,
+    )
+
+    assert dict(Agreement.objects.values_list("reference", "kind")) == {
+        "HN-MSK-9": "cooperation",
+        "HN-MSK-10": "friendship",
+    }
+
+
+def test_an_unknown_value_is_refused_with_the_accepted_values_in_the_users_language(places):
+    with translation.override("vi"):
+        outcome = run_import(
+            sheet="agreements", file_name="a.csv", data=_kind_csv("Công hàm"), dry_run=True
+        )
+    [row] = outcome.error_rows
+    message = row.errors[0][1]
+
+    assert "mou (" in message
+    assert outcome.unknown_values == [("kind", "Công hàm")]
+
+
+def test_the_cli_maps_an_unknown_value(places, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(_kind_csv("Công hàm"))
+
+    with pytest.raises(CommandError):
+        cli(path)
+    cli(path, "--value", 'kind:"Công hàm"=letter_of_intent')
+
+    assert Agreement.objects.get().kind == "letter_of_intent"
+
+
+def test_the_web_maps_an_unknown_value_once_and_remembers_it_with_the_mapping(
+    client, places, tmp_path
+):
+    client.force_login(editor())
+    upload = SimpleUploadedFile("a.csv", _kind_csv("Công hàm"))
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+    assert preview.context["reading"].unknown_values == [("kind", "Công hàm")]
+
+    again = client.post(
+        reverse("agreements:import"),
+        {
+            "token": preview.context["reread_token"],
+            "action": "reread",
+            "valuekey_0": "kind:Công hàm",
+            "value_0": "letter_of_intent",
+            "save_mapping_as": "Công văn",
+        },
+    )
+    assert again.context["outcome"].ok
+    assert SavedMapping.objects.get().values == {"kind": {"Công hàm": "letter_of_intent"}}
+
+    path = tmp_path / "b.csv"
+    path.write_bytes(_kind_csv("Công hàm"))
+    cli(path, "--mapping", "Công văn")
+    assert Agreement.objects.get().kind == "letter_of_intent"

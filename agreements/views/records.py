@@ -4,9 +4,11 @@ An agreement's own page also shows its action items and the visits it was signed
 so it is a workspace view (workspace/views.py).
 """
 
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from agreements.forms import AgreementFilterForm, AgreementForm, DocumentFormSet, SignatoryFormSet
-from agreements.models import Agreement
+from agreements.models import Agreement, AgreementDocument
 from common.editing import delete_or_explain, save_or_render
+from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
@@ -92,3 +95,11 @@ def agreement_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         success_url=reverse("agreements:agreement_list"),
         cancel_url=agreement.get_absolute_url(),
     )
+
+
+@require_GET
+@viewer_required
+def document_download(_request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """An agreement's uploaded document, for any reader: never served at a media URL."""
+    document = get_object_or_404(AgreementDocument, pk=pk)
+    return send_file(Path(document.file.path), filename=document.download_name)

@@ -104,6 +104,7 @@ def part_edit(request: AuthenticatedRequest, pk: int, kind: str, row: int) -> Ht
 
 @require_GET
 @viewer_required
+@vary_on_headers("HX-Request")
 def part_row(request: AuthenticatedRequest, pk: int, kind: str, row: int) -> HttpResponse:
     """One row as the visit page shows it (where htmx's Cancel goes back to)."""
     visit = get_object_or_404(Visit, pk=pk)
@@ -124,6 +125,7 @@ def _list(request: AuthenticatedRequest, visit: Visit, kind: PartKind) -> HttpRe
 
 @require_GET
 @viewer_required
+@vary_on_headers("HX-Request")
 def part_list(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     """The rows of one kind (where htmx's Cancel of a new row goes back to)."""
     visit = get_object_or_404(Visit, pk=pk)

@@ -23,6 +23,16 @@ def _field_header(text: str) -> tuple[str, str]:
     return field.strip(), header.strip().strip('"')
 
 
+def _column_value(text: str) -> tuple[str, str, str]:
+    """``kind:"Thỏa thuận khung"=cooperation`` → (column, value, code)."""
+    column, sep, rest = text.partition(":")
+    value, sep2, code = rest.rpartition("=")
+    if not (sep and sep2 and column.strip() and value.strip() and code.strip()):
+        message = f'{text!r}: write COLUMN:"value"=CODE'
+        raise ValueError(message)
+    return column.strip(), value.strip().strip('"'), code.strip()
+
+
 class Command(BaseCommand):
     help = (
         "Import agreements from an .xlsx, .xls, .ods or .csv sheet. The header row is found "
@@ -44,6 +54,13 @@ class Command(BaseCommand):
             default=[],
             metavar='FIELD="Header"',
             help="Read FIELD (e.g. reference) from the column headed “Header”. Repeatable.",
+        )
+        parser.add_argument(
+            "--value",
+            action="append",
+            default=[],
+            metavar='COLUMN:"value"=CODE',
+            help='Read a value of a choice column as CODE (e.g. kind:"Thỏa thuận khung"=cooperation).',
         )
         parser.add_argument(
             "--mapping", help="Use the column mapping saved under this name (web preview)."
@@ -76,9 +93,11 @@ class Command(BaseCommand):
         file: Path = options["file"]
         dry_run: bool = options["dry_run"]
         account = self._account(options["user"])
-        mapping, ignore = self._saved(options["mapping"])
+        mapping, ignore, values = self._saved(options["mapping"])
         try:
             mapping.update(_field_header(text) for text in options["map"])
+            for column, value, code in map(_column_value, options["value"]):
+                values.setdefault(column, {})[value] = code
         except ValueError as wrong:
             raise CommandError(str(wrong)) from wrong
         try:
@@ -97,6 +116,7 @@ class Command(BaseCommand):
                 header_row=options["header_row"],
                 mapping=mapping,
                 ignore=ignore,
+                values=values,
                 date_cells=options["date_cells"] or "",
                 blank=options["blank"],
                 home_city=options["home_city"],
@@ -118,10 +138,12 @@ class Command(BaseCommand):
         self.stdout.write(done % {"name": file.name, "summary": outcome.summary()})
 
     @staticmethod
-    def _saved(name: str | None) -> tuple[dict[str, str], tuple[str, ...]]:
-        """The columns and left-out headers of the mapping saved as ``name``."""
+    def _saved(
+        name: str | None,
+    ) -> tuple[dict[str, str], tuple[str, ...], dict[str, dict[str, str]]]:
+        """The columns, left-out headers and values of the mapping saved as ``name``."""
         if not name:
-            return {}, ()
+            return {}, (), {}
         saved = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS, name=name).first()
         if saved is None:
             known = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS)
@@ -129,7 +151,7 @@ class Command(BaseCommand):
                 gettext("No column mapping is saved as %(name)r (saved: %(known)s).")
                 % {"name": name, "known": ", ".join(m.name for m in known) or "—"}
             )
-        return dict(saved.columns), tuple(saved.ignored)
+        return dict(saved.columns), tuple(saved.ignored), dict(saved.values)
 
     @staticmethod
     def _account(user: str | None) -> Any:
