@@ -369,6 +369,15 @@ class StatusForm(VersionedFormMixin, forms.ModelForm):
         return item
 
 
+class BulkStatusForm(forms.Form):
+    """The status (and optional progress note) given to the items selected on the list."""
+
+    status = forms.ChoiceField(
+        label=_("New status of the selected items"), choices=ActionItem.Status.choices
+    )
+    note = forms.CharField(label=_("Progress note (optional)"), required=False, max_length=2000)
+
+
 class BriefForm(forms.Form):
     """What the brief is made in, and as of which day.
 

@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("actions/", action_items.actionitem_list, name="actionitem_list"),
     path("actions/new/", action_items.actionitem_create, name="actionitem_create"),
+    path("actions/status/", action_items.actionitem_bulk_status, name="actionitem_bulk_status"),
     path("actions/<int:pk>/", action_items.actionitem_detail, name="actionitem_detail"),
     path("actions/<int:pk>/edit/", action_items.actionitem_edit, name="actionitem_edit"),
     path("actions/<int:pk>/delete/", action_items.actionitem_delete, name="actionitem_delete"),
