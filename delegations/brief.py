@@ -105,7 +105,7 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
-TIMELINE_VISIT_LIMIT = 100  # earlier visits read for the timeline (and the history)
+TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits, for the timeline (and the history)
 ACTION_ITEM_LIMIT = 80
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
