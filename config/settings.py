@@ -346,3 +346,27 @@ AXES_LOCKOUT_CALLABLE = "common.security.lockout_response"
 # Fixtures and the JSON export of `manage.py backup --format json` keep
 # datetimes to the microsecond (Django's encoder cuts them to milliseconds).
 SERIALIZATION_MODULES = {"json": "common.exact_json_serializer"}
+
+# E-mail (the reminder digests of ``manage.py send_reminders``): an SMTP server from the
+# environment, as Django's MAILERS. Without EMAIL_HOST: printed on the console while
+# DEBUG is on, sent through the host's own mail server (localhost:25) otherwise.
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST or "localhost",
+            "port": env_int("EMAIL_PORT", 25),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        },
+    }
+    if _EMAIL_HOST or not DEBUG
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sister-cities@localhost")
+# The address staff open the app at: the links in e-mails (nothing else knows it there).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

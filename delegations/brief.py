@@ -105,7 +105,7 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
-TIMELINE_VISIT_LIMIT = 100  # earlier visits read for the timeline (and the history)
+TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits, for the timeline (and the history)
 ACTION_ITEM_LIMIT = 80
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
@@ -386,6 +386,7 @@ class VisitBrief:
     generated_at: dt.datetime
     generated_by: str
     issuing_office: str
+    parent_body: str  # the body the issuing office belongs to (the cover of the Word brief)
     title: Localized
     purpose: Localized
     talking_points: Localized
@@ -578,7 +579,9 @@ def _positions_held(on: dt.date, to_attr: str) -> Prefetch[Any]:
 
 def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
     return Visit.objects.select_related(
-        "partnership__home_city", "partnership__partner_city", "partnership__focal_office"
+        "partnership__home_city",
+        "partnership__partner_city",
+        "partnership__focal_office__parent",
     ).prefetch_related(
         Prefetch(
             "participants",
@@ -726,11 +729,25 @@ def _history(visits: list[Visit], lang: str) -> dict[str, list[EarlierVisit]]:
     return history
 
 
+DAY_MONTH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+
+
+def day_without_year(note: str) -> str:
+    """ "day 9/8, year not known" when a date note gives a day and month and no year."""
+    found = DAY_MONTH.search(note or "")
+    if found is None:
+        return ""
+    day, month = int(found[1]), int(found[2])
+    if not (1 <= day <= 31 and 1 <= month <= 12):  # noqa: PLR2004 (days and months)
+        return ""
+    return _("day %(day)d/%(month)d, year not known") % {"day": day, "month": month}
+
+
 def visit_dates(visit: Visit) -> tuple[str, str]:
     """(the dates as known, the date note): a note is printed as a note, never as the date."""
     start = visit.start
     if start is None:
-        return "", visit.date_note
+        return day_without_year(visit.date_note), visit.date_note
     if visit.end_date and visit.end_date != visit.start_date:
         return f"{start} – {visit.end_date:%d/%m/%Y}", visit.date_note
     return str(start), visit.date_note
@@ -972,6 +989,9 @@ def gather_brief(
             generated_at=timezone.localtime(),
             generated_by=generated_by or _user_name(user),
             issuing_office=_org_name(partnership.focal_office, lang),
+            parent_body=_org_name(
+                partnership.focal_office.parent if partnership.focal_office else None, lang
+            ),
             title=localized(visit, "title", lang),
             purpose=localized(visit, "purpose", lang),
             talking_points=localized(visit, "talking_points", lang),
