@@ -1269,15 +1269,46 @@ _SIGNATORY = re.compile(
 )
 
 
-def parse_signatories(value: object) -> list[tuple[str, str, str]]:
-    """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)]."""
+# A position written after the name instead of in brackets: "Nguyễn Văn B - Chủ tịch".
+_INLINE_POSITION = re.compile(r"\s+[-–—]\s+|\s*[,:]\s+")
+
+
+def _expected_form(part: str) -> str:
+    return gettext(
+        "“%(value)s” is not “Name (position held then)”: write it as "
+        "“Nguyễn Văn B (Chủ tịch UBND thành phố)”."
+    ) % {"value": unhide(part)}
+
+
+def _name_and_title(name: str, title: str | None, notes: list[str] | None) -> tuple[str, str]:
+    """The name and position of an entry; a position written after a dash (or a comma)
+    instead of in brackets is taken when there is just one (and the preview says so)."""
+    if title is not None:
+        return name, title
+    pieces = _INLINE_POSITION.split(name)
+    if len(pieces) == 1:
+        return name, ""
+    if len(pieces) != 2 or not all(p.strip() for p in pieces):  # noqa: PLR2004 — name, title
+        raise ValueError(_expected_form(name))
+    if notes is not None:
+        notes.append(
+            gettext("“%(value)s” read as “%(name)s (%(title)s)”.")
+            % {"value": unhide(name), "name": unhide(pieces[0]), "title": unhide(pieces[1])}
+        )
+    return pieces[0], pieces[1]
+
+
+def parse_signatories(value: object, notes: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)].
+
+    ``notes`` collects what the preview should say (an entry read another way).
+    """
     entries: list[tuple[str, str, str]] = []
     for part in split_hidden(value):
         match = _SIGNATORY.match(part)
         if not match:
-            raise ValueError(
-                gettext("“%(value)s” is not “Name (position held then)”.") % {"value": unhide(part)}
-            )
+            raise ValueError(_expected_form(part))
+        name, title = _name_and_title(match["name"], match["title"], notes)
         role = Signatory.Role.SIGNATORY
         if match["role"] is not None:
             if fold(match["role"]) in WITNESS_MARKS:
@@ -1286,9 +1317,7 @@ def parse_signatories(value: object) -> list[tuple[str, str, str]]:
                 raise ValueError(
                     gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
                 )
-        entries.append(
-            (unhide(clean_spaces(match["name"])), unhide(clean_spaces(match["title"] or "")), role)
-        )
+        entries.append((unhide(clean_spaces(name)), unhide(clean_spaces(title)), role))
     return entries
 
 
@@ -1662,7 +1691,11 @@ class AgreementResource(SheetResource[Agreement]):
         chosen: list[tuple[Person, str, str]] = []
         title_max = max_length(Signatory, "position_title")
         try:
-            for name, title, role in parse_signatories(row.get("signatories")):
+            notes: list[str] = []
+            entries = parse_signatories(row.get("signatories"), notes)
+            for note in notes:
+                self.note(note)
+            for name, title, role in entries:
                 if len(title) > title_max:
                     raise ValueError(
                         gettext("The position “%(value)s…” is too long.") % {"value": title[:40]}

@@ -105,7 +105,7 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
-TIMELINE_VISIT_LIMIT = 100  # earlier visits read for the timeline (and the history)
+TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits, for the timeline (and the history)
 ACTION_ITEM_LIMIT = 80
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
@@ -726,11 +726,25 @@ def _history(visits: list[Visit], lang: str) -> dict[str, list[EarlierVisit]]:
     return history
 
 
+DAY_MONTH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+
+
+def day_without_year(note: str) -> str:
+    """ "day 9/8, year not known" when a date note gives a day and month and no year."""
+    found = DAY_MONTH.search(note or "")
+    if found is None:
+        return ""
+    day, month = int(found[1]), int(found[2])
+    if not (1 <= day <= 31 and 1 <= month <= 12):  # noqa: PLR2004 (days and months)
+        return ""
+    return _("day %(day)d/%(month)d, year not known") % {"day": day, "month": month}
+
+
 def visit_dates(visit: Visit) -> tuple[str, str]:
     """(the dates as known, the date note): a note is printed as a note, never as the date."""
     start = visit.start
     if start is None:
-        return "", visit.date_note
+        return day_without_year(visit.date_note), visit.date_note
     if visit.end_date and visit.end_date != visit.start_date:
         return f"{start} – {visit.end_date:%d/%m/%Y}", visit.date_note
     return str(start), visit.date_note

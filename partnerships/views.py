@@ -10,11 +10,12 @@ and a plain request with the whole page; forms go through common/editing.py
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.forms import BaseInlineFormSet
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -195,7 +196,12 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
     person = Person()
     return save_or_render(
         request,
-        PersonForm(request.POST or None, instance=person, initial=request.GET.dict() or None),
+        PersonForm(
+            request.POST or None,
+            request.FILES or None,
+            instance=person,
+            initial=request.GET.dict() or None,
+        ),
         "partnerships/person_form.html",
         formsets=_positions(request, person),
         saved_message=_("The person was recorded."),
@@ -209,7 +215,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return save_or_render(
         request,
-        PersonForm(request.POST or None, instance=person),
+        PersonForm(request.POST or None, request.FILES or None, instance=person),
         "partnerships/person_form.html",
         formsets=_positions(request, person),
         context={"person": person},
@@ -285,3 +291,21 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         success_url=reverse("partnerships:organisation_list"),
         cancel_url=organisation.get_absolute_url(),
     )
+
+
+@require_GET
+@viewer_required
+def person_photo(_request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """A person's photo, to signed-in readers only: it lives under private/, never at a
+    media URL."""
+    person = get_object_or_404(Person.objects.only("pk", "photo"), pk=pk)
+    stored = person.photo.name or ""
+    if not stored or not person.photo.storage.exists(stored):
+        raise Http404
+    content_type = mimetypes.guess_type(stored)[0] or "application/octet-stream"
+    if not content_type.startswith("image/"):
+        raise Http404
+    response = FileResponse(person.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

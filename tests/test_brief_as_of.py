@@ -289,8 +289,8 @@ def test_names_are_kept_on_one_line_and_no_chapter_forces_a_page_break(minsk):
 def test_a_date_note_is_printed_as_a_note_not_as_the_date(books, db):
     visit = Visit.objects.get(date_note__startswith="Sáng 9/8")
     brief = gather_brief(visit.pk)
-    assert brief.dates == ""
-    assert brief.date_note == visit.date_note
+    assert brief.dates == "day 9/8, year not known"  # "ngày 9/8, chưa rõ năm" in Vietnamese
+    assert brief.date_note == visit.date_note  # and the note as the source gave it
     html = render_brief_html(brief)
     assert 'class="note date-note"' in html
 
@@ -507,3 +507,18 @@ def test_the_english_brief_names_the_visit_an_item_was_agreed_at_in_english(mins
     brief = gather_brief(minsk.pk, lang="en", on=BEFORE_THE_VISIT)
     rows = [row for group in brief.followup for row in group.items]
     assert {str(row.agreed_at) for row in rows} == {earlier.title_en}
+
+
+@pytest.mark.parametrize(
+    ("note", "label"),
+    [
+        ("Sáng 17/11 (bài báo không nêu năm)", "day 17/11, year not known"),
+        ("17/11/2024", ""),
+        ("tháng 5", ""),
+        ("45/13", ""),
+    ],
+)
+def test_a_day_and_month_without_a_year_is_read_from_the_note(note, label):
+    from delegations.brief import day_without_year
+
+    assert day_without_year(note) == label

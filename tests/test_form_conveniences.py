@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from agreements.forms import AgreementForm
 from agreements.models import Agreement
+from delegations.models import ActionItem
 from partnerships.models import Organisation
 from tests.factories import (
     ActionItemFactory,
@@ -21,6 +22,7 @@ from tests.factories import (
     PersonFactory,
     VisitFactory,
     editor,
+    viewer,
 )
 from tests.test_agreement_pages import form_data
 
@@ -183,3 +185,83 @@ def test_the_default_order_shows_on_its_heading(client: Client) -> None:
     # Newest signature first, the list's default.
     signed = html.split('aria-sort="descending"', 1)[1].split("</th>", 1)[0]
     assert "sort=signed" in signed
+
+
+# ---- changing the status of many action items at once --------------------------------
+
+
+def bulk_post(
+    items: list[Any], status: str = "done", note: str = "", next_url: str = ""
+) -> dict[str, Any]:
+    return {
+        "items": [f"{item.pk}:{item.version}" for item in items],
+        "status": status,
+        "note": note,
+        "next": next_url or reverse("delegations:actionitem_list") + "?status=open",
+    }
+
+
+def test_an_editor_changes_the_status_of_several_items_each_in_its_history(client: Client) -> None:
+    items = ActionItemFactory.create_batch(3)
+    client.force_login(editor())
+    response = client.post(
+        reverse("delegations:actionitem_bulk_status"), bulk_post(items[:2], note="Đã xong")
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delegations:actionitem_list") + "?status=open"
+    statuses = [ActionItem.objects.get(pk=item.pk).status for item in items]
+    assert statuses == ["done", "done", "agreed"]
+    for item in items[:2]:
+        assert item.history.count() == 2  # created, then the change
+        assert item.history.first().status == "done"
+        assert item.updates.get().note == "Đã xong"
+    messages = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert "2 action items changed." in messages
+
+
+def test_an_item_saved_by_someone_else_meanwhile_is_left_and_named(client: Client) -> None:
+    first, second = ActionItemFactory.create_batch(2)
+    data = bulk_post([first, second])
+    # Someone else changes the second after the list was loaded.
+    second.refresh_from_db()
+    second.description = "Đổi bởi người khác"
+    second.version += 1
+    second.save()
+    client.force_login(editor())
+    response = client.post(reverse("delegations:actionitem_bulk_status"), data, follow=True)
+    assert ActionItem.objects.get(pk=first.pk).status == "done"
+    assert ActionItem.objects.get(pk=second.pk).status == "agreed"
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "1 action item changed." in text
+    assert "Đổi bởi người khác" in text
+
+
+def test_a_viewer_cannot_change_many_items(client: Client) -> None:
+    item = ActionItemFactory()
+    client.force_login(viewer())
+    response = client.post(reverse("delegations:actionitem_bulk_status"), bulk_post([item]))
+    assert response.status_code == 403
+    assert ActionItem.objects.get(pk=item.pk).status == "agreed"
+
+
+def test_nothing_selected_says_so_and_changes_nothing(client: Client) -> None:
+    item = ActionItemFactory()
+    client.force_login(editor())
+    response = client.post(
+        reverse("delegations:actionitem_bulk_status"),
+        {**bulk_post([]), "items": ["x:y"]},
+        follow=True,
+    )
+    assert ActionItem.objects.get(pk=item.pk).status == "agreed"
+    assert "Select some action items" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_the_list_offers_each_row_a_labelled_checkbox_for_editors_only(client: Client) -> None:
+    item = ActionItemFactory()
+    client.force_login(editor())
+    html = client.get(reverse("delegations:actionitem_list")).text
+    assert f'value="{item.pk}:{item.version}" form="bulk-status"' in html
+    assert f'<label for="select-{item.pk}" class="visually-hidden">' in html
+    assert 'id="bulk-status"' in html
+    client.force_login(viewer())
+    assert 'id="bulk-status"' not in client.get(reverse("delegations:actionitem_list")).text

@@ -525,3 +525,49 @@ def test_the_web_maps_an_unknown_value_once_and_remembers_it_with_the_mapping(
     path.write_bytes(_kind_csv("Công hàm"))
     cli(path, "--mapping", "Công văn")
     assert Agreement.objects.get().kind == "letter_of_intent"
+
+
+# -- signatories (point 9) ----------------------------------------------------------------
+
+
+def test_a_position_after_a_dash_is_read_and_the_preview_says_so(places):
+    data = csv_bytes([agreement_row(signatories="Nguyễn Văn B - Chủ tịch")])
+    with translation.override("en"):
+        outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert outcome.ok, outcome.rows
+    assert "“Nguyễn Văn B - Chủ tịch” read as “Nguyễn Văn B (Chủ tịch)”." in outcome.rows[0].notes
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert (signatory.person.full_name, signatory.position_title) == ("Nguyễn Văn B", "Chủ tịch")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Nguyễn Văn B - Chủ tịch - UBND", "Nguyễn Văn B (Chủ tịch", "Nguyễn Văn B, Chủ tịch, UBND"],
+)
+def test_a_signatory_not_written_name_position_is_refused_with_the_expected_form(
+    places, written, tmp_path, capsys
+):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories=written)]))
+
+    with pytest.raises(CommandError):
+        cli(path)
+
+    err = capsys.readouterr().err
+    assert "is not “Name (position held then)”" in err
+    assert "Nguyễn Văn B (Chủ tịch UBND thành phố)" in err
+    assert not Agreement.objects.exists()
+
+
+def test_the_web_preview_refuses_a_signatory_with_the_expected_form(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(
+        "a.csv", csv_bytes([agreement_row(signatories="Nguyễn Văn B - Chủ tịch - UBND")])
+    )
+
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+
+    [row] = preview.context["outcome"].error_rows
+    assert row.errors[0][0] == "signatories"
+    assert "token" not in preview.context

@@ -2,12 +2,14 @@
 
 from http import HTTPStatus
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.concurrency import EditConflict
@@ -16,7 +18,9 @@ from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
-from delegations.forms import ActionItemFilterForm, ActionItemForm, StatusForm
+from common.text import truncate_at_word
+from delegations.bulk_status import BulkOutcome, change_statuses, parse_selection
+from delegations.forms import ActionItemFilterForm, ActionItemForm, BulkStatusForm, StatusForm
 from delegations.models import ActionItem
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
@@ -31,10 +35,34 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
     items = filters.results(
         ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
     )
-    context = {"filters": filters, "page_obj": paginate(request, items)}
+    context = {
+        "filters": filters,
+        "page_obj": paginate(request, items),
+        "bulk_form": BulkStatusForm(),
+    }
     return render_partial_or_page(
         request, "delegations/actionitem_list.html", context, "actionitem-results"
     )
+
+
+@require_POST
+@editor_required
+def actionitem_bulk_status(request: AuthenticatedRequest) -> HttpResponse:
+    """The status of the items selected on the list, each changed as one would be."""
+    back = _next_url(request, reverse("delegations:actionitem_list"))
+    form = BulkStatusForm(request.POST)
+    selection = parse_selection(request.POST.getlist("items"))
+    if not selection or not form.is_valid():
+        messages.warning(request, _("Select some action items and the status to give them."))
+        return redirect(back)
+    outcome = change_statuses(
+        selection=selection,
+        status=form.cleaned_data["status"],
+        note=form.cleaned_data["note"],
+        author=request.user,
+    )
+    report_bulk_outcome(request, outcome)
+    return redirect(back)
 
 
 @require_GET
@@ -142,3 +170,27 @@ def _next_url(request: HttpRequest, default: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+def report_bulk_outcome(request: HttpRequest, outcome: BulkOutcome) -> None:
+    """One message for what changed, one naming what someone else saved meanwhile."""
+    if outcome.changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d action item changed.", "%(n)d action items changed.", len(outcome.changed)
+            )
+            % {"n": len(outcome.changed)},
+        )
+    if outcome.conflicts:
+        names = "; ".join(truncate_at_word(item.description, 60) for item in outcome.conflicts)
+        messages.warning(
+            request,
+            _(
+                "Someone else saved these items after the list was loaded; they were left as "
+                "they are: %(items)s. Check them and change them again."
+            )
+            % {"items": names},
+        )
+    if outcome.unchanged and not outcome.changed and not outcome.conflicts:
+        messages.info(request, _("The selected items already had this status."))

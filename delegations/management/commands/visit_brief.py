@@ -5,8 +5,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from common.commands import PrintableCommand
 from delegations.brief import (
     LANGUAGES,
     BriefRenderError,
@@ -24,7 +25,7 @@ def day(text: str) -> dt.date:
         raise CommandError(f"--as-of takes a day as DD/MM/YYYY, not {text!r}.") from error
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = (
         "List the visits, or write the brief of one visit as PDF or Word (.docx), as of a day "
         "(for scripting and bulk printing)."

@@ -5,10 +5,11 @@ from typing import Any, override
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.commands import PrintableCommand
 from sheets.dates import AS_STORED, SWAPPED
 from sheets.importing import ImportOptions, run_import
 from sheets.models import ImportLog, SavedMapping
@@ -33,7 +34,7 @@ def _column_value(text: str) -> tuple[str, str, str]:
     return column.strip(), value.strip().strip('"'), code.strip()
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = (
         "Import agreements from an .xlsx, .xls, .ods or .csv sheet. The header row is found "
         "among the first 20 rows; columns are matched by their English or Vietnamese names. "
