@@ -186,6 +186,9 @@ def test_the_vietnamese_word_brief_is_in_times_new_roman_as_decree_30_asks(books
     assert defaults.find(f"{w}rPr").find(f"{w}rFonts").get(f"{w}ascii") == "Times New Roman"
     assert document.styles["Normal"].font.size.pt == 14
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in books[0]["vi", "docx"]
+    # The issuing office under the body it belongs to, in capitals (Decree 30, II.2).
+    assert "SỞ NGOẠI VỤ THÀNH PHỐ HÀ NỘI" in books[0]["vi", "docx"]
+    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI" in books[0]["vi", "docx"]
 
 
 # --- as of a day: the rules ---------------------------------------------------------------
