@@ -18,6 +18,7 @@ from django.forms import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -27,6 +28,7 @@ from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
+from common.worldmap import render_locator_map
 
 from .forms import (
     CityForm,
@@ -98,7 +100,18 @@ def city_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    return render_partial_or_page(request, "partnerships/city_detail.html", {"city": city})
+    context = {"city": city, "locator_map": _locator_map(city)}
+    return render_partial_or_page(request, "partnerships/city_detail.html", context)
+
+
+def _locator_map(city: City) -> SafeString | None:
+    """The city on a small map of its region (no query), when its place is known."""
+    if city.latitude is None or city.longitude is None:
+        return None
+    svg = render_locator_map(
+        float(city.latitude), float(city.longitude), str(city), country=str(city.country)
+    )
+    return mark_safe(svg)  # noqa: S308 (common.worldmap escapes every text it draws)
 
 
 def _city_names(
