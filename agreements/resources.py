@@ -74,8 +74,9 @@ from simple_history.utils import (
 from common.countries import codes_matching
 from common.models import Record
 from common.partialdate import PartialDate, Precision, parse_partial_date
-from common.text import clean_spaces
+from common.text import clean_spaces, name_key
 from common.text import fold as _fold_text
+from partnerships.city_matching import CityMatcher
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership, Person
 
 from .models import Agreement, Signatory
@@ -583,6 +584,13 @@ class Lookups:
         # (with history) by ``flush`` just before the rows themselves.
         self.new_records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self._new_ids: set[int] = set()
+        self._matcher: CityMatcher | None = None
+        # Cities found nowhere that may be created: all (--create-cities), or those
+        # ticked in the preview (by name_key); the others are refused.
+        self.create_cities = False
+        self.confirmed_cities: set[str] = set()
+        # Cities found nowhere, as written → "did you mean" (for the preview's ticks).
+        self.unknown_cities: dict[str, list[str]] = {}
 
     def _add[M: models.Model](self, obj: M) -> M:
         # Relations and countries are what the sheet matched against stored records;
@@ -711,6 +719,38 @@ class Lookups:
                 else gettext("Several cities in this country are called “%(value)s”.")
                 % {"value": name}
             )
+        match = self.matcher().find(name, country)
+        if match.city is not None:
+            city = match.city
+            if city.pk is None and not self.is_new(city):
+                self._add(city)
+                self.matcher().add(city, match.place)
+            self.cities()[country_code(city)][fold(name)].append(city)
+            return city
+        return self._unknown_city(name, country, match.suggestions)
+
+    def matcher(self) -> CityMatcher:
+        if self._matcher is None:
+            stored = {c.pk: c for by in self.cities().values() for b in by.values() for c in b}
+            self._matcher = CityMatcher(stored.values())
+        return self._matcher
+
+    def _unknown_city(self, name: str, country: str, suggestions: list[str]) -> City:
+        """A city found nowhere: created if confirmed (and its country given), else refused."""
+        if not (self.create_cities or name_key(name) in self.confirmed_cities):
+            self.unknown_cities[name] = suggestions
+            if suggestions:
+                raise ValueError(
+                    gettext(
+                        "“%(value)s” is not a known city. Did you mean: %(suggestions)s? "
+                        "Otherwise confirm that it is to be created."
+                    )
+                    % {"value": name, "suggestions": "; ".join(suggestions)}
+                )
+            raise ValueError(
+                gettext("“%(value)s” is not a known city: confirm that it is to be created.")
+                % {"value": name}
+            )
         if not country:
             raise ValueError(
                 gettext("“%(value)s” is a new city: give its country so it can be created.")
@@ -720,6 +760,7 @@ class Lookups:
             raise ValueError(gettext("The city name is too long."))
         city = self._add(City(name=name, country=country, is_home=False))
         self._index_city(self.cities(), city)
+        self.matcher().add(city)
         return city
 
     # partnerships
@@ -918,6 +959,10 @@ class SheetResource[M: Record](resources.ModelResource):
         self.progress = progress
         self.rows_total = 0
         self.lookups = Lookups(user)
+        self.lookups.create_cities = bool(getattr(options, "create_cities", False))
+        self.lookups.confirmed_cities = {
+            name_key(n) for n in getattr(options, "new_cities", None) or ()
+        }
         self.row_errors: dict[int, RowErrors] = {}
         # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
         self.pending: list[tuple[M, bool, int]] = []

@@ -290,6 +290,9 @@ def measures(ids: dict) -> list[Measure]:
         ),
         Measure("partner_map", "partner map", "workspace:partner_map", peer="admin_partnership"),
         Measure(
+            "statistics", "statistics, last ten years", "workspace:statistics", peer="admin_visit"
+        ),
+        Measure(
             "calendar_htmx",
             "calendar, next month (htmx partial)",
             "workspace:calendar",

@@ -122,6 +122,7 @@ def _preview(
         unknown=outcome.ignored_columns,
         unknown_values=outcome.unknown_values,
         value_choices=_value_choices(spec.sheet),
+        unknown_cities=outcome.unknown_cities,
         initial=_initial(stashed.options),
     )
 
@@ -159,6 +160,7 @@ def _reread(
         unknown=ReadingForm.unknown_from(request.POST),
         unknown_values=ReadingForm.unknown_values_from(request.POST),
         value_choices=_value_choices(spec.sheet),
+        unknown_cities=ReadingForm.unknown_cities_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
     if not reading.is_valid():

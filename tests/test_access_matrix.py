@@ -150,6 +150,8 @@ ACCESS = {
     # has no session: an unknown secret is not found, whoever asks.
     "workspace:my_work": READ,
     "workspace:calendar": READ,
+    "workspace:partner_map": READ,
+    "workspace:statistics": READ,
     "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
     "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),

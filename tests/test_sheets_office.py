@@ -571,3 +571,97 @@ def test_the_web_preview_refuses_a_signatory_with_the_expected_form(client, plac
     [row] = preview.context["outcome"].error_rows
     assert row.errors[0][0] == "signatories"
     assert "token" not in preview.context
+
+
+# -- one city however it is spelt (point 8) ------------------------------------------------
+
+
+def _city_csv(*cities):
+    rows = "".join(
+        f"HN-X-{n},{city},Biên bản ghi nhớ,Văn bản {n},07/12/2023\n"
+        for n, city in enumerate(cities, 1)
+    )
+    return ("Số hiệu,Thành phố đối tác,Loại văn bản,Tên văn bản,Ngày ký\n" + rows).encode()
+
+
+def test_transliterations_and_scripts_lead_to_one_city_from_the_gazetteer(places):
+    from partnerships.models import City
+
+    outcome = run_import(
+        sheet="agreements",
+        file_name="a.csv",
+        data=_city_csv("Xơ-un", "Seoul", "Séoul", "서울"),
+        dry_run=False,
+    )
+    assert outcome.ok, outcome.rows
+    again = run_import(
+        sheet="agreements", file_name="b.csv", data=_city_csv("xo un"), dry_run=False
+    )
+
+    assert again.ok, again.rows
+    seoul = City.objects.get(country="KR")
+    assert (seoul.name, seoul.name_en, seoul.name_local) == ("Seoul", "Seoul", "서울")
+    assert seoul.timezone == "Asia/Seoul"
+    assert seoul.latitude is not None
+    assert {a.partnership.partner_city for a in Agreement.objects.all()} == {seoul}
+
+
+def test_a_stored_city_is_found_whatever_its_accents_hyphens_and_spaces(places):
+    outcome = run_import(
+        sheet="agreements", file_name="a.csv", data=_city_csv("Vieng-chan", "MINSK"), dry_run=False
+    )
+
+    assert outcome.ok, outcome.rows
+    assert {a.partnership.partner_city for a in Agreement.objects.all()} == {
+        places["vientiane"],
+        places["minsk"],
+    }
+
+
+def test_a_city_found_nowhere_is_refused_with_suggestions_until_confirmed(places, tmp_path, capsys):
+    path = tmp_path / "a.csv"
+    path.write_bytes(
+        (
+            "Số hiệu,Thành phố đối tác,Quốc gia đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+            "HN-Q-1,Minskk,BY,Biên bản ghi nhớ,Văn bản,07/12/2023\n"
+        ).encode()
+    )
+
+    with pytest.raises(CommandError):
+        cli(path)
+    err = capsys.readouterr().err
+    assert "“Minskk” is not a known city. Did you mean: Minsk" in err
+    assert not Agreement.objects.exists()
+
+    cli(path, "--create-cities")
+
+    assert Agreement.objects.get().partnership.partner_city.name == "Minskk"
+
+
+def test_the_web_creates_a_city_found_nowhere_only_when_ticked(client, places):
+    client.force_login(editor())
+    data = (
+        "Số hiệu,Thành phố đối tác,Quốc gia đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+        "HN-Q-1,Làng Quê Xa Lạ,BY,Biên bản ghi nhớ,Văn bản,07/12/2023\n"
+    ).encode()
+    preview = client.post(
+        reverse("agreements:import"),
+        {"file": SimpleUploadedFile("a.csv", data), "action": "preview"},
+    )
+    assert [name for name, _s in preview.context["outcome"].unknown_cities] == ["Làng Quê Xa Lạ"]
+
+    again = client.post(
+        reverse("agreements:import"),
+        {
+            "token": preview.context["reread_token"],
+            "action": "reread",
+            "citykey_0": "Làng Quê Xa Lạ",
+            "newcity_0": "on",
+        },
+    )
+    assert again.context["outcome"].ok, again.context["outcome"].rows
+    client.post(
+        reverse("agreements:import"), {"token": again.context["token"], "action": "confirm"}
+    )
+
+    assert Agreement.objects.get().partnership.partner_city.name == "Làng Quê Xa Lạ"

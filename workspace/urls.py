@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import calendar_page, my_work, partner_map, personal, views
+from workspace import calendar_page, my_work, partner_map, personal, statistics, views
 
 app_name = "workspace"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("my-work/", my_work.my_work, name="my_work"),
     path("calendar/", calendar_page.calendar_view, name="calendar"),
     path("map/", partner_map.partner_map, name="partner_map"),
+    path("statistics/", statistics.statistics, name="statistics"),
     path("me/settings/", personal.personal_settings, name="personal_settings"),
     path("me/calendar-feed/", personal.calendar_feed_action, name="calendar_feed_action"),
 ]
