@@ -42,13 +42,14 @@ history, after the last row: parents before children, in batches of 1,000.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import hashlib
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, override
 
@@ -280,6 +281,24 @@ def _db_value(field: models.Field[Any, Any], value: object) -> object:
     return field.get_db_prep_save(value, connection)
 
 
+# The records an import creates, batch by batch in the order written (``recording_creates``):
+# what reverting the import deletes, last batch first (sheets/reverting.py).
+_created_batches: contextvars.ContextVar[list[Sequence[models.Model]] | None] = (
+    contextvars.ContextVar("created_batches", default=None)
+)
+
+
+@contextlib.contextmanager
+def recording_creates() -> Iterator[list[Sequence[models.Model]]]:
+    """Collect every batch ``create_with_history`` writes inside the block."""
+    batches: list[Sequence[models.Model]] = []
+    token = _created_batches.set(batches)
+    try:
+        yield batches
+    finally:
+        _created_batches.reset(token)
+
+
 def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user: Editor) -> None:
     """Insert ``objs`` and their "created" history rows (by ``user``) in two statements.
 
@@ -289,6 +308,9 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     """
     if not objs:
         return
+    recording = _created_batches.get()
+    if recording is not None:
+        recording.append(objs)
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
         return
@@ -966,6 +988,8 @@ class SheetResource[M: Record](resources.ModelResource):
         self.row_errors: dict[int, RowErrors] = {}
         # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
         self.pending: list[tuple[M, bool, int]] = []
+        # After a real import: {"created": [[model label, [pk…]], …], "updated": […]}.
+        self.written: dict[str, list[list[Any]]] = {}
         self.reports: dict[int, RowNotes] = {}
         self._current: RowNotes = {}
 
@@ -1116,14 +1140,24 @@ class SheetResource[M: Record](resources.ModelResource):
             result.append_base_error(self.get_error_result_class()(refusal))
 
     def write_pending(self) -> None:
-        self.lookups.flush()
         created = [obj for obj, new, _number in self.pending if new]
         updated = [obj for obj, new, _number in self.pending if not new]
         now = timezone.now()
         for obj in updated:
             obj.version += 1
             obj.updated_at = now
-        self.write(created, updated)
+        with recording_creates() as batches:
+            self.lookups.flush()
+            self.write(created, updated)
+        # What reverting the import undoes: kept on its log (sheets.models.ImportLog.changes).
+        self.written = {
+            "created": [
+                [batch[0]._meta.label_lower, [obj.pk for obj in batch]] for batch in batches
+            ],
+            "updated": [[self._meta.model._meta.label_lower, [obj.pk for obj in updated]]]
+            if updated
+            else [],
+        }
 
     def check_sheet(self) -> dict[int, RowErrors]:
         """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""

@@ -245,6 +245,8 @@ class ImportOutcome:
     ambiguous_dates: list[Ambiguity] = field(default_factory=list)
     # (column, value as written) of choice cells matching no choice, to be mapped once
     unknown_values: list[tuple[str, str]] = field(default_factory=list)
+    # What a real import wrote (``SheetResource.written``), kept on its log for a revert.
+    written: dict[str, list[list[Any]]] = field(default_factory=dict)
     # cities found nowhere (as written), with their "did you mean"
     unknown_cities: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -424,6 +426,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
                 # The rows were written with COPY (no signals): the change is counted
                 # when the import commits (workspace/freshness.py).
                 announce_bulk_write()
+                outcome.written = resource.written
         outcome.rows = _report(resource, read, result)
         outcome.unknown_cities = sorted(resource.lookups.unknown_cities.items())
         outcome.unknown_values = sorted(
@@ -467,6 +470,7 @@ def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportL
             rows_unchanged=outcome.unchanged,
             rows_with_errors=outcome.with_errors,
             message=message,
+            changes=outcome.written if outcome.ok else {},
         )
 
 

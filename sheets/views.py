@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -202,12 +204,21 @@ def _confirm(
             form=ImportForm(sheet=spec.sheet, columns=context["columns"]), outcome=outcome
         )
         return render(request, spec.page, context, status=HTTPStatus.UNPROCESSABLE_ENTITY)
-    messages.success(
-        request,
-        _("Imported “%(name)s”: %(summary)s.")
-        % {"name": stashed.name, "summary": outcome.summary()},
-    )
+    messages.success(request, _imported_message(stashed.name, outcome))
     return redirect(spec.done_url)
+
+
+def _imported_message(name: str, outcome: importing.ImportOutcome) -> str:
+    """What the import did, with a link to its log page (where it can be reverted)."""
+    text = _("Imported “%(name)s”: %(summary)s.") % {"name": name, "summary": outcome.summary()}
+    if outcome.log is None:
+        return text
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        text,
+        reverse("sheets:import_log", args=[outcome.log.pk]),
+        _("Import #%(id)s") % {"id": outcome.log.pk},
+    )
 
 
 def _in_background(
