@@ -665,3 +665,32 @@ def test_the_web_creates_a_city_found_nowhere_only_when_ticked(client, places):
     )
 
     assert Agreement.objects.get().partnership.partner_city.name == "Làng Quê Xa Lạ"
+
+
+# -- the web's choices on upload ------------------------------------------------------------
+
+
+def test_the_upload_form_takes_the_header_row_and_the_home_city(client, places):
+    CityFactory(name="TP Hồ Chí Minh", country="VN", is_home=True)
+    client.force_login(editor())
+    upload = SimpleUploadedFile(DAY_FIRST[0], fixture(DAY_FIRST[0]))
+
+    preview = client.post(
+        reverse("agreements:import"),
+        {"file": upload, "action": "preview", "header_row": "3", "home_city": "TP Hồ Chí Minh"},
+    )
+    assert preview.context["outcome"].ok, preview.context["outcome"].rows
+    client.post(
+        reverse("agreements:import"), {"token": preview.context["token"], "action": "confirm"}
+    )
+
+    assert {a.partnership.home_city.name for a in Agreement.objects.all()} == {"TP Hồ Chí Minh"}
+    assert stored_dates() == RIGHT_DATES
+
+
+def test_the_dry_run_speaks_one_language(places, capsys):
+    cli(FIXTURES / MONTH_FIRST, "--dry-run", "--date-cells", "day-month-swapped")
+
+    out = capsys.readouterr().out
+    assert "Would import office_title_row_monthfirst.xlsx: 3 new" in out
+    assert "mới" not in out
