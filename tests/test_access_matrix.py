@@ -153,6 +153,7 @@ ACCESS = {
     "workspace:calendar": READ,
     "workspace:partner_map": READ,
     "workspace:statistics": READ,
+    "workspace:annual_report": READ,
     "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
     "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from workspace import calendar_page, my_work, partner_map, personal, statistics, views
+from workspace import (
+    annual_report_page,
+    calendar_page,
+    my_work,
+    partner_map,
+    personal,
+    statistics,
+    views,
+)
 
 app_name = "workspace"
 
@@ -10,6 +18,7 @@ urlpatterns = [
     path("calendar/", calendar_page.calendar_view, name="calendar"),
     path("map/", partner_map.partner_map, name="partner_map"),
     path("statistics/", statistics.statistics, name="statistics"),
+    path("reports/annual/", annual_report_page.annual_report, name="annual_report"),
     path("me/settings/", personal.personal_settings, name="personal_settings"),
     path("me/calendar-feed/", personal.calendar_feed_action, name="calendar_feed_action"),
 ]
