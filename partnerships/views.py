@@ -11,8 +11,10 @@ and a plain request with the whole page; forms go through common/editing.py
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.forms import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpResponse
@@ -24,11 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
+from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 from common.worldmap import render_locator_map
+from partnerships.city_matching import propose
 
 from .forms import (
     CityForm,
@@ -118,6 +122,21 @@ def _city_names(
     request: AuthenticatedRequest, city: City
 ) -> dict[str, BaseInlineFormSet[Any, Any, Any]]:
     return {"names": CityNameFormSet(request.POST or None, instance=city, prefix="names")}
+
+
+@require_GET
+@editor_required
+def city_suggestions(request: AuthenticatedRequest) -> HttpResponse:
+    """What a typed city name may be: a city already recorded, or the gazetteer's (the city
+    form asks as the name is typed; a plain GET shows the same list on its own page)."""
+    name = request.GET.get("name", "").strip()[:120]
+    proposals = propose(name, City.objects.prefetch_related("alternative_names")) if name else []
+    return render_partial_or_page(
+        request,
+        "partnerships/city_suggestions.html",
+        {"name": name, "proposals": proposals},
+        "suggestions",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,17 +314,15 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def person_photo(_request: AuthenticatedRequest, pk: int) -> FileResponse:
+def person_photo(_request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
     """A person's photo, to signed-in readers only: it lives under private/, never at a
     media URL."""
     person = get_object_or_404(Person.objects.only("pk", "photo"), pk=pk)
     stored = person.photo.name or ""
-    if not stored or not person.photo.storage.exists(stored):
+    content_type = mimetypes.guess_type(stored)[0] or ""
+    if not stored or not content_type.startswith("image/"):
         raise Http404
-    content_type = mimetypes.guess_type(stored)[0] or "application/octet-stream"
-    if not content_type.startswith("image/"):
-        raise Http404
-    response = FileResponse(person.photo.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    path = Path(settings.MEDIA_ROOT) / stored
+    response = send_file(path, filename=PurePosixPath(stored).name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
