@@ -11,8 +11,10 @@ and a plain request with the whole page; forms go through common/editing.py
 from __future__ import annotations
 
 import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.forms import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpResponse
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
+from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
@@ -295,17 +298,15 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def person_photo(_request: AuthenticatedRequest, pk: int) -> FileResponse:
+def person_photo(_request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
     """A person's photo, to signed-in readers only: it lives under private/, never at a
     media URL."""
     person = get_object_or_404(Person.objects.only("pk", "photo"), pk=pk)
     stored = person.photo.name or ""
-    if not stored or not person.photo.storage.exists(stored):
+    content_type = mimetypes.guess_type(stored)[0] or ""
+    if not stored or not content_type.startswith("image/"):
         raise Http404
-    content_type = mimetypes.guess_type(stored)[0] or "application/octet-stream"
-    if not content_type.startswith("image/"):
-        raise Http404
-    response = FileResponse(person.photo.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    path = Path(settings.MEDIA_ROOT) / stored
+    response = send_file(path, filename=PurePosixPath(stored).name, content_type=content_type)
     response["Content-Security-Policy"] = "default-src 'none'"
     return response

@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +37,7 @@ from sheets.exporting import ExportRefusedError
 from sheets.forms import ImportForm, ReadingForm, save_mapping
 from sheets.importing import Stashed
 from sheets.models import ImportLog
+from sheets.office import office_bytes
 from sheets.registry import resource_for
 
 if TYPE_CHECKING:
@@ -277,11 +278,18 @@ def _editor(request: AuthenticatedRequest) -> User:
 
 
 def export_response(
-    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest
+    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest, sheet: str = ""
 ) -> HttpResponse:
+    """The file; ``?style=office`` (and the sheet's kind): the export for people."""
     content_type, extension = importing.EXPORT_FORMATS[fmt]
+    office = bool(sheet) and request.GET.get("style") == "office"
     try:
-        data = importing.export_bytes(dataset, fmt)
+        if office:
+            data = office_bytes(
+                resource_for(sheet), dataset, fmt, translation.get_language() or "vi"
+            )
+        else:
+            data = importing.export_bytes(dataset, fmt)
     except ExportRefusedError as refusal:
         return _export_refused(request, refusal)
     response = HttpResponse(data, content_type=content_type)
@@ -341,7 +349,9 @@ def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = AgreementResource()
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
-    return export_response(dataset, export_format(request), "agreements", request)
+    return export_response(
+        dataset, export_format(request), "agreements", request, ImportLog.Sheet.AGREEMENTS
+    )
 
 
 VISITS_PAGE = SheetPage(
@@ -386,7 +396,9 @@ def visit_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = VisitResource()
     visits = VisitFilterForm(request.GET).results(Visit.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(visits))
-    return export_response(dataset, export_format(request), "visits", request)
+    return export_response(
+        dataset, export_format(request), "visits", request, ImportLog.Sheet.VISITS
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -411,4 +423,6 @@ def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = ActionItemResource()
     items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(items))
-    return export_response(dataset, export_format(request), "action-items", request)
+    return export_response(
+        dataset, export_format(request), "action-items", request, ImportLog.Sheet.ACTION_ITEMS
+    )

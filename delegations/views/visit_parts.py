@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from http import HTTPStatus
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.editing import redirect_to
+from common.file_delivery import send_file
 from common.htmx import wants_partial
 from common.http_request import AuthenticatedRequest
 from common.permissions import can_edit, editor_required, viewer_required
@@ -156,13 +158,11 @@ def part_delete(request: AuthenticatedRequest, pk: int, kind: str, row: int) -> 
 
 @require_GET
 @viewer_required
-def document_file(_request: AuthenticatedRequest, pk: int, row: int) -> FileResponse:
+def document_file(_request: AuthenticatedRequest, pk: int, row: int) -> HttpResponse | FileResponse:
     """A speech or other paper of the visit, to signed-in readers only (never a media URL)."""
     document = get_object_or_404(VisitDocument, visit_id=pk, pk=row)
     stored = document.file.name or ""
-    if not stored or not document.file.storage.exists(stored):
+    if not stored:
         raise Http404
-    name = PurePosixPath(stored).name
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    path = Path(settings.MEDIA_ROOT) / stored
+    return send_file(path, filename=PurePosixPath(stored).name)
