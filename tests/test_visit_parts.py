@@ -99,6 +99,10 @@ def test_the_add_form_opens_in_place_for_htmx_and_as_a_page_without(client: Clie
     assert "<html" not in partial.text
     assert "<html" in page.text
     assert 'name="seats"' in page.text
+    # The page alone has no list for htmx to swap into: its form posts plainly.
+    assert "hx-post" in partial.text
+    assert "hx-post" not in page.text
+    assert "hx-target" not in page.text.split('id="part-form-travel-new"')[1]
 
 
 def test_an_htmx_edit_answers_the_row_and_is_one_history_entry(client: Client) -> None:

@@ -51,6 +51,16 @@ def add_row(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def submit_visit_part(page: Page) -> None:
+    """Submit a visit row's form as it is (a new row: its required fields missing; the
+    browser's own check is switched off so that the server's errors show)."""
+    form = page.locator("ul.visit-parts form").first
+    form.evaluate("form => { form.noValidate = true; }")
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        form.locator("button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+
+
 def upload_agreements_sheet(page: Page) -> None:
     """Preview an import of two agreements, one of them with an error."""
     page.set_input_files(
@@ -79,6 +89,9 @@ PAGE_STATES: list[PageState] = [
     PageState("dashboard", "/"),
     PageState("my work", "/my-work/"),
     PageState("calendar", "/calendar/"),
+    PageState("partner map", "/map/"),
+    PageState("statistics", "/statistics/"),
+    PageState("annual report", "/reports/annual/"),
     PageState("search", "/search/?q=minsk"),
     PageState("search, nothing found", "/search/?q=zzzzzz"),
     PageState("partners", "/partners/"),
@@ -113,8 +126,12 @@ PAGE_STATES: list[PageState] = [
     PageState("visit", "/visits/{visit}/"),
     PageState("visit form", "/visits/new/"),
     PageState("visit form, errors", "/visits/new/", submit_empty),
-    PageState("visit edit, members and programme", "/visits/{visit}/edit/"),
-    PageState("visit edit, one more row", "/visits/{visit}/edit/", add_row),
+    PageState("visit edit", "/visits/{visit}/edit/"),
+    PageState("visit programme, new row", "/visits/{visit}/programme/new/"),
+    PageState("visit programme, errors", "/visits/{visit}/programme/new/", submit_visit_part),
+    PageState("visit delegation, new row", "/visits/{visit}/people/new/"),
+    PageState("visit travel, new row", "/visits/{visit}/travel/new/"),
+    PageState("visit gifts, new row", "/visits/{visit}/gifts/new/"),
     PageState("visit brief", "/visits/{visit}/brief/"),
     PageState("visits import", "/visits/import/"),
     PageState("action items", "/actions/"),
