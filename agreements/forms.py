@@ -15,6 +15,7 @@ from common.dependent_choices import chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+from partnerships.pickers import PickerFormMixin
 
 
 class AgreementFilterForm(ListFilterForm):
@@ -130,7 +131,9 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         return self.cleaned_data.get("valid_until_kind") or EndKind.OPEN
 
 
-class SignatoryForm(forms.ModelForm):
+class SignatoryForm(PickerFormMixin, forms.ModelForm):
+    pickers = {"person": "people", "organisation": "organisations"}
+
     class Meta:
         model = Signatory
         fields = ["person", "role", "position_title", "organisation"]

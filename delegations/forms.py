@@ -26,6 +26,7 @@ from delegations.models import (
     VisitQuerySet,
 )
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+from partnerships.pickers import PickerFormMixin
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -214,7 +215,9 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         agreements.required = False
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(PickerFormMixin, forms.ModelForm):
+    pickers = {"person": "people"}
+
     class Meta:
         model = VisitParticipant
         fields = ["side", "person", "role", "position_title", "order"]

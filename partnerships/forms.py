@@ -23,6 +23,7 @@ from .models import (
     Person,
     Position,
 )
+from .pickers import PickerFormMixin
 
 PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
@@ -161,7 +162,9 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
 
-class PositionForm(PartialDateFormMixin, forms.ModelForm):
+class PositionForm(PickerFormMixin, PartialDateFormMixin, forms.ModelForm):
+    pickers = {"organisation": "organisations"}
+
     partial_dates = ("start", "end")
 
     class Meta:
