@@ -42,13 +42,14 @@ history, after the last row: parents before children, in batches of 1,000.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import hashlib
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, override
 
@@ -74,8 +75,9 @@ from simple_history.utils import (
 from common.countries import codes_matching
 from common.models import Record
 from common.partialdate import PartialDate, Precision, parse_partial_date
-from common.text import clean_spaces
+from common.text import clean_spaces, name_key
 from common.text import fold as _fold_text
+from partnerships.city_matching import CityMatcher
 from partnerships.models import City, FieldOfCooperation, Organisation, Partnership, Person
 
 from .models import Agreement, Signatory
@@ -279,6 +281,24 @@ def _db_value(field: models.Field[Any, Any], value: object) -> object:
     return field.get_db_prep_save(value, connection)
 
 
+# The records an import creates, batch by batch in the order written (``recording_creates``):
+# what reverting the import deletes, last batch first (sheets/reverting.py).
+_created_batches: contextvars.ContextVar[list[Sequence[models.Model]] | None] = (
+    contextvars.ContextVar("created_batches", default=None)
+)
+
+
+@contextlib.contextmanager
+def recording_creates() -> Iterator[list[Sequence[models.Model]]]:
+    """Collect every batch ``create_with_history`` writes inside the block."""
+    batches: list[Sequence[models.Model]] = []
+    token = _created_batches.set(batches)
+    try:
+        yield batches
+    finally:
+        _created_batches.reset(token)
+
+
 def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user: Editor) -> None:
     """Insert ``objs`` and their "created" history rows (by ``user``) in two statements.
 
@@ -288,6 +308,9 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     """
     if not objs:
         return
+    recording = _created_batches.get()
+    if recording is not None:
+        recording.append(objs)
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
         return
@@ -583,6 +606,13 @@ class Lookups:
         # (with history) by ``flush`` just before the rows themselves.
         self.new_records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self._new_ids: set[int] = set()
+        self._matcher: CityMatcher | None = None
+        # Cities found nowhere that may be created: all (--create-cities), or those
+        # ticked in the preview (by name_key); the others are refused.
+        self.create_cities = False
+        self.confirmed_cities: set[str] = set()
+        # Cities found nowhere, as written → "did you mean" (for the preview's ticks).
+        self.unknown_cities: dict[str, list[str]] = {}
 
     def _add[M: models.Model](self, obj: M) -> M:
         # Relations and countries are what the sheet matched against stored records;
@@ -711,6 +741,38 @@ class Lookups:
                 else gettext("Several cities in this country are called “%(value)s”.")
                 % {"value": name}
             )
+        match = self.matcher().find(name, country)
+        if match.city is not None:
+            city = match.city
+            if city.pk is None and not self.is_new(city):
+                self._add(city)
+                self.matcher().add(city, match.place)
+            self.cities()[country_code(city)][fold(name)].append(city)
+            return city
+        return self._unknown_city(name, country, match.suggestions)
+
+    def matcher(self) -> CityMatcher:
+        if self._matcher is None:
+            stored = {c.pk: c for by in self.cities().values() for b in by.values() for c in b}
+            self._matcher = CityMatcher(stored.values())
+        return self._matcher
+
+    def _unknown_city(self, name: str, country: str, suggestions: list[str]) -> City:
+        """A city found nowhere: created if confirmed (and its country given), else refused."""
+        if not (self.create_cities or name_key(name) in self.confirmed_cities):
+            self.unknown_cities[name] = suggestions
+            if suggestions:
+                raise ValueError(
+                    gettext(
+                        "“%(value)s” is not a known city. Did you mean: %(suggestions)s? "
+                        "Otherwise confirm that it is to be created."
+                    )
+                    % {"value": name, "suggestions": "; ".join(suggestions)}
+                )
+            raise ValueError(
+                gettext("“%(value)s” is not a known city: confirm that it is to be created.")
+                % {"value": name}
+            )
         if not country:
             raise ValueError(
                 gettext("“%(value)s” is a new city: give its country so it can be created.")
@@ -720,6 +782,7 @@ class Lookups:
             raise ValueError(gettext("The city name is too long."))
         city = self._add(City(name=name, country=country, is_home=False))
         self._index_city(self.cities(), city)
+        self.matcher().add(city)
         return city
 
     # partnerships
@@ -918,9 +981,15 @@ class SheetResource[M: Record](resources.ModelResource):
         self.progress = progress
         self.rows_total = 0
         self.lookups = Lookups(user)
+        self.lookups.create_cities = bool(getattr(options, "create_cities", False))
+        self.lookups.confirmed_cities = {
+            name_key(n) for n in getattr(options, "new_cities", None) or ()
+        }
         self.row_errors: dict[int, RowErrors] = {}
         # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
         self.pending: list[tuple[M, bool, int]] = []
+        # After a real import: {"created": [[model label, [pk…]], …], "updated": […]}.
+        self.written: dict[str, list[list[Any]]] = {}
         self.reports: dict[int, RowNotes] = {}
         self._current: RowNotes = {}
 
@@ -1071,14 +1140,24 @@ class SheetResource[M: Record](resources.ModelResource):
             result.append_base_error(self.get_error_result_class()(refusal))
 
     def write_pending(self) -> None:
-        self.lookups.flush()
         created = [obj for obj, new, _number in self.pending if new]
         updated = [obj for obj, new, _number in self.pending if not new]
         now = timezone.now()
         for obj in updated:
             obj.version += 1
             obj.updated_at = now
-        self.write(created, updated)
+        with recording_creates() as batches:
+            self.lookups.flush()
+            self.write(created, updated)
+        # What reverting the import undoes: kept on its log (sheets.models.ImportLog.changes).
+        self.written = {
+            "created": [
+                [batch[0]._meta.label_lower, [obj.pk for obj in batch]] for batch in batches
+            ],
+            "updated": [[self._meta.model._meta.label_lower, [obj.pk for obj in updated]]]
+            if updated
+            else [],
+        }
 
     def check_sheet(self) -> dict[int, RowErrors]:
         """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""
@@ -1269,15 +1348,46 @@ _SIGNATORY = re.compile(
 )
 
 
-def parse_signatories(value: object) -> list[tuple[str, str, str]]:
-    """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)]."""
+# A position written after the name instead of in brackets: "Nguyễn Văn B - Chủ tịch".
+_INLINE_POSITION = re.compile(r"\s+[-–—]\s+|\s*[,:]\s+")
+
+
+def _expected_form(part: str) -> str:
+    return gettext(
+        "“%(value)s” is not “Name (position held then)”: write it as "
+        "“Nguyễn Văn B (Chủ tịch UBND thành phố)”."
+    ) % {"value": unhide(part)}
+
+
+def _name_and_title(name: str, title: str | None, notes: list[str] | None) -> tuple[str, str]:
+    """The name and position of an entry; a position written after a dash (or a comma)
+    instead of in brackets is taken when there is just one (and the preview says so)."""
+    if title is not None:
+        return name, title
+    pieces = _INLINE_POSITION.split(name)
+    if len(pieces) == 1:
+        return name, ""
+    if len(pieces) != 2 or not all(p.strip() for p in pieces):  # noqa: PLR2004 — name, title
+        raise ValueError(_expected_form(name))
+    if notes is not None:
+        notes.append(
+            gettext("“%(value)s” read as “%(name)s (%(title)s)”.")
+            % {"value": unhide(name), "name": unhide(pieces[0]), "title": unhide(pieces[1])}
+        )
+    return pieces[0], pieces[1]
+
+
+def parse_signatories(value: object, notes: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """``"Trần Sỹ Thanh (Chủ tịch UBND TP Hà Nội) [witness]; …"`` → [(name, title, role)].
+
+    ``notes`` collects what the preview should say (an entry read another way).
+    """
     entries: list[tuple[str, str, str]] = []
     for part in split_hidden(value):
         match = _SIGNATORY.match(part)
         if not match:
-            raise ValueError(
-                gettext("“%(value)s” is not “Name (position held then)”.") % {"value": unhide(part)}
-            )
+            raise ValueError(_expected_form(part))
+        name, title = _name_and_title(match["name"], match["title"], notes)
         role = Signatory.Role.SIGNATORY
         if match["role"] is not None:
             if fold(match["role"]) in WITNESS_MARKS:
@@ -1286,9 +1396,7 @@ def parse_signatories(value: object) -> list[tuple[str, str, str]]:
                 raise ValueError(
                     gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
                 )
-        entries.append(
-            (unhide(clean_spaces(match["name"])), unhide(clean_spaces(match["title"] or "")), role)
-        )
+        entries.append((unhide(clean_spaces(name)), unhide(clean_spaces(title)), role))
     return entries
 
 
@@ -1662,7 +1770,11 @@ class AgreementResource(SheetResource[Agreement]):
         chosen: list[tuple[Person, str, str]] = []
         title_max = max_length(Signatory, "position_title")
         try:
-            for name, title, role in parse_signatories(row.get("signatories")):
+            notes: list[str] = []
+            entries = parse_signatories(row.get("signatories"), notes)
+            for note in notes:
+                self.note(note)
+            for name, title, role in entries:
                 if len(title) > title_max:
                     raise ValueError(
                         gettext("The position “%(value)s…” is too long.") % {"value": title[:40]}

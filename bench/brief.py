@@ -52,8 +52,9 @@ def _time_brief(visit_id: int, runs: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from delegations.brief import gather_brief, html_to_pdf, render_brief_html
+    from delegations.brief_word import brief_docx
 
-    def once() -> tuple[float, float, float, int, int, float, float]:
+    def once() -> tuple[float, float, float, int, int, float, float, float]:
         c0, t0 = time.process_time(), time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             brief = gather_brief(visit_id, lang="vi", generated_by="bench")
@@ -62,7 +63,9 @@ def _time_brief(visit_id: int, runs: int) -> dict:
         c2, t2 = time.process_time(), time.perf_counter()
         pdf = html_to_pdf(html, lang="vi")
         c3, t3 = time.process_time(), time.perf_counter()
-        return t1 - t0, t2 - t1, t3 - t2, len(queries), len(pdf), c3 - c0, c3 - c2
+        brief_docx(brief)  # the same brief as Word (issue 13: under 1 s with its gathering)
+        t4 = time.perf_counter()
+        return t1 - t0, t2 - t1, t3 - t2, len(queries), len(pdf), c3 - c0, c3 - c2, t4 - t3
 
     once()  # warm-up: font files, templates, WeasyPrint's user-agent stylesheet
     samples = [once() for _ in range(runs)]
@@ -84,6 +87,8 @@ def _time_brief(visit_id: int, runs: int) -> dict:
         "weasyprint_share": round(weasy / total, 4),
         "queries": samples[0][3],
         "pdf_bytes": samples[0][4],
+        "docx_s": round(statistics.median(s[7] for s in samples), 4),
+        "docx_total_s": round(statistics.median(s[0] + s[7] for s in samples), 4),
     }
 
 

@@ -217,12 +217,13 @@ def _copy_floor(rows: list[dict], partnership_id: int) -> float:
                 status.clean(row["status"]),
                 row["notes"],
                 "",
+                "open",
             )
         )
     columns = (
         "created_at, updated_at, version, partnership_id, reference, kind, title, title_en, "
         "signed_on, signed_on_precision, signed_at, valid_from, valid_until, status, notes, "
-        "parent_relation"
+        "parent_relation, valid_until_kind"
     )
     connection.ensure_connection()
     started = time.perf_counter()
@@ -238,7 +239,7 @@ def run(*, quick: bool = False) -> dict:
     from django.db import transaction
 
     from partnerships.models import City, Partnership
-    from sheets.importing import export_bytes, run_import
+    from sheets.importing import ImportOptions, export_bytes, run_import
 
     count = QUICK_ROWS if quick else ROWS
     result: dict = {"rows": count, "target_csv_rows_per_s": CSV_TARGET_ROWS_PER_S, "runs": []}
@@ -273,7 +274,13 @@ def run(*, quick: bool = False) -> dict:
                     _timed(
                         label,
                         lambda: run_import(
-                            sheet="agreements", file_name=name, data=data, dry_run=dry_run
+                            sheet="agreements",
+                            file_name=name,
+                            data=data,
+                            dry_run=dry_run,
+                            # the sheet's new partner cities are confirmed, as a
+                            # user would tick them (they are in no gazetteer)
+                            options=ImportOptions(create_cities=True),
                         ),
                         count,
                     )

@@ -288,6 +288,10 @@ def measures(ids: dict) -> list[Measure]:
             query={"view": "agenda", "month": "2025-05"},
             peer="admin_visit",
         ),
+        Measure("partner_map", "partner map", "workspace:partner_map", peer="admin_partnership"),
+        Measure(
+            "statistics", "statistics, last ten years", "workspace:statistics", peer="admin_visit"
+        ),
         Measure(
             "calendar_htmx",
             "calendar, next month (htmx partial)",

@@ -16,12 +16,16 @@ import logging
 import sys
 from collections.abc import Callable
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed, TooManyFieldsSent
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
+from django.shortcuts import render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -52,6 +56,9 @@ def database_unavailable() -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, TooManyFieldsSent):
+        # A form too big to be read (issue 17 pt 8): shown back, so nothing typed is lost.
+        return too_many_fields(request, exception)
     return defaults.bad_request(request, exception)
 
 
@@ -104,3 +111,56 @@ class ErrorPagesInDebugMiddleware:
         if handler is None or not response.get("Content-Type", "").startswith("text/html"):
             return response
         return handler(request)
+
+
+# What the "too many fields" page shows back at most (the rest is counted, not shown).
+RECOVERED_VALUES_SHOWN = 2000
+FORM_MACHINERY = ("csrfmiddlewaretoken",)
+FORM_MACHINERY_SUFFIXES = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+
+
+def too_many_fields(request: HttpRequest, _exception: TooManyFieldsSent) -> HttpResponse:
+    """The 400 page of a form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (from
+    common.error_pages.bad_request): what the user typed, so that nothing is lost."""
+    values, total = recovered_input(request)
+    context = {
+        "values": values,
+        "values_total": total,
+        "values_text": "\n\n".join(f"{name}:\n{value}" for name, value in values),
+        "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        "back": _same_site_referer(request),
+    }
+    response = render(
+        request, "common/too_many_fields.html", context, status=HTTPStatus.BAD_REQUEST
+    )
+    if request.headers.get("HX-Request"):
+        # A form posted by htmx: the page replaces the form's page (base.html lets htmx
+        # swap a 400) rather than nothing happening.
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def recovered_input(request: HttpRequest) -> tuple[list[tuple[str, str]], int]:
+    """The non-empty values of a refused url-encoded form (not its CSRF token and formset
+    counters), and how many there were; nothing when the body cannot be read again."""
+    try:
+        body = request.body
+    except RawPostDataException:  # a multipart form, already streamed: nothing kept
+        return [], 0
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=False)
+    values = [
+        (name, value)
+        for name, value in pairs
+        if value.strip()
+        and name not in FORM_MACHINERY
+        and not name.endswith(FORM_MACHINERY_SUFFIXES)
+    ]
+    return values[:RECOVERED_VALUES_SHOWN], len(values)
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return ""

@@ -386,3 +386,35 @@ class _Resolver:
             else:
                 out.append(str(part))
         return "".join(out)
+
+
+class NotRestorableError(Exception):
+    """The record is not deleted, was never recorded, or what it refers to is gone."""
+
+
+def restore_deleted(model: type[models.Model], pk: Any) -> models.Model:
+    """Bring back a deleted record (a signatory, a document, a participant, a programme
+    item…) as it was when deleted, with its id, from its last history row. The restore is
+    itself recorded (a "created" row by whoever restores, simple-history's request user or
+    ``HistoricalRecords.thread.request``). Many-to-many links are not brought back."""
+    if model._default_manager.filter(pk=pk).exists():
+        raise NotRestorableError(f"{model._meta.label} {pk} exists: nothing to restore.")
+    history = get_history_manager_for_model(model)
+    last = history.filter(id=pk).order_by("-history_date", "-history_id").first()
+    if last is None or last.history_type != "-":
+        raise NotRestorableError(f"{model._meta.label} {pk} has no deletion in its history.")
+    record = last.instance
+    for link in model._meta.concrete_fields:
+        target = getattr(record, link.attname)
+        if link.is_relation and target is not None and link.related_model is not None:
+            related = link.related_model
+            if not related._default_manager.filter(pk=target).exists():
+                name = related._meta.verbose_name
+                raise NotRestorableError(
+                    f"{model._meta.label} {pk} cannot be restored: its {name} {target} is gone."
+                )
+    try:
+        record.save(force_insert=True)
+    except (ValueError, models.ProtectedError, Exception) as error:
+        raise NotRestorableError(f"{model._meta.label} {pk} cannot be restored: {error}") from error
+    return record

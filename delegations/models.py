@@ -37,6 +37,7 @@ What a briefing book reads from a visit (issue 13); every model below keeps its 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
@@ -53,7 +54,7 @@ from agreements.models import Agreement
 from common.indexes import OrderIndex
 from common.models import EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
-from common.text import clean_spaces
+from common.text import clean_spaces, fold
 from common.text_match import Fold
 from partnerships.models import FieldOfCooperation, Organisation, Partnership, Person
 
@@ -878,9 +879,32 @@ class GiftQuerySet(models.QuerySet["Gift"]):
             .select_related("visit")
         )
 
+    def with_earlier_repeats(self, gifts: Iterable[Gift]) -> list[Gift]:
+        """``gifts`` with ``earlier_gifts`` filled: the same gift already given to the same
+        person at another visit, for all of them in one query."""
+        gifts = list(gifts)
+        people = {g.person_id for g in gifts if g.direction == Gift.Direction.GIVEN and g.person_id}
+        earlier: dict[tuple[int, str], list[Gift]] = {}
+        if people:
+            given = self.filter(direction=Gift.Direction.GIVEN, person_id__in=people)
+            for given_gift in given.select_related("visit").order_by("visit__start_date", "pk"):
+                key = (given_gift.person_id or 0, fold(given_gift.description))
+                earlier.setdefault(key, []).append(given_gift)
+        for gift in gifts:
+            same = earlier.get((gift.person_id or 0, fold(gift.description)), [])
+            gift._earlier = (
+                [g for g in same if g.visit_id != gift.visit_id]
+                if gift.direction == Gift.Direction.GIVEN and gift.person_id
+                else []
+            )
+        return gifts
+
 
 class Gift(EnglishVersions, VisitPart):
     """A gift given or received at a visit; together they are the register across visits."""
+
+    # Filled for a whole list at once by ``Gift.objects.with_earlier_repeats``.
+    _earlier: list[Gift]
 
     class Direction(models.TextChoices):
         GIVEN = "given", _("given")
@@ -926,6 +950,13 @@ class Gift(EnglishVersions, VisitPart):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def earlier_gifts(self) -> list[Gift]:
+        """``given_before()``, read from what ``with_earlier_repeats`` fetched when it did."""
+        if not hasattr(self, "_earlier"):
+            self._earlier = self.given_before()
+        return self._earlier
 
     def given_before(self) -> list[Gift]:
         """The same gift already given to the same person at another visit (the warning)."""

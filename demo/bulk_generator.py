@@ -61,6 +61,8 @@ BASE = {
     "action_items": 100_000,
 }
 BATCH = 5_000
+# Countries partner cities may be drawn from (sampled without replacement, so a cap on "countries").
+COUNTRY_CODES = sorted(code for code, _ in countries if code != "VN")
 HOME_PEOPLE_PER_FIVE = 2  # of every five people generated, two work in a home city
 
 SURNAMES = [
@@ -282,7 +284,7 @@ ENGAGEMENT_TITLES = (
 def counts(scale: float) -> dict[str, int]:
     """Row targets for ``scale``; every kind has at least a couple so tiny scales still link up."""
     out = {name: max(2, round(n * scale)) for name, n in BASE.items()}
-    out["countries"] = max(2, min(out["countries"], out["partner_cities"]))
+    out["countries"] = max(2, min(out["countries"], out["partner_cities"], len(COUNTRY_CODES)))
     return out
 
 
@@ -365,7 +367,7 @@ class Table:
             return f.get_default()
         if f.null:
             return None
-        if f.blank and isinstance(f, models.CharField | models.TextField):
+        if f.blank and isinstance(f, models.CharField | models.TextField | models.FileField):
             return ""
         raise ValueError(f"{self.model.__name__}.{f.name} needs a value")
 
@@ -555,8 +557,7 @@ class Generator:
 
     def make_cities(self) -> None:
         r = self.rng
-        codes = sorted(code for code, _ in countries if code != "VN")
-        chosen = r.sample(codes, self.n["countries"])
+        chosen = r.sample(COUNTRY_CODES, min(self.n["countries"], len(COUNTRY_CODES)))
         self.partner_cities: list[tuple[int, str, str]] = []  # (id, name, country)
         self.city_orgs: dict[int, list[int]] = {}
         for i in range(self.n["partner_cities"]):

@@ -26,7 +26,19 @@ from django.db import models, transaction
 from agreements.models import Agreement, Signatory
 from common.partialdate import PartialDate, Precision, parse_partial_date
 from common.roles import EDITOR, VIEWER, ensure_roles
-from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from delegations.models import (
+    Accommodation,
+    ActionItem,
+    BriefPoint,
+    Engagement,
+    Gift,
+    LocalContact,
+    ProgressUpdate,
+    TravelSegment,
+    Visit,
+    VisitParticipant,
+    VisitSource,
+)
 from partnerships.models import (
     City,
     CityName,
@@ -40,6 +52,52 @@ from partnerships.models import (
 DATA = Path(__file__).resolve().parent / "data"
 
 Spec = dict[str, Any]  # one table of a data file
+
+# What a briefing book reads (issue 13), written only when a file gives it.
+CITY_NOTE = (
+    "population",
+    "population_year",
+    "profile",
+    "profile_en",
+    "relations_since",
+    "country_note",
+    "country_note_en",
+    "key_figures",
+    "key_figures_en",
+    "timezone",
+)
+PERSON_PROFILE = (
+    "form_of_address",
+    "form_of_address_en",
+    "biography",
+    "biography_en",
+    "languages",
+    "dietary_needs",
+    "phone",
+)
+VISIT_TEXTS = (
+    "title_en",
+    "purpose_en",
+    "outcomes_en",
+    "talking_points_en",
+    "budget_line",
+    "budget_amount",
+    "budget_currency",
+    "security_notes",
+    "security_notes_en",
+    "health_notes",
+    "health_notes_en",
+)
+ENGAGEMENT_DETAILS = ("time", "end_time", "title_en", "summary_en", "dress", "date_note")
+# [[visit.TABLE]] → the model and the fields that find a row again within its visit.
+PARTS_KEYS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "travel": (TravelSegment, ("from_place", "to_place", "departure_date")),
+    "accommodation": (Accommodation, ("name",)),
+    "contact": (LocalContact, ("name",)),
+    "gift": (Gift, ("description",)),
+    "point": (BriefPoint, ("kind", "text")),
+    "source": (VisitSource, ("url",)),
+}
 
 
 @dataclass
@@ -142,6 +200,7 @@ class DemoLoader:
             region=spec.get("region", ""),
             latitude=Decimal(spec["latitude"]),
             longitude=Decimal(spec["longitude"]),
+            **optional(spec, *CITY_NOTE),
             is_home=spec.get("is_home", False),
         )
         for other in spec.get("other_names", []):
@@ -165,8 +224,11 @@ class DemoLoader:
             {"full_name": spec["full_name"]},
             name_latin=spec["name_latin"],
             country=spec["country"],
+            **optional(spec, *PERSON_PROFILE),
         )
         for position in spec.get("positions", []):
+            start = partial_date(position.get("start"))
+            dates = {"start": start.date, "start_precision": start.precision} if start else {}
             self.up(
                 Position,
                 {
@@ -175,6 +237,7 @@ class DemoLoader:
                     "title": position["title"],
                 },
                 title_en=position["title_en"],
+                **dates,
             )
         self.people[spec["key"]] = person
 
@@ -219,7 +282,7 @@ class DemoLoader:
             parent=self.agreements[spec["parent"]] if "parent" in spec else None,
             parent_relation=spec.get("parent_relation", ""),
             **dates,
-            **optional(spec, "signed_at", "valid_from", "valid_until", "notes"),
+            **optional(spec, "signed_at", "valid_from", "valid_until", "valid_until_kind", "notes"),
         )
         set_m2m(agreement.parties, [self.orgs[key] for key in spec.get("parties", [])])
         set_m2m(agreement.fields, [self.fields[code] for code in spec.get("fields", [])])
@@ -251,7 +314,7 @@ class DemoLoader:
             outcomes=spec.get("outcomes", ""),
             date_note=spec.get("date_note", ""),
             **dates,
-            **optional(spec, "talking_points", "source_url"),
+            **optional(spec, "talking_points", "source_url", *VISIT_TEXTS),
         )
         order: dict[str, int] = {}  # each side's participants in the order listed
         for participant in spec.get("participant", []):
@@ -262,6 +325,7 @@ class DemoLoader:
                 side=side,
                 role=participant["role"],
                 position_title=participant.get("position_title", ""),
+                phone=participant.get("phone", ""),
                 order=order.setdefault(side, 0),
             )
             order[side] += 1
@@ -273,6 +337,26 @@ class DemoLoader:
             )
         for action in spec.get("action", []):
             self.load_action(partnership, visit, action)
+        self.load_visit_parts(visit, spec)
+
+    def load_visit_parts(self, visit: Visit, spec: Spec) -> None:
+        """Travel, accommodation, contacts, gifts, points and sources, each found again by
+        its natural key within the visit (PARTS_KEYS)."""
+        for table, (model, keys) in PARTS_KEYS.items():
+            for order, row in enumerate(spec.get(table, [])):
+                values = {**row, "order": order}
+                values = self.resolved(model, values)
+                lookup = {"visit": visit, **{key: values.pop(key) for key in keys}}
+                self.up(model, lookup, **values)
+
+    def resolved(self, model: type[models.Model], values: Spec) -> Spec:
+        """Keys of people and organisations in ``values`` turned into their records (where
+        the field is a relation: a contact's organisation is only a name)."""
+        lookups: dict[str, dict[str, Any]] = {"person": self.people, "organisation": self.orgs}
+        for name, records in lookups.items():
+            if name in values and model._meta.get_field(name).is_relation:
+                values[name] = records[values[name]]
+        return values
 
     def load_engagement(self, visit: Visit, spec: Spec) -> None:
         engagement = self.up(
@@ -282,8 +366,11 @@ class DemoLoader:
             date=spec.get("date"),
             place=spec.get("place", ""),
             summary=spec.get("summary", ""),
+            **optional(spec, *ENGAGEMENT_DETAILS),
         )
         set_m2m(engagement.counterparts, [self.people[k] for k in spec.get("counterparts", [])])
+        if "accompanied_by" in spec:
+            set_m2m(engagement.accompanied_by, [self.people[k] for k in spec["accompanied_by"]])
 
     def load_action(self, partnership: Partnership, visit: Visit, spec: Spec) -> None:
         due = partial_date(spec.get("due"))

@@ -146,8 +146,22 @@ class CityForm(VersionedFormMixin, forms.ModelForm):
             "latitude",
             "longitude",
             "profile",
+            "profile_en",
+            "relations_since",
+            "timezone",
+            "country_note",
+            "country_note_en",
+            "key_figures",
+            "key_figures_en",
         ]
-        widgets = {"profile": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "profile": forms.Textarea(attrs={"rows": 6}),
+            "profile_en": forms.Textarea(attrs={"rows": 6}),
+            "country_note": forms.Textarea(attrs={"rows": 4}),
+            "country_note_en": forms.Textarea(attrs={"rows": 4}),
+            "key_figures": forms.Textarea(attrs={"rows": 4}),
+            "key_figures_en": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 CityNameFormSet = forms.inlineformset_factory(
@@ -155,11 +169,39 @@ CityNameFormSet = forms.inlineformset_factory(
 )
 
 
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
 class PersonForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["full_name", "name_latin", "country", "email", "phone", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "full_name",
+            "name_latin",
+            "country",
+            "email",
+            "phone",
+            "form_of_address",
+            "form_of_address_en",
+            "languages",
+            "dietary_needs",
+            "photo",
+            "biography",
+            "biography_en",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "biography": forms.Textarea(attrs={"rows": 6}),
+            "biography_en": forms.Textarea(attrs={"rows": 6}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        }
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        return photo
 
 
 class PositionForm(PickerFormMixin, PartialDateFormMixin, forms.ModelForm):

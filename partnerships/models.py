@@ -43,6 +43,7 @@ from common.partialdate import (
     partial_range_constraint,
     period_covers,
 )
+from common.scripts import name_language
 
 ANNIVERSARY_STEP = 5
 CITY_NAME_FIELDS = ["name", "name_en", "name_local"]
@@ -193,6 +194,11 @@ class City(EnglishVersions, Record):
         """The key figures as lines, in ``lang`` when written, and whether it fell back."""
         text, fell_back = self.text_in(lang, "key_figures")
         return [line.strip() for line in text.splitlines() if line.strip()], fell_back
+
+    @property
+    def local_name_language(self) -> str:
+        """The language tag (BCP 47) for ``name_local``, from the city's country's languages."""
+        return name_language(self.name_local, str(self.country))
 
     def all_names(self) -> list[str]:
         names = [self.name, self.name_en, self.name_local]

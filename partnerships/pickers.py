@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
-from common.autocomplete import AutocompleteField, suggestions
+from common.autocomplete import AutocompleteField, remember_label, suggestions
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
 
@@ -64,3 +64,6 @@ class PickerFormMixin:
             self.fields[name] = picker(
                 kind, label=old.label, required=old.required, help_text=old.help_text
             )
+            instance = getattr(self, "instance", None)
+            if instance is not None and instance.pk is not None:
+                remember_label(self.fields[name], getattr(instance, name))

@@ -10,22 +10,28 @@ and a plain request with the whole page; forms go through common/editing.py
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.forms import BaseInlineFormSet
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
+from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
+from common.worldmap import render_locator_map
 
 from .forms import (
     CityForm,
@@ -97,7 +103,18 @@ def city_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    return render_partial_or_page(request, "partnerships/city_detail.html", {"city": city})
+    context = {"city": city, "locator_map": _locator_map(city)}
+    return render_partial_or_page(request, "partnerships/city_detail.html", context)
+
+
+def _locator_map(city: City) -> SafeString | None:
+    """The city on a small map of its region (no query), when its place is known."""
+    if city.latitude is None or city.longitude is None:
+        return None
+    svg = render_locator_map(
+        float(city.latitude), float(city.longitude), str(city), country=str(city.country)
+    )
+    return mark_safe(svg)  # noqa: S308 (common.worldmap escapes every text it draws)
 
 
 def _city_names(
@@ -182,7 +199,12 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
     person = Person()
     return save_or_render(
         request,
-        PersonForm(request.POST or None, instance=person, initial=request.GET.dict() or None),
+        PersonForm(
+            request.POST or None,
+            request.FILES or None,
+            instance=person,
+            initial=request.GET.dict() or None,
+        ),
         "partnerships/person_form.html",
         formsets=_positions(request, person),
         saved_message=_("The person was recorded."),
@@ -196,7 +218,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     return save_or_render(
         request,
-        PersonForm(request.POST or None, instance=person),
+        PersonForm(request.POST or None, request.FILES or None, instance=person),
         "partnerships/person_form.html",
         formsets=_positions(request, person),
         context={"person": person},
@@ -272,3 +294,19 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         success_url=reverse("partnerships:organisation_list"),
         cancel_url=organisation.get_absolute_url(),
     )
+
+
+@require_GET
+@viewer_required
+def person_photo(_request: AuthenticatedRequest, pk: int) -> HttpResponse | FileResponse:
+    """A person's photo, to signed-in readers only: it lives under private/, never at a
+    media URL."""
+    person = get_object_or_404(Person.objects.only("pk", "photo"), pk=pk)
+    stored = person.photo.name or ""
+    content_type = mimetypes.guess_type(stored)[0] or ""
+    if not stored or not content_type.startswith("image/"):
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / stored
+    response = send_file(path, filename=PurePosixPath(stored).name, content_type=content_type)
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

@@ -2,6 +2,10 @@ from typing import override
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from .models import ImportLog, SavedMapping
 
@@ -19,10 +23,19 @@ class ImportLogAdmin(admin.ModelAdmin):
         "rows_updated",
         "rows_unchanged",
         "rows_with_errors",
+        "reverted_at",
+        "log_page",
     ]
     list_filter = ["sheet", "outcome"]
     search_fields = ["file_name", "user__username"]
     list_select_related = ["user"]
+
+    @admin.display(description=_("log page"))
+    def log_page(self, obj: ImportLog) -> SafeString:
+        """The import's page in the workspace, where an administrator can revert it."""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("sheets:import_log", args=[obj.pk]), _("open")
+        )
 
     @override
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -47,7 +47,7 @@ class ReadingForm(forms.Form):
         label=gettext_lazy("Save the column mapping as"), max_length=100, required=False
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 — keyword-only: the sheet and what its preview found
         self,
         *args: Any,
         sheet: str,
@@ -55,6 +55,7 @@ class ReadingForm(forms.Form):
         unknown: Sequence[str] = (),
         unknown_values: Sequence[tuple[str, str]] = (),
         value_choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        unknown_cities: Sequence[tuple[str, Sequence[str]]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +84,7 @@ class ReadingForm(forms.Form):
             for column, value in list(unknown_values)[:MAX_MAPPED_HEADERS]
             if column in (value_choices or {})
         ]
+        self._add_city_ticks(unknown_cities)
         for number, (column, value) in enumerate(self.unknown_values):
             self.fields[f"valuekey_{number}"] = forms.CharField(
                 initial=f"{column}:{value}", widget=forms.HiddenInput, required=False
@@ -103,6 +105,34 @@ class ReadingForm(forms.Form):
                 break
             found.append(header)
         return found
+
+    def _add_city_ticks(self, unknown_cities: Sequence[tuple[str, Sequence[str]]]) -> None:
+        self.unknown_cities = [name for name, _s in unknown_cities][:MAX_MAPPED_HEADERS]
+        for number, (name, suggestions) in enumerate(unknown_cities[:MAX_MAPPED_HEADERS]):
+            self.fields[f"citykey_{number}"] = forms.CharField(
+                initial=name, widget=forms.HiddenInput, required=False
+            )
+            self.fields[f"newcity_{number}"] = forms.BooleanField(
+                label=_("Create the city “%(name)s”") % {"name": name},
+                help_text=_("Did you mean: %(s)s?") % {"s": "; ".join(suggestions)}
+                if suggestions
+                else "",
+                required=False,
+            )
+
+    @classmethod
+    def unknown_cities_from(cls, data: Any) -> list[tuple[str, list[str]]]:
+        """The cities a posted form offers to create (its hidden ``citykey_N`` fields)."""
+        found: list[tuple[str, list[str]]] = []
+        for number in range(MAX_MAPPED_HEADERS):
+            name = data.get(f"citykey_{number}")
+            if name is None:
+                break
+            found.append((name, []))
+        return found
+
+    def city_fields(self) -> list[forms.BoundField]:
+        return [self[f"newcity_{n}"] for n in range(len(self.unknown_cities))]
 
     @classmethod
     def unknown_values_from(cls, data: Any) -> list[tuple[str, str]]:
@@ -128,6 +158,10 @@ class ReadingForm(forms.Form):
         mapping = dict(base.mapping) if base else {}
         ignore = list(base.ignore) if base else []
         values = {c: dict(v) for c, v in base.values.items()} if base else {}
+        new_cities = list(base.new_cities) if base else []
+        new_cities += [
+            name for n, name in enumerate(self.unknown_cities) if data.get(f"newcity_{n}")
+        ]
         if data.get("saved_mapping"):
             saved = SavedMapping.objects.filter(
                 sheet=self.sheet, name=data["saved_mapping"]
@@ -152,6 +186,7 @@ class ReadingForm(forms.Form):
             blank="clear" if data.get("blank_clears") else "keep",
             home_city=data.get("home_city") or "",
             values=values,
+            new_cities=tuple(dict.fromkeys(new_cities)),
         )
 
 

@@ -175,6 +175,7 @@ def outcome_data(outcome: importing.ImportOutcome) -> dict[str, Any]:
         "absent_columns": list(outcome.absent_columns),
         "ambiguous_dates": [asdict(a) for a in outcome.ambiguous_dates],
         "unknown_values": [list(pair) for pair in outcome.unknown_values],
+        "unknown_cities": [[name, list(s)] for name, s in outcome.unknown_cities],
         "rows": [asdict(row) for row in outcome.rows],
         "log": outcome.log.pk if outcome.log else None,
     }
@@ -191,6 +192,7 @@ def outcome_from(data: dict[str, Any]) -> importing.ImportOutcome:
         absent_columns=data.get("absent_columns", []),
         ambiguous_dates=[Ambiguity(**a) for a in data.get("ambiguous_dates", [])],
         unknown_values=[(column, value) for column, value in data.get("unknown_values", [])],
+        unknown_cities=[(name, list(s)) for name, s in data.get("unknown_cities", [])],
         rows=[importing.RowReport(**row) for row in data["rows"]],
     )
 

@@ -87,11 +87,14 @@ class ImportOptions:
     blank: str = "keep"
     home_city: str = ""
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    create_cities: bool = False  # every city found nowhere may be created
+    new_cities: tuple[str, ...] = ()  # the cities found nowhere that may be created
 
     def as_data(self) -> dict[str, Any]:
         """For the session and a job's parameters (JSON)."""
         data = asdict(self)
         data["mapping"], data["ignore"] = dict(self.mapping), list(self.ignore)
+        data["new_cities"] = list(self.new_cities)
         data["values"] = {column: dict(chosen) for column, chosen in self.values.items()}
         return data
 
@@ -100,6 +103,7 @@ class ImportOptions:
         data = dict(data or {})
         data["mapping"] = dict(data.get("mapping") or {})
         data["ignore"] = tuple(data.get("ignore") or ())
+        data["new_cities"] = tuple(data.get("new_cities") or ())
         data["values"] = {c: dict(v) for c, v in (data.get("values") or {}).items()}
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -241,6 +245,10 @@ class ImportOutcome:
     ambiguous_dates: list[Ambiguity] = field(default_factory=list)
     # (column, value as written) of choice cells matching no choice, to be mapped once
     unknown_values: list[tuple[str, str]] = field(default_factory=list)
+    # What a real import wrote (``SheetResource.written``), kept on its log for a revert.
+    written: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # cities found nowhere (as written), with their "did you mean"
+    unknown_cities: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -418,7 +426,9 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
                 # The rows were written with COPY (no signals): the change is counted
                 # when the import commits (workspace/freshness.py).
                 announce_bulk_write()
+                outcome.written = resource.written
         outcome.rows = _report(resource, read, result)
+        outcome.unknown_cities = sorted(resource.lookups.unknown_cities.items())
         outcome.unknown_values = sorted(
             (column, value)
             for column, values in resource.unknown_values.items()
@@ -460,6 +470,7 @@ def _log(sheet: str, outcome: ImportOutcome, user: Editor, size: int) -> ImportL
             rows_unchanged=outcome.unchanged,
             rows_with_errors=outcome.with_errors,
             message=message,
+            changes=outcome.written if outcome.ok else {},
         )
 
 

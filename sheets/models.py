@@ -36,6 +36,18 @@ class ImportLog(models.Model):
     rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rows_with_errors = models.PositiveIntegerField(_("rows with errors"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # What the import wrote: {"created": [[model label, [pk…]], …] in the order written,
+    # "updated": [[model label, [pk…]]]}; what a revert undoes (sheets/reverting.py).
+    changes = models.JSONField(_("changes"), default=dict, blank=True, editable=False)
+    reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reverted by"),
+    )
 
     class Meta:
         # The table the agreements app created, kept when the model moved here.

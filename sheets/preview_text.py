@@ -39,6 +39,13 @@ def preview_lines(outcome: ImportOutcome) -> Iterator[str]:
         yield gettext(
             'Unknown value in %(column)s: “%(value)s” (map it: --value %(column)s:"%(value)s"=CODE).'
         ) % {"column": column, "value": value}
+    for name, suggestions in outcome.unknown_cities:
+        yield gettext("City found nowhere: “%(name)s”%(maybe)s (create it: --create-cities).") % {
+            "name": name,
+            "maybe": gettext("; did you mean %(s)s?") % {"s": "; ".join(suggestions)}
+            if suggestions
+            else "",
+        }
     for row in outcome.rows:
         yield from _row_lines(row)
     if outcome.rows:

@@ -6,7 +6,7 @@ so that ``agreements:import`` or ``delegations:visit_export`` keep their names a
 
 from django.urls import path
 
-from sheets import views
+from sheets import log_views, views
 
 agreement_pages = [
     path("import/", views.agreement_import, name="import"),
@@ -29,4 +29,10 @@ delegation_pages = [
         name="actionitem_import_template",
     ),
     path("actions/export/", views.actionitem_export, name="actionitem_export"),
+]
+
+# An import's log page and its revert: the ``sheets`` namespace, under /imports/.
+log_pages = [
+    path("<int:pk>/", log_views.import_log, name="import_log"),
+    path("<int:pk>/revert/", log_views.import_revert, name="import_revert"),
 ]

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,6 +37,7 @@ from sheets.exporting import ExportRefusedError
 from sheets.forms import ImportForm, ReadingForm, save_mapping
 from sheets.importing import Stashed
 from sheets.models import ImportLog
+from sheets.office import office_bytes
 from sheets.registry import resource_for
 
 if TYPE_CHECKING:
@@ -122,6 +125,7 @@ def _preview(
         unknown=outcome.ignored_columns,
         unknown_values=outcome.unknown_values,
         value_choices=_value_choices(spec.sheet),
+        unknown_cities=outcome.unknown_cities,
         initial=_initial(stashed.options),
     )
 
@@ -159,6 +163,7 @@ def _reread(
         unknown=ReadingForm.unknown_from(request.POST),
         unknown_values=ReadingForm.unknown_values_from(request.POST),
         value_choices=_value_choices(spec.sheet),
+        unknown_cities=ReadingForm.unknown_cities_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
     if not reading.is_valid():
@@ -200,12 +205,21 @@ def _confirm(
             form=ImportForm(sheet=spec.sheet, columns=context["columns"]), outcome=outcome
         )
         return render(request, spec.page, context, status=HTTPStatus.UNPROCESSABLE_ENTITY)
-    messages.success(
-        request,
-        _("Imported “%(name)s”: %(summary)s.")
-        % {"name": stashed.name, "summary": outcome.summary()},
-    )
+    messages.success(request, _imported_message(stashed.name, outcome))
     return redirect(spec.done_url)
+
+
+def _imported_message(name: str, outcome: importing.ImportOutcome) -> str:
+    """What the import did, with a link to its log page (where it can be reverted)."""
+    text = _("Imported “%(name)s”: %(summary)s.") % {"name": name, "summary": outcome.summary()}
+    if outcome.log is None:
+        return text
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        text,
+        reverse("sheets:import_log", args=[outcome.log.pk]),
+        _("Import #%(id)s") % {"id": outcome.log.pk},
+    )
 
 
 def _in_background(
@@ -264,11 +278,18 @@ def _editor(request: AuthenticatedRequest) -> User:
 
 
 def export_response(
-    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest
+    dataset: tablib.Dataset, fmt: str, stem: str, request: HttpRequest, sheet: str = ""
 ) -> HttpResponse:
+    """The file; ``?style=office`` (and the sheet's kind): the export for people."""
     content_type, extension = importing.EXPORT_FORMATS[fmt]
+    office = bool(sheet) and request.GET.get("style") == "office"
     try:
-        data = importing.export_bytes(dataset, fmt)
+        if office:
+            data = office_bytes(
+                resource_for(sheet), dataset, fmt, translation.get_language() or "vi"
+            )
+        else:
+            data = importing.export_bytes(dataset, fmt)
     except ExportRefusedError as refusal:
         return _export_refused(request, refusal)
     response = HttpResponse(data, content_type=content_type)
@@ -328,7 +349,9 @@ def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = AgreementResource()
     agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(agreements))
-    return export_response(dataset, export_format(request), "agreements", request)
+    return export_response(
+        dataset, export_format(request), "agreements", request, ImportLog.Sheet.AGREEMENTS
+    )
 
 
 VISITS_PAGE = SheetPage(
@@ -373,7 +396,9 @@ def visit_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = VisitResource()
     visits = VisitFilterForm(request.GET).results(Visit.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(visits))
-    return export_response(dataset, export_format(request), "visits", request)
+    return export_response(
+        dataset, export_format(request), "visits", request, ImportLog.Sheet.VISITS
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -398,4 +423,6 @@ def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
     resource = ActionItemResource()
     items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
     dataset = resource.export_dataset(resource.export_queryset(items))
-    return export_response(dataset, export_format(request), "action-items", request)
+    return export_response(
+        dataset, export_format(request), "action-items", request, ImportLog.Sheet.ACTION_ITEMS
+    )

@@ -17,18 +17,25 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.models import Agreement, AgreementDocument
-from delegations.models import ActionItem, Visit
+from delegations.models import ActionItem, Visit, VisitDocument, VisitParticipant
 from demo.loader import load_demo
 from jobs.models import Job
 from partnerships.models import City, Organisation, Partnership, Person
-from tests.factories import administrator, editor, viewer
+from tests.factories import VisitDocumentFactory, administrator, editor, viewer
 
 LOGIN = "login"
+# The smallest valid PNG (1×1): a person's photo.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4ea0000000049454e44ae426082"
+)
 ROLES = ("anonymous", "viewer", "editor", "administrator")
 SKIPPED_PREFIXES = ("admin/", "accounts/", "i18n/", "static/", "^media/", "media/")
 
@@ -114,6 +121,16 @@ ACCESS = {
     "delegations:visit_delete": DELETE_REFUSED,
     # GET: the export form; POST: queues the brief, then its job page (any reader may export).
     "delegations:visit_brief": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 302, 302, 302)),
+    # A visit's rows, one at a time (delegations/views/visit_parts.py): without htmx the
+    # list and a row are the visit page (302 to its section); editors add, change and
+    # remove rows (an empty POST is answered with the form's errors).
+    "delegations:visit_part_list": rule(get=(LOGIN, 302, 302, 302), post=NO),
+    "delegations:visit_part_row": rule(get=(LOGIN, 302, 302, 302), post=NO),
+    "delegations:visit_part_new": WRITE,
+    "delegations:visit_part_edit": WRITE,
+    "delegations:visit_part_delete": rule(get=(LOGIN, 403, 200, 200), post=(LOGIN, 403, 302, 302)),
+    "delegations:visit_document": READ,
+    "partnerships:person_photo": READ,
     "delegations:visit_import": WRITE,
     "delegations:visit_import_template": EDITORS_DOWNLOAD,
     "delegations:visit_export": READ,
@@ -133,6 +150,9 @@ ACCESS = {
     # has no session: an unknown secret is not found, whoever asks.
     "workspace:my_work": READ,
     "workspace:calendar": READ,
+    "workspace:partner_map": READ,
+    "workspace:statistics": READ,
+    "workspace:annual_report": READ,
     "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
     "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),
@@ -163,9 +183,39 @@ KWARGS_FOR = {
 }
 
 
+def visit_row_kwargs(name: str) -> dict[str, object] | None:
+    """The first visit's first participant (or speech), for the URLs of a visit's rows."""
+    if not name.startswith(("delegations:visit_part_", "delegations:visit_document")):
+        return None
+    participant = VisitParticipant.objects.order_by("visit", "pk").first()
+    assert participant is not None
+    if name == "delegations:visit_document":
+        document = VisitDocument.objects.order_by("pk").first()
+        assert document is not None
+        stored_under_this_tests_media(document.file, b"%PDF-1.4 speech")
+        return {"pk": document.visit_id, "row": document.pk}
+    kwargs: dict[str, object] = {"pk": participant.visit_id, "kind": "people"}
+    if "<int:row>" in checked_patterns()[name]:
+        kwargs["row"] = participant.pk
+    return kwargs
+
+
+def stored_under_this_tests_media(file: FieldFile, content: bytes) -> None:
+    """Each test has its own MEDIA_ROOT: put the record's file there again."""
+    if not file.storage.exists(file.name or ""):
+        file.storage.save(file.name or "", ContentFile(content))
+
+
 def url_for(name: str, route: str) -> str:
+    if name == "partnerships:person_photo":
+        person = Person.objects.exclude(photo="").order_by("pk").first()
+        assert person is not None
+        stored_under_this_tests_media(person.photo, PNG)
+        return reverse(name, kwargs={"pk": person.pk})
     if name in KWARGS_FOR:
         return reverse(name, kwargs=KWARGS_FOR[name])
+    if (row_kwargs := visit_row_kwargs(name)) is not None:
+        return reverse(name, kwargs=row_kwargs)
     if "<int:pk>" in route or "<uuid:pk>" in route:
         record = next(get() for prefix, get in RECORD_FOR.items() if name.startswith(prefix))
         assert record is not None
@@ -205,6 +255,10 @@ def record(django_db_setup, django_db_blocker):
         )
         visit = Visit.objects.order_by("pk").first()
         assert visit is not None
+        VisitDocumentFactory(visit=visit)
+        person = Person.objects.order_by("pk").first()
+        assert person is not None
+        person.photo.save("photo.png", ContentFile(PNG), save=True)
         job = Job.objects.create(
             kind="visit_brief",
             owner=users["viewer"],

@@ -186,6 +186,9 @@ def test_the_vietnamese_word_brief_is_in_times_new_roman_as_decree_30_asks(books
     assert defaults.find(f"{w}rPr").find(f"{w}rFonts").get(f"{w}ascii") == "Times New Roman"
     assert document.styles["Normal"].font.size.pt == 14
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in books[0]["vi", "docx"]
+    # The issuing office under the body it belongs to, in capitals (Decree 30, II.2).
+    assert "SỞ NGOẠI VỤ THÀNH PHỐ HÀ NỘI" in books[0]["vi", "docx"]
+    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI" in books[0]["vi", "docx"]
 
 
 # --- as of a day: the rules ---------------------------------------------------------------
@@ -522,3 +525,33 @@ def test_a_day_and_month_without_a_year_is_read_from_the_note(note, label):
     from delegations.brief import day_without_year
 
     assert day_without_year(note) == label
+
+
+DEMO_SECTIONS_EN = [
+    "Distribution",
+    "Our delegation",
+    "Counterparts to be met",
+    "Counterparts: profiles",
+    "Programme",
+    "Objectives and talking points",
+    "Defensive questions and answers",
+    "Agreements and commitments",
+    "Earlier meetings",
+    "Gifts and protocol",
+    "Logistics",
+    "Press line",
+    "The partner city",
+    "The country",
+    "Timeline of the partnership",
+    "Sources and documents on file",
+]
+
+
+@pytest.mark.parametrize("book", [("en", "pdf"), ("en", "docx")])
+def test_the_demo_brief_shows_every_section_of_a_briefing_book(books, book, db):
+    """The "Done when" of issue 13 on the demo data itself (not on records added here)."""
+    visit = Visit.objects.get(title=MINSK_2025)
+    if not visit.travel_segments.exists():
+        pytest.skip("the demo data give this visit no logistics yet (issue 13, point 10)")
+    text = books[0][book]
+    assert [section for section in DEMO_SECTIONS_EN if section not in text] == []

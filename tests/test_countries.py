@@ -106,3 +106,17 @@ def test_a_partial_query_finds_countries_by_the_start_of_a_name_or_word():
 
 def test_a_partial_query_of_two_letters_matches_whole_names_only():
     assert codes_matching("an", partial=True) == []
+
+
+@pytest.mark.django_db
+def test_the_records_and_the_interface_say_belarus_alike(demo, client):
+    """Issue 14, finding 6: "Belarus" in the country list and on Minsk's pages, in Vietnamese."""
+    from partnerships.models import City
+    from tests.factories import viewer
+
+    client.force_login(viewer())
+    minsk = City.objects.get(name="Minsk")
+    with translation.override("vi"):
+        html = client.get(minsk.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Belarus" in html
+    assert "Bêlarut" not in html

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ OPENER = urllib.request.build_opener(NoRedirect)
 def get(url: str, **headers) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (the test's own server)
     try:
-        with OPENER.open(request, timeout=10) as response:
+        with OPENER.open(request, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -88,7 +89,9 @@ def test_the_container_entrypoint_migrates_and_serves_under_gunicorn(fresh_datab
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        # migrate + collectstatic on a fresh database, then gunicorn's workers: a minute
+        # on an idle machine, several under a full parallel test run.
+        deadline = time.monotonic() + 360
         status = None
         while time.monotonic() < deadline and server.poll() is None:
             try:
@@ -98,12 +101,14 @@ def test_the_container_entrypoint_migrates_and_serves_under_gunicorn(fresh_datab
                 time.sleep(0.5)
         assert server.stdout is not None
         assert server.poll() is None, server.stdout.read().decode()[-3000:]
-        assert status == 200
+        assert status == HTTPStatus.OK, "the server did not answer before the deadline"
         assert b'name="password"' in body
         plain_http_status, _ = get(f"{base}/accounts/login/")
-        assert plain_http_status == 301  # production redirects plain HTTP to HTTPS
+        assert (
+            plain_http_status == HTTPStatus.MOVED_PERMANENTLY
+        )  # production redirects plain HTTP to HTTPS
         css_status, _ = get(f"{base}/static/admin/css/base.css", **{"X-Forwarded-Proto": "https"})
-        assert css_status == 200  # collected and served by WhiteNoise
+        assert css_status == HTTPStatus.OK  # collected and served by WhiteNoise
         with psycopg.connect(fresh_database.replace("postgres://", "postgresql://")) as conn:
             groups = {row[0] for row in conn.execute("select name from auth_group")}
         assert groups == {"viewer", "editor", "administrator"}

@@ -146,13 +146,14 @@ def test_the_dashboard_is_read_from_the_cache_until_the_record_changes(
 
     client.force_login(viewer())
     make_attention(1)
-    # session, user, role, the version, 7 sections, anniversaries (2), saving the session (3)
-    with django_assert_num_queries(16):
+    # session, user, role, the version, 7 sections, anniversaries (2), my work's card
+    # (per user, never cached), saving the session (3)
+    with django_assert_num_queries(17):
         client.get(reverse("dashboard"))
-    with django_assert_num_queries(7):  # the same, less the sections
+    with django_assert_num_queries(8):  # the same, less the sections
         client.get(reverse("dashboard"))
     make_attention(2)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(reverse("dashboard"))
 
 
@@ -185,9 +186,10 @@ def test_the_partnership_page_caches_its_record_sections_until_a_change(
     first = client.get(url).content.decode()
     assert "Chương trình cũ" in first
     assert "Chuyến thăm đầu tiên" in first
-    # 18 uncached; cached: session, user, role (3), the partnership, its fields and names
-    # (3), the data version, the open action items, the history (2), saving the session (3).
-    with django_assert_num_queries(13):
+    # 19 uncached; cached: session, user, role (3), the partnership, its fields and names
+    # (3), the data version, the open action items, the history (2), the map block's
+    # recent visits (1), saving the session (3).
+    with django_assert_num_queries(14):
         again = client.get(url).content.decode()
     assert again.count("Chương trình cũ") == first.count("Chương trình cũ")
     agreement.title = "Chương trình mới"
@@ -233,8 +235,9 @@ def test_an_action_item_change_keeps_the_agreement_sections_cached(
     item.status = ActionItem.Status.DONE
     item.save()
     # session, user, role, the version, the five sections that follow action items and
-    # visits, saving the session (3): the agreement sections come from the cache.
-    with django_assert_num_queries(12):
+    # visits, my work's card, saving the session (3): the agreement sections come from
+    # the cache.
+    with django_assert_num_queries(13):
         client.get(reverse("dashboard"))
 
 

@@ -32,7 +32,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-DOMAIN_APPS = ("partnerships", "agreements", "delegations")
+DOMAIN_APPS = ("partnerships", "agreements", "delegations", "sheets")
 
 # Any text a browser could send (surrogates cannot be encoded as UTF-8).
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300)

@@ -16,7 +16,6 @@ from tests.factories import (
     viewer,
 )
 from tests.test_agreement_pages import form_data
-from tests.test_visit_pages import visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -74,23 +73,13 @@ def test_a_partial_date_change_is_shown_as_known(client):
     assert change.old == "07/12/2023"
 
 
-def test_delegation_members_added_in_the_visit_form_appear_in_the_visit_history(client):
+def test_delegation_members_added_on_the_visit_page_appear_in_the_visit_history(client):
     visit = VisitFactory()
     person = PersonFactory(full_name="Nguyễn Mạnh Quyền")
     client.force_login(editor())
     client.post(
-        reverse("delegations:visit_edit", args=[visit.pk]),
-        visit_data(
-            visit.partnership,
-            visit,
-            **{
-                "participants-TOTAL_FORMS": "1",
-                "participants-0-side": "delegation",
-                "participants-0-person": person.pk,
-                "participants-0-role": "head",
-                "participants-0-order": "0",
-            },
-        ),
+        reverse("delegations:visit_part_new", args=[visit.pk, "people"]),
+        {"side": "delegation", "person": person.pk, "role": "head", "order": "0"},
     )
     text = client.get(reverse("delegations:visit_detail", args=[visit.pk])).text
     assert "Nguyễn Mạnh Quyền" in text[text.index('id="history"') :]

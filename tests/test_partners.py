@@ -275,14 +275,14 @@ def test_partnership_page_query_count_does_not_grow(viewer_client, django_assert
             PositionFactory(organisation=OrganisationFactory(city=city), start=dt.date(2020, 1, 1))
 
     make(1)
-    # Expect 18: session, user, role (3); the partnership with its cities, fields and the
+    # Expect 19: session, user, role (3); the partnership with its cities, fields and the
     # partner city's names (3); the agreements' chain and the rows shown (2), visits +
     # their heads, visit balance, open action items, counterparts (5); its history (2);
-    # saving the session (3).
-    with django_assert_num_queries(18):
+    # the map block's recent visits (1); saving the session (3).
+    with django_assert_num_queries(19):
         viewer_client.get(detail(partnership))
     make(4)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         viewer_client.get(detail(partnership))
 
 

@@ -97,6 +97,36 @@ class TestOnTheDemoRecord:
         minsk = next(c for c in group(groups, "cities").rows if c.name == "Minsk")
         assert {str(p) for p in minsk.as_partner} == {"Hà Nội – Minsk", "TP Hồ Chí Minh – Minsk"}
 
+    # -- issue 14, finding 5 ---------------------------------------------------------------
+
+    @pytest.mark.parametrize("query", ["Bêlarut", "Belarus", "belarus", "Беларусь", "BY"])
+    def test_a_country_in_any_spelling_finds_its_partner_cities(self, query):
+        _, groups = search_record(query)
+        assert "Minsk" in names(groups, "cities")
+
+    @pytest.mark.parametrize("kind", ["visits", "action_items"])
+    def test_a_city_written_without_spaces_finds_its_visits_and_action_items(self, kind):
+        _, groups = search_record("hanoi")
+        rows = group(groups, kind).rows
+        assert rows
+        assert all(
+            "Hà Nội" in (r.partnership.home_city.name, r.partnership.partner_city.name)
+            for r in rows
+        )
+
+    @pytest.mark.parametrize("kind", ["visits", "action_items"])
+    def test_a_city_in_cyrillic_finds_its_visits_and_action_items(self, kind):
+        _, groups = search_record("Минск")
+        rows = group(groups, kind).rows
+        assert rows
+        assert all(r.partnership.partner_city.name == "Minsk" for r in rows)
+
+    def test_a_local_name_is_tagged_with_its_language_not_its_country(self, viewer_client):
+        html = viewer_client.get(URL, {"q": "minsk"}).content.decode()
+        assert '<span lang="be">Мінск</span>' in html
+        assert 'lang="by"' not in html
+        assert '<span lang="ru">Минск</span>' in html
+
     def test_viewer_sees_grouped_results_on_a_full_page(self, viewer_client):
         response = viewer_client.get(URL, {"q": "vieng chan"})
         html = response.content.decode()

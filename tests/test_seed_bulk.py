@@ -137,3 +137,22 @@ def test_new_records_after_seeding_get_fresh_ids(seeded):
     top = City.objects.order_by("-pk").values_list("pk", flat=True).first()
     assert top is not None
     assert CityFactory().pk > top
+
+
+def test_country_target_is_capped_at_the_countries_there_are():
+    # Scale 4 asks for 320 countries; there are fewer than 250 to sample from.
+    assert bulk.counts(4)["countries"] == len(bulk.COUNTRY_CODES)
+    assert bulk.counts(10)["countries"] == len(bulk.COUNTRY_CODES)
+    assert bulk.counts(1)["countries"] == 80
+
+
+def test_cities_sample_every_country_when_asked_for_more_than_exist(seeded):
+    # Same sampling as scale 4 (more countries wanted than exist), at a tiny row count.
+    generator = bulk.Generator(
+        bulk.Context.from_database(), bulk.DigestSink(), scale=0.002, seed=3, today=TODAY
+    )
+    generator.n["countries"] = 320
+    generator.n["partner_cities"] = 400
+    generator.make_cities()
+    used = {country for _id, _name, country in generator.partner_cities}
+    assert used == set(bulk.COUNTRY_CODES)

@@ -525,3 +525,172 @@ def test_the_web_maps_an_unknown_value_once_and_remembers_it_with_the_mapping(
     path.write_bytes(_kind_csv("Công hàm"))
     cli(path, "--mapping", "Công văn")
     assert Agreement.objects.get().kind == "letter_of_intent"
+
+
+# -- signatories (point 9) ----------------------------------------------------------------
+
+
+def test_a_position_after_a_dash_is_read_and_the_preview_says_so(places):
+    data = csv_bytes([agreement_row(signatories="Nguyễn Văn B - Chủ tịch")])
+    with translation.override("en"):
+        outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert outcome.ok, outcome.rows
+    assert "“Nguyễn Văn B - Chủ tịch” read as “Nguyễn Văn B (Chủ tịch)”." in outcome.rows[0].notes
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert (signatory.person.full_name, signatory.position_title) == ("Nguyễn Văn B", "Chủ tịch")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Nguyễn Văn B - Chủ tịch - UBND", "Nguyễn Văn B (Chủ tịch", "Nguyễn Văn B, Chủ tịch, UBND"],
+)
+def test_a_signatory_not_written_name_position_is_refused_with_the_expected_form(
+    places, written, tmp_path, capsys
+):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories=written)]))
+
+    with pytest.raises(CommandError):
+        cli(path)
+
+    err = capsys.readouterr().err
+    assert "is not “Name (position held then)”" in err
+    assert "Nguyễn Văn B (Chủ tịch UBND thành phố)" in err
+    assert not Agreement.objects.exists()
+
+
+def test_the_web_preview_refuses_a_signatory_with_the_expected_form(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(
+        "a.csv", csv_bytes([agreement_row(signatories="Nguyễn Văn B - Chủ tịch - UBND")])
+    )
+
+    preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+
+    [row] = preview.context["outcome"].error_rows
+    assert row.errors[0][0] == "signatories"
+    assert "token" not in preview.context
+
+
+# -- one city however it is spelt (point 8) ------------------------------------------------
+
+
+def _city_csv(*cities):
+    rows = "".join(
+        f"HN-X-{n},{city},Biên bản ghi nhớ,Văn bản {n},07/12/2023\n"
+        for n, city in enumerate(cities, 1)
+    )
+    return ("Số hiệu,Thành phố đối tác,Loại văn bản,Tên văn bản,Ngày ký\n" + rows).encode()
+
+
+def test_transliterations_and_scripts_lead_to_one_city_from_the_gazetteer(places):
+    from partnerships.models import City
+
+    outcome = run_import(
+        sheet="agreements",
+        file_name="a.csv",
+        data=_city_csv("Xơ-un", "Seoul", "Séoul", "서울"),
+        dry_run=False,
+    )
+    assert outcome.ok, outcome.rows
+    again = run_import(
+        sheet="agreements", file_name="b.csv", data=_city_csv("xo un"), dry_run=False
+    )
+
+    assert again.ok, again.rows
+    seoul = City.objects.get(country="KR")
+    assert (seoul.name, seoul.name_en, seoul.name_local) == ("Seoul", "Seoul", "서울")
+    assert seoul.timezone == "Asia/Seoul"
+    assert seoul.latitude is not None
+    assert {a.partnership.partner_city for a in Agreement.objects.all()} == {seoul}
+
+
+def test_a_stored_city_is_found_whatever_its_accents_hyphens_and_spaces(places):
+    outcome = run_import(
+        sheet="agreements", file_name="a.csv", data=_city_csv("Vieng-chan", "MINSK"), dry_run=False
+    )
+
+    assert outcome.ok, outcome.rows
+    assert {a.partnership.partner_city for a in Agreement.objects.all()} == {
+        places["vientiane"],
+        places["minsk"],
+    }
+
+
+def test_a_city_found_nowhere_is_refused_with_suggestions_until_confirmed(places, tmp_path, capsys):
+    path = tmp_path / "a.csv"
+    path.write_bytes(
+        (
+            "Số hiệu,Thành phố đối tác,Quốc gia đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+            "HN-Q-1,Minskk,BY,Biên bản ghi nhớ,Văn bản,07/12/2023\n"
+        ).encode()
+    )
+
+    with pytest.raises(CommandError):
+        cli(path)
+    err = capsys.readouterr().err
+    assert "“Minskk” is not a known city. Did you mean: Minsk" in err
+    assert not Agreement.objects.exists()
+
+    cli(path, "--create-cities")
+
+    assert Agreement.objects.get().partnership.partner_city.name == "Minskk"
+
+
+def test_the_web_creates_a_city_found_nowhere_only_when_ticked(client, places):
+    client.force_login(editor())
+    data = (
+        "Số hiệu,Thành phố đối tác,Quốc gia đối tác,Loại văn bản,Tên văn bản,Ngày ký\n"
+        "HN-Q-1,Làng Quê Xa Lạ,BY,Biên bản ghi nhớ,Văn bản,07/12/2023\n"
+    ).encode()
+    preview = client.post(
+        reverse("agreements:import"),
+        {"file": SimpleUploadedFile("a.csv", data), "action": "preview"},
+    )
+    assert [name for name, _s in preview.context["outcome"].unknown_cities] == ["Làng Quê Xa Lạ"]
+
+    again = client.post(
+        reverse("agreements:import"),
+        {
+            "token": preview.context["reread_token"],
+            "action": "reread",
+            "citykey_0": "Làng Quê Xa Lạ",
+            "newcity_0": "on",
+        },
+    )
+    assert again.context["outcome"].ok, again.context["outcome"].rows
+    client.post(
+        reverse("agreements:import"), {"token": again.context["token"], "action": "confirm"}
+    )
+
+    assert Agreement.objects.get().partnership.partner_city.name == "Làng Quê Xa Lạ"
+
+
+# -- the web's choices on upload ------------------------------------------------------------
+
+
+def test_the_upload_form_takes_the_header_row_and_the_home_city(client, places):
+    CityFactory(name="TP Hồ Chí Minh", country="VN", is_home=True)
+    client.force_login(editor())
+    upload = SimpleUploadedFile(DAY_FIRST[0], fixture(DAY_FIRST[0]))
+
+    preview = client.post(
+        reverse("agreements:import"),
+        {"file": upload, "action": "preview", "header_row": "3", "home_city": "TP Hồ Chí Minh"},
+    )
+    assert preview.context["outcome"].ok, preview.context["outcome"].rows
+    client.post(
+        reverse("agreements:import"), {"token": preview.context["token"], "action": "confirm"}
+    )
+
+    assert {a.partnership.home_city.name for a in Agreement.objects.all()} == {"TP Hồ Chí Minh"}
+    assert stored_dates() == RIGHT_DATES
+
+
+def test_the_dry_run_speaks_one_language(places, capsys):
+    cli(FIXTURES / MONTH_FIRST, "--dry-run", "--date-cells", "day-month-swapped")
+
+    out = capsys.readouterr().out
+    assert "Would import office_title_row_monthfirst.xlsx: 3 new" in out
+    assert "mới" not in out

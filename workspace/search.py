@@ -7,16 +7,20 @@ PostgreSQL), so the cost stays flat as the record grows.
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Replace
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
+from common.countries import codes_matching
 from common.text_match import (
     MIN_QUERY_LENGTH,
+    Fold,
     any_field_contains,
+    fold_contains,
     matching,
     normalise_query,
     related_match,
@@ -45,6 +49,30 @@ def _list_url(name: str, **params: str) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
 
 
+def _compact(field: str, query: str) -> Q:
+    """``field`` contains ``query`` once spaces are left out of both: "hanoi" = "Hà Nội"."""
+    squeezed = query.replace(" ", "")
+    squeezed_field = Replace(Fold(F(field)), Value(" "), Value(""), output_field=TextField())
+    return Q(Contains(squeezed_field, Fold(Value(squeezed))))
+
+
+def city_names_match(query: str) -> Q:
+    """Cities by any of their names, accents ignored, with or without spaces, in any script
+    (their other names: "Минск", "ວຽງຈັນ")."""
+    condition = related_match(CityName, "city", ["name"], query)
+    for name in CITY_NAME_FIELDS:
+        condition |= fold_contains(name, query) | _compact(name, query)
+    return condition
+
+
+def partner_cities_match(query: str) -> Q:
+    """Records of a partnership between cities named by ``query`` ("hanoi", "Минск"): a visit
+    or an action item is found by its cities even when its own text spells them otherwise.
+    A subquery (cities are few): no query of its own."""
+    cities = City.objects.filter(city_names_match(query)).values("pk")
+    return Q(partnership__home_city__in=cities) | Q(partnership__partner_city__in=cities)
+
+
 def search_cities(query: str) -> Group:
     partnerships = Partnership.objects.select_related("home_city", "partner_city")
     home_count = (
@@ -54,12 +82,14 @@ def search_cities(query: str) -> Group:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # A country in any spelling ("Belarus", "Bêlarut", "Беларусь") finds its cities.
+    countries = codes_matching(query)
     cities = (
         matching(
             City.objects.all(),
             CITY_NAME_FIELDS,
             query,
-            extra=related_match(CityName, "city", ["name"], query),
+            extra=city_names_match(query) | Q(country__in=countries),
         )
         # A home city shows how many partnerships it has (Hà Nội: hundreds), not them.
         .annotate(home_partnership_count=Coalesce(Subquery(home_count), 0))
@@ -96,7 +126,7 @@ def search_visits(query: str) -> Group:
     return take_ranked(
         Group("visits", _("Visits"), more_url=more),
         rows,
-        TextSearch(query, VISIT_FIELDS, extra=programme_match(query)),
+        TextSearch(query, VISIT_FIELDS, extra=programme_match(query) | partner_cities_match(query)),
     )
 
 
@@ -123,7 +153,7 @@ def search_action_items(query: str) -> Group:
     return take_ranked(
         Group("action_items", _("Action items"), more_url=more),
         rows,
-        TextSearch(query, ACTION_ITEM_FIELDS),
+        TextSearch(query, ACTION_ITEM_FIELDS, extra=partner_cities_match(query)),
     )
 
 

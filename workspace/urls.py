@@ -1,6 +1,14 @@
 from django.urls import path
 
-from workspace import calendar_page, my_work, personal, views
+from workspace import (
+    annual_report_page,
+    calendar_page,
+    my_work,
+    partner_map,
+    personal,
+    statistics,
+    views,
+)
 
 app_name = "workspace"
 
@@ -8,6 +16,9 @@ urlpatterns = [
     path("dashboard/<slug:section>/", views.dashboard_section, name="dashboard_section"),
     path("my-work/", my_work.my_work, name="my_work"),
     path("calendar/", calendar_page.calendar_view, name="calendar"),
+    path("map/", partner_map.partner_map, name="partner_map"),
+    path("statistics/", statistics.statistics, name="statistics"),
+    path("reports/annual/", annual_report_page.annual_report, name="annual_report"),
     path("me/settings/", personal.personal_settings, name="personal_settings"),
     path("me/calendar-feed/", personal.calendar_feed_action, name="calendar_feed_action"),
 ]

@@ -24,7 +24,7 @@ from common.listing import paginate
 from common.permissions import viewer_required
 from delegations.partnership_visits import with_last_visit
 from partnerships.models import Organisation, Partnership, Person
-from workspace import dashboard_sections, freshness, my_work, stories
+from workspace import dashboard_sections, freshness, my_work, partner_map, stories
 from workspace.forms import PartnershipFilterForm
 from workspace.search import search_record
 
@@ -104,6 +104,11 @@ def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     context = {
         "partnership": partnership,
+        # The partner city on the world map, sized by its visits (one query).
+        "partner_map": partner_map.draw(
+            partner_map.with_activity(Partnership.objects.filter(pk=pk)),
+            element_id="partnership-map",
+        ),
         **stories.partnership_story(partnership),
         "record_version": freshness.cache_version(),  # keys the page's cached sections
     }

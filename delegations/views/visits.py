@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,9 +14,15 @@ from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
-from common.permissions import administrator_required, editor_required, viewer_required
+from common.permissions import (
+    administrator_required,
+    can_edit,
+    editor_required,
+    viewer_required,
+)
 from delegations.forms import EngagementFormSet, ParticipantFormSet, VisitFilterForm, VisitForm
-from delegations.models import Visit
+from delegations.models import Gift, Visit, VisitParticipant
+from delegations.visit_parts import HISTORY_CHILDREN, PARTS
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
 
@@ -30,19 +37,40 @@ def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     return render_partial_or_page(request, "delegations/visit_list.html", context, "visit-results")
 
 
+MAIN_PARTS = ("programme", "points", "documents", "sources")
+SIDE_PARTS = ("people", "travel", "accommodation", "contacts", "gifts")
+
+
 @require_GET
 @viewer_required
 def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(
         Visit.objects.select_related(*CITIES).prefetch_related(
-            "participants__person",
+            Prefetch("participants", VisitParticipant.objects.select_related("person")),
             "engagements__counterparts",
+            "engagements__accompanied_by",
+            "brief_points",
+            "travel_segments",
+            "accommodations",
+            "local_contacts",
+            Prefetch("gifts", Gift.objects.select_related("person", "organisation")),
+            "documents",
+            "sources",
             "agreements_signed",
             "action_items__owner_organisation",
         ),
         pk=pk,
     )
-    return render_partial_or_page(request, "delegations/visit_detail.html", {"visit": visit})
+    rows = {slug: list(kind.rows(visit)) for slug, kind in PARTS.items()}
+    rows["gifts"] = Gift.objects.with_earlier_repeats(rows["gifts"])
+    context = {
+        "visit": visit,
+        "can_edit": can_edit(request.user),
+        "main_parts": [(PARTS[slug], rows[slug]) for slug in MAIN_PARTS],
+        "side_parts": [(PARTS[slug], rows[slug]) for slug in SIDE_PARTS],
+        "history_children": HISTORY_CHILDREN,
+    }
+    return render_partial_or_page(request, "delegations/visit_detail.html", context)
 
 
 def _visit_formsets(request: AuthenticatedRequest, visit: Visit) -> dict[str, Any]:
@@ -76,7 +104,8 @@ def visit_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         VisitForm(request.POST or None, instance=visit),
         "delegations/visit_form.html",
-        formsets=_visit_formsets(request, visit),
+        # No formsets: the people and the programme are edited one row at a time on the
+        # visit page, so a big visit never posts a form near the 1,000-field limit.
         context={"visit": visit},
         saved_message=_("The visit was saved."),
     )

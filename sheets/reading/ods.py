@@ -153,7 +153,7 @@ class _TableHandler:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         tag = _TAGS.get(name)
-        if tag is None:
+        if tag is None or self.done:  # the tables after the first, in the same chunk
             return
         if self.cell is not None:
             self._start_in_cell(tag, attributes)
@@ -213,7 +213,7 @@ class _TableHandler:
 
     def end(self, name: str) -> None:
         tag = _TAGS.get(name)
-        if tag is None:
+        if tag is None or self.done:
             return
         if tag == "cell" and self.cell is not None:
             self._end_cell(self.cell)

@@ -39,3 +39,23 @@ def test_my_work_shows_the_items_assigned_to_demo_editor(signed_in, live_server)
     page = signed_in
     page.goto(f"{live_server.url}/my-work/")
     expect(page.locator("#my-work-results")).to_contain_text("Diễn đàn kinh tế tại Minsk")
+
+
+def test_the_partner_map_links_each_city_to_its_partnership(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/map/")
+    points = page.locator("svg.partner-map a.point")
+    expect(points).to_have_count(4)
+    page.locator("svg.partner-map a.point", has_text="Viêng Chăn").click()
+    expect(page.locator("h1")).to_have_text("Hà Nội – Viêng Chăn")
+    expect(page.locator("#partner-map-block svg")).to_be_visible()
+
+
+def test_the_statistics_page_shows_its_charts_under_the_strict_csp(signed_in, live_server):
+    page = signed_in
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/statistics/?from_year=2016&until_year=2025")
+    expect(page.locator("svg.chart")).to_have_count(6)
+    expect(page.locator("#chart-visits-title")).to_have_count(1)
+    assert not [e for e in errors if "Content Security Policy" in e]

@@ -4,12 +4,14 @@ import sys
 from pathlib import Path
 from typing import Any, override
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
 from sheets.exporting import ExportRefusedError
 from sheets.importing import EXPORT_FORMATS, export_bytes
+from sheets.office import STYLES, office_bytes
 
 
 class Command(BaseCommand):
@@ -19,6 +21,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
         parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), default=None)
+        parser.add_argument(
+            "--style",
+            choices=STYLES,
+            default="technical",
+            help="technical: English column names and codes; office: headers and labels in "
+            "--lang, date cells, a named sheet and a sheet of allowed values (imports back "
+            "unchanged).",
+        )
+        parser.add_argument(
+            "--lang",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of an office-style export (default: the office's).",
+        )
 
     @override
     def handle(self, *args: Any, **options: Any) -> None:
@@ -29,7 +45,10 @@ class Command(BaseCommand):
         resource = AgreementResource()
         dataset = resource.export_dataset(resource.export_queryset(Agreement.objects.all()))
         try:
-            data = export_bytes(dataset, fmt)
+            if options["style"] == "office":
+                data = office_bytes(AgreementResource, dataset, fmt, options["lang"])
+            else:
+                data = export_bytes(dataset, fmt)
         except ExportRefusedError as refusal:
             raise CommandError(str(refusal)) from refusal
         if output:

@@ -79,6 +79,11 @@ class Command(PrintableCommand):
         )
         parser.add_argument("--home-city", default="", help="Home city of rows naming none.")
         parser.add_argument(
+            "--create-cities",
+            action="store_true",
+            help="Create the partner cities found neither stored nor in the gazetteer.",
+        )
+        parser.add_argument(
             "--lang",
             choices=[code for code, _name in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
@@ -121,6 +126,7 @@ class Command(PrintableCommand):
                 date_cells=options["date_cells"] or "",
                 blank=options["blank"],
                 home_city=options["home_city"],
+                create_cities=options["create_cities"],
             ),
         )
         out = self.stdout if outcome.ok else self.stderr

@@ -1,0 +1,119 @@
+"""The partner map: every partner city on a world map drawn on the server
+(common/worldmap.py), coloured by the partnership's status, sized by its activity
+(visits in the last five years, either way), each a link to its partnership, with the
+same places in a table beside it. A page of its own, and a block on a partnership's page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET
+
+from common.htmx import render_partial_or_page
+from common.http_request import AuthenticatedRequest
+from common.permissions import viewer_required
+from common.worldmap import MapPoint, render_world_map
+from delegations.models import Visit
+from partnerships.models import City, Partnership, PartnershipQuerySet
+
+ACTIVITY_YEARS = 5
+MIN_RADIUS = 3.5
+RADIUS_PER_VISIT = 2.2
+MAX_RADIUS = 14.0
+
+
+class MapFilterForm(forms.Form):
+    home_city = forms.ModelChoiceField(
+        label=_l("Home city"), queryset=City.objects.home(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_l("Status"), choices=[("", "—"), *Partnership.Status.choices], required=False
+    )
+
+    def results(self) -> PartnershipQuerySet:
+        partnerships = Partnership.objects.all()
+        if not self.is_valid():
+            return partnerships
+        if self.cleaned_data.get("home_city"):
+            partnerships = partnerships.filter(home_city=self.cleaned_data["home_city"])
+        if self.cleaned_data.get("status"):
+            partnerships = partnerships.filter(status=self.cleaned_data["status"])
+        return partnerships
+
+
+@dataclass
+class Place:
+    partnership: Partnership
+    visits: int
+
+    @property
+    def located(self) -> bool:
+        city = self.partnership.partner_city
+        return city.latitude is not None and city.longitude is not None
+
+    @property
+    def radius(self) -> float:
+        return min(MAX_RADIUS, MIN_RADIUS + RADIUS_PER_VISIT * math.sqrt(self.visits))
+
+    def point(self) -> MapPoint:
+        city = self.partnership.partner_city
+        return MapPoint(
+            float(city.latitude or 0),
+            float(city.longitude or 0),
+            label=str(city),
+            href=self.partnership.get_absolute_url(),
+            css_class=f"status-{self.partnership.status}",
+            radius=self.radius,
+        )
+
+
+def with_activity(partnerships: PartnershipQuerySet, on: dt.date | None = None) -> list[Place]:
+    """The partnerships with their visits of the last five years (cancelled ones not
+    counted), in one query."""
+    on = on or timezone.localdate()
+    since = on - dt.timedelta(days=round(365.25 * ACTIVITY_YEARS))
+    recent = Q(visits__start_date__gte=since, visits__start_date__lte=on) & ~Q(
+        visits__status=Visit.Status.CANCELLED
+    )
+    rows = partnerships.with_cities().annotate(recent_visits=Count("visits", filter=recent))
+    return [Place(p, p.recent_visits) for p in rows]
+
+
+def draw(places: list[Place], *, element_id: str = "partner-map") -> SafeString:
+    located = [p for p in places if p.located]
+    svg = render_world_map(
+        [p.point() for p in sorted(located, key=lambda p: -p.radius)],  # small ones on top
+        title=_("Partner cities"),
+        description=_(
+            "Partner cities coloured by the partnership's status and sized by the visits of the last five years; the table lists the same."
+        ),
+        css_class="partner-map",
+        element_id=element_id,
+    )
+    return mark_safe(svg)  # noqa: S308 (render_world_map escapes every text it draws)
+
+
+@require_GET
+@viewer_required
+def partner_map(request: AuthenticatedRequest) -> HttpResponse:
+    filters = MapFilterForm(request.GET)
+    places = with_activity(filters.results())
+    context = {
+        "filters": filters,
+        "places": places,
+        "unplaced": [p for p in places if not p.located],
+        "map": draw(places),
+        "statuses": Partnership.Status.choices,
+        "years": ACTIVITY_YEARS,
+    }
+    return render_partial_or_page(request, "workspace/partner_map.html", context)
