@@ -14,7 +14,8 @@ from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
-from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
+from partnerships.models import Organisation, Partnership
 
 
 class AgreementFilterForm(ListFilterForm):
@@ -28,21 +29,15 @@ class AgreementFilterForm(ListFilterForm):
     default_sort = "-signed"
 
     q = forms.CharField(label=_("Reference or title"), required=False)
-    partnership = forms.ModelChoiceField(
-        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
-    )
-    home_city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.home(), required=False
-    )
+    partnership = partnership_field(label=_("Partnership"), required=False)
+    home_city = home_city_field(label=_("Home city"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *Agreement.Kind.choices], required=False
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *Agreement.Status.choices], required=False
     )
-    field = forms.ModelChoiceField(
-        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
-    )
+    field = field_of_cooperation_field(label=_("Field of cooperation"), required=False)
     signed_from = DayField(label=_("Signed from"), required=False)
     signed_until = DayField(label=_("Signed until"), required=False)
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.cached_choices import share_version
 from common.collation import vietnamese
 from common.fast_widgets import speed_up_widgets
 
@@ -51,6 +52,7 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
         sort = cast(forms.ChoiceField, self.fields["sort"])
         sort.choices = [(key, label) for key, (_f, label) in self.sorts.items()]
         sort.initial = self.default_sort
+        share_version(self)  # cached drop-downs: one read of the data version (issue 16)
         speed_up_widgets(self)  # long drop-downs (partnerships) render in one pass (issue 6)
 
     def filter(self, queryset: Q) -> Q:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
+from common.cached_choices import CachedModelChoiceField
 from common.concurrency import VersionedFormMixin
 from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
@@ -25,7 +26,8 @@ from delegations.models import (
     VisitParticipant,
     VisitQuerySet,
 )
-from partnerships.models import City, FieldOfCooperation, Organisation, Partnership
+from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
+from partnerships.models import Organisation, Partnership
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -45,21 +47,15 @@ class VisitFilterForm(ListFilterForm):
     default_sort = "-start"
 
     q = forms.CharField(label=_("Title or place"), required=False)
-    partnership = forms.ModelChoiceField(
-        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
-    )
-    home_city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.home(), required=False
-    )
+    partnership = partnership_field(label=_("Partnership"), required=False)
+    home_city = home_city_field(label=_("Home city"), required=False)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("", "—"), *Visit.Direction.choices], required=False
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *Visit.Status.choices], required=False
     )
-    field = forms.ModelChoiceField(
-        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
-    )
+    field = field_of_cooperation_field(label=_("Field of cooperation"), required=False)
     date_from = DayField(label=_("From"), required=False)
     date_until = DayField(label=_("Until"), required=False)
 
@@ -97,12 +93,8 @@ class ActionItemFilterForm(ListFilterForm):
     DUE_SOON = "due_soon"
 
     q = forms.CharField(label=_("Description"), required=False)
-    partnership = forms.ModelChoiceField(
-        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
-    )
-    home_city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.home(), required=False
-    )
+    partnership = partnership_field(label=_("Partnership"), required=False)
+    home_city = home_city_field(label=_("Home city"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", "—"), (OPEN, _("open (not done or dropped)")), *ActionItem.Status.choices],
@@ -117,7 +109,7 @@ class ActionItemFilterForm(ListFilterForm):
         ],
         required=False,
     )
-    owner_organisation = forms.ModelChoiceField(
+    owner_organisation = CachedModelChoiceField(
         label=_("Owner organisation"),
         # Exists, not a join + DISTINCT over every action item (issue 6: scale).
         queryset=Organisation.objects.filter(
@@ -125,9 +117,7 @@ class ActionItemFilterForm(ListFilterForm):
         ),
         required=False,
     )
-    field = forms.ModelChoiceField(
-        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
-    )
+    field = field_of_cooperation_field(label=_("Field of cooperation"), required=False)
     due_from = DayField(label=_("Due from"), required=False)
     due_until = DayField(label=_("Due until"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)

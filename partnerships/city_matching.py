@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from common.cities import Place, find_city
 from common.text import name_key
@@ -103,3 +104,42 @@ class CityMatcher:
         if len(ids) > 1:
             suggestions = [f"{p.label('vi')} ({p.country})" for p in places]
         return CityFound(suggestions=list(dict.fromkeys(suggestions))[:5])
+
+
+@dataclass
+class Proposal:
+    """What the city form proposes for a typed name: a stored city, or a gazetteer one."""
+
+    label: str
+    city: City | None = None  # already recorded
+    initial: dict[str, str] = field(default_factory=dict)  # the form's values, from GeoNames
+
+    @property
+    def query(self) -> str:
+        """``initial`` as the city form's query string (it takes its initial values so)."""
+        return urlencode(self.initial)
+
+
+def propose(name: str, cities: Iterable[City], *, limit: int = 5) -> list[Proposal]:
+    """Stored cities first, then the gazetteer's, for the city form (typed ``name``)."""
+    stored = list(cities)
+    lookup = find_city(name, [(n, c.all_names()) for n, c in enumerate(stored)], limit=limit)
+    proposals = [Proposal(label=stored[hit.id].name, city=stored[hit.id]) for hit in lookup.records]
+    for match in lookup.places:
+        place = match.place
+        new = city_from_place(place, name)
+        proposals.append(
+            Proposal(
+                label=f"{place.label('vi')} ({place.country}, {place.name})",
+                initial={
+                    "name": new.name,
+                    "name_en": new.name_en,
+                    "name_local": new.name_local,
+                    "country": place.country,
+                    "latitude": str(new.latitude),
+                    "longitude": str(new.longitude),
+                    "timezone": new.timezone,
+                },
+            )
+        )
+    return proposals[: 2 * limit]

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -130,6 +131,10 @@ class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm)
 
 
 class CityForm(VersionedFormMixin, forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _suggest_as_typed(self)
+
     class Meta:
         model = City
         fields = [
@@ -161,6 +166,20 @@ class CityForm(VersionedFormMixin, forms.ModelForm):
             "key_figures": forms.Textarea(attrs={"rows": 4}),
             "key_figures_en": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+def _suggest_as_typed(form: forms.ModelForm[City]) -> None:
+    """The name field asks, as it is typed, what the name may be (htmx; the list is also
+    a page of its own: partnerships:city_suggestions)."""
+    form.fields["name"].widget.attrs.update(
+        {
+            "hx-get": reverse("partnerships:city_suggestions"),
+            "hx-trigger": "keyup changed delay:400ms",
+            "hx-target": "#suggestions",
+            "hx-swap": "outerHTML",
+            "autocomplete": "off",
+        }
+    )
 
 
 CityNameFormSet = forms.inlineformset_factory(

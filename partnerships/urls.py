@@ -12,6 +12,7 @@ urlpatterns = [
     path("partners/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
     path("partners/<int:pk>/delete/", views.partnership_delete, name="partnership_delete"),
     path("cities/new/", views.city_create, name="city_create"),
+    path("cities/suggestions/", views.city_suggestions, name="city_suggestions"),
     path("cities/<int:pk>/", views.city_detail, name="city_detail"),
     path("cities/<int:pk>/edit/", views.city_edit, name="city_edit"),
     path("cities/<int:pk>/delete/", views.city_delete, name="city_delete"),

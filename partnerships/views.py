@@ -32,6 +32,7 @@ from common.http_request import AuthenticatedRequest
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 from common.worldmap import render_locator_map
+from partnerships.city_matching import propose
 
 from .forms import (
     CityForm,
@@ -121,6 +122,21 @@ def _city_names(
     request: AuthenticatedRequest, city: City
 ) -> dict[str, BaseInlineFormSet[Any, Any, Any]]:
     return {"names": CityNameFormSet(request.POST or None, instance=city, prefix="names")}
+
+
+@require_GET
+@editor_required
+def city_suggestions(request: AuthenticatedRequest) -> HttpResponse:
+    """What a typed city name may be: a city already recorded, or the gazetteer's (the city
+    form asks as the name is typed; a plain GET shows the same list on its own page)."""
+    name = request.GET.get("name", "").strip()[:120]
+    proposals = propose(name, City.objects.prefetch_related("alternative_names")) if name else []
+    return render_partial_or_page(
+        request,
+        "partnerships/city_suggestions.html",
+        {"name": name, "proposals": proposals},
+        "suggestions",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -92,6 +92,7 @@ ACCESS = {
     "partnerships:partnership_edit": WRITE,
     "partnerships:partnership_delete": DELETE_REFUSED,
     "partnerships:city_create": WRITE,
+    "partnerships:city_suggestions": EDITORS_DOWNLOAD,  # the city form's look-up, editors only
     "partnerships:city_detail": READ,
     "partnerships:city_edit": WRITE,
     "partnerships:city_delete": DELETE_REFUSED,

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from common.cached_choices import set_version_source
+
 
 class WorkspaceConfig(AppConfig):
     """What reads across the record apps: the shell, the dashboard, search, the story pages."""
@@ -12,3 +14,5 @@ class WorkspaceConfig(AppConfig):
         from . import freshness
 
         freshness.connect()  # every change to the record bumps the data version
+        # Cached drop-down choices (common/cached_choices.py) are keyed by that version.
+        set_version_source(freshness.cache_version)

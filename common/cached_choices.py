@@ -1,0 +1,147 @@
+"""Drop-down choices as cached ``(pk, label)`` tuples (issue 16: scale).
+
+A ``ModelChoiceField`` builds a model instance per option (with ``select_related``, one
+per joined row too) through a server-side cursor, on every page that shows the
+drop-down: the partnership filter spent more time on its ~440 options than the list on
+its rows. ``CachedModelChoiceField`` reads only the columns the label needs
+(``values_list``, one plain query) and keeps the tuples in the cache under the record's
+data version, so a page shows them without a query until the record changes.
+
+``common`` imports no app, so the version comes from a source the owner of the version
+registers (``workspace`` calls ``set_version_source`` in its ``ready``); with none, or
+when it answers None (inside a transaction), nothing is cached. A form's cached fields
+share one read of the version (``share_version``). Validation is unchanged: a chosen
+value is still looked up in the field's queryset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, override
+
+from django import forms
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    _ModelChoiceField = forms.ModelChoiceField[Any]
+else:
+    _ModelChoiceField = forms.ModelChoiceField  # not subscriptable at run time
+
+type Choice = tuple[Any, str]
+type VersionSource = Callable[[], str | None]
+
+CACHE_SECONDS = 3600  # a safety net: a new data version makes old entries unreachable
+
+
+def _no_version() -> str | None:
+    return None
+
+
+_source: list[VersionSource] = [_no_version]
+
+
+def set_version_source(source: VersionSource) -> None:
+    """Where cached choices get the record's version (a key part; None: don't cache)."""
+    _source[0] = source
+
+
+def record_version() -> str | None:
+    return _source[0]()
+
+
+def _name(row: Sequence[Any]) -> str:
+    return str(row[0])
+
+
+class CachedChoiceIterator(ModelChoiceIterator):
+    """The empty choice, then the field's cached ``(pk, label)`` tuples."""
+
+    field: CachedModelChoiceField
+
+    @override
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.cached_choices()
+
+    @override
+    def __len__(self) -> int:
+        return len(self.field.cached_choices()) + (self.field.empty_label is not None)
+
+    @override
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.cached_choices())
+
+
+class CachedModelChoiceField(_ModelChoiceField):
+    """A ``ModelChoiceField`` whose options are ``values_list`` tuples, cached per data version.
+
+    ``label_fields`` are the columns the label is made of, ``make_label`` turns one row of
+    them into the label (by default the first column, as ``str`` of a model named by it).
+    """
+
+    iterator = CachedChoiceIterator
+
+    def __init__(
+        self,
+        queryset: QuerySet[Any],
+        *,
+        label_fields: Sequence[str] = ("name",),
+        make_label: Callable[[Sequence[Any]], str] = _name,
+        **kwargs: Any,
+    ) -> None:
+        self.label_fields = tuple(label_fields)
+        self.make_label = make_label
+        self.version: VersionSource = record_version
+        super().__init__(queryset, **kwargs)
+
+    def _values(self) -> QuerySet[Any, tuple[Any, ...]]:
+        queryset = self.queryset if self.queryset is not None else QuerySet().none()
+        return queryset.values_list("pk", *self.label_fields)
+
+    def _cache_key(self, version: str) -> str:
+        query = self._values().query
+        digest = hashlib.sha256(f"{query}|{self.make_label.__qualname__}".encode()).hexdigest()
+        return f"choices:{version}:{get_language()}:{digest[:24]}"
+
+    def _compute(self) -> list[Choice]:
+        # values_list: no model instances; list(): one plain query, no server-side cursor.
+        rows = list(self._values())
+        return [(row[0], self.make_label(row[1:])) for row in rows]
+
+    def cached_choices(self) -> list[Choice]:
+        # Kept per queryset: a form that narrows the queryset gets its own choices.
+        kept: tuple[QuerySet[Any] | None, list[Choice]] | None = getattr(self, "_kept", None)
+        if kept is not None and kept[0] is self.queryset:
+            return kept[1]
+        version = self.version()
+        if version is None:
+            memo = self._compute()
+        else:
+            key = self._cache_key(version)
+            memo = cache.get(key)
+            if memo is None:
+                memo = self._compute()
+                cache.set(key, memo, CACHE_SECONDS)
+        self._kept = (self.queryset, memo)
+        return memo
+
+
+def share_version(form: forms.BaseForm) -> None:
+    """Let the form's cached drop-downs share one read of the record's version."""
+    fields = [f for f in form.fields.values() if isinstance(f, CachedModelChoiceField)]
+    if not fields:
+        return
+    read: list[str | None] = []
+
+    def once() -> str | None:
+        if not read:
+            read.append(record_version())
+        return read[0]
+
+    for field in fields:
+        field.version = once

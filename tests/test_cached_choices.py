@@ -1,0 +1,84 @@
+"""Filter drop-downs as cached ``(pk, label)`` tuples (issue 16, point 1)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytest_django import DjangoAssertNumQueries
+
+from agreements.forms import AgreementFilterForm
+from common import cached_choices
+from delegations.forms import ActionItemFilterForm
+from partnerships.models import City, Partnership
+from tests.factories import ActionItemFactory, OrganisationFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version() -> Iterator[list[str]]:
+    """A data version the test controls (outside a transaction it is the record's)."""
+    value = ["v1"]
+    before = cached_choices._source[0]
+    cached_choices.set_version_source(lambda: value[0])
+    yield value
+    cached_choices.set_version_source(before)
+
+
+def options(form: Any, name: str) -> list[tuple[Any, str]]:
+    return [(value, str(label)) for value, label in form.fields[name].choices]
+
+
+def test_labels_and_order_are_those_of_the_model_choices() -> None:
+    PartnershipFactory.create_batch(3)
+    form = AgreementFilterForm({})
+    expected = [(p.pk, str(p)) for p in Partnership.objects.all()]
+    assert options(form, "partnership")[1:] == expected
+    home = [(c.pk, str(c)) for c in City.objects.home()]
+    assert options(form, "home_city")[1:] == home
+
+
+def test_choices_are_plain_tuples_read_once_per_form(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    PartnershipFactory.create_batch(2)
+    form = AgreementFilterForm({})
+    with django_assert_num_queries(1):  # one values_list query, no instances
+        first = options(form, "partnership")
+        assert options(form, "partnership") == first
+    assert all(isinstance(value, int) for value, _label in first[1:])
+
+
+def test_cached_per_data_version(
+    version: list[str], django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    owner = OrganisationFactory()
+    ActionItemFactory(owner_organisation=owner)
+    with django_assert_num_queries(4):  # partnership, home city, owner organisation, field
+        ActionItemFilterForm({}).as_div()
+    with django_assert_num_queries(0):  # the same data version: all from the cache
+        html = ActionItemFilterForm({}).as_div()
+    assert owner.name in html
+    version[0] = "v2"  # the record changed
+    with django_assert_num_queries(4):
+        ActionItemFilterForm({}).as_div()
+
+
+def test_a_form_reads_the_version_once(version: list[str]) -> None:
+    reads = []
+
+    def source() -> str:
+        reads.append(1)
+        return "v1"
+
+    cached_choices.set_version_source(source)
+    ActionItemFilterForm({}).as_div()
+    assert len(reads) == 1
+
+
+def test_a_chosen_value_is_still_validated() -> None:
+    partnership = PartnershipFactory()
+    form = AgreementFilterForm({"partnership": str(partnership.pk)})
+    assert form.is_valid()
+    assert form.cleaned_data["partnership"] == partnership
+    assert not AgreementFilterForm({"partnership": "999999"}).is_valid()
