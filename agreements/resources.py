@@ -661,9 +661,11 @@ class Lookups:
             partner_country = parse_country(row.get("partner_country"))
         except ValueError:
             return None
-        home = [
-            c for c in self._matching(cell_text(row.get("home_city")), home_country) if c.is_home
-        ]
+        home_name = cell_text(row.get("home_city"))
+        home = [c for c in self._matching(home_name, home_country) if c.is_home]
+        if not home_name:  # a sheet without the column: the office's only home city
+            with contextlib.suppress(ValueError):
+                home = [self.only_home_city()]
         partner = self._matching(cell_text(row.get("partner_city")), partner_country)
         if len(home) != 1 or len(partner) != 1:
             return None

@@ -192,6 +192,10 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
     ERROR_COLUMNS = {"partnership": "partner_city", "start_date_precision": "start_date"}
     FK_FIELDS = ("partnership",)
     KEY_COLUMNS = ("partner_city", "title", "start_date")
+    # What identifies a visit; the other columns may be absent (left as they are).
+    REQUIRED_COLUMNS = ("partner_city", "direction", "title", "start_date")
+    # Checked for date cells an office suite read month-first (sheets/dates.py).
+    DATE_COLUMNS = ("start_date", "end_date")
     CHOICE_COLUMNS = {
         "direction": (Visit.Direction, DIRECTION_SYNONYMS),
         "status": (Visit.Status, VISIT_STATUS_SYNONYMS),
@@ -335,6 +339,8 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
     def fill(self, instance: Visit, row: Row, errors: RowErrors) -> None:
         for name in self.SIMPLE:
             field = self.fields[name]
+            if self.keeps(instance, row, field.column_name):  # absent, or blank on update
+                continue
             try:
                 field.save(instance, row)
             except ValueError as e:
@@ -351,6 +357,13 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
         partnership = self.partnership_from(row, errors)
         if partnership is not None:
             instance.partnership = partnership
+        self._fill_agreements(instance, row, errors)
+
+    def _fill_agreements(self, instance: Visit, row: Row, errors: RowErrors) -> None:
+        if self.keeps(instance, row, "agreements_signed"):
+            stored = instance.agreements_signed.all() if instance.pk else []
+            instance._import_agreements = list(stored)
+            return
         chosen: list[Agreement] = []
         for ref in split_list(row.get("agreements_signed")):
             if ref not in self.agreements:
@@ -447,6 +460,8 @@ class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
         "counterpart",
     )
     KEY_COLUMNS = ("partner_city", "visit_title", "agreement_reference", "description")
+    REQUIRED_COLUMNS = ("partner_city", "description")
+    DATE_COLUMNS = ("visit_start_date", "due_on")
     CHOICE_COLUMNS = {
         "status": (ActionItem.Status, ACTION_STATUS_SYNONYMS),
         "priority": (ActionItem.Priority, PRIORITY_SYNONYMS),
@@ -596,24 +611,20 @@ class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
 
     @override
     def fill(self, instance: ActionItem, row: Row, errors: RowErrors) -> None:
-        try:
-            self.fields["status"].save(instance, row)
-        except ValueError as e:
-            errors["status"] = str(e)
+        if not self.keeps(instance, row, "status"):
+            try:
+                self.fields["status"].save(instance, row)
+            except ValueError as e:
+                errors["status"] = str(e)
         instance.description = cell_text(row.get("description"), multiline=True)
         if not instance.description:
             errors["description"] = gettext("Describe what was agreed.")
-        try:
-            instance.priority = self.priority_widget.clean(row.get("priority") or "normal")
-        except ValueError as e:
-            errors["priority"] = str(e)
-        try:
-            due = clean_date(row.get("due_on"), partial=True)
-        except ValueError as e:
-            errors["due_on"] = str(e)
-        else:
-            instance.due_on = due.date if due else None
-            instance.due_on_precision = due.precision if due else Precision.DAY
+        if not self.keeps(instance, row, "priority"):
+            try:
+                instance.priority = self.priority_widget.clean(row.get("priority") or "normal")
+            except ValueError as e:
+                errors["priority"] = str(e)
+        self._fill_due_on(instance, row, errors)
         partnership = self.partnership_from(row, errors)
         if partnership is not None:
             instance.partnership = partnership
@@ -625,6 +636,17 @@ class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
         self._fill_lookup(instance, row, errors, "owner_organisation", self.lookups.organisation)
         self._fill_lookup(instance, row, errors, "owner_person", self.lookups.person)
 
+    def _fill_due_on(self, instance: ActionItem, row: Row, errors: RowErrors) -> None:
+        if self.keeps(instance, row, "due_on"):
+            return
+        try:
+            due = clean_date(row.get("due_on"), partial=True)
+        except ValueError as e:
+            errors["due_on"] = str(e)
+        else:
+            instance.due_on = due.date if due else None
+            instance.due_on_precision = due.precision if due else Precision.DAY
+
     def _fill_lookup(
         self,
         instance: ActionItem,
@@ -633,6 +655,8 @@ class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
         column: str,
         find: Callable[[str], models.Model],
     ) -> None:
+        if self.keeps(instance, row, column):
+            return
         name = cell_text(row.get(column))
         if not name:
             setattr(instance, column, None)

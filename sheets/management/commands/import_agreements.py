@@ -45,6 +45,12 @@ class Command(PrintableCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument(
+            "--sheet",
+            choices=ImportLog.Sheet.values,
+            default=ImportLog.Sheet.AGREEMENTS,
+            help="Which records the sheet holds (default: agreements).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Print the preview; write nothing."
         )
         parser.add_argument("--user", help="Username recorded in the history and the import log.")
@@ -99,7 +105,7 @@ class Command(PrintableCommand):
         file: Path = options["file"]
         dry_run: bool = options["dry_run"]
         account = self._account(options["user"])
-        mapping, ignore, values = self._saved(options["mapping"])
+        mapping, ignore, values = self._saved(options["sheet"], options["mapping"])
         try:
             mapping.update(_field_header(text) for text in options["map"])
             for column, value, code in map(_column_value, options["value"]):
@@ -113,7 +119,7 @@ class Command(PrintableCommand):
                 gettext("Cannot read %(file)s: %(error)s") % {"file": file, "error": unreadable}
             ) from unreadable
         outcome = run_import(
-            sheet=ImportLog.Sheet.AGREEMENTS,
+            sheet=options["sheet"],
             file_name=file.name,
             data=data,
             user=account,
@@ -146,14 +152,14 @@ class Command(PrintableCommand):
 
     @staticmethod
     def _saved(
-        name: str | None,
+        sheet: str, name: str | None
     ) -> tuple[dict[str, str], tuple[str, ...], dict[str, dict[str, str]]]:
         """The columns, left-out headers and values of the mapping saved as ``name``."""
         if not name:
             return {}, (), {}
-        saved = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS, name=name).first()
+        saved = SavedMapping.objects.filter(sheet=sheet, name=name).first()
         if saved is None:
-            known = SavedMapping.objects.filter(sheet=ImportLog.Sheet.AGREEMENTS)
+            known = SavedMapping.objects.filter(sheet=sheet)
             raise CommandError(
                 gettext("No column mapping is saved as %(name)r (saved: %(known)s).")
                 % {"name": name, "known": ", ".join(m.name for m in known) or "—"}
