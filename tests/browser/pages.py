@@ -114,7 +114,6 @@ PAGE_STATES: list[PageState] = [
     PageState("visit form", "/visits/new/"),
     PageState("visit form, errors", "/visits/new/", submit_empty),
     PageState("visit edit, members and programme", "/visits/{visit}/edit/"),
-    PageState("visit edit, one more row", "/visits/{visit}/edit/", add_row),
     PageState("visit brief", "/visits/{visit}/brief/"),
     PageState("visits import", "/visits/import/"),
     PageState("action items", "/actions/"),
