@@ -16,6 +16,7 @@ from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
 from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
 from partnerships.models import Organisation, Partnership
+from partnerships.pickers import PickerFormMixin
 
 
 class AgreementFilterForm(ListFilterForm):
@@ -125,7 +126,9 @@ class AgreementForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         return self.cleaned_data.get("valid_until_kind") or EndKind.OPEN
 
 
-class SignatoryForm(forms.ModelForm):
+class SignatoryForm(PickerFormMixin, forms.ModelForm):
+    pickers = {"person": "people", "organisation": "organisations"}
+
     class Meta:
         model = Signatory
         fields = ["person", "role", "position_title", "organisation"]

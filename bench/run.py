@@ -37,6 +37,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ WRK = "/usr/bin/wrk"
 PEER_RATIO_TARGET = 1.0
 SEARCH_RATIO_TARGET = 2.0
 LOAD_RATIO_TARGET = 0.40
+# Issue 16: against the logged-in floor (session, user and role checks, then a 404).
+FLOOR_LOAD_TARGET = 0.25  # a page's req/s under wrk, as a share of the floor's
+FLOOR_P50_TARGET = 4.0  # a page's single-request p50, as a multiple of the floor's
 
 
 # ---------------------------------------------------------------------------
@@ -68,12 +72,13 @@ class Measure:
     peer: str | None = None  # key of the peer measure (admin changelist)
     htmx: bool = False
     method: str = "GET"
-    kind: str = "page"  # page | peer | search | ceiling | action
+    kind: str = "page"  # page | peer | search | ceiling | floor | action
     load: bool = False  # also measured under wrk
     anonymous: bool = False  # sent without the session cookie (a load balancer's probe)
     # Before each request the record changes: "all" apps, or one app's records (as an
     # action item's status change does to "delegations"): what is cached from it is stale.
     after_change: str = ""
+    expect: int = 200  # the floor answers 404 on purpose: not "missing", not an error
 
 
 def measures(ids: dict) -> list[Measure]:
@@ -323,6 +328,14 @@ def measures(ids: dict) -> list[Measure]:
             query={"q": ids.get("rare_name", "")},
             peer="agreements",
             kind="search",
+        ),
+        Measure(
+            "floor",
+            "logged-in floor (session, user, role; 404)",
+            "/dashboard/no-such-section/",
+            kind="floor",
+            load=True,
+            expect=HTTPStatus.NOT_FOUND,
         ),
         Measure(
             "healthz",
@@ -774,7 +787,7 @@ class PageSampler:
         else:
             response, content, elapsed = self.client.request("GET", self.path, headers=self.headers)
         if not timed:
-            self.missing = response.status == 404
+            self.missing = response.status == HTTPStatus.NOT_FOUND != m.expect
             return
         self.statuses.append(response.status)
         self.walls.append(elapsed)
@@ -789,7 +802,10 @@ class PageSampler:
     def result(self) -> dict:
         if self.missing:
             return {"status": "missing", "path": self.path, "http": 404}
-        ok = all(200 <= s < 300 for s in self.statuses)
+        expected = self.m.expect
+        ok = all(
+            s == expected if expected != HTTPStatus.OK else 200 <= s < 300 for s in self.statuses
+        )
         queries = self.queries
         return {
             "status": "ok" if ok else "error",
@@ -900,7 +916,7 @@ def evaluate(results: dict, load: dict) -> dict:
         verdicts[key] = r["meets_target"]
     ceiling = load.get("healthz", {}).get("rps")
     for key, w in load.items():
-        if key == "healthz" or not ceiling or not w.get("rps"):
+        if key in ("healthz", "floor") or not ceiling or not w.get("rps"):
             continue
         w["ratio_to_healthz"] = round(w["rps"] / ceiling, 3)
         peer = load.get(pages.get(key, {}).get("peer") or "", {})
@@ -910,7 +926,29 @@ def evaluate(results: dict, load: dict) -> dict:
             continue  # the admin under load is context, not a target
         w["meets_target"] = w["ratio_to_healthz"] >= LOAD_RATIO_TARGET and not w.get("non_2xx")
         verdicts[f"load:{key}"] = w["meets_target"]
+    verdicts.update(against_floor(pages, load))
     return {"all_met": all(verdicts.values()) if verdicts else False, "met": verdicts}
+
+
+def against_floor(pages: dict, load: dict) -> dict:
+    """Issue 16: each page's p50 as a multiple of the logged-in floor's, its req/s under
+    load as a share of the floor's ("% of floor"), judged against the targets."""
+    verdicts = {}
+    floor = pages.get("floor", {})
+    floor_p50 = floor.get("wall_ms", {}).get("median") if floor.get("status") == "ok" else None
+    floor_rps = load.get("floor", {}).get("rps")
+    for key, r in pages.items():
+        if r.get("status") != "ok" or r.get("kind") not in ("page", "search"):
+            continue
+        if floor_p50:
+            r["p50_x_floor"] = round(r["wall_ms"]["median"] / floor_p50, 2)
+            if not r.get("after_change"):
+                verdicts[f"floor:{key}"] = r["p50_x_floor"] <= FLOOR_P50_TARGET
+        w = load.get(key, {})
+        if floor_rps and w.get("rps"):
+            w["pct_of_floor"] = round(w["rps"] / floor_rps, 3)
+            verdicts[f"load_floor:{key}"] = w["pct_of_floor"] >= FLOOR_LOAD_TARGET
+    return verdicts
 
 
 def fmt(value: float | None, spec: str = ".1f") -> str:
@@ -919,8 +957,11 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
 
 def table(report: dict) -> str:
     lines = [
-        f"{'measure':44} {'p50 ms':>8} {'p95 ms':>8} {'srv p95':>8} {'queries':>8} {'vs peer':>8}  ok",
-        "-" * 92,
+        (
+            f"{'measure':44} {'p50 ms':>8} {'p95 ms':>8} {'srv p95':>8} {'queries':>8} {'vs peer':>8}"
+            f" {'x floor':>8}  ok"
+        ),
+        "-" * 101,
     ]
     for r in report["pages"].values():
         label = r["label"][:44]
@@ -937,23 +978,25 @@ def table(report: dict) -> str:
             ok = "info"
         lines.append(
             f"{label:44} {fmt(r['wall_ms']['median']):>8} {fmt(r['wall_ms']['p95']):>8} "
-            f"{fmt(r['server_ms']['p95']):>8} {queries:>8} {fmt(ratio, '.2f'):>8}  {ok}"
+            f"{fmt(r['server_ms']['p95']):>8} {queries:>8} {fmt(ratio, '.2f'):>8} "
+            f"{fmt(r.get('p50_x_floor'), '.2f'):>8}  {ok}"
         )
     if report.get("load"):
         lines += [
             "",
             (
                 f"{'under load (wrk)':44} {'req/s':>8} {'latency':>8} {'vs healthz':>10} "
-                f"{'vs admin':>8}  ok"
+                f"{'vs admin':>8} {'% floor':>8}  ok"
             ),
-            "-" * 90,
+            "-" * 99,
         ]
         for key, w in report["load"].items():
             ok = {True: "yes", False: "NO"}.get(w.get("meets_target"), "")
             lines.append(
                 f"{key:44} {fmt(w.get('rps')):>8} {fmt(w.get('latency_ms')):>8} "
                 f"{fmt(w.get('ratio_to_healthz'), '.1%'):>10} "
-                f"{fmt(w.get('ratio_to_peer'), '.2f'):>8}  {ok}"
+                f"{fmt(w.get('ratio_to_peer'), '.2f'):>8} "
+                f"{fmt(w.get('pct_of_floor'), '.1%'):>8}  {ok}"
             )
     mem = report.get("memory", {})
     if mem:

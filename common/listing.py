@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.autocomplete import remember_label
 from common.cached_choices import share_version
 from common.collation import vietnamese
 from common.fast_widgets import speed_up_widgets
@@ -118,10 +119,22 @@ class SharedChoicesFormSet(forms.BaseInlineFormSet):
         self._shared_choices: dict[str, list[Any]] = {}
         super().__init__(*args, **kwargs)
 
+    def get_queryset(self) -> QuerySet[Any]:
+        """The rows with the records their pickers show (``Name (#id)``, no query per row)."""
+        if not hasattr(self, "_rows_with_pickers"):  # Django calls it for every row
+            pickers = list(getattr(self.form, "pickers", {}))
+            rows = super().get_queryset()
+            self._rows_with_pickers = rows.select_related(*pickers) if pickers else rows
+        return self._rows_with_pickers
+
     def add_fields(self, form: forms.ModelForm[Any], index: int | None) -> None:
         """After Django adds its own fields to a row: give its drop-downs the shared choices."""
         super().add_fields(form, index)
         for name, field in form.fields.items():
+            if getattr(field, "autocomplete", False):
+                if form.instance.pk is not None:
+                    remember_label(field, getattr(form.instance, name))
+                continue
             if not isinstance(field, forms.ModelChoiceField) or field.widget.is_hidden:
                 continue
             if name not in self._shared_choices:

@@ -5,7 +5,20 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
+from .models import (
+    Accommodation,
+    ActionItem,
+    BriefPoint,
+    Engagement,
+    Gift,
+    LocalContact,
+    ProgressUpdate,
+    TravelSegment,
+    Visit,
+    VisitDocument,
+    VisitParticipant,
+    VisitSource,
+)
 
 
 class VisitParticipantInline(admin.TabularInline):
@@ -118,3 +131,68 @@ class EngagementAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "summary", "visit__title"]
     list_select_related = ["visit"]
     autocomplete_fields = ["visit", "counterparts"]
+
+
+# The parts of a visit's briefing book (issue 13): edited row by row on the visit page, here
+# for the administrator who needs to look one up or correct it.
+
+
+@admin.register(TravelSegment)
+class TravelSegmentAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "visit", "mode", "departure_date", "arrival_date"]
+    list_filter = ["mode"]
+    search_fields = ["from_place", "to_place", "carrier", "number", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "visit", "check_in", "check_out"]
+    search_fields = ["name", "address", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]
+
+
+@admin.register(LocalContact)
+class LocalContactAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "organisation", "phone", "visit"]
+    list_filter = ["kind"]
+    search_fields = ["name", "organisation", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]
+
+
+@admin.register(Gift)
+class GiftAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "direction", "visit", "person", "organisation"]
+    list_filter = ["direction"]
+    search_fields = ["description", "description_en", "visit__title"]
+    list_select_related = ["visit", "person", "organisation"]
+    autocomplete_fields = ["visit", "person", "organisation"]
+
+
+@admin.register(BriefPoint)
+class BriefPointAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "visit"]
+    list_filter = ["kind"]
+    search_fields = ["text", "text_en", "answer", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]
+
+
+@admin.register(VisitDocument)
+class VisitDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "language", "visit", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "title_en", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]
+
+
+@admin.register(VisitSource)
+class VisitSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "url", "published_on", "visit"]
+    search_fields = ["title", "url", "visit__title"]
+    list_select_related = ["visit"]
+    autocomplete_fields = ["visit"]

@@ -28,6 +28,7 @@ from delegations.models import (
 )
 from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
 from partnerships.models import Organisation, Partnership
+from partnerships.pickers import PickerFormMixin
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -225,7 +226,9 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
         self.fields["budget_currency"].required = False
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(PickerFormMixin, forms.ModelForm):
+    pickers = {"person": "people"}
+
     class Meta:
         model = VisitParticipant
         fields = ["side", "person", "role", "position_title", "order"]

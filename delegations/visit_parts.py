@@ -10,7 +10,7 @@ hundreds of programme items never posts a form near Django's 1,000-field limit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.db import models
@@ -30,6 +30,7 @@ from delegations.models import (
     VisitSource,
 )
 from partnerships.models import Person
+from partnerships.pickers import PickerFormMixin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -47,7 +48,9 @@ class VisitPartForm(forms.ModelForm):
         self.visit = visit
 
 
-class ParticipantRowForm(VisitPartForm):
+class ParticipantRowForm(PickerFormMixin, VisitPartForm):
+    pickers: ClassVar[dict[str, str]] = {"person": "people"}
+
     class Meta:
         model = VisitParticipant
         fields = ["side", "person", "role", "position_title", "phone", "order"]

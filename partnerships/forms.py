@@ -24,6 +24,7 @@ from .models import (
     Person,
     Position,
 )
+from .pickers import PickerFormMixin
 
 PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
@@ -222,7 +223,9 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         return photo
 
 
-class PositionForm(PartialDateFormMixin, forms.ModelForm):
+class PositionForm(PickerFormMixin, PartialDateFormMixin, forms.ModelForm):
+    pickers = {"organisation": "organisations"}
+
     partial_dates = ("start", "end")
 
     class Meta:

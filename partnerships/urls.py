@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pickers, views
 
 app_name = "partnerships"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("cities/<int:pk>/", views.city_detail, name="city_detail"),
     path("cities/<int:pk>/edit/", views.city_edit, name="city_edit"),
     path("cities/<int:pk>/delete/", views.city_delete, name="city_delete"),
+    path("pick/<slug:kind>/", pickers.pick, name="pick"),
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

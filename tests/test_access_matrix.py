@@ -28,6 +28,7 @@ from delegations.models import ActionItem, Visit, VisitDocument, VisitParticipan
 from demo.loader import load_demo
 from jobs.models import Job
 from partnerships.models import City, Organisation, Partnership, Person
+from sheets.models import ImportLog
 from tests.factories import VisitDocumentFactory, administrator, editor, viewer
 
 LOGIN = "login"
@@ -94,6 +95,8 @@ ACCESS = {
     "partnerships:city_create": WRITE,
     "partnerships:city_suggestions": EDITORS_DOWNLOAD,  # the city form's look-up, editors only
     "partnerships:city_detail": READ,
+    # The typed pickers' suggestions (people, organisations, cities): names any reader sees.
+    "partnerships:pick": READ,
     "partnerships:city_edit": WRITE,
     "partnerships:city_delete": DELETE_REFUSED,
     "partnerships:person_list": READ,
@@ -144,6 +147,13 @@ ACCESS = {
     "delegations:actionitem_edit": WRITE,
     "delegations:actionitem_delete": DELETE_DONE,
     "delegations:actionitem_status": POST_TARGET,
+    # Many items' status at once from the list: POST only (editors; an empty selection is
+    # told so on the list it came from, 302).
+    "delegations:actionitem_bulk_status": rule(get=NO, post=(LOGIN, 403, 302, 302)),
+    # The import log: any reader sees an entry; reverting is for administrators (GET: what a
+    # revert would do; the matrix's entry wrote nothing, so the revert is refused, 409).
+    "sheets:import_log": READ,
+    "sheets:import_revert": DELETE_REFUSED,
     # The job is the viewer's brief: briefs are shared with every reader. Only its owner
     # may cancel it (it has ended: told so, 302); to others it does not exist.
     # Issue 15: my work, the calendar, one's own settings (the invalid empty form: 422),
@@ -177,10 +187,12 @@ RECORD_FOR = {
     "delegations:visit_": lambda: Visit.objects.order_by("pk").first(),
     "delegations:actionitem_": lambda: ActionItem.objects.order_by("pk").first(),
     "jobs:job_": lambda: with_result_file(Job.objects.get()),
+    "sheets:import_": lambda: ImportLog.objects.order_by("pk").first(),
 }
 KWARGS_FOR = {
     "workspace:dashboard_section": {"section": "expiring"},
     "calendar_feed": {"token": "not-a-token"},
+    "partnerships:pick": {"kind": "people"},
 }
 
 
@@ -260,6 +272,12 @@ def record(django_db_setup, django_db_blocker):
         person = Person.objects.order_by("pk").first()
         assert person is not None
         person.photo.save("photo.png", ContentFile(PNG), save=True)
+        ImportLog.objects.create(
+            sheet=ImportLog.Sheet.AGREEMENTS,
+            user=users["editor"],
+            file_name="matrix.xlsx",
+            outcome=ImportLog.Outcome.IMPORTED,
+        )
         job = Job.objects.create(
             kind="visit_brief",
             owner=users["viewer"],

@@ -2,6 +2,7 @@
 
 import importlib.util
 import sys
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,35 @@ def test_query_counter_flag_values_that_mean_off(monkeypatch, flag):
 
     monkeypatch.setenv("BENCH_QUERY_COUNT", flag)
     assert enabled() is False
+
+
+def test_pages_are_judged_against_the_logged_in_floor():
+    pages: dict[str, dict[str, Any]] = {
+        "floor": {"status": "ok", "kind": "floor", "peer": None, "wall_ms": {"median": 5.0}},
+        "list": {"status": "ok", "kind": "page", "peer": None, "wall_ms": {"median": 15.0}},
+        "slow": {"status": "ok", "kind": "page", "peer": None, "wall_ms": {"median": 25.0}},
+    }
+    load = {
+        "healthz": {"rps": 1000.0},
+        "floor": {"rps": 500.0},
+        "list": {"rps": 150.0, "non_2xx": 0},
+        "slow": {"rps": 100.0, "non_2xx": 0},
+    }
+    verdict = run.evaluate(pages, load)
+    assert pages["list"]["p50_x_floor"] == 3.0
+    assert load["list"]["pct_of_floor"] == 0.3
+    assert "ratio_to_healthz" not in load["floor"]  # the floor is the yardstick, not judged
+    met = verdict["met"]
+    assert (met["floor:list"], met["load_floor:list"]) == (True, True)
+    assert (met["floor:slow"], met["load_floor:slow"]) == (False, False)
+    assert "% floor" in run.table({"pages": {}, "load": load, "verdict": verdict})
+
+
+def test_the_floor_expects_its_404():
+    floor = next(m for m in run.measures({}) if m.key == "floor")
+    assert floor.url == "/dashboard/no-such-section/"
+    assert floor.expect == HTTPStatus.NOT_FOUND
+    sampler = run.PageSampler(run.Client(1), floor, floor.url)
+    sampler.statuses = [HTTPStatus.NOT_FOUND] * 3
+    sampler.walls = [1.0, 2.0, 3.0]
+    assert sampler.result()["status"] == "ok"

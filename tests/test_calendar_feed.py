@@ -35,6 +35,12 @@ def parse(response) -> dict:
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English source texts (the office's default is Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def subscriber(client):
     user = viewer()

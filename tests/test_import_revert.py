@@ -270,7 +270,7 @@ def test_posting_the_confirmation_reverts_and_shows_it_on_the_log(
     assert response.status_code == HTTPStatus.FOUND
     assert not Agreement.objects.exists()
     page = client.get(response["Location"])
-    assert "Reverted on" in page.content.decode()
+    assert "import-reverted" in page.content.decode()
     assert reverse("sheets:import_revert", args=[log.pk]) not in page.content.decode()
 
 

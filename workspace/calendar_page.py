@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
+from partnerships.choices import partnership_field
 from partnerships.models import Partnership
 from workspace.calendar_events import KINDS, Event, events_between
 
@@ -33,9 +34,8 @@ class CalendarForm(forms.Form):
         choices=[(MONTH, _("month")), (AGENDA, _("agenda"))],
         required=False,
     )
-    partnership = forms.ModelChoiceField(
-        label=_("Partnership"), queryset=Partnership.objects.with_cities(), required=False
-    )
+    # (pk, label) tuples cached per data version, not ~440 instances (issue 16).
+    partnership = partnership_field(label=_("Partnership"), required=False)
     kind = forms.ChoiceField(
         label=_("Show"), choices=[("", _("everything")), *KINDS.items()], required=False
     )

@@ -1,0 +1,69 @@
+"""The pickers' suggestions (common/autocomplete.py): people, organisations, cities.
+
+``GET /pick/<kind>/?<any name>=<typed text>``: htmx sends the box's own name and value,
+so the view reads the one parameter it is given. Answers the ``<option>``s of the box's
+datalist: at most 20 records, in one query however many there are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.db import models
+from django.http import Http404, HttpResponse
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET
+
+from common.autocomplete import AutocompleteField, remember_label, suggestions
+from common.http_request import AuthenticatedRequest
+from common.permissions import viewer_required
+
+from .models import City, Organisation, Person
+
+SEARCHED: dict[str, tuple[type[models.Model], list[str]]] = {
+    "people": (Person, ["full_name", "name_latin"]),
+    "organisations": (Organisation, ["name", "name_en", "abbreviation"]),
+    "cities": (City, ["name", "name_en"]),
+}
+
+
+def picker(kind: str, **kwargs: Any) -> AutocompleteField:
+    """The form field picking one record of ``kind`` ("people", "organisations", "cities")."""
+    model, fields = SEARCHED[kind]
+    return AutocompleteField(
+        model._default_manager.all(),
+        url=reverse_lazy("partnerships:pick", args=[kind]),  # type: ignore[arg-type]
+        search_fields=fields,
+        **kwargs,
+    )
+
+
+@require_GET
+@viewer_required
+def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    if kind not in SEARCHED:
+        raise Http404
+    model, fields = SEARCHED[kind]
+    typed = str(next(iter(request.GET.values()), ""))
+    return HttpResponse(suggestions(model._default_manager.all(), fields, typed))
+
+
+class PickerFormMixin:
+    """A model form whose ``pickers`` (field → kind) are typed-in pickers, not drop-downs
+    of every record; a formset of such rows (``SharedChoicesFormSet``) reads the rows'
+    records with them."""
+
+    pickers: ClassVar[dict[str, str]] = {}
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, kind in self.pickers.items():
+            old = self.fields[name]
+            self.fields[name] = picker(
+                kind, label=old.label, required=old.required, help_text=old.help_text
+            )
+            instance = getattr(self, "instance", None)
+            if instance is not None and instance.pk is not None:
+                remember_label(self.fields[name], getattr(instance, name))
