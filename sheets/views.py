@@ -127,6 +127,8 @@ def _preview(
         value_choices=_value_choices(spec.sheet),
         unknown_cities=outcome.unknown_cities,
         initial=_initial(stashed.options),
+        # The upload form above has the same fields: ids of their own keep each label on its input.
+        auto_id="reread_%s",
     )
 
 

@@ -196,7 +196,7 @@ def test_a_figure_holds_the_chart_its_caption_and_its_table():
     html = str(figure_html(visits()))
     assert html.startswith('<figure class="chart-figure"><svg')
     assert "<figcaption>Đoàn ra, đoàn vào theo năm</figcaption>" in html
-    assert '<table class="chart-data"><thead>' in html
+    assert '<table class="chart-data" tabindex="0"><thead>' in html
 
 
 def test_charts_stay_small():

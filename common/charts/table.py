@@ -75,9 +75,10 @@ def table_html(chart: Chart, *, caption: bool = True) -> SafeString:
             for row in table.rows
         ),
     )
+    # tabindex: on a phone the table scrolls inside its card, and a keyboard must reach it.
     title = format_html("<caption>{}</caption>", chart.title) if caption else ""
     return format_html(
-        '<table class="chart-data">{}<thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        '<table class="chart-data" tabindex="0">{}<thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
         title,
         head,
         body,
