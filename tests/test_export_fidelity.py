@@ -170,7 +170,10 @@ def test_notes_longer_than_an_xlsx_cell_keep_every_character_through_csv_and_ods
         assert Agreement.objects.get().notes == LONG_NOTES, fmt
 
 
-def test_the_xlsx_export_of_a_value_over_the_cell_limit_is_refused_naming_the_record(client):
+def test_the_xlsx_export_of_a_value_over_the_cell_limit_is_refused_naming_the_record(
+    client, settings
+):
+    settings.LANGUAGE_CODE = "en"  # the message is checked in English
     _hostile_records()
     _long_record()
     client.force_login(viewer())

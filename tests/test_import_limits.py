@@ -292,7 +292,8 @@ def refusal_with(data: bytes, limits) -> str:
     return outcome.errors[0]
 
 
-def test_the_upload_page_reads_with_the_request_limits(client, places, monkeypatch):
+def test_the_upload_page_reads_with_the_request_limits(client, places, monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"  # the message is checked in English
     monkeypatch.setattr(importing, "REQUEST_LIMITS", ReadLimits(max_seconds=0))
     client.force_login(editor())
     data = csv_bytes([agreement_row(reference=f"R{n}") for n in range(400)])
