@@ -436,7 +436,8 @@ def test_a_brief_that_takes_too_long_fails_with_a_friendly_message_on_its_job_pa
     assert MINSK_2025 in page.text
 
 
-def test_a_brief_of_a_visit_deleted_meanwhile_fails_with_a_message(client, db):
+def test_a_brief_of_a_visit_deleted_meanwhile_fails_with_a_message(client, db, settings):
+    settings.LANGUAGE_CODE = "en"  # the message is read in English
     visit = VisitFactory()
     client.force_login(viewer())
     _, job = export(client, visit)
@@ -447,6 +448,7 @@ def test_a_brief_of_a_visit_deleted_meanwhile_fails_with_a_message(client, db):
 
 
 def test_too_many_briefs_at_once_are_refused_with_a_clear_message(client, minsk_2025, settings):
+    settings.LANGUAGE_CODE = "en"  # the message is read in English
     settings.JOBS_PER_USER = 1
     client.force_login(viewer())
     export(client, minsk_2025)

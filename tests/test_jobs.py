@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from http import HTTPStatus
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -30,6 +31,12 @@ from tests.workers import run_queued_jobs
 pytestmark = pytest.mark.django_db
 
 CALLS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    """These tests read the English messages (the interface defaults to Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
 
 
 def echo(job: Job) -> JobResult:
