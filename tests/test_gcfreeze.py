@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from common import gcfreeze
 
+# /healthz reads the database (SELECT 1) since it reports a database outage
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def unfrozen():

@@ -78,7 +78,7 @@ def test_a_delegation_member_is_added_as_a_row_without_reloading(
     section = page.locator("#part-people")
     section.locator(".part-add a").click()
     form = section.locator("#part-form-people-new")
-    form.locator("select[name=person]").select_option(label="Nguyễn Mạnh Quyền")
+    form.locator("input[name=person]").fill("Nguyễn Mạnh Quyền")
     form.locator("select[name=role]").select_option("press")
     form.locator("input[name=phone]").fill("+84 904 123 456")
     form.locator("button[type=submit]").click()
