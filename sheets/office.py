@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from sheets.exporting import check_cell_limits
 
 if TYPE_CHECKING:
-    from agreements.resources import SheetResource
+    from common.sheetkit.resource import SheetResource
 
 STYLES = ("technical", "office")
 _FULL_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
