@@ -5,16 +5,18 @@ from pathlib import Path
 from typing import Any, override
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from agreements.models import Agreement
 from agreements.resources import AgreementResource
+from common.commands import PrintableCommand
 from sheets.exporting import ExportRefusedError
 from sheets.importing import EXPORT_FORMATS, export_bytes
 from sheets.office import STYLES, office_bytes
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Export all agreements to .csv, .xlsx or .ods (default: csv to standard output)."
 
     @override
@@ -55,5 +57,18 @@ class Command(BaseCommand):
             output.write_bytes(data)
             self.stderr.write(f"{len(dataset)} agreements written to {output}.")
         else:
+            self._to_standard_output(data, fmt)
+
+    def _to_standard_output(self, data: bytes, fmt: str) -> None:
+        """Piped or redirected, the file as it is; on a terminal, text without its controls."""
+        if not self.stdout.isatty():
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
+            return
+        if fmt != "csv":
+            raise CommandError(
+                _("A .%(format)s file cannot be shown in a terminal: write it with -o FILE.")
+                % {"format": fmt}
+            )
+        # A cell's ESC or BEL would be run by the terminal; -o or a pipe keeps them.
+        self.stdout.write(data.decode("utf-8-sig"), ending="")
