@@ -115,13 +115,12 @@ class _Terminal(StringIO):
 
 def as_from_the_shell(name: str, *args: str, monkeypatch) -> tuple[str, str, int]:
     """What ``manage.py NAME ARGS`` prints, errors included (run_from_argv, not call_command)."""
-    from django.core.management import base as management_base
     from django.core.management import get_commands, load_command_class
+    from django.db import connections
 
-    monkeypatch.setattr(management_base.connections, "close_all", lambda: None)  # the test's
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # the test's connection stays
     out, err = StringIO(), StringIO()
-    command = load_command_class(get_commands()[name], name)
-    command.__init__(stdout=out, stderr=err)
+    command = type(load_command_class(get_commands()[name], name))(stdout=out, stderr=err)
     try:
         command.run_from_argv(["manage.py", name, *args])
     except SystemExit as exit_:

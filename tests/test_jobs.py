@@ -508,7 +508,9 @@ def test_behind_apache_a_result_is_named_for_x_sendfile(client, settings):
     job = done()
     client.force_login(job.owner)
     response = client.get(reverse("jobs:job_result", args=[job.pk]))
-    assert response["X-Sendfile"] == str(job.result_file().resolve())
+    path = job.result_file()
+    assert path is not None
+    assert response["X-Sendfile"] == str(path.resolve())
     assert response.content == b""
 
 
