@@ -573,6 +573,78 @@ def test_the_web_preview_refuses_a_signatory_with_the_expected_form(client, plac
     assert "token" not in preview.context
 
 
+def test_a_bare_name_is_refused_at_the_command_line_with_the_row_and_the_expected_form(
+    places, tmp_path, capsys
+):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories="Nguyễn Văn B")]))
+
+    with pytest.raises(CommandError):
+        cli(path)
+
+    err = capsys.readouterr().err
+    assert "Row 2" in err
+    assert "signatories" in err
+    assert "“Nguyễn Văn B” is not “Name (position held then)”" in err
+    assert "“Nguyễn Văn B (—)” when the position is not known" in err
+    assert not Agreement.objects.exists()
+
+
+def test_the_web_preview_refuses_a_bare_name_in_the_users_language(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile("a.csv", csv_bytes([agreement_row(signatories="Nguyễn Văn B")]))
+
+    with translation.override("en"):
+        preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+
+    [row] = preview.context["outcome"].error_rows
+    column, message = row.errors[0]
+    assert column == "signatories"
+    assert "Nguyễn Văn B (Chủ tịch UBND thành phố)" in message
+    assert "token" not in preview.context
+
+
+def test_empty_brackets_are_no_position_and_are_refused(places):
+    data = csv_bytes([agreement_row(signatories="Nguyễn Văn B ()")])
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=True)
+
+    [row] = outcome.error_rows
+    assert row.errors[0][0] == "signatories"
+
+
+@pytest.mark.parametrize("marker", ["—", "–", "-"])
+def test_a_dash_in_brackets_reads_as_a_position_not_known(places, marker):
+    data = csv_bytes([agreement_row(signatories=f"Nguyễn Văn B ({marker}) [witness]")])
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert outcome.ok, outcome.rows
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert (signatory.person.full_name, signatory.position_title) == ("Nguyễn Văn B", "")
+    assert signatory.role == "witness"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_signatory_without_a_position_round_trips_through_export_and_import(
+    places, tmp_path, fmt
+):
+    from tests.factories import AgreementFactory, PartnershipFactory, SignatoryFactory
+
+    partnership = PartnershipFactory(home_city=places["hanoi"], partner_city=places["minsk"])
+    agreement = AgreementFactory(partnership=partnership, reference="HN-MSK-NOPOS")
+    SignatoryFactory(agreement=agreement, position_title="")
+    path = tmp_path / f"a.{fmt}"
+    call_command("export_agreements", "--format", fmt, "-o", str(path))
+
+    outcome = run_import(
+        sheet="agreements", file_name=path.name, data=path.read_bytes(), dry_run=False
+    )
+
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    assert outcome.unchanged == 1
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert signatory.position_title == ""
+
+
 # -- one city however it is spelt (point 8) ------------------------------------------------
 
 
