@@ -126,6 +126,7 @@ def _preview(
         unknown_values=outcome.unknown_values,
         value_choices=_value_choices(spec.sheet),
         unknown_cities=outcome.unknown_cities,
+        ambiguous_columns=outcome.ambiguous_columns,
         initial=_initial(stashed.options),
         # The upload form above has the same fields: ids of their own keep each label on its input.
         auto_id="reread_%s",
@@ -166,6 +167,7 @@ def _reread(
         unknown_values=ReadingForm.unknown_values_from(request.POST),
         value_choices=_value_choices(spec.sheet),
         unknown_cities=ReadingForm.unknown_cities_from(request.POST),
+        ambiguous_columns=ReadingForm.ambiguous_columns_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
     if not reading.is_valid():

@@ -181,6 +181,99 @@ def test_the_month_first_file_on_the_web_asks_then_imports_the_right_dates(clien
     assert stored_dates() == RIGHT_DATES
 
 
+# The month-first fixture has two ambiguous columns: Ngày ký (rows 4, 5), Hiệu lực từ (row 4).
+SIGNED_SWAPPED_VALID_FROM_AS_STORED = {
+    **RIGHT_DATES,
+    "HN-MSK-2004": (dt.date(2004, 6, 12), dt.date(2004, 12, 6), None),
+}
+
+
+def test_at_the_command_line_each_columns_date_cells_are_read_as_told(places, capsys):
+    with pytest.raises(CommandError):
+        cli(FIXTURES / MONTH_FIRST, "--date-cells", "signed_on=day-month-swapped")
+
+    err = capsys.readouterr().err
+    assert "row 4, Hiệu lực từ: 06/12/2004 as stored" in err
+    assert "Ngày ký:" not in err  # that column's reading was given
+    assert "--date-cells valid_from=as-stored" in err
+    assert not Agreement.objects.exists()
+
+    cli(
+        FIXTURES / MONTH_FIRST,
+        "--date-cells",
+        "Ngày ký=day-month-swapped",  # a column by its header as written
+        "--date-cells",
+        "valid_from=as-stored",
+    )
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
+def test_a_column_named_with_a_reading_overrides_the_reading_for_every_column(places):
+    cli(
+        FIXTURES / MONTH_FIRST,
+        "--date-cells",
+        "day-month-swapped",
+        "--date-cells",
+        "valid_from=as-stored",
+    )
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("reference=as-stored", "“reference” is not a date column of this sheet"),
+        ("signed_on=sideways", "write --date-cells [COLUMN=]as-stored"),
+    ],
+)
+def test_a_date_reading_for_no_date_column_or_of_no_kind_is_refused(places, written, said, capsys):
+    with pytest.raises(CommandError) as failure:
+        cli(FIXTURES / MONTH_FIRST, "--date-cells", written)
+
+    assert said in str(failure.value) + capsys.readouterr().err
+    assert not Agreement.objects.exists()
+
+
+def test_on_the_web_the_preview_asks_one_reading_per_ambiguous_column(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(MONTH_FIRST, fixture(MONTH_FIRST))
+    url = reverse("agreements:import")
+
+    with translation.override("en"):
+        preview = client.post(url, {"file": upload, "action": "preview"})
+    reading = preview.context["reading"]
+    assert reading.ambiguous_columns == [("signed_on", "Ngày ký"), ("valid_from", "Hiệu lực từ")]
+    assert [f.label for f in reading.date_fields()] == [
+        "Date cells of “Ngày ký”",
+        "Date cells of “Hiệu lực từ”",
+    ]
+    assert 'name="datecells_1"' in preview.content.decode()
+    token = preview.context["reread_token"]
+    common = {"token": token, "action": "reread", "header_0": "STT", "map_0": ""}
+
+    signed_only = client.post(
+        url,
+        {
+            **common,
+            "datekey_0": "signed_on:Ngày ký",
+            "datecells_0": "day-month-swapped",
+            "datekey_1": "valid_from:Hiệu lực từ",
+            "datecells_1": "",
+        },
+    )
+    assert not signed_only.context["outcome"].ok
+    assert signed_only.context["reading"].ambiguous_columns == [("valid_from", "Hiệu lực từ")]
+    both = client.post(
+        url, {**common, "datekey_0": "valid_from:Hiệu lực từ", "datecells_0": "as-stored"}
+    )
+    assert both.context["outcome"].ok
+    client.post(url, {"token": both.context["token"], "action": "confirm"})
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
 def test_a_date_typed_as_text_is_always_day_first(places):
     outcome = run_import(
         sheet="agreements",
