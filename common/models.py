@@ -2,16 +2,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Record(models.Model):
-    """Fields every record of the office carries.
+class Versioned(models.Model):
+    """What the lost-update check reads (common/concurrency.py).
 
     ``version`` grows by one with every save made through the workspace, so that
-    a second editor working from a stale copy is told instead of overwriting.
+    a second editor working from a stale copy is told instead of overwriting;
+    ``updated_at`` moves with every save, the admin's too. Whole records have it
+    (``Record``), and so do the rows edited one at a time (a visit's participants,
+    programme items, travel…).
     """
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Record(Versioned):
+    """Fields every record of the office carries."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         abstract = True

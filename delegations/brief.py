@@ -427,7 +427,7 @@ class VisitBrief:
     speeches: list[tuple[str, Localized]] = field(default_factory=list)  # (kind, title)
     gifts: list[GiftRow] = field(default_factory=list)
     logistics: Logistics | None = None
-    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (citation, url or "")
     documents_on_file: list[tuple[str, str]] = field(default_factory=list)  # (agreement, title)
     distribution: list[str] = field(default_factory=list)
     country_note: Localized = field(default_factory=lambda: Localized(""))
@@ -1046,8 +1046,8 @@ def gather_brief(
 
 
 def _sources(visit: Visit) -> list[tuple[str, str]]:
-    sources = [(source.title, source.url) for source in visit.sources.all()]
-    if visit.source_url and visit.source_url not in {url for _title, url in sources}:
+    sources = [(source.citation(), source.url) for source in visit.sources.all()]
+    if visit.source_url and visit.source_url not in {url for _citation, url in sources}:
         sources.append(("", visit.source_url))
     return sources
 

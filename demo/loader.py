@@ -96,7 +96,7 @@ PARTS_KEYS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "contact": (LocalContact, ("name",)),
     "gift": (Gift, ("description",)),
     "point": (BriefPoint, ("kind", "text")),
-    "source": (VisitSource, ("url",)),
+    "source": (VisitSource, ("title",)),
 }
 
 
