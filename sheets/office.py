@@ -8,6 +8,8 @@ change:
   (``HEADER_ALIASES``) or the English name written as words ("Partner city"), both of
   which the import recognises;
 * choices (kind, status…) by their label in that language, which the import accepts;
+* countries by their name in that language ("Bê-la-rút", "Belarus"), not their ISO code:
+  the import reads country names in Vietnamese and English (``parse_country``);
 * full dates as real date cells shown day first (dd/mm/yyyy); partial dates (``2004``,
   ``12/2023``) stay text, so no column mixes date cells with day-first text;
 * the records' sheet named after them ("Thỏa thuận"), and a second sheet listing the
@@ -24,11 +26,12 @@ from typing import TYPE_CHECKING, Any
 import tablib
 from django.utils import translation
 from django.utils.translation import gettext
+from django_countries import countries
 
 from sheets.exporting import check_cell_limits
 
 if TYPE_CHECKING:
-    from agreements.resources import SheetResource
+    from common.sheetkit.resource import SheetResource
 
 STYLES = ("technical", "office")
 _FULL_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
@@ -51,6 +54,16 @@ def _labels(resource_class: type[SheetResource[Any]]) -> dict[str, dict[str, str
     }
 
 
+def _country_names() -> dict[str, str]:
+    """ISO code → the country's name in the active language."""
+    return {str(code): str(name) for code, name in countries}
+
+
+def _is_country(column: str) -> bool:
+    """The sheets name their country columns so: ``home_country``, ``partner_country``."""
+    return column == "country" or column.endswith("_country")
+
+
 def _full_date(value: object) -> object:
     """A dd/mm/yyyy text as a date; anything else (a partial date, a blank) as it is."""
     match = _FULL_DATE.match(value) if isinstance(value, str) else None
@@ -67,6 +80,7 @@ def office_dataset(
     columns = list(dataset.headers or [])
     with translation.override(lang):
         labels = _labels(resource_class)
+        names = _country_names()
         title = str(resource_class._meta.model._meta.verbose_name_plural).capitalize()
     date_columns = set(resource_class.DATE_COLUMNS) if dates else set()
     result = tablib.Dataset(headers=[header(resource_class, c, lang) for c in columns])
@@ -76,6 +90,8 @@ def office_dataset(
         for column, value in zip(columns, row, strict=True):
             if column in labels:
                 values.append(labels[column].get(str(value), value))
+            elif _is_country(column) and value:
+                values.append(names.get(str(value), value))
             elif column in date_columns:
                 values.append(_full_date(value))
             else:

@@ -1,59 +1,10 @@
 """Export every agreement with the import columns (export → import changes nothing)."""
 
-import sys
-from pathlib import Path
-from typing import Any, override
-
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from agreements.models import Agreement
-from agreements.resources import AgreementResource
-from sheets.exporting import ExportRefusedError
-from sheets.importing import EXPORT_FORMATS, export_bytes
-from sheets.office import STYLES, office_bytes
+from sheets.export_command import ExportCommand
+from sheets.models import ImportLog
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = "Export all agreements to .csv, .xlsx or .ods (default: csv to standard output)."
-
-    @override
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("-o", "--output", type=Path, help="File to write (default: stdout).")
-        parser.add_argument("--format", choices=sorted(EXPORT_FORMATS), default=None)
-        parser.add_argument(
-            "--style",
-            choices=STYLES,
-            default="technical",
-            help="technical: English column names and codes; office: headers and labels in "
-            "--lang, date cells, a named sheet and a sheet of allowed values (imports back "
-            "unchanged).",
-        )
-        parser.add_argument(
-            "--lang",
-            choices=[code for code, _name in settings.LANGUAGES],
-            default=settings.LANGUAGE_CODE,
-            help="The language of an office-style export (default: the office's).",
-        )
-
-    @override
-    def handle(self, *args: Any, **options: Any) -> None:
-        output: Path | None = options["output"]
-        fmt = options["format"] or (output.suffix.lstrip(".").lower() if output else "csv")
-        if fmt not in EXPORT_FORMATS:
-            fmt = "csv"
-        resource = AgreementResource()
-        dataset = resource.export_dataset(resource.export_queryset(Agreement.objects.all()))
-        try:
-            if options["style"] == "office":
-                data = office_bytes(AgreementResource, dataset, fmt, options["lang"])
-            else:
-                data = export_bytes(dataset, fmt)
-        except ExportRefusedError as refusal:
-            raise CommandError(str(refusal)) from refusal
-        if output:
-            output.write_bytes(data)
-            self.stderr.write(f"{len(dataset)} agreements written to {output}.")
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+    sheet = ImportLog.Sheet.AGREEMENTS
+    records = "agreements"
