@@ -53,7 +53,14 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
 from common.indexes import OrderIndex
-from common.models import EnglishVersions, Record, Versioned
+from common.models import (
+    EndKind,
+    EnglishVersions,
+    Record,
+    Versioned,
+    end_kind_constraint,
+    end_kind_field,
+)
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
 from common.text import clean_spaces, fold
 from common.text_match import Fold
@@ -143,6 +150,10 @@ class Visit(EnglishVersions, Record):
         _("start date: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_date_kind = end_kind_field(
+        _("one day: it ends the day it starts"),
+        _("When the end date is empty: a one-day visit, or an end date not recorded."),
+    )
     date_note = models.CharField(
         _("date as reported"),
         max_length=120,
@@ -202,6 +213,7 @@ class Visit(EnglishVersions, Record):
                 name="visit_end_not_before_start",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="visit_title_not_empty"),
+            end_kind_constraint("end_date", "end_date_kind", "visit"),
             models.CheckConstraint(
                 condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
                 name="visit_budget_not_negative",
@@ -243,12 +255,20 @@ class Visit(EnglishVersions, Record):
     def start(self) -> PartialDate | None:
         return PartialDate.of(self.start_date, self.start_date_precision)
 
+    @property
+    def end_not_recorded(self) -> bool:
+        """No end date stored because none was recorded (not because it lasted one day)."""
+        return self.end_date is None and self.end_date_kind == EndKind.NOT_RECORDED
+
     def dates_label(self) -> str:
-        """ "11/05/2025 – 13/05/2025", "05/2025", or what the source said."""
+        """ "11/05/2025 – 13/05/2025", "05/2025", "11/05/2025 – ?" (end not recorded), or
+        what the source said."""
         if self.start is None:
             return self.date_note
         if self.end_date and self.end_date != self.start_date:
             return f"{self.start} – {self.end_date:%d/%m/%Y}"
+        if self.end_not_recorded:
+            return f"{self.start} – ?"
         return str(self.start)
 
     def time_difference(self) -> float | None:
