@@ -178,7 +178,7 @@ def _timed(label: str, function: Callable[[], Any], rows: int) -> dict:
 
 def _date_of(cell: object, *, partial: bool) -> PartialDate:
     """A date cell of the generated sheet (every row has its dates)."""
-    from agreements.resources import clean_date
+    from common.sheetkit.widgets import clean_date
 
     parsed = clean_date(cell, partial=partial)
     if parsed is None:

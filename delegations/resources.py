@@ -13,7 +13,7 @@ books, so none is invented):
   (import the visits first).
 
 Cities, countries, dates, choices and fields of cooperation are read exactly as in the
-agreement sheet (agreements/resources.py).
+agreement sheet (``common.sheetkit``, ``partnerships.sheet_resource``).
 """
 
 from __future__ import annotations
@@ -30,26 +30,13 @@ from import_export import fields as ie_fields
 from simple_history.utils import bulk_update_with_history
 
 from agreements.models import Agreement
-from agreements.resources import (
-    BATCH_SIZE,
-    ChoiceWidget,
-    DateWidget,
-    Row,
-    RowErrors,
-    SheetInstanceLoader,
-    SheetResource,
-    TextWidget,
-    add_links,
-    cell_text,
-    clean_date,
-    create_with_history,
-    escape_item,
-    fold,
-    render_partial,
-    split_list,
-)
 from common.models import Record
 from common.partialdate import Precision
+from common.sheetkit.cells import Row, RowErrors, cell_text, escape_item, fold, split_list
+from common.sheetkit.resource import SheetInstanceLoader
+from common.sheetkit.widgets import ChoiceWidget, DateWidget, TextWidget, clean_date, render_partial
+from common.sheetkit.writer import BATCH_SIZE, add_links, create_with_history
+from partnerships.sheet_resource import PartnershipSheetResource
 
 from .models import ActionItem, Visit
 
@@ -103,7 +90,7 @@ def visit_key(partnership_id: int, title: str, start: str) -> VisitKey:
     return (partnership_id, fold(title), start)
 
 
-class DelegationSheet[M: Record, K](SheetResource[M]):
+class DelegationSheet[M: Record, K](PartnershipSheetResource[M]):
     """What the visit and action-item sheets share: loading by partnership, bulk writes.
 
     ``K`` is the natural key of a record (``key_of``).

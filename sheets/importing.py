@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from import_export.results import Result
 
-    from agreements.resources import Editor, SheetResource
+    from common.sheetkit.resource import SheetResource
+    from common.sheetkit.writer import Editor
 
 MAX_ROWS = 50_000
 # A file read inside a web request (one the size estimate keeps out of the background,

@@ -31,7 +31,7 @@ from django_countries import countries
 from sheets.exporting import check_cell_limits
 
 if TYPE_CHECKING:
-    from agreements.resources import SheetResource
+    from common.sheetkit.resource import SheetResource
 
 STYLES = ("technical", "office")
 _FULL_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from agreements.resources import SheetResource
+    from common.sheetkit.resource import SheetResource
 
 
 @cache

@@ -76,6 +76,13 @@ def test_the_unchanged_copy_keeps_the_contract(tmp_path):
             "partnerships.models",
             "delegations.models",
         ),
+        # the sheet machinery in common is generic over the model: it knows no city
+        (
+            "common/sheetkit/resource.py",
+            "from partnerships import sheet_lookups",
+            "common.sheetkit.resource",
+            "partnerships.sheet_lookups",
+        ),
         # agreements stands below delegations (the visits' sheet is delegations' own)
         (
             "agreements/resources.py",

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import Agreement, FieldOfCooperation, Signatory
-from agreements.resources import format_signatory, parse_signatories, split_list
+from agreements.resources import format_signatory, parse_signatories
+from common.sheetkit.cells import split_list
 from partnerships.models import Person
 from sheets.importing import ImportOutcome, run_import
 from tests.factories import (

@@ -298,7 +298,7 @@ def test_a_confirm_over_the_limit_keeps_the_upload_to_confirm_later(client, plac
 
 # --- progress ----------------------------------------------------------------------------------
 def test_run_import_tells_its_progress_row_by_row_up_to_the_last(places, monkeypatch):
-    monkeypatch.setattr("agreements.resources.PROGRESS_EVERY", 5)
+    monkeypatch.setattr("common.sheetkit.resource.PROGRESS_EVERY", 5)
     calls = []
     run_import(
         sheet="agreements",

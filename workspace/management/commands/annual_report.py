@@ -8,12 +8,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from common.commands import PrintableCommand
 from workspace.annual_report import Letterhead, build_pdf, build_word
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Write the annual report of a year as PDF or Word (by the output's extension)."
 
     def add_arguments(self, parser: CommandParser) -> None:

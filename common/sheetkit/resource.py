@@ -1,0 +1,412 @@
+"""``SheetResource``: a sheet with fixed columns, validated row by row and written in
+bulk, with history, after the last row (generic over the model; django-import-export)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, override
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django_countries import countries
+from import_export import resources
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result, RowResult
+
+from common.models import Record
+
+from .cells import NON_FIELD, Row, RowErrors, cell_text, neutralise_formula
+from .widgets import ChoiceSynonyms, ChoiceWidget, value_key
+from .writer import record_history_as, recording_creates
+
+if TYPE_CHECKING:
+    import tablib
+
+    from .writer import Editor
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 250  # rows between two progress reports of a background import
+
+
+class ImportOptionsLike(Protocol):
+    """What a sheet reads of the user's choices (``sheets.importing.ImportOptions``)."""
+
+    @property
+    def blank(self) -> str: ...  # "keep": a blank cell keeps the stored value; "clear"
+
+    @property
+    def home_city(self) -> str: ...  # the home city of rows that do not name one
+
+    @property
+    def values(self) -> Mapping[str, Mapping[str, str]]: ...  # column → {value: code}
+
+
+def related_objects(instance: models.Model, name: str) -> list[Any]:
+    """A to-many relation's objects: as loaded for the import, prefetched, or queried."""
+    loaded = getattr(instance, f"_stored_{name}", None)
+    if loaded is not None:
+        return loaded
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    if name in cache:
+        return list(cache[name])
+    return list(getattr(instance, name).all())
+
+
+def max_length(model: type[models.Model], field: str) -> int:
+    """The ``max_length`` of a text column (0 if it has none)."""
+    column = model._meta.get_field(field)
+    return (column.max_length or 0) if isinstance(column, models.Field) else 0
+
+
+class SheetLookups:
+    """What a sheet's rows refer to, loaded once per import; the record apps' sheets use
+    ``partnerships.sheet_lookups.Lookups`` (cities, partnerships, fields, people)."""
+
+    def __init__(self, user: Editor = None) -> None:
+        self.user = user
+        # Cities found nowhere, as written → "did you mean" (for the preview's ticks).
+        self.unknown_cities: dict[str, list[str]] = {}
+
+    def flush(self) -> None:
+        """Write the records the sheet creates for its rows to refer to (before the rows)."""
+
+
+class RowNotes(TypedDict):
+    """What the preview says of one row besides its errors."""
+
+    before: NotRequired[dict[str, str] | None]  # the stored record as a row; None if new
+    notes: NotRequired[list[str]]  # "New city … will be created."
+    changes: NotRequired[list[tuple[str, str, str]]]  # (column, before, after)
+
+
+class SheetInstanceLoader(BaseInstanceLoader):
+    """Finds the stored record of a row in what ``before_import`` prefetched."""
+
+    @override
+    def get_instance(self, row: Row) -> Record | None:
+        return self.resource.existing_instance(row)
+
+
+class SheetResource[M: Record](resources.ModelResource):
+    """A sheet with fixed columns, validated row by row and written in bulk at the end.
+
+    Subclasses define ``COLUMNS``, ``HEADER_ALIASES``, ``ERROR_COLUMNS`` (model field →
+    column), ``prepare(dataset)``, ``existing_instance(row)``, ``fill(instance, row, errors)``,
+    ``export_row(instance)`` and ``write(instances, new)``.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+    # The columns a sheet must have (None: all of them); the others may be absent, and
+    # are then left as they are on update and empty on create.
+    REQUIRED_COLUMNS: tuple[str, ...] | None = None
+    # Columns of dates, whose date cells are checked for a month-first reading.
+    DATE_COLUMNS: tuple[str, ...] = ()
+    HEADER_ALIASES: dict[str, tuple[str, ...]] = {}
+    ERROR_COLUMNS: dict[str, str] = {}
+    FK_FIELDS: tuple[str, ...] = ()
+    KEY_COLUMNS: tuple[str, ...] = ()
+    EXAMPLE: dict[str, str] = {}
+    CHOICE_COLUMNS: dict[str, tuple[type[models.Choices], ChoiceSynonyms]] = {}
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def row_key(cls, values: Sequence[object]) -> str:
+        """How the preview names a row: its natural key as written."""
+        row = dict(zip(cls.COLUMNS, values, strict=False))
+        return " · ".join(cell_text(row.get(c)) for c in cls.KEY_COLUMNS if cell_text(row.get(c)))
+
+    @classmethod
+    def missing_columns(cls, present: Collection[str]) -> list[str]:
+        """The columns the sheet must have and lacks (all, unless ``REQUIRED_COLUMNS``)."""
+        needed = cls.COLUMNS if cls.REQUIRED_COLUMNS is None else cls.REQUIRED_COLUMNS
+        return [c for c in needed if c not in present]
+
+    @classmethod
+    def allowed_values(cls) -> list[tuple[str, str, str]]:
+        """(column, value, meaning) rows for the template's "Allowed values" sheet."""
+        rows = []
+        for column, (choices, synonyms) in cls.CHOICE_COLUMNS.items():
+            for code, label in choices.choices:
+                with translation.override("en"):
+                    english = str(label)
+                also = "; ".join([english, *synonyms.get(code, ())])
+                rows.append((column, str(code), also))
+        rows.extend(cls.record_values())
+        rows.append(
+            (
+                "signatories",
+                r"\;  \(  \)  \[  \]  \\",
+                gettext(
+                    "Inside a name, a position or a field, write ; ( ) [ ] and \\ with a "
+                    "backslash before them."
+                ),
+            )
+        )
+        for code, name in countries:
+            with translation.override("en"):
+                english = str(dict(countries)[code])
+            rows.append(("country", code, f"{english}; {name}"))
+        return rows
+
+    @classmethod
+    def record_values(cls) -> list[tuple[str, str, str]]:
+        """The stored records a column may name, as ``allowed_values`` rows (none here)."""
+        return []
+
+    def __init__(
+        self,
+        *,
+        user: Editor = None,
+        progress: Callable[[int, int], None] | None = None,
+        options: ImportOptionsLike | None = None,
+        absent: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        # How to read the sheet (sheets.importing.ImportOptions: blank cells, home city…).
+        self.options = options
+        # Optional columns the sheet lacks: the records keep what they hold there.
+        self.absent = frozenset(absent)
+        # Values of choice columns matching no choice: column → {value as written}.
+        self.unknown_values: dict[str, set[str]] = defaultdict(set)
+        for column, chosen in (getattr(options, "values", None) or {}).items():
+            field = self.fields.get(column)
+            if field is not None and isinstance(field.widget, ChoiceWidget):
+                field.widget.chosen = {value_key(v): code for v, code in chosen.items()}
+        # Told (rows done, rows in the sheet) now and then: a background import's progress bar.
+        self.progress = progress
+        self.rows_total = 0
+        self.lookups = self.make_lookups()
+        self.row_errors: dict[int, RowErrors] = {}
+        # The rows' records, validated, waiting for the bulk write: (record, new?, row number).
+        self.pending: list[tuple[M, bool, int]] = []
+        # After a real import: {"created": [[model label, [pk…]], …], "updated": […]}.
+        self.written: dict[str, list[list[Any]]] = {}
+        self.reports: dict[int, RowNotes] = {}
+        self._current: RowNotes = {}
+
+    def make_lookups(self) -> SheetLookups:
+        """What the rows refer to (``partnerships.sheet_resource`` gives the record sheets')."""
+        return SheetLookups(self.user)
+
+    # what each sheet defines ------------------------------------------------------------
+    def prepare(self, dataset: tablib.Dataset) -> None:
+        """Load what the rows refer to and find the repeated keys, before the first row."""
+        raise NotImplementedError
+
+    def existing_instance(self, row: Row) -> M | None:
+        """The stored record the row is about (None: a new one)."""
+        raise NotImplementedError
+
+    def fill(self, instance: M, row: Row, errors: RowErrors) -> None:
+        """Set ``instance`` from ``row``, filing what is wrong in ``errors``."""
+        raise NotImplementedError
+
+    def export_row(self, instance: M) -> dict[str, str]:
+        """``instance`` as the sheet's cells (also what rows are compared by)."""
+        raise NotImplementedError
+
+    def write(self, created: list[M], updated: list[M]) -> None:
+        """Write the sheet's records in bulk, with history."""
+        raise NotImplementedError
+
+    # import-export hooks --------------------------------------------------------------
+    @override
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.rows_total = len(dataset)
+        self.prepare(dataset)
+
+    @override
+    def import_data(
+        self, dataset: tablib.Dataset, dry_run: bool = False, *args: Any, **kwargs: Any
+    ) -> Result:
+        self.dry_run = dry_run
+        return super().import_data(dataset, dry_run, *args, **kwargs)
+
+    @override
+    def get_or_init_instance(
+        self, instance_loader: SheetInstanceLoader, row: Row
+    ) -> tuple[M, bool]:
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        self._current = {
+            "before": None if new else self.export_row(instance),
+            "notes": [],
+            "changes": [],
+        }
+        return instance, new
+
+    @override
+    def import_instance(self, instance: M, row: Row, **kwargs: Any) -> None:
+        errors: RowErrors = dict(self.row_errors.get(kwargs.get("row_number", 0), {}))
+        self.fill(instance, row, errors)
+        if errors:
+            raise ValidationError({column: [message] for column, message in errors.items()})
+
+    @override
+    def skip_row(
+        self,
+        instance: M,
+        original: M | None,
+        row: Row,
+        import_validation_errors: dict[str, list[str]] | None = None,
+    ) -> bool:
+        before = self._current["before"]
+        if import_validation_errors or before is None:  # a new row is never "unchanged"
+            return False
+        after = self.export_row(instance)
+        self._current["changes"] = [
+            (column, before[column], after[column])
+            for column in self.COLUMNS
+            if before[column] != after[column]
+        ]
+        return not self._current["changes"]
+
+    @override
+    def validate_instance(
+        self,
+        instance: M,
+        import_validation_errors: dict[str, list[str]] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        exclude = set(self.FK_FIELDS)
+        for column in errors:
+            exclude.update(f for f, c in self.ERROR_COLUMNS.items() if c == column)
+            exclude.add(column)
+        try:
+            # Uniqueness and constraints are checked for the whole sheet at once (and by
+            # the database); per-row queries would make a big import crawl.
+            instance.full_clean(
+                exclude=sorted(exclude), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = self.ERROR_COLUMNS.get(name, name if name in self.COLUMNS else NON_FIELD)
+                errors.setdefault(column, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    @override
+    def save_instance(self, instance: M, is_create: bool, row: Row, **kwargs: Any) -> None:
+        record_history_as(instance, self.user)
+        self.pending.append((instance, is_create, kwargs.get("row_number", 0)))
+
+    @override
+    def after_import_row(self, row: Row, row_result: RowResult, **kwargs: Any) -> None:
+        number = kwargs["row_number"]
+        self.reports[number] = self._current
+        if self.progress and (number % PROGRESS_EVERY == 0 or number == self.rows_total):
+            self.progress(number, self.rows_total)
+
+    @override
+    def bulk_create(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing: everything is written together in ``after_import``."""
+
+    @override
+    def bulk_update(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing: everything is written together in ``after_import``."""
+
+    @override
+    def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
+        if result.has_errors() or result.has_validation_errors():
+            return
+        cross = self.check_sheet()
+        for number, errors in cross.items():
+            row_result = result.rows[number - 1]
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = ValidationError({c: [m] for c, m in errors.items()})
+            result.append_invalid_row(number, {}, row_result.validation_error)
+        if cross or self.dry_run:
+            # A dry run stops here: every row and every rule across rows has been
+            # checked; only the bulk writes below are left for the real import.
+            return
+        try:
+            # Its own savepoint, so that a refusal by the database (another import
+            # took the same reference a moment ago) leaves a usable transaction.
+            with transaction.atomic():
+                self.write_pending()
+        except (DatabaseError, ValidationError, ValueError) as error:
+            logger.warning("Import refused by the database: %s", error)
+            refusal = ValueError(
+                gettext(
+                    "Someone else saved some of the same records at the same moment, so "
+                    "nothing was saved. Check the records and run the import again."
+                )
+            )
+            result.append_base_error(self.get_error_result_class()(refusal))
+
+    def write_pending(self) -> None:
+        created = [obj for obj, new, _number in self.pending if new]
+        updated = [obj for obj, new, _number in self.pending if not new]
+        now = timezone.now()
+        for obj in updated:
+            obj.version += 1
+            obj.updated_at = now
+        with recording_creates() as batches:
+            self.lookups.flush()
+            self.write(created, updated)
+        # What reverting the import undoes: kept on its log (sheets.models.ImportLog.changes).
+        self.written = {
+            "created": [
+                [batch[0]._meta.label_lower, [obj.pk for obj in batch]] for batch in batches
+            ],
+            "updated": [[self._meta.model._meta.label_lower, [obj.pk for obj in updated]]]
+            if updated
+            else [],
+        }
+
+    def check_sheet(self) -> dict[int, RowErrors]:
+        """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""
+        return {}
+
+    # row helpers --------------------------------------------------------------------
+    def keeps(self, instance: M, row: Row, column: str) -> bool:
+        """Whether ``instance`` keeps what it holds for ``column`` rather than the cell's value.
+
+        A column the sheet lacks is left as it is (empty on a new record); on update, a
+        blank cell keeps the stored value unless the user asked blanks to clear.
+        """
+        if column in self.absent:
+            return True
+        if instance.pk is None or cell_text(row.get(column), multiline=True):
+            return False
+        return getattr(self.options, "blank", "keep") != "clear"
+
+    def classify(self, widget: ChoiceWidget, column: str, row: Row) -> None:
+        """Say how a choice cell was read when only its head noun told; collect unknowns."""
+        text = cell_text(row.get(column))
+        if not text:
+            return
+        code, guessed = widget.match(text)
+        if code is None:
+            self.unknown_values[column].add(text)
+        elif guessed:
+            label = dict(widget.choices.choices).get(code, code)
+            self.note(
+                gettext("“%(value)s” read as %(label)s (by its first words).")
+                % {"value": text, "label": label}
+            )
+
+    def note(self, message: str) -> None:
+        if message not in self._current["notes"]:
+            self._current["notes"].append(message)
+
+    def text(self, row: Row, column: str, *, multiline: bool = False) -> str:
+        return cell_text(row.get(column), multiline=multiline)
+
+    def export_dataset(self, queryset: Iterable[M]) -> tablib.Dataset:
+        """The sheet for ``queryset``, text that would run as a formula neutralised."""
+        import tablib
+
+        dataset = tablib.Dataset(headers=list(self.COLUMNS))
+        for instance in queryset:
+            row = self.export_row(instance)
+            dataset.append([neutralise_formula(row[c]) for c in self.COLUMNS])
+        return dataset

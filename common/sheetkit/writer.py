@@ -1,0 +1,180 @@
+"""The one bulk writer with history that every sheet uses (issue 12, point 1).
+
+``create_with_history`` inserts a batch of new records and their "created" history rows;
+``add_links`` many-to-many rows. On PostgreSQL both load with COPY; elsewhere they fall
+back on django-simple-history's ``bulk_create_with_history`` and ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, models
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, get_history_model_for_model
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # Who an import is run by: history rows and the log name them (None: the command line).
+    type Editor = User | AnonymousUser | None
+
+BATCH_SIZE = 1000
+
+
+def _copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _same(value: object) -> object:
+    return value
+
+
+type Preparer = Callable[[Any], object]
+
+
+def _preparers(fields: Iterable[models.Field[Any, Any]]) -> list[tuple[str, Preparer]]:
+    """(attname, to database value) per field: psycopg adapts all but a few types itself."""
+    result: list[tuple[str, Preparer]] = []
+    for f in fields:
+        if (
+            type(f) in (models.CharField, models.TextField, models.SlugField)  # not CountryField
+            or f.is_relation
+            or f.get_internal_type()
+            in (
+                "AutoField",
+                "BigAutoField",
+                "IntegerField",
+                "PositiveIntegerField",
+                "PositiveSmallIntegerField",
+                "PositiveBigIntegerField",
+                "DateField",
+                "DateTimeField",
+                "BooleanField",
+                "DecimalField",
+            )
+        ):
+            prep: Preparer = _same
+        else:  # CountryField (a Country object in Python), choices, anything unusual
+            prep = functools.partial(_db_value, f)
+        result.append((f.attname, prep))
+    return result
+
+
+def _db_value(field: models.Field[Any, Any], value: object) -> object:
+    return field.get_db_prep_save(value, connection)
+
+
+# The records an import creates, batch by batch in the order written (``recording_creates``):
+# what reverting the import deletes, last batch first (sheets/reverting.py).
+_created_batches: contextvars.ContextVar[list[Sequence[models.Model]] | None] = (
+    contextvars.ContextVar("created_batches", default=None)
+)
+
+
+@contextlib.contextmanager
+def recording_creates() -> Iterator[list[Sequence[models.Model]]]:
+    """Collect every batch ``create_with_history`` writes inside the block."""
+    batches: list[Sequence[models.Model]] = []
+    token = _created_batches.set(batches)
+    try:
+        yield batches
+    finally:
+        _created_batches.reset(token)
+
+
+def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user: Editor) -> None:
+    """Insert ``objs`` and their "created" history rows (by ``user``) in two statements.
+
+    On PostgreSQL the ids are taken from the table's sequence up front and both tables
+    are loaded with COPY (every constraint is still checked by the database); elsewhere
+    django-simple-history's ``bulk_create_with_history`` does the same more slowly.
+    """
+    if not objs:
+        return
+    recording = _created_batches.get()
+    if recording is not None:
+        recording.append(objs)
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
+        return
+    now = timezone.now()
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = list(meta.concrete_fields)
+    preparers_main = _preparers(fields)
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj, new_id in zip(objs, ids, strict=True):
+        # What bulk_create does first: a private Django method, absent from django-stubs.
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # private Django API
+        for name in stamped:
+            setattr(obj, name, now)
+        obj.pk = new_id
+        obj._state.adding, obj._state.db = False, "default"
+    _copy_rows(
+        meta.db_table,
+        [f.column for f in fields if f.column],
+        ([prep(getattr(o, name)) for name, prep in preparers_main] for o in objs),
+    )
+    history = get_history_model_for_model(model)
+    tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    preparers = dict(_preparers(tracked))
+    # A history field holds the value of the model's field of the same name: prepared as
+    # the model's field prepares it (a photo's ImageFieldFile becomes its name, which the
+    # history's text field could not take as it is).
+    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
+    fixed = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": None,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns = [
+        (None, _same, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
+        for f in tracked
+    ]
+    _copy_rows(
+        history._meta.db_table,
+        [f.column for f in tracked if f.column],
+        (
+            [value if name is None else prep(getattr(o, name)) for name, prep, value in columns]
+            for o in objs
+        ),
+    )
+
+
+def add_links(
+    through: type[models.Model], pairs: list[tuple[int, int]], columns: tuple[str, str]
+) -> None:
+    """Many-to-many rows (no history of their own) in one statement."""
+    if not pairs:
+        return
+    if connection.vendor != "postgresql":
+        through._default_manager.bulk_create(
+            [through(**dict(zip(columns, pair, strict=True))) for pair in pairs],
+            batch_size=BATCH_SIZE,
+        )
+        return
+    _copy_rows(through._meta.db_table, list(columns), pairs)
+
+
+def record_history_as(instance: models.Model, user: Editor) -> None:
+    """Name ``user`` as the author of the history rows recorded for ``instance``."""
+    instance._history_user = user  # type: ignore[attr-defined]  # simple-history's attribute, declared by no model
