@@ -1092,14 +1092,27 @@ def page_numbers_css(lang: str) -> str:
     return "@page { @bottom-right { content: " + content + "; " + style + " } }"
 
 
-def html_to_pdf(html: str, *, lang: str = "vi", fetcher: BriefURLFetcher | None = None) -> bytes:
-    """WeasyPrint, with every resource (stylesheet and fonts included) through the fetcher."""
+def html_to_pdf(
+    html: str,
+    *,
+    lang: str = "vi",
+    fetcher: BriefURLFetcher | None = None,
+    stylesheet: str | None = None,
+) -> bytes:
+    """WeasyPrint, with every resource (stylesheet and fonts included) through the fetcher.
+
+    ``stylesheet``: another file under static/brief/ that styles the whole document,
+    page numbers included (the annual report's), instead of the brief's."""
     fetcher = fetcher or BriefURLFetcher()
     font_config = FontConfiguration()
-    stylesheets = [
-        CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
-        CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
-    ]
+    stylesheets = (
+        [CSS(url=BASE_URL + stylesheet, url_fetcher=fetcher, font_config=font_config)]
+        if stylesheet
+        else [
+            CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
+            CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
+        ]
+    )
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 
