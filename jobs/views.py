@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.listing import paginate
@@ -39,20 +40,17 @@ def job_detail(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
 
 @require_GET
 @viewer_required
-def job_result(request: AuthenticatedRequest, pk: UUID) -> FileResponse:
-    """The result file, for whoever may read the job; never a public media URL."""
+def job_result(request: AuthenticatedRequest, pk: UUID) -> HttpResponse | FileResponse:
+    """The result file, for whoever may read the job; never a public media URL.
+
+    Sent as documents are (``common.file_delivery``): behind a proxy that sends files
+    (``FILE_DELIVERY``) the worker answers with a header only and never streams the file.
+    """
     job = get_object_or_404(Job.objects.readable_by(request.user), pk=pk)
     path = job.result_file() if job.has_result else None
-    if path is None or not path.is_file() or (job.expires_at and job.expires_at <= timezone.now()):
+    if path is None or (job.expires_at and job.expires_at <= timezone.now()):
         raise Http404
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=job.result_name,
-        content_type=job.result_content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return send_file(path, filename=job.result_name, content_type=job.result_content_type)
 
 
 @require_GET

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common.concurrency import VersionedFormMixin
-from common.date_fields import PartialDateFormMixin
+from common.date_fields import EndKindFormMixin, PartialDateFormMixin
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
 
@@ -24,7 +24,7 @@ from .models import (
     Person,
     Position,
 )
-from .pickers import PickerFormMixin
+from .pickers import PickerFormMixin, picker
 
 PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
@@ -85,7 +85,7 @@ class OrganisationFilterForm(ListFilterForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *Organisation.Kind.choices], required=False
     )
-    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.all(), required=False)
+    city = picker("cities", label=_("City"), required=False)
 
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -104,7 +104,9 @@ class OrganisationFilterForm(ListFilterForm):
         return queryset
 
 
-class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+class PartnershipForm(PickerFormMixin, VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    # Partner cities are many (a typed picker); home cities a handful (a drop-down).
+    pickers = {"partner_city": "partner-cities"}
     partial_dates = ("established_on",)
 
     class Meta:
@@ -127,7 +129,6 @@ class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "home_city").queryset = City.objects.home()
-        _choice_field(self, "partner_city").queryset = City.objects.partners()
         _choice_field(self, "focal_office").queryset = Organisation.objects.filter(country="VN")
 
 
@@ -223,14 +224,15 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         return photo
 
 
-class PositionForm(PickerFormMixin, PartialDateFormMixin, forms.ModelForm):
+class PositionForm(PickerFormMixin, PartialDateFormMixin, EndKindFormMixin, forms.ModelForm):
     pickers = {"organisation": "organisations"}
 
     partial_dates = ("start", "end")
+    end_kinds: ClassVar[dict[str, str]] = {"end_kind": "end"}
 
     class Meta:
         model = Position
-        fields = ["organisation", "title", "title_en", "start", "end"]
+        fields = ["organisation", "title", "title_en", "start", "end", "end_kind"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -253,7 +255,9 @@ PositionFormSet = forms.inlineformset_factory(
 )
 
 
-class OrganisationForm(VersionedFormMixin, forms.ModelForm):
+class OrganisationForm(PickerFormMixin, VersionedFormMixin, forms.ModelForm):
+    pickers = {"city": "cities"}
+
     class Meta:
         model = Organisation
         fields = [

@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Any, ClassVar, override
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from common.commands import PrintableCommand
 from sheets.exporting import ExportRefusedError
 from sheets.importing import EXPORT_FORMATS, export_bytes
 from sheets.office import STYLES, office_bytes
 from sheets.registry import resource_for
 
 
-class ExportCommand(BaseCommand):
+class ExportCommand(PrintableCommand):
     """Export every record of ``sheet`` (an ``ImportLog.Sheet``) to .csv, .xlsx or .ods."""
 
     sheet: ClassVar[str]
@@ -71,5 +73,18 @@ class ExportCommand(BaseCommand):
             output.write_bytes(data)
             self.stderr.write(f"{len(dataset)} {self.records} written to {output}.")
         else:
+            self._to_standard_output(data, fmt)
+
+    def _to_standard_output(self, data: bytes, fmt: str) -> None:
+        """Piped or redirected, the file as it is; on a terminal, text without its controls."""
+        if not self.stdout.isatty():
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
+            return
+        if fmt != "csv":
+            raise CommandError(
+                _("A .%(format)s file cannot be shown in a terminal: write it with -o FILE.")
+                % {"format": fmt}
+            )
+        # A cell's ESC or BEL would be run by the terminal; -o or a pipe keeps them.
+        self.stdout.write(data.decode("utf-8-sig"), ending="")

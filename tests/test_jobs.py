@@ -8,6 +8,7 @@ tests/test_jobs_worker.py runs them in a real worker process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -486,6 +487,105 @@ def test_other_media_files_are_still_served_under_debug(rf, settings):
     response = development_media(rf.get("/media/documents/scan.txt"), "documents/scan.txt")
     assert isinstance(response, FileResponse)
     assert response.getvalue() == b"scan"
+
+
+def test_behind_nginx_a_result_is_named_for_the_proxy_not_streamed(client, settings):
+    settings.FILE_DELIVERY = "x-accel-redirect"
+    settings.FILE_DELIVERY_PREFIX = "/internal-media/"
+    job = done(word="xin chào")
+    client.force_login(job.owner)
+    response = client.get(reverse("jobs:job_result", args=[job.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["X-Accel-Redirect"] == f"/internal-media/private/{job.result_path}"
+    assert response.content == b""
+    assert response["Content-Type"] == "text/plain"
+    assert response["Content-Disposition"] == "attachment; filename*=UTF-8''echo.txt"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_behind_apache_a_result_is_named_for_x_sendfile(client, settings):
+    settings.FILE_DELIVERY = "x-sendfile"
+    job = done()
+    client.force_login(job.owner)
+    response = client.get(reverse("jobs:job_result", args=[job.pk]))
+    path = job.result_file()
+    assert path is not None
+    assert response["X-Sendfile"] == str(path.resolve())
+    assert response.content == b""
+
+
+def test_behind_a_proxy_the_checks_still_come_first(client, settings):
+    """The header is only given to whoever may read the job, and only while it lasts."""
+    settings.FILE_DELIVERY = "x-accel-redirect"
+    job = done()
+    client.force_login(editor())
+    someone_else = client.get(reverse("jobs:job_result", args=[job.pk]))
+    Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    client.force_login(job.owner)
+    expired = client.get(reverse("jobs:job_result", args=[job.pk]))
+    assert (someone_else.status_code, expired.status_code) == (404, 404)
+    assert "X-Accel-Redirect" not in someone_else
+    assert "X-Accel-Redirect" not in expired
+
+
+PRODUCTION_RESULT = """
+    import json, tempfile
+    import django
+    django.setup()
+    from django.conf import settings
+    from django.db import transaction
+    from django.test import Client
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tempfile.mkdtemp()
+    from django.urls import reverse
+    from jobs.models import Job
+    from tests.factories import viewer
+
+    with transaction.atomic():
+        job = Job.objects.create(kind="visit_brief", owner=viewer(), subject="Minsk")
+        job.start()
+        job.finish(content=b"%PDF-1.4 brief", file_name="brief.pdf", content_type="application/pdf")
+        url = reverse("jobs:job_result", args=[job.pk])
+        client = Client(HTTP_HOST="HOST_NAME")
+        anonymous = client.get(url, secure=True)
+        client.force_login(job.owner)
+        download = client.get(url, secure=True)
+        media = client.get("/media/private/" + job.result_path, secure=True)
+        transaction.set_rollback(True)
+    print(json.dumps({
+        "debug": settings.DEBUG,
+        "anonymous": anonymous.status_code,
+        "status": download.status_code,
+        "header": download.get("X-Accel-Redirect"),
+        "expected": "/internal-media/private/" + job.result_path,
+        "streaming": download.streaming,
+        "body": download.content.decode(),
+        "media": media.status_code,
+    }))
+"""
+
+
+def test_in_production_behind_nginx_a_result_is_a_header_and_no_body():
+    from tests.test_security_settings import HOST, production_env, run_python
+
+    code = PRODUCTION_RESULT.replace("HOST_NAME", HOST)
+    env = production_env(FILE_DELIVERY="x-accel-redirect", FILE_DELIVERY_PREFIX="/internal-media/")
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer.pop("header") == answer.pop("expected")
+    assert answer == {
+        "debug": False,
+        "anonymous": 302,
+        "status": 200,
+        "streaming": False,
+        "body": "",
+        "media": 404,
+    }
 
 
 # --- cancelling and the list ---------------------------------------------------------------------

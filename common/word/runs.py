@@ -9,6 +9,7 @@ order the schema wants, a few microseconds each.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,14 @@ def _properties(
     return found
 
 
+# What XML 1.0 cannot hold at all (a title typed with ESC or BEL, a pasted NUL): dropped,
+# since lxml refuses the whole document otherwise.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(run: Any, text: str) -> None:
     """Text with line breaks and tabs as Word writes them (``w:br``, ``w:tab``)."""
+    text = _NOT_XML.sub("", text)
     for line_number, line in enumerate(text.split("\n")):
         if line_number:
             _add(run, "br")

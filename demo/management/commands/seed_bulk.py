@@ -2,15 +2,16 @@ import time
 from argparse import ArgumentParser
 from typing import Any, override
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from common.commands import PrintableCommand
 from demo.bulk_generator import REFERENCE_PREFIX, already_seeded, counts, seed_bulk
 from demo.loader import load_demo
 from partnerships.models import City
 from workspace import freshness
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = (
         "Add deterministic bulk data on top of the demo data, for the benchmark "
         "(scale 1: 300 partner cities, 5,000 people, 10,000 agreements, 20,000 visits, "
@@ -57,7 +58,6 @@ class Command(BaseCommand):
         for table, n in sorted(rows.items()):
             self.stdout.write(f"  {table}: {n:,}")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Wrote {sum(rows.values()):,} rows in {time.monotonic() - started:.1f} s."
-            )
+            f"Wrote {sum(rows.values()):,} rows in {time.monotonic() - started:.1f} s.",
+            self.style.SUCCESS,
         )

@@ -1,12 +1,11 @@
 from argparse import ArgumentParser
 from typing import Any, override
 
-from django.core.management.base import BaseCommand
-
+from common.commands import PrintableCommand
 from demo.loader import load_demo
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Load the real cases of the seed articles as demo data, and the demo-editor/demo-viewer accounts."
 
     @override

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from common.commands import PrintableCommand
 from jobs.running import tidy_up
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Delete jobs whose results have expired (JOB_RESULT_DAYS), with their files."
 
     def handle(self, *_args: Any, **options: Any) -> None:

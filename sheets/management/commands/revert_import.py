@@ -3,15 +3,16 @@
 from typing import Any, override
 
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from common.commands import PrintableCommand
 from common.roles import ADMINISTRATOR, role_of
 from sheets.models import ImportLog
 from sheets.reverting import RevertRefusedError, revert_import
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = (
         "Revert a confirmed import (its log number): delete what it created and restore what "
         "it updated, or change nothing and list what blocks it."

@@ -15,13 +15,15 @@ from typing import Any, override
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+
+from common.commands import PrintableCommand
 
 from ._pg import EXPORT_EXCLUDES, pg_environment
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Back up the database (pg_dump custom format) or export every record as JSON."
 
     @override
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                 verbosity=0,
             )
         size = path.stat().st_size
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {path} ({size:,} bytes)."))
+        self.stdout.write(f"Backup written to {path} ({size:,} bytes).", self.style.SUCCESS)
 
     def default_path(self, output_format: str) -> Path:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

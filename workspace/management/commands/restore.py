@@ -15,10 +15,11 @@ from typing import Any, override
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 
+from common.commands import PrintableCommand
 from workspace import freshness
 
 from ._pg import is_json, pg_environment
@@ -26,7 +27,7 @@ from ._pg import is_json, pg_environment
 DOMAIN_APPS = ("partnerships", "agreements", "delegations")
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Restore a backup (pg_dump custom format, or the JSON export) into the database."
 
     @override
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             self.pg_restore(source)
         # The record was replaced wholesale: nothing cached from it may be served again.
         freshness.bump(new_epoch=True)
-        self.stdout.write(self.style.SUCCESS(f"Restored {source}."))
+        self.stdout.write(f"Restored {source}.", self.style.SUCCESS)
 
     def pg_restore(self, source: Path) -> None:
         env = pg_environment()

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from common.commands import PrintableCommand
 from workspace.reminders import send_reminders
 
 
-class Command(BaseCommand):
+class Command(PrintableCommand):
     help = "Send the day's e-mail reminders (once per person and day)."
 
     def add_arguments(self, parser: CommandParser) -> None:
