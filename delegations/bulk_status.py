@@ -9,6 +9,7 @@ conflict, as for one item).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -29,12 +30,19 @@ class BulkOutcome:
     unchanged: list[ActionItem] = field(default_factory=list)
 
 
-def parse_selection(values: list[str]) -> dict[int, int]:
-    """``["12:3", "15:1"]`` (item id : version the list showed) → ``{12: 3, 15: 1}``;
-    malformed values are dropped."""
+def parse_selection(values: list[str], versions: Mapping[str, str]) -> dict[int, int]:
+    """The selected item ids with the version the list knows of each → ``{12: 3, 15: 1}``.
+
+    A row's checkbox sends its id; the version is the row's own ``version-<id>`` field,
+    which an inline status change on the list replaces with the new version (htmx
+    out-of-band), so a row changed inline and then changed in bulk is no conflict. An
+    ``id:version`` value (an older page) is read too; malformed values are dropped.
+    """
     selection: dict[int, int] = {}
     for value in values[:MAX_ITEMS]:
-        pk, _sep, version = value.partition(":")
+        pk, sep, version = value.partition(":")
+        if not sep:
+            version = str(versions.get(f"version-{pk}", ""))
         if pk.isdigit() and version.isdigit():
             selection[int(pk)] = int(version)
     return selection

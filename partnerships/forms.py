@@ -24,7 +24,7 @@ from .models import (
     Person,
     Position,
 )
-from .pickers import PickerFormMixin
+from .pickers import PickerFormMixin, picker
 
 PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
@@ -85,7 +85,7 @@ class OrganisationFilterForm(ListFilterForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *Organisation.Kind.choices], required=False
     )
-    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.all(), required=False)
+    city = picker("cities", label=_("City"), required=False)
 
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -104,7 +104,9 @@ class OrganisationFilterForm(ListFilterForm):
         return queryset
 
 
-class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+class PartnershipForm(PickerFormMixin, VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+    # Partner cities are many (a typed picker); home cities a handful (a drop-down).
+    pickers = {"partner_city": "partner-cities"}
     partial_dates = ("established_on",)
 
     class Meta:
@@ -127,7 +129,6 @@ class PartnershipForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self, "home_city").queryset = City.objects.home()
-        _choice_field(self, "partner_city").queryset = City.objects.partners()
         _choice_field(self, "focal_office").queryset = Organisation.objects.filter(country="VN")
 
 
@@ -253,7 +254,9 @@ PositionFormSet = forms.inlineformset_factory(
 )
 
 
-class OrganisationForm(VersionedFormMixin, forms.ModelForm):
+class OrganisationForm(PickerFormMixin, VersionedFormMixin, forms.ModelForm):
+    pickers = {"city": "cities"}
+
     class Meta:
         model = Organisation
         fields = [

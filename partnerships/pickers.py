@@ -7,7 +7,8 @@ datalist: at most 20 records, in one query however many there are.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db import models
@@ -21,18 +22,20 @@ from common.permissions import viewer_required
 
 from .models import City, Organisation, Person
 
-SEARCHED: dict[str, tuple[type[models.Model], list[str]]] = {
-    "people": (Person, ["full_name", "name_latin"]),
-    "organisations": (Organisation, ["name", "name_en", "abbreviation"]),
-    "cities": (City, ["name", "name_en"]),
+# kind → (the records it picks from, the fields a typed name is looked for in)
+SEARCHED: dict[str, tuple[Callable[[], models.QuerySet[Any]], list[str]]] = {
+    "people": (Person.objects.all, ["full_name", "name_latin"]),
+    "organisations": (Organisation.objects.all, ["name", "name_en", "abbreviation"]),
+    "cities": (City.objects.all, ["name", "name_en", "name_local"]),
+    "partner-cities": (City.objects.partners, ["name", "name_en", "name_local"]),
 }
 
 
 def picker(kind: str, **kwargs: Any) -> AutocompleteField:
-    """The form field picking one record of ``kind`` ("people", "organisations", "cities")."""
-    model, fields = SEARCHED[kind]
+    """The form field picking one record of ``kind`` (a key of ``SEARCHED``)."""
+    records, fields = SEARCHED[kind]
     return AutocompleteField(
-        model._default_manager.all(),
+        records(),
         url=reverse_lazy("partnerships:pick", args=[kind]),  # type: ignore[arg-type]
         search_fields=fields,
         **kwargs,
@@ -44,9 +47,9 @@ def picker(kind: str, **kwargs: Any) -> AutocompleteField:
 def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     if kind not in SEARCHED:
         raise Http404
-    model, fields = SEARCHED[kind]
+    records, fields = SEARCHED[kind]
     typed = str(next(iter(request.GET.values()), ""))
-    return HttpResponse(suggestions(model._default_manager.all(), fields, typed))
+    return HttpResponse(suggestions(records(), fields, typed))
 
 
 class PickerFormMixin:
@@ -59,6 +62,7 @@ class PickerFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        initial = cast("forms.BaseForm", self).initial
         for name, kind in self.pickers.items():
             old = self.fields[name]
             self.fields[name] = picker(
@@ -67,3 +71,9 @@ class PickerFormMixin:
             instance = getattr(self, "instance", None)
             if instance is not None and instance.pk is not None:
                 remember_label(self.fields[name], getattr(instance, name))
+            elif str(initial.get(name, "")).isdigit():
+                # A new record's form asked for with its value (?partner_city=12, or
+                # a record just added from this form): shown by name, as an edit's.
+                field = cast("AutocompleteField", self.fields[name])
+                records = cast("models.QuerySet[Any]", field.queryset)
+                remember_label(field, records.filter(pk=initial[name]).first())

@@ -1,38 +1,45 @@
-"""The import and export pages, under the names of the record apps they serve.
+"""The import and export pages of every sheet, by its kind, and the import log pages.
 
-config/urls.py adds these patterns to the ``agreements`` and ``delegations`` namespaces,
-so that ``agreements:import`` or ``delegations:visit_export`` keep their names and URLs.
+``sheet_pages`` (the ``sheets`` namespace, under /imports/): ``sheets:import`` with the
+sheet's kind (``/imports/visits/``), its template and its export. The URLs the pages had
+before, under the names of the record apps they serve, lead to the same views:
+config/urls.py adds ``agreement_pages`` and ``delegation_pages`` to the ``agreements``
+and ``delegations`` namespaces, so ``agreements:import`` or ``delegations:visit_export``
+keep their names, their URLs and the bookmarks made of them.
 """
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from sheets import log_views, views
+from sheets.models import ImportLog
 
-agreement_pages = [
-    path("import/", views.agreement_import, name="import"),
-    path("import/template.xlsx", views.agreement_import_template, name="import_template"),
-    path("export/", views.agreement_export, name="export"),
-]
 
+def _pages(sheet: str, prefix: str, name: str, export: str = "") -> list[URLPattern]:
+    kind = {"sheet": sheet}
+    return [
+        path(f"{prefix}import/", views.sheet_import, kind, name=f"{name}import"),
+        path(
+            f"{prefix}import/template.xlsx",
+            views.sheet_template,
+            kind,
+            name=f"{name}import_template",
+        ),
+        path(f"{prefix}export/", views.sheet_export, kind, name=export or f"{name}export"),
+    ]
+
+
+agreement_pages = _pages(ImportLog.Sheet.AGREEMENTS, "", "")
 delegation_pages = [
-    path("visits/import/", views.visit_import, name="visit_import"),
-    path(
-        "visits/import/template.xlsx",
-        views.visit_import_template,
-        name="visit_import_template",
-    ),
-    path("visits/export/", views.visit_export, name="visit_export"),
-    path("actions/import/", views.actionitem_import, name="actionitem_import"),
-    path(
-        "actions/import/template.xlsx",
-        views.actionitem_import_template,
-        name="actionitem_import_template",
-    ),
-    path("actions/export/", views.actionitem_export, name="actionitem_export"),
+    *_pages(ImportLog.Sheet.VISITS, "visits/", "visit_", "visit_export"),
+    *_pages(ImportLog.Sheet.ACTION_ITEMS, "actions/", "actionitem_", "actionitem_export"),
 ]
 
-# An import's log page and its revert: the ``sheets`` namespace, under /imports/.
+# The ``sheets`` namespace, under /imports/: an import's log page and its revert, and
+# every sheet's pages by its kind.
 log_pages = [
     path("<int:pk>/", log_views.import_log, name="import_log"),
     path("<int:pk>/revert/", log_views.import_revert, name="import_revert"),
+    path("<slug:sheet>/", views.sheet_import, name="import"),
+    path("<slug:sheet>/template.xlsx", views.sheet_template, name="import_template"),
+    path("<slug:sheet>/export/", views.sheet_export, name="export"),
 ]

@@ -6,9 +6,11 @@ waits under MEDIA_ROOT/imports/ with a random name known only to the editor's se
 previewed and imported by the worker instead (sheets/import_jobs.py): the request
 only stashes it, starts the job and redirects to the job's page.
 
-One page serves every sheet (``SheetPage``): agreements, delegation visits, action items.
-The URLs keep the names of the record apps' namespaces (config/urls.py adds ``urls.py``'s
-patterns to them): ``agreements:import``, ``delegations:visit_import``…
+One set of views serves every sheet of the registry (sheets/registry.py), named by its
+kind in the URL (``/imports/visits/``); ``PAGES`` holds each sheet's title and buttons. The
+older URLs keep their names in the record apps' namespaces and lead to the same views
+(config/urls.py adds ``urls.py``'s patterns to them): ``agreements:import``,
+``delegations:visit_import``…
 """
 
 from __future__ import annotations
@@ -18,56 +20,93 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements.models import Agreement
 from common.http_request import AuthenticatedRequest
 from common.permissions import editor_required, viewer_required
-from delegations.models import ActionItem, Visit
 from jobs.services import TooManyJobsError
 from sheets import import_jobs, importing
 from sheets.exporting import ExportRefusedError
-from sheets.forms import ImportForm, ReadingForm, save_mapping
+from sheets.forms import ImportForm, ReadingForm, preview_choices, save_mapping, value_choices
 from sheets.importing import Stashed
 from sheets.models import ImportLog
 from sheets.office import office_bytes
-from sheets.registry import resource_for
+from sheets.registry import registered_sheets, resource_for
 
 if TYPE_CHECKING:
     import tablib
     from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
 
+    from jobs.models import Job
+
 
 @dataclass(frozen=True)
 class SheetPage:
-    """One sheet's import page: what it is called, its template, where its buttons lead."""
+    """One sheet's pages: what they are called, where their buttons lead, what they export."""
 
     sheet: str  # an ImportLog.Sheet
     title: StrOrPromise
+    stem: str  # of the downloaded files' names
+    filter_form: str  # dotted path of the list page's filter form (the export's GET parameters)
     import_url: str
     template_url: str
     export_url: str
     done_url: str
-    page: str
+    page: str = "sheets/import.html"
 
 
-AGREEMENTS_PAGE = SheetPage(
-    sheet=ImportLog.Sheet.AGREEMENTS,
-    title=gettext_lazy("Import agreements"),
-    import_url="agreements:import",
-    template_url="agreements:import_template",
-    export_url="agreements:export",
-    done_url="agreements:agreement_list",
-    page="sheets/import.html",
-)
+# Every sheet the registry knows has its pages here (tests/test_sheet_pages.py checks it).
+PAGES = {
+    page.sheet: page
+    for page in (
+        SheetPage(
+            sheet=ImportLog.Sheet.AGREEMENTS,
+            title=gettext_lazy("Import agreements"),
+            stem="agreements",
+            filter_form="agreements.forms.AgreementFilterForm",
+            import_url="agreements:import",
+            template_url="agreements:import_template",
+            export_url="agreements:export",
+            done_url="agreements:agreement_list",
+        ),
+        SheetPage(
+            sheet=ImportLog.Sheet.VISITS,
+            title=gettext_lazy("Import delegation visits"),
+            stem="visits",
+            filter_form="delegations.forms.VisitFilterForm",
+            import_url="delegations:visit_import",
+            template_url="delegations:visit_import_template",
+            export_url="delegations:visit_export",
+            done_url="delegations:visit_list",
+        ),
+        SheetPage(
+            sheet=ImportLog.Sheet.ACTION_ITEMS,
+            title=gettext_lazy("Import action items"),
+            stem="action-items",
+            filter_form="delegations.forms.ActionItemFilterForm",
+            import_url="delegations:actionitem_import",
+            template_url="delegations:actionitem_import_template",
+            export_url="delegations:actionitem_export",
+            done_url="delegations:actionitem_list",
+        ),
+    )
+}
+
+
+def page_for(sheet: str) -> SheetPage:
+    """The pages of the sheet named in the URL; 404 for a kind the registry does not know."""
+    if sheet not in PAGES or sheet not in registered_sheets():
+        raise Http404
+    return PAGES[sheet]
 
 
 def import_page(request: AuthenticatedRequest, spec: SheetPage) -> HttpResponse:
@@ -119,34 +158,7 @@ def _preview(
     if outcome.ok:
         context["token"] = token
     context["reread_token"] = token
-    context["reading"] = ReadingForm(
-        sheet=spec.sheet,
-        columns=context["columns"],
-        unknown=outcome.ignored_columns,
-        unknown_values=outcome.unknown_values,
-        value_choices=_value_choices(spec.sheet),
-        unknown_cities=outcome.unknown_cities,
-        initial=_initial(stashed.options),
-        # The upload form above has the same fields: ids of their own keep each label on its input.
-        auto_id="reread_%s",
-    )
-
-
-def _value_choices(sheet: str) -> dict[str, list[tuple[str, str]]]:
-    """The codes (with their labels, in the user's language) of the sheet's choice columns."""
-    return {
-        column: [(str(code), f"{code} ({label})") for code, label in choices.choices]
-        for column, (choices, _synonyms) in resource_for(sheet).CHOICE_COLUMNS.items()
-    }
-
-
-def _initial(options: importing.ImportOptions) -> dict[str, Any]:
-    return {
-        "header_row": options.header_row,
-        "home_city": options.home_city,
-        "blank_clears": options.blank == "clear",
-        "date_cells": options.date_cells,
-    }
+    context["reading"] = preview_choices(sheet=spec.sheet, outcome=outcome, options=stashed.options)
 
 
 def _reread(
@@ -164,7 +176,7 @@ def _reread(
         columns=context["columns"],
         unknown=ReadingForm.unknown_from(request.POST),
         unknown_values=ReadingForm.unknown_values_from(request.POST),
-        value_choices=_value_choices(spec.sheet),
+        value_choices=value_choices(spec.sheet),
         unknown_cities=ReadingForm.unknown_cities_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
@@ -177,8 +189,22 @@ def _reread(
         messages.success(request, _("Column mapping “%(name)s” saved.") % {"name": name})
     importing.restash_options(request.session, token, options)
     stashed = Stashed(stashed.name, stashed.data, options)
+    if import_jobs.runs_in_background(stashed.name, stashed.data):
+        return _reread_in_background(request, spec, token, stashed)
     _preview(request, spec, context, token, stashed)
     return render(request, spec.page, context)
+
+
+def _reread_in_background(
+    request: AuthenticatedRequest, spec: SheetPage, token: str, stashed: Stashed
+) -> HttpResponse:
+    """A big file's preview again, with the choices made on its job's page: a new job."""
+    try:
+        job = _start_preview(request, spec, token, stashed)
+    except TooManyJobsError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(spec.import_url)
+    return redirect(job)
 
 
 def _confirm(
@@ -232,19 +258,25 @@ def _in_background(
         request.session, spec.sheet, upload.name, upload.data, upload.options
     )
     try:
-        job = import_jobs.start_import(
-            owner=_editor(request),
-            page=spec,
-            token=token,
-            file_name=upload.name,
-            dry_run=True,
-            options=upload.options,
-        )
+        job = _start_preview(request, spec, token, upload)
     except TooManyJobsError as refusal:
         importing.discard_upload(request.session, token)
         context["form"].add_error("file", str(refusal))
         return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
     return redirect(job)
+
+
+def _start_preview(
+    request: AuthenticatedRequest, spec: SheetPage, token: str, stashed: Stashed
+) -> Job:
+    return import_jobs.start_import(
+        owner=_editor(request),
+        page=spec,
+        token=token,
+        file_name=stashed.name,
+        dry_run=True,
+        options=stashed.options,
+    )
 
 
 def _confirm_in_background(
@@ -331,100 +363,25 @@ def export_format(request: HttpRequest) -> str:
 
 @require_http_methods(["GET", "POST"])
 @editor_required
-def agreement_import(request: AuthenticatedRequest) -> HttpResponse:
-    return import_page(request, AGREEMENTS_PAGE)
+def sheet_import(request: AuthenticatedRequest, sheet: str) -> HttpResponse:
+    return import_page(request, page_for(sheet))
 
 
 @require_GET
 @editor_required
-def agreement_import_template(_request: AuthenticatedRequest) -> HttpResponse:
-    return template_response(ImportLog.Sheet.AGREEMENTS, "agreements")
+def sheet_template(_request: AuthenticatedRequest, sheet: str) -> HttpResponse:
+    return template_response(sheet, page_for(sheet).stem)
 
 
 @require_GET
 @viewer_required
-def agreement_export(request: AuthenticatedRequest) -> HttpResponse:
-    """The whole list, or the list as filtered on the agreements page (same GET parameters)."""
-    from agreements.forms import AgreementFilterForm
-    from agreements.resources import AgreementResource
-
-    resource = AgreementResource()
-    agreements = AgreementFilterForm(request.GET).results(Agreement.objects.all())
-    dataset = resource.export_dataset(resource.export_queryset(agreements))
-    return export_response(
-        dataset, export_format(request), "agreements", request, ImportLog.Sheet.AGREEMENTS
+def sheet_export(request: AuthenticatedRequest, sheet: str) -> HttpResponse:
+    """All the sheet's records, or those its list page shows for the same GET parameters."""
+    page = page_for(sheet)
+    resource_class = resource_for(sheet)
+    resource: Any = resource_class()  # each sheet's resource has its export_queryset
+    records = import_string(page.filter_form)(request.GET).results(
+        resource_class._meta.model._default_manager.all()
     )
-
-
-VISITS_PAGE = SheetPage(
-    sheet=ImportLog.Sheet.VISITS,
-    title=gettext_lazy("Import delegation visits"),
-    import_url="delegations:visit_import",
-    template_url="delegations:visit_import_template",
-    export_url="delegations:visit_export",
-    done_url="delegations:visit_list",
-    page="sheets/import.html",
-)
-ACTION_ITEMS_PAGE = SheetPage(
-    sheet=ImportLog.Sheet.ACTION_ITEMS,
-    title=gettext_lazy("Import action items"),
-    import_url="delegations:actionitem_import",
-    template_url="delegations:actionitem_import_template",
-    export_url="delegations:actionitem_export",
-    done_url="delegations:actionitem_list",
-    page="sheets/import.html",
-)
-
-
-@require_http_methods(["GET", "POST"])
-@editor_required
-def visit_import(request: AuthenticatedRequest) -> HttpResponse:
-    return import_page(request, VISITS_PAGE)
-
-
-@require_GET
-@editor_required
-def visit_import_template(_request: AuthenticatedRequest) -> HttpResponse:
-    return template_response(ImportLog.Sheet.VISITS, "visits")
-
-
-@require_GET
-@viewer_required
-def visit_export(request: AuthenticatedRequest) -> HttpResponse:
-    """All visits, or those the visit list shows for the same GET parameters."""
-    from delegations.forms import VisitFilterForm
-    from delegations.resources import VisitResource
-
-    resource = VisitResource()
-    visits = VisitFilterForm(request.GET).results(Visit.objects.all())
-    dataset = resource.export_dataset(resource.export_queryset(visits))
-    return export_response(
-        dataset, export_format(request), "visits", request, ImportLog.Sheet.VISITS
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@editor_required
-def actionitem_import(request: AuthenticatedRequest) -> HttpResponse:
-    return import_page(request, ACTION_ITEMS_PAGE)
-
-
-@require_GET
-@editor_required
-def actionitem_import_template(_request: AuthenticatedRequest) -> HttpResponse:
-    return template_response(ImportLog.Sheet.ACTION_ITEMS, "action-items")
-
-
-@require_GET
-@viewer_required
-def actionitem_export(request: AuthenticatedRequest) -> HttpResponse:
-    """All action items, or those the action-item list shows for the same GET parameters."""
-    from delegations.forms import ActionItemFilterForm
-    from delegations.resources import ActionItemResource
-
-    resource = ActionItemResource()
-    items = ActionItemFilterForm(request.GET).results(ActionItem.objects.all())
-    dataset = resource.export_dataset(resource.export_queryset(items))
-    return export_response(
-        dataset, export_format(request), "action-items", request, ImportLog.Sheet.ACTION_ITEMS
-    )
+    dataset = resource.export_dataset(resource.export_queryset(records))
+    return export_response(dataset, export_format(request), page.stem, request, sheet)

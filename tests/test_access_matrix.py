@@ -154,6 +154,10 @@ ACCESS = {
     # revert would do; the matrix's entry wrote nothing, so the revert is refused, 409).
     "sheets:import_log": READ,
     "sheets:import_revert": DELETE_REFUSED,
+    # every sheet's pages by its kind (the same views as agreements:import…)
+    "sheets:import": WRITE,
+    "sheets:import_template": EDITORS_DOWNLOAD,
+    "sheets:export": READ,
     # The job is the viewer's brief: briefs are shared with every reader. Only its owner
     # may cancel it (it has ended: told so, 302); to others it does not exist.
     # Issue 15: my work, the calendar, one's own settings (the invalid empty form: 422),
@@ -197,6 +201,9 @@ KWARGS_FOR = {
     "calendar_feed": {"token": "not-a-token"},
     "workspace:restore_removed": {"label": "agreements.signatory", "pk": 987654},
     "partnerships:pick": {"kind": "people"},
+    "sheets:import": {"sheet": "visits"},
+    "sheets:import_template": {"sheet": "action_items"},
+    "sheets:export": {"sheet": "agreements"},
 }
 
 

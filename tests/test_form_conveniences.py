@@ -236,6 +236,55 @@ def test_an_item_saved_by_someone_else_meanwhile_is_left_and_named(client: Clien
     assert "Đổi bởi người khác" in text
 
 
+def test_a_row_changed_inline_on_the_list_then_changed_in_bulk_is_no_conflict(
+    client: Client,
+) -> None:
+    item = ActionItemFactory()
+    list_url = reverse("delegations:actionitem_list")
+    client.force_login(editor())
+    html = client.get(list_url).text
+    assert f'name="version-{item.pk}" value="{item.version}"' in html
+    # The inline change of the row's status, through htmx on the list.
+    inline = client.post(
+        reverse("delegations:actionitem_status", args=[item.pk]),
+        {f"item{item.pk}-status": "in_progress", f"item{item.pk}-version": str(item.version)},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{list_url}"},
+    ).text
+    new_version = ActionItem.objects.get(pk=item.pk).version
+    assert new_version == item.version + 1
+    # The answer also moves the row's version for the bulk change on (out of band).
+    oob = f'name="version-{item.pk}" value="{new_version}" form="bulk-status" hx-swap-oob="true"'
+    assert oob in inline
+    # The bulk form now sends the new version: a change, not a conflict.
+    response = client.post(
+        reverse("delegations:actionitem_bulk_status"),
+        {
+            "items": [str(item.pk)],
+            f"version-{item.pk}": str(new_version),
+            "status": "done",
+            "note": "",
+            "next": list_url,
+        },
+        follow=True,
+    )
+    assert ActionItem.objects.get(pk=item.pk).status == "done"
+    assert [str(m) for m in response.context["messages"]] == ["1 action item changed."]
+
+
+def test_an_inline_change_elsewhere_sends_no_out_of_band_version(client: Client) -> None:
+    item = ActionItemFactory()
+    client.force_login(editor())
+    inline = client.post(
+        reverse("delegations:actionitem_status", args=[item.pk]),
+        {f"item{item.pk}-status": "in_progress", f"item{item.pk}-version": str(item.version)},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://testserver{item.get_absolute_url()}",
+        },
+    ).text
+    assert "hx-swap-oob" not in inline
+
+
 def test_a_viewer_cannot_change_many_items(client: Client) -> None:
     item = ActionItemFactory()
     client.force_login(viewer())
@@ -260,7 +309,8 @@ def test_the_list_offers_each_row_a_labelled_checkbox_for_editors_only(client: C
     item = ActionItemFactory()
     client.force_login(editor())
     html = client.get(reverse("delegations:actionitem_list")).text
-    assert f'value="{item.pk}:{item.version}" form="bulk-status"' in html
+    assert f'name="items" value="{item.pk}" form="bulk-status"' in html
+    assert f'name="version-{item.pk}" value="{item.version}" form="bulk-status"' in html
     assert f'<label for="select-{item.pk}" class="visually-hidden">' in html
     assert 'id="bulk-status"' in html
     client.force_login(viewer())

@@ -148,3 +148,38 @@ def test_my_work_runs_a_fixed_number_of_queries(client, django_assert_num_querie
     # session save (3).
     with django_assert_num_queries(8):
         client.get(URL)
+
+
+def test_my_work_column_headings_sort_the_list_and_turn_the_order_round(client):
+    me = editor()
+    for description, priority in (("LOW-ITEM", 1), ("HIGH-ITEM", 3), ("MID-ITEM", 2)):
+        ActionItemFactory(description=description, priority=priority).assignees.add(me)
+    client.force_login(me)
+    text = client.get(URL).text
+    # The default order (overdue first, then due date) shows on its heading.
+    due = text.split('aria-sort="ascending"', 1)[1].split("</th>", 1)[0]
+    assert "sort=-due" in due
+    for key in ("sort=description", "sort=-priority", "sort=status"):
+        assert f'href="?{key}"' in text
+    by_priority = client.get(URL, {"sort": "-priority"}).text
+    order = [by_priority.index(d) for d in ("HIGH-ITEM", "MID-ITEM", "LOW-ITEM")]
+    assert order == sorted(order)
+    reversed_ = client.get(URL, {"sort": "priority"}).text
+    order = [reversed_.index(d) for d in ("LOW-ITEM", "MID-ITEM", "HIGH-ITEM")]
+    assert order == sorted(order)
+    by_name = client.get(URL, {"sort": "-description"}).text
+    order = [by_name.index(d) for d in ("MID-ITEM", "LOW-ITEM", "HIGH-ITEM")]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_my_work_sorted_by_a_heading_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, n
+):
+    me = editor()
+    for item in ActionItemFactory.create_batch(n, visit=VisitFactory()):
+        item.assignees.add(me)
+    client.force_login(me)
+    # Expect 8, as in the default order: the order is one ORDER BY, no query more.
+    with django_assert_num_queries(8):
+        client.get(URL, {"sort": "status"})

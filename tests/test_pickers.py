@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from agreements.forms import SignatoryForm
 from delegations.visit_parts import ParticipantRowForm
-from partnerships.models import Person
+from partnerships.models import City, Partnership, Person
 from tests.factories import (
     AgreementFactory,
+    CityFactory,
+    HomeCityFactory,
     OrganisationFactory,
     PersonFactory,
     SignatoryFactory,
@@ -125,3 +127,109 @@ def test_a_visit_member_row_shows_its_person_by_name_not_a_list_of_everyone() ->
     assert f'value="{participant.person} (#{participant.person.pk})"' in html
     assert "<select" not in html
     assert "Nguyễn Văn Số" not in html
+
+
+# ---- cities: every city choice of a form is a picker ----------------------------------
+
+
+def many_cities(n: int) -> None:
+    City.objects.bulk_create(
+        City(name=f"Thành phố {i}", name_en=f"Town {i}", country="BY") for i in range(n)
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field"),
+    [
+        ("partnerships:partnership_create", "partner_city"),
+        ("partnerships:organisation_create", "city"),
+    ],
+)
+def test_city_choices_of_forms_are_pickers_not_lists_of_every_city(
+    client: Client, url_name: str, field: str
+) -> None:
+    many_cities(30)
+    client.force_login(editor())
+    html = client.get(reverse(url_name)).text
+    box = html.split(f'name="{field}"', 1)[1].split(">", 1)[0]
+    assert "/pick/" in box
+    assert "cities/" in box
+    assert "Thành phố 29" not in html  # no <option> of every city
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_the_partnership_and_organisation_forms_stay_fast_with_thousands_of_cities(
+    client: Client, django_assert_num_queries: Any, n: int
+) -> None:
+    many_cities(n)
+    HomeCityFactory()
+    client.force_login(editor())
+    # Expect 9: the session, the user, the role; the home cities, the focal offices and
+    # the fields of cooperation (short lists); the session save (3), with 10 partner
+    # cities as with 2,000.
+    with django_assert_num_queries(9):
+        client.get(reverse("partnerships:partnership_create"))
+    # Expect 7: the session, the user, the role; the parent organisations; the session
+    # save (3), with 10 cities as with 2,000.
+    with django_assert_num_queries(7):
+        client.get(reverse("partnerships:organisation_create"))
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_partner_city_suggestions_are_bounded_and_leave_out_home_cities(
+    client: Client, django_assert_num_queries: Any, n: int
+) -> None:
+    many_cities(n)
+    home = HomeCityFactory(name="Thành phố Hà Nội")
+    client.force_login(viewer())
+    url = reverse("partnerships:pick", args=["partner-cities"])
+    # Expect 7: the session, the user, the role, the first 20 cities matching, the
+    # session save (3), with 10 cities as with 2,000.
+    with django_assert_num_queries(7):
+        response = client.get(url, {"partner_city": "thanh pho"})
+    assert response.text.count("<option") == min(n, 20)
+    assert f"(#{home.pk})" not in response.text
+
+
+def test_without_javascript_a_partner_city_typed_by_name_is_picked(client: Client) -> None:
+    minsk = CityFactory(name="Minsk", name_en="Minsk")
+    CityFactory(name="Mátxcơva")
+    home = HomeCityFactory()
+    client.force_login(editor())
+    data = {
+        "home_city": home.pk,
+        "partner_city": "minsk",
+        "kind": "sister_city",
+        "status": "active",
+        "established_on": "2004",
+        "summary": "",
+    }
+    response = client.post(reverse("partnerships:partnership_create"), data)
+    assert response.status_code == 302
+    assert Partnership.objects.get().partner_city == minsk
+
+
+def test_a_home_city_cannot_be_typed_in_as_a_partner_city(client: Client) -> None:
+    home = HomeCityFactory(name="Hà Nội")
+    client.force_login(editor())
+    data = {"home_city": home.pk, "partner_city": f"Hà Nội (#{home.pk})", "kind": "sister_city"}
+    response = client.post(reverse("partnerships:partnership_create"), data)
+    assert response.status_code == 422
+    assert response.context["form"].errors["partner_city"]
+
+
+def test_a_city_asked_for_in_the_address_shows_by_name(client: Client) -> None:
+    minsk = CityFactory(name="Minsk")
+    client.force_login(editor())
+    html = client.get(reverse("partnerships:organisation_create"), {"city": minsk.pk}).text
+    assert f'value="Minsk (#{minsk.pk})"' in html
+
+
+def test_the_organisation_list_filters_by_a_city_typed_in(client: Client) -> None:
+    minsk = CityFactory(name="Minsk")
+    OrganisationFactory(name="Ủy ban Minsk", city=minsk)
+    OrganisationFactory(name="Ủy ban khác", city=CityFactory(name="Gomel"))
+    client.force_login(viewer())
+    html = client.get(reverse("partnerships:organisation_list"), {"city": "minsk"}).text
+    assert "Ủy ban Minsk" in html
+    assert "Ủy ban khác" not in html

@@ -3,10 +3,11 @@ overdue first, then by due date, with the inline status change; and its dashboar
 
 from __future__ import annotations
 
-from typing import Any, override
+from typing import override
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import F, OrderBy
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -19,6 +20,12 @@ from common.permissions import viewer_required
 from delegations.models import ActionItem, ActionItemQuerySet
 from workspace.result_groups import Group, take
 
+MY_WORK_ORDER: list[OrderBy | str] = [
+    F("is_late").desc(),
+    F("due_on").asc(nulls_last=True),
+    OrderBy(F("priority"), descending=True),
+    "pk",
+]
 CARD_LIMIT = 5
 DUE_SOON_DAYS = 30
 ITEM_RELATED = (
@@ -45,6 +52,14 @@ def dashboard_card(user: User) -> Group:
 class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
+    SORTS = {
+        "due": ("due_on", _("due date, overdue first")),
+        "description": ("description", _("action item")),
+        "-priority": ("-priority", _("priority")),
+        "status": ("status", _("status")),
+    }
+    default_sort = "due"
+    NAME_FIELDS = frozenset({"description"})
 
     due = forms.ChoiceField(
         label=_("Due"),
@@ -56,10 +71,6 @@ class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
         required=False,
     )
 
-    def __init__(self, data: Any = None, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        del self.fields["sort"]  # always overdue first, then by due date
-
     @override
     def filter(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
         due = self.cleaned_data.get("due")
@@ -70,9 +81,12 @@ class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
         return queryset
 
     @override
-    def results(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
-        self.is_valid()
-        return self.filter(queryset)
+    def ordering(self) -> list[OrderBy | str]:
+        key = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or ""
+        if (key or self.default_sort) == "due":
+            # The default: overdue first, then by due date (ActionItemQuerySet.my_work).
+            return MY_WORK_ORDER
+        return super().ordering()
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """The action-item pages: the list, an item's page, the form, delete, the inline status change."""
 
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -51,7 +52,7 @@ def actionitem_bulk_status(request: AuthenticatedRequest) -> HttpResponse:
     """The status of the items selected on the list, each changed as one would be."""
     back = _next_url(request, reverse("delegations:actionitem_list"))
     form = BulkStatusForm(request.POST)
-    selection = parse_selection(request.POST.getlist("items"))
+    selection = parse_selection(request.POST.getlist("items"), request.POST)
     if not selection or not form.is_valid():
         messages.warning(request, _("Select some action items and the status to give them."))
         return redirect(back)
@@ -152,6 +153,9 @@ def actionitem_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "status_form": form,
         "conflict": conflict,
         "saved": not form.errors and not conflict,
+        # On the list, the row's version for the bulk change moves on with the item.
+        "on_list": bool(request.htmx)
+        and _path(request.htmx.current_url) == reverse("delegations:actionitem_list"),
         # The page the row sits on, so that a later plain POST comes back to it.
         "next_url": request.htmx.current_url_abs_path if request.htmx else "",
     }
@@ -163,6 +167,10 @@ def actionitem_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render_partial_or_page(
         request, "delegations/actionitem_detail.html", context, status=status
     )
+
+
+def _path(url: str | None) -> str:
+    return urlsplit(url or "").path
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
