@@ -199,7 +199,7 @@ RECORD_FOR = {
 KWARGS_FOR = {
     "workspace:dashboard_section": {"section": "expiring"},
     "calendar_feed": {"token": "not-a-token"},
-    "workspace:restore_removed": {"label": "agreements.signatory", "pk": 987654},
+    "workspace:restore_removed": {"label": "agreements.signatory", "pk": "987654"},
     "partnerships:pick": {"kind": "people"},
     "sheets:import": {"sheet": "visits"},
     "sheets:import_template": {"sheet": "action_items"},
