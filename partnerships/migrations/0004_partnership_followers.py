@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0002_brief_city_and_person'),
+        ('partnerships', '0003_end_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
