@@ -57,9 +57,11 @@ PAGES = {
     # (agreements signed, counterparts, gifts with people): more prefetches.
     "visit": (32, 29),
     # The rows' assignees: one prefetch. An item's page: its assignees, and their history
-    # (bulk items are written without history rows, so there is none to read).
-    "actions": (11, 11),
-    "actions_filtered": (11, 11),
+    # (bulk items are written without history rows, so there is none to read). The list's
+    # page is read after ``SET LOCAL join_collapse_limit = 1`` (common/join_planning.py:
+    # nine joined tables planned in the order written): one statement more.
+    "actions": (12, 12),
+    "actions_filtered": (12, 12),
     "action": (10, 9),
     # A search group counts its matches (up to 100) only when it has more than 20: in the
     # demo, "ha noi" finds Hà Nội's action items by their partnership too (more than 20).
@@ -160,8 +162,17 @@ HTMX = {"calendar_htmx": {"HX-Request": "true", "HX-Target": "calendar-body"}}
 
 
 class StatementCounter(QueryCounter):
+    # Only sent inside an outer transaction (the test's): common/join_planning.py resets its
+    # setting there, while in production the block's own transaction ends it.
+    NESTED_ONLY = (
+        "SAVEPOINT",
+        "RELEASE SAVEPOINT",
+        "ROLLBACK TO",
+        "SET LOCAL JOIN_COLLAPSE_LIMIT TO DEFAULT",
+    )
+
     def __call__(self, execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO")):
+        if sql.lstrip().upper().startswith(self.NESTED_ONLY):
             return execute(sql, params, many, context)
         return super().__call__(execute, sql, params, many, context)
 
