@@ -285,6 +285,9 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         "title_en": "title",
     }
     FK_FIELDS = ("partnership", "parent")
+    # Replaced on update; restored by a revert (common/sheetkit/resource.py, list_snapshot).
+    LIST_FIELDS = ("fields",)
+    LIST_CHILDREN = {"signatories": ("person_id", "role", "position_title", "organisation_id")}
     KEY_COLUMNS = ("reference",)
     # What identifies an agreement; every other column may be absent (issue 12, point 4).
     REQUIRED_COLUMNS = ("partner_city", "title")
