@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.indexes import OrderIndex
-from common.models import EnglishVersions, Record
+from common.models import EndKind, EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
 from partnerships.models import (
     FieldOfCooperation,
@@ -104,13 +104,6 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
             stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
         rows = self.select_related("parent").in_bulk([pk for _d, pk in order])
         return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
-
-
-class EndKind(models.TextChoices):
-    """What an empty end date means: none (open-ended), or one we have not recorded."""
-
-    OPEN = "open", _("no end date (open-ended)")
-    NOT_RECORDED = "not_recorded", _("end date not recorded")
 
 
 class Agreement(EnglishVersions, Record):

@@ -1,4 +1,4 @@
-"""No lost updates: optimistic locking on ``Record.version``.
+"""No lost updates: optimistic locking on ``Versioned.version``.
 
 Every edit form carries the version of the record it was loaded at (a hidden
 field). Saving locks the row (``SELECT … FOR UPDATE``), compares, and either
@@ -18,8 +18,9 @@ Usage in a view::
         except EditConflict as conflict:
             form, conflict = form.rebase(conflict)  # show form + conflict
 
-Any ModelForm of a ``common.models.Record`` can mix in ``VersionedFormMixin``
-(partnerships, people and organisations too).
+Any ModelForm of a ``common.models.Versioned`` model can mix in ``VersionedFormMixin``
+(partnerships, people and organisations too, and the rows of a visit edited one at a
+time).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_history_manager_for_model, get_m2m_reverse_field_name
 
-from common.models import Record
+from common.models import Versioned
 from common.partialdate import PartialDate
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ EMPTY = "—"
 class EditConflict(Exception):  # noqa: N818 (the domain's word, raised and caught across the apps)
     """Someone saved the record after this form was loaded."""
 
-    def __init__(self, current: Record, expected_version: int) -> None:
+    def __init__(self, current: Versioned, expected_version: int) -> None:
         super().__init__(f"expected version {expected_version}, found {current.version}")
         self.current = current
         self.expected_version = expected_version
@@ -126,7 +127,7 @@ def _user_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def stamp(record: Record) -> str:
+def stamp(record: Versioned) -> str:
     """``updated_at`` as the form carries it: moves with every save, the admin's too."""
     return record.updated_at.isoformat() if record.updated_at else ""
 
@@ -237,13 +238,13 @@ class VersionedFormMixin(_ModelFormBase):
         return rebased, conflict
 
 
-def _base_record(current: Record, version: int) -> Any:
+def _base_record(current: Versioned, version: int) -> Any:
     """The history row of the version the user loaded (its last save, after m2m changes)."""
     rows = get_history_manager_for_model(current).filter(version=version)
     return rows.order_by("-history_date", "-history_id").first()
 
 
-def _edits_since(current: Record, error: EditConflict) -> list[Edit]:
+def _edits_since(current: Versioned, error: EditConflict) -> list[Edit]:
     rows = (
         get_history_manager_for_model(current)
         .select_related("history_user")

@@ -11,11 +11,12 @@ field from both and writes both back, so views never see the pair.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.models import EndKind
 from common.partialdate import PartialDate, parse_partial_date
 
 if TYPE_CHECKING:
@@ -110,3 +111,25 @@ class PartialDateFormMixin(_ModelFormBase):
                 self.cleaned_data[name] = partials[name]
             elif name in self.cleaned_data:
                 setattr(self.instance, f"{name}_precision", "day")
+
+
+class EndKindFormMixin(_ModelFormBase):
+    """ModelForm mixin: ``end_kinds = {"end_date_kind": "end_date"}`` — what an empty end
+    date means (``common.models.EndKind``). Optional: a client that does not send it keeps
+    the old meaning (open); an end date given makes it "open" (the database's rule)."""
+
+    end_kinds: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind in self.end_kinds:
+            if kind in self.fields:
+                self.fields[kind].required = False
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        for kind, end in self.end_kinds.items():
+            if kind in self.fields and (data.get(end) or not data.get(kind)):
+                data[kind] = EndKind.OPEN
+        return data

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import (
@@ -76,6 +76,9 @@ class Entry:
     action: str  # created / changed / deleted
     subject: Shown = ""  # "" for the record itself, else e.g. "participant: Nguyễn Văn A"
     changes: list[Change] = field(default_factory=list)
+    # A child record's removal that is still its latest row: (app_label.model_name, id),
+    # what ``restore_deleted`` takes to bring it back.
+    restorable: tuple[str, Any] | None = None
 
     @property
     def action_label(self) -> str:
@@ -143,7 +146,10 @@ def _child_entries(
     source = _Source(child_model, subject=str(child_model._meta.verbose_name), skip={fk_name})
     entries: list[Entry] = []
     for rows_of_one in by_child.values():
-        entries += _entries_for(source, [[r] for r in rows_of_one], resolver)
+        entries_of_one = _entries_for(source, [[r] for r in rows_of_one], resolver)
+        if entries_of_one and rows_of_one[0].history_type == "-":
+            entries_of_one[0].restorable = (child_model._meta.label_lower, rows_of_one[0].id)
+        entries += entries_of_one
     return entries
 
 
@@ -394,27 +400,77 @@ class NotRestorableError(Exception):
 
 def restore_deleted(model: type[models.Model], pk: Any) -> models.Model:
     """Bring back a deleted record (a signatory, a document, a participant, a programme
-    item…) as it was when deleted, with its id, from its last history row. The restore is
-    itself recorded (a "created" row by whoever restores, simple-history's request user or
-    ``HistoricalRecords.thread.request``). Many-to-many links are not brought back."""
-    if model._default_manager.filter(pk=pk).exists():
-        raise NotRestorableError(f"{model._meta.label} {pk} exists: nothing to restore.")
+    item…) as it was when deleted, with its id, from its last history row, and its
+    many-to-many links (a programme item's counterparts) as they stood just before, less
+    any linked record deleted since. The restore is itself recorded (a "created" row by
+    whoever restores, simple-history's request user or ``HistoricalRecords.thread.request``,
+    then a "changed" row with the links). Run it inside a transaction."""
+    label = f"{model._meta.verbose_name} {pk}"
+    try:
+        if model._default_manager.filter(pk=pk).exists():
+            raise NotRestorableError(
+                _("%(record)s exists: nothing to restore.") % {"record": label}
+            )
+    except (ValueError, TypeError) as error:  # an id of the wrong type
+        raise NotRestorableError(_("No such record: %(record)s.") % {"record": label}) from error
     history = get_history_manager_for_model(model)
-    last = history.filter(id=pk).order_by("-history_date", "-history_id").first()
+    rows = history.filter(id=pk).order_by("-history_date", "-history_id")
+    last = rows.first()
     if last is None or last.history_type != "-":
-        raise NotRestorableError(f"{model._meta.label} {pk} has no deletion in its history.")
+        raise NotRestorableError(
+            _("%(record)s has no deletion in its history.") % {"record": label}
+        )
     record = last.instance
+    _check_links_exist(model, record, label)
+    links = _links_before_deletion(model, rows.exclude(history_type="-").first())
+    try:
+        with transaction.atomic():  # a refusal leaves the caller's transaction usable
+            record.save(force_insert=True)
+            for name, ids in links.items():
+                if ids:
+                    getattr(record, name).set(ids)
+    except IntegrityError as error:  # a rule met since: the same person added again…
+        raise NotRestorableError(
+            _(
+                "%(record)s cannot be restored: it clashes with what its record holds now "
+                "(added again since?)."
+            )
+            % {"record": label}
+        ) from error
+    except Exception as error:
+        raise NotRestorableError(
+            _("%(record)s cannot be restored: %(error)s") % {"record": label, "error": error}
+        ) from error
+    return record
+
+
+def _check_links_exist(model: type[models.Model], record: models.Model, label: str) -> None:
     for link in model._meta.concrete_fields:
         target = getattr(record, link.attname)
         if link.is_relation and target is not None and link.related_model is not None:
             related = link.related_model
             if not related._default_manager.filter(pk=target).exists():
-                name = related._meta.verbose_name
                 raise NotRestorableError(
-                    f"{model._meta.label} {pk} cannot be restored: its {name} {target} is gone."
+                    _("%(record)s cannot be restored: its %(name)s %(target)s is gone.")
+                    % {"record": label, "name": related._meta.verbose_name, "target": target}
                 )
-    try:
-        record.save(force_insert=True)
-    except (ValueError, models.ProtectedError, Exception) as error:
-        raise NotRestorableError(f"{model._meta.label} {pk} cannot be restored: {error}") from error
-    return record
+
+
+def _links_before_deletion(
+    model: type[models.Model], before: HistoryRow | None
+) -> dict[str, list[Any]]:
+    """{m2m field name: the ids still there} as of the row before the deletion (the deletion's
+    own row records none: Django removes the links before the record)."""
+    if before is None:
+        return {}
+    values = _m2m_values(model, [before])
+    links: dict[str, list[Any]] = {}
+    for f in _m2m_fields(model):
+        ids = values.get((before.history_id, f.name), frozenset())
+        target = f.related_model
+        links[f.name] = (
+            list(target._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            if ids and isinstance(target, type)
+            else []
+        )
+    return links

@@ -370,3 +370,10 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sister-cities@localhost")
 # The address staff open the app at: the links in e-mails (nothing else knows it there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The annual report's number ("12/BC-SNV"; empty: left blank to be filled in), place and
+# signer (workspace/annual_report.py); the annual_report command's options override them.
+REPORT_NUMBER = os.environ.get("REPORT_NUMBER", "")
+REPORT_PLACE = os.environ.get("REPORT_PLACE", "")
+REPORT_SIGNER_TITLE = os.environ.get("REPORT_SIGNER_TITLE", "")
+REPORT_SIGNER_NAME = os.environ.get("REPORT_SIGNER_NAME", "")

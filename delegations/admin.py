@@ -192,7 +192,7 @@ class VisitDocumentAdmin(SimpleHistoryAdmin):
 
 @admin.register(VisitSource)
 class VisitSourceAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "url", "published_on", "visit"]
-    search_fields = ["title", "url", "visit__title"]
+    list_display = ["title", "publisher", "url", "published_on", "visit"]
+    search_fields = ["title", "publisher", "url", "visit__title"]
     list_select_related = ["visit"]
     autocomplete_fields = ["visit"]

@@ -67,6 +67,7 @@ from django.utils.translation import gettext_lazy
 from agreements.models import Agreement, AgreementDocument
 from common.collation import sort_key, sorted_by_name
 from common.countries import name_in_language
+from common.models import END_NOT_RECORDED
 from common.partialdate import PartialDate, period_covers
 from common.text import fold
 from common.worldmap import render_locator_map
@@ -427,7 +428,7 @@ class VisitBrief:
     speeches: list[tuple[str, Localized]] = field(default_factory=list)  # (kind, title)
     gifts: list[GiftRow] = field(default_factory=list)
     logistics: Logistics | None = None
-    sources: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (citation, url or "")
     documents_on_file: list[tuple[str, str]] = field(default_factory=list)  # (agreement, title)
     distribution: list[str] = field(default_factory=list)
     country_note: Localized = field(default_factory=lambda: Localized(""))
@@ -517,10 +518,13 @@ def _org_name(org: Organisation | None, lang: str) -> str:
 
 def _position_label(position: Position, lang: str) -> Localized:
     """ "Chủ tịch UBND TP Hà Nội" (as ``Position.label``) / "Chairman, Hanoi People's Committee"."""
+    # Held with no end date recorded: maybe no longer held, and the brief says so.
+    unsure = f" ({END_NOT_RECORDED})" if position.end_not_recorded else ""
     if lang != "en":
-        return Localized(position.label())
+        return Localized(f"{position.label()}{unsure}")
     title = localized(position, "title", lang)
-    return Localized(f"{title}, {_org_name(position.organisation, lang)}", title.fell_back)
+    label = f"{title}, {_org_name(position.organisation, lang)}{unsure}"
+    return Localized(label, title.fell_back)
 
 
 def _prefetched_positions(person: Person, name: str) -> list[Position]:
@@ -750,6 +754,8 @@ def visit_dates(visit: Visit) -> tuple[str, str]:
         return day_without_year(visit.date_note), visit.date_note
     if visit.end_date and visit.end_date != visit.start_date:
         return f"{start} – {visit.end_date:%d/%m/%Y}", visit.date_note
+    if visit.end_not_recorded:  # not a one-day visit: its end is simply not known
+        return f"{start} – ({END_NOT_RECORDED})", visit.date_note
     return str(start), visit.date_note
 
 
@@ -1046,8 +1052,8 @@ def gather_brief(
 
 
 def _sources(visit: Visit) -> list[tuple[str, str]]:
-    sources = [(source.title, source.url) for source in visit.sources.all()]
-    if visit.source_url and visit.source_url not in {url for _title, url in sources}:
+    sources = [(source.citation(), source.url) for source in visit.sources.all()]
+    if visit.source_url and visit.source_url not in {url for _citation, url in sources}:
         sources.append(("", visit.source_url))
     return sources
 
@@ -1086,14 +1092,27 @@ def page_numbers_css(lang: str) -> str:
     return "@page { @bottom-right { content: " + content + "; " + style + " } }"
 
 
-def html_to_pdf(html: str, *, lang: str = "vi", fetcher: BriefURLFetcher | None = None) -> bytes:
-    """WeasyPrint, with every resource (stylesheet and fonts included) through the fetcher."""
+def html_to_pdf(
+    html: str,
+    *,
+    lang: str = "vi",
+    fetcher: BriefURLFetcher | None = None,
+    stylesheet: str | None = None,
+) -> bytes:
+    """WeasyPrint, with every resource (stylesheet and fonts included) through the fetcher.
+
+    ``stylesheet``: another file under static/brief/ that styles the whole document,
+    page numbers included (the annual report's), instead of the brief's."""
     fetcher = fetcher or BriefURLFetcher()
     font_config = FontConfiguration()
-    stylesheets = [
-        CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
-        CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
-    ]
+    stylesheets = (
+        [CSS(url=BASE_URL + stylesheet, url_fetcher=fetcher, font_config=font_config)]
+        if stylesheet
+        else [
+            CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
+            CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
+        ]
+    )
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
 

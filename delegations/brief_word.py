@@ -490,7 +490,9 @@ def _sources(brief: VisitBrief) -> list[Block]:
         return []
     blocks: list[Block] = [Heading(_("Sources and documents on file"))]
     if brief.sources:
-        items: list[Text] = [f"{title}: {url}" if title else url for title, url in brief.sources]
+        items: list[Text] = [
+            ": ".join(part for part in (citation, url) if part) for citation, url in brief.sources
+        ]
         blocks += [Heading(_("Sources"), 2), BulletList(items)]
     if brief.documents_on_file:
         documents: list[Text] = [f"{ref} {title}" for ref, title in brief.documents_on_file]

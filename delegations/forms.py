@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast, override
+from typing import TYPE_CHECKING, Any, ClassVar, cast, override
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Agreement
 from common.cached_choices import CachedModelChoiceField
 from common.concurrency import VersionedFormMixin
-from common.date_fields import DayField, PartialDateFormMixin
+from common.date_fields import DayField, EndKindFormMixin, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.fast_widgets import speed_up_widgets
 from common.listing import ListFilterForm, SharedChoicesFormSet
@@ -159,8 +159,9 @@ class ActionItemFilterForm(ListFilterForm):
         return queryset
 
 
-class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
+class VisitForm(VersionedFormMixin, PartialDateFormMixin, EndKindFormMixin, forms.ModelForm):
     partial_dates = ("start_date",)
+    end_kinds: ClassVar[dict[str, str]] = {"end_date_kind": "end_date"}
 
     end_date = DayField(label=_("End date"), required=False)
 
@@ -174,6 +175,7 @@ class VisitForm(VersionedFormMixin, PartialDateFormMixin, forms.ModelForm):
             "title_en",
             "start_date",
             "end_date",
+            "end_date_kind",
             "date_note",
             "place",
             "purpose",

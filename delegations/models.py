@@ -29,7 +29,8 @@ What a briefing book reads from a visit (issue 13); every model below keeps its 
   the press line (``kind``), ordered, with English versions.
 - ``VisitDocument``: speeches, toasts and other papers attached (files under
   ``MEDIA_ROOT/private/visits/``, served only through ``delegations:visit_document``).
-- ``VisitSource``: the articles and pages the record rests on (title, URL, date).
+- ``VisitSource``: the articles and pages the record rests on (publisher, title, date,
+  and the link when there is one).
 
 ``is_sample`` on the logistics rows marks demo data no article gives (printed as a sample).
 """
@@ -52,7 +53,14 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
 from common.indexes import OrderIndex
-from common.models import EnglishVersions, Record
+from common.models import (
+    EndKind,
+    EnglishVersions,
+    Record,
+    Versioned,
+    end_kind_constraint,
+    end_kind_field,
+)
 from common.partialdate import PartialDate, Precision, partial_date_constraint, period_covers
 from common.text import clean_spaces, fold
 from common.text_match import Fold
@@ -142,6 +150,10 @@ class Visit(EnglishVersions, Record):
         _("start date: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_date_kind = end_kind_field(
+        _("one day: it ends the day it starts"),
+        _("When the end date is empty: a one-day visit, or an end date not recorded."),
+    )
     date_note = models.CharField(
         _("date as reported"),
         max_length=120,
@@ -201,6 +213,7 @@ class Visit(EnglishVersions, Record):
                 name="visit_end_not_before_start",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="visit_title_not_empty"),
+            end_kind_constraint("end_date", "end_date_kind", "visit"),
             models.CheckConstraint(
                 condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
                 name="visit_budget_not_negative",
@@ -242,12 +255,20 @@ class Visit(EnglishVersions, Record):
     def start(self) -> PartialDate | None:
         return PartialDate.of(self.start_date, self.start_date_precision)
 
+    @property
+    def end_not_recorded(self) -> bool:
+        """No end date stored because none was recorded (not because it lasted one day)."""
+        return self.end_date is None and self.end_date_kind == EndKind.NOT_RECORDED
+
     def dates_label(self) -> str:
-        """ "11/05/2025 – 13/05/2025", "05/2025", or what the source said."""
+        """ "11/05/2025 – 13/05/2025", "05/2025", "11/05/2025 – ?" (end not recorded), or
+        what the source said."""
         if self.start is None:
             return self.date_note
         if self.end_date and self.end_date != self.start_date:
             return f"{self.start} – {self.end_date:%d/%m/%Y}"
+        if self.end_not_recorded:
+            return f"{self.start} – ?"
         return str(self.start)
 
     def time_difference(self) -> float | None:
@@ -268,7 +289,7 @@ class Visit(EnglishVersions, Record):
         return None
 
 
-class VisitParticipant(models.Model):
+class VisitParticipant(Versioned):
     """Someone in the delegation, or a counterpart met, with the office they held then."""
 
     class Side(models.TextChoices):
@@ -324,7 +345,7 @@ class VisitParticipant(models.Model):
         return f"{self.person} – {self.get_role_display()}"
 
 
-class Engagement(EnglishVersions, models.Model):
+class Engagement(EnglishVersions, Versioned):
     """One item of a visit's programme: talks, a courtesy call, a signing, a culture day…
 
     Times are local times of the place where it happens.
@@ -728,8 +749,9 @@ class ProgressUpdate(models.Model):
 # --- Logistics and protocol of a visit (issue 13 points 2, 3, 6) ---------------------
 
 
-class VisitPart(models.Model):
-    """A row that belongs to one visit and is edited alone on the visit page."""
+class VisitPart(Versioned):
+    """A row that belongs to one visit and is edited alone on the visit page (with its
+    own version: two people editing the same row are told, as for whole records)."""
 
     is_sample = models.BooleanField(
         _("sample"),
@@ -1049,13 +1071,17 @@ class VisitDocument(EnglishVersions, VisitPart):
 
 
 class VisitSource(VisitPart):
-    """An article or page the visit's record rests on."""
+    """An article or page the visit's record rests on: a citation (publisher, title, date),
+    with a link when there is one (a cutting or a print edition has none)."""
 
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="sources", verbose_name=_("visit")
     )
+    publisher = models.CharField(
+        _("publisher"), max_length=200, blank=True, help_text=_("The paper or site, e.g. “VOV”.")
+    )
     title = models.CharField(_("title"), max_length=300)
-    url = models.URLField(_("link"), max_length=500)
+    url = models.URLField(_("link"), max_length=500, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -1065,9 +1091,26 @@ class VisitSource(VisitPart):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
+            # A citation needs at least its title; the link is optional.
             models.CheckConstraint(condition=~Q(title=""), name="visitsource_title_not_empty"),
-            models.UniqueConstraint(fields=["visit", "url"], name="visitsource_once_per_visit"),
+            models.UniqueConstraint(
+                fields=["visit", "url"],
+                condition=~Q(url=""),
+                name="visitsource_once_per_visit",
+            ),
+            models.UniqueConstraint(
+                fields=["visit", "title"],
+                condition=Q(url=""),
+                name="visitsource_unlinked_once_per_visit",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def citation(self) -> str:
+        """ "Kinhtedothi, “Thúc đẩy quan hệ…”, 14/05/2025" — publisher, title, date."""
+        parts = [self.publisher, f"“{self.title}”"]
+        if self.published_on:
+            parts.append(f"{self.published_on:%d/%m/%Y}")
+        return ", ".join(part for part in parts if part)

@@ -16,6 +16,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.concurrency import VersionedFormMixin
 from common.date_fields import DayField
 from delegations.models import (
     Accommodation,
@@ -39,11 +40,16 @@ TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"})
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
-class VisitPartForm(forms.ModelForm):
-    """A form of one row of ``visit``; the visit is set by the view, never posted."""
+class VisitPartForm(VersionedFormMixin, forms.ModelForm):
+    """A form of one row of ``visit``; the visit is set by the view, never posted.
+
+    An existing row's form carries the row's version (``VersionedFormMixin``): two
+    people changing the same row are told, as for whole records; rows of the same visit
+    are independent, so changing two different rows never conflicts."""
 
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._init_kwargs["visit"] = visit  # for the form ``rebase`` makes after a conflict
         self.instance.visit = visit
         self.visit = visit
 
@@ -218,7 +224,7 @@ class VisitSourceForm(VisitPartForm):
 
     class Meta:
         model = VisitSource
-        fields = ["title", "url", "published_on", "order"]
+        fields = ["publisher", "title", "url", "published_on", "order"]
         widgets = {"order": forms.NumberInput(attrs={"min": 0, "class": "narrow"})}
 
 

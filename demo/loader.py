@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from agreements.models import Agreement, Signatory
+from common.models import EndKind
 from common.partialdate import PartialDate, Precision, parse_partial_date
 from common.roles import EDITOR, VIEWER, ensure_roles
 from delegations.models import (
@@ -96,7 +97,7 @@ PARTS_KEYS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "contact": (LocalContact, ("name",)),
     "gift": (Gift, ("description",)),
     "point": (BriefPoint, ("kind", "text")),
-    "source": (VisitSource, ("url",)),
+    "source": (VisitSource, ("title",)),
 }
 
 
@@ -238,6 +239,7 @@ class DemoLoader:
                 },
                 title_en=position["title_en"],
                 **dates,
+                **optional(position, "end_kind"),
             )
         self.people[spec["key"]] = person
 
@@ -308,6 +310,7 @@ class DemoLoader:
             direction=spec["direction"],
             start_date=start.date if start else None,
             end_date=spec.get("end_date"),
+            end_date_kind=spec.get("end_date_kind", EndKind.OPEN),
             place=spec.get("place", ""),
             status=spec["status"],
             purpose=spec.get("purpose", ""),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from common.concurrency import VersionedFormMixin
-from common.date_fields import PartialDateFormMixin
+from common.date_fields import EndKindFormMixin, PartialDateFormMixin
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
 
@@ -224,14 +224,15 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
         return photo
 
 
-class PositionForm(PickerFormMixin, PartialDateFormMixin, forms.ModelForm):
+class PositionForm(PickerFormMixin, PartialDateFormMixin, EndKindFormMixin, forms.ModelForm):
     pickers = {"organisation": "organisations"}
 
     partial_dates = ("start", "end")
+    end_kinds: ClassVar[dict[str, str]] = {"end_kind": "end"}
 
     class Meta:
         model = Position
-        fields = ["organisation", "title", "title_en", "start", "end"]
+        fields = ["organisation", "title", "title_en", "start", "end", "end_kind"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from common.models import EnglishVersions, Record
+from common.models import EndKind, EnglishVersions, Record, end_kind_constraint, end_kind_field
 from common.partialdate import (
     PartialDate,
     Precision,
@@ -418,6 +418,10 @@ class Position(EnglishVersions, Record):
     end_precision = models.CharField(
         _("until: precision"), max_length=5, choices=Precision.choices, default=Precision.DAY
     )
+    end_kind = end_kind_field(
+        _("still held"),
+        _("When “until” is empty: the person still holds it, or it ended on a day not recorded."),
+    )
 
     history = HistoricalRecords()
     objects = PositionQuerySet.as_manager()
@@ -431,6 +435,7 @@ class Position(EnglishVersions, Record):
             partial_date_constraint("end", "position"),
             partial_range_constraint("start", "end", "position"),
             models.CheckConstraint(condition=~Q(title=""), name="position_title_not_empty"),
+            end_kind_constraint("end", "end_kind", "position"),
         ]
 
     def __str__(self) -> str:
@@ -443,6 +448,11 @@ class Position(EnglishVersions, Record):
     @property
     def end_partial(self) -> PartialDate | None:
         return PartialDate.of(self.end, self.end_precision)
+
+    @property
+    def end_not_recorded(self) -> bool:
+        """No end date stored because none was recorded (not because it is still held)."""
+        return self.end is None and self.end_kind == EndKind.NOT_RECORDED
 
     def label(self) -> str:
         """ "Chủ tịch UBND TP Hà Nội" — the title followed by the organisation's short name."""

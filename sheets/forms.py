@@ -16,6 +16,7 @@ from sheets import importing
 from sheets.dates import READINGS
 from sheets.importing import ImportOptions
 from sheets.models import SavedMapping
+from sheets.registry import resource_for
 
 MAX_MAPPED_HEADERS = 60  # as many as a sheet may have columns
 
@@ -227,3 +228,34 @@ def save_mapping(
         },
     )
     return saved
+
+
+def value_choices(sheet: str) -> dict[str, list[tuple[str, str]]]:
+    """The codes (with their labels, in the user's language) of the sheet's choice columns."""
+    return {
+        column: [(str(code), f"{code} ({label})") for code, label in choices.choices]
+        for column, (choices, _synonyms) in resource_for(sheet).CHOICE_COLUMNS.items()
+    }
+
+
+def preview_choices(
+    *, sheet: str, outcome: importing.ImportOutcome, options: ImportOptions
+) -> ReadingForm:
+    """The choices under a preview, the import page's or a background job's: a field for each
+    column, value and city it did not recognise, and how it read the sheet (``options``)."""
+    return ReadingForm(
+        sheet=sheet,
+        columns=resource_for(sheet).COLUMNS,
+        unknown=outcome.ignored_columns,
+        unknown_values=outcome.unknown_values,
+        value_choices=value_choices(sheet),
+        unknown_cities=outcome.unknown_cities,
+        initial={
+            "header_row": options.header_row,
+            "home_city": options.home_city,
+            "blank_clears": options.blank == "clear",
+            "date_cells": options.date_cells,
+        },
+        # The upload form above has the same fields: ids of their own keep each label on its input.
+        auto_id="reread_%s",
+    )

@@ -23,6 +23,7 @@ from jobs.running import JobError, JobResult
 from jobs.services import start_job
 from sheets import importing
 from sheets.dates import Ambiguity
+from sheets.forms import preview_choices
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -198,11 +199,26 @@ def outcome_from(data: dict[str, Any]) -> importing.ImportOutcome:
 
 
 def outcome_context(job: Job) -> dict[str, Any]:
-    """For the job page: the report as the import page shows it, and where its buttons go."""
+    """For the job page: the report as the import page shows it, and where its buttons go.
+
+    A preview's page offers its owner the same choices as the import page's preview (map
+    unknown columns and values, save the mapping, read the date cells, create new cities):
+    they post to the import page, which previews the stashed file again in a new job.
+    """
     params = job.params
-    return {
-        "outcome": outcome_from(job.report) if job.report else None,
-        "token": params.get("token") if job.kind == PREVIEW.name else "",
+    outcome = outcome_from(job.report) if job.report else None
+    preview = job.kind == PREVIEW.name
+    context: dict[str, Any] = {
+        "outcome": outcome,
+        "token": params.get("token") if preview else "",
         "import_url": params.get("import_url", ""),
         "done_url": params.get("done_url", ""),
     }
+    if preview and outcome is not None and "sheet" in params:
+        context["reread_token"] = params.get("token")
+        context["reading"] = preview_choices(
+            sheet=params["sheet"],
+            outcome=outcome,
+            options=importing.ImportOptions.from_data(params.get("options")),
+        )
+    return context

@@ -35,7 +35,7 @@ from common.permissions import editor_required, viewer_required
 from jobs.services import TooManyJobsError
 from sheets import import_jobs, importing
 from sheets.exporting import ExportRefusedError
-from sheets.forms import ImportForm, ReadingForm, save_mapping
+from sheets.forms import ImportForm, ReadingForm, preview_choices, save_mapping, value_choices
 from sheets.importing import Stashed
 from sheets.models import ImportLog
 from sheets.office import office_bytes
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     import tablib
     from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
+
+    from jobs.models import Job
 
 
 @dataclass(frozen=True)
@@ -156,34 +158,7 @@ def _preview(
     if outcome.ok:
         context["token"] = token
     context["reread_token"] = token
-    context["reading"] = ReadingForm(
-        sheet=spec.sheet,
-        columns=context["columns"],
-        unknown=outcome.ignored_columns,
-        unknown_values=outcome.unknown_values,
-        value_choices=_value_choices(spec.sheet),
-        unknown_cities=outcome.unknown_cities,
-        initial=_initial(stashed.options),
-        # The upload form above has the same fields: ids of their own keep each label on its input.
-        auto_id="reread_%s",
-    )
-
-
-def _value_choices(sheet: str) -> dict[str, list[tuple[str, str]]]:
-    """The codes (with their labels, in the user's language) of the sheet's choice columns."""
-    return {
-        column: [(str(code), f"{code} ({label})") for code, label in choices.choices]
-        for column, (choices, _synonyms) in resource_for(sheet).CHOICE_COLUMNS.items()
-    }
-
-
-def _initial(options: importing.ImportOptions) -> dict[str, Any]:
-    return {
-        "header_row": options.header_row,
-        "home_city": options.home_city,
-        "blank_clears": options.blank == "clear",
-        "date_cells": options.date_cells,
-    }
+    context["reading"] = preview_choices(sheet=spec.sheet, outcome=outcome, options=stashed.options)
 
 
 def _reread(
@@ -201,7 +176,7 @@ def _reread(
         columns=context["columns"],
         unknown=ReadingForm.unknown_from(request.POST),
         unknown_values=ReadingForm.unknown_values_from(request.POST),
-        value_choices=_value_choices(spec.sheet),
+        value_choices=value_choices(spec.sheet),
         unknown_cities=ReadingForm.unknown_cities_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
@@ -214,8 +189,22 @@ def _reread(
         messages.success(request, _("Column mapping “%(name)s” saved.") % {"name": name})
     importing.restash_options(request.session, token, options)
     stashed = Stashed(stashed.name, stashed.data, options)
+    if import_jobs.runs_in_background(stashed.name, stashed.data):
+        return _reread_in_background(request, spec, token, stashed)
     _preview(request, spec, context, token, stashed)
     return render(request, spec.page, context)
+
+
+def _reread_in_background(
+    request: AuthenticatedRequest, spec: SheetPage, token: str, stashed: Stashed
+) -> HttpResponse:
+    """A big file's preview again, with the choices made on its job's page: a new job."""
+    try:
+        job = _start_preview(request, spec, token, stashed)
+    except TooManyJobsError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(spec.import_url)
+    return redirect(job)
 
 
 def _confirm(
@@ -269,19 +258,25 @@ def _in_background(
         request.session, spec.sheet, upload.name, upload.data, upload.options
     )
     try:
-        job = import_jobs.start_import(
-            owner=_editor(request),
-            page=spec,
-            token=token,
-            file_name=upload.name,
-            dry_run=True,
-            options=upload.options,
-        )
+        job = _start_preview(request, spec, token, upload)
     except TooManyJobsError as refusal:
         importing.discard_upload(request.session, token)
         context["form"].add_error("file", str(refusal))
         return render(request, spec.page, context, status=HTTPStatus.TOO_MANY_REQUESTS)
     return redirect(job)
+
+
+def _start_preview(
+    request: AuthenticatedRequest, spec: SheetPage, token: str, stashed: Stashed
+) -> Job:
+    return import_jobs.start_import(
+        owner=_editor(request),
+        page=spec,
+        token=token,
+        file_name=stashed.name,
+        dry_run=True,
+        options=stashed.options,
+    )
 
 
 def _confirm_in_background(

@@ -171,6 +171,9 @@ ACCESS = {
     "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
     "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),
+    # Restoring a child row removed while editing (the history's button): editors, POST only;
+    # the matrix's row was never recorded, so there is nothing to go back to (404).
+    "workspace:restore_removed": rule(get=NO, post=(LOGIN, 403, 404, 404)),
     "jobs:job_list": READ,
     "jobs:job_detail": READ,
     "jobs:job_result": READ,
@@ -196,6 +199,7 @@ RECORD_FOR = {
 KWARGS_FOR = {
     "workspace:dashboard_section": {"section": "expiring"},
     "calendar_feed": {"token": "not-a-token"},
+    "workspace:restore_removed": {"label": "agreements.signatory", "pk": "987654"},
     "partnerships:pick": {"kind": "people"},
     "sheets:import": {"sheet": "visits"},
     "sheets:import_template": {"sheet": "action_items"},

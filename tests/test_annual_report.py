@@ -1,6 +1,7 @@
 """The annual report: ``manage.py annual_report YEAR -o report.pdf|.docx`` and its download
 page, on the demo data: the May 2025 visits, in the administrative style."""
 
+import re
 import subprocess
 import zipfile
 
@@ -9,6 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from docx import Document as WordDocument
+from docx.oxml.ns import qn
+from docx.table import Table as WordTable
 
 from delegations.models import Visit
 from tests.factories import viewer
@@ -56,8 +59,7 @@ def test_the_pdf_report_shows_the_may_2025_visits(demo, tmp_path):
 def test_the_english_report_is_in_english(demo, tmp_path):
     output = tmp_path / "report.docx"
     call_command("annual_report", "2025", "-o", str(output), "--lang", "en")
-    text = "\n".join(p.text for p in WordDocument(str(output)).paragraphs)
-    assert "Incoming delegations" in text
+    assert "Incoming delegations" in word_text(output)
 
 
 def test_the_download_page_hands_out_the_report(client, demo):
@@ -78,3 +80,153 @@ def test_a_bad_year_is_refused_with_the_form(client):
     )
     assert response.status_code == 200
     assert "<form" in response.text
+
+
+# -- the administrative document (Decree 30/2020/NĐ-CP) ----------------------------------
+
+
+def pdf_text(path, *, layout: bool = False) -> str:
+    command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    text = subprocess.run(command, capture_output=True, check=True, text=True).stdout
+    return text if layout else " ".join(text.split())
+
+
+def word_text(path) -> str:
+    """The document's text in reading order (the heading and signature blocks are tables)."""
+    parts = []
+    for block in WordDocument(str(path)).iter_inner_content():
+        if isinstance(block, WordTable):
+            parts += [c.text for r in block.rows for c in r.cells]
+        else:
+            parts.append(block.text)
+    return " ".join(" ".join(parts).split())
+
+
+def in_order(text: str, *parts: str) -> bool:
+    positions = [text.find(part) for part in parts]
+    return -1 not in positions and positions == sorted(positions)
+
+
+def test_the_pdf_report_is_a_vietnamese_state_report_in_times_new_roman(demo, tmp_path):
+    output = tmp_path / "report.pdf"
+    call_command("annual_report", "2025", "-o", str(output), "--signer-name", "Nguyễn Văn An")
+    text = pdf_text(output)
+    with translation.override("vi"):
+        summary, by_partnership, charts = (
+            translation.gettext(s).upper() for s in ("Overall summary", "By partnership", "Charts")
+        )
+    # The heading block: two columns, read column by column.
+    for part in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "SỞ NGOẠI VỤ",
+    ):
+        assert part in text
+    assert re.search(r"Số:\s+/BC-SNV", pdf_text(output, layout=True))  # blank for the clerk
+    assert in_order(
+        text,
+        "BÁO CÁO",
+        f"I. {summary}",
+        f"II. {by_partnership}",
+        "Hà Nội – Minsk",
+        f"III. {charts}",
+        "Nơi nhận:",
+        "Nguyễn Văn An",
+    )
+    # The date left blank for the signer.
+    assert re.search(r"Hà Nội, ngày\s+tháng\s+năm", pdf_text(output, layout=True))
+    for title in may_2025_titles():
+        assert " ".join(title.split()) in text
+    fonts = subprocess.run(
+        ["pdffonts", str(output)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()[2:]
+    families = {line.split()[0].split("+")[-1] for line in fonts}
+    # The text in Times New Roman or its metric twin; the charts' labels in Noto Sans.
+    assert families - {"Noto-Sans", "Noto-Sans-Bold"} <= {
+        "Liberation-Serif",
+        "Liberation-Serif-Bold",
+        "Liberation-Serif-Italic",
+        "Liberation-Serif-Bold-Italic",
+        "TimesNewRomanPSMT",
+        "TimesNewRomanPS-BoldMT",
+        "TimesNewRomanPS-ItalicMT",
+        "TimesNewRomanPS-BoldItalicMT",
+    }
+    assert "Liberation-Serif" in families or "TimesNewRomanPSMT" in families
+
+
+def test_the_report_number_date_and_signer_come_from_the_options(demo, tmp_path):
+    output = tmp_path / "report.pdf"
+    call_command(
+        "annual_report", "2025", "-o", str(output), "--number", "12/BC-SNV",
+        "--date", "2026-01-05", "--signer-title", "Giám đốc", "--signer-name", "Trần Thị B",
+    )  # fmt: skip
+    text = pdf_text(output)
+    assert "Số: 12/BC-SNV" in text
+    assert "Hà Nội, ngày 05 tháng 01 năm 2026" in text
+    assert in_order(text, "GIÁM ĐỐC", "Trần Thị B")
+
+
+def test_the_report_signer_defaults_to_the_settings(demo, tmp_path, settings):
+    settings.REPORT_SIGNER_NAME = "Lê Văn C"
+    settings.REPORT_NUMBER = "7/BC-SNV"
+    output = tmp_path / "report.docx"
+    call_command("annual_report", "2025", "-o", str(output))
+    text = word_text(output)
+    assert "Số: 7/BC-SNV" in text
+    assert "Lê Văn C" in text
+
+
+def test_the_word_report_has_the_decree_30_structure_in_14_pt_times(demo, tmp_path):
+    output = tmp_path / "report.docx"
+    call_command("annual_report", "2025", "-o", str(output), "--signer-name", "Nguyễn Văn An")
+    text = word_text(output)
+    with translation.override("vi"):
+        summary, by_partnership, charts = (
+            translation.gettext(s) for s in ("Overall summary", "By partnership", "Charts")
+        )
+    assert in_order(
+        text,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số:",
+        "BÁO CÁO",
+        summary,
+        by_partnership,
+        "Hà Nội – Minsk",
+        charts,
+        "Nơi nhận:",
+        "Nguyễn Văn An",
+    )
+    for title in may_2025_titles():
+        assert " ".join(title.split()) in text
+    styles = WordDocument(str(output)).styles
+    fonts = styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:rFonts"))
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == "Times New Roman"
+    assert styles["Normal"].font.size.pt == 14
+    assert {styles[f"Heading {n}"].font.size.pt for n in (1, 2)} == {14}
+    headings = [
+        p.text
+        for p in WordDocument(str(output)).paragraphs
+        if p.style is not None and p.style.name == "Heading 1"
+    ]
+    assert headings == [summary, by_partnership, charts]
+
+
+def test_the_english_report_has_the_same_structure_in_english(demo, tmp_path):
+    docx, pdf = tmp_path / "report.docx", tmp_path / "report.pdf"
+    call_command("annual_report", "2025", "-o", str(docx), "--lang", "en")
+    call_command("annual_report", "2025", "-o", str(pdf), "--lang", "en")
+    for text in (word_text(docx), pdf_text(pdf)):
+        for part in ("SOCIALIST REPUBLIC OF VIET NAM", "Independence - Freedom - Happiness"):
+            assert part in text
+        assert in_order(
+            text,
+            "No.:",
+            "REPORT",
+            "OVERALL SUMMARY" if "OVERALL SUMMARY" in text else "Overall summary",
+            "Hà Nội – Minsk",
+            "Recipients:",
+        )
+        assert "Outgoing delegations" in text
+    assert WordDocument(str(docx)).styles["Normal"].font.size.pt == 14

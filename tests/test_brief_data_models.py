@@ -20,6 +20,7 @@ from tests.factories import (
     PositionFactory,
     TravelSegmentFactory,
     VisitFactory,
+    VisitSourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,27 @@ def test_a_visit_date_note_is_kept_as_a_note_not_a_date() -> None:
     visit.refresh_from_db()
     assert visit.start_date is None
     assert visit.dates_label() == "Sáng 9/8 (bài báo không nêu năm)"
+
+
+def test_a_source_without_a_link_is_a_citation() -> None:
+    source = VisitSourceFactory(
+        publisher="Kinhtedothi", title="Thúc đẩy hợp tác Hà Nội – Minsk", url=""
+    )
+    assert source.citation() == "Kinhtedothi, “Thúc đẩy hợp tác Hà Nội – Minsk”"
+    source.published_on = dt.date(2025, 5, 14)
+    assert source.citation().endswith("”, 14/05/2025")
+
+
+def test_a_source_needs_at_least_a_title() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VisitSourceFactory(publisher="VOV", title="", url="https://vov.vn/a")
+
+
+def test_two_unlinked_sources_of_a_visit_differ_by_title_and_two_linked_by_link() -> None:
+    first = VisitSourceFactory(title="Bài báo", url="")
+    VisitSourceFactory(visit=first.visit, title="Bài khác", url="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VisitSourceFactory(visit=first.visit, title="Bài báo", url="")
+    VisitSourceFactory(visit=first.visit, title="Bài thứ ba", url="https://a.vn/1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VisitSourceFactory(visit=first.visit, title="Bài thứ tư", url="https://a.vn/1")

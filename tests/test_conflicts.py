@@ -4,11 +4,20 @@ import pytest
 from django.urls import reverse
 
 from delegations.models import ActionItem
-from tests.factories import ActionItemFactory, AgreementFactory, VisitFactory, editor
+from tests.factories import (
+    ActionItemFactory,
+    AgreementFactory,
+    EngagementFactory,
+    VisitFactory,
+    VisitParticipantFactory,
+    editor,
+)
 from tests.test_agreement_pages import form_data
 from tests.test_visit_pages import visit_data
 
 pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -161,36 +170,117 @@ def test_a_form_without_its_version_is_treated_as_stale(client):
     assert response.status_code == 409
 
 
-@pytest.mark.xfail(
-    reason="the visit form no longer edits participants (one row at a time on the visit page since issue 13/17.8)",
-    strict=False,
-)
-def test_the_conflict_names_the_delegation_when_someone_else_changed_it(client):
-    from tests.factories import PersonFactory
+def participant_data(participant, **changes):
+    """The row form of a visit participant as it was loaded (its version included)."""
+    return {
+        "side": participant.side,
+        "person": participant.person_id,
+        "role": participant.role,
+        "position_title": participant.position_title,
+        "phone": participant.phone,
+        "order": participant.order,
+        "version": participant.version,
+        "loaded_stamp": participant.updated_at.isoformat(),
+        **changes,
+    }
 
-    visit = VisitFactory(title="Gốc")
+
+def save_row(client, row, kind, data, **headers):
+    url = reverse("delegations:visit_part_edit", args=[row.visit_id, kind, row.pk])
+    return client.post(url, data, headers=headers)
+
+
+def test_two_editors_changing_the_same_participant_the_second_is_told(client):
+    participant = VisitParticipantFactory(phone="", position_title="Phó Chủ tịch")
+    loaded = participant_data(participant)  # both open the row's form now
     client.force_login(editor(username="lan"))
-    client.post(
-        reverse("delegations:visit_edit", args=[visit.pk]),
-        visit_data(
-            visit.partnership,
-            visit,
-            **{
-                "participants-TOTAL_FORMS": "1",
-                "participants-0-side": "delegation",
-                "participants-0-person": PersonFactory().pk,
-                "participants-0-role": "member",
-                "participants-0-order": "0",
-            },
-        ),
-    )
+    save_row(client, participant, "people", {**loaded, "phone": "+375 29 111"})
     client.force_login(editor(username="minh"))
-    response = client.post(
-        reverse("delegations:visit_edit", args=[visit.pk]),
-        visit_data(visit.partnership, visit, title="Minh's visit"),
-    )
+    response = save_row(client, participant, "people", {**loaded, "phone": "+375 29 222"})
+    participant.refresh_from_db()
     assert response.status_code == 409
-    assert response.context["conflict"].parts == ["participants"]
+    assert participant.phone == "+375 29 111"  # Lan's save stands
+    assert participant.version == 2
+    conflict = response.context["conflict"]
+    assert conflict.editors == "lan"
+    [field] = conflict.fields
+    assert (field.name, field.theirs, field.yours, field.both_changed) == (
+        "phone",
+        "+375 29 111",
+        "+375 29 222",
+        True,
+    )
+    assert 'id="edit-conflict"' in response.text
+
+
+def test_the_rebased_row_form_takes_their_change_and_saves_mine_on_top(client):
+    participant = VisitParticipantFactory(phone="", position_title="Phó Chủ tịch")
+    loaded = participant_data(participant)
+    client.force_login(editor(username="lan"))
+    save_row(client, participant, "people", {**loaded, "position_title": "Chủ tịch"})
+    client.force_login(editor(username="minh"))
+    response = save_row(client, participant, "people", {**loaded, "phone": "+375 29 222"})
+    assert response.status_code == 409
+    rebased = response.context["form"]
+    assert rebased["position_title"].value() == "Chủ tịch"  # only Lan changed it
+    again = {name: rebased[name].value() or "" for name in loaded}
+    assert save_row(client, participant, "people", again).status_code == 302
+    participant.refresh_from_db()
+    assert (participant.position_title, participant.phone) == ("Chủ tịch", "+375 29 222")
+
+
+def test_two_editors_changing_different_rows_of_a_visit_both_save(client):
+    visit = VisitFactory()
+    first = VisitParticipantFactory(visit=visit, phone="")
+    second = VisitParticipantFactory(visit=visit, phone="")
+    first_form, second_form = participant_data(first), participant_data(second)
+    client.force_login(editor(username="lan"))
+    assert save_row(client, first, "people", {**first_form, "phone": "111"}).status_code == 302
+    client.force_login(editor(username="minh"))
+    assert save_row(client, second, "people", {**second_form, "phone": "222"}).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.phone, second.phone) == ("111", "222")
+
+
+def test_a_programme_item_changed_by_someone_else_is_a_conflict_in_place_with_htmx(client):
+    item = EngagementFactory(title="Hội đàm")
+    loaded = {
+        "date": "12/05/2025",
+        "date_note": "",
+        "time": "",
+        "end_time": "",
+        "kind": item.kind,
+        "title": "Hội đàm",
+        "title_en": "",
+        "place": "",
+        "dress": item.dress,
+        "summary": "",
+        "summary_en": "",
+        "version": item.version,
+        "loaded_stamp": item.updated_at.isoformat(),
+    }
+    client.force_login(editor(username="lan"))
+    save_row(client, item, "programme", {**loaded, "place": "Tòa thị chính"})
+    client.force_login(editor(username="minh"))
+    response = save_row(client, item, "programme", {**loaded, "place": "Khách sạn"}, **HTMX)
+    item.refresh_from_db()
+    assert item.place == "Tòa thị chính"
+    assert response.status_code == 200  # htmx swaps 2xx answers only
+    assert response["HX-Retarget"] == f"#part-form-programme-{item.pk}"
+    assert 'id="edit-conflict"' in response.text
+
+
+def test_a_row_saved_in_the_admin_meanwhile_is_not_overwritten_either(client):
+    participant = VisitParticipantFactory(phone="")
+    loaded = participant_data(participant)
+    participant.phone = "sửa trong trang quản trị"
+    participant.save()  # the admin saves without a new version
+    client.force_login(editor())
+    response = save_row(client, participant, "people", {**loaded, "phone": "333"})
+    participant.refresh_from_db()
+    assert response.status_code == 409
+    assert participant.phone == "sửa trong trang quản trị"
 
 
 def test_an_htmx_conflict_scrolls_the_form_top_into_view(client):

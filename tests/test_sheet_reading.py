@@ -9,6 +9,7 @@ import io
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -392,6 +393,60 @@ def test_text_saved_by_libreoffice_is_read_exactly(extension):
 
     assert [row.values()[2:] for row in rows] == [values[2:] for values in expected]
     assert rows[2].values()[2:] == ["Biên bản    ghi nhớ", "two\nlines"]
+
+
+def test_an_ods_date_format_kept_in_a_common_style_is_seen():
+    """dates-common-style.ods: the month-first format is a named cell style of styles.xml,
+    applied directly (row 2) and through an automatic style that inherits it (row 3)."""
+    rows = _fixture_rows("dates-common-style.ods")
+
+    direct, inherited, text = (row.cells[1] for row in rows[1:])
+    assert direct is not None
+    assert (direct.value, direct.number_format, direct.month_first) == (
+        dt.date(2019, 12, 6),
+        "MM/DD/YYYY",
+        True,
+    )
+    assert inherited is not None
+    assert inherited.month_first
+    assert text == Cell("25/12/2023")
+
+
+def test_the_month_first_rule_sees_a_common_styles_date_format():
+    from sheets.dates import DateColumn, ambiguities
+
+    rows = _fixture_rows("dates-common-style.ods")
+    column = DateColumn()
+    for index, row in enumerate(rows[1:3], start=1):  # the date cells only, no day-first text
+        column.add(index, row.number, row.cells[1])
+
+    assert column.ambiguous
+    found = ambiguities({"signed_on": column}, {"signed_on": "signed_on"})
+    assert [(a.row, a.as_stored, a.swapped) for a in found] == [
+        (2, "06/12/2019", "12/06/2019"),
+        (3, "01/07/1994", "07/01/1994"),
+    ]
+
+
+def test_an_ods_whose_styles_are_too_big_is_refused_before_they_are_read(monkeypatch):
+    from sheets.reading import ods
+
+    monkeypatch.setattr(ods, "MAX_STYLES_BYTES", 1024)
+    with translation.override("en"), pytest.raises(SheetError, match=r"styles\.xml"):
+        _fixture_rows("dates-common-style.ods")
+
+
+def test_an_ods_without_styles_xml_is_still_read():
+    source = zipfile.ZipFile(io.BytesIO((FIXTURES / "dates-common-style.ods").read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as rebuilt:
+        for info in source.infolist():
+            if info.filename != "styles.xml":
+                rebuilt.writestr(info, source.read(info))
+    rows = read("a.ods", out.getvalue())
+    assert rows[1].cells[1] is not None
+    assert rows[1].cells[1].value == dt.date(2019, 12, 6)
+    assert not rows[1].cells[1].month_first  # its format was in the part that is gone
 
 
 def _day(cell: Cell | None) -> dt.date:

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -67,6 +68,11 @@ def programme_item(**overrides: str) -> dict[str, str]:
     }
 
 
+def loaded(row: Any) -> dict[str, str]:
+    """The hidden fields of a row's edit form: the version it was loaded at."""
+    return {"version": str(row.version), "loaded_stamp": row.updated_at.isoformat()}
+
+
 def test_an_editor_adds_a_timed_programme_item_without_javascript(client: Client) -> None:
     visit = VisitFactory()
     user = editor()
@@ -110,6 +116,7 @@ def test_an_htmx_edit_answers_the_row_and_is_one_history_entry(client: Client) -
     user = editor()
     client.force_login(user)
     data = programme_item(title="Hội đàm (đổi giờ)", time="14:00", end_time="15:00")
+    data |= loaded(item)
     response = client.post(edit_url(item.visit_id, "programme", item.pk), data, headers=HTMX)
     assert response.status_code == HTTPStatus.OK
     assert response.text.strip().startswith(f'<li id="part-programme-{item.pk}"')
@@ -224,7 +231,8 @@ def test_a_visit_with_150_programme_items_stays_editable(client: Client) -> None
     assert saved.status_code == HTTPStatus.FOUND, saved.text
     middle = items[75]
     response = client.post(
-        edit_url(visit.pk, "programme", middle.pk), programme_item(title="Mục 76 đã sửa")
+        edit_url(visit.pk, "programme", middle.pk),
+        programme_item(title="Mục 76 đã sửa") | loaded(middle),
     )
     assert response.status_code == HTTPStatus.FOUND
     assert Engagement.objects.get(pk=middle.pk).title == "Mục 76 đã sửa"
@@ -386,3 +394,22 @@ def test_the_city_form_records_the_city_and_country_note(client: Client) -> None
     page = client.get(city.get_absolute_url()).text
     assert "1992" in page
     assert "Thủ đô của Belarus" in page
+
+
+def test_a_source_is_added_as_a_citation_without_a_link(client: Client) -> None:
+    visit = VisitFactory()
+    client.force_login(editor())
+    data = {"publisher": "Kinhtedothi", "title": "Thúc đẩy hợp tác", "url": "", "order": "0"}
+    response = client.post(new_url(visit.pk, "sources"), data)
+    assert response.status_code == HTTPStatus.FOUND
+    page = client.get(reverse("delegations:visit_detail", args=[visit.pk]))
+    assert "Kinhtedothi, <cite>Thúc đẩy hợp tác</cite>" in page.text
+
+
+def test_a_source_without_a_title_is_refused_next_to_the_field(client: Client) -> None:
+    visit = VisitFactory()
+    client.force_login(editor())
+    data = {"publisher": "VOV", "title": "", "url": "https://vov.vn/a", "order": "0"}
+    response = client.post(new_url(visit.pk, "sources"), data)
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert not visit.sources.exists()

@@ -3,15 +3,24 @@ renewed and expired, action items done and overdue, by partnership, with the cha
 statistics page; as PDF (WeasyPrint, through the brief's closed fetcher) or Word
 (common.word, Decree 30/2020 administrative style in Vietnamese), in Vietnamese or English.
 
-One content for both: ``report_sections`` gives titled tables; the Word blocks and the
-PDF's HTML are written from them.
+Both are laid out as a Vietnamese state report (Decree 30/2020/NĐ-CP): the issuing body
+and the national title and motto, the number ("Số: …/BC-SNV"), place and date, "BÁO CÁO"
+and its subject; I. the overall summary (the year's counts), II. the events by
+partnership, III. the charts; then the recipients ("Nơi nhận") and the signature, in Times
+New Roman (Liberation Serif, its metric twin, where Times is not installed), 13-14 pt.
+The English version has the same structure and layout in English.
+
+One content for both: ``report_sections`` gives titled tables; the summary and the
+partnerships' tables are drawn from them, and the Word blocks and the PDF's HTML from those.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.template.loader import render_to_string
@@ -20,13 +29,15 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement
 from common.charts import Chart, render_svg
-from common.word import Cover, Document, Heading, Paragraph, Table, build_docx
+from common.word import STYLES, Cover, Document, Heading, Paragraph, Signature, Table, build_docx
 from common.word.charts import chart_blocks
 from delegations.brief import html_to_pdf
 from delegations.models import ActionItem, ProgressUpdate, Visit
 from workspace.statistics import agreements_in_force, agreements_signed_per_year, visits_per_year
 
 CHART_YEARS = 5
+STYLESHEET = "annual-report.css"  # under static/brief/, served by the brief's closed fetcher
+BLANK_NUMBER = "      /BC-SNV"  # the clerk writes the number in when the report is issued
 CITIES = ("partnership__home_city", "partnership__partner_city")
 
 
@@ -159,48 +170,143 @@ def report_charts(year: int) -> list[Chart]:
     ]
 
 
+@dataclass
+class PartnershipPart:
+    """One partnership's part of the year: its events of every kind, by date."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+def by_partnership(sections: list[Section]) -> list[PartnershipPart]:
+    """The sections' rows regrouped by partnership (by name), each row led by its kind."""
+    grouped: dict[str, list[list[str]]] = {}
+    for section in sections:
+        for who, when, what in section.rows:
+            grouped.setdefault(who, []).append([section.title, when, what])
+    header = [_("Kind"), _("Date"), _("Subject")]
+    return [PartnershipPart(name, header, grouped[name]) for name in sorted(grouped)]
+
+
+def summary_rows(sections: list[Section]) -> list[list[str]]:
+    return [[section.title, str(len(section.rows))] for section in sections]
+
+
+def summary_text(year: int, sections: list[Section]) -> str:
+    n = [len(section.rows) for section in sections]
+    return _(
+        "In %(year)d the city received %(incoming)d incoming delegations, sent %(outgoing)d "
+        "delegations abroad and held %(online)d online meetings; %(signed)d agreements were "
+        "signed, %(renewed)d renewed and %(expired)d expired; %(done)d action items were "
+        "completed and %(overdue)d were overdue at the end of the year."
+    ) % {
+        "year": year,
+        "incoming": n[0],
+        "outgoing": n[1],
+        "online": n[2],
+        "signed": n[3],
+        "renewed": n[4],
+        "expired": n[5],
+        "done": n[6],
+        "overdue": n[7],
+    }
+
+
+@dataclass
+class Letterhead:
+    """Who issues and signs the report, its number, place and date (Decree 30/2020/NĐ-CP).
+
+    Empty fields take the settings' ``REPORT_*`` values, then the defaults: the number
+    left for the clerk to fill in ("Số:      /BC-SNV"), the date too."""
+
+    number: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    place: str = ""
+    day: dt.date | None = None
+
+    def completed(self) -> Letterhead:
+        return Letterhead(
+            number=self.number or settings.REPORT_NUMBER or BLANK_NUMBER,
+            signer_title=self.signer_title or settings.REPORT_SIGNER_TITLE or _("DIRECTOR"),
+            signer_name=self.signer_name or settings.REPORT_SIGNER_NAME,
+            place=self.place or settings.REPORT_PLACE or _("Hà Nội"),
+            day=self.day,
+        )
+
+
+def recipients() -> list[str]:
+    return [
+        _("City People's Committee (to report)"),
+        _("Ministry of Foreign Affairs (to report)"),
+        _("Department leadership"),
+        _("Archive: VT, HTQT"),
+    ]
+
+
 def _title(year: int) -> str:
     return _("Report on the city's sister-city relations in %(year)d") % {"year": year}
 
 
-def build_word(year: int, lang: str = "vi") -> bytes:
-    with translation.override(lang):
-        blocks: list = [
-            Cover(
-                _title(year),
-                kind=_("REPORT"),
-                issuing_body=_("DEPARTMENT OF FOREIGN AFFAIRS"),
-                parent_body=_("CITY PEOPLE'S COMMITTEE"),
-                place=_("Hà Nội"),
-                date=None,
-            )
-        ]
-        for number, section in enumerate(report_sections(year), start=1):
-            blocks.append(Heading(f"{number}. {section.title}"))
-            if section.rows:
-                blocks.append(Table(section.header, section.rows, widths=(2, 1.3, 4)))
-            else:
-                blocks.append(Paragraph(section.empty))
-        blocks.append(Heading(_("Charts")))
-        for chart in report_charts(year):
-            blocks.extend(chart_blocks(chart))
-        document = Document(blocks, title=_title(year))
-        return build_docx(document, "administrative_vi" if lang == "vi" else "english")
+def _word_blocks(year: int, head: Letterhead) -> list[Any]:
+    sections = report_sections(year)
+    blocks: list[Any] = [
+        Cover(
+            _title(year),
+            kind=_("REPORT"),
+            issuing_body=_("DEPARTMENT OF FOREIGN AFFAIRS"),
+            parent_body=_("CITY PEOPLE'S COMMITTEE"),
+            reference=head.number,
+            place=head.place,
+            date=head.day,
+        ),
+        Heading(_("Overall summary")),
+        Paragraph(summary_text(year, sections)),
+        Table([_("Item"), _("Number")], summary_rows(sections), widths=(5, 1.3)),
+        Heading(_("By partnership")),
+    ]
+    for partnership in by_partnership(sections):
+        blocks.append(Heading(partnership.name, level=2))
+        blocks.append(Table(partnership.header, partnership.rows, widths=(2, 1.3, 4)))
+    if not any(section.rows for section in sections):
+        blocks.append(Paragraph(_("Nothing was recorded this year.")))
+    blocks.append(Heading(_("Charts")))
+    for chart in report_charts(year):
+        blocks.extend(chart_blocks(chart))
+    blocks.append(Signature(head.signer_name, head.signer_title, recipients=recipients()))
+    return blocks
 
 
-def build_pdf(year: int, lang: str = "vi") -> bytes:
+def build_word(year: int, lang: str = "vi", letterhead: Letterhead | None = None) -> bytes:
     with translation.override(lang):
+        head = (letterhead or Letterhead()).completed()
+        document = Document(_word_blocks(year, head), title=_title(year))
+        return build_docx(document, f"administrative_{'vi' if lang == 'vi' else 'en'}")
+
+
+def build_pdf(year: int, lang: str = "vi", letterhead: Letterhead | None = None) -> bytes:
+    with translation.override(lang):
+        head = (letterhead or Letterhead()).completed()
+        style = STYLES[f"administrative_{'vi' if lang == 'vi' else 'en'}"]
+        sections = report_sections(year)
         html = render_to_string(
             "workspace/annual_report_pdf.html",
             {
                 "title": _title(year),
                 "year": year,
-                "sections": report_sections(year),
-                "charts": [render_svg(c) for c in report_charts(year)],
                 "lang": lang,
+                "labels": style.labels,
+                "head": head,
+                "date_line": style.date_line(head.place, head.day),
+                "summary": summary_text(year, sections),
+                "summary_rows": summary_rows(sections),
+                "partnerships": by_partnership(sections),
+                "charts": [render_svg(c) for c in report_charts(year)],
+                "recipients": recipients(),
             },
         )
-        return html_to_pdf(html, lang=lang)
+        return html_to_pdf(html, lang=lang, stylesheet=STYLESHEET)
 
 
 # -- the download page --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from workspace import (
     my_work,
     partner_map,
     personal,
+    restoring,
     statistics,
     views,
 )
@@ -21,6 +22,11 @@ urlpatterns = [
     path("reports/annual/", annual_report_page.annual_report, name="annual_report"),
     path("me/settings/", personal.personal_settings, name="personal_settings"),
     path("me/calendar-feed/", personal.calendar_feed_action, name="calendar_feed_action"),
+    path(
+        "history/restore/<str:label>/<int:pk>/",
+        restoring.restore_removed,
+        name="restore_removed",
+    ),
 ]
 
 # The pages of the partnerships app's records that tell their whole story (agreements,

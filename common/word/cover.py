@@ -12,12 +12,12 @@ from docx.shared import Pt
 from . import ooxml
 from .blocks import Cover, Signature, plain
 from .metrics import text_width_mm
+from .styles import MOTTO, NATIONAL_TITLE
 
 if TYPE_CHECKING:
     from .writer import Writer
 
-NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
+__all__ = ["MOTTO", "NATIONAL_TITLE", "decree_30_heading", "signature", "title_block"]
 BODY_COLUMN = 0.38  # the issuing body's share of the text width (cells 2 and 3)
 RULE_SHARE = 0.4  # rules under the body's name and the title: 1/3 to 1/2 of the text
 SIGNATURE_SPACE_LINES = 4  # room for the signature and the seal
@@ -64,10 +64,11 @@ def decree_30_heading(writer: Writer, cover: Cover) -> None:
         writer.rule(min(name_mm, left_mm) * RULE_SHARE, left_mm, into=body)
 
     paragraph = _tight(writer.add_paragraph(align="center", into=national))
-    writer.write(paragraph, NATIONAL_TITLE, bold=True, size=style.national_title_pt)
+    title, motto = style.labels.national_title, style.labels.motto
+    writer.write(paragraph, title, bold=True, size=style.national_title_pt)
     paragraph = _tight(writer.add_paragraph(align="center", into=national))
-    writer.write(paragraph, MOTTO, bold=True, size=style.motto_pt)
-    writer.rule(text_width_mm(MOTTO, style.motto_pt, bold=True), right_mm, into=national)
+    writer.write(paragraph, motto, bold=True, size=style.motto_pt)
+    writer.rule(text_width_mm(motto, style.motto_pt, bold=True), right_mm, into=national)
 
     number, dated = CellWriter(table.cell(1, 0)), CellWriter(table.cell(1, 1))
     if cover.reference:

@@ -12,11 +12,14 @@ person who downloads it reads the site in, so they are not run through gettext.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from .blocks import Align
+
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 NumberFormat = Literal["upperRoman", "decimal", "lowerLetter"]
 
@@ -28,6 +31,9 @@ class Labels:
     contents: str  # the table of contents' default title
     toc_placeholder: str  # shown when there is no heading yet
     undated: str  # the date line before the document is signed
+    # Decree 30's national title and motto (cell 1), in the document's language.
+    national_title: str = NATIONAL_TITLE
+    motto: str = MOTTO
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,4 +185,21 @@ ENGLISH = DocumentStyle(
     ),
 )
 
-STYLES = {style.name: style for style in (ADMINISTRATIVE_VI, ENGLISH)}
+# The English version of an administrative document (the annual report): Decree 30's
+# layout and sizes, its words in English.
+ADMINISTRATIVE_EN = replace(
+    ADMINISTRATIVE_VI,
+    name="administrative_en",
+    language="en-GB",
+    labels=Labels(
+        reference="No.:",
+        recipients="Recipients:",
+        contents="CONTENTS",
+        toc_placeholder=ENGLISH.labels.toc_placeholder,
+        undated="(date)",
+        national_title="SOCIALIST REPUBLIC OF VIET NAM",
+        motto="Independence - Freedom - Happiness",
+    ),
+)
+
+STYLES = {style.name: style for style in (ADMINISTRATIVE_VI, ADMINISTRATIVE_EN, ENGLISH)}

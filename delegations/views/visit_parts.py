@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common import quick_add
+from common.concurrency import EditConflict
 from common.editing import redirect_to, shown_without_errors
 from common.file_delivery import send_file
 from common.htmx import wants_partial
@@ -55,23 +56,24 @@ def _context(
 def _save_or_render(
     request: AuthenticatedRequest, visit: Visit, kind: PartKind, form: VisitPartForm
 ) -> HttpResponse:
-    """Save a valid posted row; otherwise (GET, or errors) show its form."""
-    status = HTTPStatus.OK
+    """Save a valid posted row if nobody changed it since its form was loaded; otherwise
+    (GET, errors, or an edit conflict) show its form."""
+    status, conflict = HTTPStatus.OK, None
     if (to_create := quick_add.start(request)) is not None:
         return to_create  # "New person" pressed without JavaScript: the row is kept
     if request.method == "POST":
         is_new = form.instance.pk is None
-        if form.is_valid():
-            row = form.save()
-            if not wants_partial(request):
-                messages.success(request, _("Saved."))
-                return redirect_to(request, _section_url(visit, kind))
-            if not is_new:  # a change: the row in place
-                context = _context(request, visit, kind, row=row)
-                return render(request, f"{TEMPLATE}#part-row", context)
-            return _list(request, visit, kind)
-        status = HTTPStatus.UNPROCESSABLE_ENTITY
-    context = _context(request, visit, kind, form=form, row=form.instance)
+        if not form.is_valid():
+            status = HTTPStatus.UNPROCESSABLE_ENTITY
+        else:
+            try:
+                row = form.save_versioned()
+            except EditConflict as error:
+                form, conflict = form.rebase(error)
+                status = HTTPStatus.CONFLICT
+            else:
+                return _saved(request, visit, kind, row, is_new=is_new)
+    context = _context(request, visit, kind, form=form, row=form.instance, conflict=conflict)
     if wants_partial(request):
         # htmx swaps 2xx answers only: the form with its errors goes back where it was.
         response = render(request, f"{TEMPLATE}#part-form", context)
@@ -80,6 +82,17 @@ def _save_or_render(
             response["HX-Reswap"] = "outerHTML"
         return response
     return render(request, TEMPLATE, context, status=status)
+
+
+def _saved(
+    request: AuthenticatedRequest, visit: Visit, kind: PartKind, row: Any, *, is_new: bool
+) -> HttpResponse:
+    if not wants_partial(request):
+        messages.success(request, _("Saved."))
+        return redirect_to(request, _section_url(visit, kind))
+    if not is_new:  # a change: the row in place
+        return render(request, f"{TEMPLATE}#part-row", _context(request, visit, kind, row=row))
+    return _list(request, visit, kind)
 
 
 def form_id(kind: PartKind, row: Any) -> str:

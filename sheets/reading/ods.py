@@ -6,11 +6,18 @@ builds cell text, so a 672-byte file asked it for a billion spaces (4 GB). pytho
 loads the whole table as a dense range. So ``content.xml`` is read here with expat
 (``xmlstream``): repeated cells and rows are counted, not expanded, unless they hold a
 value, and a run of spaces is counted against the cell's limit before it is expanded.
+
+Date formats: a cell's style names its number format either among the automatic styles
+of ``content.xml`` or among the common (named) styles of ``styles.xml`` (a cell style
+"Date US" the office made once and applies everywhere), possibly through its parent
+style. ``styles.xml`` is read first, streaming too, and refused above ``MAX_STYLES_BYTES``
+so the month-first rule (``sheets/dates``) sees the format whichever part holds it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -81,6 +88,9 @@ _TOKENS = {
     "day-of-week": ("NN", "NNNN"),
 }
 _MAX_STYLES = 100_000
+MAX_STYLES_BYTES = 16 * 1024 * 1024  # styles.xml once unpacked; LibreOffice's are ~50 KB
+_MAX_PARENTS = 10  # a style's parents followed to find its number format
+_PARENT_STYLE = _a(_STYLE, "parent-style-name")
 
 
 def damaged() -> str:
@@ -89,17 +99,23 @@ def damaged() -> str:
 
 @dataclass
 class _DateStyles:
-    """Cell style → date format code, from the automatic styles before the table."""
+    """Cell style → date format code, from the common styles (``styles.xml``) and the
+    automatic styles before the table (``content.xml``)."""
 
     cell_styles: dict[str, str] = field(default_factory=dict)  # cell style → data style
+    parents: dict[str, str] = field(default_factory=dict)  # cell style → its parent style
     date_formats: dict[str, str] = field(default_factory=dict)  # data style → code
     current: str | None = None
     code: list[str] = field(default_factory=list)
     in_literal: bool = False
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        if tag == "style" and _DATA_STYLE in attributes:
-            self.cell_styles[attributes.get(_STYLE_NAME, "")] = attributes[_DATA_STYLE]
+        if tag == "style":
+            style = attributes.get(_STYLE_NAME, "")
+            if _DATA_STYLE in attributes:
+                self.cell_styles[style] = attributes[_DATA_STYLE]
+            if _PARENT_STYLE in attributes:
+                self.parents[style] = attributes[_PARENT_STYLE]
         elif tag == "date-style":
             self.current, self.code = attributes.get(_STYLE_NAME, ""), []
         elif self.current is not None and tag in _TOKENS:
@@ -110,7 +126,7 @@ class _DateStyles:
             self.code.append(token)
         elif tag == "literal":
             self.in_literal = True
-        if len(self.cell_styles) + len(self.date_formats) > _MAX_STYLES:
+        if len(self.cell_styles) + len(self.date_formats) + len(self.parents) > _MAX_STYLES:
             raise SheetError(damaged())
 
     def end(self, tag: str) -> None:
@@ -125,9 +141,58 @@ class _DateStyles:
             self.code.append(data if data.isspace() or data in "/-.," else f'"{data}"')
 
     def format_of(self, cell_style: str | None) -> str:
-        if not cell_style:
-            return ""
-        return self.date_formats.get(self.cell_styles.get(cell_style, ""), "")
+        """The date format of the style, or of the nearest parent that has a number format."""
+        style = cell_style
+        for _step in range(_MAX_PARENTS):
+            if not style:
+                return ""
+            if style in self.cell_styles:
+                return self.date_formats.get(self.cell_styles[style], "")
+            style = self.parents.get(style)
+        return ""
+
+
+@dataclass(slots=True)
+class _StylesHandler:
+    """``styles.xml``: only its styles matter (no rows)."""
+
+    styles: _DateStyles
+    rows: list[Row] = field(default_factory=list)
+    done: bool = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = _TAGS.get(name)
+        if tag is not None:
+            self.styles.start(tag, attributes)
+
+    def end(self, name: str) -> None:
+        tag = _TAGS.get(name)
+        if tag is not None:
+            self.styles.end(tag)
+
+    def text(self, data: str) -> None:
+        self.styles.text(data)
+
+
+def _common_styles(archive: zipfile.ZipFile) -> _DateStyles:
+    """The date formats of the common styles, from ``styles.xml`` if the file has one."""
+    styles = _DateStyles()
+    info = archive.NameToInfo.get("styles.xml")
+    if info is None:
+        return styles
+    if info.file_size > MAX_STYLES_BYTES:
+        raise SheetError(
+            gettext(
+                "The file's styles (styles.xml) are larger than %(mb)d MB once unpacked: "
+                "it cannot be read. Save the sheet again, or as .xlsx or .csv."
+            )
+            % {"mb": MAX_STYLES_BYTES // (1024 * 1024)}
+        )
+    with archive.open(info) as source:
+        for _row in xmlstream.stream(source, _StylesHandler(styles), damaged()):
+            pass  # a styles part has no rows
+    styles.current, styles.in_literal = None, False
+    return styles
 
 
 @dataclass(slots=True)
@@ -302,6 +367,6 @@ def read_ods(data: bytes, limits: ReadLimits) -> Iterator[Row]:
     with check_zip(data) as archive:
         if "content.xml" not in archive.NameToInfo:
             raise SheetError(damaged())
-        handler = _TableHandler(budget)
+        handler = _TableHandler(budget, styles=_common_styles(archive))
         with archive.open("content.xml") as source:
             yield from xmlstream.stream(source, handler, damaged())

@@ -85,3 +85,29 @@ def test_a_delegation_member_is_added_as_a_row_without_reloading(
     expect(section).to_contain_text("Nguyễn Mạnh Quyền")
     expect(section).to_contain_text("+84 904 123 456")
     assert visit.participants.get().role == "press"
+
+
+def test_a_removed_programme_item_is_restored_from_the_history_with_its_counterparts(
+    live_server: object, page: Page, visit: Visit
+) -> None:
+    from tests.factories import PersonFactory
+
+    item = Engagement.objects.get(visit=visit)
+    item.counterparts.set([PersonFactory(full_name="Thị trưởng Minsk")])
+    base = live_server.url  # type: ignore[attr-defined]
+    log_in(page, base, "lan")
+    page.goto(f"{base}{reverse('delegations:visit_detail', args=[visit.pk])}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#part-programme-{item.pk}").locator("a[href$='/delete/']").click()
+    expect(page.locator(f"#part-programme-{item.pk}")).to_have_count(0)
+
+    page.reload()
+    restore = page.locator("#history").get_by_role("button", name="Restore")
+    expect(restore).to_have_count(1)
+    restore.click()
+
+    expect(page.locator(f"#part-programme-{item.pk}")).to_contain_text("Hội đàm")
+    expect(page.locator("#history").get_by_role("button", name="Restore")).to_have_count(0)
+    assert [p.full_name for p in Engagement.objects.get(pk=item.pk).counterparts.all()] == [
+        "Thị trưởng Minsk"
+    ]
