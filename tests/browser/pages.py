@@ -58,7 +58,7 @@ def submit_visit_part(page: Page) -> None:
     form = page.locator("ul.visit-parts form").first
     form.evaluate("form => { form.noValidate = true; }")
     with page.expect_response(lambda response: response.request.method == "POST"):
-        form.locator("button[type=submit]").first.click()
+        form.locator(".form-actions button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
 
