@@ -25,8 +25,9 @@ How a sheet is read
 * ``fields``: ``;``-separated fields of cooperation, matched like cities; unknown ones
   are created.
 * ``signatories``: ``;``-separated ``Name (position held then)`` entries; a witness is
-  marked ``[witness]`` (or ``[chứng kiến]``) after the entry. People are matched by
-  their folded full or Latin name and created when unknown.
+  marked ``[witness]`` (or ``[chứng kiến]``) after the entry. A position nobody recorded
+  is written ``(—)`` (``UNKNOWN_POSITION``); a bare name is refused with the expected
+  form. People are matched by their folded full or Latin name and created when unknown.
 * Escaping of list items and formulas: ``common.sheetkit.cells``.
 
 Rows are validated one by one, then everything is written in bulk, with history, after
@@ -136,10 +137,19 @@ _SIGNATORY = re.compile(
 _INLINE_POSITION = re.compile(r"\s+[-–—]\s+|\s*[,:]\s+")
 
 
+# A signatory whose position nobody recorded is written "Nguyễn Văn B (—)": the export
+# writes the em dash, the import reads it (or a hyphen or en dash alone) as "no position".
+# A bare name is refused (issue 12, point 9), so the marker is what lets such a
+# signatory round-trip unchanged.
+UNKNOWN_POSITION = "—"
+_UNKNOWN_POSITIONS = frozenset({"—", "–", "-"})
+
+
 def _expected_form(part: str) -> str:
     return gettext(
         "“%(value)s” is not “Name (position held then)”: write it as "
-        "“Nguyễn Văn B (Chủ tịch UBND thành phố)”."
+        "“Nguyễn Văn B (Chủ tịch UBND thành phố)”, or “Nguyễn Văn B (—)” when the "
+        "position is not known."
     ) % {"value": unhide(part)}
 
 
@@ -147,10 +157,12 @@ def _name_and_title(name: str, title: str | None, notes: list[str] | None) -> tu
     """The name and position of an entry; a position written after a dash (or a comma)
     instead of in brackets is taken when there is just one (and the preview says so)."""
     if title is not None:
+        if title.strip() in _UNKNOWN_POSITIONS:
+            return name, ""
+        if not title.strip():
+            raise ValueError(_expected_form(f"{name} ()"))
         return name, title
     pieces = _INLINE_POSITION.split(name)
-    if len(pieces) == 1:
-        return name, ""
     if len(pieces) != 2 or not all(p.strip() for p in pieces):  # noqa: PLR2004 — name, title
         raise ValueError(_expected_form(name))
     if notes is not None:
@@ -185,8 +197,9 @@ def parse_signatories(value: object, notes: list[str] | None = None) -> list[tup
 
 
 def format_signatory(name: str, title: str, role: str) -> str:
-    name, title = escape_item(name), escape_item(title)
-    text = f"{name} ({title})" if title else name
+    """An entry of the signatories cell: ``Name (position held then)``, the position
+    ``UNKNOWN_POSITION`` when none was recorded, ``[witness]`` after a witness."""
+    text = f"{escape_item(name)} ({escape_item(title) or UNKNOWN_POSITION})"
     return f"{text} [witness]" if role == Signatory.Role.WITNESS else text
 
 
@@ -272,6 +285,9 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         "title_en": "title",
     }
     FK_FIELDS = ("partnership", "parent")
+    # Replaced on update; restored by a revert (common/sheetkit/resource.py, list_snapshot).
+    LIST_FIELDS = ("fields",)
+    LIST_CHILDREN = {"signatories": ("person_id", "role", "position_title", "organisation_id")}
     KEY_COLUMNS = ("reference",)
     # What identifies an agreement; every other column may be absent (issue 12, point 4).
     REQUIRED_COLUMNS = ("partner_city", "title")

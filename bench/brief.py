@@ -7,7 +7,11 @@ database (migrated, PostgreSQL) is left as it was:
 
 * demo: the brief of the Minsk visit of May 2025 (``load_demo`` first; it is idempotent);
 * large: a partnership with 200 visits and 2,000 action items (each with a progress
-  note), made with ``bulk_create``; the brief of its latest visit.
+  note), made with ``bulk_create``; the brief of its latest visit;
+* biggest: the brief of the latest visit of the partnership with the most visits
+  already in the database (``seed_bulk``'s biggest at scale 1: hundreds of visits and
+  thousands of action items; issue 16 wants it under 1.5 s too). Left out when the
+  database holds only the demo.
 
 Each case is rendered once to warm up (fonts, templates), then timed N times (median):
 data gathering (``gather_brief``: the queries), template (``render_brief_html``) and
@@ -246,14 +250,46 @@ def run(*, quick: bool = False) -> dict:
         result["large"] = _time_brief(_large_partnership(), runs)
         result["large"]["visits"] = LARGE_VISITS
         result["large"]["action_items"] = LARGE_ACTION_ITEMS
+        if biggest := _biggest_partnership_visit():
+            result["biggest"] = _time_brief(biggest[0], runs)
+            result["biggest"]["visits"] = biggest[1]
         transaction.set_rollback(True)  # nothing written here survives
     demo = result["demo"]
     result["meets_targets"] = {
         "demo_total": demo["total_s"] < TOTAL_TARGET_S,
         "demo_gather_share": demo["gather_share"] < GATHER_SHARE_TARGET,
         "large_gather_share": result["large"]["gather_share"] < GATHER_SHARE_TARGET,
+        "large_total": result["large"]["total_s"] < TOTAL_TARGET_S,
     }
+    if "biggest" in result:
+        result["meets_targets"]["biggest_total"] = result["biggest"]["total_s"] < TOTAL_TARGET_S
     return result
+
+
+def _biggest_partnership_visit() -> tuple[int, int] | None:
+    """(latest visit, number of visits) of the partnership with the most visits, if it is
+    bigger than the demo's (more than 20 visits)."""
+    from django.db.models import Count
+
+    from delegations.models import Visit
+    from partnerships.models import Partnership
+
+    top = (
+        Partnership.objects.annotate(n=Count("visits"))
+        .filter(n__gt=20)
+        .order_by("-n", "pk")
+        .values_list("pk", "n")
+        .first()
+    )
+    if top is None:
+        return None
+    latest = (
+        Visit.objects.filter(partnership_id=top[0])
+        .order_by("-start_date", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return (latest, top[1]) if latest else None
 
 
 def table(result: dict) -> str:
@@ -264,7 +300,9 @@ def table(result: dict) -> str:
         ),
         "-" * 92,
     ]
-    for key in ("demo", "large"):
+    for key in ("demo", "large", "biggest"):
+        if key not in result:
+            continue
         r = result[key]
         lines.append(
             f"{key:8} {r['total_s']:>7.3f}s {r['gather_s']:>7.3f}s {r['template_s']:>8.3f}s "
@@ -277,7 +315,8 @@ def table(result: dict) -> str:
     )
     lines.append(
         f"median of {result['runs']} runs after one warm-up; targets: demo < "
-        f"{TOTAL_TARGET_S} s, gathering < {GATHER_SHARE_TARGET:.0%} of the total"
+        f"{TOTAL_TARGET_S} s (large and biggest too), gathering < {GATHER_SHARE_TARGET:.0%} "
+        "of the total"
     )
     lines.append(
         "met: "

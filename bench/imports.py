@@ -15,7 +15,13 @@ Measured, each in its own savepoint (rolled back):
 * csv: dry run, import, and the re-import of the same sheet (all unchanged);
 * xlsx: dry run and import;
 * the floor: the same 10,000 rows loaded into ``agreements_agreement`` with psycopg's
-  ``COPY`` (values already resolved: no parsing, no matching, no validation, no history).
+  ``COPY`` (values already resolved: no parsing, no matching, no validation, no history);
+* the peer (issue 16): the same rows through a plain django-import-export
+  ``ModelResource`` tuned as its maintainers advise (``use_bulk``, ``skip_diff``,
+  ``force_init_instance``, batches of 1,000, ``CachedForeignKeyWidget``), given the rows already resolved as COPY is
+  (the partnership's id, kind and status codes, ISO dates): it writes the agreements
+  only — no partner cities, fields, signatories, links, history or per-row errors —
+  which is what "import ≥ 1.0× the tuned plain resource" holds our import against.
 
 Reported as rows per second, with the number of SQL queries of each run. Target
 (issue 5): the .csv import at 2,000 rows/s or more.
@@ -186,6 +192,78 @@ def _date_of(cell: object, *, partial: bool) -> PartialDate:
     return parsed
 
 
+PEER_LABEL = "peer: plain import-export resource (tuned)"
+
+
+def _plain_peer(rows: list[dict], partnership_id: int) -> Any:
+    """The same rows through a plain, tuned django-import-export resource (see the module)."""
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from agreements.models import Agreement
+    from agreements.resources import AgreementResource
+    from partnerships.models import Partnership
+
+    kind = AgreementResource().fields["kind"].widget
+    status = AgreementResource().fields["status"].widget
+
+    class PlainAgreementResource(resources.ModelResource):
+        # One query for all partnerships instead of one per row (import-export 4.4).
+        partnership = fields.Field(
+            attribute="partnership",
+            column_name="partnership",
+            widget=widgets.CachedForeignKeyWidget(Partnership),
+        )
+
+        class Meta:
+            model = Agreement
+            fields = (
+                "partnership",
+                "reference",
+                "kind",
+                "title",
+                "signed_on",
+                "signed_on_precision",
+                "signed_at",
+                "valid_from",
+                "valid_until",
+                "status",
+                "notes",
+            )
+            use_bulk = True
+            skip_diff = True
+            force_init_instance = True
+            batch_size = 1000
+
+    headers = list(PlainAgreementResource.Meta.fields)
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows:
+        signed = _date_of(row["signed_on"], partial=True)
+        dataset.append(
+            [
+                partnership_id,
+                row["reference"],
+                kind.clean(row["kind"]),
+                row["title"],
+                signed.date.isoformat(),
+                signed.precision,
+                row["signed_at"],
+                _date_of(row["valid_from"], partial=False).date.isoformat(),
+                _date_of(row["valid_until"], partial=False).date.isoformat(),
+                status.clean(row["status"]),
+                row["notes"],
+            ]
+        )
+
+    def load() -> Any:
+        result = PlainAgreementResource().import_data(dataset, dry_run=False, raise_errors=True)
+        if result.has_errors():
+            raise RuntimeError("the plain resource refused the benchmark's rows")
+        return None
+
+    return load
+
+
 def _copy_floor(rows: list[dict], partnership_id: int) -> float:
     """The same rows into agreements_agreement with COPY: the physical floor."""
     from django.db import connection
@@ -319,6 +397,19 @@ def run(*, quick: bool = False) -> dict:
             }
         )
         transaction.savepoint_rollback(point)
+
+        # The peer, in the same run (its rows resolved beforehand, outside the timing).
+        point = transaction.savepoint()
+        partner = City.objects.create(name="Thành phố import-export", country="BY")
+        partnership = Partnership.objects.create(home_city=home, partner_city=partner)
+        load = _plain_peer(rows, partnership.pk)
+        peer_runs = []
+        for _attempt in range(1 if quick else 3):
+            inner = transaction.savepoint()
+            peer_runs.append(_timed(PEER_LABEL, load, count))
+            transaction.savepoint_rollback(inner)
+        result["runs"].append(sorted(peer_runs, key=lambda r: r["seconds"])[len(peer_runs) // 2])
+        transaction.savepoint_rollback(point)
         transaction.set_rollback(True)  # nothing written here survives
     by_label = {r["label"]: r for r in result["runs"]}
     floor = by_label["COPY floor (psycopg, resolved rows)"]["rows_per_s"]
@@ -328,6 +419,11 @@ def run(*, quick: bool = False) -> dict:
         )
     csv_speed = by_label["csv import"]["rows_per_s"]
     result["csv_rows_per_s"] = csv_speed
+    peer_speed = by_label[PEER_LABEL]["rows_per_s"]
+    result["peer_rows_per_s"] = peer_speed
+    # Issue 16: our import (with everything it writes) against the tuned plain resource.
+    result["ratio_to_peer"] = round(csv_speed / peer_speed, 2) if csv_speed and peer_speed else None
+    result["meets_peer_target"] = bool(result["ratio_to_peer"] and result["ratio_to_peer"] >= 1.0)
     result["meets_target"] = bool(csv_speed and csv_speed >= CSV_TARGET_ROWS_PER_S)
     result["load_average"] = os.getloadavg()[0]
     result["cpus"] = os.cpu_count()
@@ -352,6 +448,10 @@ def table(result: dict) -> str:
     verdict = "yes" if result["meets_target"] else "NO"
     lines.append(
         f"csv import {result['csv_rows_per_s']:,} rows/s; target {result['target_csv_rows_per_s']:,}: {verdict}"
+    )
+    lines.append(
+        f"csv import / tuned plain import-export resource: {result.get('ratio_to_peer')}× "
+        f"(target ≥ 1.0: {'yes' if result.get('meets_peer_target') else 'NO'})"
     )
     lines.append(
         f"machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"

@@ -10,12 +10,21 @@ only) and runs, for ``--seconds``:
 * editors, each with their own session: open the new-action-item form, submit
   it (CSRF token and all, as a browser would), open the new item and add a
   progress note through its status form, every other time as an htmx request;
-* viewers: read the dashboard, the lists, the search and detail pages.
+* viewers: read the dashboard, the lists, the search and detail pages;
+* background jobs (issue 17; ``--job-editors``, 1 by default, 0 to leave them out):
+  an editor of their own asks, in turn, for the PDF brief of a visit and uploads an
+  agreement sheet of ``--import-rows`` rows (3,000: more than ``IMPORT_BACKGROUND_ROWS``,
+  so its reading and checking, a full dry run of the import, is a job), through the
+  pages as a browser would; the jobs app's worker (``scripts/worker.sh``) runs them
+  beside gunicorn, on the same two cores;
+* a login-page probe: the sign-in page requested without a session every half second,
+  its p95 reported against the target (under 1 s while all of the above runs).
 
 Afterwards it checks: no 5xx and no unexpected status (every answer is recorded),
 every item and every note an editor was told was saved is in the database, and
 the workers' resident memory (VmRSS from /proc, sampled after a warm-up and at
-the end) stayed flat. Prints a summary, writes bench/results/soak-<time>.json
+the end) stayed flat, the login page's p95 stayed under ``LOGIN_P95_TARGET_MS``, and
+no background job failed (those still waiting or running at the end are counted). Prints a summary, writes bench/results/soak-<time>.json
 and the "Last result" of bench/SOAK.md; exits 1 when a check fails.
 """
 
@@ -23,10 +32,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
+import io
 import json
 import os
 import random
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -56,6 +69,9 @@ REPORT = ROOT / "bench" / "SOAK.md"
 PASSWORD = "soak-password-2025"  # noqa: S105 (loopback-only throwaway database)
 # Memory counts as flat when no worker grew by more than this after warm-up.
 FLAT_MIB = 16.0
+# Issue 17: signing in stays quick while the worker renders briefs and reads imports.
+LOGIN_P95_TARGET_MS = 1000.0
+LOGIN_PROBE_INTERVAL_S = 0.5
 READ_PAGES = [
     "/",
     "/partners/",
@@ -159,6 +175,9 @@ class Tally:
     items: list[tuple[str, int]] = field(default_factory=list)  # (description, pk)
     notes: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    login_latencies: list[float] = field(default_factory=list)
+    jobs: list[str] = field(default_factory=list)  # job page paths, as redirected to
+    jobs_refused: int = 0  # 429: the person already had JOBS_PER_USER going
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, label: str, status: int, elapsed: float, expected: tuple[int, ...]) -> None:
@@ -260,6 +279,157 @@ def editor_loop(
                 tally.notes.append(note)
 
 
+def multipart(
+    fields: dict[str, list[str]], name: str, file_name: str, data: bytes
+) -> tuple[bytes, str]:
+    """A form with one file, encoded as a browser sends it: (body, content type)."""
+    boundary = f"soak{random.getrandbits(64):016x}"
+    out = io.BytesIO()
+    for key, values in fields.items():
+        for value in values:
+            out.write(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'.encode()
+            )
+            out.write(f"{value}\r\n".encode())
+    out.write(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+        f'filename="{file_name}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+    )
+    out.write(data + b"\r\n" + f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(session: Session, path: str, fields: dict, file_name: str, data: bytes) -> Answer:
+    """POST ``fields`` and a file to ``path`` with the session's cookies (and CSRF)."""
+    client = session.client
+    body, content_type = multipart(fields, "file", file_name, data)
+    headers = client.headers(
+        {
+            "Content-Type": content_type,
+            "Origin": client.origin,
+            "Referer": client.origin + path,
+            "X-CSRFToken": client.cookies.get("csrftoken", ""),
+        }
+    )
+    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=client.timeout)
+    started = time.perf_counter()
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        content = response.read()
+    except OSError as error:
+        with session.tally.lock:
+            session.tally.statuses["connection error"] += 1
+            session.tally.errors.append(f"POST import: {error!r}")
+        return None, b""
+    finally:
+        conn.close()
+    session.tally.record(
+        "POST import", response.status, (time.perf_counter() - started) * 1000, (302, 303, 429)
+    )
+    return response, content
+
+
+def import_sheet(rows: int) -> bytes:
+    """An agreement sheet of ``rows`` rows, as bench/imports.py generates it (csv)."""
+    from bench.imports import generate
+
+    sheet = generate(rows, "Hà Nội", seed=random.randrange(1_000_000))
+    lines = [",".join(sheet[0])]
+    lines += [
+        ",".join('"' + str(v).replace('"', '""') + '"' for v in row.values()) for row in sheet
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def jobs_loop(session: Session, visits: list[int], sheet: bytes, stop: threading.Event) -> None:
+    """Ask in turn for a visit's brief and for the reading of a big sheet (both jobs)."""
+    tally = session.tally
+    n = 0
+    while not stop.is_set():
+        n += 1
+        if n % 2:
+            path = f"/visits/{random.choice(visits)}/brief/"
+            _r, page = session.get("GET brief form", path)
+            if not page:
+                continue
+            form = form_with(page, "lang")
+            response, _c = session.post(
+                "POST brief", form["action"] or path, dict(form["fields"]), expected=(302, 303, 429)
+            )
+        else:
+            path = "/agreements/import/"
+            _r, page = session.get("GET import form", path)
+            if not page:
+                continue
+            form = form_with(page, "header_row")
+            fields = {k: v for k, v in form["fields"].items() if k != "file"}
+            response, _c = upload(session, form["action"] or path, fields, f"soak-{n}.csv", sheet)
+        if response is None:
+            continue
+        with tally.lock:
+            if response.status == 429:
+                tally.jobs_refused += 1
+            elif response.status in (302, 303):
+                tally.jobs.append(urllib.parse.urlsplit(response.getheader("Location") or "").path)
+        stop.wait(5)  # a person asks for a brief or an import now and then, not nonstop
+
+
+def login_probe(client: Client, tally: Tally, stop: threading.Event) -> None:
+    """The sign-in page, without a session, every LOGIN_PROBE_INTERVAL_S seconds."""
+    while not stop.is_set():
+        try:
+            response, _c, elapsed = client.request("GET", "/accounts/login/")
+        except OSError as error:
+            with tally.lock:
+                tally.errors.append(f"GET login: {error!r}")
+        else:
+            tally.record("GET login", response.status, elapsed, (200,))
+            with tally.lock:
+                tally.login_latencies.append(elapsed)
+        client.cookies.clear()  # stays anonymous
+        stop.wait(LOGIN_PROBE_INTERVAL_S)
+
+
+def start_worker(env: dict, log_path: Path) -> subprocess.Popen[bytes]:
+    """The jobs app's worker (scripts/worker.sh) in its own session, as deployed."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            ["/bin/sh", str(ROOT / "scripts" / "worker.sh")],
+            cwd=ROOT,
+            env={**os.environ, **env, "PYTHON": sys.executable},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """SIGTERM lets the job in hand finish; after a minute the group is killed."""
+    if worker.poll() is not None:
+        return
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def job_outcomes(env: dict, paths: list[str]) -> Counter:
+    """How the jobs asked for ended, by status (from the jobs table)."""
+    import psycopg
+
+    ids = [m[1] for p in paths if (m := re.search(r"/jobs/([0-9a-f-]+)/", p))]
+    if not ids:
+        return Counter()
+    with psycopg.connect(env["DATABASE_URL"]) as conn:
+        rows = conn.execute(
+            "SELECT status, COUNT(*) FROM jobs_job WHERE id::text = ANY(%s) GROUP BY status", [ids]
+        ).fetchall()
+    return Counter(dict(rows))
+
+
 def viewer_loop(session: Session, details: list[str], stop: threading.Event) -> None:
     pages = READ_PAGES + details
     while not stop.is_set():
@@ -270,7 +440,9 @@ def viewer_loop(session: Session, details: list[str], stop: threading.Event) -> 
 # ---------------------------------------------------------------------------
 
 
-def prepare(env: dict, editors: int, viewers: int, log: Callable[[str], None]) -> dict:
+def prepare(
+    env: dict, editors: int, viewers: int, log: Callable[[str], None], job_editors: int = 0
+) -> dict:
     ensure_database(env["DATABASE_URL"])
     log("migrate, demo data, accounts…")
     manage("migrate", "--noinput", env=env, timeout=600)
@@ -281,7 +453,7 @@ from django.contrib.auth import get_user_model
 from common.roles import ensure_roles
 groups = ensure_roles()
 User = get_user_model()
-for role, count in (("editor", {editors}), ("viewer", {viewers})):
+for role, count in (("editor", {editors} + {job_editors}), ("viewer", {viewers})):
     for n in range(count):
         user, _ = User.objects.get_or_create(username=f"soak-{{role}}-{{n}}")
         user.set_password("{PASSWORD}")
@@ -304,7 +476,7 @@ for role, count in (("editor", {editors}), ("viewer", {viewers})):
             f"/actions/{pk}/"
             for (pk,) in conn.execute("SELECT id FROM delegations_actionitem LIMIT 10")
         ]
-    return {"pairs": pairs, "details": details}
+    return {"pairs": pairs, "details": details, "visits": [v for _p, v in pairs]}
 
 
 def written(env: dict, run: str) -> tuple[dict[str, int], set[str]]:
@@ -345,6 +517,10 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url",
         default=os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sc_soak"),
     )
+    parser.add_argument(
+        "--job-editors", type=int, default=1, help="editors asking for briefs and imports (jobs)"
+    )
+    parser.add_argument("--import-rows", type=int, default=3000)
     parser.add_argument("--no-report", action="store_true", help="do not rewrite bench/SOAK.md")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -366,11 +542,15 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run = stamp.lower()
-    data = prepare(env, args.editors, args.viewers, log)
+    data = prepare(env, args.editors, args.viewers, log, job_editors=args.job_editors)
+    # The worker first: it checks the migrations and tidies the jobs before it runs any,
+    # which takes a while on a busy machine; gunicorn starts meanwhile.
+    worker = start_worker(env, RESULTS / f"soak-worker-{stamp}.log") if args.job_editors else None
     server = Server(env, args.workers, RESULTS / f"soak-gunicorn-{stamp}.log")
-    server.start()
-    log(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers)")
     try:
+        server.start()
+        log(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers)")
+        sheet = import_sheet(args.import_rows) if args.job_editors else b""
         tally = Tally()
         people = []
         for role, count in (("editor", args.editors), ("viewer", args.viewers)):
@@ -389,6 +569,21 @@ def main(argv: list[str] | None = None) -> int:
             )
             for role, name, client in people
         ]
+        for n in range(args.job_editors):
+            client = Client(server.port)
+            client.login(f"soak-editor-{args.editors + n}", PASSWORD)
+            threads.append(
+                threading.Thread(
+                    target=jobs_loop,
+                    args=(Session(client, tally), data["visits"], sheet, stop),
+                    daemon=True,
+                )
+            )
+        threads.append(
+            threading.Thread(
+                target=login_probe, args=(Client(server.port), tally, stop), daemon=True
+            )
+        )
         for thread in threads:
             thread.start()
         time.sleep(args.warmup)
@@ -405,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_end = rss(server)
     finally:
         server.stop()
+        if worker is not None:
+            stop_worker(worker)
 
     items, notes = written(env, run)
     missing_items = [d for d, pk in tally.items if items.get(d) != pk]
@@ -414,6 +611,9 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(tally.statuses.values())
     elapsed = args.seconds + args.warmup
     lat = sorted(tally.latencies)
+    login = sorted(tally.login_latencies)
+    login_p95 = round(login[int(len(login) * 0.95)], 1) if login else None
+    jobs = job_outcomes(env, tally.jobs)
     checks = {
         "no errors (5xx, unexpected status, connection)": not tally.errors,
         "every saved item is in the database": not missing_items and bool(tally.items),
@@ -421,7 +621,14 @@ def main(argv: list[str] | None = None) -> int:
         f"worker memory flat (growth ≤ {FLAT_MIB:g} MiB, no worker replaced)": (
             not replaced and all(g <= FLAT_MIB for g in growth.values())
         ),
+        f"login page p95 under {LOGIN_P95_TARGET_MS:g} ms": (
+            login_p95 is not None and login_p95 < LOGIN_P95_TARGET_MS
+        ),
     }
+    if args.job_editors:
+        checks["background jobs were asked for and none failed"] = bool(
+            tally.jobs
+        ) and not jobs.get("failed", 0)
     report = {
         "started_at": stamp,
         "settings": {
@@ -440,6 +647,19 @@ def main(argv: list[str] | None = None) -> int:
             "p50": round(lat[len(lat) // 2], 1) if lat else None,
             "p95": round(lat[int(len(lat) * 0.95)], 1) if lat else None,
             "max": round(lat[-1], 1) if lat else None,
+        },
+        "login_ms": {
+            "p50": round(login[len(login) // 2], 1) if login else None,
+            "p95": login_p95,
+            "max": round(login[-1], 1) if login else None,
+            "n": len(login),
+            "target_p95": LOGIN_P95_TARGET_MS,
+        },
+        "jobs": {
+            "asked": len(tally.jobs),
+            "refused_429": tally.jobs_refused,
+            "by_status": dict(jobs),
+            "import_rows": args.import_rows,
         },
         "items_saved": len(tally.items),
         "notes_saved": len(tally.notes),
@@ -472,6 +692,16 @@ def render(report: dict) -> str:
             f"{s['warmup']} s warm-up."
         ),
         "",
+        (
+            f"- Login page (no session, every {LOGIN_PROBE_INTERVAL_S:g} s): p50 "
+            f"{report['login_ms']['p50']} ms, p95 {report['login_ms']['p95']} ms "
+            f"(target < {LOGIN_P95_TARGET_MS:g} ms), max {report['login_ms']['max']} ms."
+        ),
+        (
+            f"- Background jobs: {report['jobs']['asked']} asked for (briefs and "
+            f"{report['jobs']['import_rows']:,}-row imports in turn), {report['jobs']['refused_429']} "
+            f"refused (per-person limit); by status at the end {report['jobs']['by_status']}."
+        ),
         (
             f"- Requests: {report['requests']} ({report['requests_per_second']}/s); statuses "
             f"{report['statuses']}; latency p50 {report['latency_ms']['p50']} ms, "

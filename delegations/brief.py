@@ -966,7 +966,8 @@ def gather_brief(
     generated_by: str = "",
     on: dt.date | None = None,
 ) -> VisitBrief:
-    """Load everything the brief needs, as of ``on``, in a fixed number of queries (15).
+    """Load everything the brief needs, as of ``on``, in a fixed number of queries (24,
+    pinned at two sizes of data in tests/test_brief.py and tests/test_brief_as_of.py).
 
     ``on`` (default: ``default_as_of``) is the day the brief is printed as of: nothing
     recorded after it appears, and overdue and expiry marks are relative to it.

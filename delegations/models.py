@@ -749,6 +749,14 @@ class ProgressUpdate(models.Model):
 # --- Logistics and protocol of a visit (issue 13 points 2, 3, 6) ---------------------
 
 
+def of_visit(related_name: str) -> models.ForeignKey[Visit, Visit]:
+    """The visit a row belongs to (``VisitPart``), deleted with it; ``related_name``
+    is how the visit reaches its rows of that kind (``visit.gifts``)."""
+    return models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("visit")
+    )
+
+
 class VisitPart(Versioned):
     """A row that belongs to one visit and is edited alone on the visit page (with its
     own version: two people editing the same row are told, as for whole records)."""
@@ -773,9 +781,7 @@ class TravelSegment(VisitPart):
         ROAD = "road", _("road")
         OTHER = "other", _("other")
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="travel_segments", verbose_name=_("visit")
-    )
+    visit = of_visit("travel_segments")
     mode = models.CharField(_("by"), max_length=10, choices=Mode.choices, default=Mode.FLIGHT)
     carrier = models.CharField(_("carrier"), max_length=120, blank=True)
     number = models.CharField(_("flight or train number"), max_length=30, blank=True)
@@ -824,9 +830,7 @@ class TravelSegment(VisitPart):
 class Accommodation(VisitPart):
     """Where the delegation stays."""
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="accommodations", verbose_name=_("visit")
-    )
+    visit = of_visit("accommodations")
     name = models.CharField(_("hotel or residence"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -867,9 +871,7 @@ class LocalContact(VisitPart):
         SECURITY = "security", _("security")
         OTHER = "other", _("other")
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="local_contacts", verbose_name=_("visit")
-    )
+    visit = of_visit("local_contacts")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     name = models.CharField(_("name"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=255, blank=True)
@@ -932,9 +934,7 @@ class Gift(EnglishVersions, VisitPart):
         GIVEN = "given", _("given")
         RECEIVED = "received", _("received")
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="gifts", verbose_name=_("visit")
-    )
+    visit = of_visit("gifts")
     direction = models.CharField(
         _("given or received"), max_length=10, choices=Direction.choices, default=Direction.GIVEN
     )
@@ -1000,9 +1000,7 @@ class BriefPoint(EnglishVersions, VisitPart):
         QUESTION = "question", _("defensive question")
         PRESS_LINE = "press_line", _("press line")
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="brief_points", verbose_name=_("visit")
-    )
+    visit = of_visit("brief_points")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     text = models.TextField(_("text"))
     text_en = models.TextField(_("text (English)"), blank=True)
@@ -1043,9 +1041,7 @@ class VisitDocument(EnglishVersions, VisitPart):
         PRESS_RELEASE = "press_release", _("press release")
         OTHER = "other", _("other")
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="documents", verbose_name=_("visit")
-    )
+    visit = of_visit("documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SPEECH)
     title = models.CharField(_("title"), max_length=255)
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
@@ -1074,9 +1070,7 @@ class VisitSource(VisitPart):
     """An article or page the visit's record rests on: a citation (publisher, title, date),
     with a link when there is one (a cutting or a print edition has none)."""
 
-    visit = models.ForeignKey(
-        Visit, on_delete=models.CASCADE, related_name="sources", verbose_name=_("visit")
-    )
+    visit = of_visit("sources")
     publisher = models.CharField(
         _("publisher"), max_length=200, blank=True, help_text=_("The paper or site, e.g. “VOV”.")
     )

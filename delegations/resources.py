@@ -178,6 +178,8 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
     }
     ERROR_COLUMNS = {"partnership": "partner_city", "start_date_precision": "start_date"}
     FK_FIELDS = ("partnership",)
+    # Replaced on update; restored by a revert (common/sheetkit/resource.py, list_snapshot).
+    LIST_FIELDS = ("agreements_signed",)
     KEY_COLUMNS = ("partner_city", "title", "start_date")
     # What identifies a visit; the other columns may be absent (left as they are).
     REQUIRED_COLUMNS = ("partner_city", "direction", "title", "start_date")

@@ -40,12 +40,23 @@ TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"})
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
+def day_first(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """Every date of a row is typed day first (``DayField``), as everywhere in the app."""
+    if type(db_field) is models.DateField:  # not a DateTimeField (a subclass)
+        return db_field.formfield(form_class=DayField, **kwargs)
+    return db_field.formfield(**kwargs)
+
+
 class VisitPartForm(VersionedFormMixin, forms.ModelForm):
     """A form of one row of ``visit``; the visit is set by the view, never posted.
 
     An existing row's form carries the row's version (``VersionedFormMixin``): two
     people changing the same row are told, as for whole records; rows of the same visit
     are independent, so changing two different rows never conflicts."""
+
+    class Meta:
+        # The rows' forms' Meta inherit it (each names its model and fields).
+        formfield_callback = day_first
 
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,7 +68,7 @@ class VisitPartForm(VersionedFormMixin, forms.ModelForm):
 class ParticipantRowForm(PickerFormMixin, VisitPartForm):
     pickers: ClassVar[dict[str, str]] = {"person": "people"}
 
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = VisitParticipant
         fields = ["side", "person", "role", "position_title", "phone", "order"]
         widgets = {"order": forms.NumberInput(attrs={"min": 0, "class": "narrow"})}
@@ -78,9 +89,7 @@ class ParticipantRowForm(PickerFormMixin, VisitPartForm):
 
 
 class EngagementRowForm(VisitPartForm):
-    date = DayField(label=_("Date"), required=False)
-
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = Engagement
         fields = [
             "date",
@@ -125,10 +134,7 @@ class EngagementRowForm(VisitPartForm):
 
 
 class TravelSegmentForm(VisitPartForm):
-    departure_date = DayField(label=_("Departure date"), required=False)
-    arrival_date = DayField(label=_("Arrival date"), required=False)
-
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = TravelSegment
         fields = [
             "mode",
@@ -148,10 +154,7 @@ class TravelSegmentForm(VisitPartForm):
 
 
 class AccommodationForm(VisitPartForm):
-    check_in = DayField(label=_("Check-in"), required=False)
-    check_out = DayField(label=_("Check-out"), required=False)
-
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = Accommodation
         fields = ["name", "address", "phone", "check_in", "check_out", "notes", "is_sample"]
 
@@ -165,14 +168,14 @@ class AccommodationForm(VisitPartForm):
 
 
 class LocalContactForm(VisitPartForm):
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = LocalContact
         fields = ["kind", "name", "organisation", "phone", "email", "notes", "order", "is_sample"]
         widgets = {"order": forms.NumberInput(attrs={"min": 0, "class": "narrow"})}
 
 
 class GiftForm(VisitPartForm):
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = Gift
         fields = [
             "direction",
@@ -186,7 +189,7 @@ class GiftForm(VisitPartForm):
 
 
 class BriefPointForm(VisitPartForm):
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = BriefPoint
         fields = ["kind", "text", "text_en", "answer", "answer_en", "order"]
         widgets = {
@@ -208,7 +211,7 @@ class BriefPointForm(VisitPartForm):
 
 
 class VisitDocumentForm(VisitPartForm):
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = VisitDocument
         fields = ["kind", "title", "title_en", "language", "file"]
 
@@ -220,9 +223,7 @@ class VisitDocumentForm(VisitPartForm):
 
 
 class VisitSourceForm(VisitPartForm):
-    published_on = DayField(label=_("Published on"), required=False)
-
-    class Meta:
+    class Meta(VisitPartForm.Meta):
         model = VisitSource
         fields = ["publisher", "title", "url", "published_on", "order"]
         widgets = {"order": forms.NumberInput(attrs={"min": 0, "class": "narrow"})}

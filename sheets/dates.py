@@ -5,8 +5,9 @@ office suite made of the text when the file was opened: in an English (month-fir
 locale, "12/06/2019" became 6 December 2019 while "25/06/2019" stayed text. Two traces
 give it away: a date cell whose number format puts the month first, and a column that
 mixes date cells with day-first text. Such a column is ambiguous: the import refuses,
-listing each date cell with both readings, until the user says how its date cells are
-to be read — as stored, or with day and month swapped back.
+listing each date cell with both readings, until the user says how that column's date
+cells are to be read — as stored, or with day and month swapped back (one reading per
+column: ``ImportOptions.date_readings``; or one for every ambiguous column).
 """
 
 from __future__ import annotations
@@ -54,12 +55,16 @@ def _two_readings(value: object) -> bool:
 
 @dataclass
 class Ambiguity:
-    """A date cell of an ambiguous column: its row, and both readings (dd/mm/yyyy)."""
+    """A date cell of an ambiguous column: its row, and both readings (dd/mm/yyyy).
+
+    ``column`` is the header as written, ``key`` the sheet's name for the column (what a
+    reading is chosen for: ``--date-cells signed_on=as-stored``)."""
 
     column: str
     row: int
     as_stored: str
     swapped: str
+    key: str = ""
 
 
 @dataclass
@@ -98,6 +103,7 @@ def ambiguities(columns: dict[str, DateColumn], headers: dict[str, str]) -> list
         found.extend(
             Ambiguity(
                 column=headers.get(column, column),
+                key=column,
                 row=number,
                 as_stored=_format(_date_of(cell.value)),
                 swapped=_format(swapped(cell.value)),

@@ -57,6 +57,7 @@ class ReadingForm(forms.Form):
         unknown_values: Sequence[tuple[str, str]] = (),
         value_choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         unknown_cities: Sequence[tuple[str, Sequence[str]]] = (),
+        ambiguous_columns: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +87,7 @@ class ReadingForm(forms.Form):
             if column in (value_choices or {})
         ]
         self._add_city_ticks(unknown_cities)
+        self._add_date_readings(ambiguous_columns)
         for number, (column, value) in enumerate(self.unknown_values):
             self.fields[f"valuekey_{number}"] = forms.CharField(
                 initial=f"{column}:{value}", widget=forms.HiddenInput, required=False
@@ -120,6 +122,34 @@ class ReadingForm(forms.Form):
                 else "",
                 required=False,
             )
+
+    def _add_date_readings(self, ambiguous_columns: Sequence[tuple[str, str]]) -> None:
+        """One choice per ambiguous date column (issue 12, point 7): how to read its cells."""
+        self.ambiguous_columns = list(ambiguous_columns)[:MAX_MAPPED_HEADERS]
+        for number, (key, header) in enumerate(self.ambiguous_columns):
+            self.fields[f"datekey_{number}"] = forms.CharField(
+                initial=f"{key}:{header}", widget=forms.HiddenInput, required=False
+            )
+            self.fields[f"datecells_{number}"] = forms.ChoiceField(
+                label=_("Date cells of “%(column)s”") % {"column": header},
+                choices=[("", gettext_lazy("ask me")), *READINGS.items()],
+                required=False,
+            )
+
+    @classmethod
+    def ambiguous_columns_from(cls, data: Any) -> list[tuple[str, str]]:
+        """The (column, header) pairs a posted form reads (its hidden ``datekey_N`` fields)."""
+        found = []
+        for number in range(MAX_MAPPED_HEADERS):
+            key = data.get(f"datekey_{number}")
+            if key is None:
+                break
+            column, _sep, header = key.partition(":")
+            found.append((column, header))
+        return found
+
+    def date_fields(self) -> list[forms.BoundField]:
+        return [self[f"datecells_{n}"] for n in range(len(self.ambiguous_columns))]
 
     @classmethod
     def unknown_cities_from(cls, data: Any) -> list[tuple[str, list[str]]]:
@@ -160,6 +190,10 @@ class ReadingForm(forms.Form):
         ignore = list(base.ignore) if base else []
         values = {c: dict(v) for c, v in base.values.items()} if base else {}
         new_cities = list(base.new_cities) if base else []
+        date_readings = dict(base.date_readings) if base else {}
+        for number, (date_column, _header) in enumerate(self.ambiguous_columns):
+            if reading := data.get(f"datecells_{number}"):
+                date_readings[date_column] = reading
         new_cities += [
             name for n, name in enumerate(self.unknown_cities) if data.get(f"newcity_{n}")
         ]
@@ -184,6 +218,7 @@ class ReadingForm(forms.Form):
             mapping=mapping,
             ignore=tuple(dict.fromkeys(ignore)),
             date_cells=data.get("date_cells") or "",
+            date_readings=date_readings,
             blank="clear" if data.get("blank_clears") else "keep",
             home_city=data.get("home_city") or "",
             values=values,
@@ -250,6 +285,7 @@ def preview_choices(
         unknown_values=outcome.unknown_values,
         value_choices=value_choices(sheet),
         unknown_cities=outcome.unknown_cities,
+        ambiguous_columns=outcome.ambiguous_columns,
         initial={
             "header_row": options.header_row,
             "home_city": options.home_city,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
+from common.text import fold
 from sheets.exporting import check_cell_limits
 from sheets.reading import (
     DEFAULT_LIMITS,
@@ -77,7 +78,8 @@ class ImportOptions:
     """How to read a sheet, beyond what it says itself (the CLI's options, the web's choices).
 
     ``mapping``: column → header the user chose for it; ``ignore``: headers to leave out;
-    ``date_cells``: how to read date cells when a column is ambiguous (sheets/dates.py);
+    ``date_cells``: how to read the date cells of every ambiguous column (sheets/dates.py),
+    ``date_readings``: of one column (column name or header as written → reading), first;
     ``blank``: "keep" (a blank cell keeps the stored value) or "clear".
     """
 
@@ -85,6 +87,7 @@ class ImportOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)
     ignore: tuple[str, ...] = ()
     date_cells: str = ""
+    date_readings: Mapping[str, str] = field(default_factory=dict)
     blank: str = "keep"
     home_city: str = ""
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -97,6 +100,7 @@ class ImportOptions:
         data["mapping"], data["ignore"] = dict(self.mapping), list(self.ignore)
         data["new_cities"] = list(self.new_cities)
         data["values"] = {column: dict(chosen) for column, chosen in self.values.items()}
+        data["date_readings"] = dict(self.date_readings)
         return data
 
     @classmethod
@@ -106,6 +110,7 @@ class ImportOptions:
         data["ignore"] = tuple(data.get("ignore") or ())
         data["new_cities"] = tuple(data.get("new_cities") or ())
         data["values"] = {c: dict(v) for c, v in (data.get("values") or {}).items()}
+        data["date_readings"] = dict(data.get("date_readings") or {})
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -151,14 +156,37 @@ def read_sheet(  # noqa: PLR0913 — keyword-only: the sheet's columns and the u
             % {"row": header.number, "missing": ", ".join(lacking)}
         )
     dates = {c: DateColumn() for c in date_columns if c in header.positions}
+    readings = _date_readings(options, date_columns, header.headers)
     dataset, numbers = _data_rows(rows, columns, header.positions, dates)
-    found = ambiguities(dates, header.headers)
-    if found and options.date_cells not in (AS_STORED, SWAPPED):
-        raise AmbiguousDatesError(found)
-    if found and options.date_cells == SWAPPED:
-        _swap_date_cells(dataset, columns, dates)
+    undecided = [
+        a for a in ambiguities(dates, header.headers) if readings[a.key] not in (AS_STORED, SWAPPED)
+    ]
+    if undecided:
+        raise AmbiguousDatesError(undecided)
+    _swap_date_cells(
+        dataset, columns, {c: cells for c, cells in dates.items() if readings[c] == SWAPPED}
+    )
     absent = [c for c in columns if c not in header.positions]
     return Sheet(dataset, numbers, header.headers, header.ignored, header.number, absent)
+
+
+def _date_readings(
+    options: ImportOptions, date_columns: Sequence[str], headers: Mapping[str, str]
+) -> dict[str, str]:
+    """How to read each date column's cells if it is ambiguous ('' when not said): the
+    reading chosen for the column (by its name or its header as written), else the one
+    for every column. A reading for a column that is no date column of the sheet is refused."""
+    readings = dict.fromkeys(date_columns, options.date_cells)
+    by_header = {fold(headers.get(c, c)): c for c in date_columns}
+    for key, reading in options.date_readings.items():
+        column = key if key in readings else by_header.get(fold(key))
+        if column is None:
+            raise SheetError(
+                gettext("“%(column)s” is not a date column of this sheet (%(columns)s).")
+                % {"column": key, "columns": ", ".join(date_columns)}
+            )
+        readings[column] = reading
+    return readings
 
 
 def _data_rows(
@@ -250,6 +278,11 @@ class ImportOutcome:
     written: dict[str, list[list[Any]]] = field(default_factory=dict)
     # cities found nowhere (as written), with their "did you mean"
     unknown_cities: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def ambiguous_columns(self) -> list[tuple[str, str]]:
+        """(column, header as written) of each column whose date cells are ambiguous."""
+        return list(dict.fromkeys((a.key, a.column) for a in self.ambiguous_dates))
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)

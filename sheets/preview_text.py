@@ -30,11 +30,11 @@ def preview_lines(outcome: ImportOutcome) -> Iterator[str]:
             "as_stored": ambiguity.as_stored,
             "swapped": ambiguity.swapped,
         }
-    if outcome.ambiguous_dates:
+    for key in dict.fromkeys(a.key or a.column for a in outcome.ambiguous_dates):
         yield gettext(
-            "Choose how to read these date cells: --date-cells as-stored or "
-            "--date-cells day-month-swapped."
-        )
+            "Choose how to read the date cells of %(column)s: --date-cells %(column)s=as-stored "
+            "or --date-cells %(column)s=day-month-swapped."
+        ) % {"column": key}
     for column, value in outcome.unknown_values:
         yield gettext(
             'Unknown value in %(column)s: “%(value)s” (map it: --value %(column)s:"%(value)s"=CODE).'

@@ -12,11 +12,18 @@ all or nothing in one transaction:
 * every record it updated is put back as its history shows it just before the import.
   A record changed again since the import blocks the revert (its later change would be
   lost);
+* the lists an update replaced (an agreement's fields of cooperation and signatories, a
+  visit's agreements signed) are put back from the snapshot the import took of them
+  just before it wrote (``ImportLog.changes["lists"]``, ``SheetResource.list_snapshot``).
+  A signatory the import changed gets its values back, one it removed comes back with
+  its id (both in history); links of a many-to-many field have no history of their own
+  (the import's neither);
 * the deletions and restorations are recorded in history by the administrator, with
   the reason "Import #N reverted", and the log keeps who reverted it and when.
 
-Not restored: lists replaced on update (fields of cooperation, signatories, agreements
-signed at a visit) stay as the import left them.
+It works in bulk: one query for the history of all the updated records, one bulk update
+(with its history rows) per thousand records, one query per list to read and at most
+two to put back; the records created are deleted batch by batch as they were written.
 """
 
 from __future__ import annotations
@@ -29,6 +36,10 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from common.sheetkit.resource import children_of, many_to_many
+from common.sheetkit.writer import BATCH_SIZE
 
 from .models import ImportLog
 
@@ -139,35 +150,136 @@ def _delete_created(log: ImportLog, user: User | None, outcome: Reverted) -> Non
         outcome.deleted += len(objs)
 
 
+def _history_around(model: type[models.Model], pks: list[Any]) -> dict[Any, list[Any]]:
+    """Each record's last two history rows, newest first (one query for all of them)."""
+    history: Any = model.history.model  # type: ignore[attr-defined]  # simple-history's manager
+    pk_name = model._meta.pk.attname
+    rows: dict[Any, list[Any]] = {}
+    found = history.objects.filter(**{f"{pk_name}__in": pks}).select_related("history_user")
+    for row in found.order_by(pk_name, "-history_date", "-history_id").iterator(BATCH_SIZE):
+        kept = rows.setdefault(getattr(row, pk_name), [])
+        if len(kept) < 2:  # noqa: PLR2004 — the import's row and the one before it
+            kept.append(row)
+    return rows
+
+
+def _changed_since(obj: models.Model, latest: Any) -> str:
+    return _("%(record)s was changed after the import (%(when)s, %(who)s).") % {
+        "record": _describe(obj),
+        "when": timezone.localtime(latest.history_date).strftime("%d/%m/%Y %H:%M"),
+        "who": latest.history_user or "—",
+    }
+
+
 def _restore_updated(log: ImportLog, user: User | None, outcome: Reverted) -> None:
     reason = _("Import #%(id)s reverted") % {"id": log.pk}
+    now = timezone.now()
     for label, pks in log.changes.get("updated", []):
         model = apps.get_model(label)
+        history = _history_around(model, pks)
+        restored: list[models.Model] = []
         for obj in model._default_manager.filter(pk__in=pks).order_by("pk"):
-            history = obj.history.order_by("-history_date", "-history_id")
-            latest = history.first()
-            if latest is None:
+            rows = history.get(obj.pk, [])
+            if not rows:
                 continue
-            if latest.history_date > log.created_at:
-                outcome.blockers.append(
-                    _("%(record)s was changed after the import (%(when)s, %(who)s).")
-                    % {
-                        "record": _describe(obj),
-                        "when": timezone.localtime(latest.history_date).strftime("%d/%m/%Y %H:%M"),
-                        "who": latest.history_user or "—",
-                    }
-                )
+            if rows[0].history_date > log.created_at:
+                outcome.blockers.append(_changed_since(obj, rows[0]))
                 continue
-            before = latest.prev_record
-            if before is None or outcome.blockers:
-                continue
-            restored = before.instance
-            if hasattr(obj, "version"):
-                restored.version = obj.version + 1
-            restored._history_user = user
-            restored._change_reason = reason
-            restored.save()
-            outcome.restored += 1
+            if len(rows) > 1:
+                before = rows[1].instance
+                if hasattr(obj, "version"):
+                    before.version = obj.version + 1
+                if hasattr(obj, "updated_at"):
+                    before.updated_at = now
+                restored.append(before)
+        if outcome.blockers or not restored:
+            continue
+        history_fields = {f.attname for f in model.history.model._meta.concrete_fields}
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.attname in history_fields
+        ]
+        bulk_update_with_history(
+            restored,
+            model,
+            fields=fields,
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+        outcome.restored += len(restored)
+
+
+def _restore_lists(log: ImportLog, user: User | None) -> None:
+    """The lists the import replaced, as its snapshot kept them."""
+    for label, snapshot in log.changes.get("lists", []):
+        model = apps.get_model(label)
+        for name, lists in snapshot.get("m2m", {}).items():
+            _restore_links(model, name, lists)
+        for name, kept in snapshot.get("children", {}).items():
+            _restore_children(model, name, kept, user, log)
+
+
+def _restore_links(model: type[models.Model], name: str, lists: dict[str, list[Any]]) -> None:
+    through, source, target = many_to_many(model, name)
+    wanted = {(int(pk), other) for pk, others in lists.items() for other in others}
+    owners = [int(pk) for pk in lists]
+    links = through._default_manager.filter(**{f"{source}__in": owners})
+    have = set(links.values_list(source, target))
+    changed = {pk for pk, _other in wanted ^ have}
+    if not changed:
+        return
+    through._default_manager.filter(**{f"{source}__in": changed}).delete()
+    through._default_manager.bulk_create(
+        [through(**{source: pk, target: other}) for pk, other in wanted if pk in changed],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def _restore_children(
+    model: type[models.Model],
+    name: str,
+    kept: dict[str, Any],
+    user: User | None,
+    log: ImportLog,
+) -> None:
+    """The rows of a reverse relation as they were: those the import changed get their
+    values back, those it deleted come back with their ids (the rows it created go with
+    the rest of what it created, ``_delete_created``)."""
+    child_model, owner = children_of(model, name)
+    fields = ["pk", *kept["fields"]]
+    reason = _("Import #%(id)s reverted") % {"id": log.pk}
+    wanted = {
+        values[0]: dict(zip(fields[1:], values[1:], strict=True))
+        for entries in kept["rows"].values()
+        for values in entries
+    }
+    owners = {values[0]: int(pk) for pk, entries in kept["rows"].items() for values in entries}
+    stored = {c.pk: c for c in child_model._default_manager.filter(pk__in=wanted)}
+    changed = []
+    for pk, child in stored.items():
+        if any(getattr(child, f) != value for f, value in wanted[pk].items()):
+            for f, value in wanted[pk].items():
+                setattr(child, f, value)
+            changed.append(child)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            child_model,
+            fields=[child_model._meta.get_field(f.removesuffix("_id")).name for f in fields[1:]],
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    missing = [
+        child_model(pk=pk, **{owner: owners[pk], **values})
+        for pk, values in wanted.items()
+        if pk not in stored
+    ]
+    bulk_create_with_history(
+        missing, child_model, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
+    )
 
 
 class _DryRunError(Exception):
@@ -190,6 +302,9 @@ def revert_import(log: ImportLog, user: User | None, *, dry_run: bool = False) -
             if reason:
                 raise RevertRefusedError([reason])
             _restore_updated(log, user, outcome)
+            if not outcome.blockers:
+                # First, so that the links from updated records to created ones are gone.
+                _restore_lists(log, user)
             _delete_created(log, user, outcome)
             if outcome.blockers:  # leaving the block by an exception undoes everything
                 raise RevertRefusedError(outcome.blockers)

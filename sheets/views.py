@@ -178,6 +178,7 @@ def _reread(
         unknown_values=ReadingForm.unknown_values_from(request.POST),
         value_choices=value_choices(spec.sheet),
         unknown_cities=ReadingForm.unknown_cities_from(request.POST),
+        ambiguous_columns=ReadingForm.ambiguous_columns_from(request.POST),
     )
     context["form"] = ImportForm(sheet=spec.sheet, columns=context["columns"])
     if not reading.is_valid():

@@ -236,6 +236,20 @@ def test_each_section_is_capped_at_ten_with_a_see_all_link(viewer_client):
     assert reverse("workspace:dashboard_section", args=["overdue"]) in html
 
 
+def test_a_section_counts_no_further_than_its_cap(viewer_client, monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(overview, "DASHBOARD_COUNT_CAP", 11)
+    for i in range(13):
+        ActionItemFactory(due_on=days(-1 - i))
+    group = overview.sections()["overdue"]
+    assert len(group.rows) == 10
+    assert group.total == 11
+    assert group.capped
+    html = viewer_client.get(URL).content.decode()
+    assert "11+</span>" in html
+    assert "See all (more than 11)" in html
+
+
 def test_see_all_page_lists_every_row_of_a_section(viewer_client):
     for i in range(12):
         ActionItemFactory(description=f"việc quá hạn {i}", due_on=days(-1 - i))

@@ -211,6 +211,11 @@ def test_a_signatory_round_trips_through_the_escaping_rule(name, title, role):
     assert parse_signatories(format_signatory(name, title, role)) == [(name, title, role)]
 
 
+def test_a_signatory_without_a_position_is_written_with_the_unknown_marker():
+    assert format_signatory("Lê Văn Bình", "", "signatory") == "Lê Văn Bình (—)"
+    assert parse_signatories("Lê Văn Bình (—)") == [("Lê Văn Bình", "", "signatory")]
+
+
 def test_a_list_cell_without_escapes_reads_as_before():
     assert split_list("Văn hóa; Giáo dục") == ["Văn hóa", "Giáo dục"]
     assert parse_signatories("Trần Sỹ Thanh (Chủ tịch UBND) [witness]") == [

@@ -36,11 +36,13 @@ PAGES = {
     "partners": (10, 10),
     "partners_filtered": (11, 11),
     # Sections of the partnership page are counted only when they overflow their cap;
-    # its map block reads the partner city's recent visits (one query).
-    "partnership": (17, 18),
+    # its map block reads the partner city's recent visits (one query); its followers
+    # (one prefetch), and its history their changes (one prefetch, where there is history:
+    # bulk partnerships are written without).
+    "partnership": (19, 19),
     "people": (9, 9),
     "person": (12, 12),
-    "organisations": (8, 8),
+    "organisations": (7, 7),  # a capped count (CappedPaginator): no COUNT query
     "organisation": (12, 12),
     "agreements": (10, 10),
     "agreements_filtered": (10, 10),
@@ -55,16 +57,19 @@ PAGES = {
     # (agreements signed, counterparts, gifts with people): more prefetches.
     "visit": (32, 29),
     # The rows' assignees: one prefetch. An item's page: its assignees, and their history
-    # (bulk items are written without history rows, so there is none to read).
-    "actions": (11, 11),
-    "actions_filtered": (11, 11),
+    # (bulk items are written without history rows, so there is none to read). The list's
+    # page is read after ``SET LOCAL join_collapse_limit = 1`` (common/join_planning.py:
+    # nine joined tables planned in the order written): one statement more.
+    "actions": (12, 12),
+    "actions_filtered": (12, 12),
     "action": (10, 9),
     # A search group counts its matches (up to 100) only when it has more than 20: in the
     # demo, "ha noi" finds Hà Nội's action items by their partnership too (more than 20).
     "search": (17, 18),
     # Issue 15 pt 3. My work: the user is assigned every open item of the biggest
-    # partnership (a handful in the demo, dozens in bulk); one page of rows, its count.
-    "my_work": (6, 6),
+    # partnership (a handful in the demo, dozens in bulk); one page of rows, its count;
+    # "my partnerships": those followed, their coming visits, their expiring agreements.
+    "my_work": (9, 9),
     # The calendar reads each kind of event once for the month shown (visits with their
     # programme, items due, agreements starting or ending, anniversaries), however many.
     "calendar_month": (11, 11),
@@ -157,8 +162,17 @@ HTMX = {"calendar_htmx": {"HX-Request": "true", "HX-Target": "calendar-body"}}
 
 
 class StatementCounter(QueryCounter):
+    # Only sent inside an outer transaction (the test's): common/join_planning.py resets its
+    # setting there, while in production the block's own transaction ends it.
+    NESTED_ONLY = (
+        "SAVEPOINT",
+        "RELEASE SAVEPOINT",
+        "ROLLBACK TO",
+        "SET LOCAL JOIN_COLLAPSE_LIMIT TO DEFAULT",
+    )
+
     def __call__(self, execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO")):
+        if sql.lstrip().upper().startswith(self.NESTED_ONLY):
             return execute(sql, params, many, context)
         return super().__call__(execute, sql, params, many, context)
 

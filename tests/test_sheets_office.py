@@ -181,6 +181,99 @@ def test_the_month_first_file_on_the_web_asks_then_imports_the_right_dates(clien
     assert stored_dates() == RIGHT_DATES
 
 
+# The month-first fixture has two ambiguous columns: Ngày ký (rows 4, 5), Hiệu lực từ (row 4).
+SIGNED_SWAPPED_VALID_FROM_AS_STORED = {
+    **RIGHT_DATES,
+    "HN-MSK-2004": (dt.date(2004, 6, 12), dt.date(2004, 12, 6), None),
+}
+
+
+def test_at_the_command_line_each_columns_date_cells_are_read_as_told(places, capsys):
+    with pytest.raises(CommandError):
+        cli(FIXTURES / MONTH_FIRST, "--date-cells", "signed_on=day-month-swapped")
+
+    err = capsys.readouterr().err
+    assert "row 4, Hiệu lực từ: 06/12/2004 as stored" in err
+    assert "Ngày ký:" not in err  # that column's reading was given
+    assert "--date-cells valid_from=as-stored" in err
+    assert not Agreement.objects.exists()
+
+    cli(
+        FIXTURES / MONTH_FIRST,
+        "--date-cells",
+        "Ngày ký=day-month-swapped",  # a column by its header as written
+        "--date-cells",
+        "valid_from=as-stored",
+    )
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
+def test_a_column_named_with_a_reading_overrides_the_reading_for_every_column(places):
+    cli(
+        FIXTURES / MONTH_FIRST,
+        "--date-cells",
+        "day-month-swapped",
+        "--date-cells",
+        "valid_from=as-stored",
+    )
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("reference=as-stored", "“reference” is not a date column of this sheet"),
+        ("signed_on=sideways", "write --date-cells [COLUMN=]as-stored"),
+    ],
+)
+def test_a_date_reading_for_no_date_column_or_of_no_kind_is_refused(places, written, said, capsys):
+    with pytest.raises(CommandError) as failure:
+        cli(FIXTURES / MONTH_FIRST, "--date-cells", written)
+
+    assert said in str(failure.value) + capsys.readouterr().err
+    assert not Agreement.objects.exists()
+
+
+def test_on_the_web_the_preview_asks_one_reading_per_ambiguous_column(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile(MONTH_FIRST, fixture(MONTH_FIRST))
+    url = reverse("agreements:import")
+
+    with translation.override("en"):
+        preview = client.post(url, {"file": upload, "action": "preview"})
+    reading = preview.context["reading"]
+    assert reading.ambiguous_columns == [("signed_on", "Ngày ký"), ("valid_from", "Hiệu lực từ")]
+    assert [f.label for f in reading.date_fields()] == [
+        "Date cells of “Ngày ký”",
+        "Date cells of “Hiệu lực từ”",
+    ]
+    assert 'name="datecells_1"' in preview.content.decode()
+    token = preview.context["reread_token"]
+    common = {"token": token, "action": "reread", "header_0": "STT", "map_0": ""}
+
+    signed_only = client.post(
+        url,
+        {
+            **common,
+            "datekey_0": "signed_on:Ngày ký",
+            "datecells_0": "day-month-swapped",
+            "datekey_1": "valid_from:Hiệu lực từ",
+            "datecells_1": "",
+        },
+    )
+    assert not signed_only.context["outcome"].ok
+    assert signed_only.context["reading"].ambiguous_columns == [("valid_from", "Hiệu lực từ")]
+    both = client.post(
+        url, {**common, "datekey_0": "valid_from:Hiệu lực từ", "datecells_0": "as-stored"}
+    )
+    assert both.context["outcome"].ok
+    client.post(url, {"token": both.context["token"], "action": "confirm"})
+
+    assert stored_dates() == SIGNED_SWAPPED_VALID_FROM_AS_STORED
+
+
 def test_a_date_typed_as_text_is_always_day_first(places):
     outcome = run_import(
         sheet="agreements",
@@ -571,6 +664,78 @@ def test_the_web_preview_refuses_a_signatory_with_the_expected_form(client, plac
     [row] = preview.context["outcome"].error_rows
     assert row.errors[0][0] == "signatories"
     assert "token" not in preview.context
+
+
+def test_a_bare_name_is_refused_at_the_command_line_with_the_row_and_the_expected_form(
+    places, tmp_path, capsys
+):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([agreement_row(signatories="Nguyễn Văn B")]))
+
+    with pytest.raises(CommandError):
+        cli(path)
+
+    err = capsys.readouterr().err
+    assert "Row 2" in err
+    assert "signatories" in err
+    assert "“Nguyễn Văn B” is not “Name (position held then)”" in err
+    assert "“Nguyễn Văn B (—)” when the position is not known" in err
+    assert not Agreement.objects.exists()
+
+
+def test_the_web_preview_refuses_a_bare_name_in_the_users_language(client, places):
+    client.force_login(editor())
+    upload = SimpleUploadedFile("a.csv", csv_bytes([agreement_row(signatories="Nguyễn Văn B")]))
+
+    with translation.override("en"):
+        preview = client.post(reverse("agreements:import"), {"file": upload, "action": "preview"})
+
+    [row] = preview.context["outcome"].error_rows
+    column, message = row.errors[0]
+    assert column == "signatories"
+    assert "Nguyễn Văn B (Chủ tịch UBND thành phố)" in message
+    assert "token" not in preview.context
+
+
+def test_empty_brackets_are_no_position_and_are_refused(places):
+    data = csv_bytes([agreement_row(signatories="Nguyễn Văn B ()")])
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=True)
+
+    [row] = outcome.error_rows
+    assert row.errors[0][0] == "signatories"
+
+
+@pytest.mark.parametrize("marker", ["—", "–", "-"])
+def test_a_dash_in_brackets_reads_as_a_position_not_known(places, marker):
+    data = csv_bytes([agreement_row(signatories=f"Nguyễn Văn B ({marker}) [witness]")])
+    outcome = run_import(sheet="agreements", file_name="a.csv", data=data, dry_run=False)
+
+    assert outcome.ok, outcome.rows
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert (signatory.person.full_name, signatory.position_title) == ("Nguyễn Văn B", "")
+    assert signatory.role == "witness"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_signatory_without_a_position_round_trips_through_export_and_import(
+    places, tmp_path, fmt
+):
+    from tests.factories import AgreementFactory, PartnershipFactory, SignatoryFactory
+
+    partnership = PartnershipFactory(home_city=places["hanoi"], partner_city=places["minsk"])
+    agreement = AgreementFactory(partnership=partnership, reference="HN-MSK-NOPOS")
+    SignatoryFactory(agreement=agreement, position_title="")
+    path = tmp_path / f"a.{fmt}"
+    call_command("export_agreements", "--format", fmt, "-o", str(path))
+
+    outcome = run_import(
+        sheet="agreements", file_name=path.name, data=path.read_bytes(), dry_run=False
+    )
+
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    assert outcome.unchanged == 1
+    [signatory] = Agreement.objects.get().signatories.all()
+    assert signatory.position_title == ""
 
 
 # -- one city however it is spelt (point 8) ------------------------------------------------

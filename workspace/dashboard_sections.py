@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 DASHBOARD_LIMIT = 10
+# A section counts its rows up to here, then says "1000+": the overdue items of a big
+# archive are tens of thousands, and counting them grew with it (issue 16).
+DASHBOARD_COUNT_CAP = 1000
 EXPIRING_DAYS = 183  # six months
 DUE_SOON_DAYS = 30
 DORMANT_YEARS = 3
@@ -178,7 +181,7 @@ def _sections(on: dt.date, keys: Iterable[str]) -> dict[str, Group]:
         if key == "anniversaries":  # merged from two models in Python
             group.rows, group.total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
         else:
-            take(group, querysets[key], limit=DASHBOARD_LIMIT)
+            take(group, querysets[key], limit=DASHBOARD_LIMIT, cap=DASHBOARD_COUNT_CAP)
         result[key] = group
     return result
 

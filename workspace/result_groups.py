@@ -40,11 +40,25 @@ class Group:
         return self.total > len(self.rows)
 
 
-def take(group: Group, queryset: models.QuerySet[Any], *, limit: int = GROUP_LIMIT) -> Group:
-    """Fill ``group`` with the first ``limit`` rows; count only when there are more."""
+def take(
+    group: Group,
+    queryset: models.QuerySet[Any],
+    *,
+    limit: int = GROUP_LIMIT,
+    cap: int | None = None,
+) -> Group:
+    """Fill ``group`` with the first ``limit`` rows; count only when there are more, and
+    no further than ``cap`` when one is given (then ``capped``: "1000+")."""
     rows = list(queryset[: limit + 1])
     group.rows = rows[:limit]
-    group.total = len(rows) if len(rows) <= limit else queryset.count()
+    if len(rows) <= limit:
+        group.total = len(rows)
+    elif cap is None:
+        group.total = queryset.count()
+    else:
+        counted = queryset.order_by()[: cap + 1].count()
+        group.capped = counted > cap
+        group.total = min(counted, cap)
     return group
 
 

@@ -56,6 +56,23 @@ def related_objects(instance: models.Model, name: str) -> list[Any]:
     return list(getattr(instance, name).all())
 
 
+def many_to_many(model: type[models.Model], name: str) -> tuple[type[models.Model], str, str]:
+    """A many-to-many field's link model and its two columns (this side, the other)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.ManyToManyField):
+        raise TypeError(name)
+    through: type[models.Model] = field.remote_field.through  # type: ignore[assignment]  # set once the apps are loaded
+    return through, field.m2m_column_name(), field.m2m_reverse_name()
+
+
+def children_of(model: type[models.Model], name: str) -> tuple[type[models.Model], str]:
+    """A reverse relation's model and the column naming the record they belong to."""
+    relation = model._meta.get_field(name)
+    if not isinstance(relation, models.ManyToOneRel) or relation.related_model is None:
+        raise TypeError(name)
+    return relation.related_model, relation.field.attname
+
+
 def max_length(model: type[models.Model], field: str) -> int:
     """The ``max_length`` of a text column (0 if it has none)."""
     column = model._meta.get_field(field)
@@ -111,6 +128,11 @@ class SheetResource[M: Record](resources.ModelResource):
     KEY_COLUMNS: tuple[str, ...] = ()
     EXAMPLE: dict[str, str] = {}
     CHOICE_COLUMNS: dict[str, tuple[type[models.Choices], ChoiceSynonyms]] = {}
+    # The lists an update may replace, kept as they were before the import so that a
+    # revert restores them (``list_snapshot``): many-to-many fields by name, and rows of
+    # a reverse relation (its name → the fields that make one of its rows).
+    LIST_FIELDS: tuple[str, ...] = ()
+    LIST_CHILDREN: dict[str, tuple[str, ...]] = {}
 
     class Meta:
         abstract = True
@@ -345,6 +367,7 @@ class SheetResource[M: Record](resources.ModelResource):
     def write_pending(self) -> None:
         created = [obj for obj, new, _number in self.pending if new]
         updated = [obj for obj, new, _number in self.pending if not new]
+        lists = self.list_snapshot([obj.pk for obj in updated]) if updated else None
         now = timezone.now()
         for obj in updated:
             obj.version += 1
@@ -360,7 +383,35 @@ class SheetResource[M: Record](resources.ModelResource):
             "updated": [[self._meta.model._meta.label_lower, [obj.pk for obj in updated]]]
             if updated
             else [],
+            "lists": [[self._meta.model._meta.label_lower, lists]] if lists else [],
         }
+
+    def list_snapshot(self, pks: list[Any]) -> dict[str, dict[str, Any]]:
+        """The lists of the records ``pks`` as stored, before the import replaces them.
+
+        ``{"m2m": {field: {pk: [ids]}}, "children": {relation: {"fields": […], "rows": {pk:
+        [[pk, values…]]}}}}`` (pks as
+        text: it is kept as JSON on the import's log), one query per list; every record is
+        listed, an empty list too. sheets/reverting.py puts them back.
+        """
+        model = self._meta.model
+        keys = [str(pk) for pk in pks]
+        snapshot: dict[str, dict[str, Any]] = {"m2m": {}, "children": {}}
+        for name in self.LIST_FIELDS:
+            through, source, target = many_to_many(model, name)
+            lists: dict[str, list[Any]] = {key: [] for key in keys}
+            links = through._default_manager.filter(**{f"{source}__in": pks})
+            for owner, other in links.order_by(target).values_list(source, target):
+                lists[str(owner)].append(other)
+            snapshot["m2m"][name] = lists
+        for name, fields in self.LIST_CHILDREN.items():
+            child_model, owner_field = children_of(model, name)
+            children: dict[str, list[Any]] = {key: [] for key in keys}
+            rows = child_model._default_manager.filter(**{f"{owner_field}__in": pks})
+            for owner, *values in rows.order_by("pk").values_list(owner_field, "pk", *fields):
+                children[str(owner)].append(values)
+            snapshot["children"][name] = {"fields": list(fields), "rows": children}
+        return snapshot if self.LIST_FIELDS or self.LIST_CHILDREN else {}
 
     def check_sheet(self) -> dict[int, RowErrors]:
         """Rules that span rows (cycles…): ``{row number in dataset: {column: message}}``."""

@@ -17,6 +17,7 @@ from common.concurrency import EditConflict
 from common.editing import delete_or_explain, redirect_to, save_or_render
 from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
+from common.join_planning import joins_as_written, read_now
 from common.listing import paginate
 from common.permissions import administrator_required, editor_required, viewer_required
 from common.text import truncate_at_word
@@ -36,11 +37,9 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
     items = filters.results(
         ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
     )
-    context = {
-        "filters": filters,
-        "page_obj": paginate(request, items),
-        "bulk_form": BulkStatusForm(),
-    }
+    with joins_as_written():  # nine joined tables: 20 ms of planning saved (issue 16)
+        page_obj = read_now(paginate(request, items))
+    context = {"filters": filters, "page_obj": page_obj, "bulk_form": BulkStatusForm()}
     return render_partial_or_page(
         request, "delegations/actionitem_list.html", context, "actionitem-results"
     )

@@ -34,6 +34,18 @@ def _column_value(text: str) -> tuple[str, str, str]:
     return column.strip(), value.strip().strip('"'), code.strip()
 
 
+def _date_reading(text: str) -> tuple[str, str]:
+    """``as-stored`` → ("", reading: every ambiguous column); ``signed_on=as-stored`` →
+    (column, reading); the column by its name or its header as written."""
+    column, sep, reading = text.rpartition("=")
+    if (sep and not column.strip()) or reading.strip() not in (AS_STORED, SWAPPED):
+        message = gettext(
+            "%(text)r: write --date-cells [COLUMN=]%(as_stored)s or [COLUMN=]%(swapped)s."
+        ) % {"text": text, "as_stored": AS_STORED, "swapped": SWAPPED}
+        raise ValueError(message)
+    return column.strip().strip('"'), reading.strip()
+
+
 class Command(PrintableCommand):
     help = (
         "Import agreements from an .xlsx, .xls, .ods or .csv sheet. The header row is found "
@@ -74,8 +86,12 @@ class Command(PrintableCommand):
         )
         parser.add_argument(
             "--date-cells",
-            choices=(AS_STORED, SWAPPED),
-            help="How to read date cells that may have been read month-first.",
+            action="append",
+            default=[],
+            metavar=f"[COLUMN=]{AS_STORED}|{SWAPPED}",
+            help="How to read the date cells of a column (e.g. signed_on=as-stored, or "
+            "“Ngày ký=day-month-swapped”) that may have been read month-first; without "
+            "COLUMN, of every such column. Repeatable.",
         )
         parser.add_argument(
             "--blank",
@@ -110,6 +126,7 @@ class Command(PrintableCommand):
             mapping.update(_field_header(text) for text in options["map"])
             for column, value, code in map(_column_value, options["value"]):
                 values.setdefault(column, {})[value] = code
+            readings = dict(map(_date_reading, options["date_cells"]))
         except ValueError as wrong:
             raise CommandError(str(wrong)) from wrong
         try:
@@ -129,7 +146,8 @@ class Command(PrintableCommand):
                 mapping=mapping,
                 ignore=ignore,
                 values=values,
-                date_cells=options["date_cells"] or "",
+                date_cells=readings.pop("", ""),
+                date_readings=readings,
                 blank=options["blank"],
                 home_city=options["home_city"],
                 create_cities=options["create_cities"],
