@@ -192,7 +192,7 @@ def _date_of(cell: object, *, partial: bool) -> PartialDate:
     return parsed
 
 
-PEER_LABEL = "peer: plain import-export resource (tuned)"
+PEER_LABEL = "peer: tuned plain import-export"
 
 
 def _plain_peer(rows: list[dict], partnership_id: int) -> Any:

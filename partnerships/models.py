@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -44,6 +45,9 @@ from common.partialdate import (
     period_covers,
 )
 from common.scripts import name_language
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ANNIVERSARY_STEP = 5
 CITY_NAME_FIELDS = ["name", "name_en", "name_local"]
@@ -470,6 +474,9 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def with_cities(self) -> Self:
         return self.select_related("home_city", "partner_city", "focal_office")
 
+    def followed_by(self, user: User) -> Self:
+        return self.filter(followers=user)
+
     def round_anniversaries(self, *, on: dt.date | None = None) -> Self:
         """Established a round number of years ago (5, 10, 15…) within the next 12 months.
 
@@ -533,8 +540,21 @@ class Partnership(Record):
         verbose_name=_("fields of cooperation"),
     )
     summary = models.TextField(_("summary"), blank=True)
+    # The staff who look after the partnership (issue 15): their e-mail reminders and My
+    # work include its expiring agreements and coming visits, whether or not any of its
+    # action items is assigned to them.
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_partnerships",
+        verbose_name=_("followed by"),
+        help_text=_(
+            "Staff accounts who look after this partnership: their reminders include its "
+            "expiring agreements and coming visits."
+        ),
+    )
 
-    history = HistoricalRecords(m2m_fields=[fields])
+    history = HistoricalRecords(m2m_fields=[fields, followers])
     objects = PartnershipQuerySet.as_manager()
 
     class Meta:
@@ -569,6 +589,14 @@ class Partnership(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.pk])
+
+    def set_followed(self, user: User, *, follow: bool) -> None:
+        """``user`` follows the partnership or stops; changed from this side so that the
+        partnership's history records it."""
+        if follow:
+            self.followers.add(user)
+        else:
+            self.followers.remove(user)
 
     def counterpart_positions(self, on: dt.date | None = None) -> PositionQuerySet:
         """Who holds office now in the partner city's organisations (the people we deal with)."""

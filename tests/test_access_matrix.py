@@ -92,6 +92,8 @@ ACCESS = {
     "partnerships:partnership_detail": READ,
     "partnerships:partnership_edit": WRITE,
     "partnerships:partnership_delete": DELETE_REFUSED,
+    # Following a partnership is personal: any reader may, by POST only.
+    "partnerships:partnership_follow": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "partnerships:city_create": WRITE,
     "partnerships:city_suggestions": EDITORS_DOWNLOAD,  # the city form's look-up, editors only
     "partnerships:city_detail": READ,
@@ -170,6 +172,7 @@ ACCESS = {
     "workspace:annual_report": READ,
     "workspace:personal_settings": rule(get=(LOGIN, 200, 200, 200), post=(LOGIN, 422, 422, 422)),
     "workspace:calendar_feed_action": rule(get=NO, post=(LOGIN, 302, 302, 302)),
+    "workspace:followed_partnerships": rule(get=NO, post=(LOGIN, 302, 302, 302)),
     "calendar_feed": rule(get=(404, 404, 404, 404), post=NO),
     # Restoring a child row removed while editing (the history's button): editors, POST only;
     # the matrix's row was never recorded, so there is nothing to go back to (404).

@@ -144,9 +144,10 @@ def test_my_work_runs_a_fixed_number_of_queries(client, django_assert_num_querie
     for item in ActionItemFactory.create_batch(n, visit=VisitFactory()):
         item.assignees.add(me)
     client.force_login(me)
-    # Expect 8: session, user, role; the count, the page of items (one join); the
+    # Expect 11: session, user, role; the count, the page of items (one join); my
+    # partnerships: those I follow, their coming visits, their expiring agreements; the
     # session save (3).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         client.get(URL)
 
 
@@ -180,6 +181,105 @@ def test_my_work_sorted_by_a_heading_runs_a_fixed_number_of_queries(
     for item in ActionItemFactory.create_batch(n, visit=VisitFactory()):
         item.assignees.add(me)
     client.force_login(me)
-    # Expect 8, as in the default order: the order is one ORDER BY, no query more.
-    with django_assert_num_queries(8):
+    # Expect 11, as in the default order: the order is one ORDER BY, no query more.
+    with django_assert_num_queries(11):
         client.get(URL, {"sort": "status"})
+
+
+# -- partnerships I follow (issue 15: reminders and My work beyond assigned items) ---------
+
+
+def test_following_a_partnership_from_its_page_is_recorded_in_its_history(client):
+    from partnerships.models import Partnership
+    from tests.factories import PartnershipFactory
+
+    me = viewer()  # following is personal: readers may follow too
+    partnership = PartnershipFactory()
+    client.force_login(me)
+    page = client.get(partnership.get_absolute_url()).text
+    assert "Follow this partnership" in page
+    url = reverse("partnerships:partnership_follow", args=[partnership.pk])
+    response = client.post(url, {"follow": "on"})
+    assert response.status_code == 302
+    assert list(Partnership.objects.followed_by(me)) == [partnership]
+    page = client.get(partnership.get_absolute_url()).text
+    assert "Stop following" in page
+    assert me.get_username() in page.split('id="followers"', 1)[1].split("</dd>", 1)[0]
+    latest = partnership.history.latest()
+    assert [f.user_id for f in latest.followers.all()] == [me.pk]
+    client.post(url)  # without "follow": stop following
+    assert not Partnership.objects.followed_by(me).exists()
+    assert not partnership.history.latest().followers.exists()
+
+
+def test_following_needs_a_post(client):
+    from tests.factories import PartnershipFactory
+
+    client.force_login(viewer())
+    url = reverse("partnerships:partnership_follow", args=[PartnershipFactory().pk])
+    assert client.get(url).status_code == 405
+
+
+def test_my_settings_choose_the_partnerships_i_follow(client):
+    from partnerships.models import Partnership
+    from tests.factories import PartnershipFactory
+
+    me = editor()
+    first, second, third = PartnershipFactory.create_batch(3)
+    first.set_followed(me, follow=True)
+    client.force_login(me)
+    settings_page = client.get(reverse("workspace:personal_settings")).text
+    assert "Partnerships I follow" in settings_page
+    response = client.post(
+        reverse("workspace:followed_partnerships"), {"partnerships": [second.pk, third.pk]}
+    )
+    assert response.status_code == 302
+    assert set(Partnership.objects.followed_by(me)) == {second, third}
+    assert not first.history.latest().followers.exists()  # each change in its history
+    assert [f.user_id for f in second.history.latest().followers.all()] == [me.pk]
+
+
+def test_my_settings_refuse_an_unknown_partnership(client):
+    from partnerships.models import Partnership
+
+    me = editor()
+    client.force_login(me)
+    response = client.post(reverse("workspace:followed_partnerships"), {"partnerships": [999999]})
+    assert response.status_code == 302
+    assert not Partnership.objects.followed_by(me).exists()
+    page = client.get(response["Location"]).text
+    assert "Choose partnerships from the list." in page
+
+
+def test_my_work_shows_what_is_coming_up_in_the_partnerships_i_follow(client):
+    from agreements.models import Agreement
+    from delegations.models import Visit
+    from tests.factories import AgreementFactory, PartnershipFactory
+
+    me = editor()
+    followed, other = PartnershipFactory(), PartnershipFactory()
+    followed.set_followed(me, follow=True)
+    for partnership, suffix in ((followed, "MINE"), (other, "OTHER")):
+        AgreementFactory(
+            partnership=partnership,
+            reference=f"EXPIRING-{suffix}",
+            status=Agreement.Status.IN_FORCE,
+            valid_from=days(-400),
+            valid_until=days(100),
+        )
+        VisitFactory(
+            partnership=partnership,
+            title=f"VISIT-{suffix}",
+            start_date=days(3),
+            end_date=None,
+            status=Visit.Status.PLANNED,
+        )
+    client.force_login(me)
+    text = client.get(URL).text
+    section = text.split('id="my-partnerships"', 1)[1]
+    assert str(followed) in section.split('id="followed-partnerships"', 1)[1]
+    assert "EXPIRING-MINE" in section
+    assert "VISIT-MINE" in section
+    assert "OTHER" not in section
+    htmx = client.get(URL, headers={"HX-Request": "true", "HX-Target": "my-work-results"}).text
+    assert "my-partnerships" not in htmx  # the filters swap the list only

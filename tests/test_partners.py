@@ -275,14 +275,15 @@ def test_partnership_page_query_count_does_not_grow(viewer_client, django_assert
             PositionFactory(organisation=OrganisationFactory(city=city), start=dt.date(2020, 1, 1))
 
     make(1)
-    # Expect 19: session, user, role (3); the partnership with its cities, fields and the
-    # partner city's names (3); the agreements' chain and the rows shown (2), visits +
-    # their heads, visit balance, open action items, counterparts (5); its history (2);
-    # the map block's recent visits (1); saving the session (3).
-    with django_assert_num_queries(19):
+    # Expect 21: session, user, role (3); the partnership with its cities, fields, the
+    # partner city's names and its followers (4); the agreements' chain and the rows shown
+    # (2), visits + their heads, visit balance, open action items, counterparts (5); its
+    # history and the followers' changes in it (3); the map block's recent visits (1);
+    # saving the session (3).
+    with django_assert_num_queries(21):
         viewer_client.get(detail(partnership))
     make(4)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         viewer_client.get(detail(partnership))
 
 

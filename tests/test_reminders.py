@@ -158,3 +158,37 @@ def test_docker_compose_runs_the_reminders_on_a_schedule():
     assert "manage.py send_reminders" in service
     assert "sleep 3600" in service
     assert "EMAIL_HOST: ${EMAIL_HOST:-}" in compose
+
+
+def test_a_followed_partnership_without_assigned_items_is_in_the_digest(inbox):
+    """Issue 15: staff look after partnerships where nothing is assigned to them."""
+    from tests.factories import PartnershipFactory
+
+    user = editor(email="lan@example.org")
+    PersonalSettings.objects.create(user=user, language="en")
+    followed, other = PartnershipFactory(), PartnershipFactory()
+    followed.set_followed(user, follow=True)
+    for partnership, suffix in ((followed, "MINE"), (other, "OTHER")):
+        AgreementFactory(
+            partnership=partnership,
+            reference=f"EXPIRING-{suffix}",
+            status=Agreement.Status.IN_FORCE,
+            valid_from=days(-400),
+            valid_until=days(100),
+        )
+        VisitFactory(
+            partnership=partnership,
+            title=f"VISIT-{suffix}",
+            start_date=days(3),
+            end_date=None,
+            status=Visit.Status.PLANNED,
+        )
+    call_command("send_reminders")
+    assert len(inbox.messages) == 1
+    text = text_of(inbox.messages[0])
+    assert "EXPIRING-MINE" in text
+    assert "VISIT-MINE" in text
+    assert "OTHER" not in text
+    followed.set_followed(user, follow=False)
+    call_command("send_reminders", "--date", days(1).isoformat())
+    assert len(inbox.messages) == 1  # unfollowed: nothing left to say the next day

@@ -1,23 +1,33 @@
 """My work ("Việc của tôi"): the open action items assigned to the signed-in account,
-overdue first, then by due date, with the inline status change; and its dashboard card."""
+overdue first, then by due date, with the inline status change; and its dashboard card.
+
+Under them, what is coming up in "my partnerships": those the account follows
+(``Partnership.followers``) and those where it has open items assigned: their visits in
+the next 14 days and their agreements expiring within 180 days, as in the e-mail digest
+(workspace/reminders.py), which reads them from here."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import override
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import F, OrderBy
+from django.db.models import F, OrderBy, Q
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from common.htmx import render_partial_or_page
+from agreements.models import Agreement, AgreementQuerySet
+from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
 from common.listing import ListFilterForm, paginate
 from common.permissions import viewer_required
-from delegations.models import ActionItem, ActionItemQuerySet
+from delegations.models import ActionItem, ActionItemQuerySet, Visit, VisitQuerySet
+from partnerships.models import Partnership, PartnershipQuerySet
 from workspace.result_groups import Group, take
 
 MY_WORK_ORDER: list[OrderBy | str] = [
@@ -28,6 +38,9 @@ MY_WORK_ORDER: list[OrderBy | str] = [
 ]
 CARD_LIMIT = 5
 DUE_SOON_DAYS = 30
+EXPIRING_DAYS = 180
+VISIT_DAYS = 14
+CITIES = ("partnership__home_city", "partnership__partner_city")
 ITEM_RELATED = (
     "partnership__home_city",
     "partnership__partner_city",
@@ -40,6 +53,52 @@ ITEM_RELATED = (
 
 def my_items(user: User) -> ActionItemQuerySet:
     return ActionItem.objects.my_work(user).select_related(*ITEM_RELATED)
+
+
+def my_partnerships(user: User) -> PartnershipQuerySet:
+    """The partnerships ``user`` follows or has open action items assigned in."""
+    assigned = ActionItem.objects.assigned_to(user).open().values("partnership")
+    return Partnership.objects.filter(Q(followers=user) | Q(pk__in=assigned)).distinct()
+
+
+def expiring_agreements(user: User, on: dt.date, days: int = EXPIRING_DAYS) -> AgreementQuerySet:
+    return (
+        Agreement.objects.expiring_within(days=days, on=on)
+        .filter(partnership__in=my_partnerships(user).values("pk"))
+        .select_related(*CITIES)
+        .order_by("valid_until", "reference")
+    )
+
+
+def coming_visits(user: User, on: dt.date, days: int = VISIT_DAYS) -> VisitQuerySet:
+    return (
+        Visit.objects.upcoming(on=on)
+        .filter(
+            partnership__in=my_partnerships(user).values("pk"),
+            start_date__lte=on + dt.timedelta(days=days),
+        )
+        .select_related(*CITIES)
+    )
+
+
+@dataclass
+class ComingUp:
+    """My work's lower part: my partnerships and what falls due in them."""
+
+    followed: list[Partnership]
+    visits: list[Visit]
+    expiring: list[Agreement]
+
+
+def coming_up(user: User, on: dt.date | None = None) -> ComingUp:
+    """Three queries, whatever the number of partnerships."""
+    on = on or timezone.localdate()
+    followed = Partnership.objects.followed_by(user).select_related("home_city", "partner_city")
+    return ComingUp(
+        followed=list(followed.order_by("home_city__name", "partner_city__name")),
+        visits=list(coming_visits(user, on)),
+        expiring=list(expiring_agreements(user, on)),
+    )
 
 
 def dashboard_card(user: User) -> Group:
@@ -95,5 +154,10 @@ class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
 def my_work(request: AuthenticatedRequest) -> HttpResponse:
     filters = MyWorkFilterForm(request.GET)
     items = filters.results(my_items(request.user))
-    context = {"filters": filters, "page_obj": paginate(request, items)}
+    context = {
+        "filters": filters,
+        "page_obj": paginate(request, items),
+        # Only the list is swapped when filtering: the rest is read for the full page.
+        "coming_up": None if wants_partial(request) else coming_up(request.user),
+    }
     return render_partial_or_page(request, "workspace/my_work.html", context, "my-work-results")

@@ -2,8 +2,9 @@
 language, of their overdue and due-soon action items, the agreements of their
 partnerships expiring within 180 days and their partnerships' visits in the next 14 days.
 
-"Their" is what is assigned to them: the open action items whose assignees include
-them, and the partnerships of those items. Nothing is sent when there is nothing to say.
+"Their" items are the open action items whose assignees include them; "their"
+partnerships are those they follow (``Partnership.followers``: set on the partnership's
+page or in their settings) and those of their items (workspace/my_work.py). Nothing is sent when there is nothing to say.
 ``send_reminders`` records each digest sent (``ReminderSent``, one a user and day, a
 database constraint), so running it twice on a day sends nothing twice.
 """
@@ -26,6 +27,7 @@ from agreements.models import Agreement
 from common.roles import staff_accounts
 from delegations.models import ActionItem, Visit
 from workspace.models import PersonalSettings, ReminderSent
+from workspace.my_work import coming_visits, expiring_agreements
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,6 @@ class Digest:
 
 def digest_for(user: User, on: dt.date) -> Digest:
     mine = ActionItem.objects.assigned_to(user)
-    partnerships = mine.open().values("partnership")
     return Digest(
         user=user,
         overdue=list(mine.overdue(on=on).select_related(*CITIES).order_by("due_on", "pk")),
@@ -60,19 +61,8 @@ def digest_for(user: User, on: dt.date) -> Digest:
             .select_related(*CITIES)
             .order_by("due_on", "pk")
         ),
-        expiring=list(
-            Agreement.objects.expiring_within(days=EXPIRING_DAYS, on=on)
-            .filter(partnership__in=partnerships)
-            .select_related(*CITIES)
-            .order_by("valid_until", "reference")
-        ),
-        visits=list(
-            Visit.objects.upcoming(on=on)
-            .filter(
-                partnership__in=partnerships, start_date__lte=on + dt.timedelta(days=VISIT_DAYS)
-            )
-            .select_related(*CITIES)
-        ),
+        expiring=list(expiring_agreements(user, on, EXPIRING_DAYS)),
+        visits=list(coming_visits(user, on, VISIT_DAYS)),
     )
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("statistics/", statistics.statistics, name="statistics"),
     path("reports/annual/", annual_report_page.annual_report, name="annual_report"),
     path("me/settings/", personal.personal_settings, name="personal_settings"),
+    path("me/partnerships/", personal.followed_partnerships, name="followed_partnerships"),
     path("me/calendar-feed/", personal.calendar_feed_action, name="calendar_feed_action"),
     path(
         "history/restore/<str:label>/<int:pk>/",

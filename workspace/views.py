@@ -98,12 +98,13 @@ def partnership_list(request: AuthenticatedRequest) -> HttpResponse:
 def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(
         Partnership.objects.with_cities().prefetch_related(
-            "fields", "partner_city__alternative_names"
+            "fields", "partner_city__alternative_names", "followers"
         ),
         pk=pk,
     )
     context = {
         "partnership": partnership,
+        "following": request.user in partnership.followers.all(),
         # The partner city on the world map, sized by its visits (one query).
         "partner_map": partner_map.draw(
             partner_map.with_activity(Partnership.objects.filter(pk=pk)),
