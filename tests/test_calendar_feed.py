@@ -169,3 +169,33 @@ def test_the_feed_runs_a_fixed_number_of_queries(client, subscriber, django_asse
     # action items, agreement dates, partnerships' and agreements' anniversaries.
     with django_assert_num_queries(8):
         client.get(url)
+
+
+def test_the_feed_can_show_my_partnerships_only(client, subscriber):
+    """Issue 15: those followed, and those of the items assigned, not the whole record."""
+    from tests.factories import PartnershipFactory
+
+    followed, assigned, other = PartnershipFactory.create_batch(3)
+    followed.set_followed(subscriber, follow=True)
+    item = ActionItemFactory(partnership=assigned, due_on=days(5))
+    item.assignees.add(subscriber)
+    visits = {
+        p.pk: VisitFactory(partnership=p, start_date=days(3), end_date=None)
+        for p in (followed, assigned, other)
+    }
+    everything = parse(client.get(feed_url(subscriber)))
+    assert all(any(f"visit-{v.pk}@" in uid for uid in everything) for v in visits.values())
+    client.force_login(subscriber)
+    response = client.post(ACTION_URL, {"action": "mine"})
+    assert response.status_code == 302
+    assert "Show everything" in client.get(SETTINGS_URL).text
+    client.logout()
+    mine = parse(client.get(feed_url(subscriber)))
+    assert any(f"visit-{visits[followed.pk].pk}@" in uid for uid in mine)
+    assert any(f"visit-{visits[assigned.pk].pk}@" in uid for uid in mine)
+    assert not any(f"visit-{visits[other.pk].pk}@" in uid for uid in mine)
+    assert f"action-{item.pk}-due@sister-cities.feed" in mine
+    client.force_login(subscriber)
+    client.post(ACTION_URL, {"action": "all"})
+    client.logout()
+    assert len(parse(client.get(feed_url(subscriber)))) == len(everything)

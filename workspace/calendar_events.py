@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractYear, Mod
 from django.utils.translation import gettext_lazy as _
 
@@ -80,19 +80,23 @@ def events_between(
     *,
     partnership: Partnership | None = None,
     kinds: Iterable[str] | None = None,
+    partnerships: QuerySet[Partnership] | None = None,
 ) -> list[Event]:
-    """Every event from ``first`` to ``last`` (both included), soonest first."""
+    """Every event from ``first`` to ``last`` (both included), soonest first: of one
+    ``partnership``, of some ``partnerships`` (a user's, for their feed), or of all."""
     wanted = set(kinds or KINDS)
-    scope = Q(partnership=partnership) if partnership else Q()
+    if partnership is not None:
+        partnerships = Partnership.objects.filter(pk=partnership.pk)
+    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
     events: list[Event] = []
     if VISITS in wanted:
-        events += _visits(first, last, scope) + _engagements(first, last, partnership)
+        events += _visits(first, last, scope) + _engagements(first, last, partnerships)
     if ACTIONS in wanted:
         events += _actions(first, last, scope)
     if AGREEMENTS in wanted:
         events += _agreement_dates(first, last, scope)
     if ANNIVERSARIES in wanted:
-        events += _anniversaries(first, last, partnership)
+        events += _anniversaries(first, last, partnerships)
     return sorted(events, key=lambda e: e.sort_key)
 
 
@@ -125,9 +129,11 @@ def _visits(first: dt.date, last: dt.date, scope: Q) -> list[Event]:
     ]
 
 
-def _engagements(first: dt.date, last: dt.date, partnership: Partnership | None) -> list[Event]:
+def _engagements(
+    first: dt.date, last: dt.date, partnerships: QuerySet[Partnership] | None
+) -> list[Event]:
     """Programme items with a time (the ones without a time are the visit itself)."""
-    scope = Q(visit__partnership=partnership) if partnership else Q()
+    scope = Q(visit__partnership__in=partnerships) if partnerships is not None else Q()
     items = (
         Engagement.objects.filter(scope, date__gte=first, date__lte=last, time__isnull=False)
         .exclude(visit__status=Visit.Status.CANCELLED)
@@ -226,10 +232,12 @@ def _anniversary_filter(field_name: str, first: dt.date, last: dt.date) -> Q:
     return condition
 
 
-def _anniversaries(first: dt.date, last: dt.date, partnership: Partnership | None) -> list[Event]:
+def _anniversaries(
+    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None
+) -> list[Event]:
     events = []
     partnerships = (
-        Partnership.objects.filter(Q(pk=partnership.pk) if partnership else Q())
+        Partnership.objects.filter(Q(pk__in=scope) if scope is not None else Q())
         .exclude(established_on_precision=Precision.YEAR)
         .filter(established_on__isnull=False)
         .annotate(_step=Mod(ExtractYear("established_on"), Value(ANNIVERSARY_STEP)))
@@ -251,7 +259,7 @@ def _anniversaries(first: dt.date, last: dt.date, partnership: Partnership | Non
         )
     agreements = (
         Agreement.objects.concluded()
-        .filter(Q(partnership=partnership) if partnership else Q())
+        .filter(Q(partnership__in=scope) if scope is not None else Q())
         .exclude(signed_on_precision=Precision.YEAR)
         .filter(signed_on__isnull=False)
         .annotate(_step=Mod(ExtractYear("signed_on"), Value(ANNIVERSARY_STEP)))

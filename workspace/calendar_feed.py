@@ -4,7 +4,8 @@
 The URL carries a secret (``PersonalSettings.feed_token``) instead of a session: a
 calendar application cannot sign in. The feed answers only while its account is active
 and holds a role (what the account may read is the whole record; an account that loses
-its role loses its feed). Each event has a stable UID (``visit-12@…``), so an edited
+its role loses its feed); its owner may narrow it to "my partnerships", those they
+follow and those of the action items assigned to them. Each event has a stable UID (``visit-12@…``), so an edited
 visit replaces the subscriber's copy instead of adding another. Dates known only to the
 month or year are left out: an all-day event on a day nobody knows would mislead.
 """
@@ -15,6 +16,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +25,10 @@ from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
 from common.permissions import can_read
+from partnerships.models import Partnership
 from workspace.calendar_events import Event, events_between
 from workspace.models import PersonalSettings
+from workspace.my_work import my_partnerships
 
 UID_DOMAIN = "sister-cities.feed"
 DAYS_BEFORE = 90
@@ -32,9 +36,15 @@ DAYS_AFTER = 400
 TIMED_EVENT = dt.timedelta(hours=1)
 
 
-def feed_events(on: dt.date | None = None) -> list[Event]:
+def feed_events(
+    on: dt.date | None = None, partnerships: QuerySet[Partnership] | None = None
+) -> list[Event]:
     on = on or timezone.localdate()
-    events = events_between(on - dt.timedelta(days=DAYS_BEFORE), on + dt.timedelta(days=DAYS_AFTER))
+    events = events_between(
+        on - dt.timedelta(days=DAYS_BEFORE),
+        on + dt.timedelta(days=DAYS_AFTER),
+        partnerships=partnerships,
+    )
     return [e for e in events if e.day_known]
 
 
@@ -82,7 +92,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if found is None or not can_read(found.user):
         raise Http404
     base_url = request.build_absolute_uri("/").rstrip("/")
-    body = build_feed(feed_events(), base_url=base_url, name=_("Sister cities"))
+    # "My partnerships" (issue 15): those followed and those of the items assigned.
+    mine = found.feed_scope == PersonalSettings.FeedScope.MINE
+    partnerships = my_partnerships(found.user) if mine else None
+    body = build_feed(
+        feed_events(partnerships=partnerships), base_url=base_url, name=_("Sister cities")
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sister-cities.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -48,6 +48,10 @@ class PersonalSettings(models.Model):
         WEEKLY = "weekly", _("every Monday")
         OFF = "off", _("never")
 
+    class FeedScope(models.TextChoices):
+        ALL = "all", _("everything")
+        MINE = "mine", _("my partnerships")  # followed, or with items assigned to me
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -57,6 +61,9 @@ class PersonalSettings(models.Model):
     # The calendar feed's secret URL part; empty while the feed is off. A new one
     # replaces the old (every subscription with the old URL stops working).
     feed_token = models.CharField(_("calendar feed token"), max_length=64, blank=True)
+    feed_scope = models.CharField(
+        _("calendar feed shows"), max_length=4, choices=FeedScope.choices, default=FeedScope.ALL
+    )
     reminder_frequency = models.CharField(
         _("e-mail reminders"), max_length=6, choices=Frequency.choices, default=Frequency.DAILY
     )

@@ -68,6 +68,7 @@ def personal_settings(request: AuthenticatedRequest) -> HttpResponse:
             initial={"partnerships": Partnership.objects.followed_by(request.user)}
         ),
         "feed_url": feed_url,
+        "feed_scope": mine.feed_scope,
         "has_email": bool(request.user.email),
     }
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK
@@ -90,7 +91,15 @@ def followed_partnerships(request: AuthenticatedRequest) -> HttpResponse:
 @viewer_required
 def calendar_feed_action(request: AuthenticatedRequest) -> HttpResponse:
     mine = PersonalSettings.of(request.user)
-    if request.POST.get("action") == "off":
+    action = request.POST.get("action")
+    if action in PersonalSettings.FeedScope.values:
+        mine.feed_scope = action
+        mine.save(update_fields=["feed_scope"])
+        messages.success(
+            request,
+            _("Your calendar feed shows %(scope)s.") % {"scope": mine.get_feed_scope_display()},
+        )
+    elif action == "off":
         mine.turn_feed_off()
         messages.success(request, _("Your calendar feed is off: its address no longer works."))
     else:
