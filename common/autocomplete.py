@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from common import quick_add
 from common.text_match import any_field_contains, exact_condition, normalise_query
 
 PICK_LIMIT = 20
@@ -33,9 +34,12 @@ def pick_label(record: models.Model) -> str:
 
 
 class AutocompleteInput(forms.TextInput):
-    def __init__(self, url: str = "", attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, url: str = "", attrs: dict[str, Any] | None = None, *, quick_add_kind: str = ""
+    ) -> None:
         super().__init__(attrs)
         self.url = url
+        self.quick_add_kind = quick_add_kind  # a "New …" button beside the box (quick_add.py)
         self.known: dict[str, str] = {}  # pk → "Name (#pk)" of the current values
 
     def format_value(self, value: Any) -> str | None:
@@ -66,7 +70,8 @@ class AutocompleteInput(forms.TextInput):
             }
         )
         box = super().render(name, value, attrs, renderer)
-        return format_html('{}<datalist id="{}"></datalist>', box, options_id)
+        add = quick_add.button(self.quick_add_kind, name, str(attrs.get("id") or name))
+        return format_html('{}<datalist id="{}"></datalist>{}', box, options_id, add)
 
 
 class AutocompleteField(forms.ModelChoiceField):
@@ -75,9 +80,15 @@ class AutocompleteField(forms.ModelChoiceField):
     autocomplete = True
 
     def __init__(
-        self, queryset: models.QuerySet[Any], *, url: str, search_fields: list[str], **kwargs: Any
+        self,
+        queryset: models.QuerySet[Any],
+        *,
+        url: str,
+        search_fields: list[str],
+        quick_add_kind: str = "",
+        **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("widget", AutocompleteInput(url))
+        kwargs.setdefault("widget", AutocompleteInput(url, quick_add_kind=quick_add_kind))
         super().__init__(queryset, **kwargs)
         self.search_fields = search_fields
 

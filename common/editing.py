@@ -15,6 +15,11 @@ Responses (documented here once for every form of agreements, visits, action ite
 * POST with ``add_row=<formset prefix>`` (the "Add a row" button of an inline table)
                                → 200, the same form with one more blank row, nothing saved
                                  and no errors shown (the partial for htmx, the page otherwise)
+* POST with ``quick_add=<kind>:<field>`` (the "New person" button beside a picker)
+                               → 302 to that kind's create page, the form kept in the
+                                 session; once the record is saved, 302 back here, where
+                                 ``?restore=`` shows the form again with the record picked
+                                 (common/quick_add.py)
 * POST with ``refresh=<field>`` (a choice that narrows other lists changed: the partnership)
                                → 200, the same form re-rendered, nothing saved, no errors
 """
@@ -28,11 +33,12 @@ from typing import Any
 from django.contrib import messages
 from django.db import models
 from django.forms.utils import ErrorDict
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from common import quick_add
 from common.concurrency import EditConflict, InlineFormSet, VersionedFormMixin
 from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import HtmxRequest
@@ -59,10 +65,12 @@ def save_or_render(  # noqa: PLR0913 (keyword-only options of the one save flow 
     formsets = formsets or {}
     conflict, status = None, HTTPStatus.OK
     obj: Any
-    if request.method == "POST" and (
-        request.POST.get(ADD_ROW) in formsets or request.POST.get(REFRESH)
-    ):
-        form, formsets = redisplayed(request, form, formsets)
+    if (to_create := quick_add.start(request)) is not None:
+        return to_create  # "New person" pressed without JavaScript: the form is kept
+    if quick_add.in_dialog(request):
+        template, partial, formsets = quick_add.DIALOG_TEMPLATE, quick_add.DIALOG_PARTIAL, {}
+    if (shown_again := _redisplay_data(request, formsets)) is not None:
+        form, formsets = redisplayed(request, form, formsets, shown_again)
     elif request.method == "POST":
         # Validate every part so that all errors show at once.
         results = [form.is_valid()] + [fs.is_valid() for fs in formsets.values()]
@@ -82,13 +90,26 @@ def save_or_render(  # noqa: PLR0913 (keyword-only options of the one save flow 
         else:
             status = HTTPStatus.UNPROCESSABLE_ENTITY
     page = {"form": form, "formsets": formsets, "conflict": conflict, **(context or {})}
+    page["dialog_fields"] = quick_add.DIALOG_FIELDS
     if not wants_partial(request):
         return render_partial_or_page(request, template, page, partial, status=status)
     response = render_partial_or_page(request, template, page, partial)
-    if status != HTTPStatus.OK:
+    if status != HTTPStatus.OK and not quick_add.in_dialog(request):
         # The conflict message and form-wide errors sit at the top of the form: show them.
         response["HX-Reswap"] = "outerHTML show:#record-form:top"
     return response
+
+
+def _redisplay_data(request: HtmxRequest, formsets: dict[str, InlineFormSet]) -> QueryDict | None:
+    """The data of a form shown again, nothing saved: back from a quick-add, or a POST
+    that adds a row or refreshes the narrowed lists."""
+    if (kept := quick_add.restored(request)) is not None:
+        return kept
+    if request.method == "POST" and (
+        request.POST.get(ADD_ROW) in formsets or request.POST.get(REFRESH)
+    ):
+        return request.POST.copy()
+    return None
 
 
 ADD_ROW = "add_row"
@@ -99,7 +120,10 @@ ADD_ANOTHER = "add_another"
 
 def after_save(request: HtmxRequest, obj: models.Model, saved_message: str) -> HttpResponse:
     """To the record's page; with "Save and add another" (``then=add_another``), back to
-    the same blank form (its query string kept: ``?partnership=`` stays preselected)."""
+    the same blank form (its query string kept: ``?partnership=`` stays preselected);
+    a record added from inside another form goes back there (common/quick_add.py)."""
+    if (picked := quick_add.finish(request, obj)) is not None:
+        return picked
     if request.POST.get(THEN) == ADD_ANOTHER:
         messages.success(
             request,
@@ -111,10 +135,14 @@ def after_save(request: HtmxRequest, obj: models.Model, saved_message: str) -> H
 
 
 def redisplayed(
-    request: HtmxRequest, form: VersionedFormMixin, formsets: dict[str, InlineFormSet]
+    request: HtmxRequest,
+    form: VersionedFormMixin,
+    formsets: dict[str, InlineFormSet],
+    kept: QueryDict | None = None,
 ) -> tuple[VersionedFormMixin, dict[str, InlineFormSet]]:
-    """The posted form and formsets again (one blank row more if asked), without errors."""
-    data = request.POST.copy()
+    """The posted (or ``kept``) form and formsets again (one blank row more if asked),
+    without errors."""
+    data = kept if kept is not None else request.POST.copy()
     if data.get(ADD_ROW) in formsets:
         key = f"{data[ADD_ROW]}-TOTAL_FORMS"
         try:
@@ -137,6 +165,11 @@ def redisplayed(
 # caches ``errors`` reads (private, hence absent from django-stubs: the parameters are Any).
 def _without_errors(form: Any) -> None:
     form._errors = ErrorDict()
+
+
+def shown_without_errors(form: Any) -> None:
+    """A bound form shown again before anything was submitted for saving (no errors)."""
+    _without_errors(form)
 
 
 def _formset_without_errors(formset: Any) -> None:

@@ -11,7 +11,16 @@ class CityNameInline(admin.TabularInline):
 
 @admin.register(City)
 class CityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "name_en", "name_local", "country", "region", "is_home", "population"]
+    list_display = [
+        "name",
+        "name_en",
+        "name_local",
+        "country",
+        "region",
+        "is_home",
+        "population",
+        "geonames_id",
+    ]
     list_filter = ["is_home", "country"]
     search_fields = ["name", "name_en", "name_local", "alternative_names__name", "region"]
     inlines = [CityNameInline]

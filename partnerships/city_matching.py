@@ -6,8 +6,9 @@ Staff write a partner city as they read it: "Xơ-un", "Xo un", "Seoul", "Séoul"
 1. a stored city with that name, English, local or alternative name, compared by
    ``name_key`` (case, accents, hyphens and spaces ignored);
 2. the offline gazetteer's city of that name (``common.cities``), when it is one city
-   (in the country given, if any): the stored city that already carries one of its
-   names, or a new city made from it — Vietnamese (or the name as written), English
+   (in the country given, if any): the stored city with its GeoNames id
+   (``City.geonames_id``), else the stored city that already carries one of its
+   names, or a new city made from it (with its GeoNames id) — Vietnamese (or the name as written), English
    and local names, country, coordinates, time zone — created once however many rows
    name it;
 3. nothing, with the near misses of both as "did you mean".
@@ -45,6 +46,7 @@ def city_from_place(place: Place, written: str) -> City:
         latitude=Decimal(f"{place.latitude:.6f}"),
         longitude=Decimal(f"{place.longitude:.6f}"),
         timezone=place.timezone,
+        geonames_id=place.geonameid,
         is_home=False,
     )
 
@@ -61,7 +63,7 @@ class CityMatcher:
         self._by_key: dict[str, list[City]] = {}
         self._records: list[tuple[int, list[str]]] = []
         self._all: list[City] = []
-        self._from_place: dict[int, City] = {}
+        self._from_place: dict[int, City] = {}  # by GeoNames id: stored, or made meanwhile
         for city in cities:
             self.add(city)
 
@@ -76,6 +78,8 @@ class CityMatcher:
                 self._by_key[key].append(city)
         if place is not None:
             self._from_place[place.geonameid] = city
+        elif city.geonames_id is not None:
+            self._from_place[city.geonames_id] = city
 
     def stored(self, name: str, country: str = "") -> list[City]:
         found = self._by_key.get(name_key(name), [])
@@ -88,10 +92,12 @@ class CityMatcher:
         lookup = find_city(name, self._records)
         places = [m.place for m in lookup.exact_places if not country or m.place.country == country]
         ids = {p.geonameid for p in places}
+        if len(ids) == 1 and places[0].geonameid in self._from_place:
+            # The city carrying the gazetteer's id first (it also tells apart stored
+            # cities of the same name).
+            return CityFound(city=self._from_place[places[0].geonameid], place=places[0])
         if not same and len(ids) == 1:
             place = places[0]
-            if place.geonameid in self._from_place:
-                return CityFound(city=self._from_place[place.geonameid], place=place)
             for known in (place.name, place.vietnamese, *place.native_names):
                 match = self.stored(known, place.country) if known else []
                 if len(match) == 1:
@@ -139,6 +145,7 @@ def propose(name: str, cities: Iterable[City], *, limit: int = 5) -> list[Propos
                     "latitude": str(new.latitude),
                     "longitude": str(new.longitude),
                     "timezone": new.timezone,
+                    "geonames_id": str(place.geonameid),
                 },
             )
         )

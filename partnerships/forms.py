@@ -159,8 +159,10 @@ class CityForm(VersionedFormMixin, forms.ModelForm):
             "country_note_en",
             "key_figures",
             "key_figures_en",
+            "geonames_id",  # hidden: set by choosing the gazetteer's proposal
         ]
         widgets = {
+            "geonames_id": forms.HiddenInput,
             "profile": forms.Textarea(attrs={"rows": 6}),
             "profile_en": forms.Textarea(attrs={"rows": 6}),
             "country_note": forms.Textarea(attrs={"rows": 4}),

@@ -159,6 +159,9 @@ class City(EnglishVersions, Record):
         validators=[validate_timezone],
         help_text=_("IANA name, e.g. Europe/Minsk, Asia/Vientiane."),
     )
+    # The gazetteer's id of the city (GeoNames, common/cities), when it was made from it
+    # or matched to it: the sheets' city matcher tries it before any name.
+    geonames_id = models.PositiveIntegerField(_("GeoNames id"), null=True, blank=True, unique=True)
 
     history = HistoricalRecords()
     objects = CityQuerySet.as_manager()

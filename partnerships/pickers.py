@@ -14,8 +14,10 @@ from django import forms
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common import quick_add
 from common.autocomplete import AutocompleteField, remember_label, suggestions
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
@@ -31,6 +33,11 @@ SEARCHED: dict[str, tuple[Callable[[], models.QuerySet[Any]], list[str]]] = {
 }
 
 
+# A person or an organisation can be added from inside the form that picks one.
+quick_add.register("people", "partnerships:person_create", _("New person"))
+quick_add.register("organisations", "partnerships:organisation_create", _("New organisation"))
+
+
 def picker(kind: str, **kwargs: Any) -> AutocompleteField:
     """The form field picking one record of ``kind`` (a key of ``SEARCHED``)."""
     records, fields = SEARCHED[kind]
@@ -38,6 +45,7 @@ def picker(kind: str, **kwargs: Any) -> AutocompleteField:
         records(),
         url=reverse_lazy("partnerships:pick", args=[kind]),  # type: ignore[arg-type]
         search_fields=fields,
+        quick_add_kind=kind,
         **kwargs,
     )
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from common import quick_add
 from common.concurrency import EditConflict
-from common.editing import redirect_to
+from common.editing import redirect_to, shown_without_errors
 from common.file_delivery import send_file
 from common.htmx import wants_partial
 from common.http_request import AuthenticatedRequest
@@ -58,6 +59,8 @@ def _save_or_render(
     """Save a valid posted row if nobody changed it since its form was loaded; otherwise
     (GET, errors, or an edit conflict) show its form."""
     status, conflict = HTTPStatus.OK, None
+    if (to_create := quick_add.start(request)) is not None:
+        return to_create  # "New person" pressed without JavaScript: the row is kept
     if request.method == "POST":
         is_new = form.instance.pk is None
         if not form.is_valid():
@@ -102,7 +105,10 @@ def form_id(kind: PartKind, row: Any) -> str:
 def part_new(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     visit = get_object_or_404(Visit.objects.select_related("partnership"), pk=pk)
     part = _kind(kind)
-    form = part.form(request.POST or None, request.FILES or None, visit=visit)
+    kept = quick_add.restored(request)  # back from a person added from this row
+    form = part.form(kept or request.POST or None, request.FILES or None, visit=visit)
+    if kept is not None:
+        shown_without_errors(form)
     return _save_or_render(request, visit, part, form)
 
 
@@ -113,7 +119,11 @@ def part_edit(request: AuthenticatedRequest, pk: int, kind: str, row: int) -> Ht
     visit = get_object_or_404(Visit.objects.select_related("partnership"), pk=pk)
     part = _kind(kind)
     instance = _row(visit, part, row)
-    form = part.form(request.POST or None, request.FILES or None, instance=instance, visit=visit)
+    kept = quick_add.restored(request)  # back from a person added from this row
+    data = kept or request.POST or None
+    form = part.form(data, request.FILES or None, instance=instance, visit=visit)
+    if kept is not None:
+        shown_without_errors(form)
     return _save_or_render(request, visit, part, form)
 
 

@@ -43,3 +43,28 @@
     }
   });
 })();
+
+// Quick-add (common/quick_add.py): the "New person" button beside a picker fetches the
+// create form into the dialog, which then opens; the record saved comes back as the
+// "quickAdded" event (the box's id and the record's "Name (#id)"), put in that box.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = document.getElementById("quick-add-dialog");
+    if (dialog && event.detail.target.id === "quick-add-body" && !dialog.open) {
+      dialog.showModal();
+    }
+  });
+
+  document.addEventListener("quickAdded", function (event) {
+    var dialog = document.getElementById("quick-add-dialog");
+    var box = document.getElementById(event.detail.input);
+    if (dialog && dialog.open) { dialog.close(); }
+    if (box) {
+      box.value = event.detail.label;
+      box.dispatchEvent(new Event("change", {bubbles: true}));
+      box.focus();
+    }
+  });
+})();

@@ -7,7 +7,8 @@ page never scrolls sideways and that axe-core finds no critical or serious viola
 
 ``path`` may name demo records in braces, filled from ``record_ids()`` after the demo
 data are loaded: ``{partnership}``, ``{city}``, ``{person}``, ``{organisation}``,
-``{agreement}``, ``{visit}``, ``{actionitem}``. ``prepare`` runs on the opened page
+``{agreement}``, ``{visit}``, ``{actionitem}``, ``{engagement}`` and ``{member}`` (a
+programme row and a delegation member of that visit). ``prepare`` runs on the opened page
 (e.g. submits the empty form to show its errors) before the checks.
 
 To check only some states while working on them: ``LAYOUT_PAGES="calendar;my work"``.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Page
 
 from agreements.models import Agreement
-from delegations.models import ActionItem, Visit
+from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
 from partnerships.models import City, Organisation, Partnership, Person
 from tests.sheets import agreement_row, xlsx_bytes
 
@@ -57,7 +58,7 @@ def submit_visit_part(page: Page) -> None:
     form = page.locator("ul.visit-parts form").first
     form.evaluate("form => { form.noValidate = true; }")
     with page.expect_response(lambda response: response.request.method == "POST"):
-        form.locator("button[type=submit]").first.click()
+        form.locator(".form-actions button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
 
@@ -78,6 +79,12 @@ def upload_agreements_sheet(page: Page) -> None:
     )
     with page.expect_navigation():
         page.click("button[value=preview]")
+
+
+def open_quick_add(page: Page) -> None:
+    """Open the "New person" dialog beside the first person picker (htmx)."""
+    page.locator("button.quick-add").first.click()
+    page.locator("#quick-add-dialog #quick-add-form").wait_for()
 
 
 def open_status_change(page: Page) -> None:
@@ -132,6 +139,11 @@ PAGE_STATES: list[PageState] = [
     PageState("visit delegation, new row", "/visits/{visit}/people/new/"),
     PageState("visit travel, new row", "/visits/{visit}/travel/new/"),
     PageState("visit gifts, new row", "/visits/{visit}/gifts/new/"),
+    PageState("visit programme, row edit", "/visits/{visit}/programme/{engagement}/edit/"),
+    PageState("visit programme, row remove", "/visits/{visit}/programme/{engagement}/delete/"),
+    PageState("visit delegation, row edit", "/visits/{visit}/people/{member}/edit/"),
+    PageState("visit delegation, new person dialog", "/visits/{visit}/people/new/", open_quick_add),
+    PageState("visit delegation, row remove", "/visits/{visit}/people/{member}/delete/"),
     PageState("visit brief", "/visits/{visit}/brief/"),
     PageState("visits import", "/visits/import/"),
     PageState("action items", "/actions/"),
@@ -170,6 +182,8 @@ def record_ids() -> dict[str, int]:
         "agreement": agreement,
         "visit": visit,
         "actionitem": ActionItem.objects.order_by("pk").first(),
+        "engagement": Engagement.objects.filter(visit=visit).order_by("pk").first(),
+        "member": VisitParticipant.objects.filter(visit=visit).order_by("pk").first(),
     }
     missing = [name for name, record in found.items() if record is None]
     assert not missing, f"the demo data have no {missing}"

@@ -189,3 +189,43 @@ def test_on_a_laptop_the_menu_and_filters_are_open(editor_page: Page, live_serve
     assert page.locator("nav.app-nav a").first.is_visible()
     assert not page.locator(".app-menu > summary").is_visible()
     assert page.locator("form.filters select[name=status]").is_visible()
+
+
+# How many lines of text a list's title cell (td.title-cell) and each button take.
+TEXT_LINES = """() => {
+  const linesOf = (el) => {
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return Math.round(range.getBoundingClientRect().height / line);
+  };
+  const shown = (el) => el.getClientRects().length > 0;
+  const titles = [...document.querySelectorAll("td.title-cell")].filter(shown)
+    .map(el => ({text: el.textContent.trim().slice(0, 50), lines: linesOf(el)}));
+  const buttons = [...document.querySelectorAll("main button, main [role=button], header button")]
+    .filter(shown).filter(el => el.textContent.trim())
+    .map(el => {
+      const style = getComputedStyle(el);
+      const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+      const inner = el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      return {text: el.textContent.trim().slice(0, 40), lines: Math.round(inner / line)};
+    });
+  return {titles, buttons};
+}"""
+TITLE_LINES = 4
+
+
+@pytest.mark.parametrize("path", ["/agreements/", "/visits/", "/actions/"])
+def test_list_tables_give_titles_the_room_and_no_button_wraps_at_1366(
+    editor_page: Page, live_server: Any, path: str
+) -> None:
+    page = editor_page
+    page.set_viewport_size(LAPTOP)
+    page.goto(live_server.url + path)
+    found = page.evaluate(TEXT_LINES)
+    assert found["titles"], "the list marks its title cells (td.title-cell)"
+    tall = [t for t in found["titles"] if t["lines"] > TITLE_LINES]
+    assert tall == [], tall
+    wrapped = [b for b in found["buttons"] if b["lines"] > 1]
+    assert wrapped == [], wrapped

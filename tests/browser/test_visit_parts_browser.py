@@ -40,7 +40,7 @@ def test_programme_items_are_added_changed_and_removed_in_place(
     form.locator("input[name=end_time]").fill("15:30")
     form.locator("input[name=title]").fill("Thăm Nhà máy Máy kéo Minsk")
     form.locator("select[name=dress]").select_option("business")
-    form.locator("button[type=submit]").click()
+    form.locator(".form-actions button[type=submit]").click()
     expect(section.locator("#part-form-programme-new")).to_have_count(0)
     expect(section).to_contain_text("Thăm Nhà máy Máy kéo Minsk")
     expect(section).to_contain_text("14:00–15:30")
@@ -51,10 +51,10 @@ def test_programme_items_are_added_changed_and_removed_in_place(
     row.locator("a[href$='/edit/']").click()
     edit = section.locator(f"#part-form-programme-{added.pk}")
     edit.locator("input[name=end_time]").fill("13:00")
-    edit.locator("button[type=submit]").click()
+    edit.locator(".form-actions button[type=submit]").click()
     expect(edit.locator("#id_end_time_error")).to_be_visible()
     edit.locator("input[name=end_time]").fill("16:00")
-    edit.locator("button[type=submit]").click()
+    edit.locator(".form-actions button[type=submit]").click()
     expect(section.locator(f"#part-programme-{added.pk}")).to_contain_text("14:00–16:00")
     assert page.url.endswith(f"/visits/{visit.pk}/")  # no navigation happened
 
@@ -81,7 +81,7 @@ def test_a_delegation_member_is_added_as_a_row_without_reloading(
     form.locator("input[name=person]").fill("Nguyễn Mạnh Quyền")
     form.locator("select[name=role]").select_option("press")
     form.locator("input[name=phone]").fill("+84 904 123 456")
-    form.locator("button[type=submit]").click()
+    form.locator(".form-actions button[type=submit]").click()
     expect(section).to_contain_text("Nguyễn Mạnh Quyền")
     expect(section).to_contain_text("+84 904 123 456")
     assert visit.participants.get().role == "press"
