@@ -59,3 +59,16 @@ def test_the_statistics_page_shows_its_charts_under_the_strict_csp(signed_in, li
     expect(page.locator("svg.chart")).to_have_count(6)
     expect(page.locator("#chart-visits-title")).to_have_count(1)
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_following_a_partnership_brings_it_into_my_work(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/map/")
+    page.locator("svg.partner-map a.point", has_text="Viêng Chăn").click()
+    expect(page.locator("h1")).to_have_text("Hà Nội – Viêng Chăn")
+    with page.expect_navigation():
+        page.locator("#followers button").click()
+    # Followed: the button now stops following (it posts no "follow").
+    expect(page.locator("#followers input[name=follow]")).to_have_count(0)
+    page.goto(f"{live_server.url}/my-work/")
+    expect(page.locator("#followed-partnerships")).to_contain_text("Hà Nội – Viêng Chăn")
