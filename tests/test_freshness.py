@@ -186,10 +186,10 @@ def test_the_partnership_page_caches_its_record_sections_until_a_change(
     first = client.get(url).content.decode()
     assert "Chương trình cũ" in first
     assert "Chuyến thăm đầu tiên" in first
-    # 19 uncached; cached: session, user, role (3), the partnership, its fields and names
-    # (3), the data version, the open action items, the history (2), the map block's
-    # recent visits (1), saving the session (3).
-    with django_assert_num_queries(14):
+    # 21 uncached; cached: session, user, role (3), the partnership, its fields and names
+    # (3), its followers (1), the data version, the open action items, the history and the
+    # followers' changes in it (3), the map block's recent visits (1), saving the session (3).
+    with django_assert_num_queries(16):
         again = client.get(url).content.decode()
     assert again.count("Chương trình cũ") == first.count("Chương trình cũ")
     agreement.title = "Chương trình mới"

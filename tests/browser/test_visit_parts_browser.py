@@ -102,12 +102,12 @@ def test_a_removed_programme_item_is_restored_from_the_history_with_its_counterp
     expect(page.locator(f"#part-programme-{item.pk}")).to_have_count(0)
 
     page.reload()
-    restore = page.locator("#history").get_by_role("button", name="Restore")
+    restore = page.locator("#history").get_by_role("button", name="Khôi phục")
     expect(restore).to_have_count(1)
     restore.click()
 
     expect(page.locator(f"#part-programme-{item.pk}")).to_contain_text("Hội đàm")
-    expect(page.locator("#history").get_by_role("button", name="Restore")).to_have_count(0)
+    expect(page.locator("#history").get_by_role("button", name="Khôi phục")).to_have_count(0)
     assert [p.full_name for p in Engagement.objects.get(pk=item.pk).counterparts.all()] == [
         "Thị trưởng Minsk"
     ]
