@@ -8,8 +8,10 @@ page never scrolls sideways and that axe-core finds no critical or serious viola
 ``path`` may name demo records in braces, filled from ``record_ids()`` after the demo
 data are loaded: ``{partnership}``, ``{city}``, ``{person}``, ``{organisation}``,
 ``{agreement}``, ``{visit}``, ``{actionitem}``, ``{engagement}`` and ``{member}`` (a
-programme row and a delegation member of that visit). ``prepare`` runs on the opened page
-(e.g. submits the empty form to show its errors) before the checks.
+programme row and a delegation member of that visit), ``{importlog}`` (an import of one
+agreement, made for these tests when the demo data have none). ``prepare`` runs on the
+opened page (e.g. submits the empty form to show its errors) before the checks. ``role``:
+who opens it (the demo editor, or an administrator for the pages only they reach).
 
 To check only some states while working on them: ``LAYOUT_PAGES="calendar;my work"``.
 """
@@ -19,13 +21,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Page
 
 from agreements.models import Agreement
 from delegations.models import ActionItem, Engagement, Visit, VisitParticipant
 from partnerships.models import City, Organisation, Partnership, Person
-from tests.sheets import agreement_row, xlsx_bytes
+from sheets.importing import run_import
+from sheets.models import ImportLog
+from tests.sheets import agreement_row, csv_bytes, xlsx_bytes
 
 Prepare = Callable[[Page], None]
 
@@ -36,6 +41,7 @@ class PageState:
     path: str
     prepare: Prepare | None = None
     status: int = 200
+    role: str = "editor"
 
 
 def submit_empty(page: Page) -> None:
@@ -79,6 +85,48 @@ def upload_agreements_sheet(page: Page) -> None:
     )
     with page.expect_navigation():
         page.click("button[value=preview]")
+
+
+def upload_sheet_to_map(page: Page) -> None:
+    """Preview a sheet the import asks about: a column it does not know, a document kind
+    written as no label says, a partner city found nowhere (issue 12, points 3, 6, 8)."""
+    lines = [
+        "Ký hiệu lưu,Thành phố đối tác,Quốc gia đối tác,Loại văn bản,Tên văn bản,Ngày ký",
+        "HN-SL-01,Minskk,BY,Công hàm,Công hàm về hợp tác,07/12/2023",
+    ]
+    page.set_input_files(
+        "input[type=file]",
+        {"name": "so-luu.csv", "mimeType": "text/csv", "buffer": "\n".join(lines).encode()},
+    )
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+    for asked in ("select[name=map_0]", "select[name=value_0]", "input[name=newcity_0]"):
+        assert page.locator(f"form.import-reread {asked}").count() == 1, asked
+
+
+MONTH_FIRST = (
+    Path(__file__).parent.parent / "fixtures" / "sheets" / "office_title_row_monthfirst.xlsx"
+)
+
+
+def upload_month_first_sheet(page: Page) -> None:
+    """Preview the sheet an English-locale office suite saved: ambiguous date columns."""
+    page.set_input_files(
+        "input[type=file]",
+        {
+            "name": MONTH_FIRST.name,
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": MONTH_FIRST.read_bytes(),
+        },
+    )
+    with page.expect_navigation():
+        page.click("button[value=preview]")
+    assert page.locator("form.import-reread select[name=datecells_1]").count() == 1
+
+
+def revert_planned(page: Page) -> None:
+    """The revert's confirmation shows its plan and form, not what blocks it."""
+    assert page.locator("main form button.danger[type=submit]").count() == 1
 
 
 def open_quick_add(page: Page) -> None:
@@ -129,6 +177,16 @@ PAGE_STATES: list[PageState] = [
     PageState("agreement edit, one more row", "/agreements/{agreement}/edit/", add_row),
     PageState("agreements import", "/agreements/import/"),
     PageState("agreements import preview", "/agreements/import/", upload_agreements_sheet),
+    PageState("agreements import preview, mapping", "/agreements/import/", upload_sheet_to_map),
+    PageState(
+        "agreements import preview, ambiguous dates",
+        "/agreements/import/",
+        upload_month_first_sheet,
+    ),
+    PageState("import log", "/imports/{importlog}/"),
+    PageState(
+        "import revert", "/imports/{importlog}/revert/", revert_planned, role="administrator"
+    ),
     PageState("visits", "/visits/"),
     PageState("visit", "/visits/{visit}/"),
     PageState("visit form", "/visits/new/"),
@@ -184,6 +242,7 @@ def record_ids() -> dict[str, int]:
         "actionitem": ActionItem.objects.order_by("pk").first(),
         "engagement": Engagement.objects.filter(visit=visit).order_by("pk").first(),
         "member": VisitParticipant.objects.filter(visit=visit).order_by("pk").first(),
+        "importlog": ImportLog.objects.order_by("pk").first() or imported_log(),
     }
     missing = [name for name, record in found.items() if record is None]
     assert not missing, f"the demo data have no {missing}"
@@ -192,3 +251,24 @@ def record_ids() -> dict[str, int]:
 
 def path_of(state: PageState, ids: dict[str, int]) -> str:
     return state.path.format(**ids)
+
+
+def imported_log() -> ImportLog | None:
+    """The log of an import of one new agreement between demo cities (revertable)."""
+    home = City.objects.filter(is_home=True).order_by("pk").first()
+    partner = City.objects.filter(is_home=False).order_by("pk").first()
+    if home is None or partner is None:
+        return None
+    row = agreement_row(
+        reference="HN-LAYOUT-2099",
+        home_city=home.name,
+        home_country=str(home.country),
+        partner_city=partner.name,
+        partner_country=str(partner.country),
+        signatories="Nguyễn Văn A (Chủ tịch)",
+    )
+    outcome = run_import(
+        sheet="agreements", file_name="layout.csv", data=csv_bytes([row]), dry_run=False
+    )
+    assert outcome.ok, (outcome.errors, outcome.error_rows)
+    return outcome.log

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, ViewportSize
 
-from demo.loader import load_demo
+from common.roles import ADMINISTRATOR
+from demo.loader import ensure_demo_user, load_demo
 from tests.browser.pages import PageState, path_of, record_ids, selected_states
 
 PASSWORD = "demo-pass-2025"
@@ -46,19 +47,32 @@ WIDER_THAN_SCREEN = """() => {
 }"""
 
 
-@pytest.fixture
-def editor_page(page: Page, live_server: Any, transactional_db: None) -> Page:
-    load_demo(password=PASSWORD)
-    page.add_init_script(path=str(AXE))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "demo-editor")
+ACCOUNTS = {"editor": "demo-editor", "administrator": "demo-administrator"}
+SIGNED_IN: dict[int, str] = {}  # id of the page → the role signed in on it
+
+
+def sign_in(page: Page, base: str, role: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", ACCOUNTS[role])
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.press("input[name=password]", "Enter")
+    SIGNED_IN[id(page)] = role
+
+
+@pytest.fixture
+def editor_page(page: Page, live_server: Any, transactional_db: None) -> Page:
+    load_demo(password=PASSWORD)
+    ensure_demo_user(ACCOUNTS["administrator"], ADMINISTRATOR, PASSWORD)
+    page.add_init_script(path=str(AXE))
+    sign_in(page, live_server.url, "editor")
     return page
 
 
 def open_state(page: Page, base: str, state: PageState, ids: dict[str, int]) -> None:
+    if SIGNED_IN.get(id(page)) != state.role:
+        sign_in(page, base, state.role)
     response = page.goto(base + path_of(state, ids))
     assert response is not None
     assert response.status == state.status, f"{state.name}: {response.status}"
