@@ -120,3 +120,20 @@ def test_main_lists_read_their_page_through_an_index(client_in, name, query):
         if sql.startswith("SELECT COUNT(*)"):
             continue
         assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
+
+
+def test_search_finds_a_partner_citys_action_items_through_indexes(client_in):
+    """Issue 14 finding 5 matched the partner cities' names (also without spaces) through
+    ``partnership_id IN (subquery)``: PostgreSQL guessed thousands of matches and walked
+    every action item in due order. The partnerships are now read up front and given as
+    a list, so the action items' statement combines the trigram and partnership indexes."""
+    plans = [
+        plan
+        for sql, plan in plans_of(client_in, reverse("search") + "?q=viengchan")
+        if '"delegations_actionitem"' in sql.split(" FROM ", 2)[1][:40]
+    ]
+    assert plans
+    for plan in plans:
+        assert not sequential_scans(plan), plan
+        assert "actionitem_due_order" not in plan, plan
+        assert "_trgm" in plan, plan

@@ -255,3 +255,27 @@ def test_a_writing_transaction_does_not_hold_the_version_row():
         with psycopg.connect(**params, autocommit=True) as other:
             other.execute("SET lock_timeout = '500ms'")
             other.execute("UPDATE workspace_dataversion SET number = number + 1 WHERE id = 1")
+
+
+def test_the_statistics_page_is_cached_by_version_and_shows_a_change_at_once(client):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def figures() -> list[str]:
+        return re.findall(r"<figure.*?</figure>", client.get(url).content.decode(), re.DOTALL)
+
+    client.force_login(viewer())
+    partnership = PartnershipFactory()
+    VisitFactory(partnership=partnership)
+    url = reverse("workspace:statistics")
+    with CaptureQueriesContext(connection) as computed:
+        first = figures()
+    with CaptureQueriesContext(connection) as served:
+        assert figures() == first
+    assert first
+    # Served from the cache: none of the five queries of the six charts is run again.
+    assert len(served.captured_queries) <= len(computed.captured_queries) - 5
+    VisitFactory(partnership=partnership)
+    assert figures() != first
