@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, Any, override
 
 from django.db import models
 from django.utils.text import slugify
@@ -66,6 +66,11 @@ class Lookups(SheetLookups):
         self.new_records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self._new_ids: set[int] = set()
         self._matcher: CityMatcher | None = None
+        # Bumped whenever a city or partnership is added or a city gains a spelling: what
+        # a row's cities resolved to holds as long as this has not changed.
+        self.cities_version = 0
+        # partnership_from's results by the row's four city cells (sheet_resource.py).
+        self.partnerships_by_cells: dict[tuple[object, ...], Any] = {}
         # Cities found nowhere that may be created: all (--create-cities), or those
         # ticked in the preview (by name_key); the others are refused.
         self.create_cities = False
@@ -85,6 +90,8 @@ class Lookups(SheetLookups):
         )
         self.new_records[type(obj)].append(obj)
         self._new_ids.add(id(obj))
+        if isinstance(obj, City | Partnership):
+            self.cities_version += 1
         return obj
 
     def is_new(self, obj: models.Model) -> bool:
@@ -208,6 +215,7 @@ class Lookups(SheetLookups):
                 self._add(city)
                 self.matcher().add(city, match.place)
             self.cities()[country_code(city)][fold(name)].append(city)
+            self.cities_version += 1
             return city
         return self._unknown_city(name, country, match.suggestions)
 

@@ -5,6 +5,7 @@ fields of cooperation, people and organisations (``sheet_lookups.Lookups``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import override
 
 from django.utils.translation import gettext
@@ -17,6 +18,18 @@ from common.text import name_key
 
 from .models import City, FieldOfCooperation, Partnership
 from .sheet_lookups import Lookups, country_code
+
+_PARTNERSHIP_COLUMNS = ("home_city", "home_country", "partner_city", "partner_country")
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What ``partnership_from`` made of one set of cells, and when (``cities_version``)."""
+
+    partnership: Partnership | None
+    errors: RowErrors
+    notes: tuple[str, ...]
+    version: int
 
 
 class PartnershipSheetResource[M: Record](SheetResource[M]):
@@ -47,7 +60,36 @@ class PartnershipSheetResource[M: Record](SheetResource[M]):
         return lookups
 
     def partnership_from(self, row: Row, errors: RowErrors) -> Partnership | None:
-        """The pair (home city, partner city) of the row, found or created."""
+        """The pair (home city, partner city) of the row, found or created.
+
+        Worked out once per distinct four cells and replayed (partnership, errors, notes)
+        for the rows that repeat them, as long as no city or partnership was added since:
+        a 10,000-row sheet names a few dozen pairs.
+        """
+        key = tuple(row.get(column) for column in _PARTNERSHIP_COLUMNS)
+        try:
+            hash(key)
+        except TypeError:
+            known = None
+            cache = None
+        else:
+            cache = self.lookups.partnerships_by_cells
+            known = cache.get(key)
+        if known is None or known.version != self.lookups.cities_version:
+            found: RowErrors = {}
+            notes: list[str] = []
+            partnership = self._partnership_from(row, found, notes)
+            known = _Resolved(partnership, found, tuple(notes), self.lookups.cities_version)
+            if cache is not None:
+                cache[key] = known
+        errors.update(known.errors)
+        for message in known.notes:
+            self.note(message)
+        return known.partnership
+
+    def _partnership_from(
+        self, row: Row, errors: RowErrors, notes: list[str]
+    ) -> Partnership | None:
         home_country = self._country(row, "home_country", errors)
         partner_country = self._country(row, "partner_country", errors)
         home = self._city(row, "home_city", home_country, self._home_city, errors)
@@ -57,14 +99,16 @@ class PartnershipSheetResource[M: Record](SheetResource[M]):
         if home is None or partner is None:
             return None
         if self.lookups.is_new(partner):
-            self.note(gettext("New city “%(name)s” will be created.") % {"name": partner.name})
+            notes.append(gettext("New city “%(name)s” will be created.") % {"name": partner.name})
         try:
             partnership = self.lookups.partnership(home, partner)
         except ValueError as e:
             errors["partner_city"] = str(e)
             return None
         if self.lookups.is_new(partnership):
-            self.note(gettext("New partnership %(name)s will be created.") % {"name": partnership})
+            notes.append(
+                gettext("New partnership %(name)s will be created.") % {"name": partnership}
+            )
         return partnership
 
     def _home_city(self, name: str, country: str) -> City:

@@ -200,6 +200,29 @@ def test_a_new_city_without_a_country_is_an_error(places):
     assert row.errors[0][0] == "partner_city"
 
 
+def test_rows_repeating_a_pair_read_as_the_first_until_a_city_is_added(places):
+    """partnership_from is worked out once per distinct cells, replayed while no city is
+    added: a repeated row gets the same notes and errors; a city added by a later row
+    changes what the same cells mean (as reading every row afresh would)."""
+    preview = imported(
+        [
+            agreement_row(reference="K-1", partner_city="Kazan", partner_country=""),
+            agreement_row(reference="K-2", partner_city="Kazan", partner_country=""),
+            agreement_row(reference="K-3", partner_city="Kazan", partner_country="RU"),
+            agreement_row(reference="K-4", partner_city="Kazan", partner_country="RU"),
+            agreement_row(reference="K-5", partner_city="Kazan", partner_country=""),
+        ],
+        dry_run=True,
+    )
+
+    by_number = {row.key: row for row in preview.rows}
+    assert [c for c, _m in by_number["K-1"].errors] == ["partner_city"]
+    assert by_number["K-2"].errors == by_number["K-1"].errors
+    for key in ("K-3", "K-4", "K-5"):
+        assert not by_number[key].errors, by_number[key].errors
+        assert any("Kazan" in note for note in by_number[key].notes), key
+
+
 def test_the_home_city_must_be_one_of_ours(places):
     row = only_error(imported([agreement_row(home_city="Minsk", home_country="BY")]))
 
