@@ -279,3 +279,64 @@ def test_the_statistics_page_is_cached_by_version_and_shows_a_change_at_once(cli
     assert len(served.captured_queries) <= len(computed.captured_queries) - 5
     VisitFactory(partnership=partnership)
     assert figures() != first
+
+
+def test_the_calendar_grid_is_cached_by_version_and_filter_and_shows_a_change_at_once(client):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grid(**params: str) -> str:
+        page = client.get(url, {"month": "2025-05", **params}).content.decode()
+        found = re.search(r'class="calendar-nav".*?</nav>(.*?)</section>', page, re.DOTALL)
+        assert found
+        return found.group(1)
+
+    client.force_login(viewer())
+    partnership = PartnershipFactory()
+    VisitFactory(partnership=partnership, title="Đoàn thứ nhất")
+    other = VisitFactory(title="Đoàn của đối tác khác")
+    url = reverse("workspace:calendar")
+    with CaptureQueriesContext(connection) as computed:
+        first = grid()
+    with CaptureQueriesContext(connection) as served:
+        assert grid() == first
+    assert "Đoàn thứ nhất" in first
+    # Served from the cache: none of the five event queries is run again.
+    assert len(served.captured_queries) <= len(computed.captured_queries) - 5
+    # Each filter and view is drawn on its own.
+    assert other.title not in grid(partnership=str(partnership.pk))
+    assert "Đoàn thứ nhất" in grid(view="agenda")
+    assert grid(view="agenda") != first
+    VisitFactory(partnership=partnership, title="Đoàn thứ hai")
+    assert "Đoàn thứ hai" in grid()
+    assert "Đoàn thứ hai" in grid(partnership=str(partnership.pk))
+
+
+def test_the_partner_map_is_cached_by_version_and_filter_and_shows_a_change_at_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CityFactory
+
+    client.force_login(viewer())
+    first = PartnershipFactory(partner_city=CityFactory(name="Minsk", name_en="Minsk"))
+    url = reverse("workspace:partner_map")
+
+    def block() -> str:
+        page = client.get(url).content.decode()
+        return page[page.index('<figure class="partner-map-figure">') : page.index("</table>")]
+
+    with CaptureQueriesContext(connection) as computed:
+        page = block()
+    with CaptureQueriesContext(connection) as served:
+        assert block() == page
+    assert "Minsk" in page
+    # Served from the cache: the partnerships' query is not run again.
+    assert len(served.captured_queries) < len(computed.captured_queries)
+    PartnershipFactory(partner_city=CityFactory(name="Brest", name_en="Brest"))
+    assert "Brest" in block()
+    only_first = client.get(url, {"home_city": str(first.home_city.pk)}).content.decode()
+    assert "Minsk" in only_first
+    assert "Brest" not in only_first
