@@ -5,7 +5,7 @@ the same way)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -21,6 +21,9 @@ from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
 from workspace.annual_report import FORMATS, Letterhead
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 EARLIEST_YEAR = 1950
 LATEST_YEAR = 2100
 
@@ -31,7 +34,7 @@ one_line = RegexValidator(
 )
 
 
-def _line(label: str, max_length: int, **kwargs: Any) -> forms.CharField:
+def _line(label: StrOrPromise, max_length: int, **kwargs: Any) -> forms.CharField:
     return forms.CharField(
         label=label, max_length=max_length, required=False, validators=[one_line], **kwargs
     )
