@@ -474,3 +474,40 @@ def test_excels_built_in_short_date_is_not_taken_as_month_first():
     assert written is not None
     assert not written.locale_dependent
     assert written.month_first
+
+
+# -- the csv reader counts a row at once while it stays within the limits ---------------
+
+
+@pytest.mark.parametrize(
+    ("limits", "limit", "row"),
+    [
+        (ReadLimits(max_cell_elements=7), "max_cell_elements", 3),
+        (ReadLimits(max_columns=2), "max_columns", 3),
+        (ReadLimits(max_cell_chars=4), "max_cell_chars", 3),
+        (ReadLimits(max_total_chars=12), "max_total_chars", 3),
+    ],
+)
+def test_a_csv_row_crossing_a_limit_is_refused_at_that_row(limits, limit, row):
+    # Rows 1-2 are within every limit; row 3 crosses one (a wide row, a long cell, more text).
+    data = b"a,b,\nc,d,\nee,ff,ggggg\n"
+
+    error = refusal("a.csv", data, limits)
+
+    assert isinstance(error, SheetLimitError)
+    assert (error.limit, error.row) == (limit, row)
+
+
+def test_a_csv_rows_cells_are_read_the_same_counted_by_row():
+    data = b"a,,b,,\n,,\nb,a\n,,,,,,c\n"
+
+    rows = read("a.csv", data, ReadLimits(max_cell_elements=17, max_total_chars=5))
+
+    assert [(r.number, r.values()) for r in rows] == [
+        (1, ["a", None, "b"]),
+        (3, ["b", "a"]),
+        (4, [None, None, None, None, None, None, "c"]),
+    ]
+    # The same text gives the same cell (cells are immutable).
+    assert rows[0].cells[0] is rows[1].cells[1]
+    assert refusal("a.csv", data, ReadLimits(max_cell_elements=16)).row == 4

@@ -100,6 +100,29 @@ class Budget:
             self.until_clock = _CLOCK_EVERY
             self.clock(row)
 
+    def whole_row(
+        self, row: int, elements: int, last_column: int, longest: int, chars: int
+    ) -> bool:
+        """Count a whole row at once (``elements`` cells described, its last value in
+        ``last_column``, its longest cell and its text) when it stays within every limit;
+        False, counting nothing, when it would cross one: the caller then counts it cell
+        by cell, so the refusal reads as it always did."""
+        limits = self.limits
+        if (
+            self.elements + elements > limits.max_cell_elements
+            or last_column >= limits.max_columns
+            or longest > limits.max_cell_chars
+            or self.chars + chars > limits.max_total_chars
+        ):
+            return False
+        self.elements += elements
+        self.chars += chars
+        self.until_clock -= elements
+        if self.until_clock <= 0:
+            self.until_clock = _CLOCK_EVERY
+            self.clock(row)
+        return True
+
     def clock(self, row: int) -> None:
         if time.thread_time() > self.deadline:
             raise SheetLimitError(
