@@ -28,11 +28,13 @@ from tests.factories import editor
 # (demo, bulk). Every count includes 3 statements to read the session, the user and
 # their role, and 1 to save it (SESSION_SAVE_EVERY_REQUEST).
 PAGES = {
-    # The dashboard counts a section only when it overflows its rows (2 do in bulk; the
-    # anniversaries come with their count, and their agreements are read by id when there
-    # are any). Inside the test's transaction the dashboard cache is bypassed
-    # (workspace/freshness.py), so this is the uncached count. My work's card: one more.
-    "dashboard": (14, 17),
+    # The dashboard counts a section only when it overflows its rows (2 do in bulk, and the
+    # anniversaries: one query for both models' first ids, one capped count, then the rows
+    # shown of each model by id). The partnerships section first reads a batch of the
+    # latest visits (issue 16: 17 -> 19 in bulk with the anniversaries' count). Inside the
+    # test's transaction the dashboard cache is bypassed (workspace/freshness.py), so this
+    # is the uncached count. My work's card: one more.
+    "dashboard": (14, 19),
     "partners": (10, 10),
     "partners_filtered": (11, 11),
     # Sections of the partnership page are counted only when they overflow their cap;
