@@ -89,7 +89,10 @@ def test_latest_visited_partnerships_are_the_sections_first_rows():
     today = timezone.localdate()
     for i in range(14):
         partnership = PartnershipFactory()
-        for start in (today - dt.timedelta(days=10 * (i // 2)), today - dt.timedelta(days=400 + i)):
+        for start in (
+            today - dt.timedelta(days=10 * ((i + 1) // 2)),
+            today - dt.timedelta(days=400 + i),
+        ):
             VisitFactory(partnership=partnership, start_date=start, end_date=start)
     ended = PartnershipFactory(status=Partnership.Status.ENDED)
     soon = today + dt.timedelta(days=3)

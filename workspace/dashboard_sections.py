@@ -70,32 +70,19 @@ def anniversary_rows(
             Agreement.objects.round_anniversaries(on=on).select_related(*CITIES),
         )
         return rows, len(rows), False
-    partnerships = Partnership.objects.exclude(status=Partnership.Status.ENDED)
-    agreements = Agreement.objects.concluded()
     # Each model's matches are four ranges of an indexed key (``round_anniversary_branches``):
     # one query reads the first ``limit`` ids of every range, a second counts up to ``cap``
     # (only when there are more), then the rows shown are read by id. Nothing here reads
-    # the whole archive (issue 16: 13 ms at scale 1 and growing, before). The ranges are
-    # compiled once and put together here (Django's union compiles each part again).
-    parts = [
-        branch.annotate(_kind=Value(kind), _id=F("pk"))
-        .values_list("_kind", "_anniversary_next_year", "_anniversary_key", "_id")
-        .query.sql_with_params()
-        for kind, queryset, field in (
-            ("p", partnerships, "established_on"),
-            ("a", agreements, "signed_on"),
-        )
-        for branch in round_anniversary_branches(queryset, field, on)
-    ]
-    union = " UNION ALL ".join(f"({sql} LIMIT %s)" for sql, _params in parts)
+    # the whole archive (issue 16: 13 ms at scale 1 and growing, before).
+    union, params = _anniversary_ranges(on)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({union}) AS heads", _with_limits(parts, limit + 1))  # noqa: S608
+        cursor.execute(f"SELECT * FROM ({union}) AS heads", _with_limits(params, limit + 1))  # noqa: S608
         head = sorted(cursor.fetchall(), key=lambda row: row[1:])
         total, capped = len(head), False
         if total > limit:
             # ``union`` is SQL compiled by Django from the querysets above; values are params.
             count = f"SELECT COUNT(*) FROM ({union}) AS matches"  # noqa: S608
-            cursor.execute(count, _with_limits(parts, cap + 1))
+            cursor.execute(count, _with_limits(params, cap + 1))
             counted = cursor.fetchone()[0]
             total, capped = min(counted, cap), counted > cap
     # The first ``limit`` of each model, as ``round_anniversary_within_year`` orders them.
@@ -110,8 +97,27 @@ def anniversary_rows(
     return rows[:limit], total, capped
 
 
-def _with_limits(parts: list[tuple[str, tuple[Any, ...]]], limit: int) -> list[Any]:
-    return [value for _sql, params in parts for value in (*params, limit)]
+@functools.lru_cache(maxsize=4)
+def _anniversary_ranges(on: dt.date) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+    """The eight ranges' SQL as one UNION ALL, each part ending ``LIMIT %s``, and each
+    part's parameters. Compiled once per day and process (the SQL depends on the date
+    only; the ORM's compiling of eight querysets cost more than the index reads)."""
+    parts = [
+        branch.annotate(_kind=Value(kind), _id=F("pk"))
+        .values_list("_kind", "_anniversary_next_year", "_anniversary_key", "_id")
+        .query.sql_with_params()
+        for kind, queryset, field in (
+            ("p", Partnership.objects.exclude(status=Partnership.Status.ENDED), "established_on"),
+            ("a", Agreement.objects.concluded(), "signed_on"),
+        )
+        for branch in round_anniversary_branches(queryset, field, on)
+    ]
+    union = " UNION ALL ".join(f"({sql} LIMIT %s)" for sql, _params in parts)
+    return union, tuple(tuple(params) for _sql, params in parts)
+
+
+def _with_limits(params: tuple[tuple[Any, ...], ...], limit: int) -> list[Any]:
+    return [value for part in params for value in (*part, limit)]
 
 
 def _anniversaries(
