@@ -184,3 +184,116 @@ def add_links(
 def record_history_as(instance: models.Model, user: Editor) -> None:
     """Name ``user`` as the author of the history rows recorded for ``instance``."""
     instance._history_user = user  # type: ignore[attr-defined]  # simple-history's attribute, declared by no model
+
+
+# -- the deletion side: undoing an import (sheets/reverting.py) ---------------------------
+
+
+def quoted_column(field: Any) -> str:
+    """The quoted column of a concrete field (``field.column`` is typed optional)."""
+    column = field.column
+    if not column:
+        message = f"{field} has no column"
+        raise TypeError(message)
+    return connection.ops.quote_name(column)
+
+
+def member_of(
+    column: str, values: Sequence[object], *, negated: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL saying ``column`` is one of ``values`` (``negated``: is none of them), and its
+    parameters: one array parameter on PostgreSQL however many values (``<> ALL`` is
+    hashed like ``= ANY`` from PostgreSQL 15), a list of placeholders elsewhere."""
+    if not values:
+        return ("1 = 1" if negated else "1 = 0"), []
+    if connection.vendor == "postgresql":
+        return f"{column} {'<> ALL' if negated else '= ANY'}(%s)", [list(values)]
+    placeholders = ", ".join(["%s"] * len(values))
+    return f"{column} {'NOT IN' if negated else 'IN'} ({placeholders})", list(values)
+
+
+def _history_columns(
+    model: type[models.Model], fixed: dict[str, object]
+) -> tuple[list[str], list[str], list[Any]]:
+    """(history columns, SELECT expressions over the model's table, their parameters) to
+    copy rows of ``model`` into its history with ``fixed`` values for the history's own
+    fields (a history with fields of its own, which the table cannot give, is refused)."""
+    history = get_history_model_for_model(model)
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
+    for f in history._meta.concrete_fields:
+        if f.name == "history_id":
+            continue
+        if f.name in fixed:
+            selected.append("%s")
+            params.append(fixed[f.name])
+        elif f.attname in by_attname and by_attname[f.attname].column:
+            selected.append(quoted_column(by_attname[f.attname]))
+        else:
+            message = f"{history._meta.label}.{f.name} is not a field of {model._meta.label}"
+            raise TypeError(message)
+        columns.append(quoted_column(f))
+    return columns, selected, params
+
+
+def insert_history(
+    model: type[models.Model],
+    pks: Sequence[object],
+    user: Editor,
+    reason: str,
+    history_type: str,
+) -> None:
+    """Copy the rows of ``model`` with these ids into its history as they are now, as
+    ``history_type`` ("~" changed, "-" deleted) by ``user`` with ``reason``: one
+    ``INSERT … SELECT``, nothing loaded into Python."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    where, where_params = member_of(quoted_column(meta.pk), pks)
+    fixed = {
+        "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "history_type": history_type,
+        "history_change_reason": reason,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns, selected, params = _history_columns(model, fixed)
+    history_table = quote(get_history_model_for_model(model)._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {history_table} ({', '.join(columns)}) "  # noqa: S608 -- names quoted from the models
+            f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)} WHERE {where}",
+            [*params, *where_params],
+        )
+
+
+def delete_with_history(
+    model: type[models.Model], pks: Sequence[object], user: Editor, reason: str
+) -> int:
+    """Delete the rows of ``model`` with these ids in one statement, after copying each into
+    its history as a deletion ("-", by ``user``, with ``reason``) in one statement.
+
+    No model is loaded and Django's collector is not run: nothing is deleted in cascade and
+    no signal is sent. The caller makes sure nothing else refers to these rows (its
+    many-to-many links: ``delete_links``) and announces the change (``bulk_written``).
+    Returns the number of rows deleted."""
+    if not pks:
+        return 0
+    insert_history(model, pks, user, reason, "-")
+    quote = connection.ops.quote_name
+    where, params = member_of(quoted_column(model._meta.pk), pks)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {where}", params)  # noqa: S608 -- names quoted from the models
+        return cursor.rowcount
+
+
+def delete_links(through: type[models.Model], field: Any, pks: Sequence[object]) -> None:
+    """Delete the many-to-many rows whose ``field`` names one of ``pks`` (one statement)."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    where, params = member_of(quoted_column(field), pks)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(through._meta.db_table)} WHERE {where}", params)  # noqa: S608 -- names quoted from the models
