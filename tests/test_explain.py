@@ -62,7 +62,10 @@ def plans_of(client, url: str) -> list[tuple[str, str]]:
     found = []
     for query in ctx.captured_queries:
         sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", query["sql"]).strip()
-        if not sql.startswith("SELECT") or not any(f'"{t}"' in sql for t in BIG_TABLES):
+        # Tables quoted (the ORM) or not (the few statements written in SQL).
+        if not sql.startswith("SELECT") or not any(
+            f'"{t}"' in sql or re.search(rf'(?<![\w"]){t}(?![\w"])', sql) for t in BIG_TABLES
+        ):
             continue
         if re.match(r'^SELECT COUNT\(\*\) AS "__count" FROM "\w+"$', sql):
             continue  # a full count reads the table whatever the indexes
@@ -157,7 +160,7 @@ def test_statistics_read_the_done_notes_through_their_partial_index(client_in):
     plans = [
         plan
         for sql, plan in plans_of(client_in, reverse("workspace:statistics"))
-        if '"delegations_progressupdate"' in sql or "delegations_progressupdate " in sql
+        if "delegations_progressupdate" in sql
     ]
     assert plans
     for plan in plans:
