@@ -199,7 +199,7 @@ def _delete_created(log: ImportLog, user: User | None, outcome: Reverted) -> Non
     nothing else refers to them, per model (last written first): the links to and from
     its records, then its records, each copied into the history as a deletion in the same
     statement's set (``delete_with_history``): a fixed number of queries however many
-    records, no model loaded, no collector, no signal (the change is announced once)."""
+    records, no model loaded, no collector, no signal (``revert_import`` announces the change)."""
     created = _created(log)
     for model, pks in created.items():
         outcome.blockers += _blockers(model, pks, created)
@@ -211,7 +211,6 @@ def _delete_created(log: ImportLog, user: User | None, outcome: Reverted) -> Non
             if rel.related_model._meta.auto_created:
                 delete_links(rel.related_model, rel.field, pks)
         outcome.deleted += delete_with_history(model, pks, user, reason)
-    announce_bulk_write(apps={model._meta.app_label for model in created})
 
 
 def _history_around(model: type[models.Model], pks: list[Any]) -> dict[Any, list[Any]]:
@@ -387,6 +386,15 @@ def revert_import(log: ImportLog, user: User | None, *, dry_run: bool = False) -
                 raise RevertRefusedError(outcome.blockers)
             if dry_run:
                 raise _DryRunError
+            # Written without model signals: what is cached from the record learns of it
+            # when the transaction commits (workspace/freshness.py).
+            announce_bulk_write(
+                apps={
+                    label.partition(".")[0]
+                    for part in ("created", "updated", "lists")
+                    for label, _entries in log.changes.get(part, [])
+                }
+            )
             log.reverted_at = timezone.now()
             log.reverted_by = user
             log.save(update_fields=["reverted_at", "reverted_by"])

@@ -196,3 +196,18 @@ def test_a_revert_of_many_creations_takes_as_many_queries_as_a_few(
     # to a created model one check; per created model its history rows, its links and its
     # deletion.
     assert few == 41
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revert_counts_as_a_change_of_the_record(places: dict[str, City]) -> None:
+    """What is cached from the record is keyed by its data version: a revert, written
+    without model signals, bumps it when it commits (an update-only one too)."""
+    from workspace import freshness
+
+    created = _imported([agreement_row(notes="cũ")])
+    updated = _imported([agreement_row(notes="mới")])
+    for log in (updated, created):
+        before = freshness.current().number
+        revert_import(log, administrator(username=f"admin{log.pk}"))
+        assert freshness.current().number > before
+    assert not Agreement.objects.exists()

@@ -74,16 +74,19 @@ def _db_value(field: models.Field[Any, Any], value: object) -> object:
 
 
 # The records an import creates, batch by batch in the order written (``recording_creates``):
-# what reverting the import deletes, last batch first (sheets/reverting.py).
-_created_batches: contextvars.ContextVar[list[Sequence[models.Model]] | None] = (
-    contextvars.ContextVar("created_batches", default=None)
+# what reverting the import deletes, last batch first (sheets/reverting.py). Each batch is
+# (model label, primary keys).
+type CreatedBatch = tuple[str, list[Any]]
+_created_batches: contextvars.ContextVar[list[CreatedBatch] | None] = contextvars.ContextVar(
+    "created_batches", default=None
 )
 
 
 @contextlib.contextmanager
-def recording_creates() -> Iterator[list[Sequence[models.Model]]]:
-    """Collect every batch ``create_with_history`` writes inside the block."""
-    batches: list[Sequence[models.Model]] = []
+def recording_creates() -> Iterator[list[CreatedBatch]]:
+    """Collect every batch ``create_with_history`` and ``insert_rows_with_history`` write
+    inside the block, as (model label, primary keys)."""
+    batches: list[CreatedBatch] = []
     token = _created_batches.set(batches)
     try:
         yield batches
@@ -106,20 +109,14 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     """
     if not objs:
         return
-    recording = _created_batches.get()
-    if recording is not None:
-        recording.append(objs)
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
+        _record(model, [obj.pk for obj in objs])
         return
     now = timezone.now()
     meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _new_ids(model, len(objs))
+    _record(model, ids)
     fields = list(meta.concrete_fields)
     preparers_main = _preparers(fields)
     stamped = [
@@ -164,6 +161,94 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
             for o in objs
         ),
     )
+
+
+def _new_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys taken from the table's sequence (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _record(model: type[models.Model], ids: list[Any]) -> None:
+    recording = _created_batches.get()
+    if recording is not None:
+        recording.append((model._meta.label_lower, list(ids)))
+
+
+def insert_rows_with_history(
+    model: type[models.Model], rows: Sequence[dict[str, object]], user: Editor
+) -> list[Any]:
+    """Insert ``rows`` (field attname → value; the others take their defaults) and their
+    "created" history rows, by ``user``: ``create_with_history`` for records that need no
+    model instance (a sheet's signatories), without building one per row. The values
+    are what the model's fields hold in Python (psycopg adapts them; a field needing
+    its own conversion is prepared as ``create_with_history`` does); the database checks
+    every constraint. Returns the new primary keys, in the order of ``rows``.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        create_with_history(objs, model, user)
+        return [obj.pk for obj in objs]
+    meta = model._meta
+    now = timezone.now()
+    ids = _new_ids(model, len(rows))
+    _record(model, ids)
+    fields = list(meta.concrete_fields)
+    pk_name = meta.pk.attname
+    defaults: dict[str, object] = {}
+    computed: list[models.Field[Any, Any]] = []
+    for f in fields:
+        if f.attname == pk_name:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.has_default() and callable(f.default):
+            computed.append(f)
+        else:
+            defaults[f.attname] = f.get_default()
+    full: list[dict[str, object]] = []
+    for row, new_id in zip(rows, ids, strict=True):
+        values = {**defaults, **row, pk_name: new_id}
+        for f in computed:
+            if f.attname not in row:
+                values[f.attname] = f.get_default()
+        full.append(values)
+    preparers_main = _preparers(fields)
+    _copy_rows(
+        meta.db_table,
+        [f.column for f in fields if f.column],
+        ([prep(values[name]) for name, prep in preparers_main] for values in full),
+    )
+    history = get_history_model_for_model(model)
+    tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    preparers = dict(_preparers(tracked))
+    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
+    fixed = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": None,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns = [
+        (None, _same, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
+        for f in tracked
+    ]
+    _copy_rows(
+        history._meta.db_table,
+        [f.column for f in tracked if f.column],
+        (
+            [value if name is None else prep(values[name]) for name, prep, value in columns]
+            for values in full
+        ),
+    )
+    return ids
 
 
 def add_links(
