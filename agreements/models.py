@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,19 @@ class Agreement(EnglishVersions, Record):
                 fields=["parent"],
                 name="agreement_renewal",
                 condition=Q(parent_relation="renews", status__in=_CONCLUDED),
+            ),
+            # The calendar (issue 15): binding agreements coming into force in a month,
+            # and concluded ones whose signing comes round in it (by month and day).
+            models.Index(
+                fields=["valid_from"],
+                condition=Q(status__in=["in_force", "expired"]),
+                name="agreement_binding_from",
+            ),
+            models.Index(
+                ExtractMonth("signed_on"),
+                ExtractDay("signed_on"),
+                condition=Q(status__in=["in_force", "expired", "terminated", "superseded"]),
+                name="agreement_signed_month_day",
             ),
         ]
 
