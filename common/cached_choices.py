@@ -132,10 +132,8 @@ class CachedModelChoiceField(_ModelChoiceField):
 
 
 def share_version(form: forms.BaseForm) -> None:
-    """Let the form's cached drop-downs share one read of the record's version."""
-    fields = [f for f in form.fields.values() if isinstance(f, CachedModelChoiceField)]
-    if not fields:
-        return
+    """Let the form's cached drop-downs share one read of the record's version; the form's
+    ``record_version()`` gives the same read to others (the list's cached results)."""
     read: list[str | None] = []
 
     def once() -> str | None:
@@ -143,5 +141,7 @@ def share_version(form: forms.BaseForm) -> None:
             read.append(record_version())
         return read[0]
 
-    for field in fields:
-        field.version = once
+    form.record_version = once  # type: ignore[attr-defined]
+    for field in form.fields.values():
+        if isinstance(field, CachedModelChoiceField):
+            field.version = once
