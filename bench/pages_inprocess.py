@@ -3,7 +3,7 @@ logged-in floor (issue 16), without gunicorn or wrk: for A/B work on templates a
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_mycopy \
         .venv/bin/python -m bench.pages_inprocess --reps 25 [--only partners,floor]
-    .venv/bin/python -m bench.pages_inprocess --profile agreements   # cProfile, top 40
+    .venv/bin/python -m bench.pages_inprocess --profile agreements   # cProfile (and a .pstats in /tmp)
 
 Production settings as bench/run.py sets them (DEBUG off, the manifest static storage,
 the cached template loader), the bench user (it must exist: bench/run.py creates it)
@@ -23,6 +23,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -164,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.reps):
             get(path)
         profiler.disable()
+        profiler.dump_stats(Path(tempfile.gettempdir()) / f"pages_inprocess-{args.profile}.pstats")
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(45)
         stats.sort_stats("tottime").print_stats(30)

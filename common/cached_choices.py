@@ -97,6 +97,9 @@ class CachedModelChoiceField(_ModelChoiceField):
         self.label_fields = tuple(label_fields)
         self.make_label = make_label
         self.version: VersionSource = record_version
+        # The cache key of the choices last read (None: not cached): what they are is
+        # known from it alone, so common.fast_widgets keeps their options' HTML under it.
+        self.choices_key: str | None = None
         super().__init__(queryset, **kwargs)
 
     def _values(self) -> QuerySet[Any, tuple[Any, ...]]:
@@ -128,6 +131,7 @@ class CachedModelChoiceField(_ModelChoiceField):
                 memo = self._compute()
                 cache.set(key, memo, CACHE_SECONDS)
         self._kept = (self.queryset, memo)
+        self.choices_key = None if version is None else key
         return memo
 
 
