@@ -53,6 +53,18 @@ def record_version() -> str | None:
     return _source[0]()
 
 
+def cached_by_version[T](version: str | None, key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per data ``version`` (every time when None: inside a transaction)."""
+    if version is None:
+        return compute()
+    full_key = f"by-version:{version}:{key}"
+    value: T | None = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, CACHE_SECONDS)
+    return value
+
+
 def _name(row: Sequence[Any]) -> str:
     return str(row[0])
 

@@ -61,7 +61,9 @@ class FastSelect(forms.Select):
         page even in one pass): the key of their cached choices says what they are.
         """
         field = getattr(self.choices, "field", None)
-        choices = list(self.choices)  # reads the cached choices, and sets their key
+        # Reads the cached choices (and sets their key); iter(): list() would ask a
+        # ModelChoiceIterator its len(), a COUNT query.
+        choices = list(iter(self.choices))
         key = getattr(field, "choices_key", None)
         if key is not None:
             key = f"{key}|{choices[0][1] if choices else ''}"  # the empty label, translated
