@@ -63,7 +63,13 @@ from common.sheetkit.cells import (
 )
 from common.sheetkit.resource import SheetInstanceLoader, max_length, related_objects
 from common.sheetkit.widgets import ChoiceWidget, DateWidget, TextWidget, clean_date, render_partial
-from common.sheetkit.writer import BATCH_SIZE, add_links, create_with_history, record_history_as
+from common.sheetkit.writer import (
+    BATCH_SIZE,
+    add_links,
+    create_with_history,
+    insert_rows_with_history,
+    record_history_as,
+)
 from common.text import clean_spaces
 from partnerships.models import FieldOfCooperation, Person
 from partnerships.sheet_resource import PartnershipSheetResource
@@ -194,6 +200,17 @@ def parse_signatories(value: object, notes: list[str] | None = None) -> list[tup
                 )
         entries.append((unhide(clean_spaces(name)), unhide(clean_spaces(title)), role))
     return entries
+
+
+def _partial_date(value: object) -> PartialDate | None:
+    return clean_date(value, partial=True)
+
+
+def _signatory_entries(value: object) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
+    """``parse_signatories`` of a cell: (entries, notes), kept per distinct cell."""
+    notes: list[str] = []
+    entries = parse_signatories(value, notes)
+    return tuple(entries), tuple(notes)
 
 
 def format_signatory(name: str, title: str, role: str) -> str:
@@ -464,7 +481,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             if isinstance(field.widget, ChoiceWidget):
                 self.classify(field.widget, name, row)
             try:
-                field.save(instance, row)
+                self.save_cell(instance, name, row)
             except ValueError as e:
                 errors.setdefault(field.column_name, str(e))
         if not instance.reference:
@@ -489,7 +506,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         if self.keeps(instance, row, "signed_on"):
             return
         try:
-            signed = clean_date(row.get("signed_on"), partial=True)
+            signed = self.cells.get("signed_on", row.get("signed_on"), _partial_date)
         except ValueError as e:
             errors["signed_on"] = str(e)
         else:
@@ -570,8 +587,9 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         chosen: list[tuple[Person, str, str]] = []
         title_max = max_length(Signatory, "position_title")
         try:
-            notes: list[str] = []
-            entries = parse_signatories(row.get("signatories"), notes)
+            entries, notes = self.cells.get(
+                "signatories", row.get("signatories"), _signatory_entries
+            )
             for note in notes:
                 self.note(note)
             for name, title, role in entries:
@@ -762,7 +780,8 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         add_links(through, add, ("agreement_id", "fieldofcooperation_id"))
 
     def _write_signatories(self, created: list[Agreement], updated: list[Agreement]) -> None:
-        new: list[Signatory] = []
+        # New signatories as plain rows: only ever copied to the table (no model instances).
+        new: list[dict[str, object]] = []
         changed: list[Signatory] = []
         gone: list[Signatory] = []
         stored = {id(a) for a in updated}
@@ -776,7 +795,12 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             for key, (person, title) in wanted.items():
                 if key not in have:
                     new.append(
-                        Signatory(agreement=a, person=person, role=key[1], position_title=title)
+                        {
+                            "agreement_id": a.pk,
+                            "person_id": person.pk,
+                            "role": key[1],
+                            "position_title": title,
+                        }
                     )
                 elif have[key].position_title != title:
                     have[key].position_title = title
@@ -785,7 +809,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         for s in gone:
             record_history_as(s, self.user)
             s.delete()
-        create_with_history(new, Signatory, self.user)
+        insert_rows_with_history(Signatory, new, self.user)
         if changed:
             bulk_update_with_history(
                 changed,

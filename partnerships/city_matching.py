@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from common.cities import Place, find_city
+from common.cities import NameIndex, Place, find_city
 from common.text import name_key
 
 from .models import City
@@ -61,7 +61,9 @@ class CityMatcher:
 
     def __init__(self, cities: Iterable[City]) -> None:
         self._by_key: dict[str, list[City]] = {}
-        self._records: list[tuple[int, list[str]]] = []
+        # Stored cities' names by position in ``_all``, indexed once and extended as cities
+        # are added (an import's new cities): not rebuilt for every name looked up.
+        self._records: NameIndex[int] = NameIndex(())
         self._all: list[City] = []
         self._from_place: dict[int, City] = {}  # by GeoNames id: stored, or made meanwhile
         for city in cities:
@@ -71,7 +73,7 @@ class CityMatcher:
         names = city.all_names() if city.pk else [city.name, city.name_en, city.name_local]
         position = len(self._all)
         self._all.append(city)
-        self._records.append((position, [n for n in names if n]))
+        self._records.add(position, [n for n in names if n])
         for name in names:
             key = name_key(name)
             if key and city not in self._by_key.setdefault(key, []):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django_countries import countries
 from common.concurrency import VersionedFormMixin
 from common.date_fields import EndKindFormMixin, PartialDateFormMixin
 from common.listing import ListFilterForm, SharedChoicesFormSet
+from common.roles import account_label, staff_accounts
 from common.text_match import any_field_contains
 
 from .models import (
@@ -286,3 +288,49 @@ class OrganisationForm(PickerFormMixin, VersionedFormMixin, forms.ModelForm):
 def _choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
     """The form's drop-down ``name`` (a foreign key's field), to narrow its choices."""
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+class _AccountField(forms.ModelChoiceField):
+    """A staff account, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return account_label(obj)
+
+
+class FollowerForm(forms.Form):
+    """An editor adds a colleague to a partnership's followers (the desk officer for
+    Minsk), or takes one off: one change per POST, recorded in the partnership's history.
+
+    Only active staff accounts can be added; any current follower can be taken off (an
+    account deactivated since still shows until someone does)."""
+
+    add = _AccountField(
+        label=_("Add a follower"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Choose a staff account"),
+    )
+    remove = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, partnership: Partnership, data: Mapping[str, Any] | None = None) -> None:
+        super().__init__(data)
+        self.partnership = partnership
+        cast(_AccountField, self.fields["add"]).queryset = staff_accounts().exclude(
+            followed_partnerships=partnership
+        )
+        cast(forms.ModelChoiceField, self.fields["remove"]).queryset = partnership.followers.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not (cleaned.get("add") or cleaned.get("remove")):
+            self.add_error("add", _("Choose a staff account to add."))
+        return cleaned
+
+    def save(self) -> User:
+        """The account added or taken off."""
+        added = self.cleaned_data.get("add")
+        account = added or self.cleaned_data["remove"]
+        self.partnership.set_followed(account, follow=added is not None)
+        return account

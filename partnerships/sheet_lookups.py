@@ -66,6 +66,10 @@ class Lookups(SheetLookups):
         self.new_records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         self._new_ids: set[int] = set()
         self._matcher: CityMatcher | None = None
+        # Bumped whenever a city or partnership is added or a city gains a spelling: what
+        # a row's cities resolved to holds as long as this has not changed
+        # (``PartnershipSheetResource.partnership_from`` keeps it by cells meanwhile).
+        self.cities_version = 0
         # Cities found nowhere that may be created: all (--create-cities), or those
         # ticked in the preview (by name_key); the others are refused.
         self.create_cities = False
@@ -85,6 +89,8 @@ class Lookups(SheetLookups):
         )
         self.new_records[type(obj)].append(obj)
         self._new_ids.add(id(obj))
+        if isinstance(obj, City | Partnership):
+            self.cities_version += 1
         return obj
 
     def is_new(self, obj: models.Model) -> bool:
@@ -208,6 +214,7 @@ class Lookups(SheetLookups):
                 self._add(city)
                 self.matcher().add(city, match.place)
             self.cities()[country_code(city)][fold(name)].append(city)
+            self.cities_version += 1
             return city
         return self._unknown_city(name, country, match.suggestions)
 

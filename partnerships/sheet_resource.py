@@ -47,7 +47,34 @@ class PartnershipSheetResource[M: Record](SheetResource[M]):
         return lookups
 
     def partnership_from(self, row: Row, errors: RowErrors) -> Partnership | None:
-        """The pair (home city, partner city) of the row, found or created."""
+        """The pair (home city, partner city) of the row, found or created: once per
+        distinct four cells (the rows naming the same cities get the same partnership,
+        errors and notes: what the look-ups answer depends on the cells alone)."""
+        key = tuple(
+            (type(v), v)
+            for v in (
+                row.get(c) for c in ("home_city", "home_country", "partner_city", "partner_country")
+            )
+        )
+        known = self.__dict__.setdefault("_partnerships_by_cells", {})
+        found = known.get(key)
+        if found is None or found[3] != self.lookups.cities_version:
+            notes, self._current["notes"] = self._current.get("notes", []), []
+            found_errors: RowErrors = {}
+            try:
+                partnership = self._partnership_from(row, found_errors)
+            finally:
+                notes, self._current["notes"] = self._current["notes"], notes
+            found = (partnership, dict(found_errors), tuple(notes), self.lookups.cities_version)
+            known[key] = found
+        partnership, found_errors, found_notes, _version = found
+        for column, message in found_errors.items():
+            errors[column] = message
+        for note in found_notes:
+            self.note(note)
+        return partnership
+
+    def _partnership_from(self, row: Row, errors: RowErrors) -> Partnership | None:
         home_country = self._country(row, "home_country", errors)
         partner_country = self._country(row, "partner_country", errors)
         home = self._city(row, "home_city", home_country, self._home_city, errors)

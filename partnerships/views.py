@@ -94,7 +94,7 @@ def partnership_follow(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Follow the partnership (its reminders and My work include it) or stop following it."""
     partnership = get_object_or_404(Partnership, pk=pk)
     partnership.set_followed(request.user, follow=request.POST.get("follow") == "on")
-    return HttpResponseRedirect(partnership.get_absolute_url())
+    return HttpResponseRedirect(f"{partnership.get_absolute_url()}#followers")
 
 
 # -- cities -------------------------------------------------------------------------------

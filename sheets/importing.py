@@ -428,6 +428,35 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     options = options or ImportOptions()
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
     resource_class = resource_for(sheet)
+    # Reading the file, checking the rows and reporting them all allocate many
+    # short-lived objects: the collector runs less often for the whole of it.
+    with fewer_gc_passes():
+        _read_and_import(
+            outcome,
+            resource_class,
+            data,
+            user=user,
+            progress=progress,
+            options=options,
+            limits=limits,
+        )
+    if not dry_run:
+        outcome.log = _log(sheet, outcome, user, len(data))
+    return outcome
+
+
+def _read_and_import(  # noqa: PLR0913 — keyword-only: what run_import was given
+    outcome: ImportOutcome,
+    resource_class: type[SheetResource[Any]],
+    data: bytes,
+    *,
+    user: Editor,
+    progress: Callable[[int, int], None] | None,
+    options: ImportOptions,
+    limits: ReadLimits,
+) -> None:
+    """``run_import``'s work between the file and the log: read, check, write, report."""
+    file_name, dry_run = outcome.file_name, outcome.dry_run
     try:
         read = read_sheet(
             file_name,
@@ -447,7 +476,7 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
     else:
         _describe(outcome, read)
         resource = resource_class(user=user, progress=progress, options=options, absent=read.absent)
-        with fewer_gc_passes(), transaction.atomic():
+        with transaction.atomic():
             if not dry_run:
                 _one_import_at_a_time()
             result = resource.import_data(
@@ -469,9 +498,6 @@ def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, t
             for value in values
         )
         outcome.errors += [str(e.error) for e in result.base_errors]
-    if not dry_run:
-        outcome.log = _log(sheet, outcome, user, len(data))
-    return outcome
 
 
 def _describe(outcome: ImportOutcome, read: Sheet) -> None:

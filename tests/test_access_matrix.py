@@ -94,6 +94,8 @@ ACCESS = {
     "partnerships:partnership_delete": DELETE_REFUSED,
     # Following a partnership is personal: any reader may, by POST only.
     "partnerships:partnership_follow": rule(get=NO, post=(LOGIN, 302, 302, 302)),
+    # Adding a colleague to the followers or taking one off: editors (an empty POST: 422).
+    "partnerships:partnership_followers": rule(get=NO, post=(LOGIN, 403, 422, 422)),
     "partnerships:city_create": WRITE,
     "partnerships:city_suggestions": EDITORS_DOWNLOAD,  # the city form's look-up, editors only
     "partnerships:city_detail": READ,

@@ -82,6 +82,94 @@ def test_a_bad_year_is_refused_with_the_form(client):
     assert "<form" in response.text
 
 
+def test_the_download_page_is_prefilled_from_the_report_settings(client, settings):
+    settings.REPORT_NUMBER = "7/BC-SNV"
+    settings.REPORT_PLACE = "Hải Phòng"
+    settings.REPORT_SIGNER_TITLE = "PHÓ GIÁM ĐỐC"
+    settings.REPORT_SIGNER_NAME = "Lê Văn C"
+    client.force_login(viewer())
+    with translation.override("en"):
+        page = client.get(reverse("workspace:annual_report")).text
+    letterhead = page.split('id="letterhead"', 1)[1].split("</fieldset>", 1)[0]
+    for name, value in (
+        ("number", "7/BC-SNV"),
+        ("place", "Hải Phòng"),
+        ("signer_title", "PHÓ GIÁM ĐỐC"),
+        ("signer_name", "Lê Văn C"),
+    ):
+        assert f'name="{name}" value="{value}"' in letterhead
+    assert 'name="day"' in letterhead
+
+
+def report_download(client, file_format: str, lang: str, tmp_path, **letterhead: str):
+    client.force_login(viewer())
+    query = {"year": 2025, "lang": lang, "file_format": file_format, **letterhead}
+    response = client.get(reverse("workspace:annual_report"), query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{file_format}"')
+    output = tmp_path / f"report.{file_format}"
+    output.write_bytes(response.content)
+    return output
+
+
+def test_the_downloaded_pdf_shows_the_number_place_date_and_signer_typed_on_the_page(
+    client, demo, tmp_path, settings
+):
+    settings.REPORT_SIGNER_NAME = "Lê Văn C"  # the page's value wins over the settings'
+    output = report_download(
+        client, "pdf", "vi", tmp_path, number="15/BC-SNV", place="Đà Nẵng",
+        day="05/01/2026", signer_title="Phó Giám đốc", signer_name="Trần Thị B",
+    )  # fmt: skip
+    text = pdf_text(output)
+    assert "Số: 15/BC-SNV" in text
+    assert "Đà Nẵng, ngày 05 tháng 01 năm 2026" in text
+    assert in_order(text, "PHÓ GIÁM ĐỐC", "Trần Thị B")
+    assert "Lê Văn C" not in text
+
+
+def test_the_downloaded_word_report_shows_the_values_typed_on_the_page_in_english(
+    client, demo, tmp_path
+):
+    output = report_download(
+        client, "docx", "en", tmp_path, number="16/BC-SNV", place="Hanoi",
+        day="2026-02-03", signer_title="Deputy Director", signer_name="Nguyễn Văn D",
+    )  # fmt: skip
+    text = word_text(output)
+    assert "16/BC-SNV" in text
+    assert "Hanoi, 3 February 2026" in text
+    assert in_order(text, "Incoming delegations", "Nguyễn Văn D")
+    assert "DEPUTY DIRECTOR" in text.upper()
+
+
+def test_the_typed_values_serve_that_download_only(client, settings):
+    settings.REPORT_NUMBER = "7/BC-SNV"
+    client.force_login(viewer())
+    url = reverse("workspace:annual_report")
+    response = client.get(url, {"year": 2025, "lang": "vi", "file_format": "docx", "number": "99"})
+    assert response.status_code == 200
+    assert 'name="number" value="7/BC-SNV"' in client.get(url).text
+    assert settings.REPORT_NUMBER == "7/BC-SNV"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("day", "31/02/2026"),  # no such day
+        ("day", "01/06/2024"),  # before the year it reports on
+        ("number", "12/BC\nSNV"),  # two lines
+        ("signer_name", "x" * 121),
+    ],
+)
+def test_a_bad_letterhead_value_is_refused_next_to_its_field(client, field, value):
+    client.force_login(viewer())
+    query = {"year": 2025, "lang": "vi", "file_format": "pdf", field: value}
+    with translation.override("en"):
+        response = client.get(reverse("workspace:annual_report"), query)
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response
+    assert f'id="id_{field}_error"' in response.text
+
+
 # -- the administrative document (Decree 30/2020/NĐ-CP) ----------------------------------
 
 

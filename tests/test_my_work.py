@@ -205,12 +205,36 @@ def test_following_a_partnership_from_its_page_is_recorded_in_its_history(client
     assert list(Partnership.objects.followed_by(me)) == [partnership]
     page = client.get(partnership.get_absolute_url()).text
     assert "Stop following" in page
-    assert me.get_username() in page.split('id="followers"', 1)[1].split("</dd>", 1)[0]
+    assert me.get_username() in page.split('id="followers"', 1)[1].split("</article>", 1)[0]
     latest = partnership.history.latest()
     assert [f.user_id for f in latest.followers.all()] == [me.pk]
     client.post(url)  # without "follow": stop following
     assert not Partnership.objects.followed_by(me).exists()
     assert not partnership.history.latest().followers.exists()
+
+
+def test_a_partnership_an_editor_made_me_follow_is_in_my_work(client):
+    """Issue 15's gap: an editor adds a colleague (the desk officer) from the partnership's
+    page; the colleague's My work then shows it as if they had followed it themselves."""
+    from agreements.models import Agreement
+    from tests.factories import AgreementFactory, PartnershipFactory
+
+    desk_officer = viewer()
+    minsk = PartnershipFactory()
+    AgreementFactory(
+        partnership=minsk,
+        reference="EXPIRING-MINSK",
+        status=Agreement.Status.IN_FORCE,
+        valid_from=days(-400),
+        valid_until=days(100),
+    )
+    client.force_login(editor())
+    url = reverse("partnerships:partnership_followers", args=[minsk.pk])
+    assert client.post(url, {"add": desk_officer.pk}).status_code == 302
+    client.force_login(desk_officer)
+    section = client.get(URL).text.split('id="my-partnerships"', 1)[1]
+    assert str(minsk) in section.split('id="followed-partnerships"', 1)[1]
+    assert "EXPIRING-MINSK" in section
 
 
 def test_following_needs_a_post(client):

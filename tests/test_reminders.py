@@ -192,3 +192,30 @@ def test_a_followed_partnership_without_assigned_items_is_in_the_digest(inbox):
     followed.set_followed(user, follow=False)
     call_command("send_reminders", "--date", days(1).isoformat())
     assert len(inbox.messages) == 1  # unfollowed: nothing left to say the next day
+
+
+def test_a_partnership_an_editor_made_me_follow_is_in_my_digest(inbox, client):
+    """Issue 15's gap: followed because an editor added me from the partnership's page."""
+    from django.urls import reverse
+
+    from tests.factories import PartnershipFactory
+
+    desk_officer = editor(email="desk@example.org")
+    PersonalSettings.objects.create(user=desk_officer, language="en")
+    minsk = PartnershipFactory()
+    VisitFactory(
+        partnership=minsk,
+        title="VISIT-MINSK",
+        start_date=days(3),
+        end_date=None,
+        status=Visit.Status.PLANNED,
+    )
+    client.force_login(editor(email=""))  # the colleague who adds (no e-mail: no digest)
+    url = reverse("partnerships:partnership_followers", args=[minsk.pk])
+    assert client.post(url, {"add": desk_officer.pk}).status_code == 302
+    call_command("send_reminders")
+    assert [m["To"] for m in inbox.messages] == ["desk@example.org"]
+    assert "VISIT-MINSK" in text_of(inbox.messages[0])
+    client.post(url, {"remove": desk_officer.pk})
+    call_command("send_reminders", "--date", days(1).isoformat())
+    assert len(inbox.messages) == 1  # taken off: nothing left to say the next day

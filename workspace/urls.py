@@ -37,6 +37,11 @@ urlpatterns = [
 partnership_pages = [
     path("partners/", views.partnership_list, name="partnership_list"),
     path("partners/<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path(
+        "partners/<int:pk>/followers/",
+        views.partnership_followers,
+        name="partnership_followers",
+    ),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
 ]

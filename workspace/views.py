@@ -7,31 +7,36 @@ their record's app (``partnerships:partnership_detail``, ``agreements:agreement_
 see config/urls.py.
 """
 
+from http import HTTPStatus
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agreements.models import Agreement
-from common.htmx import render_partial_or_page
+from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
 from common.listing import list_context, paginate
-from common.permissions import viewer_required
+from common.permissions import can_edit, editor_required, viewer_required
+from common.roles import account_label
 from delegations.partnership_visits import with_last_visit
+from partnerships.forms import FollowerForm
 from partnerships.models import Organisation, Partnership, Person
 from workspace import dashboard_sections, freshness, my_work, partner_map, stories
 from workspace.forms import PartnershipFilterForm
 from workspace.search import search_record
 
 AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
+FOLLOWERS = "workspace/partnership_detail.html"  # its "followers" partial
 
 
 class SignOutView(LogoutView):
@@ -105,24 +110,84 @@ def partnership_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @viewer_required
 def partnership_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    partnership = get_object_or_404(
+    return _partnership_page(request, _partnership(pk))
+
+
+def _partnership(pk: int) -> Partnership:
+    return get_object_or_404(
         Partnership.objects.with_cities().prefetch_related(
             "fields", "partner_city__alternative_names", "followers"
         ),
         pk=pk,
     )
+
+
+def _partnership_page(
+    request: AuthenticatedRequest,
+    partnership: Partnership,
+    followers: FollowerForm | None = None,
+    *,
+    status: int = HTTPStatus.OK,
+) -> HttpResponse:
     context = {
         "partnership": partnership,
-        "following": request.user in partnership.followers.all(),
+        **_followers_block(request, partnership, followers),
         # The partner city on the world map, sized by its visits (one query).
         "partner_map": partner_map.draw(
-            partner_map.with_activity(Partnership.objects.filter(pk=pk)),
+            partner_map.with_activity(Partnership.objects.filter(pk=partnership.pk)),
             element_id="partnership-map",
         ),
         **stories.partnership_story(partnership),
         "record_version": freshness.cache_version(),  # keys the page's cached sections
     }
-    return render_partial_or_page(request, "workspace/partnership_detail.html", context)
+    return render_partial_or_page(
+        request, "workspace/partnership_detail.html", context, status=status
+    )
+
+
+def _followers_block(
+    request: AuthenticatedRequest, partnership: Partnership, form: FollowerForm | None = None
+) -> dict[str, Any]:
+    """The followers block's context: who follows, whether I do, and for editors the form
+    that adds or takes off a colleague."""
+    return {
+        "partnership": partnership,
+        "following": request.user in partnership.followers.all(),
+        "follower_form": (form or FollowerForm(partnership)) if can_edit(request.user) else None,
+    }
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def partnership_followers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Add a colleague to the partnership's followers or take one off (editors).
+
+    htmx: answers the followers block (its errors with 422); a plain POST goes back to the
+    page, or shows it whole with the error next to the field."""
+    partnership = _partnership(pk)
+    form = FollowerForm(partnership, request.POST)
+    if not form.is_valid():
+        if not wants_partial(request):
+            return _partnership_page(
+                request, partnership, form, status=HTTPStatus.UNPROCESSABLE_ENTITY
+            )
+        context = _followers_block(request, partnership, form)
+        return render_partial_or_page(
+            request, FOLLOWERS, context, "followers", status=HTTPStatus.UNPROCESSABLE_ENTITY
+        )
+    account = form.save()
+    prefetch_related_objects([partnership], "followers")  # the change cleared them
+    done = (
+        _("%(name)s now follows this partnership.")
+        if form.cleaned_data["add"]
+        else _("%(name)s no longer follows this partnership.")
+    ) % {"name": account_label(account)}
+    if not wants_partial(request):
+        messages.success(request, done)
+        return redirect(f"{partnership.get_absolute_url()}#followers")
+    context = {**_followers_block(request, partnership), "followers_notice": done}
+    return render_partial_or_page(request, FOLLOWERS, context, "followers")
 
 
 @require_GET

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -108,6 +108,30 @@ class NameIndex[K: Hashable]:
         self._by_length: dict[tuple[bool, int], list[str]] = {}
         for key in near_keys:
             self._by_length.setdefault((_is_latin_key(key), len(key)), []).append(key)
+
+    def state(self) -> tuple[Any, ...]:
+        """What the index holds, as plain dicts, tuples, lists and strings (for ``marshal``)."""
+        return (self._ids, self._spelling, self._order, self._by_length)
+
+    @classmethod
+    def from_state(cls, state: tuple[Any, ...]) -> Self:
+        """The index ``state()`` described, without building it again."""
+        index = cls.__new__(cls)
+        index._ids, index._spelling, index._order, index._by_length = state
+        return index
+
+    def add(self, ident: K, names: Iterable[str]) -> None:
+        """Index one more thing (after the others, near misses looked for among all its
+        names): what ``NameIndex([*entries, (ident, names)])`` would hold, without
+        rebuilding the whole index."""
+        self._order.setdefault(ident, len(self._order))
+        for key in self._add(ident, names):
+            ids = self._ids[key]
+            if isinstance(ids, list):
+                self._ids[key] = tuple(ids)
+            bucket = self._by_length.setdefault((_is_latin_key(key), len(key)), [])
+            if key not in bucket:
+                bucket.append(key)
 
     def _add(self, ident: K, names: Iterable[str]) -> set[str]:
         keys = set()

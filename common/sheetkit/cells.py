@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from common.text import clean_spaces
 from common.text import fold as _fold_text
@@ -117,3 +117,39 @@ def split_hidden(value: object) -> list[str]:
 
 def split_list(value: object) -> list[str]:
     return [unhide(part) for part in split_hidden(value)]
+
+
+class CellCache:
+    """Same cell text → same parsed value, or the same error: a column's cells are parsed
+    once per distinct value in an import (a 10,000-row sheet names a few dozen kinds,
+    statuses, dates and cities, each thousands of times).
+
+    ``parse`` must depend only on the cell (and on what stays fixed during the import: the
+    user's choices, the language); it raises ``ValueError`` for a cell it refuses, whose
+    message is raised again, as a new ``ValueError``, for every other cell like it. Values
+    that cannot be hashed are parsed every time. Give immutable results (tuples).
+    """
+
+    def __init__(self) -> None:
+        self._columns: dict[str, dict[tuple[type, object], tuple[bool, Any]]] = {}
+        # (True, value) or (False, the error's message)
+
+    def get[T](self, column: str, value: object, parse: Callable[[Any], T]) -> T:
+        key = (type(value), value)
+        cache = self._columns.get(column)
+        if cache is None:
+            cache = self._columns[column] = {}
+        try:
+            found = cache.get(key)
+        except TypeError:  # unhashable: not cached
+            return parse(value)
+        if found is None:
+            try:
+                found = (True, parse(value))
+            except ValueError as error:
+                found = (False, str(error))
+            cache[key] = found
+        ok, kept = found
+        if ok:
+            return cast("T", kept)
+        raise ValueError(kept)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, overrid
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models.expressions import DatabaseDefault
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_countries import countries
@@ -19,7 +21,7 @@ from import_export.results import Result, RowResult
 
 from common.models import Record
 
-from .cells import NON_FIELD, Row, RowErrors, cell_text, neutralise_formula
+from .cells import NON_FIELD, CellCache, Row, RowErrors, cell_text, neutralise_formula
 from .widgets import ChoiceSynonyms, ChoiceWidget, value_key
 from .writer import record_history_as, recording_creates
 
@@ -140,8 +142,12 @@ class SheetResource[M: Record](resources.ModelResource):
     @classmethod
     def row_key(cls, values: Sequence[object]) -> str:
         """How the preview names a row: its natural key as written."""
-        row = dict(zip(cls.COLUMNS, values, strict=False))
-        return " · ".join(cell_text(row.get(c)) for c in cls.KEY_COLUMNS if cell_text(row.get(c)))
+        count = len(values)
+        texts = (
+            cell_text(values[cls.COLUMNS.index(c)]) if cls.COLUMNS.index(c) < count else ""
+            for c in cls.KEY_COLUMNS
+        )
+        return " · ".join(text for text in texts if text)
 
     @classmethod
     def missing_columns(cls, present: Collection[str]) -> list[str]:
@@ -213,6 +219,10 @@ class SheetResource[M: Record](resources.ModelResource):
         self.written: dict[str, list[list[Any]]] = {}
         self.reports: dict[int, RowNotes] = {}
         self._current: RowNotes = {}
+        # Parsed cells by column (same text, same value or error) and validated field
+        # values by field: one parse and one validation per distinct value.
+        self.cells = CellCache()
+        self._field_checks: dict[tuple[str, type, object], tuple[bool, Any]] = {}
 
     def make_lookups(self) -> SheetLookups:
         """What the rows refer to (``partnerships.sheet_resource`` gives the record sheets')."""
@@ -305,15 +315,77 @@ class SheetResource[M: Record](resources.ModelResource):
         try:
             # Uniqueness and constraints are checked for the whole sheet at once (and by
             # the database); per-row queries would make a big import crawl.
-            instance.full_clean(
-                exclude=sorted(exclude), validate_unique=False, validate_constraints=False
-            )
+            self.full_clean(instance, exclude)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 column = self.ERROR_COLUMNS.get(name, name if name in self.COLUMNS else NON_FIELD)
                 errors.setdefault(column, []).extend(messages)
         if errors:
             raise ValidationError(errors)
+
+    def full_clean(self, instance: M, exclude: set[str]) -> None:
+        """``instance.full_clean(exclude, validate_unique=False, validate_constraints=False)``,
+        each field's value validated once per distinct value (the same errors, the same
+        messages: Django's ``Field.clean`` of a field that is no relation depends on the
+        value alone)."""
+        errors: dict[str, Any] = {}
+        try:
+            self._clean_fields(instance, exclude)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        try:
+            instance.clean()
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_fields(self, instance: M, exclude: set[str]) -> None:
+        """Django's ``Model.clean_fields`` with the per-value memory of ``full_clean``."""
+        errors: dict[str, list[ValidationError]] = {}
+        for f in instance._meta.fields:
+            if f.name in exclude or f.generated:
+                continue
+            raw = getattr(instance, f.attname)
+            if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
+                continue
+            ok, found = self._check_field(f, raw, instance)
+            if ok:
+                setattr(instance, f.attname, found)
+            else:
+                errors[f.name] = list(found)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_field(self, f: models.Field[Any, Any], raw: object, instance: M) -> tuple[bool, Any]:
+        """(True, cleaned value) or (False, error list): ``f.clean(raw, instance)``, kept
+        per value for fields that are no relation (whose check may query)."""
+        key = (f.name, type(raw), raw)
+        try:
+            found = None if f.is_relation else self._field_checks.get(key)
+        except TypeError:  # unhashable: checked every time, not kept
+            found, key = None, None  # type: ignore[assignment]  # nothing to keep it by
+        if found is None:
+            try:
+                found = (True, f.clean(raw, instance))
+            except ValidationError as e:
+                found = (False, e.error_list)
+            if key is not None and not f.is_relation:
+                self._field_checks[key] = found
+        return found
+
+    def save_cell(self, instance: M, name: str, row: Row) -> None:
+        """What import-export's ``Field.save`` does for the field ``name``, the cell parsed
+        once per distinct value of its column (``CellCache``)."""
+        field = self.fields[name]
+        if "__" in field.attribute or field.readonly:
+            field.save(instance, row)
+            return
+        cleaned = self.cells.get(name, row[field.column_name], field.widget.clean)
+        if field.default is not NOT_PROVIDED and cleaned in field.empty_values:
+            cleaned = field.default() if callable(field.default) else field.default
+        if cleaned is not None or field.saves_null_values:
+            setattr(instance, field.attribute, cleaned)
 
     @override
     def save_instance(self, instance: M, is_create: bool, row: Row, **kwargs: Any) -> None:
@@ -377,9 +449,7 @@ class SheetResource[M: Record](resources.ModelResource):
             self.write(created, updated)
         # What reverting the import undoes: kept on its log (sheets.models.ImportLog.changes).
         self.written = {
-            "created": [
-                [batch[0]._meta.label_lower, [obj.pk for obj in batch]] for batch in batches
-            ],
+            "created": [[label, pks] for label, pks in batches],
             "updated": [[self._meta.model._meta.label_lower, [obj.pk for obj in updated]]]
             if updated
             else [],
@@ -435,7 +505,7 @@ class SheetResource[M: Record](resources.ModelResource):
         text = cell_text(row.get(column))
         if not text:
             return
-        code, guessed = widget.match(text)
+        code, guessed = self.cells.get(f"{column} (match)", text, widget.match)
         if code is None:
             self.unknown_values[column].add(text)
         elif guessed:

@@ -74,16 +74,19 @@ def _db_value(field: models.Field[Any, Any], value: object) -> object:
 
 
 # The records an import creates, batch by batch in the order written (``recording_creates``):
-# what reverting the import deletes, last batch first (sheets/reverting.py).
-_created_batches: contextvars.ContextVar[list[Sequence[models.Model]] | None] = (
-    contextvars.ContextVar("created_batches", default=None)
+# what reverting the import deletes, last batch first (sheets/reverting.py). Each batch is
+# (model label, primary keys).
+type CreatedBatch = tuple[str, list[Any]]
+_created_batches: contextvars.ContextVar[list[CreatedBatch] | None] = contextvars.ContextVar(
+    "created_batches", default=None
 )
 
 
 @contextlib.contextmanager
-def recording_creates() -> Iterator[list[Sequence[models.Model]]]:
-    """Collect every batch ``create_with_history`` writes inside the block."""
-    batches: list[Sequence[models.Model]] = []
+def recording_creates() -> Iterator[list[CreatedBatch]]:
+    """Collect every batch ``create_with_history`` and ``insert_rows_with_history`` write
+    inside the block, as (model label, primary keys)."""
+    batches: list[CreatedBatch] = []
     token = _created_batches.set(batches)
     try:
         yield batches
@@ -106,20 +109,14 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     """
     if not objs:
         return
-    recording = _created_batches.get()
-    if recording is not None:
-        recording.append(objs)
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, batch_size=BATCH_SIZE, default_user=user)
+        _record(model, [obj.pk for obj in objs])
         return
     now = timezone.now()
     meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _new_ids(model, len(objs))
+    _record(model, ids)
     fields = list(meta.concrete_fields)
     preparers_main = _preparers(fields)
     stamped = [
@@ -166,6 +163,94 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     )
 
 
+def _new_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys taken from the table's sequence (PostgreSQL)."""
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _record(model: type[models.Model], ids: list[Any]) -> None:
+    recording = _created_batches.get()
+    if recording is not None:
+        recording.append((model._meta.label_lower, list(ids)))
+
+
+def insert_rows_with_history(
+    model: type[models.Model], rows: Sequence[dict[str, object]], user: Editor
+) -> list[Any]:
+    """Insert ``rows`` (field attname → value; the others take their defaults) and their
+    "created" history rows, by ``user``: ``create_with_history`` for records that need no
+    model instance (a sheet's signatories), without building one per row. The values
+    are what the model's fields hold in Python (psycopg adapts them; a field needing
+    its own conversion is prepared as ``create_with_history`` does); the database checks
+    every constraint. Returns the new primary keys, in the order of ``rows``.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        create_with_history(objs, model, user)
+        return [obj.pk for obj in objs]
+    meta = model._meta
+    now = timezone.now()
+    ids = _new_ids(model, len(rows))
+    _record(model, ids)
+    fields = list(meta.concrete_fields)
+    pk_name = meta.pk.attname
+    defaults: dict[str, object] = {}
+    computed: list[models.Field[Any, Any]] = []
+    for f in fields:
+        if f.attname == pk_name:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.attname] = now
+        elif f.has_default() and callable(f.default):
+            computed.append(f)
+        else:
+            defaults[f.attname] = f.get_default()
+    full: list[dict[str, object]] = []
+    for row, new_id in zip(rows, ids, strict=True):
+        values = {**defaults, **row, pk_name: new_id}
+        for f in computed:
+            if f.attname not in row:
+                values[f.attname] = f.get_default()
+        full.append(values)
+    preparers_main = _preparers(fields)
+    _copy_rows(
+        meta.db_table,
+        [f.column for f in fields if f.column],
+        ([prep(values[name]) for name, prep in preparers_main] for values in full),
+    )
+    history = get_history_model_for_model(model)
+    tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    preparers = dict(_preparers(tracked))
+    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
+    fixed = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": None,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns = [
+        (None, _same, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
+        for f in tracked
+    ]
+    _copy_rows(
+        history._meta.db_table,
+        [f.column for f in tracked if f.column],
+        (
+            [value if name is None else prep(values[name]) for name, prep, value in columns]
+            for values in full
+        ),
+    )
+    return ids
+
+
 def add_links(
     through: type[models.Model], pairs: list[tuple[int, int]], columns: tuple[str, str]
 ) -> None:
@@ -184,3 +269,116 @@ def add_links(
 def record_history_as(instance: models.Model, user: Editor) -> None:
     """Name ``user`` as the author of the history rows recorded for ``instance``."""
     instance._history_user = user  # type: ignore[attr-defined]  # simple-history's attribute, declared by no model
+
+
+# -- the deletion side: undoing an import (sheets/reverting.py) ---------------------------
+
+
+def quoted_column(field: Any) -> str:
+    """The quoted column of a concrete field (``field.column`` is typed optional)."""
+    column = field.column
+    if not column:
+        message = f"{field} has no column"
+        raise TypeError(message)
+    return connection.ops.quote_name(column)
+
+
+def member_of(
+    column: str, values: Sequence[object], *, negated: bool = False
+) -> tuple[str, list[Any]]:
+    """SQL saying ``column`` is one of ``values`` (``negated``: is none of them), and its
+    parameters: one array parameter on PostgreSQL however many values (``<> ALL`` is
+    hashed like ``= ANY`` from PostgreSQL 15), a list of placeholders elsewhere."""
+    if not values:
+        return ("1 = 1" if negated else "1 = 0"), []
+    if connection.vendor == "postgresql":
+        return f"{column} {'<> ALL' if negated else '= ANY'}(%s)", [list(values)]
+    placeholders = ", ".join(["%s"] * len(values))
+    return f"{column} {'NOT IN' if negated else 'IN'} ({placeholders})", list(values)
+
+
+def _history_columns(
+    model: type[models.Model], fixed: dict[str, object]
+) -> tuple[list[str], list[str], list[Any]]:
+    """(history columns, SELECT expressions over the model's table, their parameters) to
+    copy rows of ``model`` into its history with ``fixed`` values for the history's own
+    fields (a history with fields of its own, which the table cannot give, is refused)."""
+    history = get_history_model_for_model(model)
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    columns: list[str] = []
+    selected: list[str] = []
+    params: list[Any] = []
+    for f in history._meta.concrete_fields:
+        if f.name == "history_id":
+            continue
+        if f.name in fixed:
+            selected.append("%s")
+            params.append(fixed[f.name])
+        elif f.attname in by_attname and by_attname[f.attname].column:
+            selected.append(quoted_column(by_attname[f.attname]))
+        else:
+            message = f"{history._meta.label}.{f.name} is not a field of {model._meta.label}"
+            raise TypeError(message)
+        columns.append(quoted_column(f))
+    return columns, selected, params
+
+
+def insert_history(
+    model: type[models.Model],
+    pks: Sequence[object],
+    user: Editor,
+    reason: str,
+    history_type: str,
+) -> None:
+    """Copy the rows of ``model`` with these ids into its history as they are now, as
+    ``history_type`` ("~" changed, "-" deleted) by ``user`` with ``reason``: one
+    ``INSERT … SELECT``, nothing loaded into Python."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    where, where_params = member_of(quoted_column(meta.pk), pks)
+    fixed = {
+        "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "history_type": history_type,
+        "history_change_reason": reason,
+        "history_user": getattr(user, "pk", None),
+    }
+    columns, selected, params = _history_columns(model, fixed)
+    history_table = quote(get_history_model_for_model(model)._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {history_table} ({', '.join(columns)}) "  # noqa: S608 -- names quoted from the models
+            f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)} WHERE {where}",
+            [*params, *where_params],
+        )
+
+
+def delete_with_history(
+    model: type[models.Model], pks: Sequence[object], user: Editor, reason: str
+) -> int:
+    """Delete the rows of ``model`` with these ids in one statement, after copying each into
+    its history as a deletion ("-", by ``user``, with ``reason``) in one statement.
+
+    No model is loaded and Django's collector is not run: nothing is deleted in cascade and
+    no signal is sent. The caller makes sure nothing else refers to these rows (its
+    many-to-many links: ``delete_links``) and announces the change (``bulk_written``).
+    Returns the number of rows deleted."""
+    if not pks:
+        return 0
+    insert_history(model, pks, user, reason, "-")
+    quote = connection.ops.quote_name
+    where, params = member_of(quoted_column(model._meta.pk), pks)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {where}", params)  # noqa: S608 -- names quoted from the models
+        return cursor.rowcount
+
+
+def delete_links(through: type[models.Model], field: Any, pks: Sequence[object]) -> None:
+    """Delete the many-to-many rows whose ``field`` names one of ``pks`` (one statement)."""
+    if not pks:
+        return
+    quote = connection.ops.quote_name
+    where, params = member_of(quoted_column(field), pks)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(through._meta.db_table)} WHERE {where}", params)  # noqa: S608 -- names quoted from the models

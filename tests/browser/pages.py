@@ -135,6 +135,22 @@ def open_quick_add(page: Page) -> None:
     page.locator("#quick-add-dialog #quick-add-form").wait_for()
 
 
+def add_a_follower(page: Page) -> None:
+    """Add the first staff account offered to the partnership's followers (htmx)."""
+    block = page.locator("#followers")
+    block.locator("select[name=add]").select_option(index=1)
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        block.locator("#add-follower button[type=submit]").click()
+    page.locator("#followers [role=status]").wait_for()
+
+
+def add_no_follower(page: Page) -> None:
+    """Press "Add follower" with no account chosen: the error shows in the block (htmx)."""
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator("#followers #add-follower button[type=submit]").click()
+    page.locator("#followers #id_add_error").wait_for()
+
+
 def open_status_change(page: Page) -> None:
     """Open the first inline status change of an action-items list."""
     page.locator(".actionitem-status summary").first.click()
@@ -152,6 +168,8 @@ PAGE_STATES: list[PageState] = [
     PageState("partners", "/partners/"),
     PageState("partners, filtered", "/partners/?q=minsk"),
     PageState("partnership", "/partners/{partnership}/"),
+    PageState("partnership, follower added", "/partners/{partnership}/", add_a_follower),
+    PageState("partnership, no follower chosen", "/partners/{partnership}/", add_no_follower),
     PageState("partnership form", "/partners/new/"),
     PageState("partnership form, errors", "/partners/new/", submit_empty),
     PageState("partnership edit", "/partners/{partnership}/edit/"),
