@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -235,6 +236,19 @@ class Agreement(EnglishVersions, Record):
             ),
             models.Index(fields=["signed_on", "id"], name="agreement_signed_asc"),
             models.Index(fields=["valid_until", "reference"], name="agreement_valid_until"),
+            # The calendar (issue 15): binding agreements coming into force in a month,
+            # and concluded ones whose signing comes round in it (by month and day).
+            models.Index(
+                fields=["valid_from"],
+                condition=Q(status__in=["in_force", "expired"]),
+                name="agreement_binding_from",
+            ),
+            models.Index(
+                ExtractMonth("signed_on"),
+                ExtractDay("signed_on"),
+                condition=Q(status__in=["in_force", "expired", "terminated", "superseded"]),
+                name="agreement_signed_month_day",
+            ),
         ]
 
     def __str__(self) -> str:
