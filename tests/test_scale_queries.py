@@ -41,8 +41,9 @@ PAGES = {
     # Sections of the partnership page are counted only when they overflow their cap;
     # its map block reads the partner city's recent visits (one query); its followers
     # (one prefetch), and its history their changes (one prefetch, where there is history:
-    # bulk partnerships are written without).
-    "partnership": (19, 19),
+    # bulk partnerships are written without); for an editor, the staff accounts that may
+    # be added as followers (one query).
+    "partnership": (20, 20),
     "people": (9, 9),
     "person": (12, 12),
     "organisations": (7, 7),  # a capped count (CappedPaginator): no COUNT query
