@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from partnerships.models import (
     Organisation,
     Partnership,
     Person,
+    anniversary_key,
     round_anniversary_within_year,
 )
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 LINEAGE_LIMIT = 100
+# ``Agreement.CONCLUDED`` for the indexes' conditions (``Meta`` cannot see the class).
+_CONCLUDED = ("in_force", "expired", "terminated", "superseded")
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
@@ -53,15 +57,11 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def expiring_within(self, *, days: int, on: dt.date | None = None) -> Self:
         """In force on ``on`` and ending within ``days`` days of it (both days included)."""
         on = on or timezone.localdate()
-        return self.in_force(on=on).filter(valid_until__lte=on + dt.timedelta(days=days))
-
-    def with_successor(self) -> Self:
-        renewal = Agreement.objects.filter(
-            parent=OuterRef("pk"),
-            parent_relation=Agreement.Relation.RENEWS,
-            status__in=Agreement.CONCLUDED,
+        # ``valid_until >= on`` follows from ``in_force``; stated, it bounds the index range
+        # (else the scan starts at the oldest expiry and skips every expired agreement).
+        return self.in_force(on=on).filter(
+            valid_until__gte=on, valid_until__lte=on + dt.timedelta(days=days)
         )
-        return self.annotate(has_successor=Exists(renewal))
 
     def round_anniversaries(self, *, on: dt.date | None = None) -> models.QuerySet[Agreement]:
         """Signed a round number of years ago (5, 10, 15…) within the next 12 months, soonest first."""
@@ -71,10 +71,17 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def expired_without_successor(self, *, on: dt.date | None = None) -> Self:
         """Ended before ``on`` and never renewed by a signed agreement (Hà Nội – Viêng Chăn 2017–2020)."""
         on = on or timezone.localdate()
-        return (
-            self.filter(status__in=Agreement.BINDING, valid_until__lt=on)
-            .with_successor()
-            .filter(has_successor=False)
+        # Filtered by ``NOT EXISTS``, not through a ``has_successor`` annotation: selected,
+        # the annotation was computed as a hashed subplan over every renewal (issue 16). One
+        # probe of the ``agreement_renewal`` partial index per expired agreement instead.
+        return self.filter(status__in=Agreement.BINDING, valid_until__lt=on).exclude(
+            Exists(Agreement.objects.renewals_of(OuterRef("pk")))
+        )
+
+    def renewals_of(self, parent: OuterRef | int) -> Self:
+        """The signed agreements that renew ``parent`` (its successors)."""
+        return self.filter(
+            parent=parent, parent_relation=Agreement.Relation.RENEWS, status__in=Agreement.CONCLUDED
         )
 
     def tree(self, limit: int | None = None) -> tuple[list[tuple[int, Agreement]], int]:
@@ -235,6 +242,32 @@ class Agreement(EnglishVersions, Record):
             ),
             models.Index(fields=["signed_on", "id"], name="agreement_signed_asc"),
             models.Index(fields=["valid_until", "reference"], name="agreement_valid_until"),
+            # The dashboard's sections (issue 16): round anniversaries of signed agreements
+            # (``round_anniversary_branches``), and successors looked up per expired agreement.
+            models.Index(
+                anniversary_key("signed_on"),
+                models.F("id"),
+                name="agreement_anniversary",
+                condition=Q(status__in=_CONCLUDED),
+            ),
+            models.Index(
+                fields=["parent"],
+                name="agreement_renewal",
+                condition=Q(parent_relation="renews", status__in=_CONCLUDED),
+            ),
+            # The calendar (issue 15): binding agreements coming into force in a month,
+            # and concluded ones whose signing comes round in it (by month and day).
+            models.Index(
+                fields=["valid_from"],
+                condition=Q(status__in=["in_force", "expired"]),
+                name="agreement_binding_from",
+            ),
+            models.Index(
+                ExtractMonth("signed_on"),
+                ExtractDay("signed_on"),
+                condition=Q(status__in=["in_force", "expired", "terminated", "superseded"]),
+                name="agreement_signed_month_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -285,6 +285,37 @@ def measures(ids: dict) -> list[Measure]:
         ),
         # Issue 15: the pages that read across the record by date, place and number.
         Measure("my_work", "my work", "workspace:my_work", peer="admin_actionitem"),
+        # The first view after any change: nothing cached (workspace.freshness) is used.
+        Measure(
+            "calendar_after_change",
+            "calendar, first view after any change",
+            "workspace:calendar",
+            peer="admin_visit",
+            after_change="all",
+        ),
+        Measure(
+            "calendar_htmx_after_change",
+            "calendar, next month (htmx), after a change",
+            "workspace:calendar",
+            query={"month": "2025-06"},
+            peer="admin_visit",
+            htmx=True,
+            after_change="all",
+        ),
+        Measure(
+            "statistics_after_change",
+            "statistics, first view after any change",
+            "workspace:statistics",
+            peer="admin_visit",
+            after_change="all",
+        ),
+        Measure(
+            "partner_map_after_change",
+            "partner map, first view after any change",
+            "workspace:partner_map",
+            peer="admin_partnership",
+            after_change="all",
+        ),
         Measure("calendar", "calendar, this month", "workspace:calendar", peer="admin_visit"),
         Measure(
             "calendar_agenda",

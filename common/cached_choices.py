@@ -53,6 +53,18 @@ def record_version() -> str | None:
     return _source[0]()
 
 
+def cached_by_version[T](version: str | None, key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per data ``version`` (every time when None: inside a transaction)."""
+    if version is None:
+        return compute()
+    full_key = f"by-version:{version}:{key}"
+    value: T | None = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, CACHE_SECONDS)
+    return value
+
+
 def _name(row: Sequence[Any]) -> str:
     return str(row[0])
 
@@ -97,6 +109,9 @@ class CachedModelChoiceField(_ModelChoiceField):
         self.label_fields = tuple(label_fields)
         self.make_label = make_label
         self.version: VersionSource = record_version
+        # The cache key of the choices last read (None: not cached): what they are is
+        # known from it alone, so common.fast_widgets keeps their options' HTML under it.
+        self.choices_key: str | None = None
         super().__init__(queryset, **kwargs)
 
     def _values(self) -> QuerySet[Any, tuple[Any, ...]]:
@@ -128,14 +143,13 @@ class CachedModelChoiceField(_ModelChoiceField):
                 memo = self._compute()
                 cache.set(key, memo, CACHE_SECONDS)
         self._kept = (self.queryset, memo)
+        self.choices_key = None if version is None else key
         return memo
 
 
 def share_version(form: forms.BaseForm) -> None:
-    """Let the form's cached drop-downs share one read of the record's version."""
-    fields = [f for f in form.fields.values() if isinstance(f, CachedModelChoiceField)]
-    if not fields:
-        return
+    """Let the form's cached drop-downs share one read of the record's version; the form's
+    ``record_version()`` gives the same read to others (the list's cached results)."""
     read: list[str | None] = []
 
     def once() -> str | None:
@@ -143,5 +157,7 @@ def share_version(form: forms.BaseForm) -> None:
             read.append(record_version())
         return read[0]
 
-    for field in fields:
-        field.version = once
+    form.record_version = once  # type: ignore[attr-defined]
+    for field in form.fields.values():
+        if isinstance(field, CachedModelChoiceField):
+            field.version = once

@@ -23,6 +23,12 @@ else:
 
 # Attributes as Django's widgets take them.
 type Attrs = dict[str, Any] | None
+# A drop-down's options: each one's HTML (none selected) and its value.
+type Options = tuple[list[SafeString], list[str]]
+
+# The options' HTML of cached choices, per process, by the choices' cache key.
+OPTIONS_KEPT = 64
+_OPTIONS: dict[str, Options] = {}
 
 
 class FastSelect(forms.Select):
@@ -31,25 +37,58 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: Attrs = None, renderer: BaseRenderer | None = None
     ) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
-        options = []
-        for option_value, label in self.choices:
-            if isinstance(label, list | tuple):
-                return super().render(name, value, attrs, renderer)
-            text = "" if option_value is None else str(option_value)
-            options.append(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    text,
-                    mark_safe(" selected") if text in selected else "",
-                    label,
-                )
-            )
+        options = self._options()
+        if options is None:
+            return super().render(name, value, attrs, renderer)
+        html, values = options
+        if selected:
+            html = list(html)
+            for index, text in enumerate(values):
+                if text in selected:
+                    html[index] = _selected(text, html[index])
         return format_html(
             '<select name="{}"{}>\n{}\n</select>',
             name,
             _attrs(self, attrs),
-            mark_safe("\n".join(options)),  # noqa: S308 (each option built by format_html)
+            mark_safe("\n".join(html)),  # noqa: S308 (each option built by format_html)
         )
+
+    def _options(self) -> Options | None:
+        """Each option's HTML (none selected) and value; None with option groups.
+
+        Options cached per data version (``common.cached_choices``) are written once per
+        process and version (issue 16: the 440-partnership filter cost a list ~3 ms a
+        page even in one pass): the key of their cached choices says what they are.
+        """
+        field = getattr(self.choices, "field", None)
+        # Reads the cached choices (and sets their key); iter(): list() would ask a
+        # ModelChoiceIterator its len(), a COUNT query.
+        choices = list(iter(self.choices))
+        key = getattr(field, "choices_key", None)
+        if key is not None:
+            key = f"{key}|{choices[0][1] if choices else ''}"  # the empty label, translated
+            kept = _OPTIONS.get(key)
+            if kept is not None:
+                return kept
+        html, values = [], []
+        for option_value, label in choices:
+            if isinstance(label, list | tuple):
+                return None
+            text = "" if option_value is None else str(option_value)
+            html.append(format_html('<option value="{}">{}</option>', text, label))
+            values.append(text)
+        options = (html, values)
+        if key is not None:
+            if len(_OPTIONS) >= OPTIONS_KEPT:
+                _OPTIONS.clear()  # old versions' entries: never asked for again
+            _OPTIONS[key] = options
+        return options
+
+
+def _selected(text: str, html: SafeString) -> SafeString:
+    """An option's HTML, selected: ``<option value="…" selected>…``."""
+    head = format_html('<option value="{}"', text)
+    return mark_safe(head + " selected" + html[len(head) :])  # noqa: S308 (from format_html)
 
 
 def _attrs(widget: forms.Widget, attrs: Attrs) -> SafeString:

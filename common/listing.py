@@ -2,7 +2,8 @@
 
 ``ListFilterForm`` is a GET form of filters plus ``sort``; ``results()`` applies the
 valid filters (an invalid one shows its error and is ignored) and the chosen order.
-``paginate`` cuts a page. ``SharedChoicesFormSet`` renders the person/organisation
+``paginate`` cuts a page; ``list_context`` is a list page's context with its results
+cached per data version (``results_cache_key``). ``SharedChoicesFormSet`` renders the person/organisation
 drop-downs of every row from one query instead of one query per row.
 """
 
@@ -15,10 +16,13 @@ from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
-from django.utils.functional import cached_property
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import permissions
 from common.autocomplete import remember_label
 from common.cached_choices import share_version
 from common.collation import vietnamese
@@ -114,6 +118,42 @@ def paginate(
     request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_page: int = PER_PAGE
 ) -> Page[Any]:
     return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def results_cache_key(request: HttpRequest, filters: ListFilterForm[Any]) -> str | None:
+    """What a list's results (count, table, pagination) depend on, as the key of their
+    cached HTML (``{% cached_fragment %}`` in common/list_page.html); None (not cached)
+    inside a transaction, where the record's version is not known.
+
+    The record's data version (any change to the three apps makes a new key), the day
+    (what is overdue, who holds a position now), the language, the user's role, and the
+    page's address with its query (filters, order, page). Only for lists whose results
+    show nothing of the user's own (no CSRF token, no form): not the action items'.
+    """
+    version = filters.record_version()  # type: ignore[attr-defined]  # share_version
+    if version is None:
+        return None
+    parts = (
+        version,
+        timezone.localdate().isoformat(),
+        get_language(),
+        str(permissions.user_role(request.user)),
+        request.get_full_path(),
+    )
+    return "list-results\n" + "\n".join(parts)
+
+
+def list_context(
+    request: HttpRequest, filters: ListFilterForm[Any], rows: QuerySet[Any]
+) -> dict[str, Any]:
+    """A list page's context: its filter form, its page of ``rows`` and the key its results
+    are cached under. The page is read lazily (on first use in the template): results
+    served from the cache cost no query (issue 16: the lists near the logged-in floor)."""
+    return {
+        "filters": filters,
+        "page_obj": SimpleLazyObject(lambda: paginate(request, rows)),
+        "results_key": results_cache_key(request, filters),
+    }
 
 
 class CappedPaginator(Paginator):

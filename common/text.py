@@ -92,6 +92,14 @@ def _visible_length(text: str) -> int:
     return sum(1 for ch in text if not unicodedata.combining(ch))
 
 
+def _visible_prefixes(text: str) -> list[int]:
+    """``_visible_length(text[:i])`` for every ``i`` from 0 to ``len(text)``, in one pass."""
+    lengths = [0]
+    for ch in text:
+        lengths.append(lengths[-1] + (not unicodedata.combining(ch)))
+    return lengths
+
+
 def _break_opportunities(text: str) -> list[int]:
     """Indexes where ``text`` may be cut without splitting a word.
 
@@ -140,11 +148,12 @@ def truncate_at_word(text: str | None, limit: int, *, ellipsis: str = ELLIPSIS) 
     Text that fits is returned unchanged (but NFC and trimmed).
     """
     text = unicodedata.normalize("NFC", text or "").strip()
-    if _visible_length(text) <= limit:
+    if len(text) <= limit or _visible_length(text) <= limit:  # marks count 0, others 1
         return text
     room = max(limit - _visible_length(ellipsis), 1)
     head = _grapheme_cut(text, room + 1)  # one more: a boundary right after the room counts
-    cuts = [index for index in _break_opportunities(head) if _visible_length(head[:index]) <= room]
+    visible = _visible_prefixes(head)
+    cuts = [index for index in _break_opportunities(head) if visible[index] <= room]
     if cuts:
         kept = head[: cuts[-1]].rstrip(_TRAILING_PUNCTUATION)
         if kept:

@@ -311,7 +311,9 @@ def render_world_map(  # noqa: PLR0913 (keyword-only drawing options, each with 
         f'<g class="worldmap-land" fill="{LAND}" stroke="{BORDER}" stroke-width="0.5" '
         'stroke-linejoin="round" aria-hidden="true">'
     )
-    svg.extend(_country_paths(frame, bbox, level, classes))
+    svg.extend(
+        _country_paths(tuple(bbox), width, projection, level, tuple(sorted(classes.items())))
+    )
     svg.append(_vietnam_islands(frame, bbox, span, classes.get("VN", "")))
     svg.append("</g>")
     svg.append(_points(points, frame))
@@ -319,11 +321,25 @@ def render_world_map(  # noqa: PLR0913 (keyword-only drawing options, each with 
     return "".join(part for part in svg if part)
 
 
+@functools.lru_cache(maxsize=16)  # a view is ~100 KB of text; the brief draws one per city
 def _country_paths(
+    bbox: BBox,
+    width: int,
+    projection: Projection,
+    level: Level,
+    classes: tuple[tuple[str, str], ...],
+) -> tuple[str, ...]:
+    """One ``<path>`` per country in view, clipped to it. A view across the antimeridian
+    (the Pacific around Fiji) also draws the countries on its far side, a turn away.
+
+    Kept for the life of the process: the outlines of a view never change, and drawing
+    the world's took ~100 ms of every partner map that is not cached (issue 15)."""
+    return tuple(_draw_country_paths(_Frame(bbox, width, projection), bbox, level, dict(classes)))
+
+
+def _draw_country_paths(
     frame: _Frame, bbox: BBox, level: Level, classes: Mapping[str, str]
 ) -> Iterable[str]:
-    """One ``<path>`` per country in view, clipped to it. A view across the antimeridian
-    (the Pacific around Fiji) also draws the countries on its far side, a turn away."""
     west, _south, east, _north = bbox
     turns = (
         [0.0]

@@ -1093,6 +1093,48 @@ def page_numbers_css(lang: str) -> str:
     return "@page { @bottom-right { content: " + content + "; " + style + " } }"
 
 
+@dataclass
+class _Styles:
+    """Parsed stylesheets and the FontConfiguration their @font-face rules went into."""
+
+    key: tuple[str, int, int, str]
+    stylesheets: list[CSS]
+    font_config: FontConfiguration
+
+
+# The last stylesheets built per stylesheet file and page-number line (one per language),
+# reused by the next render while the file keeps its modification time and size: parsing the stylesheet and
+# loading its fonts is done once per process, and the FontConfiguration's font map keeps
+# Pango's and fontconfig's font look-ups warm (issue 16: ~0.1 s a brief). A render holds
+# the lock while it uses them (a Pango font map is not for two threads at once); another
+# render at the same moment builds its own, as every render did before.
+_styles_cache: dict[tuple[str, str], _Styles] = {}
+_styles_lock = threading.Lock()
+
+
+def _build_styles(
+    stylesheet: str | None, lang: str, fetcher: BriefURLFetcher
+) -> tuple[list[CSS], FontConfiguration]:
+    font_config = FontConfiguration()
+    stylesheets = (
+        [CSS(url=BASE_URL + stylesheet, url_fetcher=fetcher, font_config=font_config)]
+        if stylesheet
+        else [
+            CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
+            CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
+        ]
+    )
+    return stylesheets, font_config
+
+
+def _styles_key(stylesheet: str | None, lang: str) -> tuple[str, int, int, str]:
+    """What the built stylesheets depend on: the file as it is now (a change to it, in
+    development, is picked up at the next render) and the translated page-number line."""
+    name = stylesheet or "brief.css"
+    stat = (STATIC_DIR / name).stat()
+    return (name, stat.st_mtime_ns, stat.st_size, "" if stylesheet else page_numbers_css(lang))
+
+
 def html_to_pdf(
     html: str,
     *,
@@ -1103,19 +1145,30 @@ def html_to_pdf(
     """WeasyPrint, with every resource (stylesheet and fonts included) through the fetcher.
 
     ``stylesheet``: another file under static/brief/ that styles the whole document,
-    page numbers included (the annual report's), instead of the brief's."""
-    fetcher = fetcher or BriefURLFetcher()
-    font_config = FontConfiguration()
-    stylesheets = (
-        [CSS(url=BASE_URL + stylesheet, url_fetcher=fetcher, font_config=font_config)]
-        if stylesheet
-        else [
-            CSS(url=STYLESHEET_URL, url_fetcher=fetcher, font_config=font_config),
-            CSS(string=page_numbers_css(lang), base_url=BASE_URL, url_fetcher=fetcher),
-        ]
-    )
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    page numbers included (the annual report's), instead of the brief's.
+
+    With the default fetcher the stylesheets and fonts come from the per-process cache
+    above (built through a fetcher of their own); a caller's own ``fetcher`` gets
+    everything fetched through it, as before."""
+    if fetcher is not None:
+        stylesheets, font_config = _build_styles(stylesheet, lang, fetcher)
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    fetcher = BriefURLFetcher()
+    if not _styles_lock.acquire(blocking=False):
+        stylesheets, font_config = _build_styles(stylesheet, lang, fetcher)
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    try:
+        key = _styles_key(stylesheet, lang)
+        cached = _styles_cache.get((key[0], key[3]))
+        if cached is None or cached.key != key:
+            cached = _Styles(key, *_build_styles(stylesheet, lang, BriefURLFetcher()))
+            _styles_cache[key[0], key[3]] = cached
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=cached.stylesheets, font_config=cached.font_config)
+    finally:
+        _styles_lock.release()
 
 
 _render_slots = threading.BoundedSemaphore(MAX_CONCURRENT_RENDERS)

@@ -237,6 +237,11 @@ class Visit(EnglishVersions, Record):
                 condition=Q(status__in=["planned", "confirmed"]),
                 name="visit_upcoming",
             ),
+            # The calendar's month (issue 15): visits that end (or, without an end, start)
+            # on or after its first day and start before its last, read in the index.
+            models.Index(
+                Coalesce("end_date", "start_date"), F("start_date"), name="visit_until_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,6 +415,13 @@ class Engagement(EnglishVersions, Versioned):
         ]
         verbose_name = _("engagement")
         verbose_name_plural = _("programme")
+        # The calendar's month (issue 15): the timed programme items of a few weeks
+        # among 120,000 at scale 1.
+        indexes = [
+            models.Index(
+                fields=["date"], condition=Q(time__isnull=False), name="engagement_timed_date"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="engagement_title_not_empty"),
             models.CheckConstraint(
@@ -738,6 +750,15 @@ class ProgressUpdate(models.Model):
         ordering = ["action_item", "-date", "-id"]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
+        # The day each item was done, for the statistics (issue 15): the notes that
+        # marked an item done are a fraction of all notes.
+        indexes = [
+            models.Index(
+                fields=["action_item", "date"],
+                condition=Q(status_after="done"),
+                name="progressupdate_done",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(note=""), name="progressupdate_note_not_empty"),
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from delegations.models import Visit
@@ -57,3 +57,35 @@ def with_last_visit(
     visits = Visit.objects.filter(partnership=OuterRef("pk")).exclude(status="cancelled")
     latest = visits.filter(start_date__isnull=False).order_by("-start_date").values("start_date")
     return partnerships.annotate(last_visit_on=Subquery(latest[:1]), has_visit=Exists(visits))
+
+
+def latest_visited(partnerships: QuerySet[Partnership], limit: int, batch: int = 100) -> list[int]:
+    """Ids of ``partnerships`` whose latest visit (not cancelled, dated) is the most recent:
+    the first ``limit`` by ``last_visit_on`` descending, and every one tied with the last.
+
+    Read from the visits' date index, newest first, a batch at a time, until ``limit``
+    partnerships and the last one's date are passed: the dashboard's first section costs
+    the same however many partnerships and visits the archive holds (issue 16), where
+    ``with_last_visit`` over every partnership grew with both. Fewer than ``limit`` ids
+    when fewer partnerships have a dated visit.
+    """
+    visits = (
+        Visit.objects.exclude(status="cancelled")
+        .filter(start_date__isnull=False, partnership__in=partnerships)
+        .order_by(F("start_date").desc(nulls_last=True), F("id").desc())
+        .values_list("partnership_id", "start_date")
+    )
+    found: set[int] = set()
+    boundary: dt.date | None = None  # the date of the ``limit``-th partnership found
+    offset = 0
+    while True:
+        rows = list(visits[offset : offset + batch])
+        for partnership_id, start in rows:
+            if boundary is not None and start is not None and start < boundary:
+                return list(found)
+            found.add(partnership_id)
+            if boundary is None and len(found) == limit:
+                boundary = start
+        if len(rows) < batch:
+            return list(found)
+        offset += batch

@@ -28,8 +28,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Mod
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, Mod
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +50,28 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 ANNIVERSARY_STEP = 5
+# ``anniversary_key``: the year's place in the ``ANNIVERSARY_STEP``-year cycle, then the
+# month and day: 3_0714 for 14 July 2008 (2008 % 5 = 3).
+ANNIVERSARY_CYCLE = 10_000
+
+
+def anniversary_key(field: str) -> Cast:
+    """``MOD(year, 5) * 10000 + month * 100 + day`` of the date ``field``.
+
+    Indexed (agreements and partnerships, issue 16): every round anniversary falling
+    within the next 12 months lies in at most four ranges of this key, each read in
+    order from the index (``round_anniversary_branches``), so the dashboard's section
+    costs the same whatever the size of the archive. An expression index rather than a
+    stored column: no write path (forms, imports' COPY, ``seed_bulk``) can forget it.
+    """
+    return Cast(
+        Mod(ExtractYear(field), Value(ANNIVERSARY_STEP)) * Value(ANNIVERSARY_CYCLE)
+        + ExtractMonth(field) * Value(100)
+        + ExtractDay(field),
+        models.IntegerField(),
+    )
+
+
 CITY_NAME_FIELDS = ["name", "name_en", "name_local"]
 
 
@@ -571,6 +593,14 @@ class Partnership(Record):
             ),
             partial_date_constraint("established_on", "partnership"),
         ]
+        indexes = [
+            models.Index(
+                anniversary_key("established_on"),
+                F("id"),
+                name="partnership_anniversary",
+                condition=~Q(status="ended"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.home_city} – {self.partner_city}"
@@ -662,6 +692,47 @@ def round_anniversary_within_year[QS: models.QuerySet[Any]](
         )
         .order_by("_anniversary_next_year", ExtractMonth(field), ExtractDay(field), "pk")
     )
+
+
+def round_anniversary_branches[QS: models.QuerySet[Any]](
+    queryset: QS, field: str, on: dt.date, step: int = ANNIVERSARY_STEP
+) -> list[QS]:
+    """``round_anniversary_within_year`` as four ranges of the indexed ``anniversary_key``.
+
+    Each is ordered by ``_anniversary_key`` and pk (the index's order), annotated with
+    ``_anniversary_next_year`` (0 this year, 1 the next); sorted on (that, key, pk) their
+    union is ``round_anniversary_within_year`` in its order. Slice each to read the first
+    rows or count up to a cap from the index, never the whole archive:
+
+    1. dates known to the year (1 January), anniversary this year, today or before;
+    2. dates known to this month (its 1st), anniversary this month, before today;
+    3. anniversary this year from today on (any precision: the period has not ended);
+    4. anniversary next year, until today's month and day (a period that has begun).
+    """
+    precision = f"{field}_precision"
+    cycle = ANNIVERSARY_CYCLE
+    this, following = (on.year % step) * cycle, ((on.year + 1) % step) * cycle
+    today = on.month * 100 + on.day
+    this_month = this + on.month * 100 + 1
+    keyed = queryset.annotate(_anniversary_key=anniversary_key(field))
+    this_year = keyed.filter(**{f"{field}__year__lt": on.year}).annotate(
+        _anniversary_next_year=Value(0)
+    )
+    branches = [
+        this_year.filter(_anniversary_key=this + 101, **{precision: Precision.YEAR}).filter(
+            _anniversary_key__lt=this + today
+        ),
+        this_year.filter(_anniversary_key=this_month, **{precision: Precision.MONTH}).filter(
+            _anniversary_key__lt=this + today
+        ),
+        this_year.filter(_anniversary_key__gte=this + today, _anniversary_key__lte=this + 1231),
+        keyed.filter(
+            **{f"{field}__year__lt": on.year + 1},
+            _anniversary_key__gte=following + 101,
+            _anniversary_key__lte=following + today,
+        ).annotate(_anniversary_next_year=Value(1)),
+    ]
+    return [branch.order_by("_anniversary_key", "pk") for branch in branches]
 
 
 def _shift_years(since: PartialDate, years: int) -> PartialDate:

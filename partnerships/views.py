@@ -29,7 +29,7 @@ from common.editing import delete_or_explain, save_or_render
 from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
-from common.listing import paginate
+from common.listing import list_context
 from common.permissions import administrator_required, editor_required, viewer_required
 from common.worldmap import render_locator_map
 from partnerships.city_matching import propose
@@ -203,7 +203,7 @@ def person_list(request: AuthenticatedRequest) -> HttpResponse:
             Prefetch("positions", queryset=current, to_attr="current_positions")
         )
     )
-    context = {"filters": filters, "page_obj": paginate(request, rows)}
+    context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/person_list.html", context, "person-results"
     )
@@ -277,7 +277,7 @@ def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
             people_now=Count("positions", filter=current, distinct=True)
         )
     )
-    context = {"filters": filters, "page_obj": paginate(request, rows)}
+    context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/organisation_list.html", context, "organisation-results"
     )

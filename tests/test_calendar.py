@@ -167,3 +167,38 @@ def test_the_calendar_runs_a_fixed_number_of_queries(viewer_client, django_asser
     # anniversaries; the session save (3).
     with django_assert_num_queries(13):
         viewer_client.get(URL, MAY)
+
+
+def test_event_texts_are_escaped_in_the_grid_and_the_agenda(viewer_client):
+    """The events' <li> are written in Python (workspace/calendar_items.py), not by the
+    template engine: every text from the record is escaped all the same."""
+    visit = VisitFactory(
+        title='<b>"Talks" & more</b>',
+        place="<i>Hall</i>",
+        start_date=dt.date(2025, 5, 11),
+        end_date=dt.date(2025, 5, 12),
+    )
+    for view in ("month", "agenda"):
+        text = viewer_client.get(URL, {**MAY, "view": view}).text
+        assert "<b>" not in text
+        assert "&lt;b&gt;&quot;Talks&quot; &amp; more&lt;/b&gt;" in text
+        assert visit.get_absolute_url() in text
+    agenda = viewer_client.get(URL, {**MAY, "view": "agenda"}).text
+    assert "&lt;i&gt;Hall&lt;/i&gt;" in agenda
+    assert "11/05–12/05/2025" in agenda
+    assert visit.partnership.get_absolute_url() in agenda
+    assert str(visit.partnership) in agenda
+
+
+def test_a_month_grid_cell_shows_the_title_cut_and_whole_in_its_tooltip(viewer_client):
+    title = "Hội đàm về hợp tác " + "phát triển đô thị bền vững " * 4
+    EngagementFactory(
+        visit=VisitFactory(start_date=dt.date(2025, 5, 11)),
+        title=title,
+        date=dt.date(2025, 5, 11),
+        time=dt.time(14, 5),
+    )
+    text = viewer_client.get(URL, MAY).text
+    assert f'title="{title.strip()}"' in text or f'title="{title}"' in text
+    assert "<time>14:05</time>" in text
+    assert "…</a>" in text

@@ -61,3 +61,38 @@ def test_speed_up_leaves_other_widgets_alone():
     speed_up_widgets(form)
     assert type(form.fields["when"].widget) is forms.DateInput
     assert type(form.fields["many"].widget) is forms.SelectMultiple
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction: the choices are cached
+def test_cached_choices_options_are_written_once_and_render_like_django():
+    """The options of a drop-down of cached choices are kept per data version; each render
+    (whatever is selected, in either language) is still exactly Django's HTML."""
+    from django.utils import translation
+
+    from common import fast_widgets
+    from partnerships.choices import partnership_field
+    from tests.factories import PartnershipFactory
+
+    partnerships = [PartnershipFactory() for _ in range(3)]
+
+    class F(forms.Form):
+        partnership = partnership_field(required=False, empty_label="— tất cả —")
+
+    def both(value: object) -> tuple[str, str]:
+        fast = F(data={"partnership": value})
+        speed_up_widgets(fast)
+        plain = F(data={"partnership": value})
+        return str(fast["partnership"]), str(plain["partnership"])
+
+    fast_widgets._OPTIONS.clear()
+    for value in ["", partnerships[1].pk, partnerships[2].pk, "", "not a pk"]:
+        fast, plain = both(value)
+        assert squeeze(fast) == squeeze(plain)
+    assert len(fast_widgets._OPTIONS) == 1  # written once for all five
+    with translation.override("en"):
+        fast, plain = both(partnerships[0].pk)
+        assert squeeze(fast) == squeeze(plain)
+    PartnershipFactory()  # a new version: the options are written afresh, with the new one
+    fast, plain = both("")
+    assert squeeze(fast) == squeeze(plain)
+    assert fast.count("<option") == 5

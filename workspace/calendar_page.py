@@ -13,7 +13,7 @@ from django import forms
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -26,6 +26,7 @@ from partnerships.choices import partnership_field
 from partnerships.models import Partnership
 from workspace import freshness
 from workspace.calendar_events import KINDS, Event, events_between
+from workspace.calendar_items import event_item
 
 MONTH = "month"
 AGENDA = "agenda"
@@ -68,31 +69,39 @@ class Day:
     today: bool
     events: list[Event]
 
+    def items(self) -> list[SafeString]:
+        """The day's events as the month grid's short ``<li>`` items."""
+        return [event_item(e, compact=True) for e in self.events]
+
 
 def month_weeks(month: dt.date, events: list[Event]) -> list[list[Day]]:
     today = timezone.localdate()
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    days = _by_day(events, weeks[0][0], weeks[-1][-1])
     return [
-        [
-            Day(day, day.month == month.month, day == today, [e for e in events if e.covers(day)])
-            for day in week
-        ]
+        [Day(day, day.month == month.month, day == today, days.get(day, [])) for day in week]
         for week in weeks
     ]
 
 
-def agenda_days(month: dt.date, events: list[Event]) -> list[tuple[dt.date, list[Event]]]:
-    """The days of the month that have events, each with them (a visit on each of its days)."""
-    last = _month_end(month)
+def _by_day(events: list[Event], first: dt.date, last: dt.date) -> dict[dt.date, list[Event]]:
+    """The events known to the day on each day from ``first`` to ``last`` that they cover
+    (a visit on each of its days), in the order of ``events``: one pass over the events,
+    not one per day."""
     days: dict[dt.date, list[Event]] = {}
     for event in events:
         if not event.day_known:
             continue
-        day = max(event.start, month)
+        day = max(event.start, first)
         while day <= min(event.last_day, last):
             days.setdefault(day, []).append(event)
             day += dt.timedelta(days=1)
-    return sorted(days.items())
+    return days
+
+
+def agenda_days(month: dt.date, events: list[Event]) -> list[tuple[dt.date, list[Event]]]:
+    """The days of the month that have events, each with them (a visit on each of its days)."""
+    return sorted(_by_day(events, month, _month_end(month)).items())
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -124,8 +133,11 @@ def calendar_grid(
         context = {
             "view": view,
             "weeks": month_weeks(month, events) if view == MONTH else [],
-            "agenda": agenda_days(month, events) if view == AGENDA else [],
-            "undated": undated,
+            "agenda": [
+                (day, [event_item(e, compact=False) for e in day_events])
+                for day, day_events in (agenda_days(month, events) if view == AGENDA else [])
+            ],
+            "undated": [event_item(e, compact=False) for e in undated],
         }
         return str(render_to_string("workspace/includes/calendar_grid.html", context))
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db import connection
+from django.db.models import F, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Agreement
 from common.partialdate import PartialDate
 from delegations.models import ActionItem, Visit
-from delegations.partnership_visits import dormant, with_last_visit
-from partnerships.models import Partnership, next_round_anniversary
+from delegations.partnership_visits import dormant, latest_visited, with_last_visit
+from partnerships.models import (
+    Partnership,
+    next_round_anniversary,
+    round_anniversary_branches,
+)
 from workspace import freshness
 from workspace.result_groups import Group, take
 
@@ -53,26 +58,66 @@ class Anniversary:
         return (self.when.date, self.years)
 
 
-def anniversary_rows(on: dt.date, *, limit: int | None = None) -> tuple[list[Anniversary], int]:
-    """Round anniversaries in the next 12 months, soonest first, and how many in all."""
-    partnerships = Partnership.objects.round_anniversaries(on=on).with_cities()
-    agreements = Agreement.objects.round_anniversaries(on=on).select_related(*CITIES)
+def anniversary_rows(
+    on: dt.date, *, limit: int | None = None, cap: int = DASHBOARD_COUNT_CAP
+) -> tuple[list[Anniversary], int, bool]:
+    """Round anniversaries in the next 12 months, soonest first, how many (counted up to
+    ``cap`` when a ``limit`` is given) and whether there are more than that."""
     if limit is None:
-        rows = _anniversaries(on, partnerships, agreements)
-        return rows, len(rows)
-    # Every match is computed and sorted anyway (the order is on date parts), so the
-    # count comes with the rows instead of from a second scan. The agreements' order
-    # and count are taken from their ids alone, then the rows shown are read by id:
-    # thousands of matches are not joined to their cities to show ten.
-    everything = Window(Count("pk"))
-    first_partnerships = list(partnerships.annotate(matches=everything)[:limit])
-    head = list(agreements.annotate(matches=everything).values_list("pk", "matches")[:limit])
-    shown = Agreement.objects.select_related(*CITIES).in_bulk([pk for pk, _n in head])
-    first_agreements = [shown[pk] for pk, _n in head]
-    total = (first_partnerships[0].matches if first_partnerships else 0) + (
-        head[0][1] if head else 0
+        rows = _anniversaries(
+            on,
+            Partnership.objects.round_anniversaries(on=on).with_cities(),
+            Agreement.objects.round_anniversaries(on=on).select_related(*CITIES),
+        )
+        return rows, len(rows), False
+    # Each model's matches are four ranges of an indexed key (``round_anniversary_branches``):
+    # one query reads the first ``limit`` ids of every range, a second counts up to ``cap``
+    # (only when there are more), then the rows shown are read by id. Nothing here reads
+    # the whole archive (issue 16: 13 ms at scale 1 and growing, before).
+    union, params = _anniversary_ranges(on)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({union}) AS heads", _with_limits(params, limit + 1))  # noqa: S608
+        head = sorted(cursor.fetchall(), key=lambda row: row[1:])
+        total, capped = len(head), False
+        if total > limit:
+            # ``union`` is SQL compiled by Django from the querysets above; values are params.
+            count = f"SELECT COUNT(*) FROM ({union}) AS matches"  # noqa: S608
+            cursor.execute(count, _with_limits(params, cap + 1))
+            counted = cursor.fetchone()[0]
+            total, capped = min(counted, cap), counted > cap
+    # The first ``limit`` of each model, as ``round_anniversary_within_year`` orders them.
+    ids = {kind: [pk for k, _y, _key, pk in head if k == kind][:limit] for kind in ("p", "a")}
+    shown_partnerships = Partnership.objects.with_cities().in_bulk(ids["p"])
+    shown_agreements = Agreement.objects.select_related(*CITIES).in_bulk(ids["a"])
+    rows = _anniversaries(
+        on,
+        [shown_partnerships[pk] for pk in ids["p"]],
+        [shown_agreements[pk] for pk in ids["a"]],
     )
-    return _anniversaries(on, first_partnerships, first_agreements)[:limit], total
+    return rows[:limit], total, capped
+
+
+@functools.lru_cache(maxsize=4)
+def _anniversary_ranges(on: dt.date) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+    """The eight ranges' SQL as one UNION ALL, each part ending ``LIMIT %s``, and each
+    part's parameters. Compiled once per day and process (the SQL depends on the date
+    only; the ORM's compiling of eight querysets cost more than the index reads)."""
+    parts = [
+        branch.annotate(_kind=Value(kind), _id=F("pk"))
+        .values_list("_kind", "_anniversary_next_year", "_anniversary_key", "_id")
+        .query.sql_with_params()
+        for kind, queryset, field in (
+            ("p", Partnership.objects.exclude(status=Partnership.Status.ENDED), "established_on"),
+            ("a", Agreement.objects.concluded(), "signed_on"),
+        )
+        for branch in round_anniversary_branches(queryset, field, on)
+    ]
+    union = " UNION ALL ".join(f"({sql} LIMIT %s)" for sql, _params in parts)
+    return union, tuple(tuple(params) for _sql, params in parts)
+
+
+def _with_limits(params: tuple[tuple[Any, ...], ...], limit: int) -> list[Any]:
+    return [value for part in params for value in (*part, limit)]
 
 
 def _anniversaries(
@@ -179,11 +224,27 @@ def _sections(on: dt.date, keys: Iterable[str]) -> dict[str, Group]:
         )
         group = Group(key, SECTIONS[key], more_url=more)
         if key == "anniversaries":  # merged from two models in Python
-            group.rows, group.total = anniversary_rows(on, limit=DASHBOARD_LIMIT)
+            group.rows, group.total, group.capped = anniversary_rows(on, limit=DASHBOARD_LIMIT)
+        elif key == "partnerships":
+            _latest_partnerships(group, querysets[key])
         else:
             take(group, querysets[key], limit=DASHBOARD_LIMIT, cap=DASHBOARD_COUNT_CAP)
         result[key] = group
     return result
+
+
+def _latest_partnerships(group: Group, ordered: QuerySet[Any]) -> None:
+    """The partnerships section: the first rows of ``ordered`` (latest visit first) read
+    among the few partnerships visited last (``latest_visited``), not by computing the
+    latest visit of every partnership; the count capped."""
+    active = Partnership.objects.exclude(status=Partnership.Status.ENDED)
+    candidates = latest_visited(active, DASHBOARD_LIMIT)
+    if len(candidates) < DASHBOARD_LIMIT:  # few dated visits: partnerships without any show
+        take(group, ordered, limit=DASHBOARD_LIMIT, cap=DASHBOARD_COUNT_CAP)
+        return
+    group.rows = list(ordered.filter(pk__in=candidates)[:DASHBOARD_LIMIT])
+    counted = active.order_by()[: DASHBOARD_COUNT_CAP + 1].count()
+    group.total, group.capped = min(counted, DASHBOARD_COUNT_CAP), counted > DASHBOARD_COUNT_CAP
 
 
 def full_section(

@@ -8,12 +8,21 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from common.cached_choices import cached_by_version
 from common.listing import ListFilterForm
 from common.text_match import any_field_contains
-from partnerships.models import City, FieldOfCooperation, Partnership
+from partnerships.choices import field_of_cooperation_field, home_city_field
+from partnerships.models import City, Partnership
+
+
+def _partner_countries() -> list[tuple[str, str]]:
+    """The country drop-down: the countries of our partner cities, in the user's language."""
+    used = set(City.objects.partners().values_list("country", flat=True).order_by().distinct())
+    return [("", "—")] + [(code, str(name)) for code, name in countries if code in used]
 
 
 class PartnershipFilterForm(ListFilterForm):
@@ -34,19 +43,17 @@ class PartnershipFilterForm(ListFilterForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), *Partnership.Status.choices], required=False
     )
-    field = forms.ModelChoiceField(
-        label=_("Field of cooperation"), queryset=FieldOfCooperation.objects.all(), required=False
-    )
-    home_city = forms.ModelChoiceField(
-        label=_("Home city"), queryset=City.objects.home(), required=False
-    )
+    # Cached per data version as (pk, name) tuples, as on the other lists (issue 16).
+    field = field_of_cooperation_field(label=_("Field of cooperation"), required=False)
+    home_city = home_city_field(label=_("Home city"), required=False)
 
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        used = set(City.objects.partners().values_list("country", flat=True).order_by().distinct())
-        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
-            (code, name) for code, name in countries if code in used
-        ]
+        cast("forms.ChoiceField", self.fields["country"]).choices = cached_by_version(
+            self.record_version(),  # type: ignore[attr-defined]  # share_version
+            f"partner-countries:{get_language()}",
+            _partner_countries,
+        )
         self.fields["q"].widget.attrs["placeholder"] = _("City (any of its names) or summary")
 
     def filter(self, queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:

@@ -15,6 +15,9 @@ from django.contrib.auth.views import LogoutView
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -22,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from agreements.models import Agreement
 from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
-from common.listing import paginate
+from common.listing import list_context, paginate
 from common.permissions import can_edit, editor_required, viewer_required
 from common.roles import account_label
 from delegations.partnership_visits import with_last_visit
@@ -52,9 +55,15 @@ class SignOutView(LogoutView):
 @require_GET
 @viewer_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    version = freshness.cache_version()
     context = {
         "my_work": my_work.dashboard_card(request.user),
-        "sections": dashboard_sections.sections(),
+        # Read when the template needs them: the sections' HTML is cached (below).
+        "sections": SimpleLazyObject(dashboard_sections.sections),
+        # The sections show nothing of the user's: their HTML is cached per data version,
+        # day and language (issue 16: rendering ~60 rows cost more than the floor).
+        "sections_key": version
+        and f"dashboard-sections\n{version}\n{timezone.localdate()}\n{get_language()}",
     }
     return render_partial_or_page(request, "workspace/dashboard.html", context)
 
@@ -92,7 +101,7 @@ def partnership_list(request: AuthenticatedRequest) -> HttpResponse:
     rows = filters.results(
         with_last_visit(Partnership.objects.with_cities()).prefetch_related("fields")
     )
-    context = {"filters": filters, "page_obj": paginate(request, rows)}
+    context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/partnership_list.html", context, "partnership-results"
     )

@@ -21,7 +21,7 @@ from common.editing import delete_or_explain, save_or_render
 from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
-from common.listing import paginate
+from common.listing import list_context
 from common.permissions import administrator_required, editor_required, viewer_required
 
 LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
@@ -35,7 +35,7 @@ def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     agreements = filters.results(
         Agreement.objects.select_related(*LIST_RELATED).prefetch_related("fields")
     )
-    context = {"filters": filters, "page_obj": paginate(request, agreements)}
+    context = list_context(request, filters, agreements)
     return render_partial_or_page(
         request, "agreements/agreement_list.html", context, "agreement-results"
     )

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from common.editing import delete_or_explain, save_or_render
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
-from common.listing import paginate
+from common.listing import list_context
 from common.permissions import (
     administrator_required,
     can_edit,
@@ -33,7 +33,7 @@ CITIES = ("partnership__home_city", "partnership__partner_city")
 def visit_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = VisitFilterForm(request.GET)
     visits = filters.results(Visit.objects.select_related(*CITIES))
-    context = {"filters": filters, "page_obj": paginate(request, visits)}
+    context = list_context(request, filters, visits)
     return render_partial_or_page(request, "delegations/visit_list.html", context, "visit-results")
 
 

@@ -1,0 +1,50 @@
+"""``{% load fragments %}``: a template fragment cached under a key the view computes.
+
+``{% cached_fragment key %}…{% endcached_fragment %}`` renders its content once per
+``key`` and serves it from the cache afterwards; with a false key (the view found the
+fragment not cacheable, e.g. inside a transaction) it renders it every time, with no
+cache access at all. Unlike Django's ``{% cache %}`` the key says everything the
+fragment depends on (the record's data version, the day, the language, the request's
+query...): the view builds it (``common.listing.results_cache_key``), so a template
+cannot forget a part of it. Never put per-user or per-request secrets (a CSRF token, a
+form of the user's) inside a cached fragment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import template
+from django.core.cache import cache
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+CACHE_SECONDS = 3600  # a safety net: a new data version makes the old keys unreachable
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist: NodeList, key: FilterExpression) -> None:
+        self.nodelist, self.key = nodelist, key
+
+    def render(self, context: template.Context) -> SafeString:
+        key = self.key.resolve(context)
+        if not key:
+            return self.nodelist.render(context)
+        full_key = "fragment:" + hashlib.sha256(str(key).encode()).hexdigest()[:32]
+        html = cache.get(full_key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set(full_key, str(html), CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 -- the fragment's own rendered (escaped) output
+
+
+@register.tag
+def cached_fragment(parser: Parser, token: Token) -> CachedFragmentNode:
+    tag_name, *args = token.split_contents()
+    if len(args) != 1:
+        raise template.TemplateSyntaxError(f"{{% {tag_name} key %}} takes one argument.")
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(nodelist, parser.compile_filter(args[0]))
