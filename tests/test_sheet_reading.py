@@ -510,4 +510,6 @@ def test_a_csv_rows_cells_are_read_the_same_counted_by_row():
     ]
     # The same text gives the same cell (cells are immutable).
     assert rows[0].cells[0] is rows[1].cells[1]
-    assert refusal("a.csv", data, ReadLimits(max_cell_elements=16)).row == 4
+    error = refusal("a.csv", data, ReadLimits(max_cell_elements=16))
+    assert isinstance(error, SheetLimitError)
+    assert error.row == 4
