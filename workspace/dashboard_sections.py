@@ -112,7 +112,12 @@ def _anniversary_ranges(on: dt.date) -> tuple[str, tuple[tuple[Any, ...], ...]]:
         )
         for branch in round_anniversary_branches(queryset, field, on)
     ]
-    union = " UNION ALL ".join(f"({sql} LIMIT %s)" for sql, _params in parts)
+    # Each part as a derived table: SQLite (the first run's database) refuses a
+    # parenthesised SELECT as a UNION operand; PostgreSQL takes either.
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql} LIMIT %s) AS part_{number}"
+        for number, (sql, _params) in enumerate(parts)
+    )
     return union, tuple(tuple(params) for _sql, params in parts)
 
 
