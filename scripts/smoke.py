@@ -28,6 +28,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from common.roles import ADMINISTRATOR, ensure_roles  # noqa: E402
+from partnerships.models import Partnership  # noqa: E402
 
 
 def main() -> int:
@@ -43,9 +44,21 @@ def main() -> int:
         for m in admin.site._registry
         if m._meta.app_label in {"partnerships", "agreements", "delegations"}
     ]
+    # The workspace's own pages too: several read the archive with hand-written SQL
+    # (dashboard anniversaries, statistics, calendar), which must run on SQLite as well.
     urls += [
         reverse("dashboard"),
         reverse("partnerships:partnership_list"),
+        reverse("partnerships:partnership_detail", args=[Partnership.objects.first().pk]),
+        reverse("agreements:agreement_list"),
+        reverse("delegations:visit_list"),
+        reverse("delegations:actionitem_list"),
+        reverse("workspace:my_work"),
+        reverse("workspace:calendar") + "?month=2025-05",
+        reverse("workspace:calendar") + "?month=2025-05&view=agenda",
+        reverse("workspace:partner_map"),
+        reverse("workspace:statistics"),
+        reverse("workspace:annual_report"),
         "/search/?q=vieng+chan",
     ]
     failures = []

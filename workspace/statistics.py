@@ -34,7 +34,7 @@ from common.partialdate import Precision
 from common.permissions import viewer_required
 from delegations.models import ActionItem, Visit
 from partnerships.models import City
-from workspace import freshness
+from workspace import freshness, statistics_portable
 
 DEFAULT_YEARS = 10
 TOP_PARTNERSHIPS = 10
@@ -63,6 +63,12 @@ class StatisticsForm(forms.Form):
 
 def _scope(home_city: City | None, prefix: str = "partnership__") -> Q:
     return Q(**{f"{prefix}home_city": home_city}) if home_city else Q()
+
+
+def on_postgresql() -> bool:
+    """Whether the counts can be left to PostgreSQL (``width_bucket``, ``FILTER``…); on
+    another database (a first run on SQLite) ``workspace.statistics_portable`` counts them."""
+    return connection.vendor == "postgresql"
 
 
 def _period(years: list[int]) -> tuple[dt.date, dt.date]:
@@ -126,16 +132,21 @@ def agreements_in_force(home_city: City | None, years: list[int]) -> Chart:
     come back instead of every binding agreement's dates."""
     today = timezone.localdate()
     days = sorted({min(dt.date(y, 12, 31), today) for y in years})
-    rows = (
-        Agreement.objects.filter(_scope(home_city), status__in=Agreement.BINDING)
-        .annotate(
-            before=WidthBucket(Coalesce("valid_from", "signed_on") - dt.timedelta(days=1), days),
-            until=WidthBucket("valid_until", days),
+    binding = Agreement.objects.filter(_scope(home_city), status__in=Agreement.BINDING)
+    if not on_postgresql():
+        rows = statistics_portable.in_force_groups(binding, days)
+    else:
+        rows = list(
+            binding.annotate(
+                before=WidthBucket(
+                    Coalesce("valid_from", "signed_on") - dt.timedelta(days=1), days
+                ),
+                until=WidthBucket("valid_until", days),
+            )
+            .order_by()
+            .values_list("before", "until")
+            .annotate(n=Count("pk"))
         )
-        .order_by()
-        .values_list("before", "until")
-        .annotate(n=Count("pk"))
-    )
     in_force: Counter[dt.date] = Counter()
     for before, until, n in rows:
         # In force on the days after the first ``before`` and up to the ``until``-th.
@@ -255,6 +266,8 @@ def _action_item_quarters(
         "year": Precision.YEAR.value,
         "month": Precision.MONTH.value,
     }
+    if not on_postgresql():
+        return statistics_portable.action_item_quarters(_scope(home_city), years)
     opened: Counter[Quarter] = Counter()
     closed: Counter[Quarter] = Counter()
     on_time: Counter[Quarter] = Counter()
@@ -305,9 +318,12 @@ def top_partnerships(home_city: City | None, years: list[int]) -> Chart:
         "home_city": home_city.pk if home_city else None,
         "limit": TOP_PARTNERSHIPS,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(TOP_PARTNERSHIPS_QUERY, params)
-        rows = cursor.fetchall()
+    if not on_postgresql():
+        rows = statistics_portable.top_partnership_rows(home_city, first, last, TOP_PARTNERSHIPS)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(TOP_PARTNERSHIPS_QUERY, params)
+            rows = cursor.fetchall()
     return Chart(
         "horizontal_bar",
         _("Most active partnerships (visits and agreements signed)"),
