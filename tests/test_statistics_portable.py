@@ -5,6 +5,7 @@ for the edge cases, against the PostgreSQL queries."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from agreements.models import Agreement
 from delegations.models import ActionItem
@@ -45,8 +46,8 @@ def edge_cases():
 def test_the_portable_counts_equal_postgresqls(demo, monkeypatch, home):
     edge_cases()
     home_city = City.objects.filter(home_partnerships__isnull=False).first() if home else None
-    on_postgresql = figures(home_city, 2015, dt.date.today().year)
+    on_postgresql = figures(home_city, 2015, timezone.localdate().year)
     monkeypatch.setattr(statistics, "on_postgresql", lambda: False)
-    portable = figures(home_city, 2015, dt.date.today().year)
+    portable = figures(home_city, 2015, timezone.localdate().year)
     assert portable == on_postgresql
     assert any(any(values) for _labels, serieses in portable for values in serieses)
