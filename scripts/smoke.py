@@ -49,7 +49,10 @@ def main() -> int:
     urls += [
         reverse("dashboard"),
         reverse("partnerships:partnership_list"),
-        reverse("partnerships:partnership_detail", args=[Partnership.objects.first().pk]),
+        reverse(
+            "partnerships:partnership_detail",
+            args=[Partnership.objects.values_list("pk", flat=True)[0]],
+        ),
         reverse("agreements:agreement_list"),
         reverse("delegations:visit_list"),
         reverse("delegations:actionitem_list"),
