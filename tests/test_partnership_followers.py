@@ -14,6 +14,13 @@ from tests.factories import PartnershipFactory, UserFactory, administrator, edit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # The pages speak the user's language (Vietnamese by default); these tests read English.
+    settings.LANGUAGE_CODE = "en"
+
+
 HTMX = {"HX-Request": "true", "HX-Target": "followers"}
 
 
