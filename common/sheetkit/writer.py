@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.contrib.auth.models import AnonymousUser, User
 
     # Who an import is run by: history rows and the log name them (None: the command line).
@@ -118,7 +121,6 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
     ids = _new_ids(model, len(objs))
     _record(model, ids)
     fields = list(meta.concrete_fields)
-    preparers_main = _preparers(fields)
     stamped = [
         f.attname
         for f in fields
@@ -131,10 +133,24 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
             setattr(obj, name, now)
         obj.pk = new_id
         obj._state.adding, obj._state.db = False, "default"
+    _copy_with_history(model, objs, getattr, now, user)
+
+
+def _copy_with_history[R](
+    model: type[models.Model],
+    records: Sequence[R],
+    value: Callable[[R, str], Any],
+    now: dt.datetime,
+    user: Editor,
+) -> None:
+    """COPY ``records`` (ids already set; ``value(record, attname)`` reads a field: a
+    model instance's attribute or a row dict's item) and their "created" history rows."""
+    fields = list(model._meta.concrete_fields)
+    preparers_main = _preparers(fields)
     _copy_rows(
-        meta.db_table,
+        model._meta.db_table,
         [f.column for f in fields if f.column],
-        ([prep(getattr(o, name)) for name, prep in preparers_main] for o in objs),
+        ([prep(value(record, name)) for name, prep in preparers_main] for record in records),
     )
     history = get_history_model_for_model(model)
     tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
@@ -157,8 +173,11 @@ def create_with_history[M: models.Model](objs: Sequence[M], model: type[M], user
         history._meta.db_table,
         [f.column for f in tracked if f.column],
         (
-            [value if name is None else prep(getattr(o, name)) for name, prep, value in columns]
-            for o in objs
+            [
+                fixed_value if name is None else prep(value(record, name))
+                for name, prep, fixed_value in columns
+            ]
+            for record in records
         ),
     )
 
@@ -220,34 +239,7 @@ def insert_rows_with_history(
             if f.attname not in row:
                 values[f.attname] = f.get_default()
         full.append(values)
-    preparers_main = _preparers(fields)
-    _copy_rows(
-        meta.db_table,
-        [f.column for f in fields if f.column],
-        ([prep(values[name]) for name, prep in preparers_main] for values in full),
-    )
-    history = get_history_model_for_model(model)
-    tracked = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-    preparers = dict(_preparers(tracked))
-    preparers.update((name, prep) for name, prep in preparers_main if name in preparers)
-    fixed = {
-        "history_date": now,
-        "history_type": "+",
-        "history_change_reason": None,
-        "history_user": getattr(user, "pk", None),
-    }
-    columns = [
-        (None, _same, fixed[f.name]) if f.name in fixed else (f.attname, preparers[f.attname], None)
-        for f in tracked
-    ]
-    _copy_rows(
-        history._meta.db_table,
-        [f.column for f in tracked if f.column],
-        (
-            [value if name is None else prep(values[name]) for name, prep, value in columns]
-            for values in full
-        ),
-    )
+    _copy_with_history(model, full, operator.getitem, now, user)
     return ids
 
 
