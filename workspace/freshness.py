@@ -26,16 +26,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from common.bulk_writes import bulk_written
+from common.cached_choices import cached_by_version
 
 TRACKED_APPS = frozenset({"partnerships", "agreements", "delegations"})
 TABLE = "workspace_dataversion"
-CACHE_SECONDS = 3600  # a safety net only: a new version makes old entries unreachable
 
 
 @dataclass(frozen=True)
@@ -143,12 +142,7 @@ def cached[T](
     version = version or version_for_reading(using)
     if version is None:
         return compute()
-    full_key = f"record:{version.key(depends_on)}:{key}"
-    value: T | None = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, CACHE_SECONDS)
-    return value
+    return cached_by_version(version.key(depends_on), f"record:{key}", compute)
 
 
 def _tracked(sender: type) -> bool:
