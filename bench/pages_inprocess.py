@@ -69,45 +69,9 @@ def pages(ids: dict) -> dict[str, str]:
 
 def pick_ids() -> dict:
     """The ids bench/run.py measures, read only."""
-    from django.db.models import Count
+    from bench.run import record_ids
 
-    from agreements.models import Agreement
-    from delegations.models import ActionItem, Visit
-    from partnerships.models import City, Partnership
-
-    big = (
-        Partnership.objects.annotate(n=Count("action_items"))
-        .order_by("-n", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    visit = (
-        Visit.objects.filter(partnership=big)
-        .annotate(n=Count("participants"))
-        .order_by("-n", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    item = (
-        ActionItem.objects.filter(partnership=big, visit__isnull=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    agreement = (
-        Agreement.objects.filter(partnership=big)
-        .annotate(n=Count("children"))
-        .order_by("-n", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return {
-        "big_partnership": big,
-        "home_city": City.objects.home().order_by("pk").values_list("pk", flat=True).first(),
-        "visit": visit,
-        "action_item": item,
-        "agreement": agreement,
-    }
+    return record_ids()
 
 
 def main(argv: list[str] | None = None) -> int:

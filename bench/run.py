@@ -600,11 +600,8 @@ def prepare_data(scale: float, env: dict, log: Callable[[str], None]) -> dict:
 
 def pick_ids() -> dict:
     from django.contrib.auth import get_user_model
-    from django.db.models import Count
 
     from common.roles import ADMINISTRATOR, ensure_roles
-    from delegations.models import ActionItem, Visit
-    from partnerships.models import City, Partnership, Person
 
     user_model = get_user_model()
     user = user_model.objects.filter(username=BENCH_USER).first() or user_model(username=BENCH_USER)
@@ -615,6 +612,18 @@ def pick_ids() -> dict:
     # bench user got a redirect (302) from every admin peer. An administrator sees the
     # workspace pages as an editor does, plus the import logs' revert links.
     user.groups.set([ensure_roles()[ADMINISTRATOR]])
+    return record_ids()
+
+
+def record_ids() -> dict:
+    """The records the pages are measured on (the biggest partnership, its busiest visit,
+    an action item, its most implemented agreement, a rare name), read only."""
+    from django.db.models import Count
+
+    from agreements.models import Agreement
+    from delegations.models import ActionItem, Visit
+    from partnerships.models import City, Partnership, Person
+
     big = (
         Partnership.objects.annotate(n=Count("action_items"))
         .order_by("-n", "pk")
@@ -639,8 +648,6 @@ def pick_ids() -> dict:
     if not rare_name:
         first_rare = rare.first()
         rare_name = first_rare["full_name"] if first_rare else ""
-    from agreements.models import Agreement
-
     agreement = (
         Agreement.objects.filter(partnership=big)
         .annotate(n=Count("children"))
