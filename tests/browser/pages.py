@@ -156,6 +156,12 @@ def open_status_change(page: Page) -> None:
     page.locator(".actionitem-status summary").first.click()
 
 
+def in_english(page: Page) -> None:
+    """Switch the interface to English (the header's language switch)."""
+    with page.expect_navigation():
+        page.locator("form.language-switch button[value=en]").click()
+
+
 PAGE_STATES: list[PageState] = [
     PageState("dashboard", "/"),
     PageState("my work", "/my-work/"),
@@ -233,6 +239,9 @@ PAGE_STATES: list[PageState] = [
     PageState("personal settings", "/me/settings/"),
     PageState("change my password", "/accounts/password_change/"),
     PageState("page not found", "/no-such-page/", status=404),
+    # Last: it switches the session to English (longer labels: "outgoing" in a day cell
+    # of the month grid pushed a phone's page 4px sideways).
+    PageState("calendar in English, May 2025", "/calendar/?month=2025-05", prepare=in_english),
 ]
 
 
