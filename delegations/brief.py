@@ -1190,20 +1190,29 @@ def within_time_budget[T](work: Callable[[], T], seconds: float | None = None) -
 
 
 def _with_alarm[T](work: Callable[[], T], seconds: float) -> T:
+    passed: list[bool] = []
+
     def deadline(_signum: int, _frame: FrameType | None) -> NoReturn:
+        passed.append(True)
         raise _DeadlinePassed
 
     previous = signal.signal(signal.SIGALRM, deadline)
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            return work()
+            result = work()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except _DeadlinePassed:  # also if it fired just as the work ended
         raise BriefRenderError(_("Rendering the brief took too long.")) from None
     finally:
         signal.signal(signal.SIGALRM, previous)
+    if passed:
+        # The timer fired inside a C callback (cffi, used by WeasyPrint's Pango and
+        # fontconfig calls), where Python reports the exception as "unraisable" and carries
+        # on: the work ended, but over its budget all the same.
+        raise BriefRenderError(_("Rendering the brief took too long."))
+    return result
 
 
 def _in_helper_thread[T](work: Callable[[], T], seconds: float) -> T:

@@ -284,6 +284,22 @@ def test_a_render_over_its_time_budget_raises_a_clean_error(minsk_2025, settings
     assert time.monotonic() - started < 5
 
 
+def test_a_deadline_swallowed_inside_the_work_still_fails_the_render():
+    """The timer can fire inside a C callback (WeasyPrint's Pango/fontconfig through cffi),
+    where Python only reports the exception and the work carries on: over budget all the same."""
+    from delegations.brief import within_time_budget
+
+    def work_that_swallows_the_deadline():
+        try:
+            time.sleep(0.2)
+        except BaseException:  # noqa: BLE001 (what a C callback does with the exception)
+            time.sleep(0.01)
+        return b"%PDF"
+
+    with pytest.raises(BriefRenderError, match="took too long"):
+        within_time_budget(work_that_swallows_the_deadline, seconds=0.02)
+
+
 def test_a_render_over_its_time_budget_outside_the_main_thread_raises_a_clean_error(
     minsk_2025, settings
 ):
