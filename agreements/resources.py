@@ -414,6 +414,8 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
     # -- loading --------------------------------------------------------------------
     @override
     def prepare(self, dataset: tablib.Dataset) -> None:
+        self._title_max = max_length(Signatory, "position_title")
+        self._parse_signatories = functools.partial(_signatory_entries, cells=self.cells)
         self.derived_refs = derive_references(dataset)
         refs: dict[str, list[int]] = defaultdict(list)
         parents: set[str] = set()
@@ -612,12 +614,10 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             instance._import_signatories = stored
             return
         chosen: list[tuple[Person, str, str]] = []
-        title_max = max_length(Signatory, "position_title")
+        title_max = self._title_max
         try:
             entries, notes = self.cells.get(
-                "signatories",
-                row.get("signatories"),
-                functools.partial(_signatory_entries, cells=self.cells),
+                "signatories", row.get("signatories"), self._parse_signatories
             )
             for note in notes:
                 self.note(note)
