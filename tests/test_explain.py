@@ -158,6 +158,34 @@ def test_dashboard_sections_read_no_big_table_whole(client_in):
     )  # a few hundred partnerships: the planner may read them whole
 
 
+def test_dashboard_reads_upcoming_visits_items_due_soon_and_last_visits_from_indexes(
+    client_in,
+):
+    """Issue 16: the first ids of the upcoming visits and of the items due soon are read
+    from ``visit_upcoming`` and ``actionitem_open_due`` (the end date, the precision and
+    the priority are in the indexes), without a join, then the rows shown by id; one
+    query with the joins fetched and sorted the joined rows of every match. On a
+    vacuumed table (the benchmark's, production) it is an Index Only Scan that stops
+    after a section's worth (3 and 8 buffers at scale 1); inside the test's transaction
+    no page is all-visible yet and the planner may read the index as a bitmap."""
+    plans = plans_of(client_in, reverse("dashboard"))
+    ids = [
+        plan
+        for sql, plan in plans
+        if re.match(r'^SELECT "delegations_(visit|actionitem)"\."id" AS "pk" FROM', sql)
+    ]
+    assert len(ids) == 2, "\n".join(sql[:90] for sql, _plan in plans)
+    for plan, index in zip(ids, ("visit_upcoming", "actionitem_open_due"), strict=True):
+        assert re.search(rf"Index (Only )?Scan (using|on) {index}\b", plan), plan
+        assert "Join" not in plan, plan
+        assert "Nested Loop" not in plan, plan
+        assert not sequential_scans(plan), plan
+    # The dormant partnerships' probes and last visits: the visits not cancelled, by
+    # partnership and date (at scale 4 the partnership-only index was probed instead,
+    # and every visit of each partnership read).
+    assert "visit_partnership_held" in "\n".join(plan for _sql, plan in plans)
+
+
 def test_the_calendar_month_reads_no_big_table_whole(client_in):
     """Issue 15: the first view of a month after a change read every programme item
     (no index on the date), every visit and every agreement. The timed programme items

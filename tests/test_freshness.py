@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from delegations.models import ActionItem
+from partnerships.models import Partnership
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -147,16 +148,17 @@ def test_the_dashboard_is_read_from_the_cache_until_the_record_changes(
     client.force_login(viewer())
     make_attention(1)
     # session, user, role, the version, 7 sections, the partnerships latest visited (one
-    # batch of visits, issue 16), anniversaries (2), my work's card (per user, never
+    # batch of visits, issue 16), the ids of upcoming visits and items due soon (2, read
+    # from their indexes alone), anniversaries (2), my work's card (per user, never
     # cached) in a transaction of its own after SET LOCAL join_collapse_limit (BEGIN,
-    # SET, COMMIT), saving the session (3); computing the sections reads the version once
-    # more (the view's read keys their HTML).
-    with django_assert_num_queries(22):
+    # SET, COMMIT), saving the session (3). The version read by the view keys each
+    # section's HTML and nothing reads it again.
+    with django_assert_num_queries(23):
         client.get(reverse("dashboard"))
     with django_assert_num_queries(11):  # the same, less the sections (BEGIN, SET, COMMIT: 3)
         client.get(reverse("dashboard"))
     make_attention(2)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         client.get(reverse("dashboard"))
 
 
@@ -238,12 +240,42 @@ def test_an_action_item_change_keeps_the_agreement_sections_cached(
     item.status = ActionItem.Status.DONE
     item.save()
     # session, user, role, the version, the five sections that follow action items and
-    # visits (after one more read of the version; the partnerships with their batch of
-    # latest visits: one more), my work's card (in a transaction of its own with SET LOCAL
-    # join_collapse_limit: BEGIN, SET, COMMIT), saving the session (3): the agreement
-    # sections come from the cache.
-    with django_assert_num_queries(18):
+    # visits (the partnerships with their batch of latest visits, the upcoming visits' and
+    # the items due soon's ids: three more), my work's card (in a transaction of its own
+    # with SET LOCAL join_collapse_limit: BEGIN, SET, COMMIT), saving the session (3): the
+    # agreement sections' HTML comes from the cache.
+    with django_assert_num_queries(19):
         client.get(reverse("dashboard"))
+
+
+def test_an_agreement_change_recomputes_the_agreement_sections_only(
+    client, django_assert_num_queries
+):
+    """Issue 16: each section's HTML is cached per version of the apps it is computed
+    from; after an agreement changed the five sections of visits and action items are
+    served from the cache, and the agreement sections show the change at once."""
+    from tests.test_dashboard import days, make_attention
+
+    client.force_login(viewer())
+    make_attention(1)
+    first = client.get(reverse("dashboard"))
+    AgreementFactory(  # of a partnership shown already: no partnership changes
+        partnership=Partnership.objects.first(),
+        reference="HĐ-MỚI-HẾT-HẠN",
+        valid_from=days(-900),
+        valid_until=days(-1),
+    )
+    # session, user, role, my work's card (BEGIN, SET, the items, COMMIT), the version,
+    # expiring, expired, the anniversaries' ids and their partnerships' rows (no agreement
+    # among them: no query), saving the session (3). Nothing of visits or action items.
+    with django_assert_num_queries(15):
+        changed = client.get(reverse("dashboard"))
+    assert "HĐ-MỚI-HẾT-HẠN" in changed.content.decode()
+    assert "HĐ-MỚI-HẾT-HẠN" not in first.content.decode()
+    before = {key: s.fragment_key for key, s in first.context["sections"].items()}
+    after = {key: s.fragment_key for key, s in changed.context["sections"].items()}
+    stale = {key for key in before if before[key] != after[key]}
+    assert stale == {"expiring", "expired", "anniversaries"}
 
 
 def test_a_writing_transaction_does_not_hold_the_version_row():

@@ -34,8 +34,10 @@ PAGES = {
     # latest visits (issue 16: 18 -> 20 in bulk with the anniversaries' count). Inside the
     # test's transaction the dashboard cache is bypassed (workspace/freshness.py), so this
     # is the uncached count. My work's card: one more, and one for its SET LOCAL
-    # join_collapse_limit (common/join_planning.py).
-    "dashboard": (15, 20),
+    # join_collapse_limit (common/join_planning.py). The upcoming visits and the items due
+    # soon read their first ids from their indexes alone, then those rows (issue 16: 20 ->
+    # 22 in bulk; the demo has neither).
+    "dashboard": (15, 22),
     "partners": (10, 10),
     "partners_filtered": (11, 11),
     # Sections of the partnership page are counted only when they overflow their cap;
