@@ -11,7 +11,7 @@ def test_the_file_cache_lists_its_folder_once_every_fifty_writes_and_still_culls
 ):
     backend = safe_cache.FailSafeFileBasedCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
     listed = []
-    list_files = backend._list_cache_files
+    list_files = backend._list_cache_files  # type: ignore[attr-defined]  # private in Django
 
     def counted():
         listed.append(1)
