@@ -62,8 +62,9 @@ def _scope(home_city: City | None, prefix: str = "partnership__") -> Q:
 
 
 def on_postgresql() -> bool:
-    """Whether the counts can be left to PostgreSQL (``width_bucket``, ``FILTER``…); on
-    another database (a first run on SQLite) ``workspace.statistics_portable`` counts them."""
+    """Whether the counts can be read from the activity counts PostgreSQL's triggers keep
+    (``workspace.models.ActivityCount``); on another database (a first run on SQLite)
+    ``workspace.statistics_portable`` counts them from the records."""
     return connection.vendor == "postgresql"
 
 
