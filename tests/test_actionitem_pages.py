@@ -282,7 +282,7 @@ def test_a_status_change_on_an_item_breaking_a_rule_outside_the_form_says_why_in
     item = ActionItemFactory(visit=visit)
     ActionItem.objects.filter(pk=item.pk).update(partnership=ActionItemFactory().partnership)
     item.refresh_from_db()
-    assert item.visit.partnership_id != item.partnership_id
+    assert visit.partnership_id != item.partnership_id
     client.force_login(editor())
     response = client.post(
         reverse("delegations:actionitem_status", args=[item.pk]),
