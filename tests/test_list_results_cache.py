@@ -224,6 +224,26 @@ def test_a_cached_fragment_rendered_without_a_request_leaves_no_placeholder():
         assert "<form>" in html
 
 
+def test_a_fragment_cached_under_another_secret_key_is_not_served(settings):
+    """The file cache outlives a restart with a new SECRET_KEY: a fragment holding the
+    old placeholder would hand out forms with a token that is no token."""
+    template = Template(
+        "{% load fragments %}{% cached_fragment key %}<form>{% csrf_token %}</form>"
+        "{% endcached_fragment %}"
+    )
+    context = {"key": "test-fragment-secret-key", "csrf_token": "the-requests-token"}
+    template.render(TemplateContext(context))
+    old = csrf_placeholder()
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    csrf_placeholder.cache_clear()
+    try:
+        html = template.render(TemplateContext(context))
+    finally:
+        csrf_placeholder.cache_clear()
+    assert old not in html
+    assert 'value="the-requests-token"' in html
+
+
 @pytest.mark.parametrize("n", [1, 12])
 def test_a_cached_action_items_list_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, n

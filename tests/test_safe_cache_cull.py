@@ -1,25 +1,26 @@
-"""Issue 16: the file cache looks whether it is full once every ``CULL_EVERY`` sets, not on
-every set (Django lists the whole folder each time: ~3 ms at 2,000 entries, paid by every
-fragment the first view after a change stores), and still culls."""
+"""The file cache counts its entries for culling once every ``CULL_CHECK_EVERY`` writes
+(issue 16): Django's lists the whole folder on every write (~3 ms at 2,000 entries)."""
 
-from common.safe_cache import CULL_EVERY, FailSafeFileBasedCache
+from pathlib import Path
+
+from common import safe_cache
 
 
-def test_the_file_cache_lists_its_folder_once_every_few_sets_and_still_culls(tmp_path, monkeypatch):
-    cache = FailSafeFileBasedCache(
-        str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}}
-    )
-    listings = []
-    list_files = cache._list_cache_files  # type: ignore[attr-defined]  # private in Django
+def test_the_file_cache_lists_its_folder_once_every_fifty_writes_and_still_culls(
+    tmp_path, monkeypatch
+):
+    backend = safe_cache.FailSafeFileBasedCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    listed = []
+    list_files = backend._list_cache_files  # type: ignore[attr-defined]  # private in Django
 
-    def counted() -> list[str]:
-        listings.append(1)
+    def counted():
+        listed.append(1)
         return list_files()
 
-    monkeypatch.setattr(cache, "_list_cache_files", counted)
-    for i in range(2 * CULL_EVERY):
-        cache.set(f"key-{i}", i)
-    assert len(listings) == 2  # the first set, then the CULL_EVERY-th
-    # The second look found more than 10 entries and dropped half of them.
-    assert len(list_files()) < 2 * CULL_EVERY
-    assert cache.get(f"key-{2 * CULL_EVERY - 1}") == 2 * CULL_EVERY - 1
+    monkeypatch.setattr(backend, "_list_cache_files", counted)
+    for index in range(101):
+        backend.set(f"key-{index}", index)
+    assert safe_cache.CULL_CHECK_EVERY == 50
+    assert len(listed) == 3  # the 1st, 51st and 101st writes
+    # Culled at the 51st and 101st writes (a third of the entries each time).
+    assert 10 < len(list(Path(tmp_path).iterdir())) < 101

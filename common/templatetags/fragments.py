@@ -43,7 +43,10 @@ class CachedFragmentNode(template.Node):
         key = self.key.resolve(context)
         if not key:
             return self.nodelist.render(context)
-        full_key = "fragment:" + hashlib.sha256(str(key).encode()).hexdigest()[:32]
+        # The placeholder is part of the key: after a change of SECRET_KEY (the cache
+        # outlives the process) no fragment holding the old one is served.
+        digest = hashlib.sha256(f"{key}\n{csrf_placeholder()}".encode()).hexdigest()
+        full_key = "fragment:" + digest[:32]
         html = cache.get(full_key)
         if html is None:
             with context.push(csrf_token=csrf_placeholder()):
