@@ -125,6 +125,21 @@ def test_main_lists_read_their_page_through_an_index(client_in, name, query):
         assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
 
 
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("?status=completed&sort=title&page=3", "visit_title_asc"),
+        ("?sort=-title", "visit_title_order"),
+    ],
+)
+def test_visits_sorted_by_title_read_their_page_through_the_title_index(client_in, query, index):
+    """Issue 16: the visits list's htmx page sorted by title sorted every completed visit
+    (the bench's "visits list (htmx partial)": 90 ms against the plain list's 32)."""
+    plans = plans_of(client_in, reverse("delegations:visit_list") + query)
+    page = [plan for sql, plan in plans if not sql.startswith("SELECT COUNT(*)")]
+    assert any(index in plan for plan in page), "\n\n".join(page)
+
+
 def test_search_finds_a_partner_citys_action_items_through_indexes(client_in):
     """Issue 14 finding 5 matched the partner cities' names (also without spaces) through
     ``partnership_id IN (subquery)``: PostgreSQL guessed thousands of matches and walked
@@ -170,15 +185,13 @@ def test_the_calendar_month_reads_no_big_table_whole(client_in):
     assert "engagement_timed_date" in "\n".join(plan for _sql, plan in plans)
 
 
-def test_statistics_read_the_done_notes_through_their_partial_index(client_in):
-    """Issue 15: the day each action item was done is its latest "done" note, read from
-    the partial index ``progressupdate_done``, not by walking every progress note."""
-    plans = [
-        plan
-        for sql, plan in plans_of(client_in, reverse("workspace:statistics"))
-        if "delegations_progressupdate" in sql
-    ]
-    assert plans
-    for plan in plans:
-        assert not re.search(r"Seq Scan on delegations_progressupdate\b", plan), plan
-        assert "progressupdate_done" in plan, plan
+def test_statistics_read_the_activity_counts_not_the_records(client_in):
+    """Issue 15: the charts read ``workspace_activitycount`` (kept by triggers), not the
+    visits, action items and their notes; the one statement on a big table counts the
+    agreements in force today that started this year or end before its last day,
+    through their start and end indexes."""
+    plans = plans_of(client_in, reverse("workspace:statistics"))
+    for sql, plan in plans:
+        assert "workspace_activitycount" in sql, sql
+        assert not re.search(r"delegations_(visit|actionitem|progressupdate)\b", sql), sql
+        assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
