@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Self
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import ExtractDay, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,18 +36,6 @@ _CONCLUDED = ("in_force", "expired", "terminated", "superseded")
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
-    def with_children_count(self) -> Self:
-        """Each agreement with ``children_count``: how many agreements implement or renew
-        it, counted through the parent index (a page lists only the first few of them)."""
-        children = (
-            Agreement.objects.filter(parent=OuterRef("pk"))
-            .order_by()
-            .values("parent")
-            .annotate(n=models.Count("pk"))
-            .values("n")
-        )
-        return self.annotate(children_count=Coalesce(Subquery(children), 0))
-
     def concluded(self) -> Self:
         """Signed agreements, whatever became of them since (not drafts, not negotiations)."""
         return self.filter(status__in=Agreement.CONCLUDED)

@@ -204,29 +204,6 @@ def test_the_agreement_page_shows_the_renewal_chain_and_its_successors(client):
     assert "HN-MSK-2015-PLAN" in text
 
 
-def test_the_agreement_page_reads_only_the_first_twenty_successors(client):
-    """Issue 16: the page listed 20 successors but read them all (39 for the bench's
-    agreement at scale 4, any number in a damaged import)."""
-    parent = AgreementFactory(reference="HN-MSK-2004")
-    for year in range(2005, 2027):  # 22 successors
-        AgreementFactory(
-            reference=f"HN-MSK-{year}-PLAN",
-            partnership=parent.partnership,
-            parent=parent,
-            parent_relation=Agreement.Relation.IMPLEMENTS,
-            signed_on=dt.date(year, 1, 1),
-        )
-    client.force_login(viewer())
-    page = client.get(reverse("agreements:agreement_detail", args=[parent.pk]))
-    assert len(page.context["agreement"].first_children) == 20
-    text = page.text
-    # Newest first, as the agreements are ordered: the two oldest are not listed.
-    assert "HN-MSK-2026-PLAN" in text
-    assert "HN-MSK-2007-PLAN" in text
-    assert "HN-MSK-2006-PLAN" not in text
-    assert "The first 20 of 22." in text
-
-
 def test_an_editor_creates_an_agreement_with_a_month_precision_signature(client):
     client.force_login(editor())
     response = client.post(reverse("agreements:agreement_create"), form_data())

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -206,29 +206,17 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render_partial_or_page(request, "workspace/organisation_detail.html", context)
 
 
-# workspace/agreement_detail.html says "The first 20 of N." past this many.
-AGREEMENT_CHILDREN_SHOWN = 20
-
-
 @require_GET
 @viewer_required
 def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
-        Agreement.objects.select_related(*AGREEMENT_RELATED, "parent")
-        .with_children_count()
-        .prefetch_related(
+        Agreement.objects.select_related(*AGREEMENT_RELATED, "parent").prefetch_related(
             "parties",
             "fields",
             "documents",
             "signatories__person",
             "signatories__organisation",
-            # Only those the page lists ("The first 20 of N"; issue 16: the page grew with
-            # the archive, the most implemented agreement reading all its followers).
-            Prefetch(
-                "children",
-                Agreement.objects.all()[:AGREEMENT_CHILDREN_SHOWN],
-                to_attr="first_children",
-            ),
+            "children",
             "signed_during_visits",
             "action_items__owner_organisation",
         ),
