@@ -37,13 +37,14 @@ the last row: parents before children, in batches of 1,000 (``common.sheetkit.wr
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, override
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,7 @@ from simple_history.utils import bulk_update_with_history
 
 from common.partialdate import PartialDate, Precision
 from common.sheetkit.cells import (
+    CellCache,
     Row,
     RowErrors,
     cell_text,
@@ -61,7 +63,8 @@ from common.sheetkit.cells import (
     split_list,
     unhide,
 )
-from common.sheetkit.resource import SheetInstanceLoader, max_length, related_objects
+from common.sheetkit.queries import AnyOf
+from common.sheetkit.resource import max_length, related_objects
 from common.sheetkit.widgets import ChoiceWidget, DateWidget, TextWidget, clean_date, render_partial
 from common.sheetkit.writer import (
     BATCH_SIZE,
@@ -186,30 +189,52 @@ def parse_signatories(value: object, notes: list[str] | None = None) -> list[tup
     """
     entries: list[tuple[str, str, str]] = []
     for part in split_hidden(value):
-        match = _SIGNATORY.match(part)
-        if not match:
-            raise ValueError(_expected_form(part))
-        name, title = _name_and_title(match["name"], match["title"], notes)
-        role = Signatory.Role.SIGNATORY
-        if match["role"] is not None:
-            if fold(match["role"]) in WITNESS_MARKS:
-                role = Signatory.Role.WITNESS
-            elif fold(match["role"]) not in ("signatory", "nguoi ky", "ky"):
-                raise ValueError(
-                    gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
-                )
-        entries.append((unhide(clean_spaces(name)), unhide(clean_spaces(title)), role))
+        entry, said = _signatory_entry(part)
+        entries.append(entry)
+        if notes is not None:
+            notes.extend(said)
     return entries
+
+
+def _signatory_entry(part: str) -> tuple[tuple[str, str, str], tuple[str, ...]]:
+    """One entry of a signatories cell (escaped characters hidden): ((name, title, role),
+    what the preview should say of it)."""
+    match = _SIGNATORY.match(part)
+    if not match:
+        raise ValueError(_expected_form(part))
+    notes: list[str] = []
+    name, title = _name_and_title(match["name"], match["title"], notes)
+    role = Signatory.Role.SIGNATORY
+    if match["role"] is not None:
+        if fold(match["role"]) in WITNESS_MARKS:
+            role = Signatory.Role.WITNESS
+        elif fold(match["role"]) not in ("signatory", "nguoi ky", "ky"):
+            raise ValueError(
+                gettext("“%(value)s”: write [witness] after a witness.") % {"value": part}
+            )
+    return (unhide(clean_spaces(name)), unhide(clean_spaces(title)), role), tuple(notes)
+
+
+def _items(value: object) -> tuple[str, ...]:
+    """The items of a list cell (``split_list``), as a tuple kept per distinct cell."""
+    return tuple(split_list(value))
 
 
 def _partial_date(value: object) -> PartialDate | None:
     return clean_date(value, partial=True)
 
 
-def _signatory_entries(value: object) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
-    """``parse_signatories`` of a cell: (entries, notes), kept per distinct cell."""
+def _signatory_entries(
+    value: object, cells: CellCache
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]:
+    """``parse_signatories`` of a cell: (entries, notes), each entry parsed once per
+    distinct entry (``cells``: a sheet names the same people in many combinations)."""
+    entries: list[tuple[str, str, str]] = []
     notes: list[str] = []
-    entries = parse_signatories(value, notes)
+    for part in split_hidden(value):
+        entry, said = cells.get("signatories (entry)", part, _signatory_entry)
+        entries.append(entry)
+        notes.extend(said)
     return tuple(entries), tuple(notes)
 
 
@@ -370,7 +395,6 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             "notes",
         )
         import_id_fields = ("reference",)
-        instance_loader_class = SheetInstanceLoader
         use_bulk = True
         batch_size = BATCH_SIZE
         skip_diff = True
@@ -390,18 +414,26 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
     # -- loading --------------------------------------------------------------------
     @override
     def prepare(self, dataset: tablib.Dataset) -> None:
+        self._title_max = max_length(Signatory, "position_title")
+        self._parse_signatories = functools.partial(_signatory_entries, cells=self.cells)
         self.derived_refs = derive_references(dataset)
         refs: dict[str, list[int]] = defaultdict(list)
         parents: set[str] = set()
         self.sheet_kinds: dict[str, str] = {}
         kind_widget = self.fields["kind"].widget
-        for number, row in enumerate(dataset.dict, 1):
-            ref = cell_text(row.get("reference"))
+        columns = list(dataset.headers or [])
+        at_ref, at_kind, at_parent = (
+            columns.index(c) for c in ("reference", "kind", "parent_reference")
+        )
+        for number, values in enumerate(dataset, 1):
+            ref = cell_text(values[at_ref])
             if ref:
                 refs[ref].append(number)
                 with contextlib.suppress(ValueError):
-                    self.sheet_kinds[ref] = kind_widget.clean(row.get("kind"))
-            if parent := cell_text(row.get("parent_reference")):
+                    self.sheet_kinds[ref] = self.cells.get(
+                        "kind", values[at_kind], kind_widget.clean
+                    )
+            if parent := cell_text(values[at_parent]):
                 parents.add(parent)
         for ref, numbers in refs.items():
             for number in numbers[1:]:
@@ -421,17 +453,12 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         (already loaded for the rows) rather than joined or prefetched: ten thousand
         stored agreements then cost a few light queries and no duplicate objects.
         """
-        by_pk: dict[int, Agreement] = {}
         refs = [r for r in references if r]
-        for start in range(0, len(refs), 5000):
-            by_pk.update(
-                (a.pk, a)
-                for a in Agreement.objects.filter(reference__in=refs[start : start + 5000])
-            )
+        by_pk = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("reference"), refs))}
         named = list(by_pk)
         missing = {a.parent_id for a in by_pk.values() if a.parent_id} - set(by_pk)
         while missing:
-            found = {a.pk: a for a in Agreement.objects.filter(pk__in=missing)}
+            found = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("pk"), missing))}
             by_pk.update(found)
             missing = {a.parent_id for a in found.values() if a.parent_id} - set(by_pk)
         parent_field = Agreement._meta.get_field("parent")
@@ -443,12 +470,14 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             a._stored_fields, a._stored_signatories = [], []
         if named:
             fields = self.lookups.fields_by_pk()
-            links = Agreement.fields.through.objects.filter(agreement_id__in=named)
+            links = Agreement.fields.through.objects.filter(AnyOf(F("agreement_id"), named))
             for agreement_id, field_id in links.values_list(
                 "agreement_id", "fieldofcooperation_id"
             ):
                 by_pk[agreement_id]._stored_fields.append(fields[field_id])
-            signatures = Signatory.objects.filter(agreement_id__in=named).order_by("role", "id")
+            signatures = Signatory.objects.filter(AnyOf(F("agreement_id"), named)).order_by(
+                "role", "id"
+            )
             if signatures:
                 people = self.lookups.people_by_pk()
                 person_field = Signatory._meta.get_field("person")
@@ -557,7 +586,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             return
         chosen: list[FieldOfCooperation] = []
         try:
-            for name in split_list(row.get("fields")):
+            for name in self.cells.get("fields (items)", row.get("fields"), _items):
                 f = self.lookups.field(name)
                 if f not in chosen:
                     chosen.append(f)
@@ -585,10 +614,10 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             instance._import_signatories = stored
             return
         chosen: list[tuple[Person, str, str]] = []
-        title_max = max_length(Signatory, "position_title")
+        title_max = self._title_max
         try:
             entries, notes = self.cells.get(
-                "signatories", row.get("signatories"), _signatory_entries
+                "signatories", row.get("signatories"), self._parse_signatories
             )
             for note in notes:
                 self.note(note)

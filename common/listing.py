@@ -9,7 +9,7 @@ drop-downs of every row from one query instead of one query per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -80,6 +80,11 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
         self.is_valid()  # cleaned_data keeps the valid filters; errors show on the form
         return self.filter(queryset).order_by(*self.ordering())
 
+    def results_for_user(self) -> bool:
+        """The results depend on who asks (a filter such as "assigned to me"): their
+        cached HTML is then kept per user, not per role (``results_cache_key``)."""
+        return False
+
     @property
     def active(self) -> bool:
         """Some filter other than the sort order is set."""
@@ -126,32 +131,42 @@ def results_cache_key(request: HttpRequest, filters: ListFilterForm[Any]) -> str
     inside a transaction, where the record's version is not known.
 
     The record's data version (any change to the three apps makes a new key), the day
-    (what is overdue, who holds a position now), the language, the user's role, and the
-    page's address with its query (filters, order, page). Only for lists whose results
-    show nothing of the user's own (no CSRF token, no form): not the action items'.
+    (what is overdue, who holds a position now), the language, the user's role, the
+    page's address with its query (filters, order, page), and the user when the filters
+    make the results the user's own ("assigned to me"). Only for results that show
+    nothing else of the user's own: no name, no form state; a CSRF token is put in when
+    the fragment is served (common/templatetags/fragments.py), so the action items'
+    inline status forms are cached too.
     """
     version = filters.record_version()  # type: ignore[attr-defined]  # share_version
     if version is None:
         return None
-    parts = (
+    parts = [
         version,
         timezone.localdate().isoformat(),
         get_language(),
         str(permissions.user_role(request.user)),
         request.get_full_path(),
-    )
+    ]
+    if filters.results_for_user():
+        parts.append(f"user={request.user.pk}")
     return "list-results\n" + "\n".join(parts)
 
 
-def list_context(
-    request: HttpRequest, filters: ListFilterForm[Any], rows: QuerySet[Any]
+def list_context[Q: QuerySet[Any]](
+    request: HttpRequest,
+    filters: ListFilterForm[Q],
+    rows: Q,
+    *,
+    read_page: Callable[[HttpRequest, Q], Page[Any]] = paginate,
 ) -> dict[str, Any]:
     """A list page's context: its filter form, its page of ``rows`` and the key its results
-    are cached under. The page is read lazily (on first use in the template): results
-    served from the cache cost no query (issue 16: the lists near the logged-in floor)."""
+    are cached under. The page is read lazily (on first use in the template, by
+    ``read_page``): results served from the cache cost no query (issue 16: the lists
+    near the logged-in floor)."""
     return {
         "filters": filters,
-        "page_obj": SimpleLazyObject(lambda: paginate(request, rows)),
+        "page_obj": SimpleLazyObject(lambda: read_page(request, rows)),
         "results_key": results_cache_key(request, filters),
     }
 

@@ -127,6 +127,9 @@ class ActionItemFilterForm(ListFilterForm):
         super().__init__(data, **kwargs)
         self.user = user
 
+    def results_for_user(self) -> bool:
+        return bool(self.data.get("mine"))
+
     def filter(self, queryset: ActionItemQuerySet) -> ActionItemQuerySet:
         data = self.cleaned_data
         if data.get("q"):

@@ -33,7 +33,6 @@ from agreements.models import Agreement
 from common.models import Record
 from common.partialdate import Precision
 from common.sheetkit.cells import Row, RowErrors, cell_text, escape_item, fold, split_list
-from common.sheetkit.resource import SheetInstanceLoader
 from common.sheetkit.widgets import ChoiceWidget, DateWidget, TextWidget, clean_date, render_partial
 from common.sheetkit.writer import BATCH_SIZE, add_links, create_with_history
 from partnerships.sheet_resource import PartnershipSheetResource
@@ -259,7 +258,6 @@ class VisitResource(DelegationSheet[Visit, VisitKey]):
             "notes",
         )
         import_id_fields = ()
-        instance_loader_class = SheetInstanceLoader
         use_bulk = True
         batch_size = BATCH_SIZE
         skip_diff = True
@@ -495,7 +493,6 @@ class ActionItemResource(DelegationSheet[ActionItem, ActionItemKey]):
         model = ActionItem
         fields = ("status",)
         import_id_fields = ()
-        instance_loader_class = SheetInstanceLoader
         use_bulk = True
         batch_size = BATCH_SIZE
         skip_diff = True

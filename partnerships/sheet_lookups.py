@@ -296,7 +296,9 @@ class Lookups(SheetLookups):
     def people_index(self) -> dict[str, list[Person]]:
         if self._people is None:
             self._people = defaultdict(list)
-            for p in Person.objects.all():
+            # Only what a sheet matches and writes of a person (its biography, notes…
+            # would be read for thousands of people to no purpose).
+            for p in Person.objects.only("id", "full_name", "name_latin"):
                 self._index_person(self._people, p)
         return self._people
 

@@ -50,12 +50,9 @@ class PartnershipSheetResource[M: Record](SheetResource[M]):
         """The pair (home city, partner city) of the row, found or created: once per
         distinct four cells (the rows naming the same cities get the same partnership,
         errors and notes: what the look-ups answer depends on the cells alone)."""
-        key = tuple(
-            (type(v), v)
-            for v in (
-                row.get(c) for c in ("home_city", "home_country", "partner_city", "partner_country")
-            )
-        )
+        get = row.get
+        cells = (get("home_city"), get("home_country"), get("partner_city"), get("partner_country"))
+        key = (cells, tuple(map(type, cells)))  # the types too: 1 and 1.0 are equal keys
         known = self.__dict__.setdefault("_partnerships_by_cells", {})
         found = known.get(key)
         if found is None or found[3] != self.lookups.cities_version:

@@ -325,9 +325,10 @@ class ImportOutcome:
 def _report(resource: SheetResource[Any], sheet: Sheet, result: Result) -> list[RowReport]:
     headers = sheet.headers
     reports = []
-    for index, row_result in enumerate(result.rows, 1):
-        number = sheet.row_numbers[index - 1]
-        key = resource.row_key(sheet.dataset[index - 1])
+    for index, (row_result, values, number) in enumerate(
+        zip(result.rows, sheet.dataset, sheet.row_numbers, strict=False), 1
+    ):
+        key = resource.row_key(values)
         extra = resource.reports.get(index, {})
         report = RowReport(number=number, status="", key=key, notes=list(extra.get("notes", [])))
         if row_result.validation_error is not None:

@@ -172,7 +172,10 @@ def test_the_json_export_loaded_into_an_empty_database_is_identical(
         for field in model._meta.local_many_to_many
         if (through := field.remote_field.through) is not None and through._meta.auto_created
     }
-    options = {"skip": NOT_EXPORTED, "without_id": links, "by_name": set(BY_PERMISSION_NAME)}
+    # The activity counts are not exported: the triggers count them again as the
+    # records load, under new ids (workspace.models.ActivityCount).
+    recounted = links | {"workspace_activitycount"}
+    options = {"skip": NOT_EXPORTED, "without_id": recounted, "by_name": set(BY_PERMISSION_NAME)}
     source = fingerprint(connection.settings_dict["NAME"], **options)
     assert source["auth_user"][0] == 2
     assert source["auth_group_permissions"][0] > 0

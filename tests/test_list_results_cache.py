@@ -10,11 +10,16 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import Context as TemplateContext
+from django.template import Template
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import empty
 
+from common.templatetags.fragments import csrf_placeholder
+from delegations.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -34,6 +39,7 @@ CACHED_LISTS = {
     "partnerships:organisation_list": "organisation-results",
     "agreements:agreement_list": "agreement-results",
     "delegations:visit_list": "visit-results",
+    "delegations:actionitem_list": "actionitem-results",
 }
 
 
@@ -120,12 +126,137 @@ def test_the_key_tells_apart_languages_roles_and_queries(client):
     assert len(keys) == 4
 
 
-def test_the_action_items_list_is_not_cached(client):
-    """Its rows carry the editor's own forms (status, selection, CSRF token)."""
-    some_records()
+def tokens_in(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html))
+
+
+def status_form_of(item: ActionItem, html: str) -> dict[str, str]:
+    """What a browser posts from the item's inline status form on the list (hidden fields
+    as served, the status set to "done")."""
+    start = html.index(f'<div id="actionitem-status-{item.pk}"')
+    form = html[start : html.index("</form>", start)]
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    return {**data, f"item{item.pk}-status": "done", f"item{item.pk}-note": ""}
+
+
+def test_the_action_items_rows_cached_for_one_editor_post_with_the_next_editors_token(client):
+    """The rows' status forms are cached for the role; each page carries its reader's
+    own CSRF token (a placeholder in the cache), so a plain POST of a cached row works."""
+    item = ActionItemFactory()
+    url = reverse("delegations:actionitem_list")
+    client.force_login(editor(username="lan"))
+    first = client.get(url)
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(editor(username="minh"))
+    served = other.get(url)
+    assert served.context["page_obj"]._wrapped is empty  # from the cache
+    html = served.content.decode()
+    assert csrf_placeholder() not in html
+    assert csrf_placeholder() not in first.content.decode()
+    (token,) = tokens_in(html)  # the bulk form's and every row's: the request's token
+    assert token not in tokens_in(first.content.decode())
+    response = other.post(
+        reverse("delegations:actionitem_status", args=[item.pk]), status_form_of(item, html)
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
+def test_a_viewer_never_gets_the_status_forms_an_editor_cached(client):
+    ActionItemFactory()
+    url = reverse("delegations:actionitem_list")
     client.force_login(editor())
-    response = client.get(reverse("delegations:actionitem_list"))
-    assert not response.context.get("results_key")
+    editors = client.get(url)
+    assert "status-change" in editors.content.decode()
+    client.force_login(viewer())
+    viewers = client.get(url)
+    assert viewers.context["results_key"] != editors.context["results_key"]
+    results = viewers.content.decode()
+    assert "status-change" not in results
+    assert "/status/" not in results
+    assert 'form="bulk-status"' not in results
+
+
+def test_the_assigned_to_me_filter_is_cached_per_user(client):
+    item = ActionItemFactory()
+    lan, minh = editor(username="lan"), editor(username="minh")
+    item.assignees.add(lan)
+    url = reverse("delegations:actionitem_list") + "?mine=on"
+    client.force_login(lan)
+    mine = client.get(url)
+    assert item.get_absolute_url() in mine.content.decode()
+    client.force_login(minh)
+    theirs = client.get(url)
+    assert item.get_absolute_url() not in theirs.content.decode()
+    assert mine.context["results_key"] != theirs.context["results_key"]
+    # Without the filter the results are the role's: one key for both.
+    everyone = reverse("delegations:actionitem_list")
+    client.force_login(lan)
+    key = client.get(everyone).context["results_key"]
+    client.force_login(minh)
+    assert client.get(everyone).context["results_key"] == key
+    assert f"user={minh.pk}" not in key
+
+
+def test_a_status_change_shows_in_the_cached_action_items_list_at_once(client):
+    item = ActionItemFactory()
+    url = reverse("delegations:actionitem_list")
+    client.force_login(editor())
+    before = client.get(url).content.decode()
+    client.post(
+        reverse("delegations:actionitem_status", args=[item.pk]), status_form_of(item, before)
+    )
+    after = client.get(url)
+    assert after.context["page_obj"]._wrapped is not empty  # read afresh
+    new_version = f'name="item{item.pk}-version" value="{item.version + 1}"'
+    assert new_version in after.content.decode()
+
+
+def test_a_cached_fragment_rendered_without_a_request_leaves_no_placeholder():
+    template = Template(
+        "{% load fragments %}{% cached_fragment key %}<form>{% csrf_token %}</form>"
+        "{% endcached_fragment %}"
+    )
+    for _ in range(2):  # rendered, then served from the cache
+        html = template.render(TemplateContext({"key": "test-fragment-without-request"}))
+        assert csrf_placeholder() not in html
+        assert "<form>" in html
+
+
+def test_a_fragment_cached_under_another_secret_key_is_not_served(settings):
+    """The file cache outlives a restart with a new SECRET_KEY: a fragment holding the
+    old placeholder would hand out forms with a token that is no token."""
+    template = Template(
+        "{% load fragments %}{% cached_fragment key %}<form>{% csrf_token %}</form>"
+        "{% endcached_fragment %}"
+    )
+    context = {"key": "test-fragment-secret-key", "csrf_token": "the-requests-token"}
+    template.render(TemplateContext(context))
+    old = csrf_placeholder()
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    csrf_placeholder.cache_clear()
+    try:
+        html = template.render(TemplateContext(context))
+    finally:
+        csrf_placeholder.cache_clear()
+    assert old not in html
+    assert 'value="the-requests-token"' in html
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_a_cached_action_items_list_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, n
+):
+    ActionItemFactory.create_batch(n)
+    client.force_login(editor())
+    url = reverse("delegations:actionitem_list")
+    client.get(url)
+    # Expect 7: session, user, role, the data version (the results' key and the filter
+    # drop-downs' cached choices), the session save (BEGIN, UPDATE, COMMIT); no count,
+    # no row, no assignee, however many items.
+    with django_assert_num_queries(7):
+        client.get(url)
 
 
 def test_the_dashboard_sections_are_served_as_html_until_a_change(client):

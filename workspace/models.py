@@ -119,3 +119,52 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.sent_on}"
+
+
+class ActivityCount(models.Model):
+    """How many visits, agreements and action items fall in a period, per partnership: the
+    statistics page and the partner map read these few thousand rows instead of every
+    record (issue 15). Kept exact by PostgreSQL triggers on the four tables they count
+    (workspace/migrations/0004_activity_counts.py), so every write path counts: forms,
+    ``QuerySet.update``, ``bulk_create``, the import's COPY, reverts and deletes. Written
+    only by those triggers; on another database (SQLite) the table stays empty and the
+    statistics are counted from the records (``workspace.statistics_portable``).
+
+    ``metric`` and its key:
+    - ``visits``: visits not cancelled, by month of the start (``period``) and direction
+      (``kind``);
+    - ``signed``: concluded agreements by year of signing and kind;
+    - ``in_force``: binding agreements in force on every 31 December from ``period`` to
+      ``period_end`` (-infinity/infinity when open);
+    - ``recorded``, ``done``, ``done_on_time``: action items by quarter of recording or of
+      the day they were done (the latest "done" note's date, else the last change).
+    """
+
+    partnership_id = models.BigIntegerField()
+    metric = models.CharField(max_length=16)
+    period = models.DateField()
+    period_end = models.DateField()
+    kind = models.CharField(max_length=20, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("activity count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership_id", "metric", "period", "period_end", "kind"],
+                name="activitycount_key",
+            ),
+        ]
+        indexes = [
+            # The statistics read a metric over a range of periods for all partnerships.
+            models.Index(
+                fields=["metric", "period"],
+                include=["partnership_id", "period_end", "kind", "n"],
+                name="activitycount_metric_period",
+            ),
+            # The triggers drop the counts that fell to zero.
+            models.Index(fields=["id"], condition=Q(n=0), name="activitycount_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.metric} {self.period} {self.kind}: {self.n}"

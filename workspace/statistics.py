@@ -8,16 +8,13 @@ CSP stays strict), each with its numbers in a table. One query per chart.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import Counter
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Count, DateField, Func, IntegerField, Q, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -30,9 +27,8 @@ from agreements.models import Agreement
 from common.charts import Chart, Series, figure_html
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
-from common.partialdate import Precision
 from common.permissions import viewer_required
-from delegations.models import ActionItem, Visit
+from delegations.models import Visit
 from partnerships.models import City
 from workspace import freshness, statistics_portable
 
@@ -66,8 +62,9 @@ def _scope(home_city: City | None, prefix: str = "partnership__") -> Q:
 
 
 def on_postgresql() -> bool:
-    """Whether the counts can be left to PostgreSQL (``width_bucket``, ``FILTER``…); on
-    another database (a first run on SQLite) ``workspace.statistics_portable`` counts them."""
+    """Whether the counts can be read from the activity counts PostgreSQL's triggers keep
+    (``workspace.models.ActivityCount``); on another database (a first run on SQLite)
+    ``workspace.statistics_portable`` counts them from the records."""
     return connection.vendor == "postgresql"
 
 
@@ -77,16 +74,49 @@ def _period(years: list[int]) -> tuple[dt.date, dt.date]:
     return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
 
 
+# The counts per year and kind of one metric of the activity counts (``ActivityCount``,
+# kept by triggers): a few thousand rows through the (metric, period) index instead of
+# every visit or agreement of the period.
+COUNTS_PER_YEAR = """
+SELECT EXTRACT(YEAR FROM counts.period)::int, counts.kind, SUM(counts.n)::int
+FROM workspace_activitycount counts
+WHERE counts.metric = %(metric)s AND counts.period BETWEEN %(first)s AND %(last)s
+  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
+      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+GROUP BY 1, 2
+"""
+
+
+def _counts_per_year(metric: str, home_city: City | None, years: list[int]) -> dict[Any, int]:
+    first, last = _period(years)
+    params: dict[str, Any] = {
+        "metric": metric,
+        "first": first,
+        "last": last,
+        "home_city": _pk(home_city),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_PER_YEAR, params)
+        return {(year, kind): n for year, kind, n in cursor.fetchall()}
+
+
+def _pk(home_city: City | None) -> int | None:
+    return home_city.pk if home_city else None
+
+
 def visits_per_year(home_city: City | None, years: list[int]) -> Chart:
-    rows = (
-        Visit.objects.filter(_scope(home_city), start_date__range=_period(years))
-        .exclude(status=Visit.Status.CANCELLED)
-        .annotate(year=ExtractYear("start_date"))
-        .values_list("year", "direction")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {(year, direction): n for year, direction, n in rows}
+    if on_postgresql():
+        counts = _counts_per_year("visits", home_city, years)
+    else:
+        rows = (
+            Visit.objects.filter(_scope(home_city), start_date__range=_period(years))
+            .exclude(status=Visit.Status.CANCELLED)
+            .annotate(year=ExtractYear("start_date"))
+            .values_list("year", "direction")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts = {(year, direction): n for year, direction, n in rows}
     return Chart(
         "stacked_bar",
         _("Visits per year, by direction"),
@@ -101,15 +131,18 @@ def visits_per_year(home_city: City | None, years: list[int]) -> Chart:
 
 
 def agreements_signed_per_year(home_city: City | None, years: list[int]) -> Chart:
-    rows = (
-        Agreement.objects.concluded()
-        .filter(_scope(home_city), signed_on__range=_period(years))
-        .annotate(year=ExtractYear("signed_on"))
-        .values_list("year", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {(year, kind): n for year, kind, n in rows}
+    if on_postgresql():
+        counts = _counts_per_year("signed", home_city, years)
+    else:
+        rows = (
+            Agreement.objects.concluded()
+            .filter(_scope(home_city), signed_on__range=_period(years))
+            .annotate(year=ExtractYear("signed_on"))
+            .values_list("year", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts = {(year, kind): n for year, kind, n in rows}
     return Chart(
         "stacked_bar",
         _("Agreements signed per year, by kind"),
@@ -126,32 +159,14 @@ def agreements_signed_per_year(home_city: City | None, years: list[int]) -> Char
 def agreements_in_force(home_city: City | None, years: list[int]) -> Chart:
     """In force at the end of each year (today for this year), by the rule of
     ``AgreementQuerySet.in_force``: from ``valid_from`` (else the signing, else always)
-    until ``valid_until`` (else for ever). PostgreSQL groups the agreements by the first
-    and the last of those days they are in force on (``width_bucket``: how many of the
-    days come before the start, how many are not after the end); a few dozen groups
-    come back instead of every binding agreement's dates."""
+    until ``valid_until`` (else for ever)."""
     today = timezone.localdate()
     days = sorted({min(dt.date(y, 12, 31), today) for y in years})
-    binding = Agreement.objects.filter(_scope(home_city), status__in=Agreement.BINDING)
-    if not on_postgresql():
-        rows = statistics_portable.in_force_groups(binding, days)
-    else:
-        rows = list(
-            binding.annotate(
-                before=WidthBucket(
-                    Coalesce("valid_from", "signed_on") - dt.timedelta(days=1), days
-                ),
-                until=WidthBucket("valid_until", days),
-            )
-            .order_by()
-            .values_list("before", "until")
-            .annotate(n=Count("pk"))
-        )
-    in_force: Counter[dt.date] = Counter()
-    for before, until, n in rows:
-        # In force on the days after the first ``before`` and up to the ``until``-th.
-        for day in days[before or 0 : len(days) if until is None else until]:
-            in_force[day] += n
+    in_force = (
+        _in_force_from_counts(home_city, years, days, today)
+        if on_postgresql()
+        else _in_force_from_agreements(home_city, days)
+    )
     return Chart(
         "line",
         _("Agreements in force at the end of each year"),
@@ -162,15 +177,84 @@ def agreements_in_force(home_city: City | None, years: list[int]) -> Chart:
     )
 
 
-class WidthBucket(Func):
-    """``width_bucket(value, thresholds)``: how many of the ascending ``thresholds`` are
-    not after ``value`` (NULL for NULL)."""
+def _in_force_from_agreements(home_city: City | None, days: list[dt.date]) -> Counter[dt.date]:
+    binding = Agreement.objects.filter(_scope(home_city), status__in=Agreement.BINDING)
+    in_force: Counter[dt.date] = Counter()
+    for before, until, n in statistics_portable.in_force_groups(binding, days):
+        # In force on the days after the first ``before`` and up to the ``until``-th.
+        for day in days[before or 0 : len(days) if until is None else until]:
+            in_force[day] += n
+    return in_force
 
-    function = "width_bucket"
-    output_field = IntegerField()
 
-    def __init__(self, expression: Any, thresholds: list[dt.date]) -> None:
-        super().__init__(expression, Value(thresholds, output_field=ArrayField(DateField())))
+# The binding agreements grouped by the first and the last year whose 31 December they
+# are in force on (NULL: open), from the activity counts: a few hundred groups. And, when
+# today is in the chart and not a year end, the count of those in force today that
+# started this year or end before its last day (``AgreementQuerySet.in_force``), read
+# from the agreements through their start and end indexes: they are not in the groups'
+# terms (the others in force today started before this year and run at least to its end).
+IN_FORCE_GROUPS = """
+SELECT CASE WHEN isfinite(counts.period) THEN EXTRACT(YEAR FROM counts.period)::int END,
+       CASE WHEN isfinite(counts.period_end) THEN EXTRACT(YEAR FROM counts.period_end)::int END,
+       SUM(counts.n)::int, FALSE
+FROM workspace_activitycount counts
+WHERE counts.metric = 'in_force' AND counts.period <= %(last)s AND counts.period_end >= %(first)s
+  AND counts.period <= counts.period_end
+  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
+      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+GROUP BY 1, 2
+UNION ALL
+SELECT NULL, NULL, COUNT(*)::int, TRUE
+FROM agreements_agreement agreement
+WHERE %(today_counted)s AND agreement.status IN ('in_force', 'expired')
+  AND (agreement.valid_until IS NULL OR agreement.valid_until >= %(today)s)
+  AND (COALESCE(agreement.valid_from, agreement.signed_on) IS NULL
+       OR COALESCE(agreement.valid_from, agreement.signed_on) <= %(today)s)
+  AND (agreement.valid_from BETWEEN %(year_start)s AND %(today)s
+       OR (agreement.valid_from IS NULL AND agreement.signed_on BETWEEN %(year_start)s AND %(today)s)
+       OR agreement.valid_until BETWEEN %(today)s AND %(year_end)s - 1)
+  AND (%(home_city)s::bigint IS NULL OR agreement.partnership_id IN (
+      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+"""
+
+
+def _in_force_from_counts(
+    home_city: City | None, years: list[int], days: list[dt.date], today: dt.date
+) -> Counter[dt.date]:
+    """Year ends from the counts alone; today (when it is not a year end) from the counts
+    of those that started before this year and run at least to its end, plus those
+    counted directly (``IN_FORCE_GROUPS``). One query."""
+    first, last = _period(years)
+    year_ends = [day for day in days if (day.month, day.day) == (12, 31)]
+    this_year = today.year
+    today_counted = today in days and today not in year_ends
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "home_city": _pk(home_city),
+        "today_counted": today_counted,
+        "today": today,
+        "year_start": dt.date(this_year, 1, 1),
+        "year_end": dt.date(this_year, 12, 31),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(IN_FORCE_GROUPS, params)
+        groups = cursor.fetchall()
+    in_force: Counter[dt.date] = Counter()
+    for start, end, n, counted_today in groups:
+        if counted_today:
+            in_force[today] += n
+            continue
+        for day in year_ends:
+            if (start is None or start <= day.year) and (end is None or day.year <= end):
+                in_force[day] += n
+        if (
+            today_counted
+            and (start is None or start < this_year)
+            and (end is None or end >= this_year)
+        ):
+            in_force[today] += n
+    return in_force
 
 
 def action_items_per_quarter(home_city: City | None, years: list[int]) -> tuple[Chart, Chart]:
@@ -213,38 +297,20 @@ def action_items_per_quarter(home_city: City | None, years: list[int]) -> tuple[
     return flow, share
 
 
-# Counted by PostgreSQL per quarter in one pass over the action items (issue 15: reading
-# the 100,000 items of scale 1 with the latest "done" note of each took ~0.9 s). Quarters
-# are found by ``width_bucket`` against their first instants (recorded) or first days
-# (done), not by converting every timestamp to the local date; bucket 1 is the first
-# quarter, 0 and len(quarters) + 1 lie outside. The latest "done" note of every item
-# comes from one grouped pass over the partial index ``progressupdate_done``, joined by
-# hash. "Done": on the date of that note, else of the item's last change. "On time": done
-# no later than the last day the due date may stand for (``PartialDate.last_day``: the
-# month's or the year's end when only those are known); no due date counts as on time.
+# Recorded, done and done on time per quarter, from the activity counts (the triggers
+# count each item by the quarter it was recorded in and the quarter of the day it was
+# done: the latest "done" note's date, else its last change; on time when done no later
+# than the last day its due date may stand for, ``PartialDate.last_day``, or with no due
+# date). Counting the 100,000 items of scale 1 with their notes took ~0.4 s.
 ACTION_ITEM_QUARTERS = """
-SELECT width_bucket(item.created_at, %(starts)s::timestamptz[]) AS recorded,
-       CASE WHEN item.status = %(done)s THEN width_bucket(done.day, %(days)s::date[]) END AS done,
-       COUNT(*),
-       COUNT(*) FILTER (WHERE item.status = %(done)s AND (
-           item.due_on IS NULL OR done.day <= CASE item.due_on_precision
-               WHEN %(year)s THEN make_date(EXTRACT(YEAR FROM item.due_on)::int, 12, 31)
-               WHEN %(month)s THEN (date_trunc('month', item.due_on) + interval '1 month - 1 day')::date
-               ELSE item.due_on END
-       ))
-FROM delegations_actionitem item
-LEFT JOIN (
-    SELECT action_item_id, MAX(date) AS date
-    FROM delegations_progressupdate WHERE status_after = %(done)s GROUP BY action_item_id
-) note ON note.action_item_id = item.id
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN item.status = %(done)s
-        THEN COALESCE(note.date, (item.updated_at AT TIME ZONE %(zone)s)::date) END AS day
-) done
-WHERE %(home_city)s::bigint IS NULL OR item.partnership_id IN (
-    SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint
-)
-GROUP BY GROUPING SETS ((1), (2))
+SELECT counts.metric, EXTRACT(YEAR FROM counts.period)::int,
+       EXTRACT(QUARTER FROM counts.period)::int, SUM(counts.n)::int
+FROM workspace_activitycount counts
+WHERE counts.metric IN ('recorded', 'done', 'done_on_time')
+  AND counts.period BETWEEN %(first)s AND %(last)s
+  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
+      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+GROUP BY 1, 2, 3
 """
 
 Quarter = tuple[int, int]
@@ -254,56 +320,42 @@ def _action_item_quarters(
     home_city: City | None, years: list[int]
 ) -> tuple[Counter[Quarter], Counter[Quarter], Counter[Quarter]]:
     """(recorded, done, done on time) per (year, quarter) of ``years``, in one query."""
-    quarters = [(y, q) for y in years for q in (1, 2, 3, 4)]
-    days = [dt.date(y, 3 * q - 2, 1) for y, q in quarters] + [dt.date(years[-1] + 1, 1, 1)]
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    params: dict[str, Any] = {
-        "starts": [dt.datetime.combine(day, dt.time(), tzinfo=zone) for day in days],
-        "days": days,
-        "home_city": home_city.pk if home_city else None,
-        "zone": settings.TIME_ZONE,
-        "done": ActionItem.Status.DONE.value,
-        "year": Precision.YEAR.value,
-        "month": Precision.MONTH.value,
-    }
     if not on_postgresql():
         return statistics_portable.action_item_quarters(_scope(home_city), years)
-    opened: Counter[Quarter] = Counter()
-    closed: Counter[Quarter] = Counter()
-    on_time: Counter[Quarter] = Counter()
+    first, last = _period(years)
+    counters: dict[str, Counter[Quarter]] = {
+        "recorded": Counter(),
+        "done": Counter(),
+        "done_on_time": Counter(),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(ACTION_ITEM_QUARTERS, params)
-        for recorded, done, count, timely in cursor.fetchall():
-            if recorded is not None and 1 <= recorded <= len(quarters):
-                opened[quarters[recorded - 1]] = count
-            elif done is not None and 1 <= done <= len(quarters):
-                closed[quarters[done - 1]], on_time[quarters[done - 1]] = count, timely
-    return opened, closed, on_time
+        cursor.execute(
+            ACTION_ITEM_QUARTERS, {"first": first, "last": last, "home_city": _pk(home_city)}
+        )
+        for metric, year, quarter, n in cursor.fetchall():
+            counters[metric][(year, quarter)] = n
+    return counters["recorded"], counters["done"], counters["done_on_time"]
 
 
-# The partnerships with the most visits and agreements signed in the period: each side
-# counted once, grouped (visits through their start-date index, agreements through their
-# signing-date index), then joined to the partnerships by hash. A correlated count per
-# partnership ran twice for each of the ~440 (in the filter and in the order): ~0.4 s.
+# The partnerships with the most visits and agreements signed in the period, from the
+# activity counts (a count is kept only while it is above zero), joined to the
+# partnerships and their cities.
 TOP_PARTNERSHIPS_QUERY = """
 SELECT partnership.id, home.name, partner.name,
-       COALESCE(visits.n, 0) AS visit_count, COALESCE(signed.n, 0) AS signed_count
-FROM partnerships_partnership partnership
+       COALESCE(counts.visits, 0) AS visit_count, COALESCE(counts.signed, 0) AS signed_count
+FROM (
+    SELECT partnership_id,
+           SUM(n) FILTER (WHERE metric = 'visits')::int AS visits,
+           SUM(n) FILTER (WHERE metric = 'signed')::int AS signed
+    FROM workspace_activitycount
+    WHERE metric IN ('visits', 'signed') AND period BETWEEN %(first)s AND %(last)s
+    GROUP BY partnership_id
+) counts
+JOIN partnerships_partnership partnership ON partnership.id = counts.partnership_id
 JOIN partnerships_city home ON home.id = partnership.home_city_id
 JOIN partnerships_city partner ON partner.id = partnership.partner_city_id
-LEFT JOIN (
-    SELECT partnership_id, COUNT(*) AS n FROM delegations_visit
-    WHERE start_date BETWEEN %(first)s AND %(last)s AND status <> %(cancelled)s
-    GROUP BY partnership_id
-) visits ON visits.partnership_id = partnership.id
-LEFT JOIN (
-    SELECT partnership_id, COUNT(*) AS n FROM agreements_agreement
-    WHERE signed_on BETWEEN %(first)s AND %(last)s AND status = ANY(%(concluded)s)
-    GROUP BY partnership_id
-) signed ON signed.partnership_id = partnership.id
-WHERE (visits.n IS NOT NULL OR signed.n IS NOT NULL)
-  AND (%(home_city)s::bigint IS NULL OR partnership.home_city_id = %(home_city)s::bigint)
-ORDER BY COALESCE(visits.n, 0) + COALESCE(signed.n, 0) DESC, partner.name ASC, partnership.id
+WHERE %(home_city)s::bigint IS NULL OR partnership.home_city_id = %(home_city)s::bigint
+ORDER BY COALESCE(counts.visits, 0) + COALESCE(counts.signed, 0) DESC, partner.name ASC, partnership.id
 LIMIT %(limit)s
 """
 
@@ -313,9 +365,7 @@ def top_partnerships(home_city: City | None, years: list[int]) -> Chart:
     params: dict[str, Any] = {
         "first": first,
         "last": last,
-        "cancelled": Visit.Status.CANCELLED.value,
-        "concluded": [str(status) for status in Agreement.CONCLUDED],
-        "home_city": home_city.pk if home_city else None,
+        "home_city": _pk(home_city),
         "limit": TOP_PARTNERSHIPS,
     }
     if not on_postgresql():

@@ -1,7 +1,9 @@
 """The statistics page's counts on a database other than PostgreSQL (the first run's
-SQLite): the same figures as ``workspace.statistics`` computes with PostgreSQL's
-``width_bucket``, ``FILTER`` and ``GROUPING SETS``, from plain ORM reads counted in
-Python. Fine for a first run's few hundred rows; production runs on PostgreSQL.
+SQLite): the same figures as ``workspace.statistics`` reads on PostgreSQL from the
+activity counts its triggers keep (``workspace.models.ActivityCount``), counted here from
+the records with plain ORM reads and Python. Fine for a first run's few hundred rows;
+production runs on PostgreSQL. The tests also use it as the direct computation the
+activity counts must equal.
 """
 
 from __future__ import annotations

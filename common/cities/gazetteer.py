@@ -142,12 +142,22 @@ class _GazetteerIndex(NameIndex[int]):
         )
 
 
+# How many queries ``Gazetteer.lookup`` remembers (forgotten all at once beyond).
+LOOKUPS_KEPT = 20_000
+
+
 @dataclass
 class Gazetteer:
     """Every city of the data set by GeoNames id, and their names' index."""
 
     rows: dict[int, tuple]  # Place fields, as plain tuples (see Place)
     index: NameIndex[int]
+    # What ``lookup`` found for a query: the gazetteer never changes once loaded, and a
+    # sheet's unknown cities are looked up again by every import of it (its preview,
+    # then the import itself), each time a near-miss search over ~60,000 names.
+    _found: dict[tuple[str | None, int], tuple[PlaceMatch, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def get(self, geonameid: int) -> Place | None:
         row = self.rows.get(geonameid)
@@ -161,10 +171,17 @@ class Gazetteer:
 
     def lookup(self, text: str | None, *, limit: int = DEFAULT_LIMIT) -> list[PlaceMatch]:
         """Exact matches (curated first, then by population), then near misses."""
-        return [
-            PlaceMatch(Place._make(self.rows[hit.id]), hit)
-            for hit in self.index.lookup(text, limit=limit)
-        ]
+        key = (text, limit)
+        found = self._found.get(key)
+        if found is None:
+            found = tuple(
+                PlaceMatch(Place._make(self.rows[hit.id]), hit)
+                for hit in self.index.lookup(text, limit=limit)
+            )
+            if len(self._found) >= LOOKUPS_KEPT:
+                self._found.clear()
+            self._found[key] = found
+        return list(found)
 
 
 # Near misses are looked for among every city's main and curated names, and among all the

@@ -12,9 +12,12 @@ form of the user's) inside a cached fragment.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +25,14 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 CACHE_SECONDS = 3600  # a safety net: a new data version makes the old keys unreachable
+
+
+@functools.cache
+def csrf_placeholder() -> str:
+    """What stands for the CSRF token in a cached fragment: as long as a token, letters and
+    digits only (escaping leaves it as it is), and unguessable without ``SECRET_KEY``."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"fragment-csrf-placeholder", "sha256")
+    return digest.hexdigest()
 
 
 class CachedFragmentNode(template.Node):
@@ -32,12 +43,27 @@ class CachedFragmentNode(template.Node):
         key = self.key.resolve(context)
         if not key:
             return self.nodelist.render(context)
-        full_key = "fragment:" + hashlib.sha256(str(key).encode()).hexdigest()[:32]
+        # The placeholder is part of the key: after a change of SECRET_KEY (the cache
+        # outlives the process) no fragment holding the old one is served.
+        digest = hashlib.sha256(f"{key}\n{csrf_placeholder()}".encode()).hexdigest()
+        full_key = "fragment:" + digest[:32]
         html = cache.get(full_key)
         if html is None:
-            html = self.nodelist.render(context)
-            cache.set(full_key, str(html), CACHE_SECONDS)
-        return mark_safe(html)  # noqa: S308 -- the fragment's own rendered (escaped) output
+            with context.push(csrf_token=csrf_placeholder()):
+                html = str(self.nodelist.render(context))
+            cache.set(full_key, html, CACHE_SECONDS)
+        return mark_safe(with_token(html, context))  # noqa: S308 -- the fragment's own rendered (escaped) output
+
+
+def with_token(html: str, context: template.Context) -> str:
+    """The fragment with the request's CSRF token where the placeholder stands."""
+    placeholder = csrf_placeholder()
+    if placeholder not in html:
+        return html
+    token = str(context.get("csrf_token", ""))
+    if token in ("", "NOTPROVIDED"):  # no request (a test's bare render): no token, as Django
+        return html.replace(placeholder, "")
+    return html.replace(placeholder, token)
 
 
 @register.tag
