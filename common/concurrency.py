@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self, cast
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +181,21 @@ class VersionedFormMixin(_ModelFormBase):
                 widget=forms.HiddenInput, required=False
             )
             self.initial.setdefault(self.stamp_field, stamp(self.instance))
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The model's own rules (``Model.clean``) may name a field this form does not show
+        (the status form has no "visit"): Django would raise ValueError (a 500); such an
+        error is shown with the form's general errors instead."""
+        error_dict = getattr(errors, "error_dict", None)
+        if error_dict:
+            outside = [f for f in error_dict if f != NON_FIELD_ERRORS and f not in self.fields]
+            if outside:
+                kept = {f: e for f, e in error_dict.items() if f not in outside}
+                general = kept[NON_FIELD_ERRORS] = list(kept.get(NON_FIELD_ERRORS, []))
+                for name in outside:
+                    general.extend(error_dict[name])
+                errors = ValidationError(kept)
+        super()._update_errors(errors)  # type: ignore[misc]
 
     @property
     def loaded_version(self) -> int | None:

@@ -26,9 +26,9 @@ type Attrs = dict[str, Any] | None
 # A drop-down's options: each one's HTML (none selected) and its value.
 type Options = tuple[list[SafeString], list[str]]
 
-# The options' HTML of cached choices, per process, by the choices' cache key.
+# The options' HTML of cached choices, per process, by the choices themselves.
 OPTIONS_KEPT = 64
-_OPTIONS: dict[str, Options] = {}
+_OPTIONS: dict[tuple[tuple[str, str], ...], Options] = {}
 
 
 class FastSelect(forms.Select):
@@ -56,17 +56,22 @@ class FastSelect(forms.Select):
     def _options(self) -> Options | None:
         """Each option's HTML (none selected) and value; None with option groups.
 
-        Options cached per data version (``common.cached_choices``) are written once per
-        process and version (issue 16: the 440-partnership filter cost a list ~3 ms a
-        page even in one pass): the key of their cached choices says what they are.
+        The options of cached choices (``common.cached_choices``) are written once per
+        process for the same choices (issue 16: the 440-partnership filter cost a list
+        ~3 ms a page even in one pass). They are kept by the choices' values and labels,
+        not by the data version: a change to an agreement makes a new version, but the
+        partnerships' options read again under it are the same, and so is their HTML.
         """
         field = getattr(self.choices, "field", None)
         # Reads the cached choices (and sets their key); iter(): list() would ask a
         # ModelChoiceIterator its len(), a COUNT query.
         choices = list(iter(self.choices))
-        key = getattr(field, "choices_key", None)
-        if key is not None:
-            key = f"{key}|{choices[0][1] if choices else ''}"  # the empty label, translated
+        key = None
+        if getattr(field, "choices_key", None) is not None:
+            # Labels as text (the empty label may be lazy: translated now).
+            key = tuple(
+                ("" if value is None else str(value), str(label)) for value, label in choices
+            )
             kept = _OPTIONS.get(key)
             if kept is not None:
                 return kept
@@ -80,7 +85,7 @@ class FastSelect(forms.Select):
         options = (html, values)
         if key is not None:
             if len(_OPTIONS) >= OPTIONS_KEPT:
-                _OPTIONS.clear()  # old versions' entries: never asked for again
+                _OPTIONS.clear()  # other choices' entries: mostly old ones, never asked for again
             _OPTIONS[key] = options
         return options
 

@@ -2,8 +2,9 @@
 
 Built on django-simple-history's rows, in a bounded number of queries whatever
 the length of the history: one for the record's rows (with their users), one per
-many-to-many field, one per kind of child record (a visit's participants…), and
-one per kind of record referred to by a changed foreign key (to print names).
+many-to-many field, one to know which kinds of child record have history, one per such
+kind (a visit's participants…), and one per kind of record referred to by a changed
+foreign key (to print names).
 
 The rows of one workspace save (the record, then its many-to-many changes, all
 with the same ``version`` and user) are shown as one entry. A date stored with a
@@ -19,10 +20,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import (
@@ -38,6 +39,9 @@ TEXT_LIMIT = 240
 SKIPPED = {"id", "created_at", "updated_at", "version"}
 EMPTY = "—"
 GROUP_WINDOW = dt.timedelta(seconds=60)
+# From this many kinds of child record on, which of them have history is asked first (one
+# query) rather than each kind's table in turn: with two, that query would save none.
+ASK_FIRST_FROM = 3
 
 # A history row: an instance of the model simple-history builds at run time.
 type HistoryRow = Any
@@ -113,7 +117,7 @@ def record_history(
     )
     source = _Source(model, m2m=_m2m_values(model, rows))
     entries = _entries_for(source, _grouped(rows), resolver)
-    for related_name in children:
+    for related_name in _children_with_history(obj, children):
         entries += _child_entries(obj, related_name, resolver, limit=limit)
     entries.sort(key=lambda e: e.when, reverse=True)
     entries = entries[:limit]
@@ -125,15 +129,41 @@ def record_history(
     return entries
 
 
+def _child_relation(obj: models.Model, related_name: str) -> tuple[type[models.Model], str]:
+    """The model of the child records ``obj.<related_name>`` and their link's attname."""
+    relation = type(obj)._meta.get_field(related_name)
+    if not isinstance(relation, models.ForeignObjectRel):
+        raise TypeError(f"{related_name!r} is not a list of child records of {type(obj).__name__}")
+    return _related_model(relation), relation.field.attname
+
+
+def _children_with_history(obj: models.Model, children: Sequence[str]) -> list[str]:
+    """The kinds of child records that have history rows for ``obj``, asked in one query
+    (issue 16: a visit's page read nine historical tables, most of them empty for it).
+    Written out: compiling nine ORM ``Exists`` cost ~3 ms of CPU, PostgreSQL ~0.1 ms."""
+    if len(children) < ASK_FIRST_FROM:
+        return list(children)
+    quote = connection.ops.quote_name
+    checks = []
+    for related_name in children:
+        child_model, fk_name = _child_relation(obj, related_name)
+        # The history table keeps the child's link column under the same name.
+        link = cast("models.Field[Any, Any]", child_model._meta.get_field(fk_name))
+        table = quote(get_history_model_for_model(child_model)._meta.db_table)
+        column = f"{table}.{quote(str(link.column))}"
+        checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s)")  # noqa: S608 (the models' own quoted names)
+    sql = f"SELECT {', '.join(checks)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [obj.pk] * len(checks))
+        present = cursor.fetchone()
+    return [name for name, has in zip(children, present, strict=True) if has]
+
+
 def _child_entries(
     obj: models.Model, related_name: str, resolver: _Resolver, *, limit: int
 ) -> list[Entry]:
     """The entries of the child records ``obj.<related_name>`` (each child's rows apart)."""
-    relation = type(obj)._meta.get_field(related_name)
-    if not isinstance(relation, models.ForeignObjectRel):
-        raise TypeError(f"{related_name!r} is not a list of child records of {type(obj).__name__}")
-    child_model = _related_model(relation)
-    fk_name = relation.field.attname
+    child_model, fk_name = _child_relation(obj, related_name)
     child_rows = list(
         get_history_manager_for_model(child_model)
         .filter(**{fk_name: obj.pk})

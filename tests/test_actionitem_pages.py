@@ -271,3 +271,26 @@ def test_changing_the_partnership_re_renders_the_form_without_saving_or_errors(c
     assert "MINE" in response.text
     assert 'class="error"' not in response.text
     assert not ActionItem.objects.exists()
+
+
+def test_a_status_change_on_an_item_breaking_a_rule_outside_the_form_says_why_instead_of_500(
+    client,
+):
+    """An item whose visit belongs to another partnership (an old record, or one the admin
+    made): the model's rule names "visit", a field the status form does not show."""
+    visit = VisitFactory()
+    item = ActionItemFactory(visit=visit)
+    ActionItem.objects.filter(pk=item.pk).update(partnership=ActionItemFactory().partnership)
+    item.refresh_from_db()
+    assert visit.partnership_id != item.partnership_id
+    client.force_login(editor())
+    response = client.post(
+        reverse("delegations:actionitem_status", args=[item.pk]),
+        status_post(item, status="done"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"actionitem-status-{item.pk}",
+    )
+    assert response.status_code == 200
+    assert "The visit belongs to another partnership." in response.text
+    item.refresh_from_db()
+    assert item.status != "done"

@@ -96,3 +96,33 @@ def test_cached_choices_options_are_written_once_and_render_like_django():
     fast, plain = both("")
     assert squeeze(fast) == squeeze(plain)
     assert fast.count("<option") == 5
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction: the choices are cached
+def test_cached_choices_options_are_kept_across_versions_while_the_choices_are_the_same():
+    """Issue 16: a change to an agreement makes a new data version; the partnerships'
+    options read again under it are the same, and their HTML is not written again."""
+    from common import fast_widgets
+    from partnerships.choices import partnership_field
+    from tests.factories import PartnershipFactory
+    from workspace import freshness
+
+    PartnershipFactory()
+
+    class F(forms.Form):
+        partnership = partnership_field(required=False)
+
+    def render() -> str:
+        form = F(data={})
+        speed_up_widgets(form)
+        return str(form["partnership"])
+
+    fast_widgets._OPTIONS.clear()
+    first = render()
+    [kept] = fast_widgets._OPTIONS.values()
+    before = freshness.cache_version()
+    freshness.bump(apps=["agreements"])
+    assert freshness.cache_version() != before
+    assert render() == first
+    [again] = fast_widgets._OPTIONS.values()
+    assert again is kept

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -41,26 +41,51 @@ MAIN_PARTS = ("programme", "points", "documents", "sources")
 SIDE_PARTS = ("people", "travel", "accommodation", "contacts", "gifts")
 
 
+# What a visit's page reads of each list of the visit's rows. A list without rows is not
+# asked for (issue 16: most visits have no travel, gifts, sources…, and each empty list
+# cost a query): the visit's own query says which have rows (``with_rows_present``).
+PAGE_ROWS: dict[str, tuple[str | Prefetch[Any], ...]] = {
+    "participants": (Prefetch("participants", VisitParticipant.objects.select_related("person")),),
+    "engagements": ("engagements__counterparts", "engagements__accompanied_by"),
+    "brief_points": ("brief_points",),
+    "travel_segments": ("travel_segments",),
+    "accommodations": ("accommodations",),
+    "local_contacts": ("local_contacts",),
+    "gifts": (Prefetch("gifts", Gift.objects.select_related("person", "organisation")),),
+    "documents": ("documents",),
+    "sources": ("sources",),
+    "agreements_signed": ("agreements_signed",),
+    "action_items": ("action_items__owner_organisation",),
+}
+
+
+def _visit_with_rows(pk: int) -> Visit:
+    visit = get_object_or_404(
+        Visit.objects.select_related(*CITIES).with_rows_present(PAGE_ROWS), pk=pk
+    )
+    lookups: list[str | Prefetch[Any]] = []
+    for name, reads in PAGE_ROWS.items():
+        if getattr(visit, f"has_{name}"):
+            lookups += reads
+        else:
+            _known_empty(visit, name)
+    prefetch_related_objects([visit], *lookups)
+    return visit
+
+
+def _known_empty(visit: Visit, relation: str) -> None:
+    """``visit.<relation>.all()`` is empty without a query, as a prefetch leaves it (a
+    ``Prefetch`` of ``none()`` cost ~1.3 ms of CPU for nothing)."""
+    rows = getattr(visit, relation).none()
+    rows._result_cache = []
+    rows._prefetch_done = True
+    visit.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = rows
+
+
 @require_GET
 @viewer_required
 def visit_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit = get_object_or_404(
-        Visit.objects.select_related(*CITIES).prefetch_related(
-            Prefetch("participants", VisitParticipant.objects.select_related("person")),
-            "engagements__counterparts",
-            "engagements__accompanied_by",
-            "brief_points",
-            "travel_segments",
-            "accommodations",
-            "local_contacts",
-            Prefetch("gifts", Gift.objects.select_related("person", "organisation")),
-            "documents",
-            "sources",
-            "agreements_signed",
-            "action_items__owner_organisation",
-        ),
-        pk=pk,
-    )
+    visit = _visit_with_rows(pk)
     rows = {slug: list(kind.rows(visit)) for slug, kind in PARTS.items()}
     rows["gifts"] = Gift.objects.with_earlier_repeats(rows["gifts"])
     context = {
