@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from delegations.brief import (
     BriefRenderError,
@@ -378,7 +378,7 @@ def test_a_deadline_swallowed_inside_the_work_still_fails_the_render():
             time.sleep(0.01)
         return b"%PDF"
 
-    with pytest.raises(BriefRenderError, match="took too long"):
+    with translation.override("en"), pytest.raises(BriefRenderError, match="took too long"):
         within_time_budget(work_that_swallows_the_deadline, seconds=0.02)
 
 
