@@ -52,11 +52,13 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -106,8 +108,15 @@ SERVED_SUFFIXES = {".css", ".ttf", ".otf", ".woff", ".woff2", ".png", ".svg"}
 DATA_URI_LIMIT = 256 * 1024
 
 HISTORY_PER_DIRECTION = 5
-TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits, for the timeline (and the history)
-ACTION_ITEM_LIMIT = 80
+TIMELINE_VISIT_LIMIT = 40  # the latest earlier visits read, for the history and the timeline
+# Visits in the timeline, the latest; the older ones are counted (issue 16: a long
+# partnership's timeline took pages and repeated the history).
+TIMELINE_VISITS_SHOWN = 20
+ACTION_ITEM_LIMIT = 80  # items agreed at the visit itself
+# Open items from earlier meetings listed in full, the most urgent first; all of them are
+# counted by field above the list. At 80 they took half the PDF's time and 12 of a
+# 200-visit partnership's 20 pages (issue 16).
+FOLLOWUP_LIMIT = 30
 AGREEMENT_LIMIT = 60
 AGREEMENT_SCAN_LIMIT = 500  # agreements of one partnership read for the chain
 PARTICIPANT_LIMIT = 60
@@ -341,6 +350,15 @@ class FieldGroup:
 
 
 @dataclass
+class FieldCount:
+    """Open items from earlier meetings in one field: how many, how many overdue."""
+
+    name: str
+    total: int
+    overdue: int
+
+
+@dataclass
 class EarlierVisit:
     visit: Visit
     title: Localized
@@ -424,6 +442,7 @@ class VisitBrief:
     open_items_overdue: int
     open_items_shown: int
     programme: list[ProgrammeDay]
+    open_items_by_field: list[FieldCount] = field(default_factory=list)
     points: dict[str, list[BriefPointRow]] = field(default_factory=dict)
     speeches: list[tuple[str, Localized]] = field(default_factory=list)  # (kind, title)
     gifts: list[GiftRow] = field(default_factory=list)
@@ -434,6 +453,11 @@ class VisitBrief:
     country_note: Localized = field(default_factory=lambda: Localized(""))
     key_figures: list[str] = field(default_factory=list)
     relations_since: int | None = None
+    # Every earlier visit (not only those listed): in all, per direction, the first one's day
+    earlier_visits_total: int = 0
+    earlier_visits_by_direction: dict[str, int] = field(default_factory=dict)
+    earlier_visits_since: dt.date | None = None
+    timeline_visits_shown: int = 0
     text_limit: int = TEXT_LIMIT
 
     @property
@@ -466,6 +490,19 @@ class VisitBrief:
         if self.history_online:
             sections.append((_("Online meetings"), self.history_online))
         return sections
+
+    @property
+    def history_sections_counted(self) -> list[tuple[str, list[EarlierVisit], int]]:
+        """``history_sections`` with the number of earlier visits in each direction."""
+        directions = [Visit.Direction.INCOMING, Visit.Direction.OUTGOING, Visit.Direction.ONLINE]
+        return [
+            (heading, visits, self.earlier_visits_by_direction.get(direction, 0))
+            for (heading, visits), direction in zip(self.history_sections, directions, strict=False)
+        ]
+
+    @property
+    def timeline_visits_not_listed(self) -> int:
+        return max(self.earlier_visits_total - self.timeline_visits_shown, 0)
 
     @property
     def incoming(self) -> bool:
@@ -703,7 +740,9 @@ def _agreement_rows(
 
 
 def _earlier_visits(partnership: Partnership, visit: Visit, on: dt.date) -> list[Visit]:
-    """The partnership's visits before this one and by ``on``, newest first, in one query."""
+    """The partnership's visits before this one and by ``on``, newest first, in one query;
+    each counts them all (``earlier_total``), those in its direction (``direction_total``)
+    and gives the first one's day (``earlier_since``), read before the list is cut."""
     earlier = (
         Visit.objects.filter(partnership=partnership, start_date__lte=on)
         .exclude(pk=visit.pk)
@@ -711,7 +750,12 @@ def _earlier_visits(partnership: Partnership, visit: Visit, on: dt.date) -> list
     )
     if visit.start_date:
         earlier = earlier.filter(start_date__lt=visit.start_date)
-    return list(earlier.order_by(F("start_date").desc(), "-id")[:TIMELINE_VISIT_LIMIT])
+    counted = earlier.annotate(
+        earlier_total=Window(Count("pk")),
+        direction_total=Window(Count("pk"), partition_by=[F("direction")]),
+        earlier_since=Window(Min("start_date")),
+    )
+    return list(counted.order_by(F("start_date").desc(), "-id")[:TIMELINE_VISIT_LIMIT])
 
 
 def _history(visits: list[Visit], lang: str) -> dict[str, list[EarlierVisit]]:
@@ -821,14 +865,21 @@ def _follow_up_rows(items: QuerySet[ActionItem], on: dt.date, lang: str) -> list
 
 def _followup(
     partnership: Partnership, visit: Visit, on: dt.date, lang: str
-) -> tuple[list[FieldGroup], int, int, int]:
-    """Items from earlier meetings open on ``on``, grouped by field, most urgent first, capped."""
+) -> tuple[list[FieldGroup], list[FieldCount], int]:
+    """Items from earlier meetings open on ``on``: the most urgent (capped) grouped by field,
+    every one of them counted by field (two queries), and how many are listed."""
     open_items = ActionItem.objects.filter(partnership=partnership).exclude(visit=visit).open_on(on)
     overdue = Q(due_on__isnull=False) & ~period_covers("due_on", on, after=True)
-    totals = open_items.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
-    ordered = open_items.order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
-    rows = _follow_up_rows(ordered[:ACTION_ITEM_LIMIT], on, lang)
     general = _("General (no field given)")
+    counts = [
+        FieldCount(_in(lang, name or "", name_en or "") if pk else general, total, late)
+        for pk, name, name_en, total, late in open_items.order_by()
+        .values_list("field", "field__name", "field__name_en")
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+    ]
+    counts.sort(key=lambda c: (c.name == general, sort_key(c.name)))
+    ordered = open_items.order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
+    rows = _follow_up_rows(ordered[:FOLLOWUP_LIMIT], on, lang)
 
     def field_name(row: FollowUpItem) -> str:
         f = row.item.field
@@ -836,7 +887,7 @@ def _followup(
 
     rows.sort(key=lambda r: (r.item.field is None, sort_key(field_name(r))))
     groups = [FieldGroup(name, list(group)) for name, group in groupby(rows, key=field_name)]
-    return groups, totals["total"], totals["overdue"], len(rows)
+    return groups, counts, len(rows)
 
 
 def _agreed_here(visit: Visit, on: dt.date, lang: str) -> list[FollowUpItem]:
@@ -982,7 +1033,8 @@ def gather_brief(
         in_force, expired, signed, tree = _agreement_rows(partnership, visit, (on, happened), lang)
         earlier = _earlier_visits(partnership, visit, on)
         history = _history(earlier, lang)
-        followup, total, overdue, shown = _followup(partnership, visit, on, lang)
+        in_timeline = [v for v in earlier if v.start_date][:TIMELINE_VISITS_SHOWN]
+        followup, by_field, shown = _followup(partnership, visit, on, lang)
         agreed_here = _agreed_here(visit, on, lang) if happened else []
         dates, date_note = visit_dates(visit)
         partner, home = partnership.partner_city, partnership.home_city
@@ -1027,15 +1079,16 @@ def gather_brief(
             agreements_expired=expired,
             agreements_signed=signed,
             agreement_tree=tree,
-            timeline=_timeline(tree, earlier, lang),
+            timeline=_timeline(tree, in_timeline, lang),
             history_incoming=history[Visit.Direction.INCOMING],
             history_outgoing=history[Visit.Direction.OUTGOING],
             history_online=history[Visit.Direction.ONLINE],
             followup=followup,
             agreed_here=agreed_here,
-            open_items_total=total,
-            open_items_overdue=overdue,
+            open_items_total=sum(count.total for count in by_field),
+            open_items_overdue=sum(count.overdue for count in by_field),
             open_items_shown=shown,
+            open_items_by_field=by_field,
             programme=_programme(visit, lang),
             points=_points(visit, lang),
             speeches=[
@@ -1049,6 +1102,12 @@ def gather_brief(
             country_note=localized(partner, "country_note", lang),
             key_figures=partner.key_figures_in(lang)[0],
             relations_since=partner.relations_since,
+            earlier_visits_total=getattr(earlier[0], "earlier_total", 0) if earlier else 0,
+            earlier_visits_by_direction={
+                v.direction: getattr(v, "direction_total", 0) for v in earlier
+            },
+            earlier_visits_since=getattr(earlier[0], "earlier_since", None) if earlier else None,
+            timeline_visits_shown=len(in_timeline),
         )
 
 

@@ -395,9 +395,13 @@ def _commitments(brief: VisitBrief) -> list[Block]:
         "%(total)d open action items in this partnership",
         brief.open_items_total,
     ) % {"total": brief.open_items_total}
+    if brief.open_items_shown < brief.open_items_total:  # the list is capped (as in the PDF)
+        summary += ". " + _(
+            "The %(shown)s most urgent are listed; the others are in the record."
+        ) % {"shown": brief.open_items_shown}
     blocks: list[Block] = [
         Heading(_("Open action items from earlier meetings"), 2),
-        Paragraph(summary + "."),
+        Paragraph(summary.rstrip(".") + "."),
     ]
     for group in brief.followup:
         blocks += [Heading(group.name, 3), _items_table(group.items)]

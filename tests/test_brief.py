@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from delegations.brief import (
     BriefRenderError,
@@ -23,13 +23,14 @@ from delegations.brief import (
     gather_brief,
     render_visit_brief,
 )
-from delegations.models import Visit, VisitParticipant
+from delegations.models import ActionItem, Visit, VisitParticipant
 from demo.loader import load_demo
 from jobs.models import Job
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
     EngagementFactory,
+    FieldOfCooperationFactory,
     PersonFactory,
     PositionFactory,
     ProgressUpdateFactory,
@@ -228,14 +229,95 @@ def test_follow_up_is_capped_at_the_most_urgent_items(db, settings):
 
     for _ in range(5):
         ActionItemFactory(visit=earlier)
-    original = brief_module.ACTION_ITEM_LIMIT
-    brief_module.ACTION_ITEM_LIMIT = 3
+    original = brief_module.FOLLOWUP_LIMIT
+    brief_module.FOLLOWUP_LIMIT = 3
     try:
         brief = gather_brief(visit.pk)
     finally:
-        brief_module.ACTION_ITEM_LIMIT = original
+        brief_module.FOLLOWUP_LIMIT = original
     assert brief.open_items_total == 5
     assert brief.open_items_shown == 3
+
+
+def test_every_open_item_is_counted_by_field_though_only_the_most_urgent_are_listed(
+    db, monkeypatch
+):
+    from delegations import brief as brief_module
+
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11))
+    earlier = VisitFactory(partnership=visit.partnership, start_date=dt.date(2024, 1, 1))
+    culture = FieldOfCooperationFactory(name="Lĩnh vực thử", name_en="Culture")
+    for due in [dt.date(2024, 6, 1), dt.date(2024, 7, 1), dt.date(2026, 1, 1), None]:
+        ActionItemFactory(visit=earlier, field=culture, due_on=due)
+    ActionItemFactory(visit=earlier, due_on=dt.date(2024, 8, 1))
+    ActionItemFactory(visit=earlier, field=culture, status=ActionItem.Status.DONE)
+    monkeypatch.setattr(brief_module, "FOLLOWUP_LIMIT", 2)
+
+    brief = gather_brief(visit.pk, lang="en", on=dt.date(2025, 1, 1))
+
+    assert [(c.name, c.total, c.overdue) for c in brief.open_items_by_field] == [
+        ("Culture", 4, 2),
+        ("General (no field given)", 1, 1),
+    ]
+    assert (brief.open_items_total, brief.open_items_overdue, brief.open_items_shown) == (5, 3, 2)
+    listed = [row.item.due_on for group in brief.followup for row in group.items]
+    assert listed == [dt.date(2024, 6, 1), dt.date(2024, 7, 1)]  # the most urgent
+
+
+def test_the_pdf_counts_open_items_by_field_when_it_lists_only_some(db, monkeypatch, tmp_path):
+    from delegations import brief as brief_module
+
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11))
+    earlier = VisitFactory(partnership=visit.partnership, start_date=dt.date(2024, 1, 1))
+    culture = FieldOfCooperationFactory(name="Lĩnh vực thử", name_en="Culture")
+    for _ in range(3):
+        ActionItemFactory(visit=earlier, field=culture, due_on=dt.date(2024, 6, 1))
+    monkeypatch.setattr(brief_module, "FOLLOWUP_LIMIT", 2)
+
+    text = pdf_text(render_visit_brief(visit.pk, lang="en", on=dt.date(2025, 1, 1)), tmp_path)
+
+    assert "The 2 most urgent are listed" in text
+    assert "Field of cooperation" in text
+    assert "Overdue 3 3" in text  # (pdftotext reads the field's name before the headings)
+
+
+def test_the_word_brief_says_when_only_the_most_urgent_items_are_listed(db, monkeypatch):
+    import io
+
+    import docx
+
+    from delegations import brief as brief_module
+    from delegations.brief import render_visit_brief_docx
+
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11))
+    earlier = VisitFactory(partnership=visit.partnership, start_date=dt.date(2024, 1, 1))
+    for _ in range(3):
+        ActionItemFactory(visit=earlier)
+    monkeypatch.setattr(brief_module, "FOLLOWUP_LIMIT", 2)
+
+    document = docx.Document(io.BytesIO(render_visit_brief_docx(visit.pk, lang="en")))
+
+    text = " ".join(p.text for p in document.paragraphs)
+    assert (
+        "3 open action items in this partnership. The 2 most urgent are listed; the others "
+        "are in the record." in text
+    )
+
+
+def test_the_timeline_lists_the_latest_visits_and_counts_the_older_ones(db, tmp_path):
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11))
+    for year in range(2000, 2025):
+        VisitFactory(partnership=visit.partnership, start_date=dt.date(year, 3, 1), end_date=None)
+
+    brief = gather_brief(visit.pk, lang="en")
+
+    years = [e.sort_date.year for e in brief.timeline if e.kind == "visit"]
+    assert years == list(range(2005, 2025))  # the latest 20, oldest first
+    assert (brief.earlier_visits_total, brief.timeline_visits_not_listed) == (25, 5)
+    assert brief.earlier_visits_since == dt.date(2000, 3, 1)
+    text = pdf_text(render_visit_brief(visit.pk, lang="en"), tmp_path)
+    assert "5 earlier visits (since 01/03/2000) are in the record" in text
+    assert "The 5 latest of 25 are listed." in text  # the history of outgoing visits
 
 
 def test_history_lists_the_last_five_earlier_visits_in_each_direction(db):
@@ -296,7 +378,7 @@ def test_a_deadline_swallowed_inside_the_work_still_fails_the_render():
             time.sleep(0.01)
         return b"%PDF"
 
-    with pytest.raises(BriefRenderError, match="took too long"):
+    with translation.override("en"), pytest.raises(BriefRenderError, match="took too long"):
         within_time_budget(work_that_swallows_the_deadline, seconds=0.02)
 
 
