@@ -41,6 +41,8 @@ ENV = {
 
 
 def pages(ids: dict) -> dict[str, str]:
+    from urllib.parse import urlencode
+
     from django.urls import reverse
 
     big, home = ids["big_partnership"], ids["home_city"]
@@ -64,6 +66,9 @@ def pages(ids: dict) -> dict[str, str]:
         + "?status=open&due=overdue&sort=-priority",
         "action": reverse("delegations:actionitem_detail", args=[ids["action_item"]]),
         "my_work": reverse("workspace:my_work"),
+        "search_ha_noi": reverse("search") + "?q=ha+noi",
+        "search_vieng_chan": reverse("search") + "?q=vieng+chan",
+        "search_rare": reverse("search") + "?" + urlencode({"q": ids["rare_name"]}),
     }
 
 
@@ -81,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated page keys (the floor is always in)")
     parser.add_argument("--profile", help="one page key: cProfile its requests instead")
     parser.add_argument("--user", default="bench-editor")
+    parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="clear the cache before each request (untimed): a first view after a change",
+    )
     args = parser.parse_args(argv)
     for key, value in ENV.items():
         os.environ.setdefault(key, value)
@@ -113,8 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         keep = {"floor", *args.only.split(",")}
         plan = {k: v for k, v in plan.items() if k in keep}
 
+    from django.core.cache import cache
+
     def get(path: str) -> int:
         return client.get(path).status_code
+
+    def fresh() -> None:
+        if args.uncached:
+            cache.clear()  # as bench/run.py's measures after a change see it
 
     for _ in range(args.warmup):
         for key, path in plan.items():
@@ -127,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.reps):
+            profiler.disable()
+            fresh()
+            profiler.enable()
             get(path)
         profiler.disable()
         profiler.dump_stats(Path(tempfile.gettempdir()) / f"pages_inprocess-{args.profile}.pstats")
@@ -137,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {k: [] for k in plan}
     for _ in range(args.reps):
         for key, path in plan.items():
+            fresh()
             started = time.perf_counter()
             get(path)
             times[key].append((time.perf_counter() - started) * 1000)

@@ -87,7 +87,15 @@ def matching(
     condition = any_field_contains(fields, query)
     if extra is not None:
         condition |= extra
-    return queryset.filter(condition).annotate(
+    return with_exact_match(queryset.filter(condition), fields, query)
+
+
+def with_exact_match(
+    queryset: models.QuerySet[Any], fields: list[str], query: str
+) -> models.QuerySet[Any]:
+    """Annotate ``exact_match``: one of ``fields`` contains ``query`` with its exact accents
+    (ignoring case), the rows that rank first."""
+    return queryset.annotate(
         exact_match=Case(
             When(exact_condition(fields, query), then=Value(value=True)),
             default=Value(value=False),

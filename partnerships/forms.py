@@ -7,13 +7,17 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from common.autocomplete import remember_label
+from common.cached_choices import cached_by_version
 from common.concurrency import VersionedFormMixin
 from common.date_fields import EndKindFormMixin, PartialDateFormMixin
+from common.distinct_values import distinct_values
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.roles import account_label, staff_accounts
 from common.text_match import any_field_contains
@@ -32,6 +36,22 @@ PERSON_FIELDS = ["full_name", "name_latin"]
 ORGANISATION_FIELDS = ["name", "name_en", "abbreviation"]
 
 
+def _countries_in_use(form: ListFilterForm[Any], model: type[Person | Organisation]) -> None:
+    """The country drop-down of a list of people or organisations: the countries some
+    record has, in the user's language, cached per data version (issue 16: one pass over
+    the table on every page, growing with it)."""
+
+    def choices() -> list[tuple[str, str]]:
+        used = set(distinct_values(model, "country"))  # one index probe per country
+        return [("", "—")] + [(code, str(name)) for code, name in countries if code in used]
+
+    cast("forms.ChoiceField", form.fields["country"]).choices = cached_by_version(
+        form.record_version(),  # type: ignore[attr-defined]  # share_version
+        f"{model._meta.label_lower}-countries:{get_language()}",
+        choices,
+    )
+
+
 class PersonFilterForm(ListFilterForm):
     SORTS = {
         "name": ("full_name", _("name")),
@@ -43,22 +63,13 @@ class PersonFilterForm(ListFilterForm):
 
     q = forms.CharField(label=_("Name"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(), required=False
-    )
+    # A typed picker, not a drop-down of organisations: no list built on every page, and
+    # any organisation can be chosen, not only our own (issue 16: scale).
+    organisation = picker("organisations", quick_add=False, label=_("Organisation"), required=False)
 
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        # The drop-down lists our own organisations (and the one asked for), not every
-        # organisation on record: that list grows without bound (issue 6: scale).
-        selected = str((data or {}).get("organisation") or "")
-        _choice_field(self, "organisation").queryset = Organisation.objects.filter(
-            Q(city__is_home=True) | Q(pk=int(selected) if selected.isdigit() else None)
-        )
-        used = set(Person.objects.values_list("country", flat=True).order_by().distinct())
-        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
-            (code, name) for code, name in countries if code in used
-        ]
+        _countries_in_use(self, Person)
 
     def filter(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
         data = self.cleaned_data
@@ -67,6 +78,7 @@ class PersonFilterForm(ListFilterForm):
         if data.get("country"):
             queryset = queryset.filter(country=data["country"])
         if data.get("organisation"):
+            remember_label(self.fields["organisation"], data["organisation"])
             queryset = queryset.filter(
                 pk__in=Position.objects.filter(organisation=data["organisation"]).values("person")
             )
@@ -91,15 +103,14 @@ class OrganisationFilterForm(ListFilterForm):
 
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        used = set(Organisation.objects.values_list("country", flat=True).order_by().distinct())
-        cast("forms.ChoiceField", self.fields["country"]).choices = [("", "—")] + [
-            (code, name) for code, name in countries if code in used
-        ]
+        _countries_in_use(self, Organisation)
 
     def filter(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.filter(any_field_contains(ORGANISATION_FIELDS, data["q"]))
+        if data.get("city"):
+            remember_label(self.fields["city"], data["city"])
         for name in ("country", "kind", "city"):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})

@@ -38,14 +38,15 @@ quick_add.register("people", "partnerships:person_create", _("New person"))
 quick_add.register("organisations", "partnerships:organisation_create", _("New organisation"))
 
 
-def picker(kind: str, **kwargs: Any) -> AutocompleteField:
-    """The form field picking one record of ``kind`` (a key of ``SEARCHED``)."""
+def picker(kind: str, *, quick_add: bool = True, **kwargs: Any) -> AutocompleteField:
+    """The form field picking one record of ``kind`` (a key of ``SEARCHED``); with
+    ``quick_add`` (not in a list's filters) a "New …" button beside it."""
     records, fields = SEARCHED[kind]
     return AutocompleteField(
         records(),
         url=reverse_lazy("partnerships:pick", args=[kind]),  # type: ignore[arg-type]
         search_fields=fields,
-        quick_add_kind=kind,
+        quick_add_kind=kind if quick_add else "",
         **kwargs,
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.forms import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -271,12 +271,7 @@ def person_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = OrganisationFilterForm(request.GET)
-    current = Q(positions__in=Position.objects.current())
-    rows = filters.results(
-        Organisation.objects.select_related("city", "parent").annotate(
-            people_now=Count("positions", filter=current, distinct=True)
-        )
-    )
+    rows = filters.results(Organisation.objects.select_related("city", "parent").with_people_now())
     context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/organisation_list.html", context, "organisation-results"

@@ -108,6 +108,18 @@ def test_list_sorts_by_latest_visit(viewer_client):
     assert listed(viewer_client.get(LIST, {"sort": "-last_visit"})) == [str(recent), str(old)]
 
 
+def test_list_tells_a_visit_without_a_date_from_no_visit(viewer_client):
+    """Issue 16 changed how "has a visit" is read (a probe per row shown, not EXISTS)."""
+    undated = VisitFactory(start_date=None, end_date=None).partnership
+    cancelled = VisitFactory(status=Visit.Status.CANCELLED).partnership
+    never = PartnershipFactory()
+    rows = {row.pk: row for row in viewer_client.get(LIST).context["page_obj"].object_list}
+    assert rows[undated.pk].has_visit is True
+    assert rows[undated.pk].last_visit_on is None
+    assert rows[cancelled.pk].has_visit is False
+    assert rows[never.pk].has_visit is False
+
+
 def test_list_ignores_an_unknown_filter_value(viewer_client):
     PartnershipFactory()
     response = viewer_client.get(LIST, {"status": "nonsense"})

@@ -74,6 +74,29 @@ def test_people_list_filters_by_organisation(viewer_client):
     assert listed(response) == [str(position.person)]
 
 
+def test_people_list_picks_the_organisation_by_typing_its_name(viewer_client):
+    """Issue 16: a typed picker, not a drop-down of organisations (no "New organisation"
+    button in a filter); a list filtered by the organisation's id names it in the box."""
+    position = PositionFactory(organisation__name="Sở Ngoại vụ Hà Nội")
+    PositionFactory(organisation__name="Trường Đại học")
+    response = viewer_client.get(PEOPLE, {"organisation": "so ngoai vu"})
+    assert listed(response) == [str(position.person)]
+    html = response.content.decode()
+    assert '<input type="text" name="organisation" value="so ngoai vu"' in html
+    assert '<select name="organisation"' not in html
+    assert 'name="quick_add"' not in html
+    by_id = viewer_client.get(PEOPLE, {"organisation": position.organisation.pk})
+    assert f"Sở Ngoại vụ Hà Nội (#{position.organisation.pk})" in by_id.content.decode()
+
+
+def test_people_list_offers_the_countries_in_use(viewer_client):
+    PersonFactory(country="VN")
+    PersonFactory(country="BY")
+    PersonFactory(country="")
+    form = viewer_client.get(PEOPLE).context["filters"]
+    assert {code for code, _name in form.fields["country"].choices} == {"", "BY", "VN"}
+
+
 def test_people_list_shows_the_current_position_only(viewer_client):
     person = PersonFactory()
     PositionFactory(person=person, title="Chủ tịch", start=dt.date(2023, 1, 1))
@@ -151,12 +174,13 @@ def test_people_list_query_count_does_not_grow(viewer_client, django_assert_num_
             PositionFactory(start=dt.date(2020, 1, 1))
 
     make(2)
-    # Expect 11: session, user, role (3); countries in use (1); count, page, current
-    # positions with organisations (3); the organisation drop-down (1); saving the session (3).
-    with django_assert_num_queries(11):
+    # Expect 10: session, user, role (3); countries in use (1); count, page, current
+    # positions with organisations (3); saving the session (3). The organisation filter is
+    # a typed picker: no drop-down of organisations read (issue 16).
+    with django_assert_num_queries(10):
         viewer_client.get(PEOPLE)
     make(8)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         viewer_client.get(PEOPLE)
 
 
@@ -276,6 +300,23 @@ def test_organisation_list_searches_name_and_abbreviation(viewer_client):
     assert listed(viewer_client.get(ORGANISATIONS, {"q": "ubnd"})) == [
         "Ủy ban nhân dân Thành phố Hà Nội"
     ]
+
+
+def test_organisation_list_counts_the_positions_held_today(viewer_client):
+    organisation = OrganisationFactory(name="Sở Ngoại vụ")
+    PositionFactory.create_batch(2, organisation=organisation, start=dt.date(2020, 1, 1))
+    PositionFactory(organisation=organisation, start=dt.date(2010, 1, 1), end=dt.date(2015, 1, 1))
+    OrganisationFactory(name="Trường")
+    rows = viewer_client.get(ORGANISATIONS).context["page_obj"].object_list
+    assert {row.name: row.people_now for row in rows} == {"Sở Ngoại vụ": 2, "Trường": 0}
+
+
+def test_organisation_list_offers_the_countries_in_use(viewer_client):
+    OrganisationFactory(country="LA")
+    OrganisationFactory(country="BY")
+    OrganisationFactory(country="LA")
+    form = viewer_client.get(ORGANISATIONS).context["filters"]
+    assert {code for code, _name in form.fields["country"].choices} == {"", "BY", "LA"}
 
 
 def test_organisation_list_filters_by_kind(viewer_client):
