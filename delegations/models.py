@@ -300,6 +300,14 @@ class Visit(EnglishVersions, Record):
             models.Index(
                 Coalesce("end_date", "start_date"), F("start_date"), name="visit_until_start"
             ),
+            # The calendar leaves out the programme of cancelled visits (issue 16): an
+            # anti-join over these few ids, not a join of the month's programme items
+            # with every visit of the record.
+            models.Index(
+                fields=["id"],
+                condition=Q(status="cancelled"),
+                name="visit_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:

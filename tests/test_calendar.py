@@ -162,9 +162,9 @@ def test_the_demo_calendar_shows_the_may_2025_visit(viewer_client, demo):
 @pytest.mark.parametrize("n", [1, 5])
 def test_the_calendar_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
-    # Expect 13: session, user, role; the partnership drop-down; visits, programme
-    # items, action items, agreement dates, partnerships' and agreements'
-    # anniversaries; the session save (3).
+    # Expect 13: session, user, role; visits, agreement dates, partnerships'
+    # anniversaries; the first programme items, items due and agreements' anniversaries
+    # of each day with each day's count; the partnership drop-down; the session save (3).
     with django_assert_num_queries(13):
         viewer_client.get(URL, MAY)
 
@@ -202,3 +202,152 @@ def test_a_month_grid_cell_shows_the_title_cut_and_whole_in_its_tooltip(viewer_c
     assert f'title="{title.strip()}"' in text or f'title="{title}"' in text
     assert "<time>14:05</time>" in text
     assert "…</a>" in text
+
+
+# Issue 16: a day cell shows a few events and "+N more"; the agenda comes in pages.
+
+
+def busy_day(n: int, day: dt.date = dt.date(2025, 5, 12)) -> Visit:
+    """A visit on ``day`` with ``n`` timed programme items and ``n`` items due that day."""
+    visit = VisitFactory(title="BUSY-VISIT", start_date=day, end_date=day)
+    for i in range(n):
+        EngagementFactory(visit=visit, title=f"TALK-{i:02d}", date=day, time=dt.time(8 + i % 10))
+        ActionItemFactory(visit=visit, description=f"TASK-{i:02d}", due_on=day)
+    return visit
+
+
+def test_a_busy_day_cell_shows_four_events_visits_first_and_a_link_to_the_rest(viewer_client):
+    busy_day(5)
+    text = viewer_client.get(URL, MAY).text
+    cell = text[text.index("BUSY-VISIT") - 1500 : text.index('class="more-events"') + 400]
+    assert cell.count('class="calendar-event') == 4
+    assert cell.index("BUSY-VISIT") < cell.index("TALK-00")
+    assert "TASK-00" not in cell  # items due come last: not among the first four
+    assert 'aria-label="7 more events on 12 May"' in text
+    assert "+7 more" in text
+    assert 'href="?month=2025-05&amp;view=agenda&amp;day=2025-05-12#day-2025-05-12"' in text
+
+
+def test_the_more_link_opens_the_agenda_at_that_day_without_javascript(viewer_client):
+    busy_day(5)
+    VisitFactory(title="EARLIER", start_date=dt.date(2025, 5, 2), end_date=dt.date(2025, 5, 2))
+    text = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-05-12"}).text
+    assert 'id="day-2025-05-12"' in text
+    assert "EARLIER" not in text
+    for title in ("BUSY-VISIT", "TALK-04", "TASK-04"):
+        assert title in text
+    assert 'rel="first"' in text  # back to the month's first page
+
+
+def test_the_more_link_keeps_the_filters(viewer_client):
+    visit = busy_day(5)
+    text = viewer_client.get(URL, {**MAY, "partnership": visit.partnership_id}).text
+    assert f"partnership={visit.partnership_id}&amp;day=2025-05-12" in text
+
+
+def agenda_titles(client, params: dict[str, str]) -> list[str]:
+    """Every event title of a month's agenda, following its "next" links."""
+    import re
+
+    titles: list[str] = []
+    query = "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    for _page in range(50):
+        text = client.get(URL + query.replace("&amp;", "&")).text
+        titles += re.findall(r'<a href="/(?:visits|actions)/\d+/">([^<]+)</a>', text)
+        found = re.search(r'<a role="button"[^>]* href="(\?[^"]+)"[^>]*rel="next"', text)
+        if not found:
+            return titles
+        query = found.group(1)
+    raise AssertionError("the agenda's pages do not end")
+
+
+def test_the_agenda_comes_in_pages_that_show_every_event_once(viewer_client, monkeypatch):
+    from workspace import calendar_events
+
+    monkeypatch.setattr(calendar_events, "AGENDA_PAGE", 4)
+    busy_day(3, dt.date(2025, 5, 12))  # 7 events: more than a page, cut
+    busy_day(1, dt.date(2025, 5, 20))
+    VisitFactory(title="ON-THE-2ND", start_date=dt.date(2025, 5, 2), end_date=dt.date(2025, 5, 2))
+    first = viewer_client.get(URL, {**MAY, "view": "agenda"}).text
+    assert 'rel="next"' in first
+    titles = agenda_titles(viewer_client, {**MAY, "view": "agenda"})
+    expected = [e.title for e in events_between(dt.date(2025, 5, 1), dt.date(2025, 5, 31))]
+    assert sorted(titles) == sorted(expected)
+    assert titles[0] == "ON-THE-2ND"
+
+
+def test_a_day_with_more_events_than_a_page_continues_on_the_next(viewer_client, monkeypatch):
+    from workspace import calendar_events
+
+    monkeypatch.setattr(calendar_events, "AGENDA_PAGE", 4)
+    busy_day(3)
+    page = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-05-12"}).text
+    assert 'href="?month=2025-05&amp;view=agenda&amp;day=2025-05-12&amp;skip=4"' in page
+    rest = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-05-12", "skip": "4"}).text
+    assert "(continued)" in rest
+    assert rest.count('class="calendar-event') == 3
+
+
+def test_month_links_start_the_next_month_at_its_first_page(viewer_client):
+    text = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-05-12", "skip": "4"}).text
+    assert 'href="?month=2025-06&amp;view=agenda"' in text
+
+
+def test_a_day_outside_the_month_shows_the_month_from_its_start(viewer_client):
+    VisitFactory(title="ON-THE-2ND", start_date=dt.date(2025, 5, 2))
+    text = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-07-01"}).text
+    assert "ON-THE-2ND" in text
+
+
+def test_the_month_counts_every_event_of_each_day():
+    from workspace.calendar_events import by_day, month_days
+
+    make_month(3)
+    busy_day(6)
+    first, last = dt.date(2025, 4, 28), dt.date(2025, 6, 8)
+    days = month_days(first, last, month=dt.date(2025, 5, 1))
+    every = by_day(events_between(first, last), first, last)
+    assert days.totals == {day: len(events) for day, events in every.items()}
+    assert all(len(events) <= 4 for events in days.shown.values())
+    assert days.more(dt.date(2025, 5, 12)) == len(every[dt.date(2025, 5, 12)]) - 4
+
+
+def test_the_programme_of_a_cancelled_visit_is_left_out():
+    visit = VisitFactory(start_date=dt.date(2025, 5, 5), status=Visit.Status.CANCELLED)
+    EngagementFactory(visit=visit, title="CANCELLED-TALK", date=visit.start_date, time=dt.time(9))
+    assert not events_between(dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+
+
+def test_a_programme_item_outside_its_visits_days_shows_with_its_partnership():
+    visit = VisitFactory(start_date=dt.date(2025, 3, 5))
+    EngagementFactory(visit=visit, title="LATE-TALK", date=dt.date(2025, 5, 5), time=dt.time(9))
+    events = events_between(dt.date(2025, 5, 1), dt.date(2025, 5, 31), kinds=["visits"])
+    (event,) = [e for e in events if e.badge == "programme"]
+    assert event.title == "LATE-TALK"
+    assert event.partnership.pk == visit.partnership_id
+
+
+def test_the_items_known_to_the_month_only_are_cut_with_a_link_to_the_rest(viewer_client):
+    for i in range(12):
+        ActionItemFactory(
+            description=f"MONTHLY-{i:02d}",
+            due_on=dt.date(2025, 5, 1),
+            due_on_precision=Precision.MONTH,
+        )
+    for view in ("month", "agenda"):
+        text = viewer_client.get(URL, {**MAY, "view": view}).text
+        assert text.count("MONTHLY-") == 10
+        assert "2 more items due this month" in text
+        assert "due_from=01%2F05%2F2025&amp;due_until=31%2F05%2F2025" in text
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_agenda_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
+    make_month(n)
+    busy_day(n)
+    # Expect 16: session, user, role; visits, agreement dates, partnerships'
+    # anniversaries; each day's programme items, items due and agreements'
+    # anniversaries counted; the page's days' programme items, items due and
+    # agreements' anniversaries; the partnership drop-down; the session save (3).
+    with django_assert_num_queries(16):
+        viewer_client.get(URL, {**MAY, "view": "agenda"})

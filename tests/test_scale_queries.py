@@ -79,9 +79,12 @@ PAGES = {
     # "my partnerships": those followed, their coming visits, their expiring agreements.
     "my_work": (10, 10),  # its page read after SET LOCAL join_collapse_limit: one more
     # The calendar reads each kind of event once for the month shown (visits with their
-    # programme, items due, agreements starting or ending, anniversaries), however many.
+    # programme, items due, agreements starting or ending, anniversaries), however many;
+    # the many kinds only the first few of each day, ranked in the database (issue 16).
     "calendar_month": (11, 11),
-    "calendar_agenda": (11, 11),
+    # A page of the agenda (issue 16): each day's programme items, items due and
+    # agreements' anniversaries counted first (grouped), then only the page's days read.
+    "calendar_agenda": (14, 14),
     "calendar_filtered": (8, 8),
     "calendar_htmx": (11, 11),
     # The map: the partnerships with their cities and five years' visit counts, one query.

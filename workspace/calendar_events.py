@@ -15,14 +15,22 @@ feed leaves it out. Anniversaries are drawn only from dates known to the day or 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Coalesce, ExtractYear, Mod
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Mod,
+    RowNumber,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +74,12 @@ class PartnershipLabel:
 
 
 class _Labels(dict[int, PartnershipLabel]):
-    """One ``PartnershipLabel`` per partnership among the rows of one call."""
+    """One ``PartnershipLabel`` per partnership among the rows of one call, and the
+    partnership of each visit read (its programme items show it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.visits: dict[int, PartnershipLabel] = {}
 
     def of(self, *row: Any) -> PartnershipLabel:
         """The label of a row's (partnership id, home city's name, partner city's name)."""
@@ -75,6 +88,16 @@ class _Labels(dict[int, PartnershipLabel]):
         if label is None:
             label = self[pk] = PartnershipLabel(pk, home_city, partner_city)
         return label
+
+    def read_visits(self, visit_ids: Iterable[int]) -> None:
+        """Learn the partnership of the visits not read yet: a programme item dated
+        outside its visit's days (or of a visit known to the year only). Usually none,
+        then no query."""
+        missing = set(visit_ids) - self.visits.keys()
+        if missing:
+            rows = Visit.objects.filter(pk__in=missing).order_by().values_list("pk", *PARTNERSHIP)
+            for pk, *partnership in rows:
+                self.visits[pk] = self.of(*partnership)
 
 
 @dataclass
@@ -121,22 +144,49 @@ def events_between(
 ) -> list[Event]:
     """Every event from ``first`` to ``last`` (both included), soonest first: of one
     ``partnership``, of some ``partnerships`` (a user's, for their feed), or of all."""
-    wanted = set(kinds or KINDS)
-    if partnership is not None:
-        partnerships = Partnership.objects.filter(pk=partnership.pk)
-    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    wanted, partnerships, scope = _scope(partnership, kinds, partnerships)
     labels = _Labels()
-    events: list[Event] = []
+    events = _few_a_month(first, last, wanted, partnerships, labels)
     if VISITS in wanted:
-        events += _visits(first, last, scope, labels)
         events += _engagements(first, last, partnerships, labels)
     if ACTIONS in wanted:
         events += _actions(first, last, scope, labels)
+    if ANNIVERSARIES in wanted:
+        events += _agreement_anniversaries(first, last, partnerships, labels)
+    return sorted(events, key=lambda e: e.sort_key)
+
+
+def _scope(
+    partnership: Partnership | None,
+    kinds: Iterable[str] | None,
+    partnerships: QuerySet[Partnership] | None,
+) -> tuple[set[str], QuerySet[Partnership] | None, Q]:
+    """The kinds wanted, the partnerships (or None: all) and the filter on them."""
+    if partnership is not None:
+        partnerships = Partnership.objects.filter(pk=partnership.pk)
+    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    return set(kinds or KINDS), partnerships, scope
+
+
+def _few_a_month(
+    first: dt.date,
+    last: dt.date,
+    wanted: set[str],
+    partnerships: QuerySet[Partnership] | None,
+    labels: _Labels,
+) -> list[Event]:
+    """The kinds of event with a few a month (~50 visits, ~70 agreement dates and a
+    handful of partnerships' anniversaries at scale 1), read whole. The many (timed
+    programme items, items due, agreements' anniversaries) are read apart."""
+    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    events: list[Event] = []
+    if VISITS in wanted:
+        events += _visits(first, last, scope, labels)
     if AGREEMENTS in wanted:
         events += _agreement_dates(first, last, scope, labels)
     if ANNIVERSARIES in wanted:
-        events += _anniversaries(first, last, partnerships, labels)
-    return sorted(events, key=lambda e: e.sort_key)
+        events += _partnership_anniversaries(first, last, partnerships, labels)
+    return events
 
 
 def _visits(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Event]:
@@ -146,6 +196,7 @@ def _visits(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Ev
         .exclude(start_date_precision=Precision.YEAR)
         .annotate(until=Coalesce("end_date", "start_date"))
         .filter(until__gte=first)
+        .order_by()
         .values_list(
             "pk", "direction", "title", "start_date", "end_date", "start_date_precision",
             "place", "status", *PARTNERSHIP,
@@ -153,6 +204,9 @@ def _visits(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Ev
     )  # fmt: skip
     url = url_maker("delegations:visit_detail")
     directions, statuses = _labels_of(Visit.Direction), _labels_of(Visit.Status)
+    visits = list(rows)
+    for pk, *_visit, home_id, home_city, partner_city in visits:
+        labels.visits[pk] = labels.of(home_id, home_city, partner_city)
     return [
         Event(
             uid=f"visit-{pk}",
@@ -168,7 +222,7 @@ def _visits(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Ev
             place=place,
             extra={"status": statuses.get(status, status)},
         )
-        for pk, direction, title, start, end, precision, place, status, *partnership in rows
+        for pk, direction, title, start, end, precision, place, status, *partnership in visits
         if start is not None
     ]
 
@@ -178,23 +232,41 @@ def _labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
+def _engagement_rows(
+    first: dt.date, last: dt.date, partnerships: QuerySet[Partnership] | None
+) -> QuerySet[Engagement]:
+    """Programme items with a time (the ones without a time are the visit itself), of
+    visits not cancelled, read through ``engagement_timed_date``; the cancelled visits
+    through ``visit_cancelled`` (an anti-join over a few ids). Neither joined with
+    every visit of the record (the model's ordering by the visit's start did, and the
+    planner hashes all visits for a join on ``visit.status``); the partnership is the
+    visit's, known from the month's visits (``_Labels.read_visits``)."""
+    rows = Engagement.objects.filter(
+        ~Exists(Visit.objects.filter(pk=OuterRef("visit_id"), status=Visit.Status.CANCELLED)),
+        date__gte=first,
+        date__lte=last,
+        time__isnull=False,
+    ).order_by()
+    if partnerships is not None:
+        rows = rows.filter(visit__in=Visit.objects.filter(partnership__in=partnerships))
+    return rows
+
+
+ENGAGEMENT_FIELDS = ("pk", "kind", "title", "date", "time", "place", "visit_id")
+
+
 def _engagements(
     first: dt.date,
     last: dt.date,
     partnerships: QuerySet[Partnership] | None,
     labels: _Labels,
 ) -> list[Event]:
-    """Programme items with a time (the ones without a time are the visit itself)."""
-    scope = Q(visit__partnership__in=partnerships) if partnerships is not None else Q()
-    rows = (
-        Engagement.objects.filter(scope, date__gte=first, date__lte=last, time__isnull=False)
-        .exclude(visit__status=Visit.Status.CANCELLED)
-        .values_list(
-            "pk", "kind", "title", "date", "time", "place", "visit_id",
-            "visit__partnership_id", "visit__partnership__home_city__name",
-            "visit__partnership__partner_city__name",
-        )
-    )  # fmt: skip
+    rows = _engagement_rows(first, last, partnerships).values_list(*ENGAGEMENT_FIELDS)
+    return _engagement_events(list(rows), labels)
+
+
+def _engagement_events(rows: list[tuple[Any, ...]], labels: _Labels) -> list[Event]:
+    labels.read_visits(row[6] for row in rows)
     url = url_maker("delegations:visit_detail")
     kinds = _labels_of(Engagement.Kind)
     return [
@@ -207,21 +279,33 @@ def _engagements(
             start=date,
             time=time,
             url=url(visit_id),
-            partnership=labels.of(*partnership),
+            partnership=labels.visits[visit_id],
             place=place,
         )
-        for pk, kind, title, date, time, place, visit_id, *partnership in rows
+        for pk, kind, title, date, time, place, visit_id in rows
         if date is not None
     ]
 
 
-def _actions(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Event]:
-    rows = (
+def _action_rows(first: dt.date, last: dt.date, scope: Q) -> QuerySet[ActionItem]:
+    """Open items due from ``first`` to ``last`` (known to the day or month), read
+    through ``actionitem_open_due``; no ordering (the events are sorted in Python)."""
+    return (
         ActionItem.objects.open()
         .filter(scope, due_on__gte=first, due_on__lte=last)
         .exclude(due_on_precision=Precision.YEAR)
-        .values_list("pk", "description", "due_on", "due_on_precision", *PARTNERSHIP)
+        .order_by()
     )
+
+
+ACTION_FIELDS = ("pk", "description", "due_on", "due_on_precision", *PARTNERSHIP)
+
+
+def _actions(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Event]:
+    return _action_events(_action_rows(first, last, scope).values_list(*ACTION_FIELDS), labels)
+
+
+def _action_events(rows: Iterable[tuple[Any, ...]], labels: _Labels) -> list[Event]:
     url = url_maker("delegations:actionitem_detail")
     today, due = timezone.localdate(), str(_("Due"))
     events = []
@@ -251,6 +335,7 @@ def _agreement_dates(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -
     rows = (
         Agreement.objects.filter(scope, status__in=Agreement.BINDING)
         .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
+        .order_by()
         .values_list("pk", "reference", "title", "valid_from", "valid_until", *PARTNERSHIP)
     )
     url = url_maker("agreements:agreement_detail")
@@ -302,7 +387,7 @@ def _anniversary_filter(field_name: str, first: dt.date, last: dt.date) -> Q:
     return condition
 
 
-def _anniversaries(
+def _partnership_anniversaries(
     first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None, labels: _Labels
 ) -> list[Event]:
     events = []
@@ -312,6 +397,7 @@ def _anniversaries(
         .filter(established_on__isnull=False)
         .annotate(_step=Mod(ExtractYear("established_on"), Value(ANNIVERSARY_STEP)))
         .filter(_anniversary_filter("established_on", first, last))
+        .order_by()
         .values_list(
             "established_on", "established_on_precision", "pk", "home_city__name",
             "partner_city__name",
@@ -332,17 +418,45 @@ def _anniversaries(
                 what=str(label),
             )
         )
-    agreements = (
+    return [e for e in events if e is not None]
+
+
+def _agreement_anniversary_rows(
+    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None
+) -> QuerySet[Agreement]:
+    """Concluded agreements signed (to the day or month) a multiple of five years
+    before a day from ``first`` to ``last``, read through ``agreement_signed_month_day``:
+    ~140 a month at scale 1, ~550 at scale 4."""
+    return (
         Agreement.objects.concluded()
         .filter(Q(partnership__in=scope) if scope is not None else Q())
         .exclude(signed_on_precision=Precision.YEAR)
         .filter(signed_on__isnull=False)
         .annotate(_step=Mod(ExtractYear("signed_on"), Value(ANNIVERSARY_STEP)))
         .filter(_anniversary_filter("signed_on", first, last))
-        .values_list("pk", "reference", "signed_on", "signed_on_precision", *PARTNERSHIP)
+        .order_by()
     )
+
+
+AGREEMENT_ANNIVERSARY_FIELDS = ("pk", "reference", "signed_on", "signed_on_precision", *PARTNERSHIP)
+
+
+def _agreement_anniversaries(
+    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None, labels: _Labels
+) -> list[Event]:
+    rows = _agreement_anniversary_rows(first, last, scope).values_list(
+        *AGREEMENT_ANNIVERSARY_FIELDS
+    )
+    return [e for e in _agreement_anniversary_events(rows, first, last, labels) if e is not None]
+
+
+def _agreement_anniversary_events(
+    rows: Iterable[tuple[Any, ...]], first: dt.date, last: dt.date, labels: _Labels
+) -> list[Event | None]:
+    """One event per row, in their order (None: none between ``first`` and ``last``)."""
     agreement_url = url_maker("agreements:agreement_detail")
-    for pk, reference, signed_on, precision, *partnership in agreements:
+    events = []
+    for pk, reference, signed_on, precision, *partnership in rows:
         assert signed_on is not None  # noqa: S101 (filtered above)
         events.append(
             _anniversary(
@@ -355,7 +469,7 @@ def _anniversaries(
                 what=reference,
             )
         )
-    return [e for e in events if e is not None]
+    return events
 
 
 def _anniversary(  # noqa: PLR0913 (one event's parts)
@@ -389,3 +503,357 @@ def _anniversary(  # noqa: PLR0913 (one event's parts)
                 extra={"years": years},
             )
     return None
+
+
+# The month grid and the agenda at a cost that does not grow with the record (issue 16):
+# at scale 4 a month holds ~2,000 timed programme items and ~500 items due, more than
+# any day cell or page can show. Those two kinds are read a few per day (or a page's
+# days) with each day's count; the kinds with a few a month are read whole.
+
+PER_DAY = 4  # events a day cell of the month grid shows before "+N more"
+UNDATED_SHOWN = 10  # items due known to the month only, shown before "N more"
+# A day cell's order: visits, then agreement dates and anniversaries, then the visits'
+# timed programme, then items due; by time and title within each.
+_RANKS = {VISITS: 0, AGREEMENTS: 1, ANNIVERSARIES: 1, ACTIONS: 3}
+
+
+def cell_order(event: Event) -> tuple[int, dt.date, dt.time, str]:
+    rank = 2 if event.badge == "programme" else _RANKS[event.kind]
+    return (rank, *event.sort_key)
+
+
+@dataclass
+class MonthDays:
+    """The events of some days, a bounded number of them: on each day its first
+    events (``cell_order``) and how many it has in all; the month's events whose day
+    is not known, likewise."""
+
+    shown: dict[dt.date, list[Event]]
+    totals: dict[dt.date, int]
+    undated: list[Event]
+    undated_total: int
+
+    def more(self, day: dt.date) -> int:
+        return self.totals.get(day, 0) - len(self.shown.get(day, []))
+
+
+def month_days(  # noqa: PLR0913 (the calendar's filters)
+    first: dt.date,
+    last: dt.date,
+    *,
+    month: dt.date,
+    partnership: Partnership | None = None,
+    kinds: Iterable[str] | None = None,
+    per_day: int = PER_DAY,
+) -> MonthDays:
+    """The month grid's days from ``first`` to ``last``: at most ``per_day`` events
+    each, with its total; ``month``'s events not known to the day. One query per kind,
+    as ``events_between``: the programme items and the items due are ranked per day in
+    the database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read."""
+    wanted, partnerships, scope = _scope(partnership, kinds, None)
+    labels = _Labels()
+    few = _few_a_month(first, last, wanted, partnerships, labels)
+    many: list[Event] = []
+    counts: dict[tuple[str, dt.date], int] = {}  # (kind, day): its events that day
+    undated_many, undated_count = [], 0
+    if VISITS in wanted:
+        rows = _first_per_day(
+            _engagement_rows(first, last, partnerships),
+            partition_by=["date"],
+            order_by=["time", "title", "pk"],
+            limit=Value(per_day),
+        ).values_list(*ENGAGEMENT_FIELDS, "day_total")
+        kept = []
+        for *row, total in rows:
+            counts[VISITS, row[3]] = total
+            kept.append(tuple(row))
+        many += _engagement_events(kept, labels)
+    if ACTIONS in wanted:
+        actions = _first_per_day(
+            _action_rows(first, last, scope),
+            partition_by=["due_on", "due_on_precision"],
+            order_by=["description", "pk"],
+            limit=Case(
+                When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                default=Value(per_day),
+            ),
+        ).values_list(*ACTION_FIELDS, "day_total")
+        for *row, total in actions:
+            (event,) = _action_events([row], labels)
+            if event.day_known:
+                counts[ACTIONS, event.start] = total
+                many.append(event)
+            elif _in_month(event, month):
+                undated_count = total
+                undated_many.append(event)
+    if ANNIVERSARIES in wanted:
+        many += _anniversaries_per_day(
+            first, last, partnerships, labels, per_day=per_day, counts=counts, few=few
+        )
+    few_by_day = by_day(few, first, last)
+    shown = by_day([*few, *many], first, last)
+    undated_few = [e for e in few if not e.day_known and _in_month(e, month)]
+    return MonthDays(
+        shown={day: sorted(events, key=cell_order)[:per_day] for day, events in shown.items()},
+        totals={
+            day: len(few_by_day.get(day, []))
+            + counts.get((VISITS, day), 0)
+            + counts.get((ACTIONS, day), 0)
+            + counts.get((ANNIVERSARIES, day), 0)
+            for day in shown
+        },
+        # The few (visits, anniversaries known to the month) all; items due, the first.
+        undated=sorted([*undated_few, *undated_many], key=lambda e: e.sort_key),
+        undated_total=len(undated_few) + undated_count,
+    )
+
+
+def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
+    first: dt.date,
+    last: dt.date,
+    partnerships: QuerySet[Partnership] | None,
+    labels: _Labels,
+    *,
+    per_day: int,
+    counts: dict[tuple[str, dt.date], int],
+    few: list[Event],
+) -> list[Event]:
+    """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
+    and the day's count into ``counts``; those known to the month only, all (a few),
+    into ``few``."""
+    ranked = _first_per_day(
+        _agreement_anniversary_rows(first, last, partnerships).annotate(
+            signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+        ),
+        partition_by=["signed_month", "signed_day", "signed_on_precision"],
+        order_by=["reference", "pk"],
+        limit=Case(
+            When(signed_on_precision=Precision.MONTH, then=Value(2**31 - 1)),
+            default=Value(per_day),
+        ),
+    )
+    rows = list(ranked.values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"))
+    events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
+    kept = []
+    for event, row in zip(events, rows, strict=True):
+        if event is None:
+            continue
+        if event.day_known:
+            counts[ANNIVERSARIES, event.start] = row[-1]
+            kept.append(event)
+        else:
+            few.append(event)
+    return kept
+
+
+def _in_month(event: Event, month: dt.date) -> bool:
+    return (event.start.year, event.start.month) == (month.year, month.month)
+
+
+def _first_per_day(
+    rows: QuerySet[Any], *, partition_by: list[str], order_by: list[str], limit: Any
+) -> QuerySet[Any]:
+    """The first ``limit`` rows of each day (``partition_by``) in ``order_by``, each
+    with its day's count (``day_total``): the ranking is done over the day's index
+    entries, the rows read are the few kept."""
+    partition = [F(name) for name in partition_by]
+    return rows.annotate(
+        day_rank=Window(RowNumber(), partition_by=partition, order_by=order_by),
+        day_total=Window(Count("pk"), partition_by=partition),
+        day_limit=limit,
+    ).filter(day_rank__lte=F("day_limit"))
+
+
+def by_day(events: Iterable[Event], first: dt.date, last: dt.date) -> dict[dt.date, list[Event]]:
+    """The events known to the day on each day from ``first`` to ``last`` that they cover
+    (a visit on each of its days), in the order of ``events``: one pass over the events,
+    not one per day."""
+    days: dict[dt.date, list[Event]] = {}
+    for event in events:
+        if not event.day_known:
+            continue
+        day = max(event.start, first)
+        while day <= min(event.last_day, last):
+            days.setdefault(day, []).append(event)
+            day += dt.timedelta(days=1)
+    return days
+
+
+AGENDA_PAGE = 40  # events on a page of the agenda
+
+
+@dataclass
+class AgendaPage:
+    """A page of a month's agenda: whole days while they fit in ``AGENDA_PAGE`` events
+    (a day with more is cut, the rest on the next page), the day and the number of its
+    events to skip of the next page, and on the first page the month's events whose day
+    is not known (the first ``UNDATED_SHOWN``, and how many there are)."""
+
+    days: list[tuple[dt.date, list[Event]]]
+    skipped: int  # events of the first day shown on the pages before
+    next_day: dt.date | None
+    next_skip: int
+    undated: list[Event]
+    undated_total: int
+
+
+def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
+    month: dt.date,
+    first: dt.date,
+    skip: int = 0,
+    *,
+    partnership: Partnership | None = None,
+    kinds: Iterable[str] | None = None,
+    limit: int | None = None,
+) -> AgendaPage:
+    """The page of ``month``'s agenda that begins with ``first``'s events after the
+    first ``skip``. The days to show are chosen from each day's count (grouped queries
+    over the date indexes), then only those days' programme items and items due read."""
+    limit = limit or AGENDA_PAGE
+    last = month_end(month)
+    wanted, partnerships, scope = _scope(partnership, kinds, None)
+    labels = _Labels()
+    few = _few_a_month(first, last, wanted, partnerships, labels)
+    counts, undated_actions = _day_counts(first, last, wanted, partnerships, few)
+    days, next_day, next_skip = _page_days(counts, first, skip, limit)
+    end = days[-1] if days else first
+    many = _many_between(first, end, wanted, partnerships, labels, days=bool(days))
+    few += [e for e in many if not e.day_known]  # agreements' anniversaries known to the month
+    events = by_day(sorted([*few, *many], key=_agenda_order), first, end)
+    page = [(day, events.get(day, [])) for day in days]
+    if page:
+        offset = skip if page[0][0] == first else 0
+        page[0] = (page[0][0], page[0][1][offset : offset + limit])
+    undated_few = [e for e in few if not e.day_known and _in_month(e, month)]
+    undated = list(undated_few)
+    if undated_actions:
+        rows = (
+            _action_rows(month, month, scope)
+            .filter(due_on_precision=Precision.MONTH)
+            .order_by("description", "pk")
+            .values_list(*ACTION_FIELDS)[:UNDATED_SHOWN]
+        )
+        undated += _action_events(rows, labels)
+    return AgendaPage(
+        days=page,
+        skipped=skip if page and page[0][0] == first else 0,
+        next_day=next_day,
+        next_skip=next_skip,
+        undated=sorted(undated, key=_agenda_order),
+        undated_total=len(undated_few) + undated_actions,
+    )
+
+
+def _day_counts(
+    first: dt.date,
+    last: dt.date,
+    wanted: set[str],
+    partnerships: QuerySet[Partnership] | None,
+    few: list[Event],
+) -> tuple[dict[dt.date, int], int]:
+    """The number of events on each day from ``first`` to ``last``: the ``few`` counted
+    here, the many (programme items, items due, agreements' anniversaries) counted in
+    the database, grouped by day; and the number of items due known to the month only."""
+    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    counts = {day: len(events) for day, events in by_day(few, first, last).items()}
+    undated_actions = 0
+
+    def add(day: dt.date | None, n: int) -> None:
+        if day is not None:
+            counts[day] = counts.get(day, 0) + n
+
+    if VISITS in wanted:
+        for day, n in (
+            _engagement_rows(first, last, partnerships).values_list("date").annotate(n=Count("pk"))
+        ):
+            add(day, n)
+    if ACTIONS in wanted:
+        for day, precision, n in (
+            _action_rows(first, last, scope)
+            .values_list("due_on", "due_on_precision")
+            .annotate(n=Count("pk"))
+        ):
+            if precision == Precision.DAY:
+                add(day, n)
+            else:
+                undated_actions += n
+    if ANNIVERSARIES in wanted:
+        for signed_month, signed_day, n in (
+            _agreement_anniversary_rows(first, last, partnerships)
+            .filter(signed_on_precision=Precision.DAY)
+            .annotate(signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on"))
+            .values_list("signed_month", "signed_day")
+            .annotate(n=Count("pk"))
+        ):
+            add(_day_between(first, last, signed_month, signed_day), n)
+    return counts, undated_actions
+
+
+def _many_between(  # noqa: PLR0913 (agenda_page's parts)
+    first: dt.date,
+    end: dt.date,
+    wanted: set[str],
+    partnerships: QuerySet[Partnership] | None,
+    labels: _Labels,
+    *,
+    days: bool,
+) -> list[Event]:
+    """The programme items, items due (to the day) and agreements' anniversaries from
+    ``first`` to ``end``: a page's days (programme and items due only if it has any)."""
+    scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    many: list[Event] = []
+    if VISITS in wanted and days:
+        rows = _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS)
+        many += _engagement_events(list(rows), labels)
+    if ACTIONS in wanted and days:
+        actions = (
+            _action_rows(first, end, scope)
+            .filter(due_on_precision=Precision.DAY)
+            .values_list(*ACTION_FIELDS)
+        )
+        many += _action_events(actions, labels)
+    if ANNIVERSARIES in wanted:
+        many += _agreement_anniversaries(first, end, partnerships, labels)
+    return many
+
+
+def _day_between(first: dt.date, last: dt.date, month: int, day: int) -> dt.date | None:
+    """The day from ``first`` to ``last`` that is ``day``/``month`` (28 February for a
+    29th in a common year, as ``_anniversary``), if any."""
+    for year in range(first.year, last.year + 1):
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:  # 29 February
+            date = dt.date(year, month, 28)
+        if first <= date <= last:
+            return date
+    return None
+
+
+def _agenda_order(event: Event) -> tuple[dt.date, dt.time, str, str]:
+    return (*event.sort_key, event.uid)
+
+
+def _page_days(
+    counts: dict[dt.date, int], first: dt.date, skip: int, limit: int
+) -> tuple[list[dt.date], dt.date | None, int]:
+    """The days of a page beginning with ``first`` (its first ``skip`` events shown
+    already): whole days while they fit in ``limit`` events, at least one; and where
+    the next page begins (a day and the events of it to skip), or None."""
+    days: list[dt.date] = []
+    shown = 0
+    for day in sorted(d for d in counts if d >= first):
+        left = counts[day] - (skip if day == first else 0)
+        if left <= 0:
+            continue
+        if days and shown + left > limit:
+            return days, day, 0
+        days.append(day)
+        shown += left
+        if shown > limit:  # one day with more than a page: the rest on the next
+            return days, day, (skip if day == first else 0) + limit
+    return days, None, 0
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])

@@ -6,26 +6,37 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from common.fast_widgets import speed_up_widgets
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
 from partnerships.choices import partnership_field
 from partnerships.models import Partnership
 from workspace import freshness
-from workspace.calendar_events import KINDS, Event, events_between
+from workspace.calendar_events import (
+    KINDS,
+    Event,
+    MonthDays,
+    agenda_page,
+    month_days,
+    month_end,
+)
 from workspace.calendar_items import event_item
 
 MONTH = "month"
@@ -44,6 +55,17 @@ class CalendarForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Show"), choices=[("", _("everything")), *KINDS.items()], required=False
     )
+    # Where a page of the agenda begins (a day of the month, and the events of it shown
+    # on the page before): set by its "next" link and a day's "+N more" link only.
+    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"], widget=forms.HiddenInput)
+    skip = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The partnership drop-down (~440 options at scale 1, ~1,700 at scale 4) in one
+        # pass, its options' HTML kept per data version: through Django's per-option
+        # templates it cost more than the month grid (issue 16).
+        speed_up_widgets(self)
 
     def clean_month(self) -> dt.date:
         """The first day of the month asked for (``2025-05``), this month if none or bad."""
@@ -54,12 +76,51 @@ class CalendarForm(forms.Form):
         except ValueError:
             return timezone.localdate().replace(day=1)
 
-    def choices(self) -> tuple[dt.date, str, Partnership | None, list[str] | None]:
+    def choices(self) -> Choices:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         month = data.get("month") or timezone.localdate().replace(day=1)
         kind = data.get("kind")
-        return month, data.get("view") or MONTH, data.get("partnership"), [kind] if kind else None
+        day = data.get("day")
+        if day is None or (day.year, day.month) != (month.year, month.month):
+            day, skip = month, 0  # a bad or stale day: the month's first page
+        else:
+            skip = data.get("skip") or 0
+        return Choices(
+            month=month,
+            view=data.get("view") or MONTH,
+            partnership=data.get("partnership"),
+            kinds=[kind] if kind else None,
+            day=day,
+            skip=skip,
+        )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the calendar shows: the month, the view, the filters, and where in the
+    month's agenda its page begins."""
+
+    month: dt.date
+    view: str
+    partnership: Partnership | None
+    kinds: list[str] | None
+    day: dt.date
+    skip: int
+
+    def link(self, **changes: Any) -> str:
+        """The calendar's address with these choices, ``changes`` made (a plain link:
+        every filter kept)."""
+        choices = replace(self, **changes)
+        query = {
+            "month": f"{choices.month:%Y-%m}",
+            "view": choices.view,
+            "partnership": choices.partnership.pk if choices.partnership else None,
+            "kind": choices.kinds[0] if choices.kinds else None,
+            "day": choices.day.isoformat() if choices.day != choices.month else None,
+            "skip": choices.skip or None,
+        }
+        return "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
 @dataclass
@@ -68,44 +129,42 @@ class Day:
     in_month: bool
     today: bool
     events: list[Event]
+    more: int = 0  # events of the day not shown in its cell
+    more_url: str = ""
 
     def items(self) -> list[SafeString]:
         """The day's events as the month grid's short ``<li>`` items."""
         return [event_item(e, compact=True) for e in self.events]
 
+    def more_label(self) -> str:
+        """The "+N more" link's accessible name: "3 more events on 12 May"."""
+        return ngettext(
+            "%(count)d more event on %(day)s", "%(count)d more events on %(day)s", self.more
+        ) % {"count": self.more, "day": date_format(self.date, "j F")}
 
-def month_weeks(month: dt.date, events: list[Event]) -> list[list[Day]]:
+
+def month_weeks(choices: Choices, days: MonthDays) -> list[list[Day]]:
+    """The month grid: each day with its first few events and a link to the rest (the
+    agenda's page that begins with that day)."""
     today = timezone.localdate()
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-    days = _by_day(events, weeks[0][0], weeks[-1][-1])
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(
+        choices.month.year, choices.month.month
+    )
     return [
-        [Day(day, day.month == month.month, day == today, days.get(day, [])) for day in week]
+        [
+            Day(
+                day,
+                day.month == choices.month.month,
+                day == today,
+                days.shown.get(day, []),
+                more=days.more(day),
+                more_url=choices.link(month=day.replace(day=1), view=AGENDA, day=day, skip=0)
+                + f"#day-{day.isoformat()}",
+            )
+            for day in week
+        ]
         for week in weeks
     ]
-
-
-def _by_day(events: list[Event], first: dt.date, last: dt.date) -> dict[dt.date, list[Event]]:
-    """The events known to the day on each day from ``first`` to ``last`` that they cover
-    (a visit on each of its days), in the order of ``events``: one pass over the events,
-    not one per day."""
-    days: dict[dt.date, list[Event]] = {}
-    for event in events:
-        if not event.day_known:
-            continue
-        day = max(event.start, first)
-        while day <= min(event.last_day, last):
-            days.setdefault(day, []).append(event)
-            day += dt.timedelta(days=1)
-    return days
-
-
-def agenda_days(month: dt.date, events: list[Event]) -> list[tuple[dt.date, list[Event]]]:
-    """The days of the month that have events, each with them (a visit on each of its days)."""
-    return sorted(_by_day(events, month, _month_end(month)).items())
-
-
-def _month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def _shift(month: dt.date, months: int) -> dt.date:
@@ -113,32 +172,49 @@ def _shift(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def calendar_grid(
-    month: dt.date, view: str, partnership: Partnership | None, kinds: list[str] | None
-) -> str:
-    """The month grid (or agenda) and the month's undated events, drawn once per version
-    of the record (``workspace.freshness``), day ("today", "overdue"), language, month,
-    view and filter: at scale reading and drawing the ~5,000 events takes half a second,
-    and the record changes far less often than it is read. The events are everyone's
-    (no per-user scope), so one drawing serves every viewer."""
+def calendar_grid(choices: Choices) -> str:
+    """The month grid (or a page of the agenda) and the month's undated events, drawn
+    once per version of the record (``workspace.freshness``), day ("today", "overdue"),
+    language and choices. A day cell shows its first few events and "+N more", a page of
+    the agenda at most ``AGENDA_PAGE`` events: the cost of drawing does not grow with the
+    record (issue 16). The events are everyone's (no per-user scope), so one drawing
+    serves every viewer."""
+    month = choices.month
 
     def draw() -> str:
-        if view == MONTH:
+        context: dict[str, Any] = {"view": choices.view, "month": month}
+        if choices.view == MONTH:
             weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-            first, last = weeks[0][0], weeks[-1][-1]
+            days = month_days(
+                weeks[0][0],
+                weeks[-1][-1],
+                month=month,
+                partnership=choices.partnership,
+                kinds=choices.kinds,
+            )
+            context["weeks"] = month_weeks(choices, days)
+            undated, undated_total = days.undated, days.undated_total
         else:
-            first, last = month, _month_end(month)
-        events = events_between(first, last, partnership=partnership, kinds=kinds)
-        undated = [e for e in events if not e.day_known and e.start.month == month.month]
-        context = {
-            "view": view,
-            "weeks": month_weeks(month, events) if view == MONTH else [],
-            "agenda": [
-                (day, [event_item(e, compact=False) for e in day_events])
-                for day, day_events in (agenda_days(month, events) if view == AGENDA else [])
-            ],
-            "undated": [event_item(e, compact=False) for e in undated],
-        }
+            page = agenda_page(
+                month,
+                choices.day,
+                choices.skip,
+                partnership=choices.partnership,
+                kinds=choices.kinds,
+            )
+            context["agenda"] = [
+                (day, [event_item(e, compact=False) for e in events]) for day, events in page.days
+            ]
+            context["continued"] = page.skipped > 0
+            context["first_page"] = choices.day == month and not choices.skip
+            context["start_url"] = choices.link(day=month, skip=0)
+            if page.next_day is not None:
+                context["next_url"] = choices.link(day=page.next_day, skip=page.next_skip)
+                context["next_day"] = page.next_day
+            undated, undated_total = page.undated, page.undated_total
+        context["undated"] = [event_item(e, compact=False) for e in undated]
+        context["undated_more"] = undated_total - len(undated)
+        context["undated_more_url"] = _items_due_in(month, choices.partnership)
         return str(render_to_string("workspace/includes/calendar_grid.html", context))
 
     key = ":".join(
@@ -146,25 +222,37 @@ def calendar_grid(
             "calendar",
             timezone.localdate().isoformat(),
             get_language() or "",
-            month.isoformat(),
-            view,
-            str(partnership.pk if partnership else "all"),
-            ",".join(kinds or ["all"]),
+            choices.link(),
         ]
     )
     return mark_safe(freshness.cached(key, draw))  # noqa: S308 (rendered by the template engine, escaped there)
 
 
+def _items_due_in(month: dt.date, partnership: Partnership | None) -> str:
+    """The action items list of the open items due in ``month`` (all of them, the ones
+    known to the month only among them)."""
+    query = {
+        "status": "open",
+        "due_from": f"{month:%d/%m/%Y}",
+        "due_until": f"{month_end(month):%d/%m/%Y}",
+        "sort": "due",
+    }
+    if partnership is not None:
+        query["partnership"] = str(partnership.pk)
+    return f"{reverse('delegations:actionitem_list')}?{urlencode(query)}"
+
+
 def calendar_context(form: CalendarForm) -> dict[str, Any]:
-    month, view, partnership, kinds = form.choices()
+    choices = form.choices()
+    month = choices.month
     return {
         "form": form,
         "month": month,
-        "view": view,
+        "view": choices.view,
         "previous": _shift(month, -1),
         "next": _shift(month, 1),
         "this_month": timezone.localdate().replace(day=1),
-        "grid": calendar_grid(month, view, partnership, kinds),
+        "grid": calendar_grid(choices),
     }
 
 

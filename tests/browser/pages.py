@@ -18,6 +18,7 @@ To check only some states while working on them: ``LAYOUT_PAGES="calendar;my wor
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,6 +167,10 @@ PAGE_STATES: list[PageState] = [
     PageState("dashboard", "/"),
     PageState("my work", "/my-work/"),
     PageState("calendar", "/calendar/"),
+    PageState("calendar, May 2025: a busy day's +N more", "/calendar/?month=2025-05"),
+    PageState(
+        "calendar, agenda from a busy day", "/calendar/?month=2025-05&view=agenda&day=2025-05-20"
+    ),
     PageState("partner map", "/map/"),
     PageState("statistics", "/statistics/"),
     PageState("annual report", "/reports/annual/"),
@@ -270,6 +275,7 @@ def record_ids() -> dict[str, int]:
         "engagement": Engagement.objects.filter(visit=visit).order_by("pk").first(),
         "member": VisitParticipant.objects.filter(visit=visit).order_by("pk").first(),
         "importlog": ImportLog.objects.order_by("pk").first() or imported_log(),
+        "busyvisit": Visit.objects.filter(title=BUSY_VISIT).first() or busy_day(),
     }
     missing = [name for name, record in found.items() if record is None]
     assert not missing, f"the demo data have no {missing}"
@@ -278,6 +284,28 @@ def record_ids() -> dict[str, int]:
 
 def path_of(state: PageState, ids: dict[str, int]) -> str:
     return state.path.format(**ids)
+
+
+BUSY_VISIT = "Đoàn công tác bận rộn (layout)"
+
+
+def busy_day() -> Visit:
+    """A visit on 20 May 2025 with six timed programme items: more than a day cell of
+    the month grid shows ("+N more") and a day of the agenda."""
+    from tests.factories import EngagementFactory, VisitFactory
+
+    day = dt.date(2025, 5, 20)
+    visit = VisitFactory(
+        partnership=Partnership.objects.order_by("pk").first(),
+        title=BUSY_VISIT,
+        start_date=day,
+        end_date=day,
+    )
+    for hour in range(8, 14):
+        EngagementFactory(
+            visit=visit, title=f"Làm việc lúc {hour} giờ", date=day, time=dt.time(hour)
+        )
+    return visit
 
 
 def imported_log() -> ImportLog | None:

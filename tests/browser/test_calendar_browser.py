@@ -35,6 +35,31 @@ def test_the_calendar_moves_month_by_month_in_place(signed_in, live_server):
     expect(page.locator("#calendar-body .agenda-day").first).to_be_visible()
 
 
+def test_a_busy_days_more_link_opens_the_agenda_at_that_day_in_place(signed_in, live_server):
+    from tests.browser.pages import busy_day
+
+    busy_day()  # a visit and six timed programme items on 20 May 2025
+    page = signed_in
+    in_english(page, live_server)
+    page.goto(f"{live_server.url}/calendar/?month=2025-05")
+    page.evaluate("window.notReloaded = true")
+    more = page.get_by_role("link", name=re.compile(r"^\d+ more events on 20 May$"))
+    expect(more).to_have_text(re.compile(r"^\+\d+ more$"))
+    more.click()
+    expect(page).to_have_url(re.compile(r"view=agenda.*day=2025-05-20"))
+    expect(page.locator("#day-2025-05-20")).to_be_visible()
+    expect(page.locator("#calendar-body")).to_contain_text("Làm việc lúc 13 giờ")
+    assert page.evaluate("window.notReloaded") is True
+    page.locator("#calendar-body a[rel=first]").click()
+    expect(page).not_to_have_url(re.compile(r"day="))
+
+
+def in_english(page, live_server) -> None:
+    page.goto(f"{live_server.url}/calendar/")
+    with page.expect_navigation():
+        page.locator("form.language-switch button[value=en]").click()
+
+
 def test_my_work_shows_the_items_assigned_to_demo_editor(signed_in, live_server):
     page = signed_in
     page.goto(f"{live_server.url}/my-work/")
