@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delegations', '0010_visit_title_order'),
+        ('delegations', '0011_calendar_cancelled_visits'),
     ]
 
     operations = [
