@@ -100,3 +100,41 @@ def test_the_map_runs_a_fixed_number_of_queries(viewer_client, django_assert_num
     # their cities and recent visits (one query); the session save (3).
     with django_assert_num_queries(8):
         viewer_client.get(URL)
+
+
+_TEMPLATE_LOOP = """{% load i18n %}{% for place in places %}<tr>
+<td><a href="{{ place.url }}">{{ place.partnership }}</a></td>
+<td>{{ place.partnership.partner_city.country.name }}</td>
+<td><span class="badge badge-{{ place.partnership.status }}">{{ place.partnership.get_status_display }}</span></td>
+<td class="num">{{ place.visits }}</td>
+<td>{% if place.located %}{{ place.partnership.partner_city.latitude|floatformat:2 }}, {{ place.partnership.partner_city.longitude|floatformat:2 }}{% else %}<span class="muted">{% translate "not on the map: no coordinates" %}</span>{% endif %}</td>
+</tr>{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_table_rows_written_in_python_equal_the_template_loop_they_replace(db, language):
+    """Half-up rounding at the tie, no "-0.00", the language's decimal separator, escaping."""
+    import re
+
+    from django.template import engines
+    from django.utils import translation
+
+    from workspace.partner_map import table_rows
+
+    located("Minsk", "53.905", "27.555")  # ties: floatformat rounds half up
+    located("Buenos <Aires> & Co", "-34.604", "-58.381")
+    located("Greenwich", "-0.001", "0.004")  # rounds to zero: no minus sign
+    PartnershipFactory(partner_city=CityFactory(name="Nowhere", latitude=None, longitude=None))
+    VisitFactory(partnership=Partnership.objects.first(), start_date=TODAY, end_date=None)
+    with translation.override(language):
+        places = with_activity(Partnership.objects.all())
+        expected = engines["django"].from_string(_TEMPLATE_LOOP).render({"places": places})
+        written = str(table_rows(places))
+
+    def norm(html: str) -> str:
+        return re.sub(r">\s+<", "><", html).strip()
+
+    assert norm(written) == norm(expected)
+    assert "&lt;Aires&gt; &amp; Co" in written
+    assert ("53,91, 27,56" if language == "vi" else "53.91, 27.56") in written
+    assert ("0,00, 0,00" if language == "vi" else "0.00, 0.00") in written
