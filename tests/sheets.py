@@ -82,3 +82,16 @@ def xls_bytes(rows, columns=AGREEMENT_COLUMNS, *, header=None):
 
 
 BUILDERS = {".csv": csv_bytes, ".xlsx": xlsx_bytes, ".ods": ods_bytes, ".xls": xls_bytes}
+
+
+def imported(rows, *, dry_run=False, user=None):
+    """The agreements sheet ``rows`` imported as a csv file (or previewed, ``dry_run``)."""
+    from sheets.importing import run_import
+
+    return run_import(
+        sheet="agreements",
+        file_name="sheet.csv",
+        data=csv_bytes(rows),
+        user=user,
+        dry_run=dry_run,
+    )

@@ -14,9 +14,8 @@ from agreements.models import Agreement, Signatory
 from common.cities import NameIndex
 from common.partialdate import Precision
 from common.sheetkit.cells import CellCache
-from sheets.importing import run_import
 from tests.factories import CityFactory, editor
-from tests.sheets import agreement_row, csv_bytes
+from tests.sheets import agreement_row, imported
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +30,6 @@ def places(db):
         "hanoi": CityFactory(name="Hà Nội", name_en="Hanoi", country="VN", is_home=True),
         "minsk": CityFactory(name="Minsk", country="BY"),
     }
-
-
-def imported(rows, *, dry_run=False, user=None):
-    return run_import(
-        sheet="agreements",
-        file_name="sheet.csv",
-        data=csv_bytes(rows),
-        user=user,
-        dry_run=dry_run,
-    )
 
 
 def test_a_cell_cache_keeps_values_and_errors_per_column():

@@ -19,9 +19,8 @@ from agreements.resources import AgreementResource
 from common.cities.gazetteer import Place, PlaceMatch, gazetteer
 from common.sheetkit.queries import AnyOf
 from partnerships.models import City, Person
-from sheets.importing import run_import
 from tests.factories import CityFactory, editor
-from tests.sheets import agreement_row, csv_bytes
+from tests.sheets import agreement_row, imported
 
 
 @pytest.fixture(autouse=True)
@@ -36,16 +35,6 @@ def places(db):
         "hanoi": CityFactory(name="Hà Nội", name_en="Hanoi", country="VN", is_home=True),
         "minsk": CityFactory(name="Minsk", country="BY"),
     }
-
-
-def imported(rows, *, dry_run=False, user=None):
-    return run_import(
-        sheet="agreements",
-        file_name="sheet.csv",
-        data=csv_bytes(rows),
-        user=user,
-        dry_run=dry_run,
-    )
 
 
 def test_any_of_selects_what_in_selects_with_one_array_parameter(places):
