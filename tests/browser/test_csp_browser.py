@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve
+from playwright.sync_api import expect
 
 from demo.loader import load_demo
 from partnerships.models import Partnership
@@ -147,8 +148,9 @@ def test_htmx_swaps_work_under_the_policy(live_server, demo_data, page, violatio
     with page.expect_response(lambda r: "/status/" in r.url) as answer:
         box.locator("button[type=submit]").click()
     assert answer.value.status == 200
-    page.wait_for_load_state("networkidle")
-    assert page.locator(".status-saved").first.is_visible()
+    # htmx swaps the answer in after it arrives: wait for it (a plain is_visible() raced
+    # the swap on a loaded CI machine).
+    expect(page.locator(".status-saved").first).to_be_visible()
     # A filter typed into a list swaps its results in place.
     page.goto(f"{live_server.url}/partners/")
     search = page.locator("main input[name=q]").first
