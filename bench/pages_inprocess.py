@@ -69,6 +69,16 @@ def pages(ids: dict) -> dict[str, str]:
         "search_ha_noi": reverse("search") + "?q=ha+noi",
         "search_vieng_chan": reverse("search") + "?q=vieng+chan",
         "search_rare": reverse("search") + "?" + urlencode({"q": ids["rare_name"]}),
+        # As bench/run.py measures them (the htmx partials there send HX-Request; these don't).
+        "agreements_partnership": reverse("agreements:agreement_list")
+        + f"?partnership={big}&sort=valid_until",
+        "actions_partnership": reverse("delegations:actionitem_list")
+        + f"?partnership={big}&sort=-due",
+        "calendar": reverse("workspace:calendar"),
+        "calendar_next": reverse("workspace:calendar") + "?month=2025-06",
+        "calendar_agenda": reverse("workspace:calendar") + "?view=agenda&month=2025-05",
+        "statistics": reverse("workspace:statistics"),
+        "partner_map": reverse("workspace:partner_map"),
     }
 
 
