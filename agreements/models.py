@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
@@ -83,6 +84,13 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return self.filter(
             parent=parent, parent_relation=Agreement.Relation.RENEWS, status__in=Agreement.CONCLUDED
         )
+
+    def with_field_names(self) -> Self:
+        """Each agreement with ``field_names``, its fields of cooperation's names in their
+        order: one subquery per row shown (run after the sort and the limit), instead of a
+        second query and a model instance and a manager per field and row (issue 16)."""
+        names = FieldOfCooperation.objects.filter(agreements=OuterRef("pk")).values("name")
+        return self.annotate(field_names=ArraySubquery(names.order_by("name")))
 
     def tree(self, limit: int | None = None) -> tuple[list[tuple[int, Agreement]], int]:
         """These agreements (a partnership's: ``partnership.agreements.tree()``) as

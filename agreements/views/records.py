@@ -25,6 +25,20 @@ from common.listing import list_context
 from common.permissions import administrator_required, editor_required, viewer_required
 
 LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
+# What a row of the list shows (issue 16: rows read uncached after every change): its own
+# columns and its partnership's two city names, not every column of four tables.
+LIST_COLUMNS = (
+    "reference",
+    "title",
+    "kind",
+    "status",
+    "signed_on",
+    "signed_on_precision",
+    "valid_from",
+    "valid_until",
+    "partnership__home_city__name",
+    "partnership__partner_city__name",
+)
 
 
 @require_GET
@@ -33,7 +47,7 @@ LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
 def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = AgreementFilterForm(request.GET)
     agreements = filters.results(
-        Agreement.objects.select_related(*LIST_RELATED).prefetch_related("fields")
+        Agreement.objects.select_related(*LIST_RELATED).only(*LIST_COLUMNS).with_field_names()
     )
     context = list_context(request, filters, agreements)
     return render_partial_or_page(
