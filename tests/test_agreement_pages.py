@@ -204,6 +204,29 @@ def test_the_agreement_page_shows_the_renewal_chain_and_its_successors(client):
     assert "HN-MSK-2015-PLAN" in text
 
 
+@pytest.mark.parametrize("n", [3, 22])
+def test_the_agreement_page_lists_the_first_20_successors_and_counts_them(
+    client, django_assert_num_queries, n, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    parent = AgreementFactory()
+    for index in range(n):
+        AgreementFactory(
+            reference=f"PLAN-{index:02}",
+            partnership=parent.partnership,
+            parent=parent,
+            parent_relation=Agreement.Relation.IMPLEMENTS,
+        )
+    client.force_login(viewer())
+    url = reverse("agreements:agreement_detail", args=[parent.pk])
+    # Expect 19 however many successors: they are one query (at most 20 rows, with their
+    # count); no signatory, party or history query rows here (see the test above: 21).
+    with django_assert_num_queries(19):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert page.count("PLAN-") == min(n, 20)
+    assert ("The first 20 of 22." in page) == (n == 22)
+
+
 def test_an_editor_creates_an_agreement_with_a_month_precision_signature(client):
     client.force_login(editor())
     response = client.post(reverse("agreements:agreement_create"), form_data())

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Window, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -36,6 +36,7 @@ from workspace.search import search_record
 
 AGREEMENT_RELATED = ("partnership__home_city", "partnership__partner_city")
 FOLLOWERS = "workspace/partnership_detail.html"  # its "followers" partial
+SUCCESSORS_SHOWN = 20  # an agreement's page lists the first 20 that implement or renew it
 
 
 class SignOutView(LogoutView):
@@ -204,6 +205,18 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render_partial_or_page(request, "workspace/organisation_detail.html", context)
 
 
+def _successors(agreement: Agreement) -> dict[str, Any]:
+    """The first ``SUCCESSORS_SHOWN`` agreements that implement or renew this one, and how
+    many there are (a window count): one query of at most that many rows (issue 16: the
+    most implemented agreement of a big partnership had every successor read whole)."""
+    rows = list(
+        agreement.children.only("reference", "title", "parent_relation").annotate(
+            total=Window(Count("pk"))
+        )[:SUCCESSORS_SHOWN]
+    )
+    return {"successors": rows, "successors_total": rows[0].total if rows else 0}
+
+
 @require_GET
 @viewer_required
 def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -214,11 +227,14 @@ def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "documents",
             "signatories__person",
             "signatories__organisation",
-            "children",
             "signed_during_visits",
             "action_items__owner_organisation",
         ),
         pk=pk,
     )
-    context = {"agreement": agreement, "lineage": agreement.lineage()}
+    context = {
+        "agreement": agreement,
+        "lineage": agreement.lineage(),
+        **_successors(agreement),
+    }
     return render_partial_or_page(request, "workspace/agreement_detail.html", context)
