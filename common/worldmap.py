@@ -463,7 +463,7 @@ def _points(points: Sequence[MapPoint], frame: _Frame) -> str:
             f'fill="{POINT}" stroke="#ffffff" stroke-width="1"/>'
         )
         label = _label(point, x, y, frame, placed)
-        body = circle + _inner_text(point, x, y) + label
+        body = circle + label
         if point.name:
             body = f"<title>{escape(point.name)}</title>{body}"
         if point.href:
@@ -473,6 +473,9 @@ def _points(points: Sequence[MapPoint], frame: _Frame) -> str:
             parts.append(f'<a href="{escape(point.href)}" class="{classes}"{name}>{body}</a>')
         else:
             parts.append(f'<g class="{classes}">{body}</g>')
+        # After the link, not in it: a link's visible text must be part of its name
+        # (WCAG 2.5.3), and "Belarus: 37 partnerships" does not contain "37Belarus".
+        parts.append(_inner_text(point, x, y))
     parts.append("</g>")
     return "".join(parts)
 
@@ -484,7 +487,8 @@ def _inner_text(point: MapPoint, x: float, y: float) -> str:
     size = min(12.0, max(7.0, point.radius * (1.1 if len(point.text) < 3 else 0.85)))  # noqa: PLR2004
     return (
         f'<text class="point-count" x="{_number(x)}" y="{_number(y + size * 0.36)}" '
-        f'text-anchor="middle" font-size="{_number(size)}" fill="#ffffff" aria-hidden="true">'
+        f'text-anchor="middle" font-size="{_number(size)}" fill="#ffffff" pointer-events="none" '
+        'aria-hidden="true">'
         f"{escape(point.text)}</text>"
     )
 
