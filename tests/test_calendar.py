@@ -162,10 +162,11 @@ def test_the_demo_calendar_shows_the_may_2025_visit(viewer_client, demo):
 @pytest.mark.parametrize("n", [1, 5])
 def test_the_calendar_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
-    # Expect 13: session, user, role; visits, agreement dates, partnerships'
-    # anniversaries; the first programme items, items due and agreements' anniversaries
-    # of each day with each day's count; the partnership drop-down; the session save (3).
-    with django_assert_num_queries(13):
+    # Expect 14: session, user, role; the first visits and agreement dates of each day
+    # with each day's count, partnerships' anniversaries; the first programme items
+    # (and their visits' partnerships), items due and agreements' anniversaries of each
+    # day with each day's count; the partnership drop-down; the session save (3).
+    with django_assert_num_queries(14):
         viewer_client.get(URL, MAY)
 
 
@@ -345,9 +346,10 @@ def test_the_items_known_to_the_month_only_are_cut_with_a_link_to_the_rest(viewe
 def test_the_agenda_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
     busy_day(n)
-    # Expect 16: session, user, role; visits, agreement dates, partnerships'
-    # anniversaries; each day's programme items, items due and agreements'
-    # anniversaries counted; the page's days' programme items, items due and
-    # agreements' anniversaries; the partnership drop-down; the session save (3).
-    with django_assert_num_queries(16):
+    # Expect 18: session, user, role; each day's visits and agreement dates counted
+    # (with the visits known to the month only), partnerships' anniversaries; each
+    # day's programme items, items due and agreements' anniversaries counted; the
+    # page's days' visits, agreement dates, programme items, items due and agreements'
+    # anniversaries; the partnership drop-down; the session save (3).
+    with django_assert_num_queries(18):
         viewer_client.get(URL, {**MAY, "view": "agenda"})
