@@ -353,3 +353,29 @@ def test_the_agenda_runs_a_fixed_number_of_queries(viewer_client, django_assert_
     # anniversaries; the partnership drop-down; the session save (3).
     with django_assert_num_queries(18):
         viewer_client.get(URL, {**MAY, "view": "agenda"})
+
+
+def test_a_day_with_many_visits_shows_four_and_counts_the_rest(viewer_client):
+    """Issue 16: the visits (and agreement dates) are read a few per day too."""
+    for i in range(6):
+        VisitFactory(title=f"CROWD-{i}", start_date=dt.date(2025, 5, 14), end_date=None)
+    text = viewer_client.get(URL, MAY).text
+    assert text.count("CROWD-") == 4 * 2  # each in the link text and its tooltip
+    assert 'aria-label="2 more events on 14 May"' in text
+    agenda = viewer_client.get(URL, {**MAY, "view": "agenda"}).text
+    assert all(f"CROWD-{i}" in agenda for i in range(6))
+
+
+def test_anniversaries_known_to_the_month_only_are_cut_with_their_count(viewer_client):
+    for i in range(12):
+        AgreementFactory(
+            reference=f"MONTH-SIGNED-{i:02d}",
+            signed_on=dt.date(2015, 5, 1),
+            signed_on_precision=Precision.MONTH,
+            valid_from=None,
+            valid_until=None,
+        )
+    for view in ("month", "agenda"):
+        text = viewer_client.get(URL, {**MAY, "view": view}).text
+        assert text.count("MONTH-SIGNED-") == 10
+        assert "and 2 more anniversaries this month" in text

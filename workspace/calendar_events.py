@@ -628,8 +628,7 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         )
     return MonthDays(
         shown={
-            day: sorted(events, key=cell_order)[:per_day]
-            for day, events in gathered.shown.items()
+            day: sorted(events, key=cell_order)[:per_day] for day, events in gathered.shown.items()
         },
         totals=gathered.totals,
         undated=sorted(gathered.undated, key=lambda e: e.sort_key),
@@ -770,7 +769,9 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     """The visits of each day from ``first`` to ``last`` they cover, the first
     ``per_day`` (None: all) by start and title, with each day's count; under the day
     None the visits of ``month`` known to the month only, the first ``undated``."""
-    sql, params = _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until").query.sql_with_params()
+    sql, params = (
+        _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until").query.sql_with_params()
+    )
     columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
     rows = _raw(
         f"""
@@ -862,7 +863,13 @@ def agreement_dates_per_day(
         ) AS ranked
         WHERE day_rank <= %s
         """,  # noqa: S608 (the ORM's own SQL and parameters)
-        [AGREEMENT_TITLE_SEPARATOR, *params, first, last, _NO_LIMIT if per_day is None else per_day],
+        [
+            AGREEMENT_TITLE_SEPARATOR,
+            *params,
+            first,
+            last,
+            _NO_LIMIT if per_day is None else per_day,
+        ],
     )
     days = DayRows()
     for *row, day, total in rows:
@@ -999,7 +1006,11 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
         )
         for day, day_events in gathered.shown.items():
             events.setdefault(day, []).extend(day_events)
-        undated.add_undated(ANNIVERSARIES, gathered.undated, sum(gathered.undated_more.values()) + len(gathered.undated))
+        undated.add_undated(
+            ANNIVERSARIES,
+            gathered.undated,
+            sum(gathered.undated_more.values()) + len(gathered.undated),
+        )
     page = [(day, sorted(events.get(day, []), key=_agenda_order)) for day in days]
     if page:
         offset = skip if page[0][0] == first else 0
@@ -1096,9 +1107,15 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
                 events.setdefault(day, []).extend(day_events)
 
     if VISITS in wanted:
-        add(_visit_events(visits_per_day(first, end, scope, month=first, per_day=None, undated=0), labels))
+        add(
+            _visit_events(
+                visits_per_day(first, end, scope, month=first, per_day=None, undated=0), labels
+            )
+        )
     if AGREEMENTS in wanted:
-        add(_agreement_date_events(agreement_dates_per_day(first, end, scope, per_day=None), labels))
+        add(
+            _agreement_date_events(agreement_dates_per_day(first, end, scope, per_day=None), labels)
+        )
     many: list[Event] = []
     if VISITS in wanted:
         rows = _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS)
