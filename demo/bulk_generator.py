@@ -11,7 +11,9 @@ Everything is drawn from one seeded ``random.Random``: the same seed, scale,
 reference date and starting database give the same rows. Rows are written with
 PostgreSQL COPY (``bulk_create`` elsewhere) with ids allocated up front, so the
 database still checks every constraint but no history rows are written: the
-generated records have no django-simple-history history.
+generated records have no django-simple-history history. The tables' secondary
+indexes, foreign keys and activity-count triggers are set aside during the load and
+put back after it (``demo.bulk_load``), which keeps the cost linear in the scale.
 
 Generation and writing are separated: the generator hands batches of rows to a
 *sink*; ``DatabaseSink`` writes them, ``DigestSink`` only fingerprints them
