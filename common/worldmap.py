@@ -72,6 +72,10 @@ class MapPoint:
     href: str = ""
     css_class: str = ""
     radius: float = 4.0
+    # A country's circle on a map of many partnerships: its count drawn inside, and the
+    # link's accessible name and tooltip ("Belarus: 37 partnerships") beyond its label.
+    text: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,39 @@ def _countries(level: Level) -> tuple[_Country, ...]:
         )
         countries.append(_Country(entry["code"], entry["name"], polygons, bounds))
     return tuple(countries)
+
+
+@functools.cache
+def country_centres() -> dict[str, tuple[float, float]]:
+    """Where to mark a country as a whole, by ISO code: (latitude, longitude) of the
+    centroid of its largest polygon in the 1:50m outlines (by area, a degree of longitude
+    counted as cos(latitude) of one): metropolitan France, not a point between it and
+    French Guiana. Countries too small for those outlines are not in it."""
+    centres = {}
+    for country in _countries("detail"):
+        best: tuple[float, float, float] | None = None  # area, latitude, longitude
+        for polygon in country.polygons:
+            area, lat, lon = _ring_centroid(polygon[0])
+            area *= math.cos(math.radians(lat))
+            if area and (best is None or area > best[0]):
+                best = (area, lat, lon)
+        if country.code and best is not None:
+            centres[country.code] = (best[1], best[2])
+    return centres
+
+
+def _ring_centroid(ring: Ring) -> tuple[float, float, float]:
+    """A ring's area (in square degrees) and centroid (latitude, longitude): the shoelace
+    formula on (longitude, latitude)."""
+    twice_area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise([*ring, ring[0]]):
+        cross = x0 * y1 - x1 * y0
+        twice_area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if not twice_area:
+        return 0.0, ring[0][1], ring[0][0]
+    return abs(twice_area) / 2, cy / (3 * twice_area), cx / (3 * twice_area)
 
 
 # Viet Nam's archipelagos: a few islands of each, so the marks show their extent.
@@ -427,13 +464,33 @@ def _points(points: Sequence[MapPoint], frame: _Frame) -> str:
         )
         label = _label(point, x, y, frame, placed)
         body = circle + label
+        if point.name:
+            body = f"<title>{escape(point.name)}</title>{body}"
         if point.href:
-            name = "" if label else f' aria-label="{escape(point.label)}"'
+            # Named by its drawn label, else by aria-label (its label, or its own name).
+            named = point.name or ("" if label else point.label)
+            name = f' aria-label="{escape(named)}"' if point.name or not label else ""
             parts.append(f'<a href="{escape(point.href)}" class="{classes}"{name}>{body}</a>')
         else:
             parts.append(f'<g class="{classes}">{body}</g>')
+        # After the link, not in it: a link's visible text must be part of its name
+        # (WCAG 2.5.3), and "Belarus: 37 partnerships" does not contain "37Belarus".
+        parts.append(_inner_text(point, x, y))
     parts.append("</g>")
     return "".join(parts)
+
+
+def _inner_text(point: MapPoint, x: float, y: float) -> str:
+    """The point's ``text`` (a count) centred in its circle, sized to fit it."""
+    if not point.text:
+        return ""
+    size = min(12.0, max(7.0, point.radius * (1.1 if len(point.text) < 3 else 0.85)))  # noqa: PLR2004
+    return (
+        f'<text class="point-count" x="{_number(x)}" y="{_number(y + size * 0.36)}" '
+        f'text-anchor="middle" font-size="{_number(size)}" fill="#ffffff" pointer-events="none" '
+        'aria-hidden="true">'
+        f"{escape(point.text)}</text>"
+    )
 
 
 def _text_width(text: str, size: float) -> float:

@@ -737,6 +737,15 @@ class ActionItem(Record):
                 models.F("id").desc(),
                 name="actionitem_priority_order",
             ),
+            # A partnership's items, latest due first (the list filtered by partnership):
+            # without it the biggest partnership's 11,000 items were sorted for a page
+            # of 25, and more of them at each scale (issue 16: flat growth).
+            OrderIndex(
+                models.F("partnership"),
+                models.F("due_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="actionitem_pship_due_desc",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -162,10 +162,11 @@ def test_the_demo_calendar_shows_the_may_2025_visit(viewer_client, demo):
 @pytest.mark.parametrize("n", [1, 5])
 def test_the_calendar_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
-    # Expect 13: session, user, role; visits, agreement dates, partnerships'
-    # anniversaries; the first programme items, items due and agreements' anniversaries
-    # of each day with each day's count; the partnership drop-down; the session save (3).
-    with django_assert_num_queries(13):
+    # Expect 14: session, user, role; the first visits and agreement dates of each day
+    # with each day's count, partnerships' anniversaries; the first programme items
+    # (and their visits' partnerships), items due and agreements' anniversaries of each
+    # day with each day's count; the partnership drop-down; the session save (3).
+    with django_assert_num_queries(14):
         viewer_client.get(URL, MAY)
 
 
@@ -345,9 +346,36 @@ def test_the_items_known_to_the_month_only_are_cut_with_a_link_to_the_rest(viewe
 def test_the_agenda_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
     busy_day(n)
-    # Expect 16: session, user, role; visits, agreement dates, partnerships'
-    # anniversaries; each day's programme items, items due and agreements'
-    # anniversaries counted; the page's days' programme items, items due and
-    # agreements' anniversaries; the partnership drop-down; the session save (3).
-    with django_assert_num_queries(16):
+    # Expect 18: session, user, role; each day's visits and agreement dates counted
+    # (with the visits known to the month only), partnerships' anniversaries; each
+    # day's programme items, items due and agreements' anniversaries counted; the
+    # page's days' visits, agreement dates, programme items, items due and agreements'
+    # anniversaries; the partnership drop-down; the session save (3).
+    with django_assert_num_queries(18):
         viewer_client.get(URL, {**MAY, "view": "agenda"})
+
+
+def test_a_day_with_many_visits_shows_four_and_counts_the_rest(viewer_client):
+    """Issue 16: the visits (and agreement dates) are read a few per day too."""
+    for i in range(6):
+        VisitFactory(title=f"CROWD-{i}", start_date=dt.date(2025, 5, 14), end_date=None)
+    text = viewer_client.get(URL, MAY).text
+    assert text.count("CROWD-") == 4 * 2  # each in the link text and its tooltip
+    assert 'aria-label="2 more events on 14 May"' in text
+    agenda = viewer_client.get(URL, {**MAY, "view": "agenda"}).text
+    assert all(f"CROWD-{i}" in agenda for i in range(6))
+
+
+def test_anniversaries_known_to_the_month_only_are_cut_with_their_count(viewer_client):
+    for i in range(12):
+        AgreementFactory(
+            reference=f"MONTH-SIGNED-{i:02d}",
+            signed_on=dt.date(2015, 5, 1),
+            signed_on_precision=Precision.MONTH,
+            valid_from=None,
+            valid_until=None,
+        )
+    for view in ("month", "agenda"):
+        text = viewer_client.get(URL, {**MAY, "view": view}).text
+        assert text.count("MONTH-SIGNED-") == 10
+        assert "and 2 more anniversaries this month" in text

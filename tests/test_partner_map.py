@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from partnerships.models import Partnership
 from tests.factories import CityFactory, PartnershipFactory, VisitFactory, viewer
@@ -30,8 +31,8 @@ def viewer_client(client):
     return client
 
 
-def located(name: str, lat: str, lon: str, **kwargs) -> Partnership:
-    city = CityFactory(name=name, latitude=Decimal(lat), longitude=Decimal(lon))
+def located(name: str, lat: str, lon: str, country: str = "BY", **kwargs) -> Partnership:
+    city = CityFactory(name=name, latitude=Decimal(lat), longitude=Decimal(lon), country=country)
     return PartnershipFactory(partner_city=city, **kwargs)
 
 
@@ -96,9 +97,10 @@ def test_the_map_runs_a_fixed_number_of_queries(viewer_client, django_assert_num
     for i in range(n):
         p = located(f"City {i}", str(10 + i), str(20 + i))
         VisitFactory(partnership=p, start_date=TODAY - dt.timedelta(days=30), end_date=None)
-    # Expect 8: session, user, role; the home-city drop-down; the partnerships with
+    # Expect 9: session, user, role; the home-city drop-down; the partnerships counted by
+    # country (to choose a dot per city or a circle per country); the partnerships with
     # their cities and recent visits (one query); the session save (3).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         viewer_client.get(URL)
 
 
@@ -138,3 +140,163 @@ def test_the_table_rows_written_in_python_equal_the_template_loop_they_replace(d
     assert "&lt;Aires&gt; &amp; Co" in written
     assert ("53,91, 27,56" if language == "vi" else "53.91, 27.56") in written
     assert ("0,00, 0,00" if language == "vi" else "0.00, 0.00") in written
+
+
+# -- beyond PER_CITY_UP_TO partnerships: a circle per country ----------------------------
+
+
+@pytest.fixture
+def few_per_city(monkeypatch):
+    """Two partnerships drawn one by one at most, so that a handful make a national map."""
+    monkeypatch.setattr("workspace.partner_map.PER_CITY_UP_TO", 2)
+
+
+def partners_url(**query: str) -> str:
+    from django.utils.http import urlencode
+
+    return reverse("partnerships:partnership_list") + "?" + urlencode(query)
+
+
+def test_a_small_record_is_drawn_city_by_city_below_the_threshold(viewer_client):
+    from workspace.partner_map import PER_CITY_UP_TO
+
+    for i in range(PER_CITY_UP_TO):
+        located(f"City {i}", "53.9", "27.5667")
+    text = viewer_client.get(URL).text
+    assert text.count('class="point status-active"') == PER_CITY_UP_TO
+    assert "country-point" not in text
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_beyond_the_threshold_each_country_is_one_circle_linked_to_its_partners(viewer_client):
+    located("Minsk", "53.9", "27.5667")
+    located("Brest", "52.1", "23.7")
+    located("Viêng Chăn", "17.97", "102.6", country="LA")
+    text = viewer_client.get(URL).text
+    assert text.count('class="point country-point status-active"') == 2
+    assert (
+        f'<a href="{partners_url(country="BY")}" class="point country-point status-active"' in text
+    )
+    assert 'aria-label="Belarus: 2 partnerships"' in text
+    assert 'aria-label="Laos: 1 partnership"' in text
+    assert "<title>Belarus: 2 partnerships</title>" in text  # the tooltip
+    assert ">2</text>" in text  # the count in the circle
+    assert "Minsk" not in text  # no city listed one by one
+    assert "3 partnerships in 2 countries" in text
+    assert f'href="{reverse("partnerships:partnership_list")}"' in text  # the whole list
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_a_country_circle_takes_the_colour_of_its_most_common_status(viewer_client):
+    located("Minsk", "53.9", "27.5667", status="dormant")
+    located("Brest", "52.1", "23.7", status="dormant")
+    located("Hrodna", "53.7", "23.8", status="active")
+    text = viewer_client.get(URL).text
+    assert 'class="point country-point status-dormant"' in text
+    assert "status-active" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_the_country_table_counts_each_countrys_partnerships_by_status(viewer_client):
+    located("Minsk", "53.9", "27.5667", status="dormant")
+    located("Brest", "52.1", "23.7", status="active")
+    located("Hrodna", "53.7", "23.8", status="active")
+    text = viewer_client.get(URL).text
+    table = text[text.index('<table class="striped partner-map-table">') : text.index("</table>")]
+    assert "<caption>Partnerships by partner country, the most first</caption>" in table
+    assert '<th scope="col">Country</th><th scope="col">Partnerships</th>' in table
+    assert '<th scope="col">Prospective</th><th scope="col">Active</th>' in table
+    # Belarus: 3 in all; none prospective, 2 active, 1 dormant, none ended.
+    assert (
+        f'<th scope="row"><a href="{escape(partners_url(country="BY"))}">Belarus</a></th>'
+        '<td class="num">3</td><td class="num">0</td><td class="num">2</td>'
+        '<td class="num">1</td><td class="num">0</td>'
+    ) in table
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_the_country_links_keep_the_maps_filters_and_the_list_shows_that_country(
+    viewer_client,
+):
+    minsk = located("Minsk", "53.9", "27.5667")
+    for name in ("Brest", "Hrodna"):
+        located(name, "52.1", "23.7", home_city=minsk.home_city)
+    located("Oslo", "59.91", "10.75", country="NO", home_city=minsk.home_city)
+    home = str(minsk.home_city.pk)
+    text = viewer_client.get(URL, {"home_city": home, "status": "active"}).text
+    link = partners_url(home_city=home, status="active", country="BY")
+    assert f'href="{escape(link)}"' in text
+    listed = viewer_client.get(link).text
+    assert "Minsk" in listed
+    assert "Oslo" not in listed
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_a_filter_that_leaves_few_partnerships_shows_each_city_again(viewer_client):
+    located("Minsk", "53.9", "27.5667", status="dormant")
+    located("Brest", "52.1", "23.7", status="active")
+    located("Hrodna", "53.7", "23.8", status="active")
+    text = viewer_client.get(URL, {"status": "dormant"}).text
+    assert "country-point" not in text
+    assert 'class="point status-dormant"' in text
+
+
+@pytest.mark.usefixtures("few_per_city")
+def test_a_country_too_small_for_the_outlines_is_marked_where_its_cities_are(viewer_client):
+    from workspace.partner_map import MapFilterForm, by_country
+
+    for name in ("Gibraltar", "North Front", "Catalan Bay"):
+        city = CityFactory(name=name, country="GI", latitude=Decimal("36.14"), longitude="-5.35")
+        PartnershipFactory(partner_city=city)
+    PartnershipFactory(partner_city=CityFactory(name="Nowhere", latitude=None, longitude=None))
+    filters = MapFilterForm({})
+    places = {c.code: c for c in by_country(filters.results(), filters)}
+    assert places["GI"].centre == pytest.approx((36.14, -5.35))
+    assert places["BY"].centre is not None  # its outline's centre, though its city has none
+    assert 'aria-label="Gibraltar: 3 partnerships"' in viewer_client.get(URL).text
+
+
+@pytest.mark.usefixtures("few_per_city")
+@pytest.mark.parametrize("n", [3, 12])
+def test_the_map_of_countries_runs_a_fixed_number_of_queries(
+    viewer_client, django_assert_num_queries, n
+):
+    for i in range(n):
+        city = CityFactory(country=["BY", "LA", "NO", "JP"][i % 4], latitude=10, longitude=20)
+        p = PartnershipFactory(partner_city=city)
+        VisitFactory(partnership=p, start_date=TODAY - dt.timedelta(days=30), end_date=None)
+    # Expect 8: session, user, role; the home-city drop-down; the partnerships counted
+    # by country and status (one grouped query); the session save (3).
+    with django_assert_num_queries(8):
+        viewer_client.get(URL)
+
+
+_COUNTRY_LOOP = """{% load i18n %}{% for country in countries %}<tr><th scope="row"><a href="{{ country.url }}">{{ country.name }}</a>{% if not country.centre %} <span class="muted">({% translate "not on the map: no coordinates" %})</span>{% endif %}</th><td class="num">{{ country.total }}</td>{% for n in country.counts.values %}<td class="num">{{ n }}</td>{% endfor %}</tr>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_country_rows_written_in_python_equal_a_template_loop(db, language, settings):
+    import re
+
+    from django.template import engines
+    from django.utils import translation
+
+    from workspace.partner_map import MapFilterForm, by_country, country_rows
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    located("Minsk", "53.9", "27.5667")
+    PartnershipFactory(partner_city=CityFactory(country="AQ", latitude=None, longitude=None))
+    with translation.override(language):
+        filters = MapFilterForm({"status": "active"})
+        places = by_country(filters.results(), filters)
+        places[0].counts["active"] = 1234  # grouped digits in the language's way
+        expected = engines["django"].from_string(_COUNTRY_LOOP).render({"countries": places})
+        written = str(country_rows(places))
+
+    def norm(html: str) -> str:
+        return re.sub(r">\s+<", "><", html).strip()
+
+    assert norm(written) == norm(expected)
+    assert "&amp;country=" in written
+    assert ("1234" if language == "vi" else "1,234") in written  # Vietnamese: no grouping

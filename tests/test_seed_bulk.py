@@ -1,21 +1,26 @@
 """``seed_bulk``: deterministic, realistic bulk data that the database accepts."""
 
 import datetime as dt
+import importlib
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from agreements.models import Agreement
 from common.text import fold
 from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
 from demo import bulk_generator as bulk
+from demo.bulk_load import bulk_load
 from demo.loader import load_demo
 from partnerships.models import City, Person, Position
 
 SCALE = 0.01
+activity_migration = importlib.import_module("workspace.migrations.0004_activity_counts")
 TODAY = dt.date(2026, 6, 15)
 
 
@@ -156,3 +161,75 @@ def test_cities_sample_every_country_when_asked_for_more_than_exist(seeded):
     generator.make_cities()
     used = {country for _id, _name, country in generator.partner_cities}
     assert used == set(bulk.COUNTRY_CODES)
+
+
+# Loading the way pg_restore does (demo/bulk_load.py): indexes, foreign keys and the
+# activity-count triggers are set aside during the COPY and put back after.
+
+LOADED_TABLES = [m._meta.db_table for m in bulk.written_models()]
+
+
+def schema_of_the_loaded_tables() -> dict[str, list[tuple[str, ...]]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid"
+            " WHERE t.relname = ANY(%s) ORDER BY 1",
+            [LOADED_TABLES],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+            " JOIN pg_class t ON t.oid = k.conrelid WHERE t.relname = ANY(%s) ORDER BY 1",
+            [LOADED_TABLES],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT g.tgname, g.tgenabled FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid"
+            " WHERE NOT g.tgisinternal AND t.relname = ANY(%s) ORDER BY 1",
+            [LOADED_TABLES],
+        )
+        triggers = cursor.fetchall()
+    return {"indexes": indexes, "constraints": constraints, "triggers": triggers}
+
+
+def test_bulk_load_sets_indexes_keys_and_triggers_aside_and_puts_them_back():
+    before = schema_of_the_loaded_tables()
+    assert any("gin_trgm_ops" in definition for _name, definition in before["indexes"])
+    assert ("delegations_visit_activity_insert", "O") in before["triggers"]
+    with transaction.atomic(), bulk_load(LOADED_TABLES):
+        during = schema_of_the_loaded_tables()
+        assert not any("gin_trgm_ops" in definition for _name, definition in during["indexes"])
+        assert not any("FOREIGN KEY" in definition for _name, definition in during["constraints"])
+        assert ("delegations_visit_activity_insert", "D") in during["triggers"]
+        assert any(name.endswith("_pkey") for name, _definition in during["indexes"])
+    assert schema_of_the_loaded_tables() == before
+
+
+def test_seeding_leaves_the_schema_of_the_loaded_tables_as_it_found_it(seeded):
+    after = schema_of_the_loaded_tables()
+    assert any("gin_trgm_ops" in definition for _name, definition in after["indexes"])
+    assert any("DEFERRABLE INITIALLY DEFERRED" in d for _name, d in after["constraints"])
+    assert all(enabled == "O" for _name, enabled in after["triggers"])
+
+
+def test_activity_counts_equal_a_count_of_the_seeded_records(seeded):
+    key = activity_migration.KEY
+    # Dates as text: an open end is stored as 'infinity', which Python's dates cannot hold.
+    shown = "partnership_id, metric, period::text, period_end::text, kind"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {shown}, n FROM workspace_activitycount")  # noqa: S608 -- constant
+        stored = set(cursor.fetchall())
+        cursor.execute(
+            f"SELECT {shown}, SUM(n) FROM ({activity_migration.all_rows(settings.TIME_ZONE)})"  # noqa: S608 -- the migration's constants
+            f" delta({key}, n) GROUP BY {key} HAVING SUM(n) <> 0"
+        )
+        counted = set(cursor.fetchall())
+    assert stored == counted
+    assert {metric for _p, metric, *_rest in stored} >= {"visits", "signed", "in_force", "done"}
+
+
+def test_a_row_without_a_required_value_is_refused():
+    table = bulk.Table(bulk.DigestSink(), Visit, timezone.now())
+    with pytest.raises(ValueError, match=r"Visit\.partnership_id needs a value"):
+        table.add(id=1, title="Đoàn đại biểu")

@@ -151,3 +151,34 @@ def _ppm(data: bytes) -> tuple[bytes, bytes]:
     """The header and raw RGB pixels of a binary PPM (P6) written by pdftoppm."""
     fields = data.split(maxsplit=4)
     return b" ".join(fields[:4]), fields[4]
+
+
+def test_a_country_circle_shows_its_count_and_is_named_by_its_name_not_its_label():
+    point = MapPoint(
+        53.5,
+        28.0,
+        "",
+        "/partners/?country=BY",
+        "country-point",
+        12,
+        "37",
+        "Belarus: 37 partnerships",
+    )
+    root = parse(render_world_map([point]))
+    [link] = root.iter(f"{SVG}a")
+    assert link.get("aria-label") == "Belarus: 37 partnerships"
+    tooltip = link.find(f"{SVG}title")
+    assert tooltip is not None
+    assert tooltip.text == "Belarus: 37 partnerships"
+    assert not list(link.iter(f"{SVG}text"))  # the count is no part of the link's text
+    [count] = [t for t in root.iter(f"{SVG}text") if t.get("class") == "point-count"]
+    assert (count.text, count.get("aria-hidden")) == ("37", "true")
+
+
+def test_a_country_is_marked_at_the_centre_of_its_mainland():
+    from common.worldmap import country_centres
+
+    latitude, longitude = country_centres()["FR"]  # not between Paris and French Guiana
+    assert 43 < latitude < 49
+    assert -2 < longitude < 7
+    assert "GI" not in country_centres()  # too small for the outlines: the caller decides

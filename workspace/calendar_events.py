@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import (
     Coalesce,
@@ -89,11 +89,11 @@ class _Labels(dict[int, PartnershipLabel]):
             label = self[pk] = PartnershipLabel(pk, home_city, partner_city)
         return label
 
-    def read_visits(self, visit_ids: Iterable[int]) -> None:
-        """Learn the partnership of the visits not read yet: a programme item dated
-        outside its visit's days (or of a visit known to the year only). Usually none,
-        then no query."""
-        missing = set(visit_ids) - self.visits.keys()
+    def read_visits(self, visit_ids: Iterable[int], *, every: bool = False) -> None:
+        """Learn the partnership of the visits not read yet (``every``: of all of them):
+        a programme item dated outside its visit's days (or of a visit known to the year
+        only). Usually none, then no query."""
+        missing = set(visit_ids) - (set() if every else self.visits.keys())
         if missing:
             rows = Visit.objects.filter(pk__in=missing).order_by().values_list("pk", *PARTNERSHIP)
             for pk, *partnership in rows:
@@ -526,15 +526,49 @@ def cell_order(event: Event) -> tuple[int, dt.date, dt.time, str]:
 class MonthDays:
     """The events of some days, a bounded number of them: on each day its first
     events (``cell_order``) and how many it has in all; the month's events whose day
-    is not known, likewise."""
+    is not known, the first few of each kind, and of each kind how many more."""
 
     shown: dict[dt.date, list[Event]]
     totals: dict[dt.date, int]
     undated: list[Event]
-    undated_total: int
+    undated_more: dict[str, int]
 
     def more(self, day: dt.date) -> int:
         return self.totals.get(day, 0) - len(self.shown.get(day, []))
+
+    @property
+    def undated_total(self) -> int:
+        return len(self.undated) + sum(self.undated_more.values())
+
+
+class _Gathered:
+    """Events gathered a few per day (and a few known to the month only), with counts."""
+
+    def __init__(self) -> None:
+        self.shown: dict[dt.date, list[Event]] = {}
+        self.totals: dict[dt.date, int] = {}
+        self.undated: list[Event] = []
+        self.undated_more: dict[str, int] = {}
+
+    def add(self, kind: str, events: dict[dt.date | None, list[Event]], days: DayRows) -> None:
+        for day, day_events in events.items():
+            if day is None:
+                self.add_undated(kind, day_events, days.totals[None])
+            else:
+                self.shown.setdefault(day, []).extend(day_events)
+                self.totals[day] = self.totals.get(day, 0) + days.totals[day]
+
+    def add_counted(self, events: Iterable[Event], counts: dict[dt.date, int]) -> None:
+        for event in events:
+            self.shown.setdefault(event.start, []).append(event)
+        for day, n in counts.items():
+            self.totals[day] = self.totals.get(day, 0) + n
+
+    def add_undated(self, kind: str, events: list[Event], total: int) -> None:
+        self.undated += events
+        more = self.undated_more.get(kind, 0) + total - len(events)
+        if more:
+            self.undated_more[kind] = more
 
 
 def month_days(  # noqa: PLR0913 (the calendar's filters)
@@ -547,15 +581,30 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     per_day: int = PER_DAY,
 ) -> MonthDays:
     """The month grid's days from ``first`` to ``last``: at most ``per_day`` events
-    each, with its total; ``month``'s events not known to the day. One query per kind,
-    as ``events_between``: the programme items and the items due are ranked per day in
-    the database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read."""
+    each, with its total; ``month``'s events not known to the day, at most
+    ``UNDATED_SHOWN`` of each kind. One query per kind, as ``events_between``: every
+    kind but the partnerships' anniversaries (a handful) is ranked per day in the
+    database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read, so the
+    month costs the same however many events it holds (issue 16)."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
     labels = _Labels()
-    few = _few_a_month(first, last, wanted, partnerships, labels)
-    many: list[Event] = []
-    counts: dict[tuple[str, dt.date], int] = {}  # (kind, day): its events that day
-    undated_many, undated_count = [], 0
+    gathered = _Gathered()
+    if VISITS in wanted:
+        visits = visits_per_day(
+            first, last, scope, month=month, per_day=per_day, undated=UNDATED_SHOWN
+        )
+        gathered.add(VISITS, _visit_events(visits, labels), visits)
+    if AGREEMENTS in wanted:
+        dates = agreement_dates_per_day(first, last, scope, per_day=per_day)
+        gathered.add(AGREEMENTS, _agreement_date_events(dates, labels), dates)
+    if ANNIVERSARIES in wanted:
+        few = _partnership_anniversaries(first, last, partnerships, labels)
+        gathered.add_counted(
+            [e for e in few if e.day_known],
+            {day: len(events) for day, events in by_day(few, first, last).items()},
+        )
+        undated = [e for e in few if not e.day_known and _in_month(e, month)]
+        gathered.add_undated(ANNIVERSARIES, undated, len(undated))
     if VISITS in wanted:
         rows = _first_per_day(
             _engagement_rows(first, last, partnerships),
@@ -563,13 +612,44 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
             order_by=["time", "title", "pk"],
             limit=Value(per_day),
         ).values_list(*ENGAGEMENT_FIELDS, "day_total")
-        kept = []
+        kept, counts = [], {}
         for *row, total in rows:
-            counts[VISITS, row[3]] = total
+            counts[row[3]] = total
             kept.append(tuple(row))
-        many += _engagement_events(kept, labels)
+        # Their visits' partnerships, read always (not only for the visits not among
+        # the first of their days): one query whatever the data.
+        labels.read_visits((row[6] for row in kept), every=True)
+        gathered.add_counted(_engagement_events(kept, labels), counts)
     if ACTIONS in wanted:
-        actions = _first_per_day(
+        _actions_per_day(first, last, scope, labels, month=month, per_day=per_day, into=gathered)
+    if ANNIVERSARIES in wanted:
+        _anniversaries_per_day(
+            first, last, partnerships, labels, month=month, per_day=per_day, into=gathered
+        )
+    return MonthDays(
+        shown={
+            day: sorted(events, key=cell_order)[:per_day] for day, events in gathered.shown.items()
+        },
+        totals=gathered.totals,
+        undated=sorted(gathered.undated, key=lambda e: e.sort_key),
+        undated_more=gathered.undated_more,
+    )
+
+
+def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
+    first: dt.date,
+    last: dt.date,
+    scope: Q,
+    labels: _Labels,
+    *,
+    month: dt.date,
+    per_day: int,
+    into: _Gathered,
+) -> None:
+    """The items due on each day, the first ``per_day`` (by description) and the day's
+    count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
+    rows = list(
+        _first_per_day(
             _action_rows(first, last, scope),
             partition_by=["due_on", "due_on_precision"],
             order_by=["description", "pk"],
@@ -578,34 +658,18 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
                 default=Value(per_day),
             ),
         ).values_list(*ACTION_FIELDS, "day_total")
-        for *row, total in actions:
-            (event,) = _action_events([row], labels)
-            if event.day_known:
-                counts[ACTIONS, event.start] = total
-                many.append(event)
-            elif _in_month(event, month):
-                undated_count = total
-                undated_many.append(event)
-    if ANNIVERSARIES in wanted:
-        many += _anniversaries_per_day(
-            first, last, partnerships, labels, per_day=per_day, counts=counts, few=few
-        )
-    few_by_day = by_day(few, first, last)
-    shown = by_day([*few, *many], first, last)
-    undated_few = [e for e in few if not e.day_known and _in_month(e, month)]
-    return MonthDays(
-        shown={day: sorted(events, key=cell_order)[:per_day] for day, events in shown.items()},
-        totals={
-            day: len(few_by_day.get(day, []))
-            + counts.get((VISITS, day), 0)
-            + counts.get((ACTIONS, day), 0)
-            + counts.get((ANNIVERSARIES, day), 0)
-            for day in shown
-        },
-        # The few (visits, anniversaries known to the month) all; items due, the first.
-        undated=sorted([*undated_few, *undated_many], key=lambda e: e.sort_key),
-        undated_total=len(undated_few) + undated_count,
     )
+    events = _action_events([row[:-1] for row in rows], labels)
+    dated, counts, undated, undated_total = [], {}, [], 0
+    for event, row in zip(events, rows, strict=True):
+        if event.day_known:
+            counts[event.start] = row[-1]
+            dated.append(event)
+        elif _in_month(event, month):
+            undated_total = row[-1]
+            undated.append(event)
+    into.add_counted(dated, counts)
+    into.add_undated(ACTIONS, undated, undated_total)
 
 
 def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
@@ -614,13 +678,12 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
     partnerships: QuerySet[Partnership] | None,
     labels: _Labels,
     *,
+    month: dt.date,
     per_day: int,
-    counts: dict[tuple[str, dt.date], int],
-    few: list[Event],
-) -> list[Event]:
+    into: _Gathered,
+) -> None:
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
-    and the day's count into ``counts``; those known to the month only, all (a few),
-    into ``few``."""
+    and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
     ranked = _first_per_day(
         _agreement_anniversary_rows(first, last, partnerships).annotate(
             signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
@@ -628,22 +691,218 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
         partition_by=["signed_month", "signed_day", "signed_on_precision"],
         order_by=["reference", "pk"],
         limit=Case(
-            When(signed_on_precision=Precision.MONTH, then=Value(2**31 - 1)),
+            When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
             default=Value(per_day),
         ),
     )
     rows = list(ranked.values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"))
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
-    kept = []
+    dated, counts, undated, undated_total = [], {}, [], 0
     for event, row in zip(events, rows, strict=True):
         if event is None:
             continue
         if event.day_known:
-            counts[ANNIVERSARIES, event.start] = row[-1]
-            kept.append(event)
-        else:
-            few.append(event)
-    return kept
+            counts[event.start] = row[-1]
+            dated.append(event)
+        elif _in_month(event, month):
+            # One partition per signed month: its count is the month's.
+            undated_total = row[-1]
+            undated.append(event)
+    into.add_counted(dated, counts)
+    into.add_undated(ANNIVERSARIES, undated, undated_total)
+
+
+# Visits and agreement dates a few per day (issue 16): at scale 4 a month grid holds ~440
+# visits and ~270 agreement dates. Each row is spread over its days in the database (a
+# visit over each day it covers, an agreement over its start and its expiry) and only
+# the first ``per_day`` of each day read, with the day's count. Raw SQL around the ORM's
+# query for the spreading (``generate_series``/``VALUES`` in a LATERAL join), which the
+# ORM does not write.
+
+VISIT_FIELDS = (
+    "pk", "direction", "title", "start_date", "end_date", "start_date_precision", "place",
+    "status", *PARTNERSHIP,
+)  # fmt: skip
+_NO_LIMIT = 2**31 - 1
+
+
+def _visit_rows(first: dt.date, last: dt.date, scope: Q) -> QuerySet[Visit]:
+    """Visits not cancelled covering a day from ``first`` to ``last`` (known to the day
+    or month)."""
+    return (
+        Visit.objects.filter(scope, start_date__lte=last)
+        .exclude(status=Visit.Status.CANCELLED)
+        .exclude(start_date_precision=Precision.YEAR)
+        .annotate(until=Coalesce("end_date", "start_date"))
+        .filter(until__gte=first)
+        .order_by()
+    )
+
+
+def _raw(sql: str, params: Iterable[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+@dataclass
+class DayRows:
+    """Rows of one kind spread over days: each day's first rows and its count."""
+
+    rows: dict[dt.date | None, list[tuple[Any, ...]]] = field(default_factory=dict)
+    totals: dict[dt.date | None, int] = field(default_factory=dict)
+
+    def add(self, day: dt.date | None, row: tuple[Any, ...], total: int) -> None:
+        self.rows.setdefault(day, []).append(row)
+        self.totals[day] = total
+
+
+def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
+    first: dt.date,
+    last: dt.date,
+    scope: Q,
+    *,
+    month: dt.date,
+    per_day: int | None,
+    undated: int,
+) -> DayRows:
+    """The visits of each day from ``first`` to ``last`` they cover, the first
+    ``per_day`` (None: all) by start and title, with each day's count; under the day
+    None the visits of ``month`` known to the month only, the first ``undated``."""
+    sql, params = (
+        _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until").query.sql_with_params()
+    )
+    columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
+    rows = _raw(
+        f"""
+        SELECT {columns}, day, day_total FROM (
+            SELECT v.*, d.day,
+                ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY v.c3, v.c2, v.c0) AS day_rank,
+                COUNT(*) OVER (PARTITION BY d.day) AS day_total
+            FROM ({sql}) AS v({columns})
+            CROSS JOIN LATERAL (
+                SELECT g FROM unnest(%s::date[]) AS g
+                WHERE v.c5 = %s AND g BETWEEN v.c3 AND v.c{len(VISIT_FIELDS)}
+                UNION ALL
+                SELECT NULL::date WHERE v.c5 <> %s AND v.c3 BETWEEN %s AND %s
+            ) AS d(day)
+        ) AS ranked
+        WHERE day_rank <= CASE WHEN day IS NULL THEN %s ELSE %s END
+        """,  # noqa: S608 (the ORM's own SQL and parameters)
+        [
+            *params, _days(first, last), Precision.DAY, Precision.DAY, month, month_end(month),
+            undated, _NO_LIMIT if per_day is None else per_day,
+        ],
+    )  # fmt: skip
+    days = DayRows()
+    for *row, _until, day, total in rows:
+        days.add(day, tuple(row), total)
+    return days
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every day from ``first`` to ``last``: a list the planner counts right (it takes
+    a ``generate_series`` of dates for 1,000 rows, and a month's estimate then passes
+    the JIT compiler's threshold: 4 s of compiling for a 1 ms query)."""
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _visit_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[Event]]:
+    """The events of ``visits_per_day``'s rows, one ``Event`` per visit."""
+    url = url_maker("delegations:visit_detail")
+    directions, statuses = _labels_of(Visit.Direction), _labels_of(Visit.Status)
+    made: dict[int, Event] = {}
+
+    def event(row: tuple[Any, ...]) -> Event:
+        pk, direction, title, start, end, precision, place, status, *partnership = row
+        if pk not in made:
+            label = labels.visits[pk] = labels.of(*partnership)
+            made[pk] = Event(
+                uid=f"visit-{pk}",
+                kind=VISITS,
+                badge=direction,
+                label=directions.get(direction, direction),
+                title=title,
+                start=start,
+                end=end,
+                precision=precision,
+                url=url(pk),
+                partnership=label,
+                place=place,
+                extra={"status": statuses.get(status, status)},
+            )
+        return made[pk]
+
+    return {day: [event(row) for row in rows] for day, rows in days.rows.items()}
+
+
+def agreement_dates_per_day(
+    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None
+) -> DayRows:
+    """The agreements coming into force or expiring on each day from ``first`` to
+    ``last``, the first ``per_day`` (None: all) by reference and title, with each day's
+    count. A row: the agreement's fields and "start" or "expiry"."""
+    base = (
+        Agreement.objects.filter(scope, status__in=Agreement.BINDING)
+        .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
+        .order_by()
+        .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
+    )
+    sql, params = base.query.sql_with_params()
+    rows = _raw(
+        f"""
+        SELECT c0, c1, c2, c3, c4, c5, which, day, day_total FROM (
+            SELECT a.*, d.day, d.which,
+                ROW_NUMBER() OVER (
+                    PARTITION BY d.day ORDER BY CONCAT(a.c1, %s, a.c2), a.c0, d.which DESC
+                ) AS day_rank,
+                COUNT(*) OVER (PARTITION BY d.day) AS day_total
+            FROM ({sql}) AS a(c0, c1, c2, c3, c4, c5, c6, c7)
+            CROSS JOIN LATERAL (VALUES (a.c6, 'start'), (a.c7, 'expiry')) AS d(day, which)
+            WHERE d.day BETWEEN %s AND %s
+        ) AS ranked
+        WHERE day_rank <= %s
+        """,  # noqa: S608 (the ORM's own SQL and parameters)
+        [
+            AGREEMENT_TITLE_SEPARATOR,
+            *params,
+            first,
+            last,
+            _NO_LIMIT if per_day is None else per_day,
+        ],
+    )
+    days = DayRows()
+    for *row, day, total in rows:
+        days.add(day, tuple(row), total)
+    return days
+
+
+AGREEMENT_TITLE_SEPARATOR = " · "
+
+
+def _agreement_date_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[Event]]:
+    url = url_maker("agreements:agreement_detail")
+    badges = {
+        "start": ("in_force", str(_("In force from"))),
+        "expiry": ("expiring", str(_("Expires"))),
+    }
+    events: dict[dt.date | None, list[Event]] = {}
+    for day, rows in days.rows.items():
+        for pk, reference, title, *partnership, which in rows:
+            badge, label = badges[which]
+            events.setdefault(day, []).append(
+                Event(
+                    uid=f"agreement-{pk}-{which}",
+                    kind=AGREEMENTS,
+                    badge=badge,
+                    label=label,
+                    title=f"{reference}{AGREEMENT_TITLE_SEPARATOR}{title}",
+                    start=day,  # type: ignore[arg-type]
+                    url=url(pk),
+                    partnership=labels.of(*partnership),
+                )
+            )
+    return events
 
 
 def _in_month(event: Event, month: dt.date) -> bool:
@@ -686,15 +945,19 @@ AGENDA_PAGE = 40  # events on a page of the agenda
 class AgendaPage:
     """A page of a month's agenda: whole days while they fit in ``AGENDA_PAGE`` events
     (a day with more is cut, the rest on the next page), the day and the number of its
-    events to skip of the next page, and on the first page the month's events whose day
-    is not known (the first ``UNDATED_SHOWN``, and how many there are)."""
+    events to skip of the next page, and the month's events whose day is not known
+    (the first ``UNDATED_SHOWN`` of each kind, and of each kind how many more)."""
 
     days: list[tuple[dt.date, list[Event]]]
     skipped: int  # events of the first day shown on the pages before
     next_day: dt.date | None
     next_skip: int
     undated: list[Event]
-    undated_total: int
+    undated_more: dict[str, int]
+
+    @property
+    def undated_total(self) -> int:
+        return len(self.undated) + sum(self.undated_more.values())
 
 
 def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
@@ -707,25 +970,51 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
     limit: int | None = None,
 ) -> AgendaPage:
     """The page of ``month``'s agenda that begins with ``first``'s events after the
-    first ``skip``. The days to show are chosen from each day's count (grouped queries
-    over the date indexes), then only those days' programme items and items due read."""
+    first ``skip``. The days to show are chosen from each day's count (counted in the
+    database), then only those days' events read: the page costs the same however many
+    events the month holds (issue 16)."""
     limit = limit or AGENDA_PAGE
     last = month_end(month)
     wanted, partnerships, scope = _scope(partnership, kinds, None)
     labels = _Labels()
-    few = _few_a_month(first, last, wanted, partnerships, labels)
-    counts, undated_actions = _day_counts(first, last, wanted, partnerships, few)
+    undated = _Gathered()
+    counts: dict[dt.date, int] = {}
+    if VISITS in wanted:
+        visits = visits_per_day(first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN)
+        _add_counts(counts, visits.totals)
+        undated.add_undated(
+            VISITS,
+            _visit_events(visits, labels).get(None, []),
+            visits.totals.get(None, 0),
+        )
+    if AGREEMENTS in wanted:
+        _add_counts(counts, agreement_dates_per_day(first, last, scope, per_day=1).totals)
+    few: list[Event] = []
+    if ANNIVERSARIES in wanted:
+        few = _partnership_anniversaries(first, last, partnerships, labels)
+        _add_counts(counts, {day: len(e) for day, e in by_day(few, first, last).items()})
+        month_only = [e for e in few if not e.day_known and _in_month(e, month)]
+        undated.add_undated(ANNIVERSARIES, month_only, len(month_only))
+    undated_actions = _day_counts(first, last, wanted, partnerships, counts)
     days, next_day, next_skip = _page_days(counts, first, skip, limit)
     end = days[-1] if days else first
-    many = _many_between(first, end, wanted, partnerships, labels, days=bool(days))
-    few += [e for e in many if not e.day_known]  # agreements' anniversaries known to the month
-    events = by_day(sorted([*few, *many], key=_agenda_order), first, end)
-    page = [(day, events.get(day, [])) for day in days]
+    events = _page_events(first, end, wanted, partnerships, labels, days=bool(days), few=few)
+    if ANNIVERSARIES in wanted:
+        gathered = _Gathered()
+        _anniversaries_per_day(
+            first, end, partnerships, labels, month=month, per_day=_NO_LIMIT, into=gathered
+        )
+        for day, day_events in gathered.shown.items():
+            events.setdefault(day, []).extend(day_events)
+        undated.add_undated(
+            ANNIVERSARIES,
+            gathered.undated,
+            sum(gathered.undated_more.values()) + len(gathered.undated),
+        )
+    page = [(day, sorted(events.get(day, []), key=_agenda_order)) for day in days]
     if page:
         offset = skip if page[0][0] == first else 0
         page[0] = (page[0][0], page[0][1][offset : offset + limit])
-    undated_few = [e for e in few if not e.day_known and _in_month(e, month)]
-    undated = list(undated_few)
     if undated_actions:
         rows = (
             _action_rows(month, month, scope)
@@ -733,15 +1022,21 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
             .order_by("description", "pk")
             .values_list(*ACTION_FIELDS)[:UNDATED_SHOWN]
         )
-        undated += _action_events(rows, labels)
+        undated.add_undated(ACTIONS, _action_events(rows, labels), undated_actions)
     return AgendaPage(
         days=page,
         skipped=skip if page and page[0][0] == first else 0,
         next_day=next_day,
         next_skip=next_skip,
-        undated=sorted(undated, key=_agenda_order),
-        undated_total=len(undated_few) + undated_actions,
+        undated=sorted(undated.undated, key=_agenda_order),
+        undated_more=undated.undated_more,
     )
+
+
+def _add_counts(counts: dict[dt.date, int], more: dict[dt.date | None, int]) -> None:
+    for day, n in more.items():
+        if day is not None:
+            counts[day] = counts.get(day, 0) + n
 
 
 def _day_counts(
@@ -749,13 +1044,12 @@ def _day_counts(
     last: dt.date,
     wanted: set[str],
     partnerships: QuerySet[Partnership] | None,
-    few: list[Event],
-) -> tuple[dict[dt.date, int], int]:
-    """The number of events on each day from ``first`` to ``last``: the ``few`` counted
-    here, the many (programme items, items due, agreements' anniversaries) counted in
-    the database, grouped by day; and the number of items due known to the month only."""
+    counts: dict[dt.date, int],
+) -> int:
+    """Add to ``counts`` the number of programme items, items due and agreements'
+    anniversaries on each day from ``first`` to ``last``, counted in the database,
+    grouped by day; return the number of items due known to the month only."""
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
-    counts = {day: len(events) for day, events in by_day(few, first, last).items()}
     undated_actions = 0
 
     def add(day: dt.date | None, n: int) -> None:
@@ -786,10 +1080,10 @@ def _day_counts(
             .annotate(n=Count("pk"))
         ):
             add(_day_between(first, last, signed_month, signed_day), n)
-    return counts, undated_actions
+    return undated_actions
 
 
-def _many_between(  # noqa: PLR0913 (agenda_page's parts)
+def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     first: dt.date,
     end: dt.date,
     wanted: set[str],
@@ -797,24 +1091,45 @@ def _many_between(  # noqa: PLR0913 (agenda_page's parts)
     labels: _Labels,
     *,
     days: bool,
-) -> list[Event]:
-    """The programme items, items due (to the day) and agreements' anniversaries from
-    ``first`` to ``end``: a page's days (programme and items due only if it has any)."""
+    few: list[Event],
+) -> dict[dt.date, list[Event]]:
+    """The visits, agreement dates, programme items and items due (to the day) from
+    ``first`` to ``end`` (a page's days: none if it has none) and the partnerships'
+    anniversaries among ``few``, by day."""
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
+    events = by_day(few, first, end)
+    if not days:
+        return events
+
+    def add(more: dict[dt.date | None, list[Event]]) -> None:
+        for day, day_events in more.items():
+            if day is not None:
+                events.setdefault(day, []).extend(day_events)
+
+    if VISITS in wanted:
+        add(
+            _visit_events(
+                visits_per_day(first, end, scope, month=first, per_day=None, undated=0), labels
+            )
+        )
+    if AGREEMENTS in wanted:
+        add(
+            _agreement_date_events(agreement_dates_per_day(first, end, scope, per_day=None), labels)
+        )
     many: list[Event] = []
-    if VISITS in wanted and days:
+    if VISITS in wanted:
         rows = _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS)
         many += _engagement_events(list(rows), labels)
-    if ACTIONS in wanted and days:
+    if ACTIONS in wanted:
         actions = (
             _action_rows(first, end, scope)
             .filter(due_on_precision=Precision.DAY)
             .values_list(*ACTION_FIELDS)
         )
         many += _action_events(actions, labels)
-    if ANNIVERSARIES in wanted:
-        many += _agreement_anniversaries(first, end, partnerships, labels)
-    return many
+    for event in many:
+        events.setdefault(event.start, []).append(event)
+    return events
 
 
 def _day_between(first: dt.date, last: dt.date, month: int, day: int) -> dt.date | None:

@@ -30,7 +30,10 @@ from partnerships.choices import partnership_field
 from partnerships.models import Partnership
 from workspace import freshness
 from workspace.calendar_events import (
+    ACTIONS,
+    ANNIVERSARIES,
     KINDS,
+    VISITS,
     Event,
     MonthDays,
     agenda_page,
@@ -193,7 +196,7 @@ def calendar_grid(choices: Choices) -> str:
                 kinds=choices.kinds,
             )
             context["weeks"] = month_weeks(choices, days)
-            undated, undated_total = days.undated, days.undated_total
+            undated, undated_more = days.undated, days.undated_more
         else:
             page = agenda_page(
                 month,
@@ -211,10 +214,14 @@ def calendar_grid(choices: Choices) -> str:
             if page.next_day is not None:
                 context["next_url"] = choices.link(day=page.next_day, skip=page.next_skip)
                 context["next_day"] = page.next_day
-            undated, undated_total = page.undated, page.undated_total
+            undated, undated_more = page.undated, page.undated_more
+        # Of each kind known to the month only, the first few shown and how many more.
         context["undated"] = [event_item(e, compact=False) for e in undated]
-        context["undated_more"] = undated_total - len(undated)
+        context["undated_more"] = undated_more.get(ACTIONS, 0)
         context["undated_more_url"] = _items_due_in(month, choices.partnership)
+        context["undated_visits_more"] = undated_more.get(VISITS, 0)
+        context["undated_visits_url"] = _visits_in(month, choices.partnership)
+        context["undated_anniversaries_more"] = undated_more.get(ANNIVERSARIES, 0)
         return str(render_to_string("workspace/includes/calendar_grid.html", context))
 
     key = ":".join(
@@ -240,6 +247,15 @@ def _items_due_in(month: dt.date, partnership: Partnership | None) -> str:
     if partnership is not None:
         query["partnership"] = str(partnership.pk)
     return f"{reverse('delegations:actionitem_list')}?{urlencode(query)}"
+
+
+def _visits_in(month: dt.date, partnership: Partnership | None) -> str:
+    """The visits list of the visits in ``month`` (the ones known to the month only
+    among them)."""
+    query = {"date_from": f"{month:%d/%m/%Y}", "date_until": f"{month_end(month):%d/%m/%Y}"}
+    if partnership is not None:
+        query["partnership"] = str(partnership.pk)
+    return f"{reverse('delegations:visit_list')}?{urlencode(query)}"
 
 
 def calendar_context(form: CalendarForm) -> dict[str, Any]:

@@ -2,33 +2,45 @@
 (common/worldmap.py), coloured by the partnership's status, sized by its activity
 (visits in the last five years, either way), each a link to its partnership, with the
 same places in a table beside it. A page of its own, and a block on a partnership's page.
+
+Beyond ``PER_CITY_UP_TO`` partnerships (a national record: 1,700 at scale 4) dots one
+per partner city overlap into a blot and their table runs to thousands of rows, so the
+map draws one circle per country instead, sized by its partnerships and coloured by
+their most common status, each a link to the partners list filtered to that country,
+with a table of countries and counts; both read one grouped query, not every
+partnership. A filter that leaves few enough partnerships shows each city again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django import forms
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
+from django_countries import countries
 
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
 from common.reversing import url_maker
-from common.worldmap import MapPoint, render_world_map
+from common.worldmap import WORLD_BBOX, MapPoint, country_centres, render_world_map
 from delegations.models import Visit
 from partnerships.models import City, Partnership, PartnershipQuerySet
 from workspace import freshness
@@ -46,6 +58,13 @@ MAP_FIELDS = (
 MIN_RADIUS = 3.5
 RADIUS_PER_VISIT = 2.2
 MAX_RADIUS = 14.0
+# Up to this many partnerships, a dot per partner city (the demo's four, a province's
+# record); beyond it, a circle per country. Sixty labelled dots still read on a 960 px
+# world map; a hundred do not.
+PER_CITY_UP_TO = 60
+COUNTRY_MIN_RADIUS = 6.0  # room for a count of two digits
+COUNTRY_MAX_RADIUS = 22.0
+LABELLED_COUNTRIES = 15  # the biggest circles carry their country's name
 
 
 class MapFilterForm(forms.Form):
@@ -65,6 +84,16 @@ class MapFilterForm(forms.Form):
         if self.cleaned_data.get("status"):
             partnerships = partnerships.filter(status=self.cleaned_data["status"])
         return partnerships
+
+    def list_url(self) -> str:
+        """The partners list with this map's filters."""
+        query: dict[str, str] = {}
+        if self.is_valid() and self.cleaned_data.get("home_city"):
+            query["home_city"] = str(self.cleaned_data["home_city"].pk)
+        if self.is_valid() and self.cleaned_data.get("status"):
+            query["status"] = self.cleaned_data["status"]
+        url = reverse("partnerships:partnership_list")
+        return f"{url}?{urlencode(query)}" if query else url
 
 
 @dataclass
@@ -178,11 +207,161 @@ def table_rows(places: list[Place]) -> SafeString:
     return mark_safe("\n        ".join(rows))  # noqa: S308 (every value escaped above)
 
 
+@dataclass
+class CountryPlace:
+    """The partnerships with partner cities in one country, as one circle and one row."""
+
+    code: str
+    name: str
+    counts: dict[str, int]  # by status, in the order of Partnership.Status
+    centre: tuple[float, float] | None  # latitude, longitude
+    url: str  # the partners list filtered to the country
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def status(self) -> str:
+        """The most common status (the first of Partnership.Status on a tie)."""
+        return max(self.counts, key=lambda status: self.counts[status])
+
+    def point(self, *, radius: float, labelled: bool) -> MapPoint:
+        latitude, longitude = self.centre or (0.0, 0.0)
+        count = formats.localize(self.total)
+        return MapPoint(
+            latitude,
+            longitude,
+            label=self.name if labelled else "",
+            href=self.url,
+            css_class=f"country-point status-{self.status}",
+            radius=radius,
+            text=count,
+            name=ngettext(
+                "%(country)s: %(count)s partnership",
+                "%(country)s: %(count)s partnerships",
+                self.total,
+            )
+            % {"country": self.name, "count": count},
+        )
+
+
+def by_country(partnerships: PartnershipQuerySet, filters: MapFilterForm) -> list[CountryPlace]:
+    """The partnerships counted by their partner city's country and status in one grouped
+    query (a row per country, at most the world's), the biggest country first. A country
+    is marked at the centre of its outline (common.worldmap.country_centres), or, if too
+    small for the map's outlines, at the mean of its cities' coordinates."""
+    statuses = Partnership.Status.values
+    rows = (
+        partnerships.order_by()
+        .values("partner_city__country")
+        .annotate(
+            **{f"n_{status}": Count("pk", filter=Q(status=status)) for status in statuses},
+            mean_latitude=Avg("partner_city__latitude"),
+            mean_longitude=Avg("partner_city__longitude"),
+        )
+    )
+    names = {code: (i, str(name)) for i, (code, name) in enumerate(countries)}
+    centres = country_centres()
+    listed = filters.list_url()
+    listed += "&" if "?" in listed else "?"
+    places = []
+    for row in cast("Iterable[dict[str, Any]]", rows):  # keys named above
+        code = row["partner_city__country"]
+        centre = centres.get(code)
+        if centre is None and row["mean_latitude"] is not None:
+            centre = (float(row["mean_latitude"]), float(row["mean_longitude"]))
+        if centre is not None and not WORLD_BBOX[1] <= centre[0] <= WORLD_BBOX[3]:
+            centre = None  # Antarctica: south of the world map's edge
+        places.append(
+            CountryPlace(
+                code,
+                names.get(code, (len(names), code))[1],
+                {status: row[f"n_{status}"] for status in statuses},
+                centre,
+                f"{listed}{urlencode({'country': code})}",
+            )
+        )
+    places.sort(key=lambda c: (-c.total, names.get(c.code, (len(names), c.code))))
+    return places
+
+
+def draw_countries(places: list[CountryPlace]) -> SafeString:
+    """A circle per country, its area in proportion to its partnerships (the biggest
+    country ``COUNTRY_MAX_RADIUS``), the count inside; the biggest ones named."""
+    biggest = max((c.total for c in places), default=1)
+    span = COUNTRY_MAX_RADIUS - COUNTRY_MIN_RADIUS
+    located = [c for c in places if c.centre is not None]  # biggest first: small ones on top
+    svg = render_world_map(
+        [
+            c.point(
+                radius=COUNTRY_MIN_RADIUS + span * math.sqrt(c.total / biggest),
+                labelled=i < LABELLED_COUNTRIES,
+            )
+            for i, c in enumerate(located)
+        ],
+        title=_("Partnerships by partner country"),
+        description=_(
+            "A circle per country, sized by its partnerships and coloured by their most common status, with their number; the table lists the same."
+        ),
+        css_class="partner-map",
+        element_id="partner-map",
+    )
+    return mark_safe(svg)  # noqa: S308 (render_world_map escapes every text it draws)
+
+
+def country_rows(places: list[CountryPlace]) -> SafeString:
+    """The country table's rows, written here rather than by a template loop (a row per
+    country, up to ~250): same HTML as the loop (tests/test_partner_map.py)."""
+    no_place = escape(_("not on the map: no coordinates"))
+    cells: dict[int, str] = {}  # a count's cell, localized once (most counts repeat)
+
+    def cell(n: int) -> str:
+        if n not in cells:
+            cells[n] = f'<td class="num">{formats.localize(n)}</td>'
+        return cells[n]
+
+    rows = []
+    for place in places:
+        where = "" if place.centre else f' <span class="muted">({no_place})</span>'
+        counts = "".join(cell(n) for n in place.counts.values())
+        rows.append(
+            f'<tr><th scope="row"><a href="{escape(place.url)}">{escape(place.name)}</a>{where}</th>'
+            f"{cell(place.total)}{counts}</tr>"
+        )
+    return mark_safe("\n        ".join(rows))  # noqa: S308 (every value escaped above)
+
+
+def _render_block(filters: MapFilterForm) -> str:
+    partnerships = filters.results()
+    by_countries = by_country(partnerships, filters)
+    total = sum(c.total for c in by_countries)
+    if total > PER_CITY_UP_TO:
+        context = {
+            "countries": by_countries,
+            "total": total,
+            "rows": country_rows(by_countries),
+            "map": draw_countries(by_countries),
+            "statuses": Partnership.Status.choices,
+            "per_city_up_to": PER_CITY_UP_TO,
+            "list_url": filters.list_url(),
+        }
+        return str(render_to_string("workspace/includes/partner_map_countries.html", context))
+    places = with_activity(partnerships)
+    context = {
+        "places": places,
+        "rows": table_rows(places),
+        "map": draw(places),
+        "statuses": Partnership.Status.choices,
+        "years": ACTIVITY_YEARS,
+    }
+    return str(render_to_string("workspace/includes/partner_map_block.html", context))
+
+
 def map_block(filters: MapFilterForm) -> SafeString:
     """The drawn map with its legend and table, once per version of the record
-    (``workspace.freshness``), day (visits of the last five years), language and filter:
-    reading and drawing every partner city takes about 200 ms at scale. Nothing in it
-    depends on who looks."""
+    (``workspace.freshness``), day (visits of the last five years), language and filter.
+    Nothing in it depends on who looks."""
     valid = filters.is_valid()
     home_city = filters.cleaned_data.get("home_city") if valid else None
     status = filters.cleaned_data.get("status") if valid else ""
@@ -196,18 +375,7 @@ def map_block(filters: MapFilterForm) -> SafeString:
         ]
     )
 
-    def render() -> str:
-        places = with_activity(filters.results())
-        context = {
-            "places": places,
-            "rows": table_rows(places),
-            "map": draw(places),
-            "statuses": Partnership.Status.choices,
-            "years": ACTIVITY_YEARS,
-        }
-        return str(render_to_string("workspace/includes/partner_map_block.html", context))
-
-    return mark_safe(freshness.cached(key, render))  # noqa: S308 (rendered by the template engine, escaped there)
+    return mark_safe(freshness.cached(key, lambda: _render_block(filters)))  # noqa: S308 (rendered by the template engine, escaped there)
 
 
 @require_GET

@@ -41,12 +41,17 @@ def actionitem_status_form(item: ActionItem) -> StatusForm:
 
 @register.simple_tag(takes_context=True)
 def actionitem_status(context: template.Context) -> SafeString:
-    item = context["item"]
+    return status_html(context, context["item"])
+
+
+def status_html(context: template.Context, item: ActionItem) -> SafeString:
+    """What ``{% actionitem_status %}`` writes for ``item`` (the list's rows call it too)."""
     if any(context.get(name) for name in SPECIAL):
         page = context.template  # the template being rendered: set while a tag runs
         if page is None:
             raise template.TemplateSyntaxError("{% actionitem_status %} is for templates only.")
-        return page.engine.get_template(FULL_TEMPLATE).render(context)
+        with context.push(item=item):
+            return page.engine.get_template(FULL_TEMPLATE).render(context)
     badges = format_html(
         '<span class="badge badge-{}">{}</span>', item.status, item.get_status_display()
     )

@@ -1,0 +1,89 @@
+"""The action-items list's rows written in Python (``{% actionitem_row %}``) equal the
+template they replace, in both languages, for an editor and a viewer."""
+
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from delegations.models import ActionItem
+from delegations.views.action_items import ITEM_RELATED
+from tests.factories import (
+    ActionItemFactory,
+    AgreementFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    editor,
+    viewer,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The list's row block as it was before it was written in Python (issue 16).
+TEMPLATE_LOOP = (
+    "{% load i18n workspace textcut %}{% for record in items %}"
+    "{% with item=record %}\n"
+    '  <tr id="actionitem-{{ item.pk }}">\n'
+    '    {% if user|can_edit %}<td class="select-cell"><input type="checkbox" id="select-{{ item.pk }}" name="items" value="{{ item.pk }}" form="bulk-status">{% include "delegations/includes/bulk_version.html" %}<label for="select-{{ item.pk }}" class="visually-hidden">{% blocktranslate with item=item.description|truncate_at_word:60 %}Select “{{ item }}”{% endblocktranslate %}</label></td>{% endif %}\n'
+    '    <td class="nowrap">{{ item.due|partial_date }}</td>\n'
+    '    <td class="title-cell"><a href="{% url \'delegations:actionitem_detail\' item.pk %}"{% if item.description|length > 100 %} title="{{ item.description }}"{% endif %}>{{ item.description|truncate_at_word:100 }}</a>\n'
+    '      <br><small class="muted">{% if item.visit %}{{ item.visit.title|truncate_at_word:60 }}{% endif %}{% if item.visit and item.agreement %} · {% endif %}{% if item.agreement %}{{ item.agreement.reference }}{% endif %}</small></td>\n'
+    '    <td class="secondary-cell">{{ item.partnership }}</td>\n'
+    '    <td class="secondary-cell">{{ item.owner_organisation|truncate_at_word:60|default:"—" }}{% if item.owner_person %}<br><small>{{ item.owner_person }}</small>{% endif %}{% include "delegations/includes/assignees.html" with item=item %}</td>\n'
+    "    <td>{{ item.get_priority_display }}</td>\n"
+    '    <td>{% include "delegations/includes/actionitem_status.html" with item=item %}</td>\n'
+    "  </tr>\n"
+    "{% endwith %}"
+    "{% endfor %}"
+)
+PYTHON_LOOP = "{% load actionitem_rows %}{% for record in items %}{% actionitem_row %}{% endfor %}"
+
+
+def rows(user, template: str) -> str:
+    request = RequestFactory().get("/actions/?status=open&page=2")
+    request.user = user
+    items = ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
+    context = {"items": items.order_by("pk"), "user": user, "request": request, "csrf_token": "tok"}
+    return Template(template).render(Context(context))
+
+
+@pytest.fixture
+def items():
+    """Items with and without each optional part, and text that must be escaped."""
+    plain = ActionItemFactory(description='Việc <b>"A"</b> & B', due_on=dt.date(2000, 1, 1))
+    long_text = " ".join(["Phối hợp tổ chức triển lãm ảnh"] * 8)
+    full = ActionItemFactory(
+        description=long_text,
+        status=ActionItem.Status.DONE,
+        priority=1,
+        due_on=dt.date(2030, 5, 1),
+        due_on_precision="month",
+        owner_organisation=OrganisationFactory(name="Sở <Ngoại vụ> " + "rất dài " * 10),
+        owner_person=PersonFactory(full_name="Trần Thị <B>"),
+    )
+    full.agreement = AgreementFactory(partnership=full.partnership, reference="R&D-1")
+    full.save()
+    full.assignees.add(
+        UserFactory(first_name="Lan", last_name="Nguyễn <x>"), UserFactory(username="plain")
+    )
+    agreement = AgreementFactory()
+    agreement_only = ActionItemFactory(
+        visit=None, agreement=agreement, partnership=agreement.partnership, priority=3
+    )
+    return [plain, full, agreement_only]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("make_user", [editor, viewer])
+def test_the_rows_written_in_python_equal_the_template_they_replace(items, language, make_user):
+    user = make_user()
+    with translation.override(language):
+        expected = rows(user, TEMPLATE_LOOP)
+        written = rows(user, PYTHON_LOOP)
+    assert written == expected
+    assert "&lt;b&gt;&quot;A&quot;&lt;/b&gt; &amp; B" in written
+    assert 'class="assignees"' in written
+    assert ("csrfmiddlewaretoken" in written) == (make_user is editor)
