@@ -25,6 +25,7 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -267,6 +268,18 @@ class CityName(models.Model):
         return self.name
 
 
+# The columns a row of the organisations list shows (``OrganisationQuerySet.for_list``).
+ORGANISATION_ROW_FIELDS = (
+    "name",
+    "abbreviation",
+    "kind",
+    "country",
+    "city__name",
+    "parent__name",
+    "parent__abbreviation",
+)
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def parties_for(
         self, partnership_id: int | None, *, chosen: models.QuerySet[Organisation] | None = None
@@ -307,6 +320,13 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         )
         return self.annotate(
             people_now=Coalesce(models.Subquery(held), 0, output_field=models.IntegerField())
+        )
+
+    def for_list(self) -> Self:
+        """What a row of the organisations list shows and no more (no notes, no website, no
+        city profiles), with ``people_now`` (issue 16, as ``PartnershipQuerySet.for_list``)."""
+        return (
+            self.select_related("city", "parent").only(*ORGANISATION_ROW_FIELDS).with_people_now()
         )
 
 
@@ -519,12 +539,42 @@ class Position(EnglishVersions, Record):
         return f"{self.title} {org}"
 
 
+# The columns a row of the partners list shows (``PartnershipQuerySet.for_list``).
+PARTNERSHIP_ROW_FIELDS = (
+    "kind",
+    "status",
+    "established_on",
+    "established_on_precision",
+    "home_city__name",
+    "partner_city__name",
+    "partner_city__name_en",
+    "partner_city__country",
+)
+
+
 class PartnershipQuerySet(models.QuerySet["Partnership"]):
     def active(self) -> Self:
         return self.filter(status=Partnership.Status.ACTIVE)
 
     def with_cities(self) -> Self:
         return self.select_related("home_city", "partner_city", "focal_office")
+
+    def for_list(self) -> Self:
+        """What a row of the partners list shows and no more: the two cities' names and the
+        partner's country (no focal office, no profiles or summaries), and ``field_names``,
+        the names of its fields of cooperation in name order, read in the same query for
+        the rows shown (issue 16: the list's first view after a change spent more time
+        building and rendering model instances than reading its rows)."""
+        names = (
+            FieldOfCooperation.objects.filter(partnerships=models.OuterRef("pk"))
+            .order_by("name")
+            .values("name")
+        )
+        return (
+            self.select_related("home_city", "partner_city")
+            .only(*PARTNERSHIP_ROW_FIELDS)
+            .annotate(field_names=ArraySubquery(names))
+        )
 
     def followed_by(self, user: User) -> Self:
         return self.filter(followers=user)

@@ -271,7 +271,7 @@ def person_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = OrganisationFilterForm(request.GET)
-    rows = filters.results(Organisation.objects.select_related("city", "parent").with_people_now())
+    rows = filters.results(Organisation.objects.for_list())
     context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/organisation_list.html", context, "organisation-results"

@@ -34,6 +34,7 @@ from workspace import partner_map, statistics
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("workspace.migrations.0004_activity_counts")
+totals = importlib.import_module("workspace.migrations.0005_activity_totals")
 
 TRIGGERED_TABLES = [
     "delegations_visit",
@@ -58,27 +59,68 @@ def counted_from_the_records() -> set[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {key.replace('period,', 'period::text,').replace('period_end,', 'period_end::text,')}, SUM(n)"  # noqa: S608 -- the migration's constants
-            f" FROM ({migration.all_rows(settings.TIME_ZONE)})"
+            f" FROM ({totals.all_rows(settings.TIME_ZONE)})"
             " delta(partnership_id, metric, period, period_end, kind, n)"
             f" GROUP BY {key} HAVING SUM(n) <> 0"
         )
         return set(cursor.fetchall())
 
 
+def stored_city_counts() -> set[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT home_city_id, metric, period::text, period_end::text, kind, n"
+            " FROM workspace_cityactivitycount"
+        )
+        return set(cursor.fetchall())
+
+
+def stored_windows() -> set[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT partnership_id, home_city_id, last_year, visits, signed, total"
+            " FROM workspace_activitywindow"
+        )
+        return set(cursor.fetchall())
+
+
+def derived_from_the_records() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """The counts per home city and the ten years' totals, straight from every record
+    (with the partnerships' home cities now)."""
+    records = f"({totals.all_rows(settings.TIME_ZONE)})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT home_city_id, metric, period::text, period_end::text, kind, SUM(n)"  # noqa: S608 -- the migration's constants
+            f" FROM ({totals.city_rows(records, '1')})"
+            " delta(home_city_id, metric, period, period_end, kind, n)"
+            " GROUP BY home_city_id, metric, period, period_end, kind HAVING SUM(n) <> 0"
+        )
+        city = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT partnership_id, home_city_id, last_year, SUM(visits), SUM(signed), SUM(total)"  # noqa: S608 -- the migration's constants
+            f" FROM ({totals.window_rows(records, '1')})"
+            " delta(partnership_id, home_city_id, last_year, visits, signed, total)"
+            " GROUP BY partnership_id, home_city_id, last_year HAVING SUM(total) <> 0"
+        )
+        return city, set(cursor.fetchall())
+
+
 def assert_counts_exact() -> None:
     assert stored_counts() == counted_from_the_records()
+    assert (stored_city_counts(), stored_windows()) == derived_from_the_records()
 
 
 def test_migrate_installs_the_triggers_on_the_counted_tables():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT event_object_table, event_manipulation FROM information_schema.triggers"
-            " WHERE trigger_name LIKE '%%_activity_%%'"
+            " WHERE trigger_name LIKE '%%_activity_%%' OR trigger_name LIKE '%%_totals_%%'"
         )
         installed = set(cursor.fetchall())
-    for table in TRIGGERED_TABLES:
+    for table in [*TRIGGERED_TABLES, "workspace_activitycount"]:
         for operation in ("INSERT", "UPDATE", "DELETE"):
             assert (table, operation) in installed
+    assert ("partnerships_partnership", "UPDATE") in installed  # a move to another home city
 
 
 def test_the_counts_use_the_sites_time_zone():
@@ -285,8 +327,10 @@ def test_the_counts_stay_exact_through_a_random_mix_of_writes(seed):
     assert len(set(done)) > 10
     # A partnership moved to another home city: counted under its new home.
     Partnership.objects.filter(pk=partnerships[0].pk).update(home_city=homes[1])
+    assert_counts_exact()
     for home in [None, *homes]:
-        for first, until in [(2022, 2026), (2024, 2024), (2025, 2030)]:
+        # Ten years (the most active from their ten years' totals), and other periods.
+        for first, until in [(2022, 2026), (2024, 2024), (2025, 2030), (2017, 2026), (2021, 2030)]:
             assert charts(home, first, until, counted=True) == charts(home, first, until)
 
 
@@ -297,7 +341,8 @@ def test_the_counts_are_refilled_when_a_counted_table_is_emptied():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("TRUNCATE delegations_visit CASCADE")
     assert_counts_exact()
-    assert {row[1] for row in stored_counts()} == {"signed", "in_force"}
+    assert {row[1] for row in stored_counts()} == {"signed", "in_force", "in_force_day"}
+    assert {row[1] for row in stored_city_counts()} == {row[1] for row in stored_counts()}
 
 
 def charts(home: Any, first: int, until: int, *, counted: bool = False) -> list[str]:
@@ -350,3 +395,19 @@ def test_the_statistics_page_shows_a_visit_recorded_after_it_was_drawn(client):
     VisitFactory(start_date=dt.date(2025, 5, 11), title="fresh")
     after = client.get(url, query).text
     assert before != after
+
+
+def test_the_most_active_of_ten_years_are_ranked_as_counted_ties_included():
+    """More partnerships than the chart shows, tied at the tenth place: the ten years'
+    totals give the same ten, in the same order (by partner city), as a count."""
+    home = HomeCityFactory()
+    partnerships = [PartnershipFactory(home_city=home) for _ in range(14)]
+    for i, partnership in enumerate(partnerships):
+        for day in range(1 + (i % 3 == 0)):
+            VisitFactory(partnership=partnership, start_date=dt.date(2020, 3, 1 + day))
+    AgreementFactory(partnership=partnerships[5], signed_on=dt.date(2017, 1, 1))
+    AgreementFactory(partnership=partnerships[6], signed_on=dt.date(2016, 12, 31))
+    assert_counts_exact()
+    for first, until in [(2017, 2026), (2011, 2020), (2020, 2029), (2021, 2030)]:
+        assert charts(None, first, until) == charts(None, first, until, counted=True)
+        assert charts(home, first, until) == charts(home, first, until, counted=True)

@@ -302,12 +302,14 @@ def test_a_page_of_the_agenda_counts_its_days_through_the_date_indexes(client_in
 
 
 def test_statistics_read_the_activity_counts_not_the_records(client_in):
-    """Issue 15: the charts read ``workspace_activitycount`` (kept by triggers), not the
-    visits, action items and their notes; the one statement on a big table counts the
-    agreements in force today that started this year or end before its last day,
-    through their start and end indexes."""
-    plans = plans_of(client_in, reverse("workspace:statistics"))
+    """Issue 15: the charts read the activity counts kept by triggers, not the visits,
+    agreements, action items and their notes; issue 16: the counts per home city
+    (``workspace_cityactivitycount``) and the ten years' totals of the most active
+    partnerships (``workspace_activitywindow``), not the counts per partnership."""
+    derived = ("workspace_cityactivitycount", "workspace_activitywindow")
+    plans = plans_of(client_in, reverse("workspace:statistics"), (*derived, *BIG_TABLES))
     for sql, plan in plans:
-        assert "workspace_activitycount" in sql, sql
-        assert not re.search(r"delegations_(visit|actionitem|progressupdate)\b", sql), sql
+        assert re.search(r"workspace_(cityactivitycount|activitywindow)\b", sql), sql
+        assert not re.search(r"workspace_activitycount\b", sql), sql
+        assert not re.search(r"(delegations|agreements)_[a-z]+\b", sql), sql
         assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"

@@ -137,7 +137,12 @@ class ActivityCount(models.Model):
     - ``in_force``: binding agreements in force on every 31 December from ``period`` to
       ``period_end`` (-infinity/infinity when open);
     - ``recorded``, ``done``, ``done_on_time``: action items by quarter of recording or of
-      the day they were done (the latest "done" note's date, else the last change).
+      the day they were done (the latest "done" note's date, else the last change);
+    - ``in_force_day``: binding agreements that start being in force on ``period`` (+1),
+      or whose last day in force was the day before (-1), when they start no later than
+      they end (0005): the count can be negative.
+
+    ``CityActivityCount`` and ``ActivityWindow`` are derived from these rows by triggers.
     """
 
     partnership_id = models.BigIntegerField()
@@ -168,3 +173,81 @@ class ActivityCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership_id} {self.metric} {self.period} {self.kind}: {self.n}"
+
+
+class CityActivityCount(models.Model):
+    """The activity counts (``ActivityCount``) summed per home city instead of per
+    partnership, visits per year instead of per month: what the statistics page's charts
+    read, so they read a few hundred rows however many partnerships there are (issue 16:
+    partnerships grow 113 → 1,709 from scale 0.25 to 4). Derived from ``ActivityCount`` by
+    PostgreSQL triggers on it (and on a partnership's move to another home city),
+    workspace/migrations/0005_activity_totals.py; empty on another database.
+
+    ``metric``, ``period``, ``period_end`` and ``kind`` as in ``ActivityCount``, with
+    ``visits`` by year of the start, plus ``in_force_day``: the binding agreements that
+    start being in force on ``period`` (+) or stopped the day before (-), for the count of
+    those in force today.
+    """
+
+    home_city_id = models.BigIntegerField()
+    metric = models.CharField(max_length=16)
+    period = models.DateField()
+    period_end = models.DateField()
+    kind = models.CharField(max_length=20, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("activity count per home city")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_city_id", "metric", "period", "period_end", "kind"],
+                name="cityactivitycount_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["metric", "period"],
+                include=["home_city_id", "period_end", "kind", "n"],
+                name="cityactivitycount_metric",
+            ),
+            # The triggers drop the counts that fell to zero.
+            models.Index(fields=["id"], condition=Q(n=0), name="cityactivitycount_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_city_id} {self.metric} {self.period} {self.kind}: {self.n}"
+
+
+class ActivityWindow(models.Model):
+    """A partnership's visits and agreements signed in the ten years up to ``last_year``
+    (the statistics page's default period): "the most active partnerships" of a ten-year
+    period are the first rows of the (``last_year``, ``total`` descending) index, not a
+    sum over every partnership. Derived from ``ActivityCount`` by the triggers that keep
+    ``CityActivityCount``; a row is kept only while its total is above zero."""
+
+    YEARS = 10
+
+    partnership_id = models.BigIntegerField()
+    home_city_id = models.BigIntegerField()
+    last_year = models.IntegerField()
+    visits = models.IntegerField()
+    signed = models.IntegerField()
+    total = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("ten years' activity of a partnership")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership_id", "last_year"], name="activitywindow_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["last_year", "-total"], name="activitywindow_rank"),
+            models.Index(
+                fields=["last_year", "home_city_id", "-total"], name="activitywindow_city_rank"
+            ),
+            models.Index(fields=["id"], condition=Q(total=0), name="activitywindow_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.last_year}: {self.total}"

@@ -31,6 +31,7 @@ from common.permissions import viewer_required
 from delegations.models import Visit
 from partnerships.models import City
 from workspace import freshness, statistics_portable
+from workspace.models import ActivityWindow
 
 DEFAULT_YEARS = 10
 TOP_PARTNERSHIPS = 10
@@ -63,7 +64,7 @@ def _scope(home_city: City | None, prefix: str = "partnership__") -> Q:
 
 def on_postgresql() -> bool:
     """Whether the counts can be read from the activity counts PostgreSQL's triggers keep
-    (``workspace.models.ActivityCount``); on another database (a first run on SQLite)
+    (``workspace.models.ActivityCount`` and the tables derived from it); on another database (a first run on SQLite)
     ``workspace.statistics_portable`` counts them from the records."""
     return connection.vendor == "postgresql"
 
@@ -74,15 +75,15 @@ def _period(years: list[int]) -> tuple[dt.date, dt.date]:
     return dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
 
 
-# The counts per year and kind of one metric of the activity counts (``ActivityCount``,
-# kept by triggers): a few thousand rows through the (metric, period) index instead of
-# every visit or agreement of the period.
+# The charts read the activity counts per home city (``CityActivityCount``, derived by
+# triggers from the counts per partnership): a few hundred rows however many partnerships
+# there are (issue 16), through the (metric, period) index. The counts per year and kind
+# of one metric:
 COUNTS_PER_YEAR = """
 SELECT EXTRACT(YEAR FROM counts.period)::int, counts.kind, SUM(counts.n)::int
-FROM workspace_activitycount counts
+FROM workspace_cityactivitycount counts
 WHERE counts.metric = %(metric)s AND counts.period BETWEEN %(first)s AND %(last)s
-  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
-      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+  AND (%(home_city)s::bigint IS NULL OR counts.home_city_id = %(home_city)s::bigint)
 GROUP BY 1, 2
 """
 
@@ -188,33 +189,23 @@ def _in_force_from_agreements(home_city: City | None, days: list[dt.date]) -> Co
 
 
 # The binding agreements grouped by the first and the last year whose 31 December they
-# are in force on (NULL: open), from the activity counts: a few hundred groups. And, when
-# today is in the chart and not a year end, the count of those in force today that
-# started this year or end before its last day (``AgreementQuerySet.in_force``), read
-# from the agreements through their start and end indexes: they are not in the groups'
-# terms (the others in force today started before this year and run at least to its end).
+# are in force on (NULL: open): a few hundred groups. And, when today is in the chart and
+# not a year end, this year's changes up to today (``in_force_day``: +1 the day one starts
+# being in force, -1 the day after one ends): in force today is in force on 31 December
+# of last year plus those (``AgreementQuerySet.in_force``).
 IN_FORCE_GROUPS = """
 SELECT CASE WHEN isfinite(counts.period) THEN EXTRACT(YEAR FROM counts.period)::int END,
        CASE WHEN isfinite(counts.period_end) THEN EXTRACT(YEAR FROM counts.period_end)::int END,
        SUM(counts.n)::int, FALSE
-FROM workspace_activitycount counts
+FROM workspace_cityactivitycount counts
 WHERE counts.metric = 'in_force' AND counts.period <= %(last)s AND counts.period_end >= %(first)s
-  AND counts.period <= counts.period_end
-  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
-      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+  AND counts.period <= counts.period_end AND (%(home_city)s::bigint IS NULL OR counts.home_city_id = %(home_city)s::bigint)
 GROUP BY 1, 2
 UNION ALL
-SELECT NULL, NULL, COUNT(*)::int, TRUE
-FROM agreements_agreement agreement
-WHERE %(today_counted)s AND agreement.status IN ('in_force', 'expired')
-  AND (agreement.valid_until IS NULL OR agreement.valid_until >= %(today)s)
-  AND (COALESCE(agreement.valid_from, agreement.signed_on) IS NULL
-       OR COALESCE(agreement.valid_from, agreement.signed_on) <= %(today)s)
-  AND (agreement.valid_from BETWEEN %(year_start)s AND %(today)s
-       OR (agreement.valid_from IS NULL AND agreement.signed_on BETWEEN %(year_start)s AND %(today)s)
-       OR agreement.valid_until BETWEEN %(today)s AND %(year_end)s - 1)
-  AND (%(home_city)s::bigint IS NULL OR agreement.partnership_id IN (
-      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+SELECT NULL, NULL, COALESCE(SUM(counts.n), 0)::int, TRUE
+FROM workspace_cityactivitycount counts
+WHERE %(today_counted)s AND counts.metric = 'in_force_day'
+  AND counts.period BETWEEN %(year_start)s AND %(today)s AND (%(home_city)s::bigint IS NULL OR counts.home_city_id = %(home_city)s::bigint)
 """
 
 
@@ -222,12 +213,13 @@ def _in_force_from_counts(
     home_city: City | None, years: list[int], days: list[dt.date], today: dt.date
 ) -> Counter[dt.date]:
     """Year ends from the counts alone; today (when it is not a year end) from the counts
-    of those that started before this year and run at least to its end, plus those
-    counted directly (``IN_FORCE_GROUPS``). One query."""
+    on 31 December of last year and this year's changes (``IN_FORCE_GROUPS``). One query."""
     first, last = _period(years)
     year_ends = [day for day in days if (day.month, day.day) == (12, 31)]
     this_year = today.year
     today_counted = today in days and today not in year_ends
+    if today_counted:
+        first = min(first, dt.date(this_year - 1, 1, 1))
     params: dict[str, Any] = {
         "first": first,
         "last": last,
@@ -235,7 +227,6 @@ def _in_force_from_counts(
         "today_counted": today_counted,
         "today": today,
         "year_start": dt.date(this_year, 1, 1),
-        "year_end": dt.date(this_year, 12, 31),
     }
     with connection.cursor() as cursor:
         cursor.execute(IN_FORCE_GROUPS, params)
@@ -251,7 +242,7 @@ def _in_force_from_counts(
         if (
             today_counted
             and (start is None or start < this_year)
-            and (end is None or end >= this_year)
+            and (end is None or end >= this_year - 1)
         ):
             in_force[today] += n
     return in_force
@@ -305,11 +296,9 @@ def action_items_per_quarter(home_city: City | None, years: list[int]) -> tuple[
 ACTION_ITEM_QUARTERS = """
 SELECT counts.metric, EXTRACT(YEAR FROM counts.period)::int,
        EXTRACT(QUARTER FROM counts.period)::int, SUM(counts.n)::int
-FROM workspace_activitycount counts
+FROM workspace_cityactivitycount counts
 WHERE counts.metric IN ('recorded', 'done', 'done_on_time')
-  AND counts.period BETWEEN %(first)s AND %(last)s
-  AND (%(home_city)s::bigint IS NULL OR counts.partnership_id IN (
-      SELECT id FROM partnerships_partnership WHERE home_city_id = %(home_city)s::bigint))
+  AND counts.period BETWEEN %(first)s AND %(last)s AND (%(home_city)s::bigint IS NULL OR counts.home_city_id = %(home_city)s::bigint)
 GROUP BY 1, 2, 3
 """
 
@@ -337,9 +326,29 @@ def _action_item_quarters(
     return counters["recorded"], counters["done"], counters["done_on_time"]
 
 
-# The partnerships with the most visits and agreements signed in the period, from the
-# activity counts (a count is kept only while it is above zero), joined to the
-# partnerships and their cities.
+# The partnerships with the most visits and agreements signed in a ten years' period (the
+# default), from their totals (``ActivityWindow``, kept only while above zero): the rows
+# of the (last year, total descending) index down to the tenth total, ties included, then
+# ordered as below by partner city.
+TOP_PARTNERSHIPS_OF_TEN_YEARS = """
+SELECT partnership.id, home.name, partner.name, windows.visits, windows.signed
+FROM workspace_activitywindow windows
+JOIN partnerships_partnership partnership ON partnership.id = windows.partnership_id
+JOIN partnerships_city home ON home.id = partnership.home_city_id
+JOIN partnerships_city partner ON partner.id = partnership.partner_city_id
+WHERE windows.last_year = %(last_year)s
+  AND (%(home_city)s::bigint IS NULL OR windows.home_city_id = %(home_city)s::bigint)
+  AND windows.total >= COALESCE((
+      SELECT tenth.total FROM workspace_activitywindow tenth
+      WHERE tenth.last_year = %(last_year)s
+        AND (%(home_city)s::bigint IS NULL OR tenth.home_city_id = %(home_city)s::bigint)
+      ORDER BY tenth.total DESC OFFSET %(tenth)s LIMIT 1), 1)
+ORDER BY windows.total DESC, partner.name ASC, partnership.id
+LIMIT %(limit)s
+"""
+
+# Any other period: the same from the activity counts per partnership (a count is kept
+# only while it is above zero), a sum over the partnerships active in the period.
 TOP_PARTNERSHIPS_QUERY = """
 SELECT partnership.id, home.name, partner.name,
        COALESCE(counts.visits, 0) AS visit_count, COALESCE(counts.signed, 0) AS signed_count
@@ -365,14 +374,19 @@ def top_partnerships(home_city: City | None, years: list[int]) -> Chart:
     params: dict[str, Any] = {
         "first": first,
         "last": last,
+        "last_year": years[-1],
         "home_city": _pk(home_city),
         "limit": TOP_PARTNERSHIPS,
+        "tenth": TOP_PARTNERSHIPS - 1,
     }
     if not on_postgresql():
         rows = statistics_portable.top_partnership_rows(home_city, first, last, TOP_PARTNERSHIPS)
     else:
+        ten_years = len(years) == ActivityWindow.YEARS
         with connection.cursor() as cursor:
-            cursor.execute(TOP_PARTNERSHIPS_QUERY, params)
+            cursor.execute(
+                TOP_PARTNERSHIPS_OF_TEN_YEARS if ten_years else TOP_PARTNERSHIPS_QUERY, params
+            )
             rows = cursor.fetchall()
     return Chart(
         "horizontal_bar",

@@ -96,9 +96,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def partnership_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = PartnershipFilterForm(request.GET)
-    rows = filters.results(
-        with_last_visit(Partnership.objects.with_cities()).prefetch_related("fields")
-    )
+    rows = filters.results(with_last_visit(Partnership.objects.for_list()))
     context = list_context(request, filters, rows)
     return render_partial_or_page(
         request, "partnerships/partnership_list.html", context, "partnership-results"

@@ -17,6 +17,8 @@ EXPORT_EXCLUDES = [
     "workspace.DataVersion",  # the caches' bookkeeping (workspace/freshness.py), not the record
     # Counted from the record by triggers as it is loaded (workspace.models.ActivityCount).
     "workspace.ActivityCount",
+    "workspace.CityActivityCount",  # and what the triggers derive from them
+    "workspace.ActivityWindow",
     # Background jobs and their task queue: passing work, whose result files are not in
     # the export; a restored queue would run old jobs again.
     "jobs",
