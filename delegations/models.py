@@ -110,21 +110,29 @@ class VisitQuerySet(models.QuerySet["Visit"]):
     def balance(self) -> dict[str, int]:
         """How many of these visits (a partnership's: ``partnership.visits.balance()``) went
         each way, cancelled ones not counted, in one query."""
-        counts = dict(
+        return visit_balance(
             self.exclude(status="cancelled")
             .order_by()
             .values_list("direction")
             .annotate(n=models.Count("pk"))
         )
-        incoming, outgoing = counts.get("incoming", 0), counts.get("outgoing", 0)
-        both = incoming + outgoing
-        return {
-            "incoming": incoming,
-            "outgoing": outgoing,
-            "online": counts.get("online", 0),
-            "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
-            "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
-        }
+
+
+def visit_balance(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """The balance of visits from ``(direction, count)`` pairs (a direction may come more
+    than once: its counts add up), with each way's share of the bar rounded to 5%."""
+    totals: dict[str, int] = {}
+    for direction, n in counts:
+        totals[direction] = totals.get(direction, 0) + n
+    incoming, outgoing = totals.get("incoming", 0), totals.get("outgoing", 0)
+    both = incoming + outgoing
+    return {
+        "incoming": incoming,
+        "outgoing": outgoing,
+        "online": totals.get("online", 0),
+        "incoming_share": round(incoming * 20 / both) * 5 if both else 0,
+        "outgoing_share": 100 - round(incoming * 20 / both) * 5 if both else 0,
+    }
 
 
 @functools.cache

@@ -168,6 +168,12 @@ def search_agreements(query: str) -> Group:
     )
 
 
+def _partnerships(found: Probe) -> Q | None:
+    """The rows of the partnerships between the cities the query names, if any: a
+    group's count reads them first, through the ``partnership_id`` index."""
+    return Q(partnership_id__in=found.partnership_ids) if found.partnership_ids else None
+
+
 def search_visits(query: str, found: Probe) -> Group:
     # A visit is also found by its programme (Đông Hồ in a Minsk 2025 engagement).
     rows = Visit.objects.select_related("partnership__home_city", "partnership__partner_city")
@@ -178,7 +184,8 @@ def search_visits(query: str, found: Probe) -> Group:
         TextSearch(
             query,
             VISIT_FIELDS,
-            extra=found.visits | Q(partnership_id__in=found.partnership_ids),
+            extra=Q(partnership_id__in=found.partnership_ids) | found.visits,
+            indexed=_partnerships(found),
         ),
     )
 
@@ -205,7 +212,12 @@ def search_action_items(query: str, found: Probe) -> Group:
     return take_ranked(
         Group("action_items", _("Action items"), more_url=more),
         rows,
-        TextSearch(query, ACTION_ITEM_FIELDS, extra=Q(partnership_id__in=found.partnership_ids)),
+        TextSearch(
+            query,
+            ACTION_ITEM_FIELDS,
+            extra=Q(partnership_id__in=found.partnership_ids),
+            indexed=_partnerships(found),
+        ),
     )
 
 
