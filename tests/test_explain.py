@@ -313,3 +313,22 @@ def test_statistics_read_the_activity_counts_not_the_records(client_in):
         assert not re.search(r"workspace_activitycount\b", sql), sql
         assert not re.search(r"(delegations|agreements)_[a-z]+\b", sql), sql
         assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
+
+
+def test_the_biggest_partnerships_items_latest_due_first_read_their_page_from_an_index(
+    client_in,
+):
+    """Issue 16: the list of one partnership's items by due date, latest first, sorted
+    all of the biggest partnership's items for a page of 25 (11,000 at scale 1, 120 ms,
+    growing with the archive); ``actionitem_pship_due_desc`` reads the page in order."""
+    from django.db.models import Count
+
+    from partnerships.models import Partnership
+
+    big = Partnership.objects.annotate(n=Count("action_items")).order_by("-n").first()
+    assert big is not None
+    url = reverse("delegations:actionitem_list") + f"?partnership={big.pk}&sort=-due"
+    plans = [
+        plan for sql, plan in plans_of(client_in, url) if not sql.startswith("SELECT COUNT(*)")
+    ]
+    assert any("actionitem_pship_due_desc" in plan for plan in plans), plans
