@@ -514,6 +514,64 @@ def test_partnership_page_shows_the_latest_visits_and_links_to_all_of_them(viewe
     assert f"/visits/?partnership={partnership.pk}" in response.content.decode()
 
 
+def test_the_visit_balance_read_from_the_activity_counts_equals_a_count_of_the_visits():
+    """Issue 16: on PostgreSQL the page reads the balance from the monthly counts the
+    triggers keep, plus the visits with no start date; it must equal counting the visits
+    (cancelled ones left out, every direction, several months, undated ones)."""
+    partnership = PartnershipFactory()
+    other = PartnershipFactory()
+    for direction, start, status in [
+        (Visit.Direction.INCOMING, dt.date(2019, 3, 2), Visit.Status.COMPLETED),
+        (Visit.Direction.INCOMING, dt.date(2019, 3, 20), Visit.Status.COMPLETED),
+        (Visit.Direction.INCOMING, dt.date(2024, 11, 5), Visit.Status.CANCELLED),
+        (Visit.Direction.INCOMING, None, Visit.Status.PLANNED),
+        (Visit.Direction.OUTGOING, dt.date(2021, 7, 1), Visit.Status.COMPLETED),
+        (Visit.Direction.OUTGOING, None, Visit.Status.CANCELLED),
+        (Visit.Direction.ONLINE, dt.date(2022, 1, 9), Visit.Status.COMPLETED),
+        (Visit.Direction.ONLINE, None, Visit.Status.PLANNED),
+    ]:
+        VisitFactory(
+            partnership=partnership,
+            direction=direction,
+            start_date=start,
+            end_date=None,
+            status=status,
+        )
+    VisitFactory(partnership=other, direction=Visit.Direction.OUTGOING)
+    expected = partnership.visits.balance()
+    assert (expected["incoming"], expected["outgoing"], expected["online"]) == (3, 1, 2)
+    assert stories._visit_balance(partnership) == expected
+    # A change moves both the same way (the counts follow every write).
+    Visit.objects.filter(partnership=partnership, direction=Visit.Direction.OUTGOING).update(
+        direction=Visit.Direction.INCOMING
+    )
+    assert stories._visit_balance(partnership) == partnership.visits.balance()
+
+
+def test_partnership_page_caps_its_counts_and_says_more_than(viewer_client, monkeypatch, settings):
+    """Issue 16: visits and open items are counted no further than STORY_COUNT_CAP; past
+    it the page says "more than" rather than a wrong total."""
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(stories, "STORY_VISITS", 2)
+    monkeypatch.setattr(stories, "STORY_ITEMS", 2)
+    monkeypatch.setattr(stories, "STORY_COUNT_CAP", 3)
+    partnership = PartnershipFactory()
+    for day in range(1, 6):
+        visit = VisitFactory(partnership=partnership, start_date=dt.date(2020, 1, day))
+        ActionItemFactory(visit=visit, due_on=dt.date(2030, 1, day))
+    html = viewer_client.get(detail(partnership), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The latest 2 of more than 3." in html
+    assert "The 2 due first of more than 3." in html
+    assert ">3+</span>" in html
+    monkeypatch.setattr(stories, "STORY_COUNT_CAP", 1000)
+    other = PartnershipFactory()
+    for day in range(1, 4):
+        ActionItemFactory(visit=VisitFactory(partnership=other, start_date=dt.date(2020, 1, day)))
+    html = viewer_client.get(detail(other), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The latest 2 of 3." in html
+    assert "more than" not in html
+
+
 def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_assert_num_queries):
     partnership = PartnershipFactory()
     outside = AgreementFactory(signed_on=dt.date(1999, 1, 1))  # another partnership's
