@@ -202,6 +202,28 @@ def test_a_visit_found_by_two_programme_items_appears_once():
     assert group(groups, "visits").rows == [visit]
 
 
+def test_a_programme_word_of_many_items_finds_every_visit_that_has_it(monkeypatch):
+    """The probe reads at most PROGRAMME_PROBE programme items; when it is full, the
+    visits are matched by their programme in SQL. Deciding on the distinct visits of
+    those items instead found only the first items' visits (scale 1: "tham quan" found
+    345 of 11,837 visits)."""
+    from workspace import search
+
+    monkeypatch.setattr(search, "PROGRAMME_PROBE", 4)
+    visits = [VisitFactory(title=f"Đoàn số {n}") for n in range(3)]
+    for visit in visits:
+        for _ in range(3):
+            EngagementFactory(visit=visit, title="Tham quan phố cổ")
+    _, groups = search_record("tham quan")
+    found = group(groups, "visits")
+    assert sorted(v.pk for v in found.rows) == sorted(v.pk for v in visits)
+    assert found.total == 3
+    # A word of few items still goes by the probe's list of visits.
+    EngagementFactory(visit=visits[0], title="Hội đàm")
+    _, groups = search_record("hoi dam")
+    assert group(groups, "visits").rows == [visits[0]]
+
+
 def test_a_one_letter_query_searches_nothing():
     PersonFactory(full_name="A")
     query, groups = search_record(" a ")
