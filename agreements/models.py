@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.indexes import OrderIndex
+from common.list_subquery import ListSubquery
 from common.models import EndKind, EnglishVersions, Record
 from common.partialdate import PartialDate, Precision, partial_date_constraint
 from partnerships.models import (
@@ -90,7 +90,7 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         order: one subquery per row shown (run after the sort and the limit), instead of a
         second query and a model instance and a manager per field and row (issue 16)."""
         names = FieldOfCooperation.objects.filter(agreements=OuterRef("pk")).values("name")
-        return self.annotate(field_names=ArraySubquery(names.order_by("name")))
+        return self.annotate(field_names=ListSubquery(names.order_by("name")))
 
     def tree(self, limit: int | None = None) -> tuple[list[tuple[int, Agreement]], int]:
         """These agreements (a partnership's: ``partnership.agreements.tree()``) as

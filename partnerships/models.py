@@ -25,7 +25,6 @@ import zoneinfo
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -44,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from common.list_subquery import ListSubquery
 from common.models import EndKind, EnglishVersions, Record, end_kind_constraint, end_kind_field
 from common.partialdate import (
     PartialDate,
@@ -573,7 +573,7 @@ class PartnershipQuerySet(models.QuerySet["Partnership"]):
         return (
             self.select_related("home_city", "partner_city")
             .only(*PARTNERSHIP_ROW_FIELDS)
-            .annotate(field_names=ArraySubquery(names))
+            .annotate(field_names=ListSubquery(names))
         )
 
     def followed_by(self, user: User) -> Self:

@@ -379,3 +379,51 @@ def test_anniversaries_known_to_the_month_only_are_cut_with_their_count(viewer_c
         text = viewer_client.get(URL, {**MAY, "view": view}).text
         assert text.count("MONTH-SIGNED-") == 10
         assert "and 2 more anniversaries this month" in text
+
+
+def test_the_per_day_reads_in_python_equal_postgresqls(monkeypatch):
+    """SQLite (the first run) spreads visits and agreement dates over days in Python; on
+    PostgreSQL the same rows come ranked from SQL: both give the same days, rows, order
+    and counts."""
+    from django.db import connection
+    from django.db.models import Q
+
+    from workspace import calendar_events as ce
+
+    assert connection.vendor == "postgresql"
+    partnership = PartnershipFactory()
+    for n, (start, end) in enumerate(
+        [((2025, 6, 2), (2025, 6, 4)), ((2025, 6, 3), None), ((2025, 6, 3), (2025, 6, 3)),
+         ((2025, 5, 30), (2025, 6, 3)), ((2025, 6, 3), (2025, 6, 9))]
+    ):  # fmt: skip
+        VisitFactory(
+            partnership=partnership, title=f"Visit {n}", start_date=dt.date(*start),
+            end_date=dt.date(*end) if end else None,
+        )  # fmt: skip
+    for n in range(2):
+        VisitFactory(
+            partnership=partnership, title=f"Month {n}", start_date=dt.date(2025, 6, 1),
+            start_date_precision=Precision.MONTH, end_date=None,
+        )  # fmt: skip
+    for n, (valid_from, valid_until) in enumerate(
+        [((2025, 6, 3), (2025, 6, 3)), ((2020, 1, 1), (2025, 6, 3)), ((2025, 6, 10), None)]
+    ):
+        AgreementFactory(
+            partnership=partnership, reference=f"R{n}", status=Agreement.Status.IN_FORCE,
+            valid_from=dt.date(*valid_from),
+            valid_until=dt.date(*valid_until) if valid_until else None,
+        )  # fmt: skip
+    first, last, month = dt.date(2025, 5, 26), dt.date(2025, 7, 6), dt.date(2025, 6, 1)
+    scope = Q(partnership=partnership)
+    for per_day in (2, None):
+        in_sql = ce.visits_per_day(first, last, scope, month=month, per_day=per_day, undated=1)
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+        in_python = ce.visits_per_day(first, last, scope, month=month, per_day=per_day, undated=1)
+        dates_python = ce.agreement_dates_per_day(first, last, scope, per_day=per_day)
+        monkeypatch.undo()
+        dates_sql = ce.agreement_dates_per_day(first, last, scope, per_day=per_day)
+        assert in_python == in_sql
+        assert dates_python == dates_sql
+    assert in_sql.totals[dt.date(2025, 6, 3)] == 5
+    assert in_sql.totals[None] == 2
+    assert dates_sql.totals[dt.date(2025, 6, 3)] == 3

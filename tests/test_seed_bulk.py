@@ -20,7 +20,7 @@ from demo.loader import load_demo
 from partnerships.models import City, Person, Position
 
 SCALE = 0.01
-activity_migration = importlib.import_module("workspace.migrations.0004_activity_counts")
+activity_migration = importlib.import_module("workspace.migrations.0005_activity_totals")
 TODAY = dt.date(2026, 6, 15)
 
 

@@ -769,9 +769,12 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     """The visits of each day from ``first`` to ``last`` they cover, the first
     ``per_day`` (None: all) by start and title, with each day's count; under the day
     None the visits of ``month`` known to the month only, the first ``undated``."""
-    sql, params = (
-        _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until").query.sql_with_params()
-    )
+    visits = _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
+    if connection.vendor != "postgresql":
+        return _visits_per_day_in_python(
+            visits, first=first, last=last, month=month, per_day=per_day, undated=undated
+        )
+    sql, params = visits.query.sql_with_params()
     columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
     rows = _raw(
         f"""
@@ -798,6 +801,47 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     for *row, _until, day, total in rows:
         days.add(day, tuple(row), total)
     return days
+
+
+def _ranked_per_day(
+    spread: Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]],
+    limit: Any,
+) -> DayRows:
+    """What the SQL of ``visits_per_day``/``agreement_dates_per_day`` does, in Python
+    (SQLite, the zero-setup first run, has no LATERAL join or arrays; its records are
+    few): ``(day, sort key, row)`` ranked per day by key, the first ``limit(day)`` kept,
+    each with its day's count."""
+    per: dict[dt.date | None, list[tuple[Any, tuple[Any, ...]]]] = {}
+    for day, key, row in spread:
+        per.setdefault(day, []).append((key, row))
+    days = DayRows()
+    for day, keyed in per.items():
+        keyed.sort(key=lambda pair: pair[0])
+        for _key, row in keyed[: limit(day)]:
+            days.add(day, row, len(keyed))
+    return days
+
+
+def _visits_per_day_in_python(  # noqa: PLR0913 (as visits_per_day)
+    visits: QuerySet[Any],
+    *,
+    first: dt.date,
+    last: dt.date,
+    month: dt.date,
+    per_day: int | None,
+    undated: int,
+) -> DayRows:
+    def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
+        for *row, until in visits:
+            pk, title, start, precision = row[0], row[2], row[3], row[5]
+            key = (start, title, pk)
+            if precision == Precision.DAY:
+                for day in _days(max(first, start), min(last, until)):
+                    yield day, key, tuple(row)
+            elif month <= start <= month_end(month):
+                yield None, key, tuple(row)
+
+    return _ranked_per_day(spread(), lambda day: undated if day is None else (per_day or _NO_LIMIT))
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -848,6 +892,18 @@ def agreement_dates_per_day(
         .order_by()
         .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
     )
+    if connection.vendor != "postgresql":
+
+        def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
+            for *row, valid_from, valid_until in base:
+                pk, reference, title = row[0], row[1] or "", row[2] or ""
+                # ``which DESC``: "start" before "expiry" of the same agreement on a day.
+                for day, which, order in ((valid_from, "start", 0), (valid_until, "expiry", 1)):
+                    if day is not None and first <= day <= last:
+                        key = (f"{reference}{AGREEMENT_TITLE_SEPARATOR}{title}", pk, order)
+                        yield day, key, (*row, which)
+
+        return _ranked_per_day(spread(), lambda _day: per_day or _NO_LIMIT)
     sql, params = base.query.sql_with_params()
     rows = _raw(
         f"""
