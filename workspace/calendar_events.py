@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,41 +190,42 @@ def _few_a_month(
 
 
 def _visits(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -> list[Event]:
-    rows = (
-        Visit.objects.filter(scope, start_date__lte=last)
-        .exclude(status=Visit.Status.CANCELLED)
-        .exclude(start_date_precision=Precision.YEAR)
-        .annotate(until=Coalesce("end_date", "start_date"))
-        .filter(until__gte=first)
-        .order_by()
-        .values_list(
-            "pk", "direction", "title", "start_date", "end_date", "start_date_precision",
-            "place", "status", *PARTNERSHIP,
-        )
-    )  # fmt: skip
+    make = _visit_event_maker(labels)
+    return [
+        make(row)
+        for row in _visit_rows(first, last, scope).values_list(*VISIT_FIELDS)
+        if row[3] is not None  # start_date
+    ]
+
+
+def _visit_event_maker(labels: _Labels) -> Callable[[tuple[Any, ...]], Event]:
+    """An ``Event`` from a row of ``VISIT_FIELDS``, made once per visit (a visit spread
+    over several days is the same event on each)."""
     url = url_maker("delegations:visit_detail")
     directions, statuses = _labels_of(Visit.Direction), _labels_of(Visit.Status)
-    visits = list(rows)
-    for pk, *_visit, home_id, home_city, partner_city in visits:
-        labels.visits[pk] = labels.of(home_id, home_city, partner_city)
-    return [
-        Event(
-            uid=f"visit-{pk}",
-            kind=VISITS,
-            badge=direction,
-            label=directions.get(direction, direction),
-            title=title,
-            start=start,
-            end=end,
-            precision=precision,
-            url=url(pk),
-            partnership=labels.of(*partnership),
-            place=place,
-            extra={"status": statuses.get(status, status)},
-        )
-        for pk, direction, title, start, end, precision, place, status, *partnership in visits
-        if start is not None
-    ]
+    made: dict[int, Event] = {}
+
+    def event(row: tuple[Any, ...]) -> Event:
+        pk, direction, title, start, end, precision, place, status, *partnership = row
+        if pk not in made:
+            label = labels.visits[pk] = labels.of(*partnership)
+            made[pk] = Event(
+                uid=f"visit-{pk}",
+                kind=VISITS,
+                badge=direction,
+                label=directions.get(direction, direction),
+                title=title,
+                start=start,
+                end=end,
+                precision=precision,
+                url=url(pk),
+                partnership=label,
+                place=place,
+                extra={"status": statuses.get(status, status)},
+            )
+        return made[pk]
+
+    return event
 
 
 def _labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -853,30 +854,7 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def _visit_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[Event]]:
     """The events of ``visits_per_day``'s rows, one ``Event`` per visit."""
-    url = url_maker("delegations:visit_detail")
-    directions, statuses = _labels_of(Visit.Direction), _labels_of(Visit.Status)
-    made: dict[int, Event] = {}
-
-    def event(row: tuple[Any, ...]) -> Event:
-        pk, direction, title, start, end, precision, place, status, *partnership = row
-        if pk not in made:
-            label = labels.visits[pk] = labels.of(*partnership)
-            made[pk] = Event(
-                uid=f"visit-{pk}",
-                kind=VISITS,
-                badge=direction,
-                label=directions.get(direction, direction),
-                title=title,
-                start=start,
-                end=end,
-                precision=precision,
-                url=url(pk),
-                partnership=label,
-                place=place,
-                extra={"status": statuses.get(status, status)},
-            )
-        return made[pk]
-
+    event = _visit_event_maker(labels)
     return {day: [event(row) for row in rows] for day, rows in days.rows.items()}
 
 
