@@ -79,7 +79,9 @@ def test_the_agreements_rows_written_in_python_equal_the_template_loop(db, langu
         written = str(agreement_rows(_rows()))
     assert written == expected
     assert ">A&amp;B/2024</a>" in written
-    assert 'title-cell" title="Chương trình hợp tác giáo dục và đào tạo &lt;nghề&gt; &amp;' in written
+    assert (
+        'title-cell" title="Chương trình hợp tác giáo dục và đào tạo &lt;nghề&gt; &amp;' in written
+    )
     assert "Minsk &amp; &lt;Co&gt;</td>" in written
     assert '<td class="nowrap">2004</td>' in written
     assert '<td class="nowrap">12/2023</td>' in written

@@ -5,7 +5,7 @@ so it is a workspace view (workspace/views.py).
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page
 from django.db.models import QuerySet
@@ -64,7 +64,8 @@ class _Paginator(CappedPaginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        agreements = cast(QuerySet[Agreement], self.object_list)
+        return agreements.order_by().values("pk")[: self.cap + 1].count()
 
 
 def _page(request: HttpRequest, agreements: QuerySet[Agreement]) -> Page[Agreement]:
