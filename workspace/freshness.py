@@ -195,7 +195,10 @@ def _before_account_save(
 
 
 def _on_account_save(
-    sender: type[Model], instance: Model, using: str = DEFAULT_DB_ALIAS, **_kwargs: Any
+    *,
+    instance: Model,
+    using: str = DEFAULT_DB_ALIAS,
+    **_signal: Any,  # sender, created...
 ) -> None:
     """Accounts are not part of the record, but the lists name the staff an item is
     assigned to: a change of name counts as a change to the action items."""
@@ -203,7 +206,7 @@ def _on_account_save(
         bump(using, apps=["delegations"])
 
 
-def _on_account_delete(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
+def _on_account_delete(*, using: str = DEFAULT_DB_ALIAS, **_signal: Any) -> None:
     """A deleted account leaves the items it was assigned to (no signal of their own)."""
     bump(using, apps=["delegations"])
 
