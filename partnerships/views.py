@@ -285,7 +285,7 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
 @editor_required
 @vary_on_headers("HX-Request")
 def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
     return save_or_render(
         request,
         OrganisationForm(request.POST or None, instance=organisation),
