@@ -125,7 +125,7 @@ def probe(query: str) -> Probe:
     items at scale 4, 21 ms, growing with the record), only to conclude "too many".
     """
     named = partner_cities(query)
-    few_named = Q(LessThanOrEqual(_count(named) * DENSE_SHARE, _count(Partnership.objects)))
+    few_named = Q(LessThanOrEqual(_count(named) * DENSE_SHARE, _count(Partnership.objects.all())))
     engagements = (
         Engagement.objects.filter(few_named)
         .filter(any_field_contains(ENGAGEMENT_FIELDS, query))
