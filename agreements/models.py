@@ -126,9 +126,9 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
             rows = [(depth, by_id[pk]) for depth, pk in _depth_first(pairs, limit)]
             return AgreementOutline(rows, len(every))
         heads = list(
-            ordered.filter(
-                Q(parent__isnull=True) | ~Q(parent__partnership_id=F("partnership_id"))
-            )[:roots]
+            ordered.filter(Q(parent__isnull=True) | ~Q(parent__partnership_id=F("partnership_id")))[
+                :roots
+            ]
         )
         ranked = (
             self.filter(parent__in=[head.pk for head in heads])
@@ -167,9 +167,7 @@ class AgreementOutline:
     capped: bool = False  # there are more than ``total`` agreements
 
 
-def _depth_first(
-    pairs: list[tuple[int, int | None]], limit: int | None
-) -> list[tuple[int, int]]:
+def _depth_first(pairs: list[tuple[int, int | None]], limit: int | None) -> list[tuple[int, int]]:
     """``(depth, pk)`` of the agreements ``(pk, parent_id)`` (in signature order), each
     followed by its successors; the first ``limit``."""
     ids = {pk for pk, _parent in pairs}

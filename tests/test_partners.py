@@ -682,7 +682,7 @@ def test_partnership_page_with_many_agreements_links_to_the_rest(
     html = viewer_client.get(detail(partnership), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "NEXT-1" in html
     assert "NEXT-2" not in html
-    assert f"2 more agreements follow ROOT-1: <a href=\"{root.get_absolute_url()}\">" in html
+    assert f'2 more agreements follow ROOT-1: <a href="{root.get_absolute_url()}">' in html
     assert "Showing 2 of 4." in html
     assert f"?partnership={partnership.pk}" in html
 
