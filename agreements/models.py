@@ -120,12 +120,12 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         counted = self.order_by()[: cap + 1].count()
         ordered = self.select_related("parent").order_by("signed_on", "pk")
         if counted <= limit:
-            every = list(ordered)
+            every: list[Agreement] = list(ordered)
             by_id = {agreement.pk: agreement for agreement in every}
             pairs = [(agreement.pk, agreement.parent_id) for agreement in every]
-            rows = [(depth, by_id[pk]) for depth, pk in _depth_first(pairs, limit)]
-            return AgreementOutline(rows, len(every))
-        heads = list(
+            tree = [(depth, by_id[pk]) for depth, pk in _depth_first(pairs, limit)]
+            return AgreementOutline(tree, len(every))
+        heads: list[Agreement] = list(
             ordered.filter(Q(parent__isnull=True) | ~Q(parent__partnership_id=F("partnership_id")))[
                 :roots
             ]
@@ -143,9 +143,10 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
             .filter(rank__lte=successors)
             .order_by("parent_id", "rank")
         )
-        children: dict[int, list[Agreement]] = {}
-        for child in ranked:
-            children.setdefault(child.parent_id, []).append(child)  # type: ignore[arg-type]
+        children: dict[int | None, list[Agreement]] = {}
+        successor: Agreement
+        for successor in ranked:
+            children.setdefault(successor.parent_id, []).append(successor)
         rows: list[tuple[int, Agreement]] = []
         for head in heads:
             rows.append((0, head))
