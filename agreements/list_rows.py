@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from html import escape as _stdlib_escape
 from typing import Any
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from agreements.models import Agreement
@@ -65,10 +64,10 @@ def agreement_rows(agreements: Iterable[Any]) -> SafeString:
 
 
 def _fields_cell(field_names: list[str]) -> str:
-    """The template's ``{% with names=agreement.field_names|join:", " %}`` cell: ``join``
-    escapes each name, and the length and the cut are those of the escaped text (a cut
-    one is escaped once more, as ``truncate_at_word`` returned it unsafe)."""
-    names = ", ".join(escape(name) for name in field_names)
-    title = f' title="{names}"' if len(names) > FIELDS_ROOM else ""
-    shown = truncate_at_word(mark_safe(names), FIELDS_ROOM)  # noqa: S308 (escaped above)
-    return f'<td class="secondary-cell"{title}>{conditional_escape(shown)}</td>'
+    """The fields' names joined, cut at a word past ``FIELDS_ROOM`` characters with the
+    whole of them in the cell's title. Escaped once: the template's
+    ``field_names|join:", "|truncate_at_word:48`` escaped them twice ("Khoa học &amp;amp;
+    công nghệ" in the page, "&amp;" on screen)."""
+    names = ", ".join(field_names)
+    title = f' title="{escape(names)}"' if len(names) > FIELDS_ROOM else ""
+    return f'<td class="secondary-cell"{title}>{escape(truncate_at_word(names, FIELDS_ROOM))}</td>'

@@ -4,6 +4,7 @@ cell's title, the partial signature date, the period or "—", the fields' names
 cut, in both languages (issue 16)."""
 
 import datetime as dt
+from html import escape, unescape
 
 import pytest
 from django.template import engines
@@ -12,10 +13,12 @@ from django.utils import translation
 from agreements.list_rows import agreement_rows
 from agreements.models import Agreement
 from agreements.views.records import LIST_COLUMNS, LIST_RELATED
+from common.text import truncate_at_word
 from tests.factories import AgreementFactory, CityFactory, FieldOfCooperationFactory
 
 # The rows as agreements/agreement_list.html wrote them before (its ``row`` block, session
-# 7), over every record.
+# 7), over every record; but for a field's name with "&" or "<", which it escaped twice
+# (test_the_fields_names_are_escaped_once).
 _AGREEMENT_LOOP = """{% load i18n workspace textcut %}{% for record in records %}{% with agreement=record %}
   <tr>
     <td class="nowrap"><a href="{% url 'agreements:agreement_detail' agreement.pk %}">{{ agreement.reference }}</a></td>
@@ -45,7 +48,7 @@ def test_the_agreements_rows_written_in_python_equal_the_template_loop(db, langu
         FieldOfCooperationFactory(name=name)
         for name in (
             "Văn hóa",
-            "<Thương mại> & đầu tư",
+            "Thương mại",
             "Lao động, thương binh và xã hội",
             "Xây dựng Đảng và hệ thống chính trị",
         )
@@ -89,6 +92,25 @@ def test_the_agreements_rows_written_in_python_equal_the_template_loop(db, langu
     assert '<td class="nowrap">—</td>\n    <td class="nowrap">—</td>' in written  # C-1
     assert '<td class="secondary-cell"></td>' in written  # no field
     assert written.count("<tr>") == 4
+
+
+def test_the_fields_names_are_escaped_once(db, settings):
+    """The template loop escaped the joined names twice ("&amp;amp;"); the rows, once."""
+    settings.LANGUAGE_CODE = "en"
+    agreement = AgreementFactory()
+    agreement.fields.set(
+        [
+            FieldOfCooperationFactory(name="Khoa học & công nghệ"),
+            FieldOfCooperationFactory(name="Văn hóa <mới> và đầu tư, xuất nhập khẩu"),
+        ]
+    )
+    written = str(agreement_rows(_rows()))
+    names = "Khoa học &amp; công nghệ, Văn hóa &lt;mới&gt; và đầu tư, xuất nhập khẩu"
+    cut = escape(truncate_at_word(unescape(names), 48))
+    assert cut.startswith("Khoa học &amp; công nghệ, Văn hóa &lt;mới&gt;")
+    assert f'<td class="secondary-cell" title="{names}">{cut}</td>' in written
+    assert "&amp;amp;" not in written
+    assert "&amp;lt;" not in written
 
 
 def test_no_agreement_writes_no_row(db):
