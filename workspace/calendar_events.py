@@ -63,12 +63,13 @@ class PartnershipLabel:
     pk: int
     home_city: str
     partner_city: str
+    url: str = ""  # its page, when known (``_Labels``: one ``reverse`` for them all)
 
     def __str__(self) -> str:
         return f"{self.home_city} – {self.partner_city}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partnerships:partnership_detail", args=[self.pk])
+        return self.url or reverse("partnerships:partnership_detail", args=[self.pk])
 
 
 class _Labels(dict[int, PartnershipLabel]):
@@ -78,13 +79,16 @@ class _Labels(dict[int, PartnershipLabel]):
     def __init__(self) -> None:
         super().__init__()
         self.visits: dict[int, PartnershipLabel] = {}
+        self._url: Callable[[int], str] | None = None
 
     def of(self, *row: Any) -> PartnershipLabel:
         """The label of a row's (partnership id, home city's name, partner city's name)."""
         pk, home_city, partner_city = row
         label = self.get(pk)
         if label is None:
-            label = self[pk] = PartnershipLabel(pk, home_city, partner_city)
+            if self._url is None:
+                self._url = url_maker("partnerships:partnership_detail")
+            label = self[pk] = PartnershipLabel(pk, home_city, partner_city, self._url(pk))
         return label
 
     def read_visits(self, visit_ids: Iterable[int], *, every: bool = False) -> None:
