@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from django.db.models.functions import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
@@ -470,6 +472,14 @@ def _agreement_anniversary_events(
     return events
 
 
+@functools.lru_cache(maxsize=8)
+def _anniversary_texts(language: str | None) -> tuple[str, str]:
+    """An anniversary's label and title in ``language``, looked up once (a month grid at
+    scale 4 makes ~200 anniversaries: two translations each cost more than the rest of
+    the event)."""
+    return str(_("Anniversary")), str(_("%(years)d years: %(what)s"))
+
+
 def _anniversary(  # noqa: PLR0913 (one event's parts)
     key: str,
     since: dt.date,
@@ -488,12 +498,13 @@ def _anniversary(  # noqa: PLR0913 (one event's parts)
             day = since.replace(year=year, day=28)
         years = year - since.year
         if first <= day <= last and years > 0 and years % ANNIVERSARY_STEP == 0:
+            label, title = _anniversary_texts(get_language())
             return Event(
                 uid=f"{key}-anniversary-{years}",
                 kind=ANNIVERSARIES,
                 badge="anniversary",
-                label=str(_("Anniversary")),
-                title=str(_("%(years)d years: %(what)s") % {"years": years, "what": what}),
+                label=label,
+                title=title % {"years": years, "what": what},
                 start=day,
                 precision=precision,
                 url=url,
