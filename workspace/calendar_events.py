@@ -172,6 +172,11 @@ def _scope(
     return set(kinds or KINDS), partnerships, scope
 
 
+def _cache_as(partnership: Partnership | None) -> CacheAs:
+    """What the calendar page's SQL depends on of its partnership filter."""
+    return ("partnership", partnership.pk) if partnership is not None else ("all",)
+
+
 def _few_a_month(
     first: dt.date,
     last: dt.date,
@@ -388,21 +393,18 @@ def _anniversary_filter(field_name: str, first: dt.date, last: dt.date) -> Q:
 
 
 def _partnership_anniversaries(
-    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None, labels: _Labels
+    first: dt.date,
+    last: dt.date,
+    scope: QuerySet[Partnership] | None,
+    labels: _Labels,
+    cache_as: CacheAs = None,
 ) -> list[Event]:
     events = []
-    partnerships = (
-        Partnership.objects.filter(Q(pk__in=scope) if scope is not None else Q())
-        .exclude(established_on_precision=Precision.YEAR)
-        .filter(established_on__isnull=False)
-        .annotate(_anniversary_key=anniversary_key("established_on"))
-        .filter(_anniversary_filter("established_on", first, last))
-        .order_by()
-        .values_list(
-            "established_on", "established_on_precision", "pk", "home_city__name",
-            "partner_city__name",
-        )
-    )  # fmt: skip
+    partnerships = _rows_of(
+        ("partnership_anniversaries", first, last),
+        cache_as,
+        lambda: _partnership_anniversary_rows(first, last, scope),
+    )
     partnership_url = url_maker("partnerships:partnership_detail")
     for established_on, precision, *partnership in partnerships:
         assert established_on is not None  # noqa: S101 (filtered above)
@@ -419,6 +421,23 @@ def _partnership_anniversaries(
             )
         )
     return [e for e in events if e is not None]
+
+
+def _partnership_anniversary_rows(
+    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None
+) -> QuerySet[Any]:
+    return (
+        Partnership.objects.filter(Q(pk__in=scope) if scope is not None else Q())
+        .exclude(established_on_precision=Precision.YEAR)
+        .filter(established_on__isnull=False)
+        .annotate(_anniversary_key=anniversary_key("established_on"))
+        .filter(_anniversary_filter("established_on", first, last))
+        .order_by()
+        .values_list(
+            "established_on", "established_on_precision", "pk", "home_city__name",
+            "partner_city__name",
+        )
+    )  # fmt: skip
 
 
 def _agreement_anniversary_rows(
@@ -473,7 +492,7 @@ def _agreement_anniversary_events(
 
 
 @functools.lru_cache(maxsize=8)
-def _anniversary_texts(language: str | None) -> tuple[str, str]:
+def _anniversary_texts(language: str | None) -> tuple[str, str]:  # noqa: ARG001 (the key)
     """An anniversary's label and title in ``language``, looked up once (a month grid at
     scale 4 makes ~200 anniversaries: two translations each cost more than the rest of
     the event)."""
@@ -596,18 +615,25 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read, so the
     month costs the same however many events it holds (issue 16)."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
+    cache_as = _cache_as(partnership)
     labels = _Labels()
     gathered = _Gathered()
     if VISITS in wanted:
         visits = visits_per_day(
-            first, last, scope, month=month, per_day=per_day, undated=UNDATED_SHOWN
+            first,
+            last,
+            scope,
+            month=month,
+            per_day=per_day,
+            undated=UNDATED_SHOWN,
+            cache_as=cache_as,
         )
         gathered.add(VISITS, _visit_events(visits, labels), visits)
     if AGREEMENTS in wanted:
-        dates = agreement_dates_per_day(first, last, scope, per_day=per_day)
+        dates = agreement_dates_per_day(first, last, scope, per_day=per_day, cache_as=cache_as)
         gathered.add(AGREEMENTS, _agreement_date_events(dates, labels), dates)
     if ANNIVERSARIES in wanted:
-        few = _partnership_anniversaries(first, last, partnerships, labels)
+        few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         gathered.add_counted(
             [e for e in few if e.day_known],
             {day: len(events) for day, events in by_day(few, first, last).items()},
@@ -615,12 +641,16 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         undated = [e for e in few if not e.day_known and _in_month(e, month)]
         gathered.add_undated(ANNIVERSARIES, undated, len(undated))
     if VISITS in wanted:
-        rows = _first_per_day(
-            _engagement_rows(first, last, partnerships),
-            partition_by=["date"],
-            order_by=["time", "title", "pk"],
-            limit=Value(per_day),
-        ).values_list(*ENGAGEMENT_FIELDS, "day_total")
+        rows = _rows_of(
+            ("engagements_per_day", first, last, per_day),
+            cache_as,
+            lambda: _first_per_day(
+                _engagement_rows(first, last, partnerships),
+                partition_by=["date"],
+                order_by=["time", "title", "pk"],
+                limit=Value(per_day),
+            ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
+        )
         kept, counts = [], {}
         for *row, total in rows:
             counts[row[3]] = total
@@ -630,10 +660,26 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         labels.read_visits((row[6] for row in kept), every=True)
         gathered.add_counted(_engagement_events(kept, labels), counts)
     if ACTIONS in wanted:
-        _actions_per_day(first, last, scope, labels, month=month, per_day=per_day, into=gathered)
+        _actions_per_day(
+            first,
+            last,
+            scope,
+            labels,
+            month=month,
+            per_day=per_day,
+            into=gathered,
+            cache_as=cache_as,
+        )
     if ANNIVERSARIES in wanted:
         _anniversaries_per_day(
-            first, last, partnerships, labels, month=month, per_day=per_day, into=gathered
+            first,
+            last,
+            partnerships,
+            labels,
+            month=month,
+            per_day=per_day,
+            into=gathered,
+            cache_as=cache_as,
         )
     return MonthDays(
         shown={
@@ -654,11 +700,14 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
     month: dt.date,
     per_day: int,
     into: _Gathered,
+    cache_as: CacheAs = None,
 ) -> None:
     """The items due on each day, the first ``per_day`` (by description) and the day's
     count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = list(
-        _first_per_day(
+    rows = _rows_of(
+        ("actions_per_day", first, last, per_day),
+        cache_as,
+        lambda: _first_per_day(
             _action_rows(first, last, scope),
             partition_by=["due_on", "due_on_precision"],
             order_by=["description", "pk"],
@@ -666,7 +715,7 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
                 When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
                 default=Value(per_day),
             ),
-        ).values_list(*ACTION_FIELDS, "day_total")
+        ).values_list(*ACTION_FIELDS, "day_total"),
     )
     events = _action_events([row[:-1] for row in rows], labels)
     dated, counts, undated, undated_total = [], {}, [], 0
@@ -690,21 +739,25 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
     month: dt.date,
     per_day: int,
     into: _Gathered,
+    cache_as: CacheAs = None,
 ) -> None:
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
     and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
-    ranked = _first_per_day(
-        _agreement_anniversary_rows(first, last, partnerships).annotate(
-            signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
-        ),
-        partition_by=["signed_month", "signed_day", "signed_on_precision"],
-        order_by=["reference", "pk"],
-        limit=Case(
-            When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-            default=Value(per_day),
-        ),
+    rows = _rows_of(
+        ("anniversaries_per_day", first, last, per_day),
+        cache_as,
+        lambda: _first_per_day(
+            _agreement_anniversary_rows(first, last, partnerships).annotate(
+                signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+            ),
+            partition_by=["signed_month", "signed_day", "signed_on_precision"],
+            order_by=["reference", "pk"],
+            limit=Case(
+                When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                default=Value(per_day),
+            ),
+        ).values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"),
     )
-    rows = list(ranked.values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"))
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
     dated, counts, undated, undated_total = [], {}, [], 0
     for event, row in zip(events, rows, strict=True):
@@ -754,6 +807,47 @@ def _raw(sql: str, params: Iterable[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+# The calendar page's queries compiled once per process and what their SQL depends on
+# (the days, the limits, the partnership filter: ``CacheAs``): building and compiling
+# them through the ORM cost a quarter of a month grid's time (issue 16), more than the
+# database took to answer them.
+CacheAs = (
+    tuple[Any, ...] | None
+)  # what the partnership filter is ("all", or its pk); None: no cache
+_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_COMPILED_KEPT = 512
+
+
+def _compiled(
+    key: tuple[Any, ...], cache_as: CacheAs, build: Callable[[], QuerySet[Any]]
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of the queryset ``build`` makes, compiled once per ``key``
+    (every argument its SQL depends on) and ``cache_as``; every time if ``cache_as`` is
+    None (a user's partnerships, for their feed)."""
+    if cache_as is None:
+        sql, params = build().query.sql_with_params()
+        return sql, tuple(params)
+    full_key = (connection.vendor, *key, *cache_as)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.clear()
+        sql, params = build().query.sql_with_params()
+        compiled = _COMPILED[full_key] = (sql, tuple(params))
+    return compiled
+
+
+def _rows_of(
+    key: tuple[Any, ...], cache_as: CacheAs, build: Callable[[], QuerySet[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of the ``values_list`` queryset ``build`` makes: on PostgreSQL by its SQL
+    compiled once (``_compiled``; its columns are the fields' and need no converter);
+    elsewhere (SQLite: its dates need the ORM's converters) or uncached, through the ORM."""
+    if cache_as is None or connection.vendor != "postgresql":
+        return list(build())
+    return _raw(*_compiled(key, cache_as, build))
+
+
 @dataclass
 class DayRows:
     """Rows of one kind spread over days: each day's first rows and its count."""
@@ -774,16 +868,20 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     month: dt.date,
     per_day: int | None,
     undated: int,
+    cache_as: CacheAs = None,
 ) -> DayRows:
     """The visits of each day from ``first`` to ``last`` they cover, the first
     ``per_day`` (None: all) by start and title, with each day's count; under the day
     None the visits of ``month`` known to the month only, the first ``undated``."""
-    visits = _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
+
+    def visits() -> QuerySet[Any]:
+        return _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
+
     if connection.vendor != "postgresql":
         return _visits_per_day_in_python(
-            visits, first=first, last=last, month=month, per_day=per_day, undated=undated
+            visits(), first=first, last=last, month=month, per_day=per_day, undated=undated
         )
-    sql, params = visits.query.sql_with_params()
+    sql, params = _compiled(("visit_rows", first, last), cache_as, visits)
     columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
     rows = _raw(
         f"""
@@ -867,18 +965,22 @@ def _visit_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[E
 
 
 def agreement_dates_per_day(
-    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None
+    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None, cache_as: CacheAs = None
 ) -> DayRows:
     """The agreements coming into force or expiring on each day from ``first`` to
     ``last``, the first ``per_day`` (None: all) by reference and title, with each day's
     count. A row: the agreement's fields and "start" or "expiry"."""
-    base = (
-        Agreement.objects.filter(scope, status__in=Agreement.BINDING)
-        .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
-        .order_by()
-        .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
-    )
+
+    def dates() -> QuerySet[Any]:
+        return (
+            Agreement.objects.filter(scope, status__in=Agreement.BINDING)
+            .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
+            .order_by()
+            .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
+        )
+
     if connection.vendor != "postgresql":
+        base = dates()
 
         def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
             for *row, valid_from, valid_until in base:
@@ -890,7 +992,7 @@ def agreement_dates_per_day(
                         yield day, key, (*row, which)
 
         return _ranked_per_day(spread(), lambda _day: per_day or _NO_LIMIT)
-    sql, params = base.query.sql_with_params()
+    sql, params = _compiled(("agreement_dates", first, last), cache_as, dates)
     rows = _raw(
         f"""
         SELECT c0, c1, c2, c3, c4, c5, which, day, day_total FROM (
@@ -1018,11 +1120,14 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
     limit = limit or AGENDA_PAGE
     last = month_end(month)
     wanted, partnerships, scope = _scope(partnership, kinds, None)
+    cache_as = _cache_as(partnership)
     labels = _Labels()
     undated = _Gathered()
     counts: dict[dt.date, int] = {}
     if VISITS in wanted:
-        visits = visits_per_day(first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN)
+        visits = visits_per_day(
+            first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN, cache_as=cache_as
+        )
         _add_counts(counts, visits.totals)
         undated.add_undated(
             VISITS,
@@ -1030,21 +1135,33 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
             visits.totals.get(None, 0),
         )
     if AGREEMENTS in wanted:
-        _add_counts(counts, agreement_dates_per_day(first, last, scope, per_day=1).totals)
+        _add_counts(
+            counts,
+            agreement_dates_per_day(first, last, scope, per_day=1, cache_as=cache_as).totals,
+        )
     few: list[Event] = []
     if ANNIVERSARIES in wanted:
-        few = _partnership_anniversaries(first, last, partnerships, labels)
+        few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         _add_counts(counts, {day: len(e) for day, e in by_day(few, first, last).items()})
         month_only = [e for e in few if not e.day_known and _in_month(e, month)]
         undated.add_undated(ANNIVERSARIES, month_only, len(month_only))
     undated_actions = _day_counts(first, last, wanted, partnerships, counts)
     days, next_day, next_skip = _page_days(counts, first, skip, limit)
     end = days[-1] if days else first
-    events = _page_events(first, end, wanted, partnerships, labels, days=bool(days), few=few)
+    events = _page_events(
+        first, end, wanted, partnerships, labels, days=bool(days), few=few, cache_as=cache_as
+    )
     if ANNIVERSARIES in wanted:
         gathered = _Gathered()
         _anniversaries_per_day(
-            first, end, partnerships, labels, month=month, per_day=_NO_LIMIT, into=gathered
+            first,
+            end,
+            partnerships,
+            labels,
+            month=month,
+            per_day=_NO_LIMIT,
+            into=gathered,
+            cache_as=cache_as,
         )
         for day, day_events in gathered.shown.items():
             events.setdefault(day, []).extend(day_events)
@@ -1134,6 +1251,7 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     *,
     days: bool,
     few: list[Event],
+    cache_as: CacheAs = None,
 ) -> dict[dt.date, list[Event]]:
     """The visits, agreement dates, programme items and items due (to the day) from
     ``first`` to ``end`` (a page's days: none if it has none) and the partnerships'
@@ -1151,12 +1269,18 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     if VISITS in wanted:
         add(
             _visit_events(
-                visits_per_day(first, end, scope, month=first, per_day=None, undated=0), labels
+                visits_per_day(
+                    first, end, scope, month=first, per_day=None, undated=0, cache_as=cache_as
+                ),
+                labels,
             )
         )
     if AGREEMENTS in wanted:
         add(
-            _agreement_date_events(agreement_dates_per_day(first, end, scope, per_day=None), labels)
+            _agreement_date_events(
+                agreement_dates_per_day(first, end, scope, per_day=None, cache_as=cache_as),
+                labels,
+            )
         )
     many: list[Event] = []
     if VISITS in wanted:
