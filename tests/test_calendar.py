@@ -9,6 +9,7 @@ from django.urls import reverse
 from agreements.models import Agreement
 from common.partialdate import Precision
 from delegations.models import Visit
+from partnerships.models import Partnership
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -325,7 +326,7 @@ def test_the_month_read_by_its_compiled_sql_is_the_same_for_each_partnership_fil
     other = VisitFactory(title="OTHER-VISIT", start_date=dt.date(2025, 5, 12)).partnership
     first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
 
-    def read(partnership):  # type: ignore[no-untyped-def]
+    def read(partnership: Partnership | None) -> tuple[object, ...]:
         days = month_days(first, last, month=month, partnership=partnership)
         return days.shown, days.totals, days.undated, days.undated_more
 
