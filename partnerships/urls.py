@@ -11,7 +11,6 @@ urlpatterns = [
     path("partners/new/", views.partnership_create, name="partnership_create"),
     path("partners/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
     path("partners/<int:pk>/delete/", views.partnership_delete, name="partnership_delete"),
-    path("partners/<int:pk>/follow/", views.partnership_follow, name="partnership_follow"),
     path("cities/new/", views.city_create, name="city_create"),
     path("cities/suggestions/", views.city_suggestions, name="city_suggestions"),
     path("cities/<int:pk>/", views.city_detail, name="city_detail"),

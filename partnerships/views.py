@@ -17,12 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch
 from django.forms import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from common.editing import delete_or_explain, save_or_render
@@ -86,15 +86,6 @@ def partnership_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         success_url=reverse("partnerships:partnership_list"),
         cancel_url=partnership.get_absolute_url(),
     )
-
-
-@require_POST
-@viewer_required
-def partnership_follow(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Follow the partnership (its reminders and My work include it) or stop following it."""
-    partnership = get_object_or_404(Partnership, pk=pk)
-    partnership.set_followed(request.user, follow=request.POST.get("follow") == "on")
-    return HttpResponseRedirect(f"{partnership.get_absolute_url()}#followers")
 
 
 # -- cities -------------------------------------------------------------------------------
@@ -294,7 +285,7 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
 @editor_required
 @vary_on_headers("HX-Request")
 def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(Organisation.objects.select_related("city", "parent"), pk=pk)
     return save_or_render(
         request,
         OrganisationForm(request.POST or None, instance=organisation),

@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from delegations.models import ActionItem
 from partnerships.models import Partnership
@@ -377,3 +378,22 @@ def test_the_partner_map_is_cached_by_version_and_filter_and_shows_a_change_at_o
     only_first = client.get(url, {"home_city": str(first.home_city.pk)}).content.decode()
     assert "Minsk" in only_first
     assert "Brest" not in only_first
+
+
+def test_renaming_or_deleting_an_account_bumps_the_action_items_only():
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.create_user("someone", first_name="Lan")
+    before = freshness.current()
+    account.last_login = timezone.now()
+    account.save(update_fields=["last_login"])  # a login
+    account.email = "lan@example.org"
+    account.save()  # not a change of name
+    assert freshness.current() == before
+    account.first_name = "Minh"
+    account.save()
+    after = freshness.current()
+    assert after.number == before.number + 1
+    assert after.apps == {**before.apps, "delegations": before.apps["delegations"] + 1}
+    account.delete()
+    assert freshness.current().number == after.number + 1

@@ -272,3 +272,56 @@ def test_the_dashboard_sections_are_served_as_html_until_a_change(client):
     changed = client.get(reverse("dashboard"))
     keys = {key: s.fragment_key for key, s in first.context["sections"].items()}
     assert all(s.fragment_key != keys[key] for key, s in changed.context["sections"].items())
+
+
+def test_renaming_an_owner_shows_in_the_cached_action_items_list_at_once(client):
+    """The rows name the item's owner (organisation and person): renaming either makes
+    a new key, whichever list is read."""
+    organisation = OrganisationFactory(name="Sở Ngoại vụ cũ", abbreviation="")
+    person = PersonFactory(full_name="Trần Văn Cũ")
+    ActionItemFactory(owner_organisation=organisation, owner_person=person)
+    client.force_login(viewer())
+    url = reverse("delegations:actionitem_list")
+    before = client.get(url).content.decode()
+    assert "Sở Ngoại vụ cũ" in before
+    assert "Trần Văn Cũ" in before
+    organisation.name = "Sở Ngoại vụ mới"
+    organisation.save()
+    person.full_name = "Trần Văn Mới"
+    person.save()
+    after = client.get(url).content.decode()
+    assert "Sở Ngoại vụ mới" in after
+    assert "Trần Văn Mới" in after
+    assert "Trần Văn Cũ" not in after
+
+
+def test_renaming_an_assignee_shows_in_the_cached_action_items_list_at_once(client):
+    """The rows name the staff an item is assigned to: their accounts are not part of
+    the record, yet a change of name must make a new key."""
+    item = ActionItemFactory()
+    account = editor(username="lan", first_name="Lan", last_name="Cũ")
+    item.assignees.add(account)
+    client.force_login(viewer())
+    url = reverse("delegations:actionitem_list")
+    assert "Lan Cũ" in client.get(url).content.decode()
+    account.last_name = "Mới"
+    account.save()
+    html = client.get(url).content.decode()
+    assert "Lan Mới" in html
+    assert "Lan Cũ" not in html
+    account.delete()
+    assert "Lan Mới" not in client.get(url).content.decode()
+
+
+def test_logging_in_keeps_the_cached_lists(client):
+    """A login saves the account's last login only: no name changes, the key stays."""
+    ActionItemFactory()
+    account = editor()
+    client.force_login(account)
+    url = reverse("delegations:actionitem_list")
+    key = client.get(url).context["results_key"]
+    client.logout()
+    client.force_login(account)  # saves the last login (update_fields)
+    account.refresh_from_db()
+    assert account.last_login is not None
+    assert client.get(url).context["results_key"] == key

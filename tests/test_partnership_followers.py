@@ -3,6 +3,7 @@ add a colleague (the desk officer for Minsk) to the followers or take one off, b
 POST or swapped in place by htmx; each change is in the partnership's history; viewers
 only see the list and follow or stop following themselves."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -213,3 +214,50 @@ def test_adding_a_follower_with_htmx_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(19):
         response = client.post(url(partnership), {"add": colleague.pk}, headers=HTMX)
     assert response.status_code == HTTPStatus.OK
+
+
+def follow_url(partnership: Partnership) -> str:
+    return reverse("partnerships:partnership_follow", args=[partnership.pk])
+
+
+def test_a_viewer_follows_and_stops_in_place_with_htmx(client, minsk):
+    me = viewer(username="reader", first_name="Hoa", last_name="Lê")
+    client.force_login(me)
+    response = client.post(follow_url(minsk), {"follow": "on"}, headers=HTMX)
+    assert response.status_code == HTTPStatus.OK
+    assert response.text.lstrip().startswith('<article id="followers"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+    assert list(Partnership.objects.followed_by(me)) == [minsk]
+    assert "Hoa Lê" in response.text.split('class="plain followers"', 1)[1]
+    assert '<p class="status-saved" role="status">You now follow this partnership.</p>' in (
+        response.text
+    )
+    assert 'id="follow-button">Stop following</button>' in response.text
+    assert 'name="follow"' not in response.text
+    response = client.post(follow_url(minsk), {}, headers=HTMX)
+    assert not Partnership.objects.followed_by(me).exists()
+    assert "You no longer follow this partnership." in response.text
+    assert 'name="follow" value="on"' in response.text
+    assert "No one follows this partnership yet." in response.text
+
+
+def test_a_viewer_follows_without_javascript_and_the_page_shows_the_same_block(client, minsk):
+    me = viewer()
+    client.force_login(me)
+    response = client.post(follow_url(minsk), {"follow": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{minsk.get_absolute_url()}#followers"
+    page = followers_block(client.get(response["Location"]).text)
+    client.post(follow_url(minsk), {})
+    swapped = client.post(follow_url(minsk), {"follow": "on"}, headers=HTMX).text
+    # The same block as the page's but for the status line (and the CSRF token).
+    without_status = swapped.replace(
+        '<p class="status-saved" role="status">You now follow this partnership.</p>', ""
+    )
+    assert comparable(followers_block(without_status)) == comparable(page)
+
+
+def comparable(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"\s+", " ", html)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from agreements.forms import SignatoryForm
 from delegations.visit_parts import ParticipantRowForm
-from partnerships.models import City, Partnership, Person
+from partnerships.models import City, Organisation, Partnership, Person
 from tests.factories import (
     AgreementFactory,
     CityFactory,
@@ -169,9 +169,9 @@ def test_the_partnership_and_organisation_forms_stay_fast_with_thousands_of_citi
     # cities as with 2,000.
     with django_assert_num_queries(9):
         client.get(reverse("partnerships:partnership_create"))
-    # Expect 7: the session, the user, the role; the parent organisations; the session
-    # save (3), with 10 cities as with 2,000.
-    with django_assert_num_queries(7):
+    # Expect 6: the session, the user, the role; the session save (3), with 10 cities as
+    # with 2,000 (the city and the parent are typed-in pickers).
+    with django_assert_num_queries(6):
         client.get(reverse("partnerships:organisation_create"))
 
 
@@ -233,3 +233,82 @@ def test_the_organisation_list_filters_by_a_city_typed_in(client: Client) -> Non
     html = client.get(reverse("partnerships:organisation_list"), {"city": "minsk"}).text
     assert "Ủy ban Minsk" in html
     assert "Ủy ban khác" not in html
+
+
+def organisation_data(organisation: Organisation, **changes: Any) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "country": "VN",
+        "version": organisation.version,
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_the_organisation_form_shows_its_parent_by_name_not_a_list_of_every_organisation(
+    client: Client, django_assert_num_queries: Any, n: int
+) -> None:
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Cơ quan số {i}", country="VN") for i in range(n)
+    )
+    parent = OrganisationFactory(name="UBND TP Hà Nội")
+    unit = OrganisationFactory(name="Sở Ngoại vụ Hà Nội", parent=parent)
+    client.force_login(editor())
+    url = reverse("partnerships:organisation_edit", args=[unit.pk])
+    # Expect 7: the session, the user, the role; the organisation with its city and
+    # parent; the session save (3), with 10 organisations as with 2,000.
+    with django_assert_num_queries(7):
+        html = client.get(url).text
+    box = html.split('name="parent"', 1)[1].split(">", 1)[0]
+    assert f'value="UBND TP Hà Nội (#{parent.pk})"' in box
+    assert "/pick/organisations/" in box
+    assert "Cơ quan số 9" not in html  # no <option> of every organisation
+
+
+def test_without_javascript_a_parent_typed_by_name_is_picked(client: Client) -> None:
+    parent = OrganisationFactory(name="Ủy ban nhân dân Thành phố Hà Nội")
+    unit = OrganisationFactory(name="Sở Ngoại vụ Hà Nội")
+    client.force_login(editor())
+    url = reverse("partnerships:organisation_edit", args=[unit.pk])
+    response = client.post(url, organisation_data(unit, parent="uy ban nhan dan thanh pho"))
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.parent == parent
+    # Picked from the suggestions ("Name (#id)"), and taken off again.
+    other = OrganisationFactory(name="Bộ Ngoại giao")
+    unit.refresh_from_db()
+    client.post(url, organisation_data(unit, parent=f"Bộ Ngoại giao (#{other.pk})"))
+    unit.refresh_from_db()
+    assert unit.parent == other
+    client.post(url, organisation_data(unit, parent=""))
+    unit.refresh_from_db()
+    assert unit.parent is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("Không có cơ quan này", "Nothing recorded is called"),
+        ("Sở", "Several records match"),
+        ("own", "An organisation cannot be part of itself."),
+        ("own by name", "An organisation cannot be part of itself."),
+    ],
+)
+def test_a_parent_that_names_none_several_or_itself_is_refused_next_to_the_field(
+    client: Client, typed: str, error: str
+) -> None:
+    OrganisationFactory(name="Sở Tư pháp")
+    unit = OrganisationFactory(name="Sở Ngoại vụ Hà Nội")
+    if typed == "own":
+        typed = f"Sở Ngoại vụ Hà Nội (#{unit.pk})"
+    elif typed == "own by name":
+        typed = "Sở Ngoại vụ Hà Nội"
+    client.force_login(editor())
+    url = reverse("partnerships:organisation_edit", args=[unit.pk])
+    response = client.post(url, organisation_data(unit, parent=typed))
+    assert response.status_code == 422
+    field_error = response.text.split('id="id_parent_error"', 1)[1].split("</div>", 1)[0]
+    assert error in field_error
+    unit.refresh_from_db()
+    assert unit.parent is None

@@ -1,8 +1,10 @@
 """A version number of the whole record, and caching keyed by it.
 
-Every save or delete of a record of the three apps (model signals), every import and
-every bulk load (``common.bulk_writes.bulk_written``, or a direct ``bump``) adds one to ``DataVersion.number`` and to the counter of the
-app that changed, *when the writing transaction commits* (``transaction.on_commit``;
+Every save or delete of a record of the three apps (model signals), of a staff account's
+name (the action items' rows name their assignees: counted as a change to
+``delegations``), every import and every bulk load (``common.bulk_writes.bulk_written``,
+or a direct ``bump``) adds one to ``DataVersion.number`` and to the counter of the app
+that changed, *when the writing transaction commits* (``transaction.on_commit``;
 a rollback, or a rolled-back savepoint, counts nothing). Readers key what they cache by
 ``(epoch, number)``, or by the counters of the apps the value depends on (the
 dashboard's agreement sections are kept while action items change), and the day for
@@ -26,9 +28,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from common.bulk_writes import bulk_written
 from common.cached_choices import cached_by_version
@@ -161,6 +164,53 @@ def _on_change(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any
         bump(using, apps=[sender._meta.app_label])
 
 
+# What the record shows of a staff account: the action items' rows name their assignees.
+ACCOUNT_NAME_FIELDS = ("first_name", "last_name", "username")
+_RENAMED = "_freshness_renamed"
+
+
+def _before_account_save(
+    sender: type[Model],
+    instance: Model,
+    using: str = DEFAULT_DB_ALIAS,
+    update_fields: Iterable[str] | None = None,
+    **_kwargs: Any,
+) -> None:
+    """Note whether the save changes the account's name (one read of the stored name; a
+    login saves only ``last_login`` and reads nothing). A new account names nothing yet."""
+    renamed = False
+    if update_fields is None or set(ACCOUNT_NAME_FIELDS) & set(update_fields):
+        stored = (
+            sender._default_manager.using(using)
+            .filter(pk=instance.pk)
+            .values_list(*ACCOUNT_NAME_FIELDS)
+            .first()
+            if instance.pk is not None
+            else None
+        )
+        renamed = stored is not None and stored != tuple(
+            getattr(instance, name) for name in ACCOUNT_NAME_FIELDS
+        )
+    setattr(instance, _RENAMED, renamed)
+
+
+def _on_account_save(
+    *,
+    instance: Model,
+    using: str = DEFAULT_DB_ALIAS,
+    **_signal: Any,  # sender, created...
+) -> None:
+    """Accounts are not part of the record, but the lists name the staff an item is
+    assigned to: a change of name counts as a change to the action items."""
+    if instance.__dict__.pop(_RENAMED, False):
+        bump(using, apps=["delegations"])
+
+
+def _on_account_delete(*, using: str = DEFAULT_DB_ALIAS, **_signal: Any) -> None:
+    """A deleted account leaves the items it was assigned to (no signal of their own)."""
+    bump(using, apps=["delegations"])
+
+
 def _on_bulk_write(
     *,
     using: str = DEFAULT_DB_ALIAS,
@@ -175,6 +225,10 @@ def connect() -> None:
     from django.apps import apps
 
     bulk_written.connect(_on_bulk_write, dispatch_uid="freshness:bulk_written")
+    account = get_user_model()
+    pre_save.connect(_before_account_save, sender=account, dispatch_uid="freshness:account:pre")
+    post_save.connect(_on_account_save, sender=account, dispatch_uid="freshness:account:save")
+    post_delete.connect(_on_account_delete, sender=account, dispatch_uid="freshness:account:delete")
 
     for app_label in TRACKED_APPS:
         for model in apps.get_app_config(app_label).get_models():

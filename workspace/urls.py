@@ -37,6 +37,7 @@ urlpatterns = [
 partnership_pages = [
     path("partners/", views.partnership_list, name="partnership_list"),
     path("partners/<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path("partners/<int:pk>/follow/", views.partnership_follow, name="partnership_follow"),
     path(
         "partners/<int:pk>/followers/",
         views.partnership_followers,

@@ -155,6 +155,29 @@ def _followers_block(
 
 
 @require_POST
+@viewer_required
+@vary_on_headers("HX-Request")
+def partnership_follow(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Follow the partnership (its reminders and My work include it) or stop following it.
+
+    htmx: answers the followers block, which holds the button, the list and its count,
+    with a status line; a plain POST goes back to the page."""
+    partnership = get_object_or_404(Partnership, pk=pk)
+    follow = request.POST.get("follow") == "on"
+    partnership.set_followed(request.user, follow=follow)
+    if not wants_partial(request):
+        return redirect(f"{partnership.get_absolute_url()}#followers")
+    prefetch_related_objects([partnership], "followers")  # the change cleared them
+    notice = (
+        _("You now follow this partnership.")
+        if follow
+        else _("You no longer follow this partnership.")
+    )
+    context = {**_followers_block(request, partnership), "followers_notice": notice}
+    return render_partial_or_page(request, FOLLOWERS, context, "followers")
+
+
+@require_POST
 @editor_required
 @vary_on_headers("HX-Request")
 def partnership_followers(request: AuthenticatedRequest, pk: int) -> HttpResponse:

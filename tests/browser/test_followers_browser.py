@@ -70,3 +70,32 @@ def test_an_editor_adds_and_removes_a_follower_in_place_on_a_phone(minsk_page: P
     expect(page.locator("#followers #id_add_error")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
     fits_and_passes_axe(page, "no follower chosen")
+
+
+def test_following_swaps_the_block_in_place_and_keeps_the_focus_on_the_button(
+    minsk_page: Page,
+) -> None:
+    """Follow and stop following from the keyboard: the button changes in place (no
+    reload), the list names the editor, a status line says so and the focus stays on
+    the button, ready to undo."""
+    page = minsk_page
+    page.evaluate("window.notReloaded = true")
+    button = page.locator("#follow-button")
+    follow_label = button.inner_text()
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#followers input[name=follow]")).to_have_count(0)
+    expect(button).not_to_have_text(follow_label)
+    expect(page.locator("#followers [role=status]")).to_be_visible()
+    expect(page.locator("#followers ul.followers")).to_contain_text("demo-editor")
+    expect(button).to_be_focused()
+    assert page.evaluate("window.notReloaded") is True
+    assert minsk().followers.filter(username="demo-editor").exists()
+    fits_and_passes_axe(page, "following")
+
+    page.keyboard.press("Enter")
+    expect(button).to_have_text(follow_label)
+    expect(button).to_be_focused()
+    expect(page.locator("#followers ul.followers li", has_text="demo-editor")).to_have_count(0)
+    assert page.evaluate("window.notReloaded") is True
+    assert not minsk().followers.filter(username="demo-editor").exists()
