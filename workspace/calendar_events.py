@@ -572,6 +572,12 @@ class MonthDays:
 class _Gathered:
     """Events gathered a few per day (and a few known to the month only), with counts."""
 
+    def full_days(self, per_day: int) -> set[dt.date]:
+        """The days whose cell is full with the events gathered so far: an event of a
+        kind that comes after them in a cell (``cell_order``) is not shown there, and
+        is only counted, not made (the month grid gathers its kinds in that order)."""
+        return {day for day, events in self.shown.items() if len(events) >= per_day}
+
     def __init__(self) -> None:
         self.shown: dict[dt.date, list[Event]] = {}
         self.totals: dict[dt.date, int] = {}
@@ -658,7 +664,10 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         # Their visits' partnerships, read always (not only for the visits not among
         # the first of their days): one query whatever the data.
         labels.read_visits((row[6] for row in kept), every=True)
-        gathered.add_counted(_engagement_events(kept, labels), counts)
+        full = gathered.full_days(per_day)
+        gathered.add_counted(
+            _engagement_events([row for row in kept if row[3] not in full], labels), counts
+        )
     if ACTIONS in wanted:
         _actions_per_day(
             first,
@@ -717,11 +726,13 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
             ),
         ).values_list(*ACTION_FIELDS, "day_total"),
     )
+    full = into.full_days(per_day)
+    counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
+    rows = [row for row in rows if row[3] != Precision.DAY or row[2] not in full]
     events = _action_events([row[:-1] for row in rows], labels)
-    dated, counts, undated, undated_total = [], {}, [], 0
+    dated, undated, undated_total = [], [], 0
     for event, row in zip(events, rows, strict=True):
         if event.day_known:
-            counts[event.start] = row[-1]
             dated.append(event)
         elif _in_month(event, month):
             undated_total = row[-1]
