@@ -1,5 +1,6 @@
-"""The action-items list's rows written in Python (``{% actionitem_row %}``) equal the
-template they replace, in both languages, for an editor and a viewer."""
+"""The action-items list's rows written in Python (``{% actionitem_rows %}``, read with
+``ActionItemQuerySet.for_list``'s columns) equal the template they replace, in both
+languages, for an editor and a viewer."""
 
 import datetime as dt
 
@@ -40,12 +41,14 @@ TEMPLATE_LOOP = (
     "{% endfor %}"
 )
 PYTHON_LOOP = "{% load actionitem_rows %}{% for record in items %}{% actionitem_row %}{% endfor %}"
+PYTHON_ROWS = "{% load actionitem_rows %}{% actionitem_rows items %}"
 
 
-def rows(user, template: str) -> str:
+def rows(user, template: str, items=None) -> str:
     request = RequestFactory().get("/actions/?status=open&page=2")
     request.user = user
-    items = ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
+    if items is None:
+        items = ActionItem.objects.select_related(*ITEM_RELATED).prefetch_related("assignees")
     context = {"items": items.order_by("pk"), "user": user, "request": request, "csrf_token": "tok"}
     return Template(template).render(Context(context))
 
@@ -87,3 +90,18 @@ def test_the_rows_written_in_python_equal_the_template_they_replace(items, langu
     assert "&lt;b&gt;&quot;A&quot;&lt;/b&gt; &amp; B" in written
     assert 'class="assignees"' in written
     assert ("csrfmiddlewaretoken" in written) == (make_user is editor)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("make_user", [editor, viewer])
+def test_the_page_of_rows_read_with_the_list_columns_equals_the_template(
+    items, language, make_user, django_assert_num_queries
+):
+    user = make_user()
+    with translation.override(language):
+        expected = rows(user, TEMPLATE_LOOP)
+        # Expect 2 queries: the rows joined to what they show, their assignees; no
+        # deferred column read afterwards.
+        with django_assert_num_queries(2):
+            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list())
+    assert written == expected

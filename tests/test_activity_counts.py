@@ -123,6 +123,25 @@ def test_migrate_installs_the_triggers_on_the_counted_tables():
     assert ("partnerships_partnership", "UPDATE") in installed  # a move to another home city
 
 
+def test_the_derived_counts_skip_a_statement_that_changed_no_count():
+    """Statement-level triggers fire for no rows too: every write of a counted record runs
+    three on the counts, most often for nothing (a title edited). Each returns before its
+    statements, which a connection would otherwise plan on its first write (0006)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE '%%_totals_%%'")
+        sources = dict(cursor.fetchall())
+    assert len(sources) == 4  # INSERT, UPDATE, DELETE of the counts; a partnership's move
+    for source in sources.values():
+        assert source.split(None, 1)[1].startswith("IF NOT EXISTS (SELECT FROM ")  # after BEGIN
+    agreement = AgreementFactory()
+    before = (stored_city_counts(), stored_windows())
+    agreement.title = "Đổi tên"
+    agreement.save()
+    Partnership.objects.filter(pk=agreement.partnership_id).update(summary="Đổi")
+    assert (stored_city_counts(), stored_windows()) == before
+    assert_counts_exact()
+
+
 def test_the_counts_use_the_sites_time_zone():
     with connection.cursor() as cursor:
         cursor.execute("SELECT workspace_activitycount_zone()")

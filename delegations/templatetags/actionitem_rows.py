@@ -1,13 +1,17 @@
-"""``{% load actionitem_rows %}``: ``{% actionitem_row %}``, one row of the action-items list.
+"""``{% load actionitem_rows %}``: ``{% actionitem_rows %}``, the rows of the action-items list.
 
-The row (``record`` in common/list_page.html's loop) is written in Python rather than by
-the template engine: its cells (a select box with the bulk change's version, the due
-date, the description with its visit and agreement, the partnership, the owners and the
-assignees, the priority, the inline status change) cost about 40 % of the list's CPU
-when it is first rendered after a change (issue 16: the list near the floor). Same HTML
-as the template it replaces: tests/test_actionitem_rows.py compares them, in both
-languages, for an editor and a viewer.
+The rows (``page_obj.object_list``, common/list_page.html's ``rows`` block) are written in
+Python rather than by the template engine: their cells (a select box with the bulk
+change's version, the due date, the description with its visit and agreement, the
+partnership, the owners and the assignees, the priority, the inline status change) cost
+about 40 % of the list's CPU when it is first rendered after a change (issue 16: the list
+near the floor). What every row shares (the user's role, the translated words, the URLs'
+shape, the CSRF token) is worked out once per page (``RowWriter``). Same HTML as the
+template it replaces: tests/test_actionitem_rows.py compares them, in both languages, for
+an editor and a viewer.
 """
+
+from collections.abc import Iterable
 
 from django import template
 from django.urls import reverse
@@ -18,7 +22,7 @@ from django.utils.translation import gettext
 from common.templatetags.textcut import truncate_at_word
 from common.templatetags.workspace import can_edit, partial_date
 from delegations.models import ActionItem
-from delegations.templatetags.actionitems import status_html
+from delegations.templatetags.actionitems import PK_MARK, StatusCells
 
 register = template.Library()
 
@@ -28,45 +32,73 @@ NAME_ROOM = 60
 
 
 @register.simple_tag(takes_context=True)
+def actionitem_rows(context: template.Context, items: Iterable[ActionItem]) -> SafeString:
+    write = RowWriter(context)
+    return mark_safe("".join(write.row(item) for item in items))  # noqa: S308 (escaped in row())
+
+
+@register.simple_tag(takes_context=True)
 def actionitem_row(context: template.Context) -> SafeString:
-    item: ActionItem = context["record"]
-    pk = item.pk
-    user = context.get("user")
-    select = _select_cell(item) if user is not None and can_edit(user) else ""
-    description = item.description
-    title = f' title="{escape(description)}"' if len(description) > DESCRIPTION_ROOM else ""
-    sources = _sources(item)
-    owner = str(escape(truncate_at_word(item.owner_organisation, NAME_ROOM) or "—"))
-    if item.owner_person is not None:
-        owner += f"<br><small>{escape(str(item.owner_person))}</small>"
-    url = reverse("delegations:actionitem_detail", args=[pk])
-    return mark_safe(  # noqa: S308 (every value escaped here or by format_html)
-        f'\n  <tr id="actionitem-{pk}">\n'
-        f"    {select}\n"
-        f'    <td class="nowrap">{escape(partial_date(item.due))}</td>\n'
-        f'    <td class="title-cell"><a href="{escape(url)}"{title}>'
-        f"{escape(truncate_at_word(description, DESCRIPTION_ROOM))}</a>\n"
-        f'      <br><small class="muted">{sources}</small></td>\n'
-        f'    <td class="secondary-cell">{escape(str(item.partnership))}</td>\n'
-        f'    <td class="secondary-cell">{owner}{_assignees(item)}</td>\n'
-        f"    <td>{escape(item.get_priority_display())}</td>\n"
-        f"    <td>{status_html(context, item)}</td>\n"
-        "  </tr>\n"
-    )
+    """One row, ``record`` (a loop of the template's own)."""
+    return RowWriter(context).row(context["record"])
 
 
-def _select_cell(item: ActionItem) -> str:
-    """The checkbox of the bulk change, its version (includes/bulk_version.html), its label."""
-    pk = item.pk
-    label = gettext("Select “%(item)s”") % {
-        "item": escape(truncate_at_word(item.description, NAME_ROOM))
-    }
-    return (
-        f'<td class="select-cell"><input type="checkbox" id="select-{pk}" name="items" '
-        f'value="{pk}" form="bulk-status"><input type="hidden" id="version-{pk}" '
-        f'name="version-{pk}" value="{item.version}" form="bulk-status">'
-        f'<label for="select-{pk}" class="visually-hidden">{label}</label></td>'
-    )
+class RowWriter:
+    def __init__(self, context: template.Context) -> None:
+        user = context.get("user")
+        self.editor = user is not None and can_edit(user)
+        self.status = StatusCells(context)
+        self.select_label = gettext("Select “%(item)s”")
+        self.assigned_to = escape(gettext("Assigned to"))
+        self.priorities = {value: escape(label) for value, label in ActionItem.Priority.choices}
+        url = escape(reverse("delegations:actionitem_detail", args=[PK_MARK]))
+        self.url_head, _mark, self.url_tail = url.rpartition(str(PK_MARK))
+
+    def row(self, item: ActionItem) -> SafeString:
+        pk = item.pk
+        select = self._select_cell(item) if self.editor else ""
+        description = item.description
+        title = f' title="{escape(description)}"' if len(description) > DESCRIPTION_ROOM else ""
+        owner = str(escape(truncate_at_word(item.owner_organisation, NAME_ROOM) or "—"))
+        if item.owner_person is not None:
+            owner += f"<br><small>{escape(str(item.owner_person))}</small>"
+        priority = self.priorities.get(item.priority)
+        if priority is None:  # not a choice: shown as it is, as get_priority_display() does
+            priority = escape(str(item.priority))
+        return mark_safe(  # noqa: S308 (every value escaped here or by StatusCells)
+            f'\n  <tr id="actionitem-{pk}">\n'
+            f"    {select}\n"
+            f'    <td class="nowrap">{escape(partial_date(item.due))}</td>\n'
+            f'    <td class="title-cell"><a href="{self.url_head}{pk}{self.url_tail}"{title}>'
+            f"{escape(truncate_at_word(description, DESCRIPTION_ROOM))}</a>\n"
+            f'      <br><small class="muted">{_sources(item)}</small></td>\n'
+            f'    <td class="secondary-cell">{escape(str(item.partnership))}</td>\n'
+            f'    <td class="secondary-cell">{owner}{self._assignees(item)}</td>\n'
+            f"    <td>{priority}</td>\n"
+            f"    <td>{self.status.html(item)}</td>\n"
+            "  </tr>\n"
+        )
+
+    def _select_cell(self, item: ActionItem) -> str:
+        """The checkbox of the bulk change, its version (includes/bulk_version.html), its label."""
+        pk = item.pk
+        label = self.select_label % {"item": escape(truncate_at_word(item.description, NAME_ROOM))}
+        return (
+            f'<td class="select-cell"><input type="checkbox" id="select-{pk}" name="items" '
+            f'value="{pk}" form="bulk-status"><input type="hidden" id="version-{pk}" '
+            f'name="version-{pk}" value="{item.version}" form="bulk-status">'
+            f'<label for="select-{pk}" class="visually-hidden">{label}</label></td>'
+        )
+
+    def _assignees(self, item: ActionItem) -> str:
+        """The staff the item is assigned to (includes/assignees.html), prefetched."""
+        names = [
+            escape(account.get_full_name() or account.get_username())
+            for account in item.assignees.all()
+        ]
+        if not names:
+            return "\n"
+        return f'<br><small class="assignees" title="{self.assigned_to}">→ {", ".join(names)}</small>\n'
 
 
 def _sources(item: ActionItem) -> str:
@@ -77,15 +109,3 @@ def _sources(item: ActionItem) -> str:
     if item.agreement is not None:
         parts.append(escape(item.agreement.reference))
     return " · ".join(parts)
-
-
-def _assignees(item: ActionItem) -> str:
-    """The staff the item is assigned to (includes/assignees.html), prefetched."""
-    names = [
-        escape(account.get_full_name() or account.get_username())
-        for account in item.assignees.all()
-    ]
-    if not names:
-        return "\n"
-    title = escape(gettext("Assigned to"))
-    return f'<br><small class="assignees" title="{title}">→ {", ".join(names)}</small>\n'

@@ -18,7 +18,8 @@ import functools
 from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
@@ -45,28 +46,79 @@ def actionitem_status(context: template.Context) -> SafeString:
 
 
 def status_html(context: template.Context, item: ActionItem) -> SafeString:
-    """What ``{% actionitem_status %}`` writes for ``item`` (the list's rows call it too)."""
+    """What ``{% actionitem_status %}`` writes for ``item``."""
     if any(context.get(name) for name in SPECIAL):
         page = context.template  # the template being rendered: set while a tag runs
         if page is None:
             raise template.TemplateSyntaxError("{% actionitem_status %} is for templates only.")
         with context.push(item=item):
             return page.engine.get_template(FULL_TEMPLATE).render(context)
-    badges = format_html(
-        '<span class="badge badge-{}">{}</span>', item.status, item.get_status_display()
-    )
-    if item.is_overdue():
-        badges += format_html('\n  <span class="badge badge-overdue">{}</span>', gettext("overdue"))
-    change = ""
-    user = context.get("user")
-    if user is not None and can_edit(user):
-        change = _change_form(context, item)
-    return format_html(
-        '<div id="actionitem-status-{}" class="actionitem-status">\n  {}\n  {}\n</div>',
-        item.pk,
-        badges,
-        change,
-    )
+    return StatusCells(context).html(item)
+
+
+# A pk no item has, reversed once per page in place of each row's (``StatusCells.url``).
+PK_MARK = 987654321
+
+
+class StatusCells:
+    """The plain case's HTML, with what every row of a page shares worked out once: the
+    user's role, the CSRF token, the address to come back to, the translated words, the
+    status URL (one ``reverse`` per page, not per row: issue 16, the list's 25 rows).
+    The list's rows (``{% actionitem_rows %}``) use one for the whole page."""
+
+    def __init__(self, context: template.Context) -> None:
+        user = context.get("user")
+        self.editor = user is not None and can_edit(user)
+        self.today = timezone.localdate()
+        self.language = get_language()
+        self.statuses = {value: escape(label) for value, label in ActionItem.Status.choices}
+        self.overdue = escape(gettext("overdue"))
+        if not self.editor:
+            return
+        request = context.get("request")
+        self.token = escape(context.get("csrf_token") or (get_token(request) if request else ""))
+        self.next_url = escape(
+            context.get("next_url") or (request.get_full_path() if request else "")
+        )
+        url = escape(reverse("delegations:actionitem_status", args=[PK_MARK]))
+        self.url_head, _mark, self.url_tail = url.rpartition(str(PK_MARK))
+        self.update = escape(gettext("Update"))
+        self.save = escape(gettext("Save"))
+
+    def html(self, item: ActionItem) -> SafeString:
+        status = item.status
+        label = self.statuses.get(status)
+        if label is None:  # not a choice: shown as it is, as get_status_display() does
+            label = escape(status)
+        badges = f'<span class="badge badge-{escape(status)}">{label}</span>'
+        if item.is_overdue(self.today):
+            badges += f'\n  <span class="badge badge-overdue">{self.overdue}</span>'
+        change = self._change_form(item) if self.editor else ""
+        return SafeString(
+            f'<div id="actionitem-status-{item.pk}" class="actionitem-status">\n'
+            f"  {badges}\n  {change}\n</div>"
+        )
+
+    def _change_form(self, item: ActionItem) -> str:
+        pk = item.pk
+        prefix = f"item{pk}"
+        status_label, status, note_label, note = _blank_form(self.language, item.status)
+        url = f"{self.url_head}{pk}{self.url_tail}"
+        return (
+            '<details class="status-change">\n'
+            f"      <summary>{self.update}</summary>\n"
+            f'      <form method="post" action="{url}"\n'
+            f'            hx-post="{url}" hx-target="#actionitem-status-{pk}" hx-swap="outerHTML"\n'
+            '            hx-push-url="false">\n'
+            f'        <input type="hidden" name="csrfmiddlewaretoken" value="{self.token}">\n'
+            f"        {_hidden(item, prefix)}\n"
+            f'        <input type="hidden" name="next" value="{self.next_url}">\n'
+            f"        <label>{escape(status_label)} {_with_prefix(status, prefix)}</label>\n"
+            f"        <label>{escape(note_label)} {_with_prefix(note, prefix)}</label>\n"
+            f'        <button type="submit" class="small">{self.save}</button>\n'
+            "      </form>\n"
+            "    </details>"
+        )
 
 
 PLACEHOLDER = "item0"  # no item has pk 0: the blank form's prefix, replaced per row
@@ -89,12 +141,11 @@ def _blank_form(language: str | None, status: str) -> tuple[str, str, str, str]:
     )
 
 
-def _hidden(item: ActionItem, prefix: str) -> SafeString:
+def _hidden(item: ActionItem, prefix: str) -> str:
     """The hidden fields ``VersionedFormMixin`` adds, as Django's ``HiddenInput`` writes them."""
-    return format_html_join(
-        "",
-        '<input type="hidden" name="{0}-{1}" value="{2}" id="id_{0}-{1}">',
-        ((prefix, "version", item.version), (prefix, "loaded_stamp", stamp(item))),
+    return "".join(
+        f'<input type="hidden" name="{prefix}-{name}" value="{escape(str(value))}" id="id_{prefix}-{name}">'
+        for name, value in (("version", item.version), ("loaded_stamp", stamp(item)))
     )
 
 
@@ -105,39 +156,4 @@ def _with_prefix(html: str, prefix: str) -> SafeString:
         html.replace(f'"{PLACEHOLDER}-', f'"{prefix}-').replace(
             f'"id_{PLACEHOLDER}-', f'"id_{prefix}-'
         )
-    )
-
-
-def _change_form(context: template.Context, item: ActionItem) -> SafeString:
-    prefix = f"item{item.pk}"
-    status_label, status, note_label, note = _blank_form(get_language(), item.status)
-    request = context.get("request")
-    url = reverse("delegations:actionitem_status", args=[item.pk])
-    token = context.get("csrf_token") or (get_token(request) if request else "")
-    next_url = context.get("next_url") or (request.get_full_path() if request else "")
-    return format_html(
-        '<details class="status-change">\n'
-        "      <summary>{summary}</summary>\n"
-        '      <form method="post" action="{url}"\n'
-        '            hx-post="{url}" hx-target="#actionitem-status-{pk}" hx-swap="outerHTML"\n'
-        '            hx-push-url="false">\n'
-        '        <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
-        "        {hidden}\n"
-        '        <input type="hidden" name="next" value="{next_url}">\n'
-        "        <label>{status_label} {status}</label>\n"
-        "        <label>{note_label} {note}</label>\n"
-        '        <button type="submit" class="small">{save}</button>\n'
-        "      </form>\n"
-        "    </details>",
-        summary=gettext("Update"),
-        url=url,
-        pk=item.pk,
-        token=token,
-        hidden=_hidden(item, prefix),
-        next_url=next_url,
-        status_label=status_label,
-        status=_with_prefix(status, prefix),
-        note_label=note_label,
-        note=_with_prefix(note, prefix),
-        save=gettext("Save"),
     )
