@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import ExtractDay, ExtractMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import ExtractDay, ExtractMonth, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,22 +104,88 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         load a thousand rows to show forty.
         """
         skeleton = list(self.order_by("signed_on", "pk").values_list("pk", "parent_id"))
-        ids = {pk for pk, _parent in skeleton}
-        by_parent: dict[int | None, list[int]] = {}
-        for pk, parent_id in skeleton:
-            by_parent.setdefault(parent_id if parent_id in ids else None, []).append(pk)
-        order: list[tuple[int, int]] = []
-        seen: set[int] = set()
-        stack = [(0, pk) for pk in reversed(by_parent.get(None, []))]
-        while stack and (limit is None or len(order) < limit):
-            depth, pk = stack.pop()
-            if pk in seen:
-                continue
-            seen.add(pk)
-            order.append((depth, pk))
-            stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
+        order = _depth_first(skeleton, limit)
         rows = self.select_related("parent").in_bulk([pk for _d, pk in order])
         return [(depth, rows[pk]) for depth, pk in order], len(skeleton)
+
+    def outline(self, *, limit: int, roots: int, successors: int, cap: int) -> AgreementOutline:
+        """A partnership's agreements for its page (``partnership.agreements.outline(…)``),
+        read in a number of queries that does not grow with them (issue 16: the whole
+        tree's skeleton was 1,105 rows at scale 1, 4,400 at scale 4).
+
+        They are counted first, up to ``cap`` (an index-only count). Up to ``limit`` of
+        them: the whole ``tree()`` (one query more). More: the first ``roots`` roots in
+        signature order, each followed by its first ``successors`` successors (the last
+        of them carries ``more_successors``, how many more there are): two queries more."""
+        counted = self.order_by()[: cap + 1].count()
+        ordered = self.select_related("parent").order_by("signed_on", "pk")
+        if counted <= limit:
+            every: list[Agreement] = list(ordered)
+            by_id = {agreement.pk: agreement for agreement in every}
+            pairs = [(agreement.pk, agreement.parent_id) for agreement in every]
+            tree = [(depth, by_id[pk]) for depth, pk in _depth_first(pairs, limit)]
+            return AgreementOutline(tree, len(every))
+        heads: list[Agreement] = list(
+            ordered.filter(Q(parent__isnull=True) | ~Q(parent__partnership_id=F("partnership_id")))[
+                :roots
+            ]
+        )
+        ranked = (
+            self.filter(parent__in=[head.pk for head in heads])
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("parent_id"),
+                    order_by=[F("signed_on").asc(), F("pk").asc()],
+                ),
+                siblings=Window(Count("pk"), partition_by=F("parent_id")),
+            )
+            .filter(rank__lte=successors)
+            .order_by("parent_id", "rank")
+        )
+        children: dict[int | None, list[Agreement]] = {}
+        successor: Agreement
+        for successor in ranked:
+            children.setdefault(successor.parent_id, []).append(successor)
+        rows: list[tuple[int, Agreement]] = []
+        for head in heads:
+            rows.append((0, head))
+            shown = children.get(head.pk, [])
+            for child in shown:
+                child.parent = head  # read with the head: no query for its partnership
+                rows.append((1, child))
+            if shown:
+                shown[-1].more_successors = shown[-1].siblings - len(shown)  # type: ignore[attr-defined]
+        return AgreementOutline(rows, min(counted, cap), capped=counted > cap)
+
+
+@dataclass
+class AgreementOutline:
+    """What a partnership's page shows of its agreements (``AgreementQuerySet.outline``)."""
+
+    rows: list[tuple[int, Agreement]]
+    total: int
+    capped: bool = False  # there are more than ``total`` agreements
+
+
+def _depth_first(pairs: list[tuple[int, int | None]], limit: int | None) -> list[tuple[int, int]]:
+    """``(depth, pk)`` of the agreements ``(pk, parent_id)`` (in signature order), each
+    followed by its successors; the first ``limit``."""
+    ids = {pk for pk, _parent in pairs}
+    by_parent: dict[int | None, list[int]] = {}
+    for pk, parent_id in pairs:
+        by_parent.setdefault(parent_id if parent_id in ids else None, []).append(pk)
+    order: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [(0, pk) for pk in reversed(by_parent.get(None, []))]
+    while stack and (limit is None or len(order) < limit):
+        depth, pk = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        order.append((depth, pk))
+        stack.extend((depth + 1, child) for child in reversed(by_parent.get(pk, [])))
+    return order
 
 
 class Agreement(EnglishVersions, Record):

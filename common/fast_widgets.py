@@ -28,6 +28,9 @@ type Options = tuple[list[SafeString], list[str]]
 
 # The options' HTML of cached choices, per process, by the choices themselves.
 OPTIONS_KEPT = 64
+# From this many options a plain list's HTML is kept too (its key costs a fraction of
+# writing it: the country filters' 249 options took ~2 ms a page, issue 16).
+LONG_LIST = 50
 _OPTIONS: dict[tuple[tuple[str, str], ...], Options] = {}
 
 
@@ -56,8 +59,9 @@ class FastSelect(forms.Select):
     def _options(self) -> Options | None:
         """Each option's HTML (none selected) and value; None with option groups.
 
-        The options of cached choices (``common.cached_choices``) are written once per
-        process for the same choices (issue 16: the 440-partnership filter cost a list
+        The options of cached choices (``common.cached_choices``), and of any long list
+        (the countries in use: 249 at scale 4), are written once per process for the same
+        choices (issue 16: the 440-partnership filter cost a list
         ~3 ms a page even in one pass). They are kept by the choices' values and labels,
         not by the data version: a change to an agreement makes a new version, but the
         partnerships' options read again under it are the same, and so is their HTML.
@@ -67,7 +71,7 @@ class FastSelect(forms.Select):
         # ModelChoiceIterator its len(), a COUNT query.
         choices = list(iter(self.choices))
         key = None
-        if getattr(field, "choices_key", None) is not None:
+        if getattr(field, "choices_key", None) is not None or len(choices) >= LONG_LIST:
             # Labels as text (the empty label may be lazy: translated now).
             key = tuple(
                 ("" if value is None else str(value), str(label)) for value, label in choices

@@ -1,13 +1,14 @@
 """Filter drop-downs as cached ``(pk, label)`` tuples (issue 16, point 1)."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from agreements.forms import AgreementFilterForm
 from common import cached_choices
+from common.cached_choices import CachedModelChoiceField
 from delegations.forms import ActionItemFilterForm
 from partnerships.models import City, Partnership
 from tests.factories import ActionItemFactory, OrganisationFactory, PartnershipFactory
@@ -82,3 +83,31 @@ def test_a_chosen_value_is_still_validated() -> None:
     assert form.is_valid()
     assert form.cleaned_data["partnership"] == partnership
     assert not AgreementFilterForm({"partnership": "999999"}).is_valid()
+
+
+def test_a_forms_field_keys_its_choices_without_compiling_their_sql_again() -> None:
+    """The class's field works its key out once; each form's copy reuses it (issue 16)."""
+    base = cast(CachedModelChoiceField, ActionItemFilterForm.base_fields["home_city"])
+    expected = base._cache_key("v1")
+    form = ActionItemFilterForm({})
+    field = cast(CachedModelChoiceField, form.fields["home_city"])
+    compiled = []
+    original = field._values
+
+    def values() -> Any:
+        compiled.append(1)
+        return original()
+
+    field._values = values  # type: ignore[method-assign]
+    assert field._cache_key("v1") == expected
+    assert not compiled
+
+
+def test_a_narrowed_queryset_gets_its_own_key() -> None:
+    form = ActionItemFilterForm({})
+    field = cast(CachedModelChoiceField, form.fields["home_city"])
+    before = field._cache_key("v1")
+    field.queryset = City.objects.home().filter(name__startswith="H")
+    assert field._cache_key("v1") != before
+    field.queryset = City.objects.home()
+    assert field._cache_key("v1") == before

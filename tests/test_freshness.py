@@ -397,3 +397,56 @@ def test_renaming_or_deleting_an_account_bumps_the_action_items_only():
     assert after.apps == {**before.apps, "delegations": before.apps["delegations"] + 1}
     account.delete()
     assert freshness.current().number == after.number + 1
+
+
+def _map_queries(client, url: str) -> tuple[str, int]:
+    """The partner map page's map block and the number of its queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ran:
+        page = client.get(url).content.decode()
+    return page[page.index('<figure class="partner-map-figure">') : page.index("</table>")], len(
+        ran.captured_queries
+    )
+
+
+def test_the_map_of_countries_is_kept_while_visits_and_agreements_change(client, monkeypatch):
+    """The countries' map counts partnerships by country: a visit or an agreement changes
+    nothing in it, so it stays cached; a partnership change draws it again."""
+    from tests.factories import CityFactory
+
+    monkeypatch.setattr("workspace.partner_map.PER_CITY_UP_TO", 1)
+    client.force_login(viewer())
+    partnership = PartnershipFactory(partner_city=CityFactory(country="BY"))
+    PartnershipFactory(partner_city=CityFactory(country="LA"))
+    url = reverse("workspace:partner_map")
+    first, computed = _map_queries(client, url)
+    assert "country-point" in first
+    VisitFactory(partnership=partnership)
+    AgreementFactory(partnership=partnership)
+    again, served = _map_queries(client, url)
+    assert again == first
+    assert served == computed - 1  # the grouped count by country is not run again
+    PartnershipFactory(partner_city=CityFactory(country="BY"))
+    changed, recomputed = _map_queries(client, url)
+    assert recomputed == computed
+    assert ">2</text>" in changed  # the count in Belarus's circle
+
+
+def test_the_map_of_cities_shows_a_visit_at_once_and_is_kept_while_agreements_change(client):
+    """The cities' map sizes each city by its recent visits and lists their number: a
+    visit draws it again; an agreement changes nothing in it."""
+    client.force_login(viewer())
+    partnership = PartnershipFactory()
+    url = reverse("workspace:partner_map")
+    first, computed = _map_queries(client, url)
+    assert '<td class="num">0</td>' in first
+    AgreementFactory(partnership=partnership)
+    again, served = _map_queries(client, url)
+    assert again == first
+    assert served == computed - 2  # neither the count by country nor the cities' query
+    VisitFactory(partnership=partnership, start_date=timezone.localdate(), end_date=None)
+    changed, recomputed = _map_queries(client, url)
+    assert '<td class="num">1</td>' in changed
+    assert recomputed == computed - 1  # the count by country is kept: no partnership changed

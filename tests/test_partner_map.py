@@ -300,3 +300,36 @@ def test_the_country_rows_written_in_python_equal_a_template_loop(db, language, 
     assert norm(written) == norm(expected)
     assert "&amp;country=" in written
     assert ("1234" if language == "vi" else "1,234") in written  # Vietnamese: no grouping
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+@pytest.mark.parametrize("by_country", [False, True])
+def test_the_subtitle_says_what_the_map_draws(
+    viewer_client, settings, monkeypatch, language, by_country
+):
+    """A dot per partner city sized by its visits, or (beyond PER_CITY_UP_TO) a circle per
+    country sized by its partnerships: the subtitle under the title says which."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    settings.LANGUAGE_CODE = language
+    if by_country:
+        monkeypatch.setattr("workspace.partner_map.PER_CITY_UP_TO", 1)
+    located("Minsk", "53.9", "27.5667")
+    located("Viêng Chăn", "17.97", "102.6", country="LA")
+    text = viewer_client.get(URL).text
+    assert ("country-point" in text) is by_country
+    head = text[text.index('<div class="page-head">') : text.index('<form class="filters')]
+    with translation.override(language):
+        cities = gettext(
+            "Each partner city, coloured by the partnership's status and sized by its visits"
+            " in the last %(years)s years (both ways)."
+        ) % {"years": 5}
+        countries = gettext(
+            "Each partner country, as a circle sized by its partnerships and coloured by"
+            " their most common status."
+        )
+    assert (cities in head) is not by_country
+    assert (countries in head) is by_country
+    if language == "vi" and not by_country:
+        assert "Mỗi thành phố đối tác được tô màu" in head

@@ -247,7 +247,7 @@ def test_partnership_page_tells_the_whole_story(viewer_client, story):
 
 def test_partnership_page_shows_the_implements_chain(viewer_client, story):
     response = viewer_client.get(detail(story))
-    tree = [(depth, a.reference) for depth, a in response.context["agreement_tree"]]
+    tree = [(depth, a.reference) for depth, a in response.context["agreements"].rows]
     assert tree == [(0, "HN-MSK-2004"), (1, "HN-MSK-CT-2024")]
 
 
@@ -607,6 +607,84 @@ def test_agreement_tree_is_depth_first_in_signature_order_and_capped(django_asse
     assert [(d, x.reference) for d, x in tree] == [(0, "B"), (0, "X"), (0, "A"), (1, "A0")]
     assert total == 6
     assert tree[1][1].parent == outside  # the parent is read with the row (no query)
+
+
+def _agreement_chain(partnership, references_by_year, parent=None):
+    return [
+        AgreementFactory(
+            partnership=partnership,
+            reference=reference,
+            signed_on=dt.date(year, 1, 1),
+            parent=parent,
+            parent_relation="implements" if parent else "",
+        )
+        for reference, year in references_by_year
+    ]
+
+
+def test_outline_of_a_few_agreements_is_their_whole_tree(django_assert_num_queries):
+    partnership = PartnershipFactory()
+    (a,) = _agreement_chain(partnership, [("A", 2004)])
+    (a1,) = _agreement_chain(partnership, [("A1", 2010)], parent=a)
+    _agreement_chain(partnership, [("A1a", 2012)], parent=a1)
+    _agreement_chain(partnership, [("B", 2001)])
+    with django_assert_num_queries(2):  # counted (up to the cap), then the rows
+        outline = partnership.agreements.outline(limit=4, roots=1, successors=1, cap=10)
+    assert [(d, x.reference) for d, x in outline.rows] == [
+        (0, "B"),
+        (0, "A"),
+        (1, "A1"),
+        (2, "A1a"),
+    ]
+    assert (outline.total, outline.capped) == (4, False)
+    assert outline.rows == partnership.agreements.tree()[0]
+
+
+def test_outline_of_many_agreements_shows_the_first_roots_and_their_first_successors(
+    django_assert_num_queries,
+):
+    partnership = PartnershipFactory()
+    outside = AgreementFactory(signed_on=dt.date(1999, 1, 1))  # another partnership's
+    a, b, _c = _agreement_chain(partnership, [("A", 2001), ("B", 2002), ("C", 2003)])
+    a1, _a2, _a3 = _agreement_chain(partnership, [("A1", 2005), ("A2", 2004), ("A3", 2006)], a)
+    _agreement_chain(partnership, [("A1a", 2007)], parent=a1)  # below a successor: not shown
+    _agreement_chain(partnership, [("B1", 2008)], parent=b)
+    _agreement_chain(partnership, [("X", 2000)], parent=outside)  # a root: its parent is outside
+    _agreement_chain(partnership, [("O", 2009)], parent=AgreementFactory())  # a later root
+    with django_assert_num_queries(3):  # the capped count, the roots, their first successors
+        outline = partnership.agreements.outline(limit=5, roots=3, successors=2, cap=20)
+        rows = [(d, x.reference, getattr(x, "more_successors", 0)) for d, x in outline.rows]
+        assert rows[1][1] == "A"
+        assert outline.rows[0][1].parent == outside  # read with the root
+        assert outline.rows[2][1].parent == a  # no query either
+    assert rows == [
+        (0, "X", 0),
+        (0, "A", 0),
+        (1, "A2", 0),
+        (1, "A1", 1),  # A3 is not shown
+        (0, "B", 0),
+        (1, "B1", 0),
+    ]
+    assert (outline.total, outline.capped) == (10, False)
+    outline = partnership.agreements.outline(limit=5, roots=3, successors=2, cap=8)
+    assert (outline.total, outline.capped) == (8, True)
+
+
+def test_partnership_page_with_many_agreements_links_to_the_rest(
+    viewer_client, monkeypatch, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(stories, "STORY_AGREEMENTS", 2)
+    monkeypatch.setattr(stories, "STORY_AGREEMENT_SUCCESSORS", 1)
+    partnership = PartnershipFactory()
+    (root,) = _agreement_chain(partnership, [("ROOT-1", 2001)])
+    _agreement_chain(partnership, [("NEXT-1", 2002), ("NEXT-2", 2003), ("NEXT-3", 2004)], root)
+    html = viewer_client.get(detail(partnership), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "NEXT-1" in html
+    assert "NEXT-2" not in html
+    assert f'2 more agreements follow ROOT-1: <a href="{root.get_absolute_url()}">' in html
+    assert "Showing 2 of 4." in html
+    assert f"?partnership={partnership.pk}" in html
 
 
 def test_list_sorts_partner_cities_in_vietnamese_order(viewer_client):

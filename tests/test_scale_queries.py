@@ -46,8 +46,10 @@ PAGES = {
     # its map block reads the partner city's recent visits (one query); its followers
     # (one prefetch), and its history their changes (one prefetch, where there is history:
     # bulk partnerships are written without); for an editor, the staff accounts that may
-    # be added as followers (one query).
-    "partnership": (20, 20),
+    # be added as followers (one query). Its agreements: counted (up to 1,000), then all of
+    # them when 25 or fewer (the demo's), else the first roots and their first successors
+    # (issue 16: the whole tree was read): one query more in bulk.
+    "partnership": (20, 21),
     # The organisation filter is a typed picker (issue 16): no drop-down read.
     "people": (8, 8),
     "person": (12, 12),

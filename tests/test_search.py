@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 
-from common.text_match import Fold, fold_contains
+from common.text_match import Fold, PerRowExists, fold_contains
 from demo.loader import load_demo
 from partnerships.models import City, Person
 from tests.factories import (
@@ -222,6 +223,35 @@ def test_a_programme_word_of_many_items_finds_every_visit_that_has_it(monkeypatc
     EngagementFactory(visit=visits[0], title="Hội đàm")
     _, groups = search_record("hoi dam")
     assert group(groups, "visits").rows == [visits[0]]
+
+
+def test_a_query_naming_most_partnerships_finds_the_programme_without_probing_it():
+    """A home city's name ("ha noi") names more than a quarter of the partnerships: the
+    probe skips the programme items (PostgreSQL read every matching one before its
+    LIMIT) and the visits' programme is tested row by row; a visit of another
+    partnership found only by its programme is still there, and so are the counts."""
+    from tests.factories import PartnershipFactory
+    from workspace import search
+
+    home = CityFactory(name="Hà Nội", is_home=True)
+    named = [PartnershipFactory(home_city=home) for _ in range(3)]
+    other = PartnershipFactory(home_city=CityFactory(name="Huế", is_home=True))
+    by_city = [VisitFactory(partnership=p, title="Đoàn công tác") for p in named]
+    by_programme = VisitFactory(partnership=other, title="Đoàn công tác")
+    EngagementFactory(visit=by_programme, title="Gặp Đại sứ quán tại Hà Nội", summary="Về Huế")
+    VisitFactory(partnership=other, title="Đoàn khác")
+
+    found = search.probe("ha noi")
+    assert sorted(found.partnership_ids) == sorted(p.pk for p in named)
+    assert isinstance(found.visits.children[0], PerRowExists)
+    _, groups = search_record("ha noi")
+    visits = group(groups, "visits")
+    assert sorted(v.pk for v in visits.rows) == sorted(v.pk for v in [*by_city, by_programme])
+    assert visits.total == 4
+    # A query naming one partnership in four still reads the programme by its list.
+    hue = search.probe("hue")
+    assert hue.partnership_ids == [other.pk]
+    assert hue.visits == Q(pk__in=[by_programme.pk])
 
 
 def test_a_one_letter_query_searches_nothing():

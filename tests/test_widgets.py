@@ -126,3 +126,27 @@ def test_cached_choices_options_are_kept_across_versions_while_the_choices_are_t
     assert render() == first
     [again] = fast_widgets._OPTIONS.values()
     assert again is kept
+
+
+@pytest.mark.parametrize("value", ["", "c7", "c42"])
+def test_a_long_plain_list_of_options_is_written_once_and_renders_like_django(value):
+    """Issue 16: the country filters (249 countries at scale 4) kept their options' HTML
+    only when the choices were cached model choices; a long plain list now too."""
+    from common import fast_widgets
+
+    choices = [("", "—")] + [
+        (f"c{n}", f"Country <{n}> & co") for n in range(fast_widgets.LONG_LIST)
+    ]
+    fast_select = cast(type[forms.Select], FAST[forms.Select])
+    fast_widgets._OPTIONS.clear()
+    first = fast_select(choices=choices).render("country", value, {"id": "id_c"})
+    assert len(fast_widgets._OPTIONS) == 1
+    again = fast_select(choices=list(choices)).render("country", value, {"id": "id_c"})
+    plain = forms.Select(choices=choices).render("country", value, {"id": "id_c"})
+    assert first == again
+    assert squeeze(first) == squeeze(plain)
+    short = fast_select(choices=choices[:3]).render("country", value, {"id": "id_c"})
+    assert len(fast_widgets._OPTIONS) == 1  # a short list is written each time
+    assert squeeze(short) == squeeze(
+        forms.Select(choices=choices[:3]).render("country", value, {"id": "id_c"})
+    )

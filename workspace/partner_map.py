@@ -332,22 +332,27 @@ def country_rows(places: list[CountryPlace]) -> SafeString:
     return mark_safe("\n        ".join(rows))  # noqa: S308 (every value escaped above)
 
 
-def _render_block(filters: MapFilterForm) -> str:
-    partnerships = filters.results()
-    by_countries = by_country(partnerships, filters)
+def _country_block(filters: MapFilterForm) -> str:
+    """The map of countries when the filter leaves more than ``PER_CITY_UP_TO``
+    partnerships, else "" (the map of cities is to be drawn)."""
+    by_countries = by_country(filters.results(), filters)
     total = sum(c.total for c in by_countries)
-    if total > PER_CITY_UP_TO:
-        context = {
-            "countries": by_countries,
-            "total": total,
-            "rows": country_rows(by_countries),
-            "map": draw_countries(by_countries),
-            "statuses": Partnership.Status.choices,
-            "per_city_up_to": PER_CITY_UP_TO,
-            "list_url": filters.list_url(),
-        }
-        return str(render_to_string("workspace/includes/partner_map_countries.html", context))
-    places = with_activity(partnerships)
+    if total <= PER_CITY_UP_TO:
+        return ""
+    context = {
+        "countries": by_countries,
+        "total": total,
+        "rows": country_rows(by_countries),
+        "map": draw_countries(by_countries),
+        "statuses": Partnership.Status.choices,
+        "per_city_up_to": PER_CITY_UP_TO,
+        "list_url": filters.list_url(),
+    }
+    return str(render_to_string("workspace/includes/partner_map_countries.html", context))
+
+
+def _city_block(filters: MapFilterForm) -> str:
+    places = with_activity(filters.results())
     context = {
         "places": places,
         "rows": table_rows(places),
@@ -358,10 +363,24 @@ def _render_block(filters: MapFilterForm) -> str:
     return str(render_to_string("workspace/includes/partner_map_block.html", context))
 
 
-def map_block(filters: MapFilterForm) -> SafeString:
-    """The drawn map with its legend and table, once per version of the record
-    (``workspace.freshness``), day (visits of the last five years), language and filter.
-    Nothing in it depends on who looks."""
+# What each map is drawn from (workspace.freshness): the countries' map counts the
+# partnerships by their partner city's country (a visit changes nothing in it); the
+# cities' map sizes each city by its visits and lists their number (delegations).
+COUNTRY_MAP_READS = ("partnerships",)
+CITY_MAP_READS = ("partnerships", "delegations")
+
+
+@dataclass(frozen=True)
+class MapBlock:
+    html: SafeString
+    countries: bool  # a circle per country (beyond PER_CITY_UP_TO), else a dot per city
+
+
+def map_block(filters: MapFilterForm) -> MapBlock:
+    """The drawn map with its legend and table, once per version of what it is drawn
+    from (``workspace.freshness``: an agreement or, for the countries, a visit changes
+    nothing in it), day (visits of the last five years), language and filter. Nothing
+    in it depends on who looks."""
     valid = filters.is_valid()
     home_city = filters.cleaned_data.get("home_city") if valid else None
     status = filters.cleaned_data.get("status") if valid else ""
@@ -374,13 +393,30 @@ def map_block(filters: MapFilterForm) -> SafeString:
             status or "all",
         ]
     )
-
-    return mark_safe(freshness.cached(key, lambda: _render_block(filters)))  # noqa: S308 (rendered by the template engine, escaped there)
+    version = freshness.version_for_reading()  # one read for both
+    countries = freshness.cached(
+        f"{key}:countries",
+        lambda: _country_block(filters),
+        depends_on=COUNTRY_MAP_READS,
+        version=version,
+    )
+    if countries:
+        return MapBlock(mark_safe(countries), countries=True)  # noqa: S308 (rendered by the template engine, escaped there)
+    cities = freshness.cached(
+        f"{key}:cities", lambda: _city_block(filters), depends_on=CITY_MAP_READS, version=version
+    )
+    return MapBlock(mark_safe(cities), countries=False)  # noqa: S308 (rendered by the template engine, escaped there)
 
 
 @require_GET
 @viewer_required
 def partner_map(request: AuthenticatedRequest) -> HttpResponse:
     filters = MapFilterForm(request.GET)
-    context = {"filters": filters, "map_block": map_block(filters), "years": ACTIVITY_YEARS}
+    block = map_block(filters)
+    context = {
+        "filters": filters,
+        "map_block": block.html,
+        "by_country": block.countries,
+        "years": ACTIVITY_YEARS,
+    }
     return render_partial_or_page(request, "workspace/partner_map.html", context)

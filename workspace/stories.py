@@ -28,6 +28,10 @@ CITIES = ("partnership__home_city", "partnership__partner_city")
 STORY_VISITS = 20
 STORY_ITEMS = 20
 STORY_AGREEMENTS = 25
+# Beyond 25 agreements, the first 8 roots of the tree and 2 successors of each (issue 16:
+# the whole tree was read to show 25 of its agreements).
+STORY_AGREEMENT_ROOTS = 8
+STORY_AGREEMENT_SUCCESSORS = 2
 STORY_COUNTERPARTS = 20
 # The visits and open items are counted up to here ("more than 1000", as the lists the
 # page links to say it): counting all of the biggest partnership's read thousands of
@@ -54,10 +58,15 @@ def partnership_story(partnership: Partnership) -> dict[str, Any]:
         .select_related("owner_organisation", "visit")
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "pk")
     )
-    tree = SimpleLazyObject(lambda: partnership.agreements.tree(limit=STORY_AGREEMENTS))
     return {
-        "agreement_tree": SimpleLazyObject(lambda: tree[0]),
-        "agreement_total": SimpleLazyObject(lambda: tree[1]),
+        "agreements": SimpleLazyObject(
+            lambda: partnership.agreements.outline(
+                limit=STORY_AGREEMENTS,
+                roots=STORY_AGREEMENT_ROOTS,
+                successors=STORY_AGREEMENT_SUCCESSORS,
+                cap=STORY_COUNT_CAP,
+            )
+        ),
         "visits": SimpleLazyObject(
             lambda: take(Group("visits", ""), visits, limit=STORY_VISITS, cap=STORY_COUNT_CAP)
         ),
