@@ -14,9 +14,9 @@ from common.date_fields import DayField, PartialDateFormMixin
 from common.dependent_choices import chosen_id, refresh_on_change
 from common.listing import ListFilterForm, SharedChoicesFormSet
 from common.text_match import any_field_contains
-from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
+from partnerships.choices import field_of_cooperation_field, home_city_field
 from partnerships.models import Organisation, Partnership
-from partnerships.pickers import PickerFormMixin
+from partnerships.pickers import PickerFormMixin, picker
 
 
 class AgreementFilterForm(ListFilterForm):
@@ -30,7 +30,8 @@ class AgreementFilterForm(ListFilterForm):
     default_sort = "-signed"
 
     q = forms.CharField(label=_("Reference or title"), required=False)
-    partnership = partnership_field(label=_("Partnership"), required=False)
+    # Typed (a partnership's two cities), not a drop-down of every partnership (issue 16).
+    partnership = picker("partnerships", quick_add=False, label=_("Partnership"), required=False)
     home_city = home_city_field(label=_("Home city"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", "—"), *Agreement.Kind.choices], required=False

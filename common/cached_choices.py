@@ -176,5 +176,6 @@ def share_version(form: forms.BaseForm) -> None:
 
     form.record_version = once  # type: ignore[attr-defined]
     for field in form.fields.values():
-        if isinstance(field, CachedModelChoiceField):
-            field.version = once
+        # and the pickers whose datalist is prefilled (common.autocomplete)
+        if isinstance(field, CachedModelChoiceField) or getattr(field, "shares_version", False):
+            field.version = once  # type: ignore[attr-defined]

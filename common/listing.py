@@ -1,7 +1,8 @@
 """List pages and inline formsets of the records workspace (agreements, visits, action items).
 
 ``ListFilterForm`` is a GET form of filters plus ``sort``; ``results()`` applies the
-valid filters (an invalid one shows its error and is ignored) and the chosen order.
+valid filters (an invalid one shows its error and is ignored; a record typed into a
+picker that names none or several shows its error and no rows) and the chosen order.
 ``paginate`` cuts a page; ``list_context`` is a list page's context with its results
 cached per data version (``results_cache_key``). ``SharedChoicesFormSet`` renders the person/organisation
 drop-downs of every row from one query instead of one query per row.
@@ -78,6 +79,14 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
 
     def results(self, queryset: Q) -> Q:
         self.is_valid()  # cleaned_data keeps the valid filters; errors show on the form
+        for name, field in self.fields.items():
+            if not getattr(field, "autocomplete", False):
+                continue
+            if name in self.errors:
+                # A record typed that names none or several: nothing, not every row as if
+                # unfiltered (the error says why, in the form and above the results).
+                return queryset.none()
+            remember_label(field, self.cleaned_data.get(name))  # the box shows "Name (#id)"
         return self.filter(queryset).order_by(*self.ordering())
 
     def results_for_user(self) -> bool:

@@ -61,6 +61,12 @@ def fold_contains(field_name: str, query: str) -> Q:
     return Q(Contains(Fold(F(field_name)), Fold(Value(query))))
 
 
+def words(query: str) -> list[str]:
+    """The words of a query as typed (NFC, single-spaced), leaving out what has no letter
+    or digit (the dash of "Hà Nội – Minsk")."""
+    return [word for word in normalise_query(query).split() if any(c.isalnum() for c in word)]
+
+
 def any_field_contains(fields: list[str], query: str) -> Q:
     condition = Q()
     for name in fields:

@@ -26,9 +26,9 @@ from delegations.models import (
     VisitParticipant,
     VisitQuerySet,
 )
-from partnerships.choices import field_of_cooperation_field, home_city_field, partnership_field
+from partnerships.choices import field_of_cooperation_field, home_city_field
 from partnerships.models import Organisation, Partnership
-from partnerships.pickers import PickerFormMixin
+from partnerships.pickers import PickerFormMixin, picker
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -48,7 +48,8 @@ class VisitFilterForm(ListFilterForm):
     default_sort = "-start"
 
     q = forms.CharField(label=_("Title or place"), required=False)
-    partnership = partnership_field(label=_("Partnership"), required=False)
+    # Typed (a partnership's two cities), not a drop-down of every partnership (issue 16).
+    partnership = picker("partnerships", quick_add=False, label=_("Partnership"), required=False)
     home_city = home_city_field(label=_("Home city"), required=False)
     direction = forms.ChoiceField(
         label=_("Direction"), choices=[("", "—"), *Visit.Direction.choices], required=False
@@ -94,7 +95,8 @@ class ActionItemFilterForm(ListFilterForm):
     DUE_SOON = "due_soon"
 
     q = forms.CharField(label=_("Description"), required=False)
-    partnership = partnership_field(label=_("Partnership"), required=False)
+    # Typed (a partnership's two cities), not a drop-down of every partnership (issue 16).
+    partnership = picker("partnerships", quick_add=False, label=_("Partnership"), required=False)
     home_city = home_city_field(label=_("Home city"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),

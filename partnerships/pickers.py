@@ -1,8 +1,15 @@
-"""The pickers' suggestions (common/autocomplete.py): people, organisations, cities.
+"""The pickers' suggestions (common/autocomplete.py): people, organisations, cities,
+partnerships.
 
 ``GET /pick/<kind>/?<any name>=<typed text>``: htmx sends the box's own name and value,
 so the view reads the one parameter it is given. Answers the ``<option>``s of the box's
 datalist: at most 20 records, in one query however many there are.
+
+A partnership is typed as its two cities ("Hà Nội – Minsk"): each word typed must be in
+a name of one of them (``partnership_words``), so "minsk", "ha noi minsk" and
+"vientiane" (an English name) find it. With at most ``PREFILL_MAX`` partnerships (a small
+office) the box's datalist starts with all of them; above, it fills as the user types
+(issue 16: the filters' drop-down of every partnership grew with the archive).
 """
 
 from __future__ import annotations
@@ -12,17 +19,60 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from common import quick_add
-from common.autocomplete import AutocompleteField, remember_label, suggestions
+from common.autocomplete import AutocompleteField, Match, Prefill, remember_label, suggestions
+from common.cached_choices import cached_by_version, record_version
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
+from common.text_match import words
 
-from .models import City, Organisation, Person
+from .models import City, Organisation, Partnership, Person
+
+# Up to this many partnerships, a partnership box offers every one of them on focus.
+PREFILL_MAX = 60
+
+
+def partnership_words(text: str) -> Q:
+    """Partnerships whose two cities have, between them, every word of ``text`` in one of
+    their names (``City.objects.named``: accents and case aside, other names included)."""
+    typed = words(text)
+    if not typed:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in typed:
+        cities = City.objects.named(word).values("pk")
+        condition &= Q(home_city__in=cities) | Q(partner_city__in=cities)
+    return condition
+
+
+def partnership_prefill(version: str | None) -> list[str]:
+    """Every partnership's label ("Hà Nội – Minsk (#12)") when there are at most
+    ``PREFILL_MAX``, else none: one query of at most ``PREFILL_MAX + 1`` rows, kept per
+    data version."""
+    most = PREFILL_MAX
+
+    def compute() -> list[str]:
+        rows = list(
+            Partnership.objects.values_list("pk", "home_city__name", "partner_city__name")[
+                : most + 1
+            ]
+        )
+        if len(rows) > most:
+            return []
+        return [f"{home} – {partner} (#{pk})" for pk, home, partner in rows]
+
+    return cached_by_version(version, f"partnership-prefill:{most}", compute)
+
+
+def _partnerships() -> models.QuerySet[Partnership]:
+    return Partnership.objects.select_related("home_city", "partner_city")
+
 
 # kind → (the records it picks from, the fields a typed name is looked for in)
 SEARCHED: dict[str, tuple[Callable[[], models.QuerySet[Any]], list[str]]] = {
@@ -30,7 +80,12 @@ SEARCHED: dict[str, tuple[Callable[[], models.QuerySet[Any]], list[str]]] = {
     "organisations": (Organisation.objects.all, ["name", "name_en", "abbreviation"]),
     "cities": (City.objects.all, ["name", "name_en", "name_local"]),
     "partner-cities": (City.objects.partners, ["name", "name_en", "name_local"]),
+    "partnerships": (_partnerships, ["home_city__name", "partner_city__name"]),
 }
+# kinds matched their own way, not by the whole text in one of their fields
+MATCH: dict[str, Match] = {"partnerships": partnership_words}
+# kinds whose box offers every record when there are few
+PREFILL: dict[str, Prefill] = {"partnerships": partnership_prefill}
 
 
 # A person or an organisation can be added from inside the form that picks one.
@@ -47,6 +102,8 @@ def picker(kind: str, *, quick_add: bool = True, **kwargs: Any) -> AutocompleteF
         url=reverse_lazy("partnerships:pick", args=[kind]),  # type: ignore[arg-type]
         search_fields=fields,
         quick_add_kind=kind if quick_add else "",
+        match=MATCH.get(kind),
+        prefill=PREFILL.get(kind),
         **kwargs,
     )
 
@@ -58,7 +115,17 @@ def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
         raise Http404
     records, fields = SEARCHED[kind]
     typed = str(next(iter(request.GET.values()), ""))
-    return HttpResponse(suggestions(records(), fields, typed))
+    prefill = PREFILL.get(kind)
+    return HttpResponse(
+        suggestions(
+            records(),
+            fields,
+            typed,
+            match=MATCH.get(kind),
+            # an emptied box offers every partnership again (a small office's)
+            prefill=(lambda: prefill(record_version())) if prefill is not None else None,
+        )
+    )
 
 
 class PickerFormMixin:

@@ -56,6 +56,10 @@ PAGES = {
     "organisations": (7, 7),  # a capped count (CappedPaginator): no COUNT query
     "organisation": (12, 12),
     # The rows' fields of cooperation are a subquery of the rows' query (issue 16): no prefetch.
+    # The partnership filter is a typed picker (issue 16): no drop-down of every
+    # partnership; its datalist's prefill (at most 61 rows, kept per data version outside
+    # a transaction) is the one query in its place here, on the visits, action items and
+    # calendar too.
     "agreements": (9, 9),
     "agreements_filtered": (9, 9),
     # A nested prefetch (signatories' and owners' organisations) runs only over rows;

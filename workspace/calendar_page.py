@@ -23,12 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from common.autocomplete import remember_label
+from common.cached_choices import share_version
 from common.fast_widgets import speed_up_widgets
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
-from partnerships.choices import partnership_field
 from partnerships.models import Partnership
+from partnerships.pickers import picker
 from workspace import freshness
 from workspace.calendar_events import (
     ACTIONS,
@@ -54,8 +56,9 @@ class CalendarForm(forms.Form):
         choices=[(MONTH, _("month")), (AGENDA, _("agenda"))],
         required=False,
     )
-    # (pk, label) tuples cached per data version, not ~440 instances (issue 16).
-    partnership = partnership_field(label=_("Partnership"), required=False)
+    # Typed (a partnership's two cities), not a drop-down of every partnership (~440
+    # at scale 1, ~1,700 at scale 4) built and rendered on every request (issue 16).
+    partnership = picker("partnerships", quick_add=False, label=_("Partnership"), required=False)
     kind = forms.ChoiceField(
         label=_("Show"), choices=[("", _("everything")), *KINDS.items()], required=False
     )
@@ -66,9 +69,7 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The partnership drop-down (~440 options at scale 1, ~1,700 at scale 4) in one
-        # pass, its options' HTML kept per data version: through Django's per-option
-        # templates it cost more than the month grid (issue 16).
+        share_version(self)  # the partnership box's prefilled datalist (a small office's)
         speed_up_widgets(self)
 
     def clean_month(self) -> dt.date:
@@ -90,6 +91,7 @@ class CalendarForm(forms.Form):
             day, skip = month, 0  # a bad or stale day: the month's first page
         else:
             skip = data.get("skip") or 0
+        remember_label(self.fields["partnership"], data.get("partnership"))  # "Name (#id)"
         return Choices(
             month=month,
             view=data.get("view") or MONTH,

@@ -199,6 +199,7 @@ PAGE_STATES: list[PageState] = [
     PageState("organisation form", "/organisations/new/"),
     PageState("organisation form, errors", "/organisations/new/", submit_empty),
     PageState("agreements", "/agreements/"),
+    PageState("agreements, a partnership typed naming several", "/agreements/?partnership=ha+noi"),
     PageState("agreement", "/agreements/{agreement}/"),
     PageState("agreement form", "/agreements/new/"),
     PageState("agreement form, errors", "/agreements/new/", submit_empty),
@@ -247,6 +248,13 @@ PAGE_STATES: list[PageState] = [
     # Last: it switches the session to English (longer labels: "outgoing" in a day cell
     # of the month grid pushed a phone's page 4px sideways).
     PageState("calendar in English, May 2025", "/calendar/?month=2025-05", prepare=in_english),
+    # The partnership filter's typed picker (issue 16), in English after the switch above.
+    PageState(
+        "agreements in English, a partnership typed naming several",
+        "/agreements/?partnership=ha+noi",
+    ),
+    PageState("visits in English", "/visits/"),
+    PageState("action items in English", "/actions/"),
 ]
 
 
