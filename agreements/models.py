@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 LINEAGE_LIMIT = 100
+LINEAGE_SHOWN = 20  # an agreement's page shows the 20 nearest it implements or renews
+LINEAGE_COUNTED = 1000  # and counts the earlier ones up to this depth (a damaged chain loops)
 # ``Agreement.CONCLUDED`` for the indexes' conditions (``Meta`` cannot see the class).
 _CONCLUDED = ("in_force", "expired", "terminated", "superseded")
 
@@ -416,6 +418,43 @@ class Agreement(EnglishVersions, Record):
                 seen.add(agreement.pk)
                 chain.append(agreement)
         return [*chain, self]
+
+    def lineage_shown(self, shown: int) -> tuple[list[Agreement], int]:
+        """The nearest ``shown`` agreements this one implements or renews, oldest first,
+        then this one; and how many earlier ones the chain has beyond them (issue 16: at
+        scale 4 the bench's agreement has 120 before it, and its page read and wrote the
+        first hundred of them whole). One recursive query, as ``lineage``; only the
+        columns the page shows are read."""
+        if self.parent_id is None:
+            return [self], 0
+        table = connection.ops.quote_name(self._meta.db_table)
+        ancestors = list(
+            Agreement.objects.raw(
+                f"""WITH RECURSIVE chain(id, depth) AS (
+                        SELECT parent_id, 1 FROM {table} WHERE id = %s
+                        UNION ALL
+                        SELECT a.parent_id, chain.depth + 1 FROM {table} a
+                        JOIN chain ON a.id = chain.id
+                        WHERE a.parent_id IS NOT NULL AND chain.depth < %s
+                    )
+                    SELECT a.id, a.reference, a.title, a.signed_on, a.signed_on_precision,
+                        a.parent_relation,
+                        (SELECT COUNT(DISTINCT c.id) FROM chain c WHERE c.id <> %s)
+                            AS chain_length
+                    FROM chain JOIN {table} a ON a.id = chain.id
+                    WHERE chain.depth <= %s
+                    ORDER BY chain.depth DESC""",  # noqa: S608 (formats in only its own quoted table name)
+                [self.pk, LINEAGE_COUNTED, self.pk, shown],
+            )
+        )
+        chain: list[Agreement] = []
+        seen = {self.pk}
+        for agreement in ancestors:
+            if agreement.pk not in seen:
+                seen.add(agreement.pk)
+                chain.append(agreement)
+        length = ancestors[0].chain_length if ancestors else 0  # type: ignore[attr-defined]
+        return [*chain, self], max(length - len(chain), 0)
 
     @property
     def end_not_recorded(self) -> bool:

@@ -322,3 +322,34 @@ def test_an_agreement_cannot_renew_itself_through_the_form(client):
     response = client.post(reverse("agreements:agreement_edit", args=[first.pk]), data)
     assert response.status_code == 422
     assert "cannot implement or renew itself" in response.text
+
+
+@pytest.mark.parametrize("before", [20, 23])
+def test_the_agreement_page_shows_the_20_nearest_agreements_it_follows_and_counts_the_rest(
+    client, django_assert_num_queries, before, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    chain = [AgreementFactory(reference="LINK-00")]
+    for index in range(1, before + 1):
+        chain.append(
+            AgreementFactory(
+                reference=f"LINK-{index:02}",
+                partnership=chain[0].partnership,
+                parent=chain[-1],
+                parent_relation=Agreement.Relation.RENEWS,
+            )
+        )
+    last = chain[-1]
+    assert [a.reference for a in last.lineage_shown(20)[0]] == [a.reference for a in chain[-21:]]
+    assert last.lineage_shown(20)[1] == before - 20
+    client.force_login(viewer())
+    url = reverse("agreements:agreement_detail", args=[last.pk])
+    with django_assert_num_queries(20):  # the successors test above (19), and the chain: one
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    start = page.index('class="lineage-chain"')
+    text = page[start : page.index("</ol>", start)]
+    assert text.count("LINK-") == 21
+    assert ("LINK-02" in text) == (before == 20)
+    assert ("3 earlier agreements, not shown." in text) == (before == 23)
+    # The first shown says how it follows the one not shown; a whole chain's first, not.
+    assert text.count('<span class="muted">renews</span>') == (20 if before == 20 else 21)

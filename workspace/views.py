@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agreements.models import Agreement
+from agreements.models import LINEAGE_SHOWN, Agreement
 from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
 from common.listing import list_context, paginate
@@ -226,6 +226,13 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render_partial_or_page(request, "workspace/organisation_detail.html", context)
 
 
+def _lineage(agreement: Agreement) -> dict[str, Any]:
+    """The nearest ``LINEAGE_SHOWN`` agreements this one implements or renews, and how many
+    earlier ones are not shown (issue 16: the page grew with the chain)."""
+    lineage, earlier = agreement.lineage_shown(LINEAGE_SHOWN)
+    return {"lineage": lineage, "lineage_earlier": earlier}
+
+
 def _successors(agreement: Agreement) -> dict[str, Any]:
     """The first ``SUCCESSORS_SHOWN`` agreements that implement or renew this one, and how
     many there are (a window count): one query of at most that many rows (issue 16: the
@@ -255,7 +262,7 @@ def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     context = {
         "agreement": agreement,
-        "lineage": agreement.lineage(),
+        **_lineage(agreement),
         **_successors(agreement),
     }
     return render_partial_or_page(request, "workspace/agreement_detail.html", context)
