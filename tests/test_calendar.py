@@ -9,6 +9,7 @@ from django.urls import reverse
 from agreements.models import Agreement
 from common.partialdate import Precision
 from delegations.models import Visit
+from partnerships.models import Partnership
 from tests.factories import (
     ActionItemFactory,
     AgreementFactory,
@@ -311,6 +312,32 @@ def test_the_month_counts_every_event_of_each_day():
     assert days.totals == {day: len(events) for day, events in every.items()}
     assert all(len(events) <= 4 for events in days.shown.values())
     assert days.more(dt.date(2025, 5, 12)) == len(every[dt.date(2025, 5, 12)]) - 4
+
+
+def test_the_month_read_by_its_compiled_sql_is_the_same_for_each_partnership_filter():
+    """Issue 16: the page's queries are compiled once per process, days and partnership
+    filter (``calendar_events._compiled``); a month read again by that SQL is the month
+    read first, and a filter never reuses another's SQL."""
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    make_month(2)
+    busy = busy_day(6)
+    other = VisitFactory(title="OTHER-VISIT", start_date=dt.date(2025, 5, 12)).partnership
+    first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
+
+    def read(partnership: Partnership | None) -> tuple[object, ...]:
+        days = month_days(first, last, month=month, partnership=partnership)
+        return days.shown, days.totals, days.undated, days.undated_more
+
+    expected = {}
+    for partnership in (None, busy.partnership, other):
+        calendar_events._COMPILED.clear()
+        expected[partnership] = read(partnership)
+    assert expected[busy.partnership] != expected[other]
+    calendar_events._COMPILED.clear()
+    for partnership in (None, busy.partnership, other, None, other, busy.partnership):
+        assert read(partnership) == expected[partnership]
 
 
 def test_the_programme_of_a_cancelled_visit_is_left_out():

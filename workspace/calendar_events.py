@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,19 +28,18 @@ from django.db.models.functions import (
     Coalesce,
     ExtractDay,
     ExtractMonth,
-    ExtractYear,
-    Mod,
     RowNumber,
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
 from common.partialdate import PartialDate, Precision
 from common.reversing import url_maker
 from delegations.models import ActionItem, Engagement, Visit
-from partnerships.models import Partnership
+from partnerships.models import ANNIVERSARY_CYCLE, Partnership, anniversary_key
 
 ANNIVERSARY_STEP = 5
 # What an event shows of its partnership, read with the event's row.
@@ -65,12 +65,13 @@ class PartnershipLabel:
     pk: int
     home_city: str
     partner_city: str
+    url: str = ""  # its page, when known (``_Labels``: one ``reverse`` for them all)
 
     def __str__(self) -> str:
         return f"{self.home_city} – {self.partner_city}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partnerships:partnership_detail", args=[self.pk])
+        return self.url or reverse("partnerships:partnership_detail", args=[self.pk])
 
 
 class _Labels(dict[int, PartnershipLabel]):
@@ -80,13 +81,16 @@ class _Labels(dict[int, PartnershipLabel]):
     def __init__(self) -> None:
         super().__init__()
         self.visits: dict[int, PartnershipLabel] = {}
+        self._url: Callable[[int], str] | None = None
 
     def of(self, *row: Any) -> PartnershipLabel:
         """The label of a row's (partnership id, home city's name, partner city's name)."""
         pk, home_city, partner_city = row
         label = self.get(pk)
         if label is None:
-            label = self[pk] = PartnershipLabel(pk, home_city, partner_city)
+            if self._url is None:
+                self._url = url_maker("partnerships:partnership_detail")
+            label = self[pk] = PartnershipLabel(pk, home_city, partner_city, self._url(pk))
         return label
 
     def read_visits(self, visit_ids: Iterable[int], *, every: bool = False) -> None:
@@ -166,6 +170,11 @@ def _scope(
         partnerships = Partnership.objects.filter(pk=partnership.pk)
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
     return set(kinds or KINDS), partnerships, scope
+
+
+def _cache_as(partnership: Partnership | None) -> CacheAs:
+    """What the calendar page's SQL depends on of its partnership filter."""
+    return ("partnership", partnership.pk) if partnership is not None else ("all",)
 
 
 def _few_a_month(
@@ -365,45 +374,37 @@ def _agreement_dates(first: dt.date, last: dt.date, scope: Q, labels: _Labels) -
 
 def _anniversary_filter(field_name: str, first: dt.date, last: dt.date) -> Q:
     """Rows whose date ``field_name`` (known to the day or month) comes round a multiple of
-    five years later between ``first`` and ``last`` (a span of at most a few months)."""
-    month, day = f"{field_name}__month", f"{field_name}__day"
+    five years later between ``first`` and ``last`` (a span of at most a few months): per
+    year of the span, one range of the indexed ``anniversary_key`` (``_anniversary_key``,
+    the year's place in the five-year cycle, the month and the day), so the index reads
+    only the rows that match (issue 16: by month alone it read all the years' rows of
+    the span's months, ten times as many, and filtered them)."""
     condition = Q(pk__in=[])
     for year in range(first.year, last.year + 1):
         start = max(first, dt.date(year, 1, 1))
         end = min(last, dt.date(year, 12, 31))
-        after_start = Q(**{f"{month}__gt": start.month}) | Q(
-            **{month: start.month, f"{day}__gte": start.day}
-        )
-        before_end = Q(**{f"{month}__lt": end.month}) | Q(
-            **{month: end.month, f"{day}__lte": end.day}
-        )
+        cycle = (year % ANNIVERSARY_STEP) * ANNIVERSARY_CYCLE
         condition |= Q(
-            after_start,
-            before_end,
-            # Implied by the two above; stated so that an index on the month serves.
-            **{f"{month}__gte": start.month, f"{month}__lte": end.month},
-            _step=year % ANNIVERSARY_STEP,
+            _anniversary_key__gte=cycle + start.month * 100 + start.day,
+            _anniversary_key__lte=cycle + end.month * 100 + end.day,
             **{f"{field_name}__year__lt": year},
         )
     return condition
 
 
 def _partnership_anniversaries(
-    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None, labels: _Labels
+    first: dt.date,
+    last: dt.date,
+    scope: QuerySet[Partnership] | None,
+    labels: _Labels,
+    cache_as: CacheAs = None,
 ) -> list[Event]:
     events = []
-    partnerships = (
-        Partnership.objects.filter(Q(pk__in=scope) if scope is not None else Q())
-        .exclude(established_on_precision=Precision.YEAR)
-        .filter(established_on__isnull=False)
-        .annotate(_step=Mod(ExtractYear("established_on"), Value(ANNIVERSARY_STEP)))
-        .filter(_anniversary_filter("established_on", first, last))
-        .order_by()
-        .values_list(
-            "established_on", "established_on_precision", "pk", "home_city__name",
-            "partner_city__name",
-        )
-    )  # fmt: skip
+    partnerships = _rows_of(
+        ("partnership_anniversaries", first, last),
+        cache_as,
+        lambda: _partnership_anniversary_rows(first, last, scope),
+    )
     partnership_url = url_maker("partnerships:partnership_detail")
     for established_on, precision, *partnership in partnerships:
         assert established_on is not None  # noqa: S101 (filtered above)
@@ -422,6 +423,23 @@ def _partnership_anniversaries(
     return [e for e in events if e is not None]
 
 
+def _partnership_anniversary_rows(
+    first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None
+) -> QuerySet[Any]:
+    return (
+        Partnership.objects.filter(Q(pk__in=scope) if scope is not None else Q())
+        .exclude(established_on_precision=Precision.YEAR)
+        .filter(established_on__isnull=False)
+        .annotate(_anniversary_key=anniversary_key("established_on"))
+        .filter(_anniversary_filter("established_on", first, last))
+        .order_by()
+        .values_list(
+            "established_on", "established_on_precision", "pk", "home_city__name",
+            "partner_city__name",
+        )
+    )  # fmt: skip
+
+
 def _agreement_anniversary_rows(
     first: dt.date, last: dt.date, scope: QuerySet[Partnership] | None
 ) -> QuerySet[Agreement]:
@@ -433,7 +451,7 @@ def _agreement_anniversary_rows(
         .filter(Q(partnership__in=scope) if scope is not None else Q())
         .exclude(signed_on_precision=Precision.YEAR)
         .filter(signed_on__isnull=False)
-        .annotate(_step=Mod(ExtractYear("signed_on"), Value(ANNIVERSARY_STEP)))
+        .annotate(_anniversary_key=anniversary_key("signed_on"))
         .filter(_anniversary_filter("signed_on", first, last))
         .order_by()
     )
@@ -473,6 +491,14 @@ def _agreement_anniversary_events(
     return events
 
 
+@functools.lru_cache(maxsize=8)
+def _anniversary_texts(language: str | None) -> tuple[str, str]:  # noqa: ARG001 (the key)
+    """An anniversary's label and title in ``language``, looked up once (a month grid at
+    scale 4 makes ~200 anniversaries: two translations each cost more than the rest of
+    the event)."""
+    return str(_("Anniversary")), str(_("%(years)d years: %(what)s"))
+
+
 def _anniversary(  # noqa: PLR0913 (one event's parts)
     key: str,
     since: dt.date,
@@ -491,12 +517,13 @@ def _anniversary(  # noqa: PLR0913 (one event's parts)
             day = since.replace(year=year, day=28)
         years = year - since.year
         if first <= day <= last and years > 0 and years % ANNIVERSARY_STEP == 0:
+            label, title = _anniversary_texts(get_language())
             return Event(
                 uid=f"{key}-anniversary-{years}",
                 kind=ANNIVERSARIES,
                 badge="anniversary",
-                label=str(_("Anniversary")),
-                title=str(_("%(years)d years: %(what)s") % {"years": years, "what": what}),
+                label=label,
+                title=title % {"years": years, "what": what},
                 start=day,
                 precision=precision,
                 url=url,
@@ -545,6 +572,12 @@ class MonthDays:
 class _Gathered:
     """Events gathered a few per day (and a few known to the month only), with counts."""
 
+    def full_days(self, per_day: int) -> set[dt.date]:
+        """The days whose cell is full with the events gathered so far: an event of a
+        kind that comes after them in a cell (``cell_order``) is not shown there, and
+        is only counted, not made (the month grid gathers its kinds in that order)."""
+        return {day for day, events in self.shown.items() if len(events) >= per_day}
+
     def __init__(self) -> None:
         self.shown: dict[dt.date, list[Event]] = {}
         self.totals: dict[dt.date, int] = {}
@@ -588,18 +621,25 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read, so the
     month costs the same however many events it holds (issue 16)."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
+    cache_as = _cache_as(partnership)
     labels = _Labels()
     gathered = _Gathered()
     if VISITS in wanted:
         visits = visits_per_day(
-            first, last, scope, month=month, per_day=per_day, undated=UNDATED_SHOWN
+            first,
+            last,
+            scope,
+            month=month,
+            per_day=per_day,
+            undated=UNDATED_SHOWN,
+            cache_as=cache_as,
         )
         gathered.add(VISITS, _visit_events(visits, labels), visits)
     if AGREEMENTS in wanted:
-        dates = agreement_dates_per_day(first, last, scope, per_day=per_day)
+        dates = agreement_dates_per_day(first, last, scope, per_day=per_day, cache_as=cache_as)
         gathered.add(AGREEMENTS, _agreement_date_events(dates, labels), dates)
     if ANNIVERSARIES in wanted:
-        few = _partnership_anniversaries(first, last, partnerships, labels)
+        few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         gathered.add_counted(
             [e for e in few if e.day_known],
             {day: len(events) for day, events in by_day(few, first, last).items()},
@@ -607,12 +647,16 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         undated = [e for e in few if not e.day_known and _in_month(e, month)]
         gathered.add_undated(ANNIVERSARIES, undated, len(undated))
     if VISITS in wanted:
-        rows = _first_per_day(
-            _engagement_rows(first, last, partnerships),
-            partition_by=["date"],
-            order_by=["time", "title", "pk"],
-            limit=Value(per_day),
-        ).values_list(*ENGAGEMENT_FIELDS, "day_total")
+        rows = _rows_of(
+            ("engagements_per_day", first, last, per_day),
+            cache_as,
+            lambda: _first_per_day(
+                _engagement_rows(first, last, partnerships),
+                partition_by=["date"],
+                order_by=["time", "title", "pk"],
+                limit=Value(per_day),
+            ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
+        )
         kept, counts = [], {}
         for *row, total in rows:
             counts[row[3]] = total
@@ -620,12 +664,31 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         # Their visits' partnerships, read always (not only for the visits not among
         # the first of their days): one query whatever the data.
         labels.read_visits((row[6] for row in kept), every=True)
-        gathered.add_counted(_engagement_events(kept, labels), counts)
+        full = gathered.full_days(per_day)
+        gathered.add_counted(
+            _engagement_events([row for row in kept if row[3] not in full], labels), counts
+        )
     if ACTIONS in wanted:
-        _actions_per_day(first, last, scope, labels, month=month, per_day=per_day, into=gathered)
+        _actions_per_day(
+            first,
+            last,
+            scope,
+            labels,
+            month=month,
+            per_day=per_day,
+            into=gathered,
+            cache_as=cache_as,
+        )
     if ANNIVERSARIES in wanted:
         _anniversaries_per_day(
-            first, last, partnerships, labels, month=month, per_day=per_day, into=gathered
+            first,
+            last,
+            partnerships,
+            labels,
+            month=month,
+            per_day=per_day,
+            into=gathered,
+            cache_as=cache_as,
         )
     return MonthDays(
         shown={
@@ -646,11 +709,14 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
     month: dt.date,
     per_day: int,
     into: _Gathered,
+    cache_as: CacheAs = None,
 ) -> None:
     """The items due on each day, the first ``per_day`` (by description) and the day's
     count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = list(
-        _first_per_day(
+    rows = _rows_of(
+        ("actions_per_day", first, last, per_day),
+        cache_as,
+        lambda: _first_per_day(
             _action_rows(first, last, scope),
             partition_by=["due_on", "due_on_precision"],
             order_by=["description", "pk"],
@@ -658,13 +724,15 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
                 When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
                 default=Value(per_day),
             ),
-        ).values_list(*ACTION_FIELDS, "day_total")
+        ).values_list(*ACTION_FIELDS, "day_total"),
     )
+    full = into.full_days(per_day)
+    counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
+    rows = [row for row in rows if row[3] != Precision.DAY or row[2] not in full]
     events = _action_events([row[:-1] for row in rows], labels)
-    dated, counts, undated, undated_total = [], {}, [], 0
+    dated, undated, undated_total = [], [], 0
     for event, row in zip(events, rows, strict=True):
         if event.day_known:
-            counts[event.start] = row[-1]
             dated.append(event)
         elif _in_month(event, month):
             undated_total = row[-1]
@@ -682,21 +750,25 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
     month: dt.date,
     per_day: int,
     into: _Gathered,
+    cache_as: CacheAs = None,
 ) -> None:
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
     and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
-    ranked = _first_per_day(
-        _agreement_anniversary_rows(first, last, partnerships).annotate(
-            signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
-        ),
-        partition_by=["signed_month", "signed_day", "signed_on_precision"],
-        order_by=["reference", "pk"],
-        limit=Case(
-            When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-            default=Value(per_day),
-        ),
+    rows = _rows_of(
+        ("anniversaries_per_day", first, last, per_day),
+        cache_as,
+        lambda: _first_per_day(
+            _agreement_anniversary_rows(first, last, partnerships).annotate(
+                signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+            ),
+            partition_by=["signed_month", "signed_day", "signed_on_precision"],
+            order_by=["reference", "pk"],
+            limit=Case(
+                When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                default=Value(per_day),
+            ),
+        ).values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"),
     )
-    rows = list(ranked.values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"))
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
     dated, counts, undated, undated_total = [], {}, [], 0
     for event, row in zip(events, rows, strict=True):
@@ -746,6 +818,47 @@ def _raw(sql: str, params: Iterable[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+# The calendar page's queries compiled once per process and what their SQL depends on
+# (the days, the limits, the partnership filter: ``CacheAs``): building and compiling
+# them through the ORM cost a quarter of a month grid's time (issue 16), more than the
+# database took to answer them.
+CacheAs = (
+    tuple[Any, ...] | None
+)  # what the partnership filter is ("all", or its pk); None: no cache
+_COMPILED: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+_COMPILED_KEPT = 512
+
+
+def _compiled(
+    key: tuple[Any, ...], cache_as: CacheAs, build: Callable[[], QuerySet[Any]]
+) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of the queryset ``build`` makes, compiled once per ``key``
+    (every argument its SQL depends on) and ``cache_as``; every time if ``cache_as`` is
+    None (a user's partnerships, for their feed)."""
+    if cache_as is None:
+        sql, params = build().query.sql_with_params()
+        return sql, tuple(params)
+    full_key = (connection.vendor, *key, *cache_as)
+    compiled = _COMPILED.get(full_key)
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.clear()
+        sql, params = build().query.sql_with_params()
+        compiled = _COMPILED[full_key] = (sql, tuple(params))
+    return compiled
+
+
+def _rows_of(
+    key: tuple[Any, ...], cache_as: CacheAs, build: Callable[[], QuerySet[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of the ``values_list`` queryset ``build`` makes: on PostgreSQL by its SQL
+    compiled once (``_compiled``; its columns are the fields' and need no converter);
+    elsewhere (SQLite: its dates need the ORM's converters) or uncached, through the ORM."""
+    if cache_as is None or connection.vendor != "postgresql":
+        return list(build())
+    return _raw(*_compiled(key, cache_as, build))
+
+
 @dataclass
 class DayRows:
     """Rows of one kind spread over days: each day's first rows and its count."""
@@ -766,16 +879,20 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     month: dt.date,
     per_day: int | None,
     undated: int,
+    cache_as: CacheAs = None,
 ) -> DayRows:
     """The visits of each day from ``first`` to ``last`` they cover, the first
     ``per_day`` (None: all) by start and title, with each day's count; under the day
     None the visits of ``month`` known to the month only, the first ``undated``."""
-    visits = _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
+
+    def visits() -> QuerySet[Any]:
+        return _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
+
     if connection.vendor != "postgresql":
         return _visits_per_day_in_python(
-            visits, first=first, last=last, month=month, per_day=per_day, undated=undated
+            visits(), first=first, last=last, month=month, per_day=per_day, undated=undated
         )
-    sql, params = visits.query.sql_with_params()
+    sql, params = _compiled(("visit_rows", first, last), cache_as, visits)
     columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
     rows = _raw(
         f"""
@@ -859,18 +976,22 @@ def _visit_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[E
 
 
 def agreement_dates_per_day(
-    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None
+    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None, cache_as: CacheAs = None
 ) -> DayRows:
     """The agreements coming into force or expiring on each day from ``first`` to
     ``last``, the first ``per_day`` (None: all) by reference and title, with each day's
     count. A row: the agreement's fields and "start" or "expiry"."""
-    base = (
-        Agreement.objects.filter(scope, status__in=Agreement.BINDING)
-        .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
-        .order_by()
-        .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
-    )
+
+    def dates() -> QuerySet[Any]:
+        return (
+            Agreement.objects.filter(scope, status__in=Agreement.BINDING)
+            .filter(Q(valid_from__range=(first, last)) | Q(valid_until__range=(first, last)))
+            .order_by()
+            .values_list("pk", "reference", "title", *PARTNERSHIP, "valid_from", "valid_until")
+        )
+
     if connection.vendor != "postgresql":
+        base = dates()
 
         def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
             for *row, valid_from, valid_until in base:
@@ -882,7 +1003,7 @@ def agreement_dates_per_day(
                         yield day, key, (*row, which)
 
         return _ranked_per_day(spread(), lambda _day: per_day or _NO_LIMIT)
-    sql, params = base.query.sql_with_params()
+    sql, params = _compiled(("agreement_dates", first, last), cache_as, dates)
     rows = _raw(
         f"""
         SELECT c0, c1, c2, c3, c4, c5, which, day, day_total FROM (
@@ -1010,11 +1131,14 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
     limit = limit or AGENDA_PAGE
     last = month_end(month)
     wanted, partnerships, scope = _scope(partnership, kinds, None)
+    cache_as = _cache_as(partnership)
     labels = _Labels()
     undated = _Gathered()
     counts: dict[dt.date, int] = {}
     if VISITS in wanted:
-        visits = visits_per_day(first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN)
+        visits = visits_per_day(
+            first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN, cache_as=cache_as
+        )
         _add_counts(counts, visits.totals)
         undated.add_undated(
             VISITS,
@@ -1022,21 +1146,33 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
             visits.totals.get(None, 0),
         )
     if AGREEMENTS in wanted:
-        _add_counts(counts, agreement_dates_per_day(first, last, scope, per_day=1).totals)
+        _add_counts(
+            counts,
+            agreement_dates_per_day(first, last, scope, per_day=1, cache_as=cache_as).totals,
+        )
     few: list[Event] = []
     if ANNIVERSARIES in wanted:
-        few = _partnership_anniversaries(first, last, partnerships, labels)
+        few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         _add_counts(counts, {day: len(e) for day, e in by_day(few, first, last).items()})
         month_only = [e for e in few if not e.day_known and _in_month(e, month)]
         undated.add_undated(ANNIVERSARIES, month_only, len(month_only))
     undated_actions = _day_counts(first, last, wanted, partnerships, counts)
     days, next_day, next_skip = _page_days(counts, first, skip, limit)
     end = days[-1] if days else first
-    events = _page_events(first, end, wanted, partnerships, labels, days=bool(days), few=few)
+    events = _page_events(
+        first, end, wanted, partnerships, labels, days=bool(days), few=few, cache_as=cache_as
+    )
     if ANNIVERSARIES in wanted:
         gathered = _Gathered()
         _anniversaries_per_day(
-            first, end, partnerships, labels, month=month, per_day=_NO_LIMIT, into=gathered
+            first,
+            end,
+            partnerships,
+            labels,
+            month=month,
+            per_day=_NO_LIMIT,
+            into=gathered,
+            cache_as=cache_as,
         )
         for day, day_events in gathered.shown.items():
             events.setdefault(day, []).extend(day_events)
@@ -1126,6 +1262,7 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     *,
     days: bool,
     few: list[Event],
+    cache_as: CacheAs = None,
 ) -> dict[dt.date, list[Event]]:
     """The visits, agreement dates, programme items and items due (to the day) from
     ``first`` to ``end`` (a page's days: none if it has none) and the partnerships'
@@ -1143,12 +1280,18 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     if VISITS in wanted:
         add(
             _visit_events(
-                visits_per_day(first, end, scope, month=first, per_day=None, undated=0), labels
+                visits_per_day(
+                    first, end, scope, month=first, per_day=None, undated=0, cache_as=cache_as
+                ),
+                labels,
             )
         )
     if AGREEMENTS in wanted:
         add(
-            _agreement_date_events(agreement_dates_per_day(first, end, scope, per_day=None), labels)
+            _agreement_date_events(
+                agreement_dates_per_day(first, end, scope, per_day=None, cache_as=cache_as),
+                labels,
+            )
         )
     many: list[Event] = []
     if VISITS in wanted:

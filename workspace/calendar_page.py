@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -128,6 +129,9 @@ class Choices:
         return "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
+_INDENT = "  "  # the month grid template's indentation step
+
+
 @dataclass
 class Day:
     date: dt.date
@@ -140,6 +144,31 @@ class Day:
     def items(self) -> list[SafeString]:
         """The day's events as the month grid's short ``<li>`` items."""
         return [event_item(e, compact=True) for e in self.events]
+
+    def cell(self) -> SafeString:
+        """The day's ``<td>`` in the month grid, as the grid's template wrote it (its
+        indentation included): 42 cells of a dozen template look-ups each cost about
+        a third of the month's drawing (issue 16)."""
+        classes = ("" if self.in_month else "other-month") + (" today" if self.today else "")
+        events = ""
+        if self.events:
+            items = "".join(f"\n{_INDENT * 13}{item}\n{_INDENT * 12}" for item in self.items())
+            events = f'\n{_INDENT * 11}<ul class="plain">\n{_INDENT * 12}{items}\n{_INDENT * 11}</ul>\n{_INDENT * 10}'
+        more = ""
+        if self.more:
+            url = escape(self.more_url)
+            label = ngettext("+%(counter)s more", "+%(counter)s more", self.more) % {
+                "counter": self.more
+            }
+            more = (
+                f'\n{_INDENT * 11}<a class="more-events" href="{url}" hx-get="{url}" '
+                f'aria-label="{escape(self.more_label())}">{label}</a>\n{_INDENT * 10}'
+            )
+        return mark_safe(  # noqa: S308 (the items are escaped by event_item, the rest here)
+            f'\n{_INDENT * 9}<td class="{classes}">\n'
+            f'{_INDENT * 10}<span class="day-number">{self.date.day}</span>\n'
+            f"{_INDENT * 10}{events}\n{_INDENT * 10}{more}\n{_INDENT * 9}</td>\n{_INDENT * 8}"
+        )
 
     def more_label(self) -> str:
         """The "+N more" link's accessible name: "3 more events on 12 May"."""
