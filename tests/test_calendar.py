@@ -95,6 +95,19 @@ def test_an_agreement_signed_five_years_ago_has_its_anniversary():
     assert [e.title for e in events] == ["5 years: SIGNED-2020"]
 
 
+def test_a_29_february_comes_round_on_the_28th_in_a_span_ending_that_day():
+    """A range ending on 28 February of a common year still holds the anniversary of an
+    agreement signed on 29 February (it falls on the 28th), as one that goes on does."""
+    AgreementFactory(
+        reference="LEAP-2004", status=Agreement.Status.IN_FORCE, signed_on=dt.date(2004, 2, 29)
+    )
+    for last in (dt.date(2029, 2, 28), dt.date(2029, 3, 31)):
+        events = events_between(dt.date(2029, 2, 1), last, kinds=["anniversaries"])
+        assert [(e.start, e.title) for e in events] == [
+            (dt.date(2029, 2, 28), "25 years: LEAP-2004")
+        ]
+
+
 def test_a_cancelled_visit_and_a_done_item_are_left_out():
     VisitFactory(title="CANCELLED", start_date=dt.date(2025, 5, 5), status=Visit.Status.CANCELLED)
     ActionItemFactory(description="DONE", due_on=dt.date(2025, 5, 5), status="done")

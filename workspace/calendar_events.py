@@ -384,9 +384,12 @@ def _anniversary_filter(field_name: str, first: dt.date, last: dt.date) -> Q:
         start = max(first, dt.date(year, 1, 1))
         end = min(last, dt.date(year, 12, 31))
         cycle = (year % ANNIVERSARY_STEP) * ANNIVERSARY_CYCLE
+        end_key = end.month * 100 + end.day
+        if (end.month, end.day) == (2, 28) and not calendar.isleap(year):
+            end_key = 229  # a 29 February comes round on the 28th in a common year
         condition |= Q(
             _anniversary_key__gte=cycle + start.month * 100 + start.day,
-            _anniversary_key__lte=cycle + end.month * 100 + end.day,
+            _anniversary_key__lte=cycle + end_key,
             **{f"{field_name}__year__lt": year},
         )
     return condition
