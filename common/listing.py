@@ -196,7 +196,9 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            return self.object_list.order_by()[: self.cap + 1].count()
+            # Only the ids: the rows' annotations (a list's ARRAY subqueries, counts)
+            # would otherwise be computed for each of up to cap + 1 rows just to count.
+            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
         return len(self.object_list)
 
     @property

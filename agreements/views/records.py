@@ -5,15 +5,12 @@ so it is a workspace view (workspace/views.py).
 """
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from django.core.paginator import Page
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -24,7 +21,7 @@ from common.editing import delete_or_explain, save_or_render
 from common.file_delivery import send_file
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
-from common.listing import PER_PAGE, CappedPaginator, list_context
+from common.listing import list_context
 from common.permissions import administrator_required, editor_required, viewer_required
 
 LIST_RELATED = ("partnership__home_city", "partnership__partner_city")
@@ -52,24 +49,10 @@ def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     agreements = filters.results(
         Agreement.objects.select_related(*LIST_RELATED).only(*LIST_COLUMNS).with_field_names()
     )
-    context = list_context(request, filters, agreements, read_page=_page)
+    context = list_context(request, filters, agreements)
     return render_partial_or_page(
         request, "agreements/agreement_list.html", context, "agreement-results"
     )
-
-
-class _Paginator(CappedPaginator):
-    """Counts the agreements without their fields' names: the count read an ARRAY
-    subquery for every agreement it counted (up to 1,001 of them, issue 16)."""
-
-    @cached_property
-    def count(self) -> int:
-        agreements = cast(QuerySet[Agreement], self.object_list)
-        return agreements.order_by().values("pk")[: self.cap + 1].count()
-
-
-def _page(request: HttpRequest, agreements: QuerySet[Agreement]) -> Page[Agreement]:
-    return _Paginator(agreements, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _formsets(request: AuthenticatedRequest, agreement: Agreement) -> dict[str, Any]:
