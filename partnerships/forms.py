@@ -296,7 +296,31 @@ class OrganisationForm(PickerFormMixin, VersionedFormMixin, forms.ModelForm):
             raise forms.ValidationError(
                 _("An organisation cannot be part of itself."), code="own_parent"
             )
+        if parent is not None and self.instance.pk is not None and _is_under(parent, self.instance):
+            raise forms.ValidationError(
+                _("%(parent)s is already part of this organisation: it cannot also contain it."),
+                code="parent_cycle",
+                params={"parent": parent},
+            )
         return parent
+
+
+MAX_ORGANISATION_DEPTH = 50  # a hierarchy deeper than this is not an office's
+
+
+def _is_under(organisation: Organisation, ancestor: Organisation) -> bool:
+    """Whether ``ancestor`` is above ``organisation`` (its parent, its parent's parent…):
+    one id read per level, and a chain already broken by a cycle still ends."""
+    seen: set[int] = set()
+    parent_id = organisation.parent_id
+    while parent_id is not None and parent_id not in seen and len(seen) < MAX_ORGANISATION_DEPTH:
+        if parent_id == ancestor.pk:
+            return True
+        seen.add(parent_id)
+        parent_id = (
+            Organisation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        )
+    return False
 
 
 def _choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:

@@ -312,3 +312,28 @@ def test_a_parent_that_names_none_several_or_itself_is_refused_next_to_the_field
     assert error in field_error
     unit.refresh_from_db()
     assert unit.parent is None
+
+
+def test_a_parent_already_under_the_organisation_is_refused_next_to_the_field(
+    client: Client,
+) -> None:
+    """A part of B and B part of A: the chain would have no top. Refused, nothing saved."""
+    ministry = OrganisationFactory(name="Bộ Ngoại giao")
+    department = OrganisationFactory(name="Cục Lãnh sự", parent=ministry)
+    office = OrganisationFactory(name="Phòng Hộ chiếu", parent=department)
+    client.force_login(editor())
+    url = reverse("partnerships:organisation_edit", args=[ministry.pk])
+    response = client.post(
+        url, organisation_data(ministry, parent=f"Phòng Hộ chiếu (#{office.pk})")
+    )
+    assert response.status_code == 422
+    field_error = response.text.split('id="id_parent_error"', 1)[1].split("</div>", 1)[0]
+    assert "is already part of this organisation" in field_error
+    assert "Phòng Hộ chiếu" in field_error
+    ministry.refresh_from_db()
+    assert ministry.parent is None
+    # A parent from another branch is still accepted.
+    other = OrganisationFactory(name="Chính phủ")
+    response = client.post(url, organisation_data(ministry, parent=f"Chính phủ (#{other.pk})"))
+    ministry.refresh_from_db()
+    assert ministry.parent == other
