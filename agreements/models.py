@@ -115,18 +115,19 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         read in a number of queries that does not grow with them (issue 16: the whole
         tree's skeleton was 1,105 rows at scale 1, 4,400 at scale 4).
 
-        They are counted first, up to ``cap`` (an index-only count). Up to ``limit`` of
-        them: the whole ``tree()`` (one query more). More: the first ``roots`` roots in
-        signature order, each followed by its first ``successors`` successors (the last
-        of them carries ``more_successors``, how many more there are): two queries more."""
-        counted = self.order_by()[: cap + 1].count()
+        Up to ``limit + 1`` of them are read first: ``limit`` or fewer (most partnerships)
+        are the whole tree, in that one query. More: they are counted, up to ``cap`` (an
+        index-only count), and the page shows the first ``roots`` roots in signature
+        order, each followed by its first ``successors`` successors (the last of them
+        carries ``more_successors``, how many more there are): three queries more."""
         ordered = self.select_related("parent").order_by("signed_on", "pk")
-        if counted <= limit:
-            every: list[Agreement] = list(ordered)
+        every: list[Agreement] = list(ordered[: limit + 1])
+        if len(every) <= limit:
             by_id = {agreement.pk: agreement for agreement in every}
             pairs = [(agreement.pk, agreement.parent_id) for agreement in every]
             tree = [(depth, by_id[pk]) for depth, pk in _depth_first(pairs, limit)]
             return AgreementOutline(tree, len(every))
+        counted = self.order_by()[: cap + 1].count()
         heads: list[Agreement] = list(
             ordered.filter(Q(parent__isnull=True) | ~Q(parent__partnership_id=F("partnership_id")))[
                 :roots

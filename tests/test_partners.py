@@ -289,14 +289,14 @@ def test_partnership_page_query_count_does_not_grow(viewer_client, django_assert
 
     make(1)
     # Expect 21: session, user, role (3); the partnership with its cities, fields, the
-    # partner city's names and its followers (4); the agreements' chain and the rows shown
-    # (2), visits + their heads, visit balance, open action items, counterparts (5); its
-    # history and the followers' changes in it (3); the map block's recent visits (1);
+    # partner city's names and its followers (4); the agreements, 25 or fewer: their whole
+    # tree (1), visits + their heads, visit balance, open action items, counterparts (5);
+    # its history and the followers' changes in it (3); the map block's recent visits (1);
     # saving the session (3).
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         viewer_client.get(detail(partnership))
     make(4)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         viewer_client.get(detail(partnership))
 
 
@@ -628,7 +628,7 @@ def test_outline_of_a_few_agreements_is_their_whole_tree(django_assert_num_queri
     (a1,) = _agreement_chain(partnership, [("A1", 2010)], parent=a)
     _agreement_chain(partnership, [("A1a", 2012)], parent=a1)
     _agreement_chain(partnership, [("B", 2001)])
-    with django_assert_num_queries(2):  # counted (up to the cap), then the rows
+    with django_assert_num_queries(1):  # up to limit + 1 read: they are the whole tree
         outline = partnership.agreements.outline(limit=4, roots=1, successors=1, cap=10)
     assert [(d, x.reference) for d, x in outline.rows] == [
         (0, "B"),
@@ -651,7 +651,8 @@ def test_outline_of_many_agreements_shows_the_first_roots_and_their_first_succes
     _agreement_chain(partnership, [("B1", 2008)], parent=b)
     _agreement_chain(partnership, [("X", 2000)], parent=outside)  # a root: its parent is outside
     _agreement_chain(partnership, [("O", 2009)], parent=AgreementFactory())  # a later root
-    with django_assert_num_queries(3):  # the capped count, the roots, their first successors
+    # limit + 1 read (more than limit), the capped count, the roots, their first successors
+    with django_assert_num_queries(4):
         outline = partnership.agreements.outline(limit=5, roots=3, successors=2, cap=20)
         rows = [(d, x.reference, getattr(x, "more_successors", 0)) for d, x in outline.rows]
         assert rows[1][1] == "A"

@@ -91,9 +91,10 @@ def test_following_a_partnership_brings_it_into_my_work(signed_in, live_server):
     page.goto(f"{live_server.url}/map/")
     page.locator("svg.partner-map a.point", has_text="Viêng Chăn").click()
     expect(page.locator("h1")).to_have_text("Hà Nội – Viêng Chăn")
-    with page.expect_navigation():
-        page.locator("#followers footer button").click()
+    # The followers block is swapped in place (htmx), no page load.
+    page.locator("#followers footer button").click()
     # Followed: the button now stops following (it posts no "follow").
     expect(page.locator("#followers input[name=follow]")).to_have_count(0)
+    expect(page.locator("#followers")).to_contain_text("Bạn đã theo dõi quan hệ đối tác này.")
     page.goto(f"{live_server.url}/my-work/")
     expect(page.locator("#followed-partnerships")).to_contain_text("Hà Nội – Viêng Chăn")
