@@ -39,7 +39,7 @@ from agreements.models import Agreement
 from common.partialdate import PartialDate, Precision
 from common.reversing import url_maker
 from delegations.models import ActionItem, Engagement, Visit
-from partnerships.models import ANNIVERSARY_CYCLE, Partnership, anniversary_key
+from partnerships.models import ANNIVERSARY_CYCLE, City, Partnership, anniversary_key
 
 ANNIVERSARY_STEP = 5
 # What an event shows of its partnership, read with the event's row.
@@ -716,7 +716,7 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
 ) -> None:
     """The items due on each day, the first ``per_day`` (by description) and the day's
     count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = _rows_of(
+    rows = _first_rows_of(
         ("actions_per_day", first, last, per_day),
         cache_as,
         lambda: _first_per_day(
@@ -727,7 +727,9 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
                 When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
                 default=Value(per_day),
             ),
-        ).values_list(*ACTION_FIELDS, "day_total"),
+        ),
+        ACTION_FIELDS,
+        order_by="c2, c3, c1, c0",
     )
     full = into.full_days(per_day)
     counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
@@ -757,7 +759,7 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
 ) -> None:
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
     and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = _rows_of(
+    rows = _first_rows_of(
         ("anniversaries_per_day", first, last, per_day),
         cache_as,
         lambda: _first_per_day(
@@ -770,7 +772,9 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
                 When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
                 default=Value(per_day),
             ),
-        ).values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total"),
+        ),
+        AGREEMENT_ANNIVERSARY_FIELDS,
+        order_by="EXTRACT(MONTH FROM c2), EXTRACT(DAY FROM c2), c3, c1, c0",
     )
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
     dated, counts, undated, undated_total = [], {}, [], 0
@@ -862,6 +866,44 @@ def _rows_of(
     return _raw(*_compiled(key, cache_as, build))
 
 
+def _first_rows_of(
+    key: tuple[Any, ...],
+    cache_as: CacheAs,
+    ranked: Callable[[], QuerySet[Any]],
+    fields: tuple[str, ...],
+    *,
+    order_by: str,
+) -> list[tuple[Any, ...]]:
+    """The rows (``fields``, ending with ``PARTNERSHIP``, and ``day_total``) of the
+    ``_first_per_day`` queryset ``ranked`` makes. On PostgreSQL ranked on the record's
+    own columns first and only the rows kept (a few a day) joined to their partnership
+    and its cities, in the ranking's order (``order_by``, over ``c0``… the fields): the
+    joins no longer grow with every row of the days (issue 16). Elsewhere, or uncached,
+    through the ORM (``_rows_of``)."""
+    if fields[-len(PARTNERSHIP) :] != PARTNERSHIP:
+        raise ValueError(fields)
+    if cache_as is None or connection.vendor != "postgresql":
+        return _rows_of(key, cache_as, lambda: ranked().values_list(*fields, "day_total"))
+    own = fields[: -len(PARTNERSHIP) + 1]  # up to partnership_id
+    sql, params = _compiled(
+        ("narrow", *key), cache_as, lambda: ranked().values_list(*own, "day_total")
+    )
+    n = len(own)
+    columns = [f"c{i}" for i in range(n + 1)]
+    partnership, city = Partnership._meta.db_table, City._meta.db_table
+    return _raw(
+        f"""
+        SELECT {", ".join(columns[:n])}, home.name, partner.name, c{n}
+        FROM ({sql}) AS r({", ".join(columns)})
+        JOIN {partnership} AS p ON p.id = r.c{n - 1}
+        JOIN {city} AS home ON home.id = p.home_city_id
+        JOIN {city} AS partner ON partner.id = p.partner_city_id
+        ORDER BY {order_by}
+        """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
+        params,
+    )
+
+
 @dataclass
 class DayRows:
     """Rows of one kind spread over days: each day's first rows and its count."""
@@ -895,24 +937,39 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
         return _visits_per_day_in_python(
             visits(), first=first, last=last, month=month, per_day=per_day, undated=undated
         )
-    sql, params = _compiled(("visit_rows", first, last), cache_as, visits)
-    columns = ", ".join(f"c{i}" for i in range(len(VISIT_FIELDS) + 1))
+    # Ranked on the visits' own columns, only the rows kept (a few a day) joined to
+    # their partnership and its cities (issue 16).
+    own = VISIT_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
+    sql, params = _compiled(
+        ("visit_rows_own", first, last),
+        cache_as,
+        lambda: _visit_rows(first, last, scope).values_list(*own, "until"),
+    )
+    n = len(own)
+    columns = ", ".join(f"c{i}" for i in range(n + 1))
+    partnership, city = Partnership._meta.db_table, City._meta.db_table
     rows = _raw(
         f"""
-        SELECT {columns}, day, day_total FROM (
+        SELECT {", ".join(f"c{i}" for i in range(n))}, home.name, partner.name, c{n},
+            day, day_total
+        FROM (
             SELECT v.*, d.day,
                 ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY v.c3, v.c2, v.c0) AS day_rank,
                 COUNT(*) OVER (PARTITION BY d.day) AS day_total
             FROM ({sql}) AS v({columns})
             CROSS JOIN LATERAL (
                 SELECT g FROM unnest(%s::date[]) AS g
-                WHERE v.c5 = %s AND g BETWEEN v.c3 AND v.c{len(VISIT_FIELDS)}
+                WHERE v.c5 = %s AND g BETWEEN v.c3 AND v.c{n}
                 UNION ALL
                 SELECT NULL::date WHERE v.c5 <> %s AND v.c3 BETWEEN %s AND %s
             ) AS d(day)
         ) AS ranked
+        JOIN {partnership} AS p ON p.id = ranked.c{n - 1}
+        JOIN {city} AS home ON home.id = p.home_city_id
+        JOIN {city} AS partner ON partner.id = p.partner_city_id
         WHERE day_rank <= CASE WHEN day IS NULL THEN %s ELSE %s END
-        """,  # noqa: S608 (the ORM's own SQL and parameters)
+        ORDER BY day, day_rank
+        """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
         [
             *params, _days(first, last), Precision.DAY, Precision.DAY, month, month_end(month),
             undated, _NO_LIMIT if per_day is None else per_day,
