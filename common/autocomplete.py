@@ -195,10 +195,13 @@ def _one(found: list[Any], text: str) -> Any:
     return found[0]
 
 
-def remember_label(field: forms.Field, record: models.Model | None) -> None:
-    """Show ``record`` (the field's current value) as ``Name (#id)`` in its box."""
+def remember_label(field: forms.Field, record: models.Model | None, typed: Any = None) -> None:
+    """Show ``record`` (the field's current value) as ``Name (#id)`` in its box; also when
+    the box holds the name it was found by (``typed``), so that it says which was taken."""
     if record is not None and isinstance(field.widget, AutocompleteInput):
         field.widget.known[str(record.pk)] = pick_label(record)
+        if typed not in (None, ""):
+            field.widget.known[str(typed)] = pick_label(record)
 
 
 def suggestions(

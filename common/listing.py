@@ -86,7 +86,8 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
                 # A record typed that names none or several: nothing, not every row as if
                 # unfiltered (the error says why, in the form and above the results).
                 return queryset.none()
-            remember_label(field, self.cleaned_data.get(name))  # the box shows "Name (#id)"
+            # The box shows "Name (#id)", also when a name was typed without JavaScript.
+            remember_label(field, self.cleaned_data.get(name), self.data.get(name))
         return self.filter(queryset).order_by(*self.ordering())
 
     def results_for_user(self) -> bool:

@@ -82,7 +82,11 @@ def test_people_list_picks_the_organisation_by_typing_its_name(viewer_client):
     response = viewer_client.get(PEOPLE, {"organisation": "so ngoai vu"})
     assert listed(response) == [str(position.person)]
     html = response.content.decode()
-    assert '<input type="text" name="organisation" value="so ngoai vu"' in html
+    # The box says which organisation the name took.
+    assert (
+        '<input type="text" name="organisation" '
+        f'value="Sở Ngoại vụ Hà Nội (#{position.organisation.pk})"'
+    ) in html
     assert '<select name="organisation"' not in html
     assert 'name="quick_add"' not in html
     by_id = viewer_client.get(PEOPLE, {"organisation": position.organisation.pk})
