@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -401,24 +402,12 @@ class Agreement(EnglishVersions, Record):
             return [self]
         table = connection.ops.quote_name(self._meta.db_table)
         ancestors = Agreement.objects.raw(
-            f"""WITH RECURSIVE chain(id, depth) AS (
-                    SELECT parent_id, 1 FROM {table} WHERE id = %s
-                    UNION ALL
-                    SELECT a.parent_id, chain.depth + 1 FROM {table} a
-                    JOIN chain ON a.id = chain.id
-                    WHERE a.parent_id IS NOT NULL AND chain.depth < %s
-                )
+            f"""{_ancestors_cte(table)}
                 SELECT a.* FROM chain JOIN {table} a ON a.id = chain.id
                 ORDER BY chain.depth DESC""",  # noqa: S608 (formats in only its own quoted table name)
             [self.pk, LINEAGE_LIMIT],
         )
-        chain: list[Agreement] = []
-        seen = {self.pk}
-        for agreement in ancestors:
-            if agreement.pk not in seen:
-                seen.add(agreement.pk)
-                chain.append(agreement)
-        return [*chain, self]
+        return [*_once_each(ancestors, self.pk), self]
 
     def lineage_shown(self, shown: int) -> tuple[list[Agreement], int]:
         """The nearest ``shown`` agreements this one implements or renews, oldest first,
@@ -431,13 +420,7 @@ class Agreement(EnglishVersions, Record):
         table = connection.ops.quote_name(self._meta.db_table)
         ancestors = list(
             Agreement.objects.raw(
-                f"""WITH RECURSIVE chain(id, depth) AS (
-                        SELECT parent_id, 1 FROM {table} WHERE id = %s
-                        UNION ALL
-                        SELECT a.parent_id, chain.depth + 1 FROM {table} a
-                        JOIN chain ON a.id = chain.id
-                        WHERE a.parent_id IS NOT NULL AND chain.depth < %s
-                    )
+                f"""{_ancestors_cte(table)}
                     SELECT a.id, a.reference, a.title, a.signed_on, a.signed_on_precision,
                         a.parent_relation,
                         (SELECT COUNT(DISTINCT c.id) FROM chain c WHERE c.id <> %s)
@@ -448,12 +431,7 @@ class Agreement(EnglishVersions, Record):
                 [self.pk, LINEAGE_COUNTED, self.pk, shown],
             )
         )
-        chain: list[Agreement] = []
-        seen = {self.pk}
-        for agreement in ancestors:
-            if agreement.pk not in seen:
-                seen.add(agreement.pk)
-                chain.append(agreement)
+        chain = _once_each(ancestors, self.pk)
         length = ancestors[0].chain_length if ancestors else 0  # type: ignore[attr-defined]
         return [*chain, self], max(length - len(chain), 0)
 
@@ -556,3 +534,27 @@ class AgreementDocument(models.Model):
     @property
     def download_name(self) -> str:
         return Path(self.file.name or "document").name
+
+
+def _ancestors_cte(table: str) -> str:
+    """``chain(id, depth)``: the ancestors of the agreement ``%s`` (its parent at depth
+    1), at most ``%s`` deep, for ``lineage`` and ``lineage_shown``."""
+    return f"""WITH RECURSIVE chain(id, depth) AS (
+        SELECT parent_id, 1 FROM {table} WHERE id = %s
+        UNION ALL
+        SELECT a.parent_id, chain.depth + 1 FROM {table} a
+        JOIN chain ON a.id = chain.id
+        WHERE a.parent_id IS NOT NULL AND chain.depth < %s
+    )"""  # noqa: S608 (formats in only its own quoted table name)
+
+
+def _once_each(ancestors: Iterable[Agreement], own_pk: int) -> list[Agreement]:
+    """The chain's agreements in order, each once, without the agreement itself (a
+    damaged chain that loops names them again)."""
+    chain: list[Agreement] = []
+    seen = {own_pk}
+    for agreement in ancestors:
+        if agreement.pk not in seen:
+            seen.add(agreement.pk)
+            chain.append(agreement)
+    return chain

@@ -27,7 +27,7 @@ from common.http_request import AuthenticatedRequest
 from common.join_planning import joins_as_written, read_now
 from common.listing import ListFilterForm, paginate
 from common.permissions import viewer_required
-from delegations.models import ActionItem, ActionItemQuerySet, Visit, VisitQuerySet
+from delegations.models import LIST_RELATED, ActionItem, ActionItemQuerySet, Visit, VisitQuerySet
 from partnerships.models import Partnership, PartnershipQuerySet
 from workspace.result_groups import Group, take
 
@@ -42,14 +42,7 @@ DUE_SOON_DAYS = 30
 EXPIRING_DAYS = 180
 VISIT_DAYS = 14
 CITIES = ("partnership__home_city", "partnership__partner_city")
-ITEM_RELATED = (
-    "partnership__home_city",
-    "partnership__partner_city",
-    "owner_organisation",
-    "owner_person",
-    "visit",
-    "agreement",
-)
+ITEM_RELATED = LIST_RELATED  # an item's card shows what its list row shows
 
 
 def my_items(user: User) -> ActionItemQuerySet:
