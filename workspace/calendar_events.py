@@ -625,9 +625,12 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     """The month grid's days from ``first`` to ``last``: at most ``per_day`` events
     each, with its total; ``month``'s events not known to the day, at most
     ``UNDATED_SHOWN`` of each kind. One query per kind, as ``events_between``: every
-    kind but the partnerships' anniversaries (a handful) is ranked per day in the
-    database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read, so the
-    month costs the same however many events it holds (issue 16)."""
+    kind but the partnerships' anniversaries (a handful) is cut per day in the
+    database and only the first few read: the programme items, items due and agreements'
+    anniversaries counted per day over an index and each day's first read in index
+    order (``_first_of_each``), the visits and agreement dates ranked per day
+    (``ROW_NUMBER``/``COUNT``); so the month costs about the same however many events it
+    holds (issue 16). Elsewhere than on PostgreSQL (SQLite) all are ranked by the ORM."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
     cache_as = _cache_as(partnership)
     labels = _Labels()
@@ -784,20 +787,22 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
             joined="partnership",
         )
     else:
-        rows = _first_rows_of(
+        rows = _rows_of(
             key,
             cache_as,
-            lambda: _first_per_day(
-                _action_rows(first, last, scope),
-                partition_by=["due_on", "due_on_precision"],
-                order_by=["description", "pk"],
-                limit=Case(
-                    When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-                    default=Value(per_day),
-                ),
+            lambda: (
+                _first_per_day(
+                    _action_rows(first, last, scope),
+                    partition_by=["due_on", "due_on_precision"],
+                    order_by=["description", "pk"],
+                    limit=Case(
+                        When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                        default=Value(per_day),
+                    ),
+                )
+                .order_by("due_on", "due_on_precision", "description", "pk")
+                .values_list(*ACTION_FIELDS, "day_total")
             ),
-            ACTION_FIELDS,
-            order_by="c2, c3, c1, c0",
         )
     full = into.full_days(per_day)
     counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
@@ -836,13 +841,13 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
             # Each signed day of the span (its ``anniversary_key``) and precision.
             counted=lambda: (
                 _agreement_anniversary_rows(first, last, partnerships)
-                .values_list("_anniversary_key", "signed_on_precision")
+                .values_list(*("_anniversary_key", "signed_on_precision"))
                 .annotate(n=Count("pk"))
             ),
             first=lambda: (
                 _agreement_anniversary_rows(first, last, partnerships)
                 .filter(
-                    _anniversary_key=_outer(0, models.IntegerField()),
+                    Q(_anniversary_key=_outer(0, models.IntegerField())),
                     signed_on_precision=_outer(1),
                 )
                 .order_by("reference", "pk")
@@ -857,25 +862,28 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
             joined="partnership",
         )
     else:
-        rows = _first_rows_of(
+        rows = _rows_of(
             key,
             cache_as,
-            lambda: _first_per_day(
-                _agreement_anniversary_rows(first, last, partnerships).annotate(
-                    signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
-                ),
-                partition_by=["signed_month", "signed_day", "signed_on_precision"],
-                order_by=["reference", "pk"],
-                limit=Case(
-                    When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-                    default=Value(per_day),
-                ),
+            lambda: (
+                _first_per_day(
+                    _agreement_anniversary_rows(first, last, partnerships).annotate(
+                        signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+                    ),
+                    partition_by=["signed_month", "signed_day", "signed_on_precision"],
+                    order_by=["reference", "pk"],
+                    limit=Case(
+                        When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                        default=Value(per_day),
+                    ),
+                )
+                .order_by("signed_month", "signed_day", "signed_on_precision", "reference", "pk")
+                .values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total")
             ),
-            AGREEMENT_ANNIVERSARY_FIELDS,
-            order_by="EXTRACT(MONTH FROM c2), EXTRACT(DAY FROM c2), c3, c1, c0",
         )
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
-    dated, counts, undated, undated_total = [], {}, [], 0
+    dated, undated, undated_total = [], [], 0
+    counts: dict[dt.date, int] = {}
     counted: set[tuple[int, int]] = set()
     for event, row in zip(events, rows, strict=True):
         if event is None:
@@ -970,44 +978,6 @@ def _rows_of(
     return _raw(*_compiled(key, cache_as, build))
 
 
-def _first_rows_of(
-    key: tuple[Any, ...],
-    cache_as: CacheAs,
-    ranked: Callable[[], QuerySet[Any]],
-    fields: tuple[str, ...],
-    *,
-    order_by: str,
-) -> list[tuple[Any, ...]]:
-    """The rows (``fields``, ending with ``PARTNERSHIP``, and ``day_total``) of the
-    ``_first_per_day`` queryset ``ranked`` makes. On PostgreSQL ranked on the record's
-    own columns first and only the rows kept (a few a day) joined to their partnership
-    and its cities, in the ranking's order (``order_by``, over ``c0``… the fields): the
-    joins no longer grow with every row of the days (issue 16). Elsewhere, or uncached,
-    through the ORM (``_rows_of``)."""
-    if fields[-len(PARTNERSHIP) :] != PARTNERSHIP:
-        raise ValueError(fields)
-    if cache_as is None or connection.vendor != "postgresql":
-        return _rows_of(key, cache_as, lambda: ranked().values_list(*fields, "day_total"))
-    own = fields[: -len(PARTNERSHIP) + 1]  # up to partnership_id
-    sql, params = _compiled(
-        ("narrow", *key), cache_as, lambda: ranked().values_list(*own, "day_total")
-    )
-    n = len(own)
-    columns = [f"c{i}" for i in range(n + 1)]
-    partnership, city = Partnership._meta.db_table, City._meta.db_table
-    return _raw(
-        f"""
-        SELECT {", ".join(columns[:n])}, home.name, partner.name, c{n}
-        FROM ({sql}) AS r({", ".join(columns)})
-        JOIN {partnership} AS p ON p.id = r.c{n - 1}
-        JOIN {city} AS home ON home.id = p.home_city_id
-        JOIN {city} AS partner ON partner.id = p.partner_city_id
-        ORDER BY {order_by}
-        """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
-        params,
-    )
-
-
 def _outer(n: int, output_field: models.Field[Any, Any] | None = None) -> RawSQL:
     """The ``n``-th key column of ``_first_of_each``'s counted rows, in its LATERAL query."""
     return RawSQL(f"c.k{n}", (), output_field=output_field or models.CharField())  # noqa: S611 (a column name)
@@ -1028,8 +998,9 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     counted over an index, grouped, no row read), the first rows of ``first`` (its
     ``_outer`` columns that row's keys, ordered as an index reads them), at most
     ``limit`` (SQL over ``c.k0``…), each with the count; sorted by ``order_by`` (over
-    ``f.c0``…, ``first``'s columns; ``shape``: how many keys and columns). So only the rows kept are read, a few a day, in index
-    order: a month costs the same however many events its days hold (issue 16).
+    ``f.c0``…, ``first``'s columns; ``shape``: how many keys and columns). So only the
+    rows kept are read, a few a day, in index order: a month costs about the same
+    however many events its days hold (issue 16; ``tests/test_explain.py``).
     ``joined``: ``first``'s last column is a partnership's id (``"partnership"``) or a
     visit's (``"visit"``): its partnership's (or its visit's partnership's id and) cities'
     names follow, read for the rows kept only."""
@@ -1041,15 +1012,15 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     joins = ""
     if joined:
         partnership, city = Partnership._meta.db_table, City._meta.db_table
-        key = f"f.c{n_own - 1}"
+        ref = f"f.c{n_own - 1}"
         if joined == "visit":
             own.append("v.partnership_id")
             joins = f"""
-        JOIN {Visit._meta.db_table} AS v ON v.id = {key}"""
-            key = "v.partnership_id"
+        JOIN {Visit._meta.db_table} AS v ON v.id = {ref}"""
+            ref = "v.partnership_id"
         own += ["home.name", "partner.name"]
         joins += f"""
-        JOIN {partnership} AS p ON p.id = {key}
+        JOIN {partnership} AS p ON p.id = {ref}
         JOIN {city} AS home ON home.id = p.home_city_id
         JOIN {city} AS partner ON partner.id = p.partner_city_id"""
     limit_sql, limit_params = limit
@@ -1292,8 +1263,9 @@ def _first_per_day(
     rows: QuerySet[Any], *, partition_by: list[str], order_by: list[str], limit: Any
 ) -> QuerySet[Any]:
     """The first ``limit`` rows of each day (``partition_by``) in ``order_by``, each
-    with its day's count (``day_total``): the ranking is done over the day's index
-    entries, the rows read are the few kept."""
+    with its day's count (``day_total``), ranked by window functions over every row of
+    the span: SQLite's way (PostgreSQL reads each day's first in index order instead,
+    ``_first_of_each``)."""
     partition = [F(name) for name in partition_by]
     return rows.annotate(
         day_rank=Window(RowNumber(), partition_by=partition, order_by=order_by),
