@@ -335,9 +335,7 @@ def test_the_subtitle_says_what_the_map_draws(
         assert "Mỗi thành phố đối tác được tô màu" in head
 
 
-def test_the_countries_map_is_drawn_again_only_when_its_counts_change(
-    viewer_client, monkeypatch
-):
+def test_the_countries_map_is_drawn_again_only_when_its_counts_change(viewer_client, monkeypatch):
     """The countries' map is kept by the counts it is drawn from: a change of the record
     that moves no count (a partnership's summary) finds it drawn; a new partnership draws
     it again, and the page shows the new count (issue 16: drawing ~250 countries after
@@ -346,9 +344,14 @@ def test_the_countries_map_is_drawn_again_only_when_its_counts_change(
     from workspace import partner_map as module
 
     monkeypatch.setattr(module, "PER_CITY_UP_TO", 1)
-    drawn = []
+    drawn: list[str] = []
     draw = module._draw_country_block
-    monkeypatch.setattr(module, "_draw_country_block", lambda *a: drawn.append(1) or draw(*a))
+
+    def counted(*args: object) -> str:
+        drawn.append("drawn")
+        return draw(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_draw_country_block", counted)
     minsk = located("Minsk", "53.9", "27.5667")
     located("Viêng Chăn", "17.97", "102.6", country="LA")
     viewer_client.get(URL)
