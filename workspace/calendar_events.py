@@ -735,7 +735,6 @@ def _engagements_per_day(
             limit=("%s", [per_day]),
             order_by="f.c3, f.c4, f.c2, f.c0",
             joined="visit",
-            days=_days(first, last),
         )
     return _rows_of(
         key,
@@ -786,7 +785,6 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
             ),
             order_by="f.c2, f.c3, f.c1, f.c0",
             joined="partnership",
-            days=_days(first, last),
         )
     else:
         rows = _rows_of(
@@ -995,7 +993,6 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     limit: tuple[str, list[Any]],
     order_by: str,
     joined: str = "",
-    days: list[dt.date] | None = None,
 ) -> list[tuple[Any, ...]]:
     """On PostgreSQL, for each row of ``counted`` (keys, then a count: a day's events
     counted over an index, grouped, no row read), the first rows of ``first`` (its
@@ -1006,10 +1003,7 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     however many events its days hold (issue 16; ``tests/test_explain.py``).
     ``joined``: ``first``'s last column is a partnership's id (``"partnership"``) or a
     visit's (``"visit"``): its partnership's (or its visit's partnership's id and) cities'
-    names follow, read for the rows kept only. ``days``: the span's days, the first key
-    (a date) joined with them: the planner then counts on a few dozen keys, not one per
-    row counted (2,300 for 42 days at scale 4: a plan costed twenty times too high, which
-    would pass the JIT compiler's threshold at a larger scale)."""
+    names follow, read for the rows kept only."""
     counts_sql, counts_params = _compiled(("counted", *key), cache_as, counted)
     first_sql, first_params = _compiled(("first", *key), cache_as, first)
     n_keys, n_own = shape
@@ -1031,18 +1025,14 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
         JOIN {city} AS partner ON partner.id = p.partner_city_id"""
     limit_sql, limit_params = limit
     columns = ", ".join(f"c{i}" for i in range(n_own))
-    driver, driver_params = "", []
-    if days is not None:
-        driver, driver_params = "unnest(%s::date[]) AS d(day) JOIN ", [days]
-    on = " ON c.k0 = d.day" if days is not None else ""
     return _raw(
         f"""
         SELECT {", ".join(own)}, c.n
-        FROM {driver}({counts_sql}) AS c({keys}, n){on}
+        FROM ({counts_sql}) AS c({keys}, n)
         CROSS JOIN LATERAL ({first_sql} LIMIT {limit_sql}) AS f({columns}){joins}
         ORDER BY {order_by}
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
-        [*driver_params, *counts_params, *first_params, *limit_params],
+        [*counts_params, *first_params, *limit_params],
     )
 
 
