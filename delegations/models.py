@@ -48,7 +48,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -557,6 +557,11 @@ LIST_COLUMNS = (
 )
 
 
+# How many of a description's first characters the calendar's index of items due holds
+# (``actionitem_open_day_text``): within a byte-sized index entry whatever the text.
+DESCRIPTION_KEY = 64
+
+
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def for_list(self) -> Self:
         """The items as the list's rows show them (delegations/templatetags/actionitem_rows.py),
@@ -778,6 +783,17 @@ class ActionItem(Record):
                 include=["due_on_precision", "priority"],
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),
                 name="actionitem_open_due",
+            ),
+            # The calendar's items due of each day, the first few by description (issue
+            # 16): a description's first characters (the whole text may outgrow an index
+            # entry), ordered as the calendar reads them (workspace/calendar_events.py).
+            models.Index(
+                F("due_on"),
+                F("due_on_precision"),
+                Left("description", DESCRIPTION_KEY),
+                F("id"),
+                condition=Q(status__in=["proposed", "agreed", "in_progress"]),
+                name="actionitem_open_day_text",
             ),
             # A partnership's open items, due first (the partnership page).
             models.Index(
