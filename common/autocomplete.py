@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import quick_add
 from common.cached_choices import VersionSource, record_version
+from common.fast_widgets import FastInputMixin
 from common.text import fold
 from common.text_match import any_field_contains, exact_condition, normalise_query, words
 
@@ -44,7 +45,10 @@ def pick_label(record: models.Model) -> str:
     return f"{record} (#{record.pk})"
 
 
-class AutocompleteInput(forms.TextInput):
+class AutocompleteInput(FastInputMixin, forms.TextInput):
+    """The box, written in Python as Django's text input would be (common.fast_widgets),
+    then its datalist and its quick-add button."""
+
     def __init__(
         self, url: str = "", attrs: dict[str, Any] | None = None, *, quick_add_kind: str = ""
     ) -> None:

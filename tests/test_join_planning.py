@@ -6,7 +6,7 @@ transaction only. The plan itself is checked on bulk data by tests/test_explain.
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,9 +16,9 @@ from tests.factories import ActionItemFactory, editor
 pytestmark = pytest.mark.django_db
 
 
-def setting() -> str:
+def setting(name: str = "join_collapse_limit") -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SHOW join_collapse_limit")
+        cursor.execute(f"SHOW {name}")
         return cursor.fetchone()[0]
 
 
@@ -27,6 +27,22 @@ def test_the_setting_holds_inside_the_block_and_not_after():
     with joins_as_written():
         assert setting() == "1"
     assert setting() == before
+
+
+def test_memoize_is_off_inside_the_block_only():
+    """A page of rows is a few dozen lookups: a Memoize node costs more than it saves."""
+    before = setting("enable_memoize")
+    with joins_as_written():
+        assert setting("enable_memoize") == "off"
+    assert setting("enable_memoize") == before
+
+
+def test_a_nested_block_puts_both_settings_back():
+    with transaction.atomic():
+        before = (setting(), setting("enable_memoize"))
+        with joins_as_written():
+            pass
+        assert (setting(), setting("enable_memoize")) == before
 
 
 def test_the_list_reads_its_page_after_the_setting(client):
