@@ -20,6 +20,16 @@ from contextlib import contextmanager
 from django.core.paginator import Page
 from django.db import connection, transaction
 
+# Both as one statement (``set_config(..., true)`` is ``SET LOCAL``): one round trip.
+SETTINGS = (
+    "SELECT set_config('join_collapse_limit', '1', true), set_config('enable_memoize', 'off', true)"
+)
+# What ``SET LOCAL ... TO DEFAULT`` gives, for both, in one statement.
+RESET = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+    " WHERE name IN ('join_collapse_limit', 'enable_memoize')"
+)
+
 
 @contextmanager
 def joins_as_written() -> Iterator[None]:
@@ -30,13 +40,11 @@ def joins_as_written() -> Iterator[None]:
     nested = connection.in_atomic_block  # then SET LOCAL would outlive the block
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL join_collapse_limit = 1")
-            cursor.execute("SET LOCAL enable_memoize = off")
+            cursor.execute(SETTINGS)
         yield
         if nested:
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL join_collapse_limit TO DEFAULT")
-                cursor.execute("SET LOCAL enable_memoize TO DEFAULT")
+                cursor.execute(RESET)
 
 
 def read_now[T](page: Page[T]) -> Page[T]:

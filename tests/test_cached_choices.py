@@ -115,3 +115,17 @@ def test_a_narrowed_queryset_gets_its_own_key() -> None:
     assert field._cache_key("v1") != before
     field.queryset = City.objects.home()
     assert field._cache_key("v1") == before
+
+
+def test_the_owner_filter_offers_the_organisations_owning_an_item_in_name_order() -> None:
+    """Read from the items' owner index (one probe per owner, issue 16): every owner
+    once, by name, and no organisation that owns nothing."""
+    second, first = OrganisationFactory(name="Sở B"), OrganisationFactory(name="Sở A")
+    OrganisationFactory(name="Sở C (owns nothing)")
+    ActionItemFactory.create_batch(2, owner_organisation=second)
+    ActionItemFactory(owner_organisation=first)
+    ActionItemFactory(owner_organisation=None)
+    offered = options(ActionItemFilterForm({}), "owner_organisation")[1:]
+    assert offered == [(first.pk, "Sở A"), (second.pk, "Sở B")]
+    assert ActionItemFilterForm({"owner_organisation": str(first.pk)}).is_valid()
+    assert not ActionItemFilterForm({"owner_organisation": "999999"}).is_valid()

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from agreements.models import Agreement
+from common import join_planning
 from common.bench_query_count import QueryCounter
 from delegations.models import ActionItem, Visit
 from demo import bulk_generator as bulk
@@ -191,12 +192,12 @@ HTMX = {"calendar_htmx": {"HX-Request": "true", "HX-Target": "calendar-body"}}
 
 class StatementCounter(QueryCounter):
     # Only sent inside an outer transaction (the test's): common/join_planning.py resets its
-    # setting there, while in production the block's own transaction ends it.
+    # settings there, while in production the block's own transaction ends it.
     NESTED_ONLY = (
         "SAVEPOINT",
         "RELEASE SAVEPOINT",
         "ROLLBACK TO",
-        "SET LOCAL JOIN_COLLAPSE_LIMIT TO DEFAULT",
+        join_planning.RESET.upper(),  # its settings put back to their defaults
     )
 
     def __call__(self, execute, sql, params, many, context):
