@@ -120,6 +120,8 @@ class ActionItemFilterForm(ListFilterForm):
         queryset=Organisation.objects.filter(
             pk__in=distinct_values_subquery(ActionItem, "owner_organisation")
         ),
+        # which organisations own an item, and their names
+        depends_on=("delegations", "partnerships"),
         required=False,
     )
     field = field_of_cooperation_field(label=_("Field of cooperation"), required=False)
