@@ -69,9 +69,14 @@ def items():
     )
     full.agreement = AgreementFactory(partnership=full.partnership, reference="R&D-1")
     full.save()
-    full.assignees.add(
-        UserFactory(first_name="Lan", last_name="Nguyễn <x>"), UserFactory(username="plain")
+    # One at a time, so that the order assigned (the list's, issue 16) and the accounts'
+    # own order agree: the template's prefetch has no order of its own.
+    lan, plain_account = (
+        UserFactory(first_name="Lan", last_name="Nguyễn <x>"),
+        UserFactory(username="plain"),
     )
+    full.assignees.add(lan)
+    full.assignees.add(plain_account)
     agreement = AgreementFactory()
     agreement_only = ActionItemFactory(
         visit=None, agreement=agreement, partnership=agreement.partnership, priority=3
