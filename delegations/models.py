@@ -554,22 +554,23 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         with only the columns they show: the page's rows are read joined to eight tables,
         and reading every column of each (about a hundred a row) and making a model
         instance of each cost more than the rows' HTML (issue 16). The field of
-        cooperation is not shown, so not joined. The assignees' names come in the same
-        statement, as lists in the order they were assigned (``assigned_names``), not from a
-        second query making a model instance per account (issue 16)."""
+        cooperation is not shown, so not joined. The assignees: ``with_assignee_names``."""
+        return self.select_related(*LIST_RELATED).only(*LIST_COLUMNS)
+
+    def with_assignee_names(self) -> Self:
+        """Each item's assignees' names read in the same statement, as lists in the order
+        they were assigned (``ActionItem.assigned_names``), not by a second query making a
+        model instance per account (issue 16). Added when the rows are read, not before:
+        a list served from its cached HTML never builds the three subqueries."""
         assigned = self.model.assignees.through.objects.filter(actionitem=OuterRef("pk"))
-        return (
-            self.select_related(*LIST_RELATED)
-            .only(*LIST_COLUMNS)
-            .annotate(
-                **{
-                    # named "part" in the subquery: SQLite's json_group_array reads it by name
-                    f"assignee_{part}s": ListSubquery(
-                        assigned.order_by("pk").annotate(part=F(f"user__{part}")).values("part")  # type: ignore[misc]  # django-stubs misses the annotation
-                    )
-                    for part in ("first_name", "last_name", "username")
-                }
-            )
+        return self.annotate(
+            **{
+                # named "part" in the subquery: SQLite's json_group_array reads it by name
+                f"assignee_{part}s": ListSubquery(
+                    assigned.order_by("pk").annotate(part=F(f"user__{part}")).values("part")  # type: ignore[misc]  # django-stubs misses the annotation
+                )
+                for part in ("first_name", "last_name", "username")
+            }
         )
 
     def open(self) -> Self:
@@ -835,9 +836,9 @@ class ActionItem(Record):
 
     def assigned_names(self) -> list[str]:
         """The staff the item is assigned to, named as ``User.get_full_name() or
-        get_username()``: from the lists ``for_list`` reads with the row (in the order
-        they were assigned), else from ``assignees``."""
-        read = self.__dict__  # the annotations, when the row was read by for_list()
+        get_username()``: from the lists ``with_assignee_names`` reads with the row (in the
+        order they were assigned), else from ``assignees``."""
+        read = self.__dict__  # the annotations, when read with_assignee_names()
         if "assignee_first_names" not in read:
             return [a.get_full_name() or a.get_username() for a in self.assignees.all()]
         return [

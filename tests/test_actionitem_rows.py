@@ -108,12 +108,12 @@ def test_the_page_of_rows_read_with_the_list_columns_equals_the_template(
         # Expect 1 query: the rows joined to what they show, with their assignees' names
         # (issue 16: no prefetch); no deferred column read afterwards.
         with django_assert_num_queries(1):
-            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list())
+            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list().with_assignee_names())
     assert written == expected
 
 
 def test_the_list_reads_the_assignees_names_as_accounts_name_themselves():
-    """``for_list`` reads first and last names and usernames with the row (issue 16):
+    """``with_assignee_names`` reads first and last names and usernames with the row (issue 16):
     named as ``get_full_name() or get_username()`` would, in the order assigned."""
     item = ActionItemFactory()
     accounts = [
@@ -124,9 +124,10 @@ def test_the_list_reads_the_assignees_names_as_accounts_name_themselves():
     ]
     for account in reversed(accounts):  # assigned last first: the order is the assigning
         item.assignees.add(account)
-    [read] = ActionItem.objects.for_list().filter(pk=item.pk)
+    listed = ActionItem.objects.for_list().with_assignee_names()
+    [read] = listed.filter(pk=item.pk)
     expected = [a.get_full_name() or a.get_username() for a in reversed(accounts)]
     assert read.assigned_names() == expected == ["Trần", "Minh", "only-username", "Lan Nguyễn"]
-    unread = ActionItem.objects.get(pk=item.pk)  # not read by for_list: from its assignees
+    unread = ActionItem.objects.get(pk=item.pk)  # read without them: from its assignees
     assert sorted(unread.assigned_names()) == sorted(expected)
-    assert ActionItem.objects.for_list().get(pk=ActionItemFactory().pk).assigned_names() == []
+    assert listed.get(pk=ActionItemFactory().pk).assigned_names() == []
