@@ -69,6 +69,8 @@ def pages(ids: dict) -> dict[str, str]:
         "search_ha_noi": reverse("search") + "?q=ha+noi",
         "search_vieng_chan": reverse("search") + "?q=vieng+chan",
         "search_rare": reverse("search") + "?" + urlencode({"q": ids["rare_name"]}),
+        # A common programme word that names no city ("sightseeing"): thousands of items.
+        "search_common": reverse("search") + "?q=tham+quan",
         # As bench/run.py measures them (the htmx partials there send HX-Request; these don't).
         "agreements_partnership": reverse("agreements:agreement_list")
         + f"?partnership={big}&sort=valid_until",

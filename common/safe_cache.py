@@ -12,8 +12,10 @@ level), so that an operator sees it without a flood of lines.
 from __future__ import annotations
 
 import logging
+import pickle
 import threading
-from typing import Any
+import zlib
+from typing import IO, Any
 
 from django.core.cache.backends.filebased import FileBasedCache
 
@@ -44,6 +46,10 @@ def _failed(backend: object, operation: str, error: Exception) -> None:
 # (issue 16). Counting once every this many writes per process lets the folder exceed
 # MAX_ENTRIES by at most that many entries per process before it is culled.
 CULL_CHECK_EVERY = 50
+# Django compresses every entry at zlib's default level 6: 5.7 ms of CPU for the partner
+# map of ~250 countries (200 KB of HTML), written after every change of the record.
+# Level 1 takes 1.1 ms for a file a fifth bigger (issue 16); reading is as fast.
+COMPRESS_LEVEL = 1
 
 
 class FailSafeFileBasedCache(FileBasedCache):
@@ -58,6 +64,13 @@ class FailSafeFileBasedCache(FileBasedCache):
         self._writes += 1
         if check:
             super()._cull()  # type: ignore[misc]  # private in Django, not in django-stubs
+
+    def _write_content(self, file: IO[bytes], timeout: Any, value: Any) -> None:
+        """Django's ``_write_content`` (the expiry, then the value pickled and compressed),
+        at ``COMPRESS_LEVEL``: ``get`` decompresses any level."""
+        expiry = self.get_backend_timeout(timeout)
+        file.write(pickle.dumps(expiry, self.pickle_protocol))
+        file.write(zlib.compress(pickle.dumps(value, self.pickle_protocol), COMPRESS_LEVEL))
 
     def _createdir(self) -> None:
         """Also called when the cache is first used: a folder that cannot be made must not

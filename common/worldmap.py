@@ -184,6 +184,7 @@ class _Frame:
     """From longitude/latitude to SVG pixels for one view."""
 
     def __init__(self, bbox: BBox, width: int, projection: Projection) -> None:
+        self.view = (tuple(bbox), width, projection)  # equal views draw alike
         west, south, east, north = bbox
         self.project = (
             natural_earth
@@ -201,6 +202,12 @@ class _Frame:
         self.scale = width / (self.right - self.left)
         self.width = width
         self.height = round((self.top - self.bottom) * self.scale)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Frame) and other.view == self.view
+
+    def __hash__(self) -> int:
+        return hash(self.view)
 
     def __call__(self, longitude: float, latitude: float) -> tuple[float, float]:
         x, y = self.project(longitude, latitude)
@@ -451,33 +458,49 @@ def _points(points: Sequence[MapPoint], frame: _Frame) -> str:
     parts = ['<g class="worldmap-points">']
     placed: list[BBox] = []
     for point in points:
-        for turn in (0.0, 360.0, -360.0):
-            x, y = frame(point.longitude + turn, point.latitude)
-            if 0 <= x <= frame.width and 0 <= y <= frame.height:
-                break
+        if point.label:  # where its label goes depends on the labels placed before it
+            parts.append(_point(point, frame, placed))
         else:
-            continue
-        classes = escape(" ".join(filter(None, ["point", point.css_class])))
-        circle = (
-            f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(point.radius)}" '
-            f'fill="{POINT}" stroke="#ffffff" stroke-width="1"/>'
-        )
-        label = _label(point, x, y, frame, placed)
-        body = circle + label
-        if point.name:
-            body = f"<title>{escape(point.name)}</title>{body}"
-        if point.href:
-            # Named by its drawn label, else by aria-label (its label, or its own name).
-            named = point.name or ("" if label else point.label)
-            name = f' aria-label="{escape(named)}"' if point.name or not label else ""
-            parts.append(f'<a href="{escape(point.href)}" class="{classes}"{name}>{body}</a>')
-        else:
-            parts.append(f'<g class="{classes}">{body}</g>')
-        # After the link, not in it: a link's visible text must be part of its name
-        # (WCAG 2.5.3), and "Belarus: 37 partnerships" does not contain "37Belarus".
-        parts.append(_inner_text(point, x, y))
+            parts.append(_unlabelled_point(point, frame))
     parts.append("</g>")
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unlabelled_point(point: MapPoint, frame: _Frame) -> str:
+    """A point without a label, drawn once per process and view (frames are equal when
+    their views are): its markup depends on nothing else. A map of ~250 countries'
+    circles, drawn again after every change of the record, then draws only the circles
+    that changed (issue 16)."""
+    return _point(point, frame, [])
+
+
+def _point(point: MapPoint, frame: _Frame, placed: list[BBox]) -> str:
+    for turn in (0.0, 360.0, -360.0):
+        x, y = frame(point.longitude + turn, point.latitude)
+        if 0 <= x <= frame.width and 0 <= y <= frame.height:
+            break
+    else:
+        return ""
+    classes = escape(" ".join(filter(None, ["point", point.css_class])))
+    circle = (
+        f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(point.radius)}" '
+        f'fill="{POINT}" stroke="#ffffff" stroke-width="1"/>'
+    )
+    label = _label(point, x, y, frame, placed)
+    body = circle + label
+    if point.name:
+        body = f"<title>{escape(point.name)}</title>{body}"
+    if point.href:
+        # Named by its drawn label, else by aria-label (its label, or its own name).
+        named = point.name or ("" if label else point.label)
+        name = f' aria-label="{escape(named)}"' if point.name or not label else ""
+        drawn = f'<a href="{escape(point.href)}" class="{classes}"{name}>{body}</a>'
+    else:
+        drawn = f'<g class="{classes}">{body}</g>'
+    # After the link, not in it: a link's visible text must be part of its name
+    # (WCAG 2.5.3), and "Belarus: 37 partnerships" does not contain "37Belarus".
+    return drawn + _inner_text(point, x, y)
 
 
 def _inner_text(point: MapPoint, x: float, y: float) -> str:

@@ -680,6 +680,14 @@ class Partnership(Record):
                 name="partnership_anniversary",
                 condition=~Q(status="ended"),
             ),
+            # The calendar's anniversaries, of every partnership (ended ones too): the
+            # few of its weeks, not every partnership's date computed (issue 16).
+            models.Index(
+                anniversary_key("established_on"),
+                F("id"),
+                include=["established_on", "established_on_precision"],
+                name="partnership_anniversary_any",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from tests.factories import (
     VisitFactory,
     viewer,
 )
-from workspace.calendar_events import events_between
+from workspace.calendar_events import by_day, events_between
 
 pytestmark = pytest.mark.django_db
 
@@ -176,11 +176,12 @@ def test_the_demo_calendar_shows_the_may_2025_visit(viewer_client, demo):
 @pytest.mark.parametrize("n", [1, 5])
 def test_the_calendar_runs_a_fixed_number_of_queries(viewer_client, django_assert_num_queries, n):
     make_month(n)
-    # Expect 14: session, user, role; the first visits and agreement dates of each day
+    # Expect 13: session, user, role; the first visits and agreement dates of each day
     # with each day's count, partnerships' anniversaries; the first programme items
-    # (and their visits' partnerships), items due and agreements' anniversaries of each
-    # day with each day's count; the partnership drop-down; the session save (3).
-    with django_assert_num_queries(14):
+    # (with their visits' partnerships: issue 16, read apart until the fourth round),
+    # items due and agreements' anniversaries of each day with each day's count; the
+    # partnership drop-down; the session save (3).
+    with django_assert_num_queries(13):
         viewer_client.get(URL, MAY)
 
 
@@ -467,3 +468,73 @@ def test_the_per_day_reads_in_python_equal_postgresqls(monkeypatch):
     assert in_sql.totals[dt.date(2025, 6, 3)] == 5
     assert in_sql.totals[None] == 2
     assert dates_sql.totals[dt.date(2025, 6, 3)] == 3
+
+
+def test_28_february_of_a_common_year_counts_the_29th_s_anniversaries_too():
+    """In a common year the anniversaries of agreements signed on 29 February fall on the
+    28th, with those signed on the 28th: the day's count covers both (it came from one of
+    them only, and "+N more" was wrong)."""
+    from django.db import connection
+
+    from workspace.calendar_events import month_days
+
+    for n in range(3):
+        for day in (28, 29):
+            AgreementFactory(
+                reference=f"FEB{day}-{n}",
+                status=Agreement.Status.IN_FORCE,
+                signed_on=dt.date(2004, 2, day),
+                valid_from=None,
+                valid_until=None,
+            )
+    first, last, month = dt.date(2029, 1, 29), dt.date(2029, 3, 11), dt.date(2029, 2, 1)
+    every = by_day(events_between(first, last), first, last)
+    assert len(every[dt.date(2029, 2, 28)]) == 6
+    for vendor in ("postgresql", "sqlite"):  # the LATERAL reads, the ORM's windows
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(connection, "vendor", vendor)
+            days = month_days(first, last, month=month)
+        assert days.totals == {day: len(events) for day, events in every.items()}, vendor
+        assert [e.title for e in days.shown[dt.date(2029, 2, 28)]] == [
+            "25 years: FEB28-0", "25 years: FEB28-1", "25 years: FEB28-2", "25 years: FEB29-0"
+        ]  # fmt: skip
+        assert days.more(dt.date(2029, 2, 28)) == 2
+
+
+def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
+    """Issue 16: on PostgreSQL a month's programme items, items due and agreements'
+    anniversaries are counted per day over their indexes and only each day's first read
+    (``_first_of_each``, a LATERAL query per day); elsewhere (SQLite) the ORM ranks every
+    row of the span. Both give the same days, events, order and counts, with and without
+    a partnership filter."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    make_month(3)
+    busy = busy_day(6)
+    busy_day(3, dt.date(2025, 5, 31))
+    for i in range(12):
+        ActionItemFactory(
+            description=f"MONTHLY-{i:02d}",
+            due_on=dt.date(2025, 5, 1),
+            due_on_precision=Precision.MONTH,
+        )
+        AgreementFactory(
+            reference=f"SIGNED-{i:02d}",
+            status=Agreement.Status.IN_FORCE,
+            signed_on=dt.date(2015 - 5 * (i % 3), 5, 1 if i % 4 == 0 else 12 + i % 2),
+            signed_on_precision=Precision.MONTH if i % 4 == 0 else Precision.DAY,
+        )
+    first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
+    for partnership in (None, busy.partnership):
+        read = {}
+        for vendor in ("postgresql", "sqlite"):
+            calendar_events._COMPILED.clear()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(connection, "vendor", vendor)
+                days = month_days(first, last, month=month, partnership=partnership)
+            read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+        assert read["postgresql"] == read["sqlite"]
+        assert read["postgresql"][1][dt.date(2025, 5, 12)] > 4

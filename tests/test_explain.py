@@ -287,6 +287,37 @@ def test_the_calendar_month_reads_no_big_table_whole(client_in):
     assert not re.search(r"Seq Scan on delegations_visit\b", everything), everything
 
 
+def test_the_calendar_month_reads_each_day_s_first_events_in_index_order(client_in):
+    """Issue 16, fourth round: the month's programme items, items due and agreements'
+    anniversaries are counted per day (grouped, over an index) and each day's first few
+    read by a probe of the index on that day (a ``Limit`` per day in a LATERAL join), not
+    every row of the six weeks read and ranked (``WindowAgg``). At scale 4 the programme
+    items come through ``engagement_timed_day`` (the day's items in the month's order,
+    counted from the index alone); at this scale, a handful a day, the planner may take
+    ``engagement_timed_date`` and sort the day's few. The anniversaries come in order
+    from ``agreement_anniversary_day`` at every scale."""
+    plans = plans_of(client_in, reverse("workspace:calendar") + "?month=2025-06")
+    per_day = {
+        "delegations_engagement": r"Index Cond: \(date = ",
+        "delegations_actionitem": r"Index Cond: \(due_on = ",
+        "agreements_agreement": (
+            r"Limit .*\n\s*->  Index Only Scan using agreement_anniversary_day"
+            r" on agreements_agreement"
+        ),
+    }
+    for table, probe in per_day.items():
+        (plan,) = [
+            plan
+            for sql, plan in plans
+            if "LATERAL (SELECT" in " ".join(sql.split()) and f'FROM "{table}"' in sql
+        ]
+        assert re.search(probe, plan), plan
+        assert "Limit" in plan, plan
+        assert "WindowAgg" not in plan, plan
+    for sql, plan in plans:
+        assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
+
+
 def test_a_page_of_the_agenda_counts_its_days_through_the_date_indexes(client_in):
     """Issue 16: the agenda counts each day's programme items, items due and agreements'
     anniversaries (grouped, over the date indexes), then reads its days' events only."""

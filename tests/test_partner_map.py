@@ -333,3 +333,58 @@ def test_the_subtitle_says_what_the_map_draws(
     assert (countries in head) is by_country
     if language == "vi" and not by_country:
         assert "Mỗi thành phố đối tác được tô màu" in head
+
+
+def test_the_countries_map_is_drawn_again_only_when_its_counts_change(viewer_client, monkeypatch):
+    """The countries' map is kept by the counts it is drawn from: a change of the record
+    that moves no count (a partnership's summary) finds it drawn; a new partnership draws
+    it again, and the page shows the new count (issue 16: drawing ~250 countries after
+    every change grew with the countries)."""
+    from workspace import freshness
+    from workspace import partner_map as module
+
+    monkeypatch.setattr(module, "PER_CITY_UP_TO", 1)
+    drawn: list[str] = []
+    draw = module._draw_country_block
+
+    def counted(*args: object) -> str:
+        drawn.append("drawn")
+        return draw(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_draw_country_block", counted)
+    minsk = located("Minsk", "53.9", "27.5667")
+    located("Viêng Chăn", "17.97", "102.6", country="LA")
+    viewer_client.get(URL)
+    assert len(drawn) == 1
+
+    minsk.summary = "Nothing the map shows"
+    minsk.save()
+    freshness.bump()  # as a committed change does (the test's transaction is never committed)
+    viewer_client.get(URL)
+    assert len(drawn) == 1
+
+    located("Gomel", "52.44", "30.98")
+    freshness.bump()
+    text = viewer_client.get(URL).text
+    assert len(drawn) == 2
+    assert "Belarus: 2 partnerships" in text
+
+
+def test_a_country_is_drawn_the_same_from_the_kept_circles_and_rows(monkeypatch):
+    """Circles and rows kept per process by what they show give the same map as drawing
+    each one afresh."""
+    from common import worldmap
+    from workspace import partner_map as module
+    from workspace.partner_map import MapFilterForm, by_country
+
+    for i in range(3):
+        located(f"Minsk {i}", "53.9", "27.5667", status="active")
+    located("Viêng Chăn", "17.97", "102.6", country="LA", status="dormant")
+    filters = MapFilterForm({})
+    places = by_country(filters.results(), filters)
+    first = (str(module.draw_countries(places)), str(module.country_rows(places)))
+    module._forget_drawn_countries()
+    worldmap._unlabelled_point.cache_clear()
+    again = (str(module.draw_countries(places)), str(module.country_rows(places)))
+    assert first == again
+    assert module._country_row.cache_info().currsize == len(places)

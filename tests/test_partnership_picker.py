@@ -6,6 +6,7 @@ small office's box offers every partnership on focus."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -30,6 +31,8 @@ from tests.factories import (
     viewer,
 )
 from workspace.calendar_page import CalendarForm, _items_due_in, _visits_in
+
+_MAY_12 = dt.date(2025, 5, 12)
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +253,37 @@ def test_the_calendar_says_why_a_partnership_typed_is_not_one(
     response = logged_in.get(CALENDAR, {"partnership": "minsk"})
     assert response.status_code == 200
     assert "Several records match “minsk”" in response.text
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize("view", ["month", "agenda"])
+def test_a_partnership_typed_that_is_not_one_shows_no_events_as_the_lists(
+    logged_in: Client, cities: dict[str, Partnership], view: str
+) -> None:
+    """A name that names several partnerships or none, or nonsense in the link: the
+    calendar shows the error by the box and no events (an empty month), as the lists show
+    no rows; not every partnership's events as if unfiltered."""
+    VisitFactory(partnership=cities["hanoi_minsk"], title="Đoàn Minsk", start_date=_MAY_12)
+    ActionItemFactory(partnership=cities["hanoi_vientiane"], description="Hạn", due_on=_MAY_12)
+    unfiltered = logged_in.get(CALENDAR, {"month": "2025-05", "view": view}).text
+    assert "Đoàn Minsk" in unfiltered
+    assert "Hạn" in unfiltered
+    for typed, error in (
+        ("minsk", "Several records match"),
+        ("nonsense", "Nothing recorded is called"),
+    ):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = logged_in.get(
+                CALENDAR, {"month": "2025-05", "view": view, "partnership": typed}, headers=headers
+            )
+            assert response.status_code == 200
+            html = response.text
+            assert "Đoàn Minsk" not in html
+            assert "Hạn" not in html
+            if not headers:
+                assert error in html
+    # The month read afterwards unfiltered is not the empty one kept for the error.
+    assert "Đoàn Minsk" in logged_in.get(CALENDAR, {"month": "2025-05", "view": view}).text
 
 
 # ---- the suggestions -------------------------------------------------------------------

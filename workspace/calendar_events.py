@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Coalesce,
     ExtractDay,
@@ -243,7 +244,9 @@ def _labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
 
 
 def _engagement_rows(
-    first: dt.date, last: dt.date, partnerships: QuerySet[Partnership] | None
+    first: dt.date | RawSQL,
+    last: dt.date | RawSQL,
+    partnerships: QuerySet[Partnership] | None,
 ) -> QuerySet[Engagement]:
     """Programme items with a time (the ones without a time are the visit itself), of
     visits not cancelled, read through ``engagement_timed_date``; the cancelled visits
@@ -251,11 +254,13 @@ def _engagement_rows(
     every visit of the record (the model's ordering by the visit's start did, and the
     planner hashes all visits for a join on ``visit.status``); the partnership is the
     visit's, known from the month's visits (``_Labels.read_visits``)."""
+    # One day (``first`` is ``last``, an outer query's column): the day's index entries
+    # in the index's order (``_first_of_each``).
+    span = {"date": first} if first is last else {"date__gte": first, "date__lte": last}
     rows = Engagement.objects.filter(
         ~Exists(Visit.objects.filter(pk=OuterRef("visit_id"), status=Visit.Status.CANCELLED)),
-        date__gte=first,
-        date__lte=last,
         time__isnull=False,
+        **span,
     ).order_by()
     if partnerships is not None:
         rows = rows.filter(visit__in=Visit.objects.filter(partnership__in=partnerships))
@@ -620,9 +625,12 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     """The month grid's days from ``first`` to ``last``: at most ``per_day`` events
     each, with its total; ``month``'s events not known to the day, at most
     ``UNDATED_SHOWN`` of each kind. One query per kind, as ``events_between``: every
-    kind but the partnerships' anniversaries (a handful) is ranked per day in the
-    database (``ROW_NUMBER``/``COUNT`` over the day) and only the first few read, so the
-    month costs the same however many events it holds (issue 16)."""
+    kind but the partnerships' anniversaries (a handful) is cut per day in the
+    database and only the first few read: the programme items, items due and agreements'
+    anniversaries counted per day over an index and each day's first read in index
+    order (``_first_of_each``), the visits and agreement dates ranked per day
+    (``ROW_NUMBER``/``COUNT``); so the month costs about the same however many events it
+    holds (issue 16). Elsewhere than on PostgreSQL (SQLite) all are ranked by the ORM."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
     cache_as = _cache_as(partnership)
     labels = _Labels()
@@ -650,23 +658,17 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         undated = [e for e in few if not e.day_known and _in_month(e, month)]
         gathered.add_undated(ANNIVERSARIES, undated, len(undated))
     if VISITS in wanted:
-        rows = _rows_of(
-            ("engagements_per_day", first, last, per_day),
-            cache_as,
-            lambda: _first_per_day(
-                _engagement_rows(first, last, partnerships),
-                partition_by=["date"],
-                order_by=["time", "title", "pk"],
-                limit=Value(per_day),
-            ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
-        )
-        kept, counts = [], {}
+        rows = _engagements_per_day(first, last, partnerships, per_day=per_day, cache_as=cache_as)
+        kept, counts, n = [], {}, len(ENGAGEMENT_FIELDS)
+        joined = bool(rows) and len(rows[0]) > n + 1  # with their visits' partnerships
         for *row, total in rows:
             counts[row[3]] = total
-            kept.append(tuple(row))
+            kept.append(tuple(row[:n]))
+            if joined:
+                labels.visits[row[6]] = labels.of(*row[n:])
         # Their visits' partnerships, read always (not only for the visits not among
-        # the first of their days): one query whatever the data.
-        labels.read_visits((row[6] for row in kept), every=True)
+        # the first of their days): one query whatever the data, none when joined.
+        labels.read_visits((row[6] for row in kept), every=not joined)
         full = gathered.full_days(per_day)
         gathered.add_counted(
             _engagement_events([row for row in kept if row[3] not in full], labels), counts
@@ -703,6 +705,49 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     )
 
 
+def _engagements_per_day(
+    first: dt.date,
+    last: dt.date,
+    partnerships: QuerySet[Partnership] | None,
+    *,
+    per_day: int,
+    cache_as: CacheAs,
+) -> list[tuple[Any, ...]]:
+    """The timed programme items of each day, the first ``per_day`` by time and title
+    (``ENGAGEMENT_FIELDS`` and the day's count), in that order: on PostgreSQL counted and
+    read a few a day through ``engagement_timed_day`` (``_first_of_each``)."""
+    key = ("engagements_per_day", first, last, per_day)
+    if cache_as is not None and connection.vendor == "postgresql":
+        return _first_of_each(
+            key,
+            cache_as,
+            counted=lambda: (
+                _engagement_rows(first, last, partnerships)
+                .values_list("date")
+                .annotate(n=Count("pk"))
+            ),
+            first=lambda: (
+                _engagement_rows(day := _outer(0, models.DateField()), day, partnerships)
+                .order_by("time", "title", "pk")
+                .values_list(*ENGAGEMENT_FIELDS)
+            ),
+            shape=(1, len(ENGAGEMENT_FIELDS)),
+            limit=("%s", [per_day]),
+            order_by="f.c3, f.c4, f.c2, f.c0",
+            joined="visit",
+        )
+    return _rows_of(
+        key,
+        cache_as,
+        lambda: _first_per_day(
+            _engagement_rows(first, last, partnerships),
+            partition_by=["date"],
+            order_by=["time", "title", "pk"],
+            limit=Value(per_day),
+        ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
+    )
+
+
 def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
     first: dt.date,
     last: dt.date,
@@ -716,21 +761,49 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
 ) -> None:
     """The items due on each day, the first ``per_day`` (by description) and the day's
     count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = _first_rows_of(
-        ("actions_per_day", first, last, per_day),
-        cache_as,
-        lambda: _first_per_day(
-            _action_rows(first, last, scope),
-            partition_by=["due_on", "due_on_precision"],
-            order_by=["description", "pk"],
-            limit=Case(
-                When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-                default=Value(per_day),
+    key = ("actions_per_day", first, last, per_day)
+    if cache_as is not None and connection.vendor == "postgresql":
+        own = ACTION_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
+        rows = _first_of_each(
+            key,
+            cache_as,
+            counted=lambda: (
+                _action_rows(first, last, scope)
+                .values_list("due_on", "due_on_precision")
+                .annotate(n=Count("pk"))
             ),
-        ),
-        ACTION_FIELDS,
-        order_by="c2, c3, c1, c0",
-    )
+            first=lambda: (
+                ActionItem.objects.open()
+                .filter(scope, due_on=_outer(0, models.DateField()), due_on_precision=_outer(1))
+                .order_by("description", "pk")
+                .values_list(*own)
+            ),
+            shape=(2, len(own)),
+            limit=(
+                "CASE WHEN c.k1 = %s THEN %s ELSE %s END",
+                [Precision.MONTH, UNDATED_SHOWN, per_day],
+            ),
+            order_by="f.c2, f.c3, f.c1, f.c0",
+            joined="partnership",
+        )
+    else:
+        rows = _rows_of(
+            key,
+            cache_as,
+            lambda: (
+                _first_per_day(
+                    _action_rows(first, last, scope),
+                    partition_by=["due_on", "due_on_precision"],
+                    order_by=["description", "pk"],
+                    limit=Case(
+                        When(due_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                        default=Value(per_day),
+                    ),
+                )
+                .order_by("due_on", "due_on_precision", "description", "pk")
+                .values_list(*ACTION_FIELDS, "day_total")
+            ),
+        )
     full = into.full_days(per_day)
     counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
     rows = [row for row in rows if row[3] != Precision.DAY or row[2] not in full]
@@ -759,30 +832,69 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
 ) -> None:
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
     and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
-    rows = _first_rows_of(
-        ("anniversaries_per_day", first, last, per_day),
-        cache_as,
-        lambda: _first_per_day(
-            _agreement_anniversary_rows(first, last, partnerships).annotate(
-                signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+    key = ("anniversaries_per_day", first, last, per_day)
+    if cache_as is not None and connection.vendor == "postgresql":
+        own = AGREEMENT_ANNIVERSARY_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
+        rows = _first_of_each(
+            key,
+            cache_as,
+            # Each signed day of the span (its ``anniversary_key``) and precision.
+            counted=lambda: (
+                _agreement_anniversary_rows(first, last, partnerships)
+                .values_list(*("_anniversary_key", "signed_on_precision"))
+                .annotate(n=Count("pk"))
             ),
-            partition_by=["signed_month", "signed_day", "signed_on_precision"],
-            order_by=["reference", "pk"],
-            limit=Case(
-                When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
-                default=Value(per_day),
+            first=lambda: (
+                _agreement_anniversary_rows(first, last, partnerships)
+                .filter(
+                    Q(_anniversary_key=_outer(0, models.IntegerField())),
+                    signed_on_precision=_outer(1),
+                )
+                .order_by("reference", "pk")
+                .values_list(*own)
             ),
-        ),
-        AGREEMENT_ANNIVERSARY_FIELDS,
-        order_by="EXTRACT(MONTH FROM c2), EXTRACT(DAY FROM c2), c3, c1, c0",
-    )
+            shape=(2, len(own)),
+            limit=(
+                "CASE WHEN c.k1 = %s THEN %s ELSE %s END",
+                [Precision.MONTH, UNDATED_SHOWN, per_day],
+            ),
+            order_by="EXTRACT(MONTH FROM f.c2), EXTRACT(DAY FROM f.c2), f.c3, f.c1, f.c0",
+            joined="partnership",
+        )
+    else:
+        rows = _rows_of(
+            key,
+            cache_as,
+            lambda: (
+                _first_per_day(
+                    _agreement_anniversary_rows(first, last, partnerships).annotate(
+                        signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+                    ),
+                    partition_by=["signed_month", "signed_day", "signed_on_precision"],
+                    order_by=["reference", "pk"],
+                    limit=Case(
+                        When(signed_on_precision=Precision.MONTH, then=Value(UNDATED_SHOWN)),
+                        default=Value(per_day),
+                    ),
+                )
+                .order_by("signed_month", "signed_day", "signed_on_precision", "reference", "pk")
+                .values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total")
+            ),
+        )
     events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
-    dated, counts, undated, undated_total = [], {}, [], 0
+    dated, undated, undated_total = [], [], 0
+    counts: dict[dt.date, int] = {}
+    counted: set[tuple[int, int]] = set()
     for event, row in zip(events, rows, strict=True):
         if event is None:
             continue
         if event.day_known:
-            counts[event.start] = row[-1]
+            # A day's count is the sum of its signed days' (28 February in a common year
+            # has the 28th's and the 29th's); each row carries its signed day's.
+            signed = (row[2].month, row[2].day)
+            if signed not in counted:
+                counted.add(signed)
+                counts[event.start] = counts.get(event.start, 0) + row[-1]
             dated.append(event)
         elif _in_month(event, month):
             # One partition per signed month: its count is the month's.
@@ -866,41 +978,61 @@ def _rows_of(
     return _raw(*_compiled(key, cache_as, build))
 
 
-def _first_rows_of(
+def _outer(n: int, output_field: models.Field[Any, Any] | None = None) -> RawSQL:
+    """The ``n``-th key column of ``_first_of_each``'s counted rows, in its LATERAL query."""
+    return RawSQL(f"c.k{n}", (), output_field=output_field or models.CharField())  # noqa: S611 (a column name)
+
+
+def _first_of_each(  # noqa: PLR0913 (the query's parts)
     key: tuple[Any, ...],
     cache_as: CacheAs,
-    ranked: Callable[[], QuerySet[Any]],
-    fields: tuple[str, ...],
     *,
+    counted: Callable[[], QuerySet[Any]],
+    first: Callable[[], QuerySet[Any]],
+    shape: tuple[int, int],
+    limit: tuple[str, list[Any]],
     order_by: str,
+    joined: str = "",
 ) -> list[tuple[Any, ...]]:
-    """The rows (``fields``, ending with ``PARTNERSHIP``, and ``day_total``) of the
-    ``_first_per_day`` queryset ``ranked`` makes. On PostgreSQL ranked on the record's
-    own columns first and only the rows kept (a few a day) joined to their partnership
-    and its cities, in the ranking's order (``order_by``, over ``c0``… the fields): the
-    joins no longer grow with every row of the days (issue 16). Elsewhere, or uncached,
-    through the ORM (``_rows_of``)."""
-    if fields[-len(PARTNERSHIP) :] != PARTNERSHIP:
-        raise ValueError(fields)
-    if cache_as is None or connection.vendor != "postgresql":
-        return _rows_of(key, cache_as, lambda: ranked().values_list(*fields, "day_total"))
-    own = fields[: -len(PARTNERSHIP) + 1]  # up to partnership_id
-    sql, params = _compiled(
-        ("narrow", *key), cache_as, lambda: ranked().values_list(*own, "day_total")
-    )
-    n = len(own)
-    columns = [f"c{i}" for i in range(n + 1)]
-    partnership, city = Partnership._meta.db_table, City._meta.db_table
+    """On PostgreSQL, for each row of ``counted`` (keys, then a count: a day's events
+    counted over an index, grouped, no row read), the first rows of ``first`` (its
+    ``_outer`` columns that row's keys, ordered as an index reads them), at most
+    ``limit`` (SQL over ``c.k0``…), each with the count; sorted by ``order_by`` (over
+    ``f.c0``…, ``first``'s columns; ``shape``: how many keys and columns). So only the
+    rows kept are read, a few a day, in index order: a month costs about the same
+    however many events its days hold (issue 16; ``tests/test_explain.py``).
+    ``joined``: ``first``'s last column is a partnership's id (``"partnership"``) or a
+    visit's (``"visit"``): its partnership's (or its visit's partnership's id and) cities'
+    names follow, read for the rows kept only."""
+    counts_sql, counts_params = _compiled(("counted", *key), cache_as, counted)
+    first_sql, first_params = _compiled(("first", *key), cache_as, first)
+    n_keys, n_own = shape
+    keys = ", ".join(f"k{i}" for i in range(n_keys))
+    own = [f"f.c{i}" for i in range(n_own)]
+    joins = ""
+    if joined:
+        partnership, city = Partnership._meta.db_table, City._meta.db_table
+        ref = f"f.c{n_own - 1}"
+        if joined == "visit":
+            own.append("v.partnership_id")
+            joins = f"""
+        JOIN {Visit._meta.db_table} AS v ON v.id = {ref}"""
+            ref = "v.partnership_id"
+        own += ["home.name", "partner.name"]
+        joins += f"""
+        JOIN {partnership} AS p ON p.id = {ref}
+        JOIN {city} AS home ON home.id = p.home_city_id
+        JOIN {city} AS partner ON partner.id = p.partner_city_id"""
+    limit_sql, limit_params = limit
+    columns = ", ".join(f"c{i}" for i in range(n_own))
     return _raw(
         f"""
-        SELECT {", ".join(columns[:n])}, home.name, partner.name, c{n}
-        FROM ({sql}) AS r({", ".join(columns)})
-        JOIN {partnership} AS p ON p.id = r.c{n - 1}
-        JOIN {city} AS home ON home.id = p.home_city_id
-        JOIN {city} AS partner ON partner.id = p.partner_city_id
+        SELECT {", ".join(own)}, c.n
+        FROM ({counts_sql}) AS c({keys}, n)
+        CROSS JOIN LATERAL ({first_sql} LIMIT {limit_sql}) AS f({columns}){joins}
         ORDER BY {order_by}
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
-        params,
+        [*counts_params, *first_params, *limit_params],
     )
 
 
@@ -938,7 +1070,8 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
             visits(), first=first, last=last, month=month, per_day=per_day, undated=undated
         )
     # Ranked on the visits' own columns, only the rows kept (a few a day) joined to
-    # their partnership and its cities (issue 16).
+    # their partnership and its cities (issue 16). Spread over the days by a join with
+    # the span's days (a LATERAL subquery per visit cost a third more at scale 4).
     own = VISIT_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
     sql, params = _compiled(
         ("visit_rows_own", first, last),
@@ -950,19 +1083,21 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     partnership, city = Partnership._meta.db_table, City._meta.db_table
     rows = _raw(
         f"""
+        WITH visits({columns}) AS ({sql})
         SELECT {", ".join(f"c{i}" for i in range(n))}, home.name, partner.name, c{n},
             day, day_total
         FROM (
-            SELECT v.*, d.day,
-                ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY v.c3, v.c2, v.c0) AS day_rank,
+            SELECT d.*,
+                ROW_NUMBER() OVER (PARTITION BY d.day ORDER BY d.c3, d.c2, d.c0) AS day_rank,
                 COUNT(*) OVER (PARTITION BY d.day) AS day_total
-            FROM ({sql}) AS v({columns})
-            CROSS JOIN LATERAL (
-                SELECT g FROM unnest(%s::date[]) AS g
-                WHERE v.c5 = %s AND g BETWEEN v.c3 AND v.c{n}
+            FROM (
+                SELECT v.*, g AS day FROM visits AS v
+                JOIN unnest(%s::date[]) AS g ON g BETWEEN v.c3 AND v.c{n}
+                WHERE v.c5 = %s
                 UNION ALL
-                SELECT NULL::date WHERE v.c5 <> %s AND v.c3 BETWEEN %s AND %s
-            ) AS d(day)
+                SELECT v.*, NULL::date FROM visits AS v
+                WHERE v.c5 <> %s AND v.c3 BETWEEN %s AND %s
+            ) AS d
         ) AS ranked
         JOIN {partnership} AS p ON p.id = ranked.c{n - 1}
         JOIN {city} AS home ON home.id = p.home_city_id
@@ -1128,8 +1263,9 @@ def _first_per_day(
     rows: QuerySet[Any], *, partition_by: list[str], order_by: list[str], limit: Any
 ) -> QuerySet[Any]:
     """The first ``limit`` rows of each day (``partition_by``) in ``order_by``, each
-    with its day's count (``day_total``): the ranking is done over the day's index
-    entries, the rows read are the few kept."""
+    with its day's count (``day_total``), ranked by window functions over every row of
+    the span: SQLite's way (PostgreSQL reads each day's first in index order instead,
+    ``_first_of_each``)."""
     partition = [F(name) for name in partition_by]
     return rows.annotate(
         day_rank=Window(RowNumber(), partition_by=partition, order_by=order_by),
@@ -1216,7 +1352,7 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
         _add_counts(counts, {day: len(e) for day, e in by_day(few, first, last).items()})
         month_only = [e for e in few if not e.day_known and _in_month(e, month)]
         undated.add_undated(ANNIVERSARIES, month_only, len(month_only))
-    undated_actions = _day_counts(first, last, wanted, partnerships, counts)
+    undated_actions = _day_counts(first, last, wanted, partnerships, counts, cache_as=cache_as)
     days, next_day, next_skip = _page_days(counts, first, skip, limit)
     end = days[-1] if days else first
     events = _page_events(
@@ -1246,11 +1382,15 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
         offset = skip if page[0][0] == first else 0
         page[0] = (page[0][0], page[0][1][offset : offset + limit])
     if undated_actions:
-        rows = (
-            _action_rows(month, month, scope)
-            .filter(due_on_precision=Precision.MONTH)
-            .order_by("description", "pk")
-            .values_list(*ACTION_FIELDS)[:UNDATED_SHOWN]
+        rows = _rows_of(
+            ("agenda_month_actions", month),
+            cache_as,
+            lambda: (
+                _action_rows(month, month, scope)
+                .filter(due_on_precision=Precision.MONTH)
+                .order_by("description", "pk")
+                .values_list(*ACTION_FIELDS)[:UNDATED_SHOWN]
+            ),
         )
         undated.add_undated(ACTIONS, _action_events(rows, labels), undated_actions)
     return AgendaPage(
@@ -1269,16 +1409,19 @@ def _add_counts(counts: dict[dt.date, int], more: dict[dt.date | None, int]) -> 
             counts[day] = counts.get(day, 0) + n
 
 
-def _day_counts(
+def _day_counts(  # noqa: PLR0913 (agenda_page's parts)
     first: dt.date,
     last: dt.date,
     wanted: set[str],
     partnerships: QuerySet[Partnership] | None,
     counts: dict[dt.date, int],
+    *,
+    cache_as: CacheAs = None,
 ) -> int:
     """Add to ``counts`` the number of programme items, items due and agreements'
     anniversaries on each day from ``first`` to ``last``, counted in the database,
-    grouped by day; return the number of items due known to the month only."""
+    grouped by day; return the number of items due known to the month only. Each query
+    compiled once (``_rows_of``)."""
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
     undated_actions = 0
 
@@ -1287,29 +1430,45 @@ def _day_counts(
             counts[day] = counts.get(day, 0) + n
 
     if VISITS in wanted:
-        for day, n in (
-            _engagement_rows(first, last, partnerships).values_list("date").annotate(n=Count("pk"))
+        for day, n in _rows_of(
+            ("agenda_engagement_counts", first, last),
+            cache_as,
+            lambda: (
+                _engagement_rows(first, last, partnerships)
+                .values_list("date")
+                .annotate(n=Count("pk"))
+            ),
         ):
             add(day, n)
     if ACTIONS in wanted:
-        for day, precision, n in (
-            _action_rows(first, last, scope)
-            .values_list("due_on", "due_on_precision")
-            .annotate(n=Count("pk"))
+        for day, precision, n in _rows_of(
+            ("agenda_action_counts", first, last),
+            cache_as,
+            lambda: (
+                _action_rows(first, last, scope)
+                .values_list("due_on", "due_on_precision")
+                .annotate(n=Count("pk"))
+            ),
         ):
             if precision == Precision.DAY:
                 add(day, n)
             else:
                 undated_actions += n
     if ANNIVERSARIES in wanted:
-        for signed_month, signed_day, n in (
-            _agreement_anniversary_rows(first, last, partnerships)
-            .filter(signed_on_precision=Precision.DAY)
-            .annotate(signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on"))
-            .values_list("signed_month", "signed_day")
-            .annotate(n=Count("pk"))
+        for signed_month, signed_day, n in _rows_of(
+            ("agenda_anniversary_counts", first, last),
+            cache_as,
+            lambda: (
+                _agreement_anniversary_rows(first, last, partnerships)
+                .filter(signed_on_precision=Precision.DAY)
+                .annotate(
+                    signed_month=ExtractMonth("signed_on"), signed_day=ExtractDay("signed_on")
+                )
+                .values_list("signed_month", "signed_day")
+                .annotate(n=Count("pk"))
+            ),
         ):
-            add(_day_between(first, last, signed_month, signed_day), n)
+            add(_day_between(first, last, int(signed_month), int(signed_day)), n)
     return undated_actions
 
 
@@ -1355,13 +1514,21 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
         )
     many: list[Event] = []
     if VISITS in wanted:
-        rows = _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS)
-        many += _engagement_events(list(rows), labels)
+        rows = _rows_of(
+            ("agenda_engagements", first, end),
+            cache_as,
+            lambda: _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS),
+        )
+        many += _engagement_events(rows, labels)
     if ACTIONS in wanted:
-        actions = (
-            _action_rows(first, end, scope)
-            .filter(due_on_precision=Precision.DAY)
-            .values_list(*ACTION_FIELDS)
+        actions = _rows_of(
+            ("agenda_actions", first, end),
+            cache_as,
+            lambda: (
+                _action_rows(first, end, scope)
+                .filter(due_on_precision=Precision.DAY)
+                .values_list(*ACTION_FIELDS)
+            ),
         )
         many += _action_events(actions, labels)
     for event in many:

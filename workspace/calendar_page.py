@@ -37,6 +37,7 @@ from workspace.calendar_events import (
     ANNIVERSARIES,
     KINDS,
     VISITS,
+    AgendaPage,
     Event,
     MonthDays,
     agenda_page,
@@ -99,6 +100,9 @@ class CalendarForm(forms.Form):
             kinds=[kind] if kind else None,
             day=day,
             skip=skip,
+            # A partnership typed that names none or several: no events (the error shows
+            # by the box), as the lists show no rows, not every partnership's.
+            unmatched="partnership" in self.errors,
         )
 
 
@@ -113,6 +117,7 @@ class Choices:
     kinds: list[str] | None
     day: dt.date
     skip: int
+    unmatched: bool = False  # the partnership filter names no single partnership
 
     def link(self, **changes: Any) -> str:
         """The calendar's address with these choices, ``changes`` made (a plain link:
@@ -219,22 +224,32 @@ def calendar_grid(choices: Choices) -> str:
         context: dict[str, Any] = {"view": choices.view, "month": month}
         if choices.view == MONTH:
             weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-            days = month_days(
-                weeks[0][0],
-                weeks[-1][-1],
-                month=month,
-                partnership=choices.partnership,
-                kinds=choices.kinds,
+            days = (
+                MonthDays(shown={}, totals={}, undated=[], undated_more={})
+                if choices.unmatched
+                else month_days(
+                    weeks[0][0],
+                    weeks[-1][-1],
+                    month=month,
+                    partnership=choices.partnership,
+                    kinds=choices.kinds,
+                )
             )
             context["weeks"] = month_weeks(choices, days)
             undated, undated_more = days.undated, days.undated_more
         else:
-            page = agenda_page(
-                month,
-                choices.day,
-                choices.skip,
-                partnership=choices.partnership,
-                kinds=choices.kinds,
+            page = (
+                AgendaPage(
+                    days=[], skipped=0, next_day=None, next_skip=0, undated=[], undated_more={}
+                )
+                if choices.unmatched
+                else agenda_page(
+                    month,
+                    choices.day,
+                    choices.skip,
+                    partnership=choices.partnership,
+                    kinds=choices.kinds,
+                )
             )
             context["agenda"] = [
                 (day, [event_item(e, compact=False) for e in events]) for day, events in page.days
@@ -260,7 +275,7 @@ def calendar_grid(choices: Choices) -> str:
             "calendar",
             timezone.localdate().isoformat(),
             get_language() or "",
-            choices.link(),
+            choices.link() + ("&unmatched" if choices.unmatched else ""),
         ]
     )
     return mark_safe(freshness.cached(key, draw))  # noqa: S308 (rendered by the template engine, escaped there)

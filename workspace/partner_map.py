@@ -14,13 +14,15 @@ partnership. A filter that leaves few enough partnerships shows each city again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
+from django.core.signals import setting_changed
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -36,6 +38,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 from django_countries import countries
 
+from common.cached_choices import cached_by_version
 from common.htmx import render_partial_or_page
 from common.http_request import AuthenticatedRequest
 from common.permissions import viewer_required
@@ -227,63 +230,111 @@ class CountryPlace:
         return max(self.counts, key=lambda status: self.counts[status])
 
     def point(self, *, radius: float, labelled: bool) -> MapPoint:
-        latitude, longitude = self.centre or (0.0, 0.0)
-        count = formats.localize(self.total)
-        return MapPoint(
-            latitude,
-            longitude,
-            label=self.name if labelled else "",
-            href=self.url,
-            css_class=f"country-point status-{self.status}",
+        return _country_point(
+            self.name,
+            self.total,
+            self.status,
+            self.url,
+            self.centre or (0.0, 0.0),
             radius=radius,
-            text=count,
-            name=ngettext(
-                "%(country)s: %(count)s partnership",
-                "%(country)s: %(count)s partnerships",
-                self.total,
-            )
-            % {"country": self.name, "count": count},
+            labelled=labelled,
+            language=get_language(),
         )
 
 
-def by_country(partnerships: PartnershipQuerySet, filters: MapFilterForm) -> list[CountryPlace]:
+# A country's circle and row are kept per process by what they show (its name, counts,
+# link, size; the language): after a change of the record, the map of ~250 countries
+# builds again only what changed, not every country (issue 16: the first view after a
+# change grew with the countries, 22 ms at scale 0.25, 36.5 ms at scale 4).
+COUNTRIES_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=COUNTRIES_KEPT)
+def _country_point(  # noqa: PLR0913 (what the circle shows, each a key of the cache)
+    name: str,
+    total: int,
+    status: str,
+    url: str,
+    centre: tuple[float, float],
+    *,
+    radius: float,
+    labelled: bool,
+    language: str | None,  # noqa: ARG001 (a key: the count and name are in it)
+) -> MapPoint:
+    latitude, longitude = centre
+    count = formats.localize(total)
+    return MapPoint(
+        latitude,
+        longitude,
+        label=name if labelled else "",
+        href=url,
+        css_class=f"country-point status-{status}",
+        radius=radius,
+        text=count,
+        name=ngettext(
+            "%(country)s: %(count)s partnership", "%(country)s: %(count)s partnerships", total
+        )
+        % {"country": name, "count": count},
+    )
+
+
+type CountryCounts = tuple[Any, ...]  # code, a count per status, mean latitude, longitude
+
+
+def count_by_country(partnerships: PartnershipQuerySet) -> list[CountryCounts]:
     """The partnerships counted by their partner city's country and status in one grouped
-    query (a row per country, at most the world's), the biggest country first. A country
-    is marked at the centre of its outline (common.worldmap.country_centres), or, if too
-    small for the map's outlines, at the mean of its cities' coordinates."""
+    query (a row per country, at most the world's), with the mean of their cities'
+    coordinates, in the order of the countries' codes."""
     statuses = Partnership.Status.values
     rows = (
         partnerships.order_by()
-        .values("partner_city__country")
+        .values_list("partner_city__country")
         .annotate(
             **{f"n_{status}": Count("pk", filter=Q(status=status)) for status in statuses},
             mean_latitude=Avg("partner_city__latitude"),
             mean_longitude=Avg("partner_city__longitude"),
         )
     )
+    return sorted(rows)
+
+
+def by_country(partnerships: PartnershipQuerySet, filters: MapFilterForm) -> list[CountryPlace]:
+    """The partnerships by their partner city's country (``count_by_country``), the
+    biggest country first. A country is marked at the centre of its outline
+    (common.worldmap.country_centres), or, if too small for the map's outlines, at the
+    mean of its cities' coordinates."""
+    return _places(count_by_country(partnerships), filters)
+
+
+def _places(rows: list[CountryCounts], filters: MapFilterForm) -> list[CountryPlace]:
+    statuses = Partnership.Status.values
     names = {code: (i, str(name)) for i, (code, name) in enumerate(countries)}
     centres = country_centres()
     listed = filters.list_url()
     listed += "&" if "?" in listed else "?"
     places = []
-    for row in cast("Iterable[dict[str, Any]]", rows):  # keys named above
-        code = row["partner_city__country"]
+    for code, *counts, mean_latitude, mean_longitude in rows:
         centre = centres.get(code)
-        if centre is None and row["mean_latitude"] is not None:
-            centre = (float(row["mean_latitude"]), float(row["mean_longitude"]))
+        if centre is None and mean_latitude is not None:
+            centre = (float(mean_latitude), float(mean_longitude))
         if centre is not None and not WORLD_BBOX[1] <= centre[0] <= WORLD_BBOX[3]:
             centre = None  # Antarctica: south of the world map's edge
         places.append(
             CountryPlace(
                 code,
                 names.get(code, (len(names), code))[1],
-                {status: row[f"n_{status}"] for status in statuses},
+                dict(zip(statuses, counts, strict=True)),
                 centre,
-                f"{listed}{urlencode({'country': code})}",
+                f"{listed}{_country_query(code)}",
             )
         )
     places.sort(key=lambda c: (-c.total, names.get(c.code, (len(names), c.code))))
     return places
+
+
+@functools.lru_cache(maxsize=COUNTRIES_KEPT)
+def _country_query(code: str) -> str:
+    return urlencode({"country": code})
 
 
 def draw_countries(places: list[CountryPlace]) -> SafeString:
@@ -312,33 +363,69 @@ def draw_countries(places: list[CountryPlace]) -> SafeString:
 
 def country_rows(places: list[CountryPlace]) -> SafeString:
     """The country table's rows, written here rather than by a template loop (a row per
-    country, up to ~250): same HTML as the loop (tests/test_partner_map.py)."""
-    no_place = escape(_("not on the map: no coordinates"))
-    cells: dict[int, str] = {}  # a count's cell, localized once (most counts repeat)
-
-    def cell(n: int) -> str:
-        if n not in cells:
-            cells[n] = f'<td class="num">{formats.localize(n)}</td>'
-        return cells[n]
-
-    rows = []
-    for place in places:
-        where = "" if place.centre else f' <span class="muted">({no_place})</span>'
-        counts = "".join(cell(n) for n in place.counts.values())
-        rows.append(
-            f'<tr><th scope="row"><a href="{escape(place.url)}">{escape(place.name)}</a>{where}</th>'
-            f"{cell(place.total)}{counts}</tr>"
+    country, up to ~250), each kept per process by what it shows: same HTML as the loop
+    (tests/test_partner_map.py)."""
+    language = get_language()
+    rows = [
+        _country_row(
+            place.url,
+            place.name,
+            (place.total, *place.counts.values()),
+            located=place.centre is not None,
+            language=language,
         )
-    return mark_safe("\n        ".join(rows))  # noqa: S308 (every value escaped above)
+        for place in places
+    ]
+    return mark_safe("\n        ".join(rows))  # noqa: S308 (every value escaped in _country_row)
+
+
+@functools.lru_cache(maxsize=COUNTRIES_KEPT)
+def _country_row(
+    url: str,
+    name: str,
+    counts: tuple[int, ...],  # the total, then by status
+    *,
+    located: bool,
+    language: str | None,  # noqa: ARG001 (a key: the counts and the note are in it)
+) -> str:
+    where = (
+        ""
+        if located
+        else f' <span class="muted">({escape(_("not on the map: no coordinates"))})</span>'
+    )
+    cells = "".join(f'<td class="num">{formats.localize(n)}</td>' for n in counts)
+    return f'<tr><th scope="row"><a href="{escape(url)}">{escape(name)}</a>{where}</th>{cells}</tr>'
+
+
+def _forget_drawn_countries(**_kwargs: object) -> None:
+    """Settings changed (tests): a count's digits may be grouped another way."""
+    _country_point.cache_clear()
+    _country_row.cache_clear()
+
+
+setting_changed.connect(_forget_drawn_countries)
 
 
 def _country_block(filters: MapFilterForm) -> str:
     """The map of countries when the filter leaves more than ``PER_CITY_UP_TO``
-    partnerships, else "" (the map of cities is to be drawn)."""
-    by_countries = by_country(filters.results(), filters)
-    total = sum(c.total for c in by_countries)
+    partnerships, else "" (the map of cities is to be drawn).
+
+    Kept by what it is drawn from (the counts read, the language and the filter), not
+    only by the record's version: after a change that moves no count (most changes: an
+    agreement, a partnership's notes or dates) the first view reads the counts and finds
+    the map drawn, instead of drawing ~250 countries again (issue 16)."""
+    rows = count_by_country(filters.results())
+    statuses = len(Partnership.Status.values)
+    total = sum(sum(row[1 : 1 + statuses]) for row in rows)
     if total <= PER_CITY_UP_TO:
         return ""
+    drawn_from = hashlib.sha256(repr(rows).encode()).hexdigest()
+    key = f"partner-map-countries:{get_language()}:{PER_CITY_UP_TO}:{filters.list_url()}"
+    return cached_by_version(drawn_from, key, lambda: _draw_country_block(rows, total, filters))
+
+
+def _draw_country_block(rows: list[CountryCounts], total: int, filters: MapFilterForm) -> str:
+    by_countries = _places(rows, filters)
     context = {
         "countries": by_countries,
         "total": total,

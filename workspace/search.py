@@ -11,7 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce, Replace
 from django.db.models.lookups import Contains, LessThanOrEqual
 from django.urls import reverse
@@ -101,11 +112,19 @@ class Probe:
     partnership_ids: list[int]
 
 
-VISIT_IDS, PARTNERSHIP_IDS, ALL_PARTNERSHIPS = 0, 1, 2
+VISIT_IDS, PARTNERSHIP_IDS, ALL_PARTNERSHIPS, SAMPLE_HITS = 0, 1, 2, 3
 # A query naming more than a quarter of the partnerships (a home city: "ha noi", half the
 # record) finds a page of visits by their partnership within a few rows of the ordered
 # scan: the programme is then tested for the rows scanned only, never probed.
 DENSE_SHARE = 4
+# A word in at least 5 of the newest 100 programme items (one in twenty or more:
+# "tham quan", sightseeing, is in one in seven) is common: the ordered scan of the
+# visits finds a page of them and their capped count within a few hundred rows, so the
+# programme is tested for the rows scanned only, never probed. Probing it read every
+# matching item through the trigram index before its LIMIT (17,000 at scale 1, 68,000
+# at scale 4) only to conclude "too many" (issue 16).
+PROGRAMME_SAMPLE = 100
+COMMON_IN_SAMPLE = 5
 
 
 def _count(queryset: models.QuerySet[Partnership]) -> Subquery:
@@ -114,20 +133,33 @@ def _count(queryset: models.QuerySet[Partnership]) -> Subquery:
     return Subquery(counted, output_field=models.IntegerField())
 
 
+def _sample_hits(query: str) -> models.QuerySet[Engagement]:
+    """The newest ``PROGRAMME_SAMPLE`` programme items that mention ``query``: each tested
+    through the primary key, a bounded read whatever the size of the record."""
+    newest = Engagement.objects.order_by("-pk").values("pk")[:PROGRAMME_SAMPLE]
+    return Engagement.objects.filter(pk__in=newest).filter(
+        any_field_contains(ENGAGEMENT_FIELDS, query)
+    )
+
+
 def probe(query: str) -> Probe:
     """The partnerships ``query`` names and the visits whose programme mentions it, in one
-    statement (a UNION of three branches, three statements on SQLite).
+    statement (a UNION of four branches, four statements on SQLite).
 
-    The programme branch is read only when the query names few partnerships: a gate on
-    two counts (PostgreSQL evaluates it once, as a one-time filter, and skips the branch)
-    that Python decides the same way from the counts read. Behind a home city's name the
+    The programme branch is read only when the query names few partnerships and is not a
+    common word of the programme: gates on two counts and on the newest items (PostgreSQL
+    evaluates them once, as a one-time filter, and skips the branch) that Python decides
+    the same way from the rows read. Behind a home city's name or a common word the
     trigram scan read every matching programme item before its LIMIT (a bitmap of 33,000
-    items at scale 4, 21 ms, growing with the record), only to conclude "too many".
+    items at scale 4 for "ha noi", 68,000 for "tham quan", growing with the record), only
+    to conclude "too many".
     """
     named = partner_cities(query)
     few_named = Q(LessThanOrEqual(_count(named) * DENSE_SHARE, _count(Partnership.objects.all())))
+    sample_hits = _sample_hits(query).order_by()
+    rare_word = ~Q(Exists(sample_hits[COMMON_IN_SAMPLE - 1 : COMMON_IN_SAMPLE]))
     engagements = (
-        Engagement.objects.filter(few_named)
+        Engagement.objects.filter(few_named, rare_word)
         .filter(any_field_contains(ENGAGEMENT_FIELDS, query))
         .order_by()
         .annotate(probe_kind=Value(VISIT_IDS), probe_ref=F("visit_id"))
@@ -143,14 +175,19 @@ def probe(query: str) -> Probe:
         .annotate(probe_kind=Value(ALL_PARTNERSHIPS), probe_ref=Func(F("pk"), function="COUNT"))
         .values_list("probe_kind", "probe_ref")
     )
+    common = sample_hits.annotate(probe_kind=Value(SAMPLE_HITS), probe_ref=F("pk")).values_list(
+        "probe_kind", "probe_ref"
+    )[:COMMON_IN_SAMPLE]
     if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(engagements.union(partnerships, total, all=True).order_by())
-    else:  # SQLite: three statements
-        rows = [*engagements, *partnerships, *total]
+        rows = list(engagements.union(partnerships, total, common, all=True).order_by())
+    else:  # SQLite: four statements
+        rows = [*engagements, *partnerships, *total, *common]
     programme = [ref for kind, ref in rows if kind == VISIT_IDS]
     partnership_ids = sorted({ref for kind, ref in rows if kind == PARTNERSHIP_IDS})
     (all_partnerships,) = [ref for kind, ref in rows if kind == ALL_PARTNERSHIPS]
-    if len(partnership_ids) * DENSE_SHARE > all_partnerships:  # the branch was skipped
+    common_word = sum(kind == SAMPLE_HITS for kind, _ref in rows) >= COMMON_IN_SAMPLE
+    if common_word or len(partnership_ids) * DENSE_SHARE > all_partnerships:
+        # the branch was skipped
         return Probe(programme_match(query, [], complete=False), partnership_ids)
     # The probe reads at most PROGRAMME_PROBE programme items: only when it read fewer
     # are their visits all the matching visits (items of one visit come several times:
