@@ -15,6 +15,7 @@ few (the labels, cached per data version): the browser then offers them on focus
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import quick_add
 from common.cached_choices import VersionSource, record_version
+from common.fast_widgets import FastInputMixin
 from common.text import fold
 from common.text_match import any_field_contains, exact_condition, normalise_query, words
 
@@ -44,7 +46,10 @@ def pick_label(record: models.Model) -> str:
     return f"{record} (#{record.pk})"
 
 
-class AutocompleteInput(forms.TextInput):
+class AutocompleteInput(FastInputMixin, forms.TextInput):
+    """The box, written in Python as Django's text input would be (common.fast_widgets),
+    then its datalist and its quick-add button."""
+
     def __init__(
         self, url: str = "", attrs: dict[str, Any] | None = None, *, quick_add_kind: str = ""
     ) -> None:
@@ -108,6 +113,7 @@ class AutocompleteField(forms.ModelChoiceField):
         quick_add_kind: str = "",
         match: Match | None = None,
         prefill: Prefill | None = None,
+        depends_on: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("widget", AutocompleteInput(url, quick_add_kind=quick_add_kind))
@@ -116,8 +122,9 @@ class AutocompleteField(forms.ModelChoiceField):
         self.match = match
         self.prefill = prefill
         # The data version the prefill is cached under (a form shares one read of it:
-        # common.cached_choices.share_version).
-        self.version: VersionSource = record_version
+        # common.cached_choices.share_version), of the apps ``depends_on`` names.
+        self.depends_on = None if depends_on is None else tuple(sorted(depends_on))
+        self.version: VersionSource = functools.partial(record_version, self.depends_on)
         self.shares_version = True
         self._bind_prefill()
 

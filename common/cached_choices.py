@@ -12,13 +12,19 @@ registers (``workspace`` calls ``set_version_source`` in its ``ready``); with no
 when it answers None (inside a transaction), nothing is cached. A form's cached fields
 share one read of the version (``share_version``). Validation is unchanged: a chosen
 value is still looked up in the field's queryset.
+
+A field's ``depends_on`` names the apps its choices are read from: its key is then their
+counters only, so that a change elsewhere keeps it (an action item's inline status
+change no longer reads the home cities, the fields of cooperation or the partnerships
+again: they depend on ``partnerships`` alone). Without it, the whole record's version.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, override
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, override
 
 from django import forms
 from django.core.cache import cache
@@ -32,25 +38,46 @@ else:
     _ModelChoiceField = forms.ModelChoiceField  # not subscriptable at run time
 
 type Choice = tuple[Any, str]
+# A cache key part, or None: not cached.
 type VersionSource = Callable[[], str | None]
+
+
+class VersionReading(Protocol):
+    """One read of the record's version (workspace.freshness.Version)."""
+
+    def key(self, depends_on: Iterable[str] | None = None) -> str:
+        """The whole record's version, or only the given apps' counters, as a key part."""
+        ...
+
+
+# A reading, a key for everything (a source of one key: tests), or None: don't cache.
+type Reading = VersionReading | str | None
 
 CACHE_SECONDS = 3600  # a safety net: a new data version makes old entries unreachable
 
 
-def _no_version() -> str | None:
+def _no_version() -> Reading:
     return None
 
 
-_source: list[VersionSource] = [_no_version]
+_source: list[Callable[[], Reading]] = [_no_version]
 
 
-def set_version_source(source: VersionSource) -> None:
+def set_version_source(source: Callable[[], Reading]) -> None:
     """Where cached choices get the record's version (a key part; None: don't cache)."""
     _source[0] = source
 
 
-def record_version() -> str | None:
-    return _source[0]()
+def version_key(reading: Reading, depends_on: Iterable[str] | None = None) -> str | None:
+    """The key part of a reading: of the apps ``depends_on`` names, or of everything."""
+    if reading is None or isinstance(reading, str):
+        return reading
+    return reading.key(depends_on)
+
+
+def record_version(depends_on: Iterable[str] | None = None) -> str | None:
+    """The record's version (of the apps ``depends_on`` names only, if given)."""
+    return version_key(_source[0](), depends_on)
 
 
 def cached_by_version[T](version: str | None, key: str, compute: Callable[[], T]) -> T:
@@ -93,7 +120,8 @@ class CachedModelChoiceField(_ModelChoiceField):
     """A ``ModelChoiceField`` whose options are ``values_list`` tuples, cached per data version.
 
     ``label_fields`` are the columns the label is made of, ``make_label`` turns one row of
-    them into the label (by default the first column, as ``str`` of a model named by it).
+    them into the label (by default the first column, as ``str`` of a model named by it);
+    ``depends_on``, the apps whose records the choices are read from (see the module).
     """
 
     iterator = CachedChoiceIterator
@@ -104,11 +132,13 @@ class CachedModelChoiceField(_ModelChoiceField):
         *,
         label_fields: Sequence[str] = ("name",),
         make_label: Callable[[Sequence[Any]], str] = _name,
+        depends_on: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> None:
         self.label_fields = tuple(label_fields)
         self.make_label = make_label
-        self.version: VersionSource = record_version
+        self.depends_on = None if depends_on is None else tuple(sorted(depends_on))
+        self.version: VersionSource = functools.partial(record_version, self.depends_on)
         # The cache key of the choices last read (None: not cached): what they are is
         # known from it alone, so common.fast_widgets keeps their options' HTML under it.
         self.choices_key: str | None = None
@@ -166,16 +196,17 @@ class CachedModelChoiceField(_ModelChoiceField):
 
 def share_version(form: forms.BaseForm) -> None:
     """Let the form's cached drop-downs share one read of the record's version; the form's
-    ``record_version()`` gives the same read to others (the list's cached results)."""
-    read: list[str | None] = []
+    ``record_version(depends_on=None)`` gives the same read to others (the list's cached
+    results; the country drop-downs, of ``partnerships`` only)."""
+    read: list[Reading] = []
 
-    def once() -> str | None:
+    def once(depends_on: Iterable[str] | None = None) -> str | None:
         if not read:
-            read.append(record_version())
-        return read[0]
+            read.append(_source[0]())
+        return version_key(read[0], depends_on)
 
     form.record_version = once  # type: ignore[attr-defined]
     for field in form.fields.values():
         # and the pickers whose datalist is prefilled (common.autocomplete)
         if isinstance(field, CachedModelChoiceField) or getattr(field, "shares_version", False):
-            field.version = once  # type: ignore[attr-defined]
+            field.version = functools.partial(once, getattr(field, "depends_on", None))  # type: ignore[attr-defined]

@@ -39,7 +39,9 @@ class ListSubquery(Subquery):
         super().__init__(queryset, output_field=ListField(), **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        (column,) = self.query.values_select
+        # the one column: a field (``values("name")``) or an annotation (``values("part")``)
+        columns: list[str] = [*self.query.values_select, *self.query.annotation_select]
+        (column,) = columns
         quoted = connection.ops.quote_name(column)
         template = f"(SELECT json_group_array({quoted}) FROM (%(subquery)s))"  # noqa: S608 -- a quoted column name of the model
         return self.as_sql(compiler, connection, template=template, **extra_context)

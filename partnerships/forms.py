@@ -46,7 +46,7 @@ def _countries_in_use(form: ListFilterForm[Any], model: type[Person | Organisati
         return [("", "—")] + [(code, str(name)) for code, name in countries if code in used]
 
     cast("forms.ChoiceField", form.fields["country"]).choices = cached_by_version(
-        form.record_version(),  # type: ignore[attr-defined]  # share_version
+        form.record_version(("partnerships",)),  # type: ignore[attr-defined]  # share_version
         f"{model._meta.label_lower}-countries:{get_language()}",
         choices,
     )

@@ -82,6 +82,9 @@ SEARCHED: dict[str, tuple[Callable[[], models.QuerySet[Any]], list[str]]] = {
     "partner-cities": (City.objects.partners, ["name", "name_en", "name_local"]),
     "partnerships": (_partnerships, ["home_city__name", "partner_city__name"]),
 }
+# What every kind's records (and a prefill's labels) are read from: a change to an
+# agreement or an action item keeps a prefill (common.cached_choices, depends_on).
+RECORDS_APP = ("partnerships",)
 # kinds matched their own way, not by the whole text in one of their fields
 MATCH: dict[str, Match] = {"partnerships": partnership_words}
 # kinds whose box offers every record when there are few
@@ -104,6 +107,7 @@ def picker(kind: str, *, quick_add: bool = True, **kwargs: Any) -> AutocompleteF
         quick_add_kind=kind if quick_add else "",
         match=MATCH.get(kind),
         prefill=PREFILL.get(kind),
+        depends_on=RECORDS_APP,
         **kwargs,
     )
 
@@ -123,7 +127,7 @@ def pick(request: AuthenticatedRequest, kind: str) -> HttpResponse:
             typed,
             match=MATCH.get(kind),
             # an emptied box offers every partnership again (a small office's)
-            prefill=(lambda: prefill(record_version())) if prefill is not None else None,
+            prefill=(lambda: prefill(record_version(RECORDS_APP))) if prefill is not None else None,
         )
     )
 

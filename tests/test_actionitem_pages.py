@@ -103,12 +103,12 @@ def test_the_action_item_list_runs_a_fixed_number_of_queries(client, django_asse
     visit = VisitFactory()
     ActionItemFactory.create_batch(n, visit=visit, owner_organisation=OrganisationFactory())
     client.force_login(editor())
-    # Expect 17: session, user, role, count, filter drop-downs (partnerships, home
+    # Expect 16: session, user, role, count, filter drop-downs (partnerships, home
     # cities, owner organisations, fields), the page of items with everything they
-    # show (one join), their assignees, the session save (3); the page is read with its
+    # show (one join, their assignees' names included), the session save (3); the page is read with its
     # joins planned as written (common/join_planning.py): inside the test's transaction
     # a savepoint, the setting, its reset and the release (4; 1 statement in production).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         client.get(reverse("delegations:actionitem_list"))
 
 

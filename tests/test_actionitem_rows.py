@@ -69,9 +69,14 @@ def items():
     )
     full.agreement = AgreementFactory(partnership=full.partnership, reference="R&D-1")
     full.save()
-    full.assignees.add(
-        UserFactory(first_name="Lan", last_name="Nguyễn <x>"), UserFactory(username="plain")
+    # One at a time, so that the order assigned (the list's, issue 16) and the accounts'
+    # own order agree: the template's prefetch has no order of its own.
+    lan, plain_account = (
+        UserFactory(first_name="Lan", last_name="Nguyễn <x>"),
+        UserFactory(username="plain"),
     )
+    full.assignees.add(lan)
+    full.assignees.add(plain_account)
     agreement = AgreementFactory()
     agreement_only = ActionItemFactory(
         visit=None, agreement=agreement, partnership=agreement.partnership, priority=3
@@ -100,8 +105,29 @@ def test_the_page_of_rows_read_with_the_list_columns_equals_the_template(
     user = make_user()
     with translation.override(language):
         expected = rows(user, TEMPLATE_LOOP)
-        # Expect 2 queries: the rows joined to what they show, their assignees; no
-        # deferred column read afterwards.
-        with django_assert_num_queries(2):
-            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list())
+        # Expect 1 query: the rows joined to what they show, with their assignees' names
+        # (issue 16: no prefetch); no deferred column read afterwards.
+        with django_assert_num_queries(1):
+            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list().with_assignee_names())
     assert written == expected
+
+
+def test_the_list_reads_the_assignees_names_as_accounts_name_themselves():
+    """``with_assignee_names`` reads first and last names and usernames with the row (issue 16):
+    named as ``get_full_name() or get_username()`` would, in the order assigned."""
+    item = ActionItemFactory()
+    accounts = [
+        UserFactory(first_name="Lan", last_name="Nguyễn"),
+        UserFactory(first_name="", last_name="", username="only-username"),
+        UserFactory(first_name="Minh", last_name=""),
+        UserFactory(first_name="", last_name="Trần"),
+    ]
+    for account in reversed(accounts):  # assigned last first: the order is the assigning
+        item.assignees.add(account)
+    listed = ActionItem.objects.for_list().with_assignee_names()
+    [read] = listed.filter(pk=item.pk)
+    expected = [a.get_full_name() or a.get_username() for a in reversed(accounts)]
+    assert read.assigned_names() == expected == ["Trần", "Minh", "only-username", "Lan Nguyễn"]
+    unread = ActionItem.objects.get(pk=item.pk)  # read without them: from its assignees
+    assert sorted(unread.assigned_names()) == sorted(expected)
+    assert listed.get(pk=ActionItemFactory().pk).assigned_names() == []

@@ -115,3 +115,80 @@ def test_a_narrowed_queryset_gets_its_own_key() -> None:
     assert field._cache_key("v1") != before
     field.queryset = City.objects.home()
     assert field._cache_key("v1") == before
+
+
+def test_the_owner_filter_offers_the_organisations_owning_an_item_in_name_order() -> None:
+    """Read from the items' owner index (one probe per owner, issue 16): every owner
+    once, by name, and no organisation that owns nothing."""
+    second, first = OrganisationFactory(name="Sở B"), OrganisationFactory(name="Sở A")
+    OrganisationFactory(name="Sở C (owns nothing)")
+    ActionItemFactory.create_batch(2, owner_organisation=second)
+    ActionItemFactory(owner_organisation=first)
+    ActionItemFactory(owner_organisation=None)
+    offered = options(ActionItemFilterForm({}), "owner_organisation")[1:]
+    assert offered == [(first.pk, "Sở A"), (second.pk, "Sở B")]
+    assert ActionItemFilterForm({"owner_organisation": str(first.pk)}).is_valid()
+    assert not ActionItemFilterForm({"owner_organisation": "999999"}).is_valid()
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction: the record's version
+def test_an_action_item_change_reads_again_only_the_choices_that_depend_on_action_items(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    """Per-app keys (issue 16): the home cities, fields and partnerships are read from
+    ``partnerships`` only and survive an inline status change; the owners do not."""
+    from django.core.cache import cache
+
+    from workspace import freshness
+
+    cache.clear()
+    ActionItemFactory(owner_organisation=OrganisationFactory(name="Sở A"))  # the row exists
+    # the version, the partnerships' prefill, home cities, owners, fields
+    with django_assert_num_queries(5):
+        ActionItemFilterForm({}).as_div()
+    with django_assert_num_queries(1):  # the version only
+        ActionItemFilterForm({}).as_div()
+    freshness.bump(apps=["delegations"])  # what an item's save counts
+    with django_assert_num_queries(2):  # the version, the owners
+        ActionItemFilterForm({}).as_div()
+    freshness.bump(apps=["agreements"])
+    with django_assert_num_queries(1):
+        ActionItemFilterForm({}).as_div()
+    freshness.bump(apps=["partnerships"])
+    with django_assert_num_queries(5):
+        html = ActionItemFilterForm({}).as_div()
+    assert "Sở A" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_owner_is_offered_after_the_item_is_saved() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    ActionItemFactory(owner_organisation=OrganisationFactory(name="Sở A"))
+    assert [label for _pk, label in options(ActionItemFilterForm({}), "owner_organisation")][
+        1:
+    ] == ["Sở A"]
+    ActionItemFactory(owner_organisation=OrganisationFactory(name="Sở B"))
+    offered = [label for _pk, label in options(ActionItemFilterForm({}), "owner_organisation")]
+    assert offered[1:] == ["Sở A", "Sở B"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_people_lists_countries_survive_an_action_item_change(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    from django.core.cache import cache
+
+    from partnerships.forms import PersonFilterForm
+    from workspace import freshness
+
+    cache.clear()
+    freshness.bump()  # the version's row exists (a transactional test may have emptied it)
+    PersonFilterForm({})
+    freshness.bump(apps=["delegations"])
+    with django_assert_num_queries(1):  # the version only: the countries kept
+        PersonFilterForm({})
+    freshness.bump(apps=["partnerships"])
+    with django_assert_num_queries(2):  # the version, the countries read again
+        PersonFilterForm({})

@@ -1,12 +1,15 @@
 """The fast widgets write exactly the HTML of Django's template-rendered ones."""
 
+import datetime as dt
 import re
+import unittest.mock
 from typing import cast
 
 import pytest
 from django import forms
+from django.utils import translation
 
-from common.fast_widgets import FAST, speed_up_widgets
+from common.fast_widgets import FAST, FastInputMixin, speed_up_widgets
 from delegations.forms import StatusForm
 from tests.factories import ActionItemFactory
 
@@ -54,13 +57,81 @@ def test_status_form_renders_the_same_html_with_fast_widgets():
 
 def test_speed_up_leaves_other_widgets_alone():
     class F(forms.Form):
-        when = forms.DateField(widget=forms.DateInput)
+        when = forms.DateTimeField(widget=forms.DateTimeInput)
         many = forms.MultipleChoiceField(choices=[("a", "A")])
 
     form = F()
     speed_up_widgets(form)
-    assert type(form.fields["when"].widget) is forms.DateInput
+    assert type(form.fields["when"].widget) is forms.DateTimeInput
     assert type(form.fields["many"].widget) is forms.SelectMultiple
+
+
+DATES = [None, "", dt.date(2026, 2, 9), "09/02/2026", "not a date"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("value", DATES)
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_fast_date_input_renders_like_django(language, value, attrs):
+    """The lists' "due from"/"due until" boxes (issue 16), formatted as Django formats them."""
+    with translation.override(language):
+        fast = FAST[forms.DateInput](attrs=attrs).render("due_from", value, {"id": "id_d"})
+        plain = forms.DateInput(attrs=attrs).render("due_from", value, {"id": "id_d"})
+    assert fast == plain
+
+
+@pytest.mark.parametrize("value", [None, "", True, False, "on", "1", 0, "x"])
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_fast_checkbox_renders_like_django(value, attrs):
+    """ "Assigned to me" on the action items list: ticked exactly when Django ticks it."""
+    fast = FAST[forms.CheckboxInput](attrs=attrs).render("mine", value, {"id": "id_mine"})
+    plain = forms.CheckboxInput(attrs=attrs).render("mine", value, {"id": "id_mine"})
+    assert fast == plain
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"mine": "on", "due_from": "01/02/2026", "due_until": "bad", "partnership": "Hà Nội"},
+        {"partnership": "999999", "q": 'a "b" <c>'},
+    ],
+)
+def test_a_list_filter_form_renders_the_same_html_with_fast_widgets(data):
+    """Every filter of the action items list (dates, checkbox, the typed picker's box)
+    writes what Django's template-rendered widgets write."""
+    from common.autocomplete import AutocompleteInput
+    from delegations.forms import ActionItemFilterForm
+
+    fast = ActionItemFilterForm(data)
+    plain = ActionItemFilterForm(data)
+    for field in plain.fields.values():
+        for slow, quick in FAST.items():
+            if type(field.widget) is quick:
+                field.widget.__class__ = slow
+    picker = plain.fields["partnership"].widget
+    assert isinstance(picker, AutocompleteInput)
+    fast.is_valid()
+    plain.is_valid()
+    with unittest.mock.patch.object(
+        AutocompleteInput, "render", _django_box(AutocompleteInput.render)
+    ):
+        expected = {name: squeeze(str(plain[name])) for name in plain.fields}
+    for name in fast.fields:
+        assert squeeze(str(fast[name])) == expected[name], name
+    assert type(fast.fields["mine"].widget) is FAST[forms.CheckboxInput]
+    assert type(fast.fields["due_from"].widget) is FAST[forms.DateInput]
+
+
+def _django_box(render):
+    """The picker's render with its box written by Django's own TextInput template."""
+
+    def patched(self, name, value, attrs=None, renderer=None):
+        with unittest.mock.patch.object(FastInputMixin, "render", forms.TextInput.render):
+            return render(self, name, value, attrs, renderer)
+
+    return patched
 
 
 @pytest.mark.django_db(transaction=True)  # outside a transaction: the choices are cached

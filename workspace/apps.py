@@ -14,5 +14,6 @@ class WorkspaceConfig(AppConfig):
         from . import freshness
 
         freshness.connect()  # every change to the record bumps the data version
-        # Cached drop-down choices (common/cached_choices.py) are keyed by that version.
-        set_version_source(freshness.cache_version)
+        # Cached drop-down choices (common/cached_choices.py) are keyed by that version
+        # (or by the counters of the apps they are read from).
+        set_version_source(freshness.version_for_reading)

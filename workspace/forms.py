@@ -50,7 +50,7 @@ class PartnershipFilterForm(ListFilterForm):
     def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         cast("forms.ChoiceField", self.fields["country"]).choices = cached_by_version(
-            self.record_version(),  # type: ignore[attr-defined]  # share_version
+            self.record_version(("partnerships",)),  # type: ignore[attr-defined]  # share_version
             f"partner-countries:{get_language()}",
             _partner_countries,
         )

@@ -91,11 +91,8 @@ class RowWriter:
         )
 
     def _assignees(self, item: ActionItem) -> str:
-        """The staff the item is assigned to (includes/assignees.html), prefetched."""
-        names = [
-            escape(account.get_full_name() or account.get_username())
-            for account in item.assignees.all()
-        ]
+        """The staff the item is assigned to (includes/assignees.html), read with the row."""
+        names = [escape(name) for name in item.assigned_names()]
         if not names:
             return "\n"
         return f'<br><small class="assignees" title="{self.assigned_to}">→ {", ".join(names)}</small>\n'

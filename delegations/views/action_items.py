@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Page
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,7 +24,7 @@ from common.permissions import administrator_required, editor_required, viewer_r
 from common.text import truncate_at_word
 from delegations.bulk_status import BulkOutcome, change_statuses, parse_selection
 from delegations.forms import ActionItemFilterForm, ActionItemForm, BulkStatusForm, StatusForm
-from delegations.models import ActionItem
+from delegations.models import ActionItem, ActionItemQuerySet
 
 CITIES = ("partnership__home_city", "partnership__partner_city")
 ITEM_RELATED = (*CITIES, "owner_organisation", "owner_person", "visit", "agreement", "field")
@@ -46,9 +45,9 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _page_read_as_joined(request: HttpRequest, items: QuerySet[ActionItem]) -> Page[ActionItem]:
+def _page_read_as_joined(request: HttpRequest, items: ActionItemQuerySet) -> Page[ActionItem]:
     with joins_as_written():  # eight joined tables: 20 ms of planning saved (issue 16)
-        return read_now(paginate(request, items))
+        return read_now(paginate(request, items.with_assignee_names()))
 
 
 @require_POST
