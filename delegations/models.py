@@ -796,7 +796,6 @@ class ActionItem(Record):
             # entry), ordered as the calendar reads them (workspace/calendar_events.py).
             models.Index(
                 F("due_on"),
-                F("due_on_precision"),
                 Left("description", DESCRIPTION_KEY),
                 F("id"),
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement
 from common.partialdate import Precision
-from delegations.models import Visit
+from delegations.models import DESCRIPTION_KEY, Visit
 from partnerships.models import Partnership
 from tests.factories import (
     ActionItemFactory,
@@ -527,6 +527,12 @@ def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
             signed_on=dt.date(2015 - 5 * (i % 3), 5, 1 if i % 4 == 0 else 12 + i % 2),
             signed_on_precision=Precision.MONTH if i % 4 == 0 else Precision.DAY,
         )
+    # Descriptions longer than the index's key (``DESCRIPTION_KEY`` characters) and equal
+    # over it: the day's first are still the first by the whole text, not by id.
+    shared = "Chuẩn bị nội dung làm việc với đoàn đại biểu thành phố kết nghĩa về hợp tác "
+    assert len(shared) > DESCRIPTION_KEY
+    for tail in "FCAEDB":
+        ActionItemFactory(description=shared + tail, due_on=dt.date(2025, 5, 20))
     first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
     for partnership in (None, busy.partnership):
         read = {}
@@ -538,3 +544,7 @@ def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
             read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
         assert read["postgresql"] == read["sqlite"]
         assert read["postgresql"][1][dt.date(2025, 5, 12)] > 4
+        if partnership is None:
+            assert [e.title[-1] for e in read["postgresql"][0][dt.date(2025, 5, 20)]] == list(
+                "ABCD"
+            )

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='actionitem',
-            index=models.Index(models.F('due_on'), models.F('due_on_precision'), django.db.models.functions.text.Left('description', 64), models.F('id'), condition=models.Q(('status__in', ['proposed', 'agreed', 'in_progress'])), name='actionitem_open_day_text'),
+            index=models.Index(models.F('due_on'), django.db.models.functions.text.Left('description', 64), models.F('id'), condition=models.Q(('status__in', ['proposed', 'agreed', 'in_progress'])), name='actionitem_open_day_text'),
         ),
     ]
