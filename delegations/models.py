@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Left
 from django.urls import reverse
@@ -308,6 +308,33 @@ class Visit(EnglishVersions, Record):
             # on or after its first day and start before its last, read in the index.
             models.Index(
                 Coalesce("end_date", "start_date"), F("start_date"), name="visit_until_start"
+            ),
+            # The calendar's month grid (issue 16): each day's first visits read in the
+            # order shown (known to the day, or the month's known to the month only), and
+            # counted from the index alone; the visits covering a day are those started at
+            # most the longest visit's length before it (``visit_longest``: its first entry
+            # read backwards) that end on or after it.
+            models.Index(
+                F("start_date_precision"),
+                F("start_date"),
+                F("title"),
+                F("id"),
+                Coalesce("end_date", "start_date"),
+                F("end_date"),
+                F("partnership"),
+                condition=~Q(status="cancelled"),
+                name="visit_day_first",
+            ),
+            models.Index(
+                Func(
+                    Coalesce("end_date", "start_date"),
+                    F("start_date"),
+                    template="(%(expressions)s)",
+                    arg_joiner=" - ",
+                    output_field=models.IntegerField(),
+                ),
+                condition=Q(start_date_precision="day") & ~Q(status="cancelled"),
+                name="visit_longest",
             ),
             # The calendar leaves out the programme of cancelled visits (issue 16): an
             # anti-join over these few ids, not a join of the month's programme items

@@ -502,10 +502,10 @@ def test_28_february_of_a_common_year_counts_the_29th_s_anniversaries_too():
 
 
 def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
-    """Issue 16: on PostgreSQL a month's programme items, items due and agreements'
-    anniversaries are counted per day over their indexes and only each day's first read
-    (``_first_of_each``, a LATERAL query per day); elsewhere (SQLite) the ORM ranks every
-    row of the span. Both give the same days, events, order and counts, with and without
+    """Issue 16: on PostgreSQL a month's visits, programme items, items due and
+    agreements' anniversaries are counted per day over their indexes and only each day's
+    first read (a LATERAL query per day); elsewhere (SQLite) the ORM (or Python, for the
+    visits) ranks every row of the span. Both give the same days, events, order and counts, with and without
     a partnership filter."""
     from django.db import connection
 
@@ -533,6 +533,29 @@ def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
     assert len(shared) > DESCRIPTION_KEY
     for tail in "FCAEDB":
         ActionItemFactory(description=shared + tail, due_on=dt.date(2025, 5, 20))
+    # Visits over several days (one of 20 days: the longest bounds each day's read),
+    # some started before the span, titles equal on a day, cancelled ones and visits
+    # known to the month (more than are shown) or the year only.
+    for i in range(14):
+        start = dt.date(2025, 5, 21) + dt.timedelta(days=2 * i - 12 * (i == 0))
+        VisitFactory(
+            **({"partnership": busy.partnership} if i % 3 == 0 else {}),
+            title=f"TOUR-{i % 5}",
+            start_date=start,
+            end_date=start + dt.timedelta(days=20 if i == 2 else i % 6),
+            status=Visit.Status.CANCELLED if i % 7 == 6 else Visit.Status.PLANNED,
+        )
+        VisitFactory(
+            **({"partnership": busy.partnership} if i % 2 else {}),
+            title=f"SOMETIME-{i % 4}",
+            start_date=dt.date(2025, 5 if i % 5 else 6, 1),
+            start_date_precision=Precision.MONTH,
+            end_date=None,
+        )
+    VisitFactory(title="BEFORE", start_date=dt.date(2025, 4, 15), end_date=dt.date(2025, 5, 3))
+    VisitFactory(
+        title="SOMEYEAR", start_date=dt.date(2025, 1, 1), start_date_precision=Precision.YEAR
+    )
     first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
     for partnership in (None, busy.partnership):
         read = {}
