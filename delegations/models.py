@@ -74,6 +74,15 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+class DaysBetween(Func):
+    """The days from the second date to the first (PostgreSQL's ``date - date``): a
+    visit's length in ``visit_longest``."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = models.IntegerField()
+
+
 class VisitQuerySet(models.QuerySet["Visit"]):
     def upcoming(self, *, on: dt.date | None = None) -> Self:
         on = on or timezone.localdate()
@@ -326,13 +335,7 @@ class Visit(EnglishVersions, Record):
                 name="visit_day_first",
             ),
             models.Index(
-                Func(
-                    Coalesce("end_date", "start_date"),
-                    F("start_date"),
-                    template="(%(expressions)s)",
-                    arg_joiner=" - ",
-                    output_field=models.IntegerField(),
-                ),
+                DaysBetween(Coalesce("end_date", "start_date"), F("start_date")),
                 condition=Q(start_date_precision="day") & ~Q(status="cancelled"),
                 name="visit_longest",
             ),

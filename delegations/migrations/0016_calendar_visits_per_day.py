@@ -3,6 +3,8 @@
 import django.db.models.functions.comparison
 from django.db import migrations, models
 
+import delegations.models
+
 
 class Migration(migrations.Migration):
 
@@ -19,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='visit',
-            index=models.Index(models.Func(django.db.models.functions.comparison.Coalesce('end_date', 'start_date'), models.F('start_date'), arg_joiner=' - ', output_field=models.IntegerField(), template='(%(expressions)s)'), condition=models.Q(('start_date_precision', 'day'), models.Q(('status', 'cancelled'), _negated=True)), name='visit_longest'),
+            index=models.Index(delegations.models.DaysBetween(django.db.models.functions.comparison.Coalesce('end_date', 'start_date'), models.F('start_date')), condition=models.Q(('start_date_precision', 'day'), models.Q(('status', 'cancelled'), _negated=True)), name='visit_longest'),
         ),
     ]
