@@ -353,6 +353,16 @@ def measures(ids: dict) -> list[Measure]:
             kind="search",
         ),
         Measure(
+            # A common programme word that names no city ("sightseeing"): its programme
+            # items are too many to read whole (issue 16, session 9).
+            "search_common",
+            "search “tham quan”",
+            "search",
+            query={"q": "tham quan"},
+            peer="agreements",
+            kind="search",
+        ),
+        Measure(
             "search_rare",
             f"search “{ids.get('rare_name', '')}”",
             "search",

@@ -135,6 +135,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif not env_bool("DATABASE_JIT", default=False):
+    # PostgreSQL's JIT compiler off (DATABASE_JIT=1 keeps the server's setting): every
+    # query here reads a few indexed rows, and a misestimated one crossing jit_above_cost
+    # spent seconds compiling what runs in a millisecond (the calendar's, issue 16; its
+    # estimates grow with the data, so the risk grows with the archive).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

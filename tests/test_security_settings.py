@@ -278,3 +278,45 @@ def test_the_lockout_can_count_an_account_and_address_together():
     """
     result = run_python(code, production_env(AXES_LOCKOUT_PARAMETERS="username+ip_address"))
     assert result.stdout.strip().splitlines()[-1] == "[['username', 'ip_address']]"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_the_jit_compiler():
+    """Issue 16: a query whose row estimate passes ``jit_above_cost`` spent seconds
+    compiling what runs in a millisecond; the application's connections turn JIT off."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_database_jit_on_keeps_the_servers_setting():
+    code = textwrap.dedent(
+        """
+        import json, django
+        from django.conf import settings
+        django.setup()
+        print(json.dumps(settings.DATABASES["default"].get("OPTIONS", {})))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_JIT"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", DATABASE_URL="postgres://u@h:5432/d")
+    off = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(off.stdout.splitlines()[-1])["options"] == "-c jit=off"
+    on = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DATABASE_JIT": "1"},
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "options" not in json.loads(on.stdout.splitlines()[-1])
