@@ -469,7 +469,7 @@ def _agreement_anniversary_rows(
     return _agreements_signed(scope).filter(_anniversary_filter("signed_on", first, last))
 
 
-def _agreements_signed(scope: QuerySet[Partnership] | None) -> QuerySet[Agreement]:
+def _agreements_signed(scope: QuerySet[Partnership] | None) -> QuerySet[Any]:
     """Concluded agreements signed on a day or in a month, with their ``anniversary_key``."""
     return (
         Agreement.objects.concluded()
