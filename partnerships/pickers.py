@@ -19,7 +19,7 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -58,10 +58,14 @@ def partnership_prefill(version: str | None) -> list[str]:
     most = PREFILL_MAX
 
     def compute() -> list[str]:
+        # None read (nor joined, nor sorted by the cities' names) when there are more
+        # than ``most``: a one-time test over the primary key (issue 16: the first
+        # ``most + 1`` by name cost a sort of every partnership, 1.4 ms at scale 4).
+        more = Exists(Partnership.objects.order_by()[most : most + 1])
         rows = list(
-            Partnership.objects.values_list("pk", "home_city__name", "partner_city__name")[
-                : most + 1
-            ]
+            Partnership.objects.filter(~more).values_list(
+                "pk", "home_city__name", "partner_city__name"
+            )[: most + 1]
         )
         if len(rows) > most:
             return []

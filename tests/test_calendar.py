@@ -571,3 +571,56 @@ def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
             assert [e.title[-1] for e in read["postgresql"][0][dt.date(2025, 5, 20)]] == list(
                 "ABCD"
             )
+
+
+def test_a_span_over_two_years_reads_the_same_anniversaries_and_dates_by_index():
+    """Issue 16: over a span of two years (December's grid runs into January) the
+    agreements' anniversaries are counted one year's range at a time (UNION ALL, each
+    range index-only) and the agreement dates' partnerships read for the rows kept only;
+    the days, events, order and counts equal the ORM's ranked reads (SQLite's path)."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    partnership = PartnershipFactory()
+    for i in range(7):
+        for signed in (dt.date(2015 - 5 * (i % 2), 12, 31), dt.date(2016 - 5 * (i % 2), 1, 2)):
+            AgreementFactory(
+                partnership=partnership if i % 3 else PartnershipFactory(),
+                reference=f"Y{signed.year}-{i}",
+                status=Agreement.Status.IN_FORCE,
+                signed_on=signed,
+                signed_on_precision=Precision.DAY,
+            )
+        AgreementFactory(
+            partnership=partnership if i % 2 else PartnershipFactory(),
+            reference=f"D-{6 - i}",
+            status=Agreement.Status.IN_FORCE,
+            valid_from=dt.date(2025, 12, 31),
+            valid_until=dt.date(2026, 1, 2) if i % 2 else dt.date(2025, 12, 31),
+        )
+    AgreementFactory(
+        reference="MONTH-1",
+        status=Agreement.Status.IN_FORCE,
+        signed_on=dt.date(2015, 12, 1),
+        signed_on_precision=Precision.MONTH,
+    )
+    first, last, month = dt.date(2025, 12, 1), dt.date(2026, 1, 4), dt.date(2025, 12, 1)
+    for scope in (None, partnership):
+        read = {}
+        for vendor in ("postgresql", "sqlite"):
+            calendar_events._COMPILED.clear()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(connection, "vendor", vendor)
+                days = month_days(first, last, month=month, partnership=scope)
+            read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+        assert read["postgresql"] == read["sqlite"]
+        shown, totals = read["postgresql"][0], read["postgresql"][1]
+        if scope is None:
+            # On 31 December 7 anniversaries, 7 agreements in force and 4 expiring; on
+            # 2 January 7 anniversaries and 3 expiring; 4 shown a day.
+            assert totals[dt.date(2025, 12, 31)] == 18
+            assert totals[dt.date(2026, 1, 2)] == 10
+            assert len(shown[dt.date(2026, 1, 2)]) == 4
+            assert read["postgresql"][2]  # the month-known anniversary
