@@ -624,3 +624,54 @@ def test_a_span_over_two_years_reads_the_same_anniversaries_and_dates_by_index()
             assert totals[dt.date(2026, 1, 2)] == 10
             assert len(shown[dt.date(2026, 1, 2)]) == 4
             assert read["postgresql"][2]  # the month-known anniversary
+
+
+def test_a_day_full_of_visits_counts_its_agreement_dates_and_anniversaries_without_making_them():
+    """Issue 16: a day cell already holding four visits shows nothing that comes after
+    visits in a cell (agreement dates, anniversaries), so those are counted, not made
+    (at scale 4 nearly every day is full of visits); a day not full still shows them."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    full, other = dt.date(2025, 5, 12), dt.date(2025, 5, 20)
+    for i in range(4):
+        VisitFactory(title=f"VISIT-{i}", start_date=full, end_date=full)
+    for day in (full, other):
+        AgreementFactory(
+            reference=f"FROM-{day.day}",
+            status=Agreement.Status.IN_FORCE,
+            valid_from=day,
+            valid_until=dt.date(2027, 1, 1),
+        )
+        AgreementFactory(
+            reference=f"SIGNED-{day.day}",
+            status=Agreement.Status.IN_FORCE,
+            signed_on=day.replace(year=2015),
+            signed_on_precision=Precision.DAY,
+        )
+    first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
+    made: list[str] = []
+    real = calendar_events._agreement_anniversary_events
+
+    def recording(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = list(rows)
+        made.extend(row[1] for row in rows)
+        return real(rows, *args, **kwargs)
+
+    for vendor in ("postgresql", "sqlite"):
+        made.clear()
+        calendar_events._COMPILED.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(connection, "vendor", vendor)
+            patch.setattr(calendar_events, "_agreement_anniversary_events", recording)
+            days = month_days(first, last, month=month)
+        assert [e.title for e in days.shown[full]] == [f"VISIT-{i}" for i in range(4)], vendor
+        assert days.totals[full] == 6, vendor
+        assert days.more(full) == 2, vendor
+        assert "SIGNED-20" in made, vendor
+        assert "SIGNED-12" not in made, vendor  # counted above, not made
+        titles = [e.title for e in days.shown[other]]
+        assert any(t.startswith("FROM-20") for t in titles), vendor
+        assert any("SIGNED-20" in t for t in titles), vendor

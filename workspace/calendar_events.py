@@ -551,6 +551,28 @@ def _anniversary(  # noqa: PLR0913 (one event's parts)
     url: str,
     what: str,
 ) -> Event | None:
+    found = _anniversary_day(since, span)
+    if found is None:
+        return None
+    day, years = found
+    label, title = _anniversary_texts(get_language())
+    return Event(
+        uid=f"{key}-anniversary-{years}",
+        kind=ANNIVERSARIES,
+        badge="anniversary",
+        label=label,
+        title=title % {"years": years, "what": what},
+        start=day,
+        precision=precision,
+        url=url,
+        partnership=partnership,
+        extra={"years": years},
+    )
+
+
+def _anniversary_day(since: dt.date, span: tuple[dt.date, dt.date]) -> tuple[dt.date, int] | None:
+    """The day from ``span``'s first to its last on which ``since`` has a round
+    anniversary (``ANNIVERSARY_STEP`` years), and how many years; None if none."""
     first, last = span
     for year in range(first.year, last.year + 1):
         try:
@@ -559,19 +581,7 @@ def _anniversary(  # noqa: PLR0913 (one event's parts)
             day = since.replace(year=year, day=28)
         years = year - since.year
         if first <= day <= last and years > 0 and years % ANNIVERSARY_STEP == 0:
-            label, title = _anniversary_texts(get_language())
-            return Event(
-                uid=f"{key}-anniversary-{years}",
-                kind=ANNIVERSARIES,
-                badge="anniversary",
-                label=label,
-                title=title % {"years": years, "what": what},
-                start=day,
-                precision=precision,
-                url=url,
-                partnership=partnership,
-                extra={"years": years},
-            )
+            return day, years
     return None
 
 
@@ -614,11 +624,18 @@ class MonthDays:
 class _Gathered:
     """Events gathered a few per day (and a few known to the month only), with counts."""
 
-    def full_days(self, per_day: int) -> set[dt.date]:
-        """The days whose cell is full with the events gathered so far: an event of a
-        kind that comes after them in a cell (``cell_order``) is not shown there, and
-        is only counted, not made (the month grid gathers its kinds in that order)."""
-        return {day for day, events in self.shown.items() if len(events) >= per_day}
+    def full_days(self, per_day: int, *, before: int | None = None) -> set[dt.date]:
+        """The days whose cell is full with the events gathered so far (``before``: with
+        those of a rank in the cell, ``cell_order``, below it): an event of a kind that
+        comes after them in a cell is not shown there, and is only counted, not made. At
+        scale 4 nearly every day is full of visits before the rest is read (issue 16)."""
+        if before is None:
+            return {day for day, events in self.shown.items() if len(events) >= per_day}
+        return {
+            day
+            for day, events in self.shown.items()
+            if sum(cell_order(event)[0] < before for event in events) >= per_day
+        }
 
     def __init__(self) -> None:
         self.shown: dict[dt.date, list[Event]] = {}
@@ -627,12 +644,13 @@ class _Gathered:
         self.undated_more: dict[str, int] = {}
 
     def add(self, kind: str, events: dict[dt.date | None, list[Event]], days: DayRows) -> None:
-        for day, day_events in events.items():
+        for day, total in days.totals.items():  # a day's events may be left unmade
+            day_events = events.get(day, [])
             if day is None:
-                self.add_undated(kind, day_events, days.totals[None])
+                self.add_undated(kind, day_events, total)
             else:
                 self.shown.setdefault(day, []).extend(day_events)
-                self.totals[day] = self.totals.get(day, 0) + days.totals[day]
+                self.totals[day] = self.totals.get(day, 0) + total
 
     def add_counted(self, events: Iterable[Event], counts: dict[dt.date, int]) -> None:
         for event in events:
@@ -682,7 +700,9 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         gathered.add(VISITS, _visit_events(visits, labels), visits)
     if AGREEMENTS in wanted:
         dates = agreement_dates_per_day(first, last, scope, per_day=per_day, cache_as=cache_as)
-        gathered.add(AGREEMENTS, _agreement_date_events(dates, labels), dates)
+        full = gathered.full_days(per_day, before=_RANKS[AGREEMENTS])
+        shown = DayRows({d: [] if d in full else rows for d, rows in dates.rows.items()})
+        gathered.add(AGREEMENTS, _agreement_date_events(shown, labels), dates)
     if ANNIVERSARIES in wanted:
         few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         gathered.add_counted(
@@ -857,6 +877,32 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
     into.add_undated(ACTIONS, undated, undated_total)
 
 
+def _anniversary_rows_shown(
+    rows: list[tuple[Any, ...]], span: tuple[dt.date, dt.date], *, full: set[dt.date]
+) -> tuple[list[tuple[Any, ...]], dict[dt.date, int]]:
+    """Of the agreements' anniversary rows (``AGREEMENT_ANNIVERSARY_FIELDS`` and their
+    signed day's count), those with an anniversary in ``span`` and not on a ``full``
+    day, and each day's count (of every row, shown or not)."""
+    kept = []
+    counts: dict[dt.date, int] = {}
+    counted: set[tuple[int, int]] = set()
+    for row in rows:
+        found = _anniversary_day(row[2], span)
+        if found is None:
+            continue
+        if row[3] == Precision.DAY:
+            # A day's count is the sum of its signed days' (28 February in a common year
+            # has the 28th's and the 29th's); each row carries its signed day's.
+            signed = (row[2].month, row[2].day)
+            if signed not in counted:
+                counted.add(signed)
+                counts[found[0]] = counts.get(found[0], 0) + row[-1]
+            if found[0] in full:
+                continue
+        kept.append(row)
+    return kept, counts
+
+
 def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
     first: dt.date,
     last: dt.date,
@@ -915,20 +961,17 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
                 .values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total")
             ),
         )
-    events = _agreement_anniversary_events([row[:-1] for row in rows], first, last, labels)
+    # Counted all, made only where shown: not on a day already full of events that come
+    # first in its cell (visits: at scale 4 nearly every day).
+    kept, counts = _anniversary_rows_shown(
+        rows, (first, last), full=into.full_days(per_day, before=_RANKS[ANNIVERSARIES])
+    )
+    events = _agreement_anniversary_events([row[:-1] for row in kept], first, last, labels)
     dated, undated, undated_total = [], [], 0
-    counts: dict[dt.date, int] = {}
-    counted: set[tuple[int, int]] = set()
-    for event, row in zip(events, rows, strict=True):
+    for event, row in zip(events, kept, strict=True):
         if event is None:
             continue
         if event.day_known:
-            # A day's count is the sum of its signed days' (28 February in a common year
-            # has the 28th's and the 29th's); each row carries its signed day's.
-            signed = (row[2].month, row[2].day)
-            if signed not in counted:
-                counted.add(signed)
-                counts[event.start] = counts.get(event.start, 0) + row[-1]
             dated.append(event)
         elif _in_month(event, month):
             # One partition per signed month: its count is the month's.
