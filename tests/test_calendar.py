@@ -655,7 +655,7 @@ def test_a_day_full_of_visits_counts_its_agreement_dates_and_anniversaries_witho
     made: list[str] = []
     real = calendar_events._agreement_anniversary_events
 
-    def recording(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording(rows, *args, **kwargs):
         rows = list(rows)
         made.extend(row[1] for row in rows)
         return real(rows, *args, **kwargs)
