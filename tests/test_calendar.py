@@ -675,3 +675,91 @@ def test_a_day_full_of_visits_counts_its_agreement_dates_and_anniversaries_witho
         titles = [e.title for e in days.shown[other]]
         assert any(t.startswith("FROM-20") for t in titles), vendor
         assert any("SIGNED-20" in t for t in titles), vendor
+
+
+@pytest.mark.parametrize(
+    ("full", "other"),
+    [
+        (dt.date(2025, 5, 12), dt.date(2025, 5, 20)),
+        # 28 February of a common year: the anniversaries of the 29th fall on it too.
+        (dt.date(2025, 2, 28), dt.date(2025, 2, 20)),
+    ],
+)
+def test_a_full_day_s_later_events_are_counted_in_the_database_not_read(full, other):
+    """Issue 16: on PostgreSQL the programme items, items due, agreement dates and
+    agreements' anniversaries of a day whose cell is already full of visits are counted
+    in the database but none of them read (at scale 4 nearly every day is full: reading
+    and joining a few of each for every day grew with the record); a day not full reads
+    its first as before. The days, events and counts equal the ORM's ranked reads."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    for i in range(4):
+        VisitFactory(title=f"VISIT-{i}", start_date=full, end_date=full)
+    signed_on = [full.replace(year=2015)]
+    if full == dt.date(2025, 2, 28):
+        signed_on.append(dt.date(2020, 2, 29))
+    for day in (full, other):
+        tag = f"{day.month}-{day.day}"
+        visit = VisitFactory(
+            title=f"LATER-{tag}",
+            start_date=day - dt.timedelta(days=30),
+            end_date=day - dt.timedelta(days=29),
+        )
+        for i in range(2):
+            EngagementFactory(visit=visit, title=f"PROG-{tag}-{i}", date=day, time=dt.time(9 + i))
+            ActionItemFactory(visit=visit, description=f"DUE-{tag}-{i}", due_on=day)
+        AgreementFactory(
+            reference=f"FROM-{tag}",
+            status=Agreement.Status.IN_FORCE,
+            valid_from=day,
+            valid_until=dt.date(2027, 1, 1),
+        )
+        for n, signed in enumerate(signed_on if day == full else [day.replace(year=2015)]):
+            AgreementFactory(
+                reference=f"SIGNED-{tag}-{n}",
+                status=Agreement.Status.IN_FORCE,
+                signed_on=signed,
+                signed_on_precision=Precision.DAY,
+            )
+    first, last = (
+        full.replace(day=1) - dt.timedelta(days=7),
+        full.replace(day=28) + dt.timedelta(days=7),
+    )
+    month = full.replace(day=1)
+    read = {}
+    returned: list[tuple] = []
+    real = calendar_events._raw
+
+    def recording(sql, params):
+        rows = real(sql, params)
+        returned.extend(rows)
+        return rows
+
+    for vendor in ("postgresql", "sqlite"):
+        calendar_events._COMPILED.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(connection, "vendor", vendor)
+            patch.setattr(calendar_events, "_raw", recording)
+            days = month_days(first, last, month=month)
+        read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+    assert read["postgresql"] == read["sqlite"]
+    shown, totals = read["postgresql"][:2]
+    assert [e.title for e in shown[full]] == [f"VISIT-{i}" for i in range(4)]
+    # Four visits, two programme items, two items due, one agreement in force and its
+    # anniversaries (two on 28 February: the 28th's and the 29th's).
+    assert totals[full] == 4 + 2 + 2 + 1 + len(signed_on)
+    text = repr(returned)
+    tag, other_tag = f"{full.month}-{full.day}", f"{other.month}-{other.day}"
+    for kind in ("PROG", "DUE", "SIGNED"):
+        assert f"{kind}-{tag}" not in text, kind  # counted, not read
+    # The agreement dates are ranked over the span's few: the full day's comes for its
+    # count only, its partnership's names not looked up.
+    (counted,) = [row for row in returned if f"FROM-{tag}" in repr(row)]
+    assert counted[4:6] == (None, None)
+    for kind in ("PROG", "DUE", "FROM", "SIGNED"):
+        assert f"{kind}-{other_tag}" in text, kind  # a day not full: read and shown
+    assert len(shown[other]) == 4
+    assert totals[other] == 2 + 2 + 1 + 1

@@ -682,7 +682,9 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     anniversaries counted per day over an index and each day's first read in index
     order (``_first_of_each``), the visits likewise (``visits_per_day``), the agreement
     dates ranked per day (``ROW_NUMBER``/``COUNT``); so the month costs about the same
-    however many events it holds (issue 16). Elsewhere than on PostgreSQL (SQLite) all are ranked by the ORM."""
+    however many events it holds (issue 16). On a day whose cell is already full of the
+    events that come first in it (visits: at scale 4 nearly every day), the kinds read
+    after them are only counted in the database, none of their rows read or joined. Elsewhere than on PostgreSQL (SQLite) all are ranked by the ORM."""
     wanted, partnerships, scope = _scope(partnership, kinds, None)
     cache_as = _cache_as(partnership)
     labels = _Labels()
@@ -699,8 +701,10 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         )
         gathered.add(VISITS, _visit_events(visits, labels), visits)
     if AGREEMENTS in wanted:
-        dates = agreement_dates_per_day(first, last, scope, per_day=per_day, cache_as=cache_as)
         full = gathered.full_days(per_day, before=_RANKS[AGREEMENTS])
+        dates = agreement_dates_per_day(
+            first, last, scope, per_day=per_day, cache_as=cache_as, full=full
+        )
         shown = DayRows({d: [] if d in full else rows for d, rows in dates.rows.items()})
         gathered.add(AGREEMENTS, _agreement_date_events(shown, labels), dates)
     if ANNIVERSARIES in wanted:
@@ -712,18 +716,19 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
         undated = [e for e in few if not e.day_known and _in_month(e, month)]
         gathered.add_undated(ANNIVERSARIES, undated, len(undated))
     if VISITS in wanted:
-        rows = _engagements_per_day(first, last, partnerships, per_day=per_day, cache_as=cache_as)
-        kept, counts, n = [], {}, len(ENGAGEMENT_FIELDS)
-        joined = bool(rows) and len(rows[0]) > n + 1  # with their visits' partnerships
-        for *row, total in rows:
-            counts[row[3]] = total
-            kept.append(tuple(row[:n]))
+        full = gathered.full_days(per_day)
+        rows, counts = _engagements_per_day(
+            first, last, partnerships, per_day=per_day, cache_as=cache_as, full=full
+        )
+        kept, n = [], len(ENGAGEMENT_FIELDS)
+        joined = bool(rows) and len(rows[0]) > n  # with their visits' partnerships
+        for row in rows:
+            kept.append(row[:n])
             if joined:
                 labels.visits[row[6]] = labels.of(*row[n:])
         # Their visits' partnerships, read always (not only for the visits not among
         # the first of their days): one query whatever the data, none when joined.
         labels.read_visits((row[6] for row in kept), every=not joined)
-        full = gathered.full_days(per_day)
         gathered.add_counted(
             _engagement_events([row for row in kept if row[3] not in full], labels), counts
         )
@@ -759,20 +764,22 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
     )
 
 
-def _engagements_per_day(
+def _engagements_per_day(  # noqa: PLR0913 (month_days' parts)
     first: dt.date,
     last: dt.date,
     partnerships: QuerySet[Partnership] | None,
     *,
     per_day: int,
     cache_as: CacheAs,
-) -> list[tuple[Any, ...]]:
+    full: set[dt.date],
+) -> tuple[list[tuple[Any, ...]], dict[dt.date, int]]:
     """The timed programme items of each day, the first ``per_day`` by time and title
-    (``ENGAGEMENT_FIELDS`` and the day's count), in that order: on PostgreSQL counted and
-    read a few a day through ``engagement_timed_day`` (``_first_of_each``)."""
+    (``ENGAGEMENT_FIELDS``), in that order, and each day's count: on PostgreSQL counted
+    and read a few a day through ``engagement_timed_day`` (``_first_of_each``), none
+    read on a ``full`` day (its cell already full of events shown before them)."""
     key = ("engagements_per_day", first, last, per_day)
     if cache_as is not None and connection.vendor == "postgresql":
-        return _first_of_each(
+        rows = _first_of_each(
             key,
             cache_as,
             counted=lambda: (
@@ -787,10 +794,14 @@ def _engagements_per_day(
             ),
             shape=(1, len(ENGAGEMENT_FIELDS)),
             limit=("%s", [per_day]),
-            order_by="f.c3, f.c4, f.c2, f.c0",
+            order_by="c.k0, f.c4, f.c2, f.c0",
             joined="visit",
+            full=("c.k0 = ANY(%s)", [sorted(full)]),
         )
-    return _rows_of(
+        return [row for row, _n, _keys in rows if row is not None], {
+            keys[0]: n for _row, n, keys in rows
+        }
+    ranked = _rows_of(
         key,
         cache_as,
         lambda: _first_per_day(
@@ -800,6 +811,7 @@ def _engagements_per_day(
             limit=Value(per_day),
         ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
     )
+    return [row[:-1] for row in ranked], {row[3]: row[-1] for row in ranked}
 
 
 def _per_day_or_undated(precision_field: str, per_day: int) -> Case:
@@ -830,9 +842,10 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
     """The items due on each day, the first ``per_day`` (by description) and the day's
     count; those due in ``month`` known to the month only, the first ``UNDATED_SHOWN``."""
     key = ("actions_per_day", first, last, per_day)
+    full = into.full_days(per_day)
     if cache_as is not None and connection.vendor == "postgresql":
         own = ACTION_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
-        rows = _first_of_each(
+        firsts = _first_of_each(
             key,
             cache_as,
             counted=lambda: (
@@ -852,9 +865,13 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
             ),
             shape=(2, len(own)),
             limit=_per_day_or_undated_sql(per_day),
-            order_by="f.c2, f.c3, f.c1, f.c0",
+            order_by="c.k0, c.k1, f.c1, f.c0",
             joined="partnership",
+            # None read on a day already full: only counted.
+            full=("c.k1 = %s AND c.k0 = ANY(%s)", [Precision.DAY, sorted(full)]),
         )
+        counts = {keys[0]: n for _row, n, keys in firsts if keys[1] == Precision.DAY}
+        rows = [(*row, n) for row, n, _keys in firsts if row is not None]
     else:
         rows = _rows_of(
             key,
@@ -870,9 +887,8 @@ def _actions_per_day(  # noqa: PLR0913 (month_days' parts)
                 .values_list(*ACTION_FIELDS, "day_total")
             ),
         )
-    full = into.full_days(per_day)
-    counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
-    rows = [row for row in rows if row[3] != Precision.DAY or row[2] not in full]
+        counts = {row[2]: row[-1] for row in rows if row[3] == Precision.DAY}
+        rows = [row for row in rows if row[3] != Precision.DAY or row[2] not in full]
     events = _action_events([row[:-1] for row in rows], labels)
     dated, undated, undated_total = [], [], 0
     for event, row in zip(events, rows, strict=True):
@@ -925,9 +941,13 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
     """The agreements' anniversaries of each day, the first ``per_day`` (by reference)
     and the day's count; those known to the month only, the first ``UNDATED_SHOWN``."""
     key = ("anniversaries_per_day", first, last, per_day)
+    span = (first, last)
+    # Counted all, made only where shown: not on a day already full of events that come
+    # first in its cell (visits: at scale 4 nearly every day).
+    full = into.full_days(per_day, before=_RANKS[ANNIVERSARIES])
     if cache_as is not None and connection.vendor == "postgresql":
         own = AGREEMENT_ANNIVERSARY_FIELDS[: -len(PARTNERSHIP) + 1]  # up to partnership_id
-        rows = _first_of_each(
+        firsts = _first_of_each(
             key,
             cache_as,
             # Each signed day of the span (its ``anniversary_key``) and precision.
@@ -943,9 +963,21 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
             ),
             shape=(2, len(own)),
             limit=_per_day_or_undated_sql(per_day),
-            order_by="EXTRACT(MONTH FROM f.c2), EXTRACT(DAY FROM f.c2), f.c3, f.c1, f.c0",
+            order_by="c.k0, c.k1, f.c1, f.c0",
             joined="partnership",
+            # None read for a signed day whose anniversary falls on a full day.
+            full=("c.k1 = %s AND c.k0 = ANY(%s)", [Precision.DAY, _anniversary_keys(full)]),
         )
+        counts: dict[dt.date, int] = {}
+        # A day's count is the sum of its signed days' (28 February in a common year has
+        # the 28th's and the 29th's); every row of a signed day carries its count.
+        signed = {keys: n for _row, n, keys in firsts if keys[1] == Precision.DAY}
+        for (signed_key, _precision), n in signed.items():
+            day = _anniversary_key_day(signed_key, span)
+            if day is not None:
+                counts[day] = counts.get(day, 0) + n
+        rows = [(*row, n) for row, n, _keys in firsts if row is not None]
+        kept, _counted = _anniversary_rows_shown(rows, span, full=full)
     else:
         rows = _rows_of(
             key,
@@ -963,11 +995,7 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
                 .values_list(*AGREEMENT_ANNIVERSARY_FIELDS, "day_total")
             ),
         )
-    # Counted all, made only where shown: not on a day already full of events that come
-    # first in its cell (visits: at scale 4 nearly every day).
-    kept, counts = _anniversary_rows_shown(
-        rows, (first, last), full=into.full_days(per_day, before=_RANKS[ANNIVERSARIES])
-    )
+        kept, counts = _anniversary_rows_shown(rows, span, full=full)
     events = _agreement_anniversary_events([row[:-1] for row in kept], first, last, labels)
     dated, undated, undated_total = [], [], 0
     for event, row in zip(events, kept, strict=True):
@@ -981,6 +1009,35 @@ def _anniversaries_per_day(  # noqa: PLR0913 (month_days' parts)
             undated.append(event)
     into.add_counted(dated, counts)
     into.add_undated(ANNIVERSARIES, undated, undated_total)
+
+
+def _anniversary_keys(days: Iterable[dt.date]) -> list[int]:
+    """The ``anniversary_key`` of the signed days whose round anniversary falls on one
+    of ``days`` (28 February in a common year: the 29th's too)."""
+    keys = []
+    for day in sorted(days):
+        cycle = (day.year % ANNIVERSARY_STEP) * ANNIVERSARY_CYCLE
+        keys.append(cycle + day.month * 100 + day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            keys.append(cycle + 229)
+    return keys
+
+
+def _anniversary_key_day(key: int, span: tuple[dt.date, dt.date]) -> dt.date | None:
+    """The day of ``span`` on which the round anniversaries of the signed day ``key``
+    (``anniversary_key``) fall, or None."""
+    cycle, month_day = divmod(key, ANNIVERSARY_CYCLE)
+    month, day = divmod(month_day, 100)
+    first, last = span
+    for year in range(first.year, last.year + 1):
+        if year % ANNIVERSARY_STEP == cycle:
+            try:
+                found = dt.date(year, month, day)
+            except ValueError:  # 29 February in a common year: the 28th
+                found = dt.date(year, 2, 28)
+            if first <= found <= last:
+                return found
+    return None
 
 
 # Visits and agreement dates a few per day (issue 16): at scale 4 a month grid holds ~440
@@ -1072,47 +1129,64 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     limit: tuple[str, list[Any]],
     order_by: str,
     joined: str = "",
-) -> list[tuple[Any, ...]]:
+    full: tuple[str, list[Any]] | None = None,
+) -> list[tuple[tuple[Any, ...] | None, int, tuple[Any, ...]]]:
     """On PostgreSQL, for each row of ``counted`` (keys, then a count: a day's events
     counted over an index, grouped, no row read), the first rows of ``first`` (its
     ``_outer`` columns that row's keys, ordered as an index reads them), at most
-    ``limit`` (SQL over ``c.k0``…), each with the count; sorted by ``order_by`` (over
-    ``f.c0``…, ``first``'s columns; ``shape``: how many keys and columns). So only the
-    rows kept are read, a few a day, in index order: a month costs about the same
-    however many events its days hold (issue 16; ``tests/test_explain.py``).
+    ``limit`` (SQL over ``c.k0``…); sorted by ``order_by`` (over ``c.k0``… and ``f.c0``…,
+    ``first``'s columns; ``shape``: how many keys and columns). So only the rows kept
+    are read, a few a day, in index order: a month costs about the same however many
+    events its days hold (issue 16; ``tests/test_explain.py``). ``full``: SQL over
+    ``c.k0``… (and its parameters) true of the keys whose cell is already full, of
+    which none is read, only counted.
+
+    Each row: ``(row or None, count, keys)``; None for a key counted but not read.
     ``joined``: ``first``'s last column is a partnership's id (``"partnership"``) or a
     visit's (``"visit"``): its partnership's (or its visit's partnership's id and) cities'
-    names follow, read for the rows kept only."""
+    names follow in the row, looked up for the rows kept only (issue 16: joined, the
+    planner hashed every partnership and city for a few hundred rows at most)."""
     counts_sql, counts_params = _compiled(("counted", *key), cache_as, counted)
     first_sql, first_params = _compiled(("first", *key), cache_as, first)
     n_keys, n_own = shape
-    keys = ", ".join(f"k{i}" for i in range(n_keys))
+    keys = [f"c.k{i}" for i in range(n_keys)]
     own = [f"f.c{i}" for i in range(n_own)]
-    joins = ""
+    names = ""
     if joined:
         partnership, city = Partnership._meta.db_table, City._meta.db_table
-        ref = f"f.c{n_own - 1}"
+        source, where = f"{partnership} AS p", f"p.id = f.c{n_own - 1}"
         if joined == "visit":
-            own.append("v.partnership_id")
-            joins = f"""
-        JOIN {Visit._meta.db_table} AS v ON v.id = {ref}"""
-            ref = "v.partnership_id"
-        own += ["home.name", "partner.name"]
-        joins += f"""
-        JOIN {partnership} AS p ON p.id = {ref}
-        JOIN {city} AS home ON home.id = p.home_city_id
-        JOIN {city} AS partner ON partner.id = p.partner_city_id"""
+            source = f"{Visit._meta.db_table} AS v JOIN {source} ON p.id = v.partnership_id"
+            where = f"v.id = f.c{n_own - 1}"
+            own.append("names.partnership_id")
+        own += ["names.home", "names.partner"]
+        names = f"""
+        LEFT JOIN LATERAL (
+            SELECT p.id,
+                (SELECT name FROM {city} WHERE id = p.home_city_id),
+                (SELECT name FROM {city} WHERE id = p.partner_city_id)
+            FROM {source}
+            WHERE {where}
+            OFFSET 0  -- not flattened: looked up for each row kept, not hashed whole
+        ) AS names(partnership_id, home, partner) ON TRUE"""  # noqa: S608 (the models' tables)
     limit_sql, limit_params = limit
+    full_sql, full_params = full or ("FALSE", [])
     columns = ", ".join(f"c{i}" for i in range(n_own))
-    return _raw(
+    rows = _raw(
         f"""
-        SELECT {", ".join(own)}, c.n
-        FROM ({counts_sql}) AS c({keys}, n)
-        CROSS JOIN LATERAL ({first_sql} LIMIT {limit_sql}) AS f({columns}){joins}
+        SELECT f.c0 IS NOT NULL, {", ".join(own)}, c.n, {", ".join(keys)}
+        FROM ({counts_sql}) AS c({", ".join(f"k{i}" for i in range(n_keys))}, n)
+        LEFT JOIN LATERAL ({first_sql} LIMIT CASE WHEN {full_sql} THEN 0 ELSE {limit_sql} END)
+            AS f({columns}) ON TRUE{names}
         ORDER BY {order_by}
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
-        [*counts_params, *first_params, *limit_params],
+        [*counts_params, *first_params, *full_params, *limit_params],
     )
+    width = len(own)
+    return [
+        (tuple(row[1 : width + 1]) if row[0] else None, row[width + 1], tuple(row[width + 2 :]))
+        for row in rows
+    ]
 
 
 @dataclass
@@ -1302,12 +1376,19 @@ def _visit_events(days: DayRows, labels: _Labels) -> dict[dt.date | None, list[E
     return {day: [event(row) for row in rows] for day, rows in days.rows.items()}
 
 
-def agreement_dates_per_day(
-    first: dt.date, last: dt.date, scope: Q, *, per_day: int | None, cache_as: CacheAs = None
+def agreement_dates_per_day(  # noqa: PLR0913 (the span, the limit and the full days)
+    first: dt.date,
+    last: dt.date,
+    scope: Q,
+    *,
+    per_day: int | None,
+    cache_as: CacheAs = None,
+    full: Iterable[dt.date] = (),
 ) -> DayRows:
     """The agreements coming into force or expiring on each day from ``first`` to
     ``last``, the first ``per_day`` (None: all) by reference and title, with each day's
-    count. A row: the agreement's fields and "start" or "expiry"."""
+    count. A row: the agreement's fields and "start" or "expiry". On PostgreSQL, none
+    read on a ``full`` day (its cell already full of visits), only counted."""
 
     def binding() -> QuerySet[Agreement]:
         return (
@@ -1322,18 +1403,7 @@ def agreement_dates_per_day(
         )
 
     if connection.vendor != "postgresql":
-        base = dates()
-
-        def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
-            for *row, valid_from, valid_until in base:
-                pk, reference, title = row[0], row[1] or "", row[2] or ""
-                # ``which DESC``: "start" before "expiry" of the same agreement on a day.
-                for day, which, order in ((valid_from, "start", 0), (valid_until, "expiry", 1)):
-                    if day is not None and first <= day <= last:
-                        key = (f"{reference}{AGREEMENT_TITLE_SEPARATOR}{title}", pk, order)
-                        yield day, key, (*row, which)
-
-        return _ranked_per_day(spread(), lambda _day: per_day or _NO_LIMIT)
+        return _agreement_dates_in_python(dates(), first=first, last=last, per_day=per_day)
 
     def own_dates() -> QuerySet[Any]:
         # The partnership's id only: its cities' names are read for the rows kept (issue
@@ -1346,8 +1416,8 @@ def agreement_dates_per_day(
     partnership, city = Partnership._meta.db_table, City._meta.db_table
     rows = _raw(
         f"""
-        SELECT c0, c1, c2, c3, names.home, names.partner, which, day, day_total FROM (
-            SELECT a.*, d.day, d.which,
+        SELECT c0, c1, c2, c3, names.home, names.partner, which, day, day_total, shown FROM (
+            SELECT a.*, d.day, d.which, NOT (d.day = ANY(%s)) AS shown,
                 ROW_NUMBER() OVER (
                     PARTITION BY d.day ORDER BY CONCAT(a.c1, %s, a.c2), a.c0, d.which DESC
                 ) AS day_rank,
@@ -1356,18 +1426,20 @@ def agreement_dates_per_day(
             CROSS JOIN LATERAL (VALUES (a.c4, 'start'), (a.c5, 'expiry')) AS d(day, which)
             WHERE d.day BETWEEN %s AND %s
         ) AS ranked
-        CROSS JOIN LATERAL (
+        LEFT JOIN LATERAL (
             SELECT
                 (SELECT name FROM {city} WHERE id = p.home_city_id),
                 (SELECT name FROM {city} WHERE id = p.partner_city_id)
             FROM {partnership} AS p
-            WHERE p.id = ranked.c3
+            WHERE p.id = ranked.c3 AND ranked.shown
             OFFSET 0  -- not flattened: looked up for each row kept, not hashed whole
-        ) AS names(home, partner)
-        WHERE day_rank <= %s
+        ) AS names(home, partner) ON TRUE
+        -- A full day's first row only, for its count.
+        WHERE day_rank <= CASE WHEN shown THEN %s ELSE 1 END
         ORDER BY day, day_rank
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
         [
+            sorted(full),
             AGREEMENT_TITLE_SEPARATOR,
             *params,
             first,
@@ -1376,9 +1448,29 @@ def agreement_dates_per_day(
         ],
     )
     days = DayRows()
-    for *row, day, total in rows:
-        days.add(day, tuple(row), total)
+    for *row, day, total, shown in rows:
+        if shown:
+            days.add(day, tuple(row), total)
+        else:
+            days.totals[day] = total
     return days
+
+
+def _agreement_dates_in_python(
+    dates: QuerySet[Any], *, first: dt.date, last: dt.date, per_day: int | None
+) -> DayRows:
+    """What the SQL of ``agreement_dates_per_day`` does, in Python (SQLite)."""
+
+    def spread() -> Iterable[tuple[dt.date | None, Any, tuple[Any, ...]]]:
+        for *row, valid_from, valid_until in dates:
+            pk, reference, title = row[0], row[1] or "", row[2] or ""
+            # ``which DESC``: "start" before "expiry" of the same agreement on a day.
+            for day, which, order in ((valid_from, "start", 0), (valid_until, "expiry", 1)):
+                if day is not None and first <= day <= last:
+                    key = (f"{reference}{AGREEMENT_TITLE_SEPARATOR}{title}", pk, order)
+                    yield day, key, (*row, which)
+
+    return _ranked_per_day(spread(), lambda _day: per_day or _NO_LIMIT)
 
 
 AGREEMENT_TITLE_SEPARATOR = " · "
