@@ -165,6 +165,12 @@ def _rows_exist_sql(relation: str) -> str:
     return f"EXISTS (SELECT 1 FROM {quote(table)} WHERE {rows} = {visit})"  # noqa: S608 (the models' own table and column names, quoted)
 
 
+# The longest a visit may last from its first day to its last: a year, leap day included.
+# A longer one is a typo in the end date (2205 for 2025); the calendar would also read
+# every day's visits back as far as the longest (``visit_longest``).
+LONGEST_VISIT = dt.timedelta(days=366)
+
+
 def default_as_of(start_date: dt.date | None, today: dt.date | None = None) -> dt.date:
     """The day a visit's brief is printed as of, unless asked otherwise: today for a visit
     still to come (or of unknown date), its first day for a past one."""
@@ -275,6 +281,24 @@ class Visit(EnglishVersions, Record):
                 name="visit_budget_not_negative",
             ),
             partial_date_constraint("start_date", "visit"),
+            # At most LONGEST_VISIT from the last day the start may stand for: "05/2025"
+            # may have begun on 31/05 (any month taken as 31 days), "2025" on 31/12.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(
+                    start_date_precision=Precision.DAY,
+                    end_date__lte=F("start_date") + LONGEST_VISIT,
+                )
+                | Q(
+                    start_date_precision=Precision.MONTH,
+                    end_date__lte=F("start_date") + (LONGEST_VISIT + dt.timedelta(days=30)),
+                )
+                | Q(
+                    start_date_precision=Precision.YEAR,
+                    end_date__lte=F("start_date") + (LONGEST_VISIT + dt.timedelta(days=365)),
+                ),
+                name="visit_lasts_at_most_a_year",
+            ),
         ]
         # The visit list's default order, newest first (issue 6: scale).
         indexes = [
@@ -360,6 +384,16 @@ class Visit(EnglishVersions, Record):
             raise ValidationError({"start_date": _("A visit with an end date needs a start date.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The visit cannot end before it starts.")})
+        if self.end_date and self.start and self.end_date - self.start.last_day() > LONGEST_VISIT:
+            # From the last day a partial start stands for: the shortest it could be.
+            days = (self.end_date - self.start.last_day()).days + 1
+            message = _(
+                "The visit would last %(days)s days: a visit lasts at most a year. "
+                "Check the end date."
+            )
+            raise ValidationError(
+                {"end_date": ValidationError(message, code="too_long", params={"days": days})}
+            )
 
     @property
     def start(self) -> PartialDate | None:

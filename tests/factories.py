@@ -194,7 +194,10 @@ class VisitFactory(ModelFactory[Visit]):
     direction = Visit.Direction.OUTGOING
     title = factory.Sequence(lambda n: f"Đoàn công tác số {n}")
     start_date = dt.date(2025, 5, 11)
-    end_date = dt.date(2025, 5, 13)
+    # Three days, whatever the start (a visit lasts at most a year).
+    end_date = factory.LazyAttribute(
+        lambda visit: visit.start_date and visit.start_date + dt.timedelta(days=2)
+    )
     status = Visit.Status.COMPLETED
 
 

@@ -38,6 +38,26 @@ def test_a_visit_ending_before_it_starts_is_refused_by_the_database():
     )
 
 
+def test_a_visit_lasting_more_than_a_year_is_refused_by_the_database():
+    visit = VisitFactory()
+    refused(
+        lambda: Visit.objects.filter(pk=visit.pk).update(
+            start_date=dt.date(2025, 5, 11), end_date=dt.date(2205, 5, 13)
+        )
+    )
+
+
+def test_a_visit_known_to_the_month_may_end_a_year_after_the_month_ends():
+    visit = VisitFactory()
+    month = Visit.objects.filter(pk=visit.pk)
+    month.update(
+        start_date=dt.date(2025, 5, 1),
+        start_date_precision=Precision.MONTH,
+        end_date=dt.date(2026, 6, 1),
+    )
+    refused(lambda: month.update(end_date=dt.date(2205, 5, 13)))
+
+
 def test_a_visit_may_have_no_date_when_the_source_gives_none():
     visit = VisitFactory(start_date=None, end_date=None, date_note="17/11, year not given")
     assert visit.dates_label() == "17/11, year not given"

@@ -169,6 +169,14 @@ def test_a_visit_ending_before_it_starts_is_an_error(partnership):
     assert not Visit.objects.exists()
 
 
+def test_a_visit_ending_years_later_is_an_error_and_nothing_is_saved(partnership):
+    outcome = import_visits([visit_row(), visit_row(title="Đoàn thứ hai", end_date="13/05/2205")])
+
+    message = "The visit would last 65746 days: a visit lasts at most a year. Check the end date."
+    assert [(r.number, r.errors) for r in outcome.error_rows] == [(3, [("end_date", message)])]
+    assert not Visit.objects.exists()
+
+
 def test_the_same_visit_twice_in_a_sheet_is_an_error(partnership):
     outcome = import_visits([visit_row(), visit_row(notes="again")])
 

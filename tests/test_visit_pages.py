@@ -253,6 +253,20 @@ def test_a_visit_ending_before_it_starts_shows_the_error_next_to_the_end_date(cl
     assert 'id="id_end_date_error"' in response.text
 
 
+def test_a_visit_ending_years_later_shows_its_length_next_to_the_end_date(client):
+    visit = VisitFactory(start_date=dt.date(2025, 5, 11), end_date=dt.date(2025, 5, 13))
+    client.force_login(editor())
+    response = client.post(
+        reverse("delegations:visit_edit", args=[visit.pk]),
+        visit_data(visit.partnership, visit, end_date="13/05/2205"),
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    error = response.text.split('id="id_end_date_error"')[1].split("</")[0]
+    assert "The visit would last 65746 days: a visit lasts at most a year." in error
+    visit.refresh_from_db()
+    assert visit.end_date == dt.date(2025, 5, 13)
+
+
 def test_the_visit_page_links_to_the_brief_only_when_the_brief_exists(client):
     from django.urls import NoReverseMatch
 
