@@ -45,8 +45,8 @@ ASK_FIRST_FROM = 3
 
 # A history row: an instance of the model simple-history builds at run time.
 type HistoryRow = Any
-# {(history_id, m2m field name): the target ids at that row}
-type M2MValues = dict[tuple[int, str], frozenset[Any]]
+# {(history_id, m2m field name): the target ids at that row, in the order they were linked}
+type M2MValues = dict[tuple[int, str], tuple[Any, ...]]
 
 
 class _Ref:
@@ -228,7 +228,9 @@ def _m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField[Any, A
 
 
 def _m2m_values(model: type[models.Model], rows: Iterable[HistoryRow]) -> M2MValues:
-    """{(history_id, field name): target ids} for every row, one query per m2m field."""
+    """{(history_id, field name): target ids} for every row, one query per m2m field; in
+    the order they were linked (the link's id, which its history row keeps), the order the
+    record's page lists them in (an action item's assignees)."""
     values: M2MValues = {}
     ids = [r.history_id for r in rows]
     for f in _m2m_fields(model):
@@ -236,13 +238,12 @@ def _m2m_values(model: type[models.Model], rows: Iterable[HistoryRow]) -> M2MVal
             continue
         history_m2m = getattr(get_history_model_for_model(model), f.name).model
         target = get_m2m_reverse_field_name(f)
-        per_row: defaultdict[int, set[Any]] = defaultdict(set)
-        for history_id, target_id in history_m2m.objects.filter(history_id__in=ids).values_list(
-            "history_id", f"{target}_id"
-        ):
-            per_row[history_id].add(target_id)
+        per_row: defaultdict[int, list[Any]] = defaultdict(list)
+        links = history_m2m.objects.filter(history_id__in=ids).order_by("id", "m2m_history_id")
+        for history_id, target_id in links.values_list("history_id", f"{target}_id"):
+            per_row[history_id].append(target_id)
         for history_id in ids:
-            values[(history_id, f.name)] = frozenset(per_row.get(history_id, ()))
+            values[(history_id, f.name)] = tuple(per_row.get(history_id, ()))
     return values
 
 
@@ -270,11 +271,9 @@ def _entries_for(
                 if change:
                     changes.append(change)
             for f in _m2m_fields(model) if m2m else ():
-                old = (
-                    m2m.get((previous.history_id, f.name), frozenset()) if previous else frozenset()
-                )
-                new = m2m.get((newest.history_id, f.name), frozenset())
-                if old != new:
+                old = m2m.get((previous.history_id, f.name), ()) if previous else ()
+                new = m2m.get((newest.history_id, f.name), ())
+                if set(old) != set(new):  # relinked in another order: not a change shown
                     related = f.related_model
                     changes.append(
                         Change(
@@ -380,11 +379,11 @@ class _Resolver:
         self.wanted[model].add(pk)
         return _Text([_Ref(model, pk)])
 
-    def many(self, model: type[models.Model], pks: Collection[Any]) -> Shown:
+    def many(self, model: type[models.Model], pks: Sequence[Any]) -> Shown:
         if not pks:
             return EMPTY
         parts: list[str | _Ref] = []
-        for pk in sorted(pks):
+        for pk in pks:
             if parts:
                 parts.append(", ")
             self.wanted[model].add(pk)
@@ -496,7 +495,7 @@ def _links_before_deletion(
     values = _m2m_values(model, [before])
     links: dict[str, list[Any]] = {}
     for f in _m2m_fields(model):
-        ids = values.get((before.history_id, f.name), frozenset())
+        ids = values.get((before.history_id, f.name), ())
         target = f.related_model
         links[f.name] = (
             list(target._default_manager.filter(pk__in=ids).values_list("pk", flat=True))

@@ -923,12 +923,17 @@ class ActionItem(Record):
         return self.status in self.OPEN
 
     def assigned_names(self) -> list[str]:
-        """The staff the item is assigned to, named as ``User.get_full_name() or
-        get_username()``: from the lists ``with_assignee_names`` reads with the row (in the
-        order they were assigned), else from ``assignees``."""
+        """The staff the item is assigned to, in the order they were assigned (their links'
+        ids: ``assignees.all()`` has no order of its own), named as ``User.get_full_name()
+        or get_username()``: from the lists ``with_assignee_names`` reads with the row, else
+        read here (one query)."""
         read = self.__dict__  # the annotations, when read with_assignee_names()
         if "assignee_first_names" not in read:
-            return [a.get_full_name() or a.get_username() for a in self.assignees.all()]
+            links = self.assignees.through.objects.filter(actionitem=self).select_related("user")
+            return [
+                link.user.get_full_name() or link.user.get_username()
+                for link in links.order_by("pk")
+            ]
         return [
             f"{first} {last}".strip() or username
             for first, last, username in zip(

@@ -76,13 +76,14 @@ PAGES = {
     # has more kinds of rows and history; the bulk visit's are written without history.
     "visit": (30, 13),
     # The rows' assignees: read with the rows (issue 16: no prefetch, one query fewer).
-    # An item's page: its assignees, and their history
+    # An item's page: its assignees' names read with it too (in the order assigned, no
+    # prefetch: one query fewer), and their history
     # (bulk items are written without history rows, so there is none to read). The list's
     # page is read after ``SET LOCAL join_collapse_limit = 1`` (common/join_planning.py:
     # nine joined tables planned in the order written): one statement more.
     "actions": (11, 11),
     "actions_filtered": (11, 11),
-    "action": (10, 9),
+    "action": (9, 8),
     # A search group counts its matches (up to 100) only when it has more than 20: in the
     # demo, "ha noi" finds Hà Nội's action items by their partnership too (more than 20).
     # Such a count first reads the named partnerships' rows alone through their index

@@ -74,9 +74,9 @@ def actionitem_bulk_status(request: AuthenticatedRequest) -> HttpResponse:
 @viewer_required
 def actionitem_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
-        ActionItem.objects.select_related(*ITEM_RELATED, "counterpart").prefetch_related(
-            "updates__author", "assignees"
-        ),
+        ActionItem.objects.select_related(*ITEM_RELATED, "counterpart")
+        .prefetch_related("updates__author")
+        .with_assignee_names(),  # in the order assigned, as on the list
         pk=pk,
     )
     context = {"item": item, "status_form": StatusForm(instance=item, prefix=f"item{item.pk}")}
