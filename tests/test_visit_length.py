@@ -70,3 +70,16 @@ def test_a_visit_known_to_the_month_ending_years_later_is_refused():
 
     with pytest.raises(ValidationError, match="would last 65726 days"):
         visit.clean()
+
+
+def test_the_length_is_written_in_the_interface_s_language():
+    visit = VisitFactory.build(start_date=dt.date(2025, 5, 11), end_date=dt.date(2205, 5, 13))
+
+    with translation.override("vi"):
+        with pytest.raises(ValidationError) as refused:
+            visit.clean()
+        (message,) = refused.value.message_dict["end_date"]
+    assert message == (
+        "Chuyến thăm sẽ kéo dài 65746 ngày: một chuyến thăm dài tối đa một năm. "
+        "Hãy kiểm tra ngày kết thúc."
+    )
