@@ -73,12 +73,13 @@ def actionitem_bulk_status(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @viewer_required
 def actionitem_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(
-        ActionItem.objects.select_related(*ITEM_RELATED, "counterpart")
-        .prefetch_related("updates__author")
-        .with_assignee_names(),  # in the order assigned, as on the list
-        pk=pk,
-    )
+    with joins_as_written():  # ten joined tables: 5.8 -> 1.9 ms, mostly planning (issue 16)
+        item = get_object_or_404(
+            ActionItem.objects.select_related(*ITEM_RELATED, "counterpart")
+            .prefetch_related("updates__author")
+            .with_assignee_names(),  # in the order assigned, as on the list
+            pk=pk,
+        )
     context = {"item": item, "status_form": StatusForm(instance=item, prefix=f"item{item.pk}")}
     return render_partial_or_page(request, "delegations/actionitem_detail.html", context)
 
