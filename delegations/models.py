@@ -318,6 +318,9 @@ class Visit(EnglishVersions, Record):
             ),
             # A partnership's latest visit (partners list, dashboard's dormant section).
             models.Index(fields=["partnership", "start_date"], name="visit_partnership_start"),
+            # The visits list filtered by direction (and home city): counted from the index
+            # alone, not by reading every visit's row (issue 16: scale 1, 0.9 -> 0.35 ms).
+            models.Index(fields=["direction", "partnership"], name="visit_direction_partnership"),
             # The same for the visits held or planned, not cancelled (what "last visit" and
             # "dormant" count): read from the index alone. At scale 4 the planner probed
             # each partnership through the partnership-only index and filtered its visits'
