@@ -58,3 +58,16 @@ def test_a_page_missing_at_one_scale_has_no_ratio():
     row = growth.growth(runs)["pages"]["map"]
     assert "ratio" not in row
     assert "—" in growth.table(growth.growth(runs))
+
+
+def test_each_ratio_is_also_shown_over_the_floor_s_the_machine_s_drift():
+    runs = {
+        0.25: {"pages": {"floor": page(8.0, kind="floor"), "actions": page(20.0)}},
+        4.0: {"pages": {"floor": page(10.0, kind="floor"), "actions": page(26.0)}},
+    }
+    result = growth.growth(runs)
+    row = result["pages"]["actions"]
+    assert row["ratio"] == 1.3
+    assert row["meets_target"] is False  # the target stays on the p50s themselves
+    assert row["ratio_over_floor"] == 1.04  # 1.3 / 1.25: the machine slowed between runs
+    assert "1.04" in growth.table(result)
