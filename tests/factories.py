@@ -303,3 +303,22 @@ class VisitSourceFactory(ModelFactory[VisitSource]):
     visit = factory.SubFactory(VisitFactory)
     title = factory.Sequence(lambda n: f"Bài báo {n}")
     url = factory.Sequence(lambda n: f"https://example.org/bai-{n}")
+
+
+def assign_on_the_form(client: Any, item: ActionItem, assignees: list[User]) -> None:
+    """Post the item's edit form as it stands, with ``assignees`` chosen in that order."""
+    from django.urls import reverse
+
+    item.refresh_from_db()
+    data = {
+        "description": item.description,
+        "partnership": item.partnership_id,
+        "visit": item.visit_id,
+        "assignees": [account.pk for account in assignees],
+        "due_on": "",
+        "status": item.status,
+        "priority": item.priority,
+        "version": item.version,
+    }
+    response = client.post(reverse("delegations:actionitem_edit", args=[item.pk]), data)
+    assert response.status_code == 302, response.text

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from delegations.models import ActionItem
-from tests.factories import ActionItemFactory, VisitFactory, editor, viewer
+from tests.factories import ActionItemFactory, VisitFactory, assign_on_the_form, editor, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -51,22 +51,6 @@ def assigned_to(text: str) -> str:
     found = re.search(r"<dt>Assigned to</dt><dd>(.*?)</dd>", text)
     assert found, text
     return found[1]
-
-
-def edit(client, item: ActionItem, assignees: list) -> None:
-    item.refresh_from_db()
-    data = {
-        "description": item.description,
-        "partnership": item.partnership_id,
-        "visit": item.visit_id,
-        "assignees": [account.pk for account in assignees],
-        "due_on": "",
-        "status": item.status,
-        "priority": item.priority,
-        "version": item.version,
-    }
-    response = client.post(reverse("delegations:actionitem_edit", args=[item.pk]), data)
-    assert response.status_code == 302, response.text
 
 
 def test_the_item_page_lists_the_assignees_in_the_order_they_were_assigned(client, item):
@@ -126,8 +110,8 @@ def test_an_edit_keeps_the_order_of_those_still_assigned_and_adds_the_new_last(
 ):
     """The form's selection has no order: those kept keep their links, the new come last."""
     client.force_login(editor())
-    edit(client, item, [accounts["lan"], accounts["an"]])  # Minh unassigned
-    edit(client, item, list(accounts.values()))  # and assigned again
+    assign_on_the_form(client, item, [accounts["lan"], accounts["an"]])  # Minh unassigned
+    assign_on_the_form(client, item, list(accounts.values()))  # and assigned again
     text = client.get(reverse("delegations:actionitem_detail", args=[item.pk])).text
     assert assigned_to(text) == "An Lê, Lan Nguyễn, Minh Trần"
 
@@ -135,7 +119,7 @@ def test_an_edit_keeps_the_order_of_those_still_assigned_and_adds_the_new_last(
 def test_the_history_names_the_assignees_in_the_order_they_were_assigned(client, accounts):
     item = ActionItemFactory(visit=VisitFactory())
     client.force_login(editor())
-    edit(client, item, [accounts["an"]])
-    edit(client, item, [accounts["an"], accounts["lan"]])
+    assign_on_the_form(client, item, [accounts["an"]])
+    assign_on_the_form(client, item, [accounts["an"], accounts["lan"]])
     text = client.get(reverse("delegations:actionitem_detail", args=[item.pk])).text
     assert '<td class="history-old">an</td><td class="history-new">an, lan</td>' in text

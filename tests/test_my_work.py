@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations.models import ActionItem
-from tests.factories import ActionItemFactory, VisitFactory, editor, viewer
+from tests.factories import ActionItemFactory, VisitFactory, assign_on_the_form, editor, viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -101,18 +101,7 @@ def test_an_editor_assigns_an_item_on_its_form_and_history_records_it(client):
     client.force_login(me)
     form_page = client.get(reverse("delegations:actionitem_edit", args=[item.pk])).text
     assert "Minh Trần" in form_page
-    data = {
-        "description": item.description,
-        "partnership": item.partnership_id,
-        "visit": item.visit_id,
-        "assignees": [colleague.pk, me.pk],
-        "due_on": "",
-        "status": item.status,
-        "priority": item.priority,
-        "version": item.version,
-    }
-    response = client.post(reverse("delegations:actionitem_edit", args=[item.pk]), data)
-    assert response.status_code == 302, response.text
+    assign_on_the_form(client, item, [colleague, me])
     assert set(item.assignees.all()) == {me, colleague}
     page = client.get(item.get_absolute_url()).text
     assert "Minh Trần" in page  # the facts
