@@ -387,9 +387,10 @@ class Visit(EnglishVersions, Record):
             raise ValidationError({"start_date": _("A visit with an end date needs a start date.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The visit cannot end before it starts.")})
-        if self.end_date and self.start and self.end_date - self.start.last_day() > LONGEST_VISIT:
-            # From the last day a partial start stands for: the shortest it could be.
-            days = (self.end_date - self.start.last_day()).days + 1
+        # From the last day a partial start stands for: the shortest it could be.
+        lasts = self.end_date - self.start.last_day() if self.end_date and self.start else None
+        if lasts is not None and lasts > LONGEST_VISIT:
+            days = lasts.days + 1
             message = _(
                 "The visit would last %(days)s days: a visit lasts at most a year. "
                 "Check the end date."

@@ -726,12 +726,10 @@ def month_days(  # noqa: PLR0913 (the calendar's filters)
             kept.append(row[:n])
             if joined:
                 labels.visits[row[6]] = labels.of(*row[n:])
-        # Their visits' partnerships, read always (not only for the visits not among
-        # the first of their days): one query whatever the data, none when joined.
+        # Their visits' partnerships (SQLite: not joined): at most one query whatever
+        # the data, none when joined.
         labels.read_visits((row[6] for row in kept), every=not joined)
-        gathered.add_counted(
-            _engagement_events([row for row in kept if row[3] not in full], labels), counts
-        )
+        gathered.add_counted(_engagement_events(kept, labels), counts)
     if ACTIONS in wanted:
         _actions_per_day(
             first,
@@ -811,7 +809,8 @@ def _engagements_per_day(  # noqa: PLR0913 (month_days' parts)
             limit=Value(per_day),
         ).values_list(*ENGAGEMENT_FIELDS, "day_total"),
     )
-    return [row[:-1] for row in ranked], {row[3]: row[-1] for row in ranked}
+    shown = [row[:-1] for row in ranked if row[3] not in full]
+    return shown, {row[3]: row[-1] for row in ranked}
 
 
 def _per_day_or_undated(precision_field: str, per_day: int) -> Case:
@@ -1119,6 +1118,23 @@ def _outer(n: int, output_field: models.Field[Any, Any] | None = None) -> RawSQL
     return RawSQL(f"c.k{n}", (), output_field=output_field or models.CharField())  # noqa: S611 (a column name)
 
 
+def _names_of(source: str, where: str) -> str:
+    """A LEFT JOIN LATERAL of a partnership's id and its cities' names, ``names(
+    partnership_id, home, partner)``: ``p`` of ``source`` where ``where``, looked up for
+    each row kept, not flattened into a join that hashes every partnership and city
+    (issue 16: a few hundred rows at most against 1,709 and 1,205 at scale 4)."""
+    city = City._meta.db_table
+    return f"""
+        LEFT JOIN LATERAL (
+            SELECT p.id,
+                (SELECT name FROM {city} WHERE id = p.home_city_id),
+                (SELECT name FROM {city} WHERE id = p.partner_city_id)
+            FROM {source}
+            WHERE {where}
+            OFFSET 0  -- not flattened: looked up for each row kept, not hashed whole
+        ) AS names(partnership_id, home, partner) ON TRUE"""  # noqa: S608 (the models' tables)
+
+
 def _first_of_each(  # noqa: PLR0913 (the query's parts)
     key: tuple[Any, ...],
     cache_as: CacheAs,
@@ -1153,28 +1169,19 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
     own = [f"f.c{i}" for i in range(n_own)]
     names = ""
     if joined:
-        partnership, city = Partnership._meta.db_table, City._meta.db_table
-        source, where = f"{partnership} AS p", f"p.id = f.c{n_own - 1}"
+        source, where = f"{Partnership._meta.db_table} AS p", f"p.id = f.c{n_own - 1}"
         if joined == "visit":
             source = f"{Visit._meta.db_table} AS v JOIN {source} ON p.id = v.partnership_id"
             where = f"v.id = f.c{n_own - 1}"
             own.append("names.partnership_id")
         own += ["names.home", "names.partner"]
-        names = f"""
-        LEFT JOIN LATERAL (
-            SELECT p.id,
-                (SELECT name FROM {city} WHERE id = p.home_city_id),
-                (SELECT name FROM {city} WHERE id = p.partner_city_id)
-            FROM {source}
-            WHERE {where}
-            OFFSET 0  -- not flattened: looked up for each row kept, not hashed whole
-        ) AS names(partnership_id, home, partner) ON TRUE"""  # noqa: S608 (the models' tables)
+        names = _names_of(source, where)
     limit_sql, limit_params = limit
     full_sql, full_params = full or ("FALSE", [])
     columns = ", ".join(f"c{i}" for i in range(n_own))
     rows = _raw(
         f"""
-        SELECT f.c0 IS NOT NULL, {", ".join(own)}, c.n, {", ".join(keys)}
+        SELECT {", ".join(own)}, c.n, {", ".join(keys)}
         FROM ({counts_sql}) AS c({", ".join(f"k{i}" for i in range(n_keys))}, n)
         LEFT JOIN LATERAL ({first_sql} LIMIT CASE WHEN {full_sql} THEN 0 ELSE {limit_sql} END)
             AS f({columns}) ON TRUE{names}
@@ -1182,9 +1189,9 @@ def _first_of_each(  # noqa: PLR0913 (the query's parts)
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
         [*counts_params, *first_params, *full_params, *limit_params],
     )
-    width = len(own)
+    width = len(own)  # the first own column is a primary key: None where none was read
     return [
-        (tuple(row[1 : width + 1]) if row[0] else None, row[width + 1], tuple(row[width + 2 :]))
+        (tuple(row[:width]) if row[0] is not None else None, row[width], tuple(row[width + 1 :]))
         for row in rows
     ]
 
@@ -1413,7 +1420,7 @@ def agreement_dates_per_day(  # noqa: PLR0913 (the span, the limit and the full 
         )
 
     sql, params = _compiled(("agreement_dates", first, last), cache_as, own_dates)
-    partnership, city = Partnership._meta.db_table, City._meta.db_table
+    names = _names_of(f"{Partnership._meta.db_table} AS p", "p.id = ranked.c3 AND ranked.shown")
     rows = _raw(
         f"""
         SELECT c0, c1, c2, c3, names.home, names.partner, which, day, day_total, shown FROM (
@@ -1425,15 +1432,7 @@ def agreement_dates_per_day(  # noqa: PLR0913 (the span, the limit and the full 
             FROM ({sql}) AS a(c0, c1, c2, c3, c4, c5)
             CROSS JOIN LATERAL (VALUES (a.c4, 'start'), (a.c5, 'expiry')) AS d(day, which)
             WHERE d.day BETWEEN %s AND %s
-        ) AS ranked
-        LEFT JOIN LATERAL (
-            SELECT
-                (SELECT name FROM {city} WHERE id = p.home_city_id),
-                (SELECT name FROM {city} WHERE id = p.partner_city_id)
-            FROM {partnership} AS p
-            WHERE p.id = ranked.c3 AND ranked.shown
-            OFFSET 0  -- not flattened: looked up for each row kept, not hashed whole
-        ) AS names(home, partner) ON TRUE
+        ) AS ranked{names}
         -- A full day's first row only, for its count.
         WHERE day_rank <= CASE WHEN shown THEN %s ELSE 1 END
         ORDER BY day, day_rank

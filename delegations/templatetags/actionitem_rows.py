@@ -14,15 +14,15 @@ an editor and a viewer.
 from collections.abc import Iterable
 
 from django import template
-from django.urls import reverse
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from common.reversing import url_maker
 from common.templatetags.textcut import truncate_at_word
 from common.templatetags.workspace import can_edit, partial_date
 from delegations.models import ActionItem
-from delegations.templatetags.actionitems import PK_MARK, StatusCells
+from delegations.templatetags.actionitems import StatusCells
 
 register = template.Library()
 
@@ -51,8 +51,7 @@ class RowWriter:
         self.select_label = gettext("Select “%(item)s”")
         self.assigned_to = escape(gettext("Assigned to"))
         self.priorities = {value: escape(label) for value, label in ActionItem.Priority.choices}
-        url = escape(reverse("delegations:actionitem_detail", args=[PK_MARK]))
-        self.url_head, _mark, self.url_tail = url.rpartition(str(PK_MARK))
+        self.url = url_maker("delegations:actionitem_detail")  # one ``reverse`` a page
 
     def row(self, item: ActionItem) -> SafeString:
         pk = item.pk
@@ -69,7 +68,7 @@ class RowWriter:
             f'\n  <tr id="actionitem-{pk}">\n'
             f"    {select}\n"
             f'    <td class="nowrap">{escape(partial_date(item.due))}</td>\n'
-            f'    <td class="title-cell"><a href="{self.url_head}{pk}{self.url_tail}"{title}>'
+            f'    <td class="title-cell"><a href="{escape(self.url(pk))}"{title}>'
             f"{escape(truncate_at_word(description, DESCRIPTION_ROOM))}</a>\n"
             f'      <br><small class="muted">{_sources(item)}</small></td>\n'
             f'    <td class="secondary-cell">{escape(str(item.partnership))}</td>\n'

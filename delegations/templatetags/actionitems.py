@@ -17,13 +17,13 @@ import functools
 
 from django import template
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from common.concurrency import stamp
+from common.reversing import url_maker
 from common.templatetags.workspace import can_edit
 from delegations.forms import StatusForm
 from delegations.models import ActionItem
@@ -56,10 +56,6 @@ def status_html(context: template.Context, item: ActionItem) -> SafeString:
     return StatusCells(context).html(item)
 
 
-# A pk no item has, reversed once per page in place of each row's (``StatusCells.url``).
-PK_MARK = 987654321
-
-
 class StatusCells:
     """The plain case's HTML, with what every row of a page shares worked out once: the
     user's role, the CSRF token, the address to come back to, the translated words, the
@@ -80,8 +76,7 @@ class StatusCells:
         self.next_url = escape(
             context.get("next_url") or (request.get_full_path() if request else "")
         )
-        url = escape(reverse("delegations:actionitem_status", args=[PK_MARK]))
-        self.url_head, _mark, self.url_tail = url.rpartition(str(PK_MARK))
+        self.url = url_maker("delegations:actionitem_status")  # one ``reverse`` a page
         self.update = escape(gettext("Update"))
         self.save = escape(gettext("Save"))
 
@@ -103,7 +98,7 @@ class StatusCells:
         pk = item.pk
         prefix = f"item{pk}"
         status_label, status, note_label, note = _blank_form(self.language, item.status)
-        url = f"{self.url_head}{pk}{self.url_tail}"
+        url = escape(self.url(pk))
         return (
             '<details class="status-change">\n'
             f"      <summary>{self.update}</summary>\n"

@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import template
-from django.urls import reverse
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString, mark_safe
 
+from common.reversing import url_maker
 from common.templatetags.textcut import truncate_at_word
 from delegations.models import Visit
-from delegations.templatetags.actionitems import PK_MARK
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,8 +42,7 @@ class RowWriter:
     def __init__(self) -> None:
         self.directions = _labels(Visit.Direction.choices)
         self.statuses = _labels(Visit.Status.choices)
-        url = escape(reverse("delegations:visit_detail", args=[PK_MARK]))
-        self.url_head, _mark, self.url_tail = url.rpartition(str(PK_MARK))
+        self.url = url_maker("delegations:visit_detail")  # one ``reverse`` a page
 
     def row(self, visit: Visit) -> SafeString:
         place = visit.place
@@ -52,7 +50,7 @@ class RowWriter:
         return mark_safe(  # noqa: S308 (every value escaped here)
             "\n  <tr>\n"
             f'    <td class="nowrap">{escape(visit.dates_label() or "—")}</td>\n'
-            f'    <td class="title-cell"><a href="{self.url_head}{visit.pk}{self.url_tail}">'
+            f'    <td class="title-cell"><a href="{escape(self.url(visit.pk))}">'
             f"{escape(visit.title)}</a></td>\n"
             f'    <td class="secondary-cell">{escape(str(visit.partnership))}</td>\n'
             f"    <td>{_badge(visit.direction, self.directions)}</td>\n"
