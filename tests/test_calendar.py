@@ -501,16 +501,34 @@ def test_28_february_of_a_common_year_counts_the_29th_s_anniversaries_too():
         assert days.more(dt.date(2029, 2, 28)) == 2
 
 
+def read_both_ways(first, last, month, partnership=None, **patched):
+    """``month_days`` on PostgreSQL's path (each day's first read by index) and on
+    SQLite's (the ORM's windows), each compiled afresh: ``{vendor: (shown, totals,
+    undated, undated_more)}``. ``patched``: attributes of calendar_events replaced
+    meanwhile."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import month_days
+
+    read = {}
+    for vendor in ("postgresql", "sqlite"):
+        calendar_events._COMPILED.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(connection, "vendor", vendor)
+            for name, value in patched.items():
+                patch.setattr(calendar_events, name, value)
+            days = month_days(first, last, month=month, partnership=partnership)
+        read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+    return read
+
+
 def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
     """Issue 16: on PostgreSQL a month's visits, programme items, items due and
     agreements' anniversaries are counted per day over their indexes and only each day's
     first read (a LATERAL query per day); elsewhere (SQLite) the ORM (or Python, for the
     visits) ranks every row of the span. Both give the same days, events, order and counts, with and without
     a partnership filter."""
-    from django.db import connection
-
-    from workspace import calendar_events
-    from workspace.calendar_events import month_days
 
     make_month(3)
     busy = busy_day(6)
@@ -558,13 +576,7 @@ def test_the_first_events_of_each_day_read_by_index_equal_the_ranked_reads():
     )
     first, last, month = dt.date(2025, 4, 28), dt.date(2025, 6, 8), dt.date(2025, 5, 1)
     for partnership in (None, busy.partnership):
-        read = {}
-        for vendor in ("postgresql", "sqlite"):
-            calendar_events._COMPILED.clear()
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(connection, "vendor", vendor)
-                days = month_days(first, last, month=month, partnership=partnership)
-            read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+        read = read_both_ways(first, last, month, partnership)
         assert read["postgresql"] == read["sqlite"]
         assert read["postgresql"][1][dt.date(2025, 5, 12)] > 4
         if partnership is None:
@@ -578,10 +590,6 @@ def test_a_span_over_two_years_reads_the_same_anniversaries_and_dates_by_index()
     agreements' anniversaries are counted one year's range at a time (UNION ALL, each
     range index-only) and the agreement dates' partnerships read for the rows kept only;
     the days, events, order and counts equal the ORM's ranked reads (SQLite's path)."""
-    from django.db import connection
-
-    from workspace import calendar_events
-    from workspace.calendar_events import month_days
 
     partnership = PartnershipFactory()
     for i in range(7):
@@ -608,13 +616,7 @@ def test_a_span_over_two_years_reads_the_same_anniversaries_and_dates_by_index()
     )
     first, last, month = dt.date(2025, 12, 1), dt.date(2026, 1, 4), dt.date(2025, 12, 1)
     for scope in (None, partnership):
-        read = {}
-        for vendor in ("postgresql", "sqlite"):
-            calendar_events._COMPILED.clear()
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(connection, "vendor", vendor)
-                days = month_days(first, last, month=month, partnership=scope)
-            read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+        read = read_both_ways(first, last, month, scope)
         assert read["postgresql"] == read["sqlite"]
         shown, totals = read["postgresql"][0], read["postgresql"][1]
         if scope is None:
@@ -691,10 +693,8 @@ def test_a_full_day_s_later_events_are_counted_in_the_database_not_read(full, ot
     in the database but none of them read (at scale 4 nearly every day is full: reading
     and joining a few of each for every day grew with the record); a day not full reads
     its first as before. The days, events and counts equal the ORM's ranked reads."""
-    from django.db import connection
 
     from workspace import calendar_events
-    from workspace.calendar_events import month_days
 
     for i in range(4):
         VisitFactory(title=f"VISIT-{i}", start_date=full, end_date=full)
@@ -729,7 +729,6 @@ def test_a_full_day_s_later_events_are_counted_in_the_database_not_read(full, ot
         full.replace(day=28) + dt.timedelta(days=7),
     )
     month = full.replace(day=1)
-    read = {}
     returned: list[tuple] = []
     real = calendar_events._raw
 
@@ -738,13 +737,7 @@ def test_a_full_day_s_later_events_are_counted_in_the_database_not_read(full, ot
         returned.extend(rows)
         return rows
 
-    for vendor in ("postgresql", "sqlite"):
-        calendar_events._COMPILED.clear()
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(connection, "vendor", vendor)
-            patch.setattr(calendar_events, "_raw", recording)
-            days = month_days(first, last, month=month)
-        read[vendor] = (days.shown, days.totals, days.undated, days.undated_more)
+    read = read_both_ways(first, last, month, _raw=recording)
     assert read["postgresql"] == read["sqlite"]
     shown, totals = read["postgresql"][:2]
     assert [e.title for e in shown[full]] == [f"VISIT-{i}" for i in range(4)]
