@@ -9,23 +9,18 @@ per row (issue 16). These rows are the HTML the loop wrote, escaped the same way
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape as _stdlib_escape
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
 from agreements.models import Agreement
+from common.escaping import escape
 from common.reversing import url_maker
 from common.text import truncate_at_word
 
 UNKNOWN = "—"
 TITLE_ROOM = 120  # a longer title is cut, the whole of it in the cell's title
 FIELDS_ROOM = 48  # the same for the fields' names
-
-
-def escape(value: object) -> str:
-    """``django.utils.html.escape`` (the same ``html.escape``) without its lazy wrapper."""
-    return _stdlib_escape(str(value))
 
 
 def agreement_rows(agreements: Iterable[Any]) -> SafeString:

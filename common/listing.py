@@ -130,9 +130,16 @@ def with_reversed(
 
 
 def paginate(
-    request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], per_page: int = PER_PAGE
+    request: HttpRequest,
+    queryset: QuerySet[Any] | Sequence[Any],
+    per_page: int = PER_PAGE,
+    *,
+    counted: QuerySet[Any] | None = None,
 ) -> Page[Any]:
-    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The requested page of ``queryset``; ``counted``: the same rows, to count (see
+    ``CappedPaginator``)."""
+    paginator = CappedPaginator(queryset, per_page, counted=counted)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def results_cache_key(request: HttpRequest, filters: ListFilterForm[Any]) -> str | None:
@@ -188,19 +195,31 @@ class CappedPaginator(Paginator):
     that leaves few rows is counted as before). Past it the list is "capped": the count
     reads ``COUNT_CAP + 1`` rows whatever the table's size, a page reads one row more
     than it shows to know whether a next page exists, and every page number is open.
+
+    ``counted``, if given, is counted instead of the rows: the same rows without what only
+    showing them needs (annotations of related records' names, whose joins would stay in
+    the count's statement: ``ActionItemQuerySet.with_list_names``).
     """
 
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        cap: int | None = None,
+        *,
+        counted: QuerySet[Any] | None = None,
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap or COUNT_CAP
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, QuerySet):
+        if isinstance(self.counted, QuerySet):
             # Only the ids: the rows' annotations (a list's ARRAY subqueries, counts)
             # would otherwise be computed for each of up to cap + 1 rows just to count.
-            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
-        return len(self.object_list)
+            return self.counted.order_by().values("pk")[: self.cap + 1].count()
+        return len(self.counted)
 
     @property
     def capped(self) -> bool:

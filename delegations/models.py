@@ -54,6 +54,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Agreement
+from common.account_names import AccountName
 from common.indexes import OrderIndex
 from common.list_subquery import ListSubquery
 from common.models import (
@@ -599,7 +600,7 @@ class Engagement(EnglishVersions, Versioned):
         return f"{self.time:%H:%M}" if self.time else ""
 
 
-# What a row of the action-items list shows (``ActionItemQuerySet.for_list``).
+# The records an action item's row on the list and its card on "my work" name.
 LIST_RELATED = (
     "partnership__home_city",
     "partnership__partner_city",
@@ -608,6 +609,7 @@ LIST_RELATED = (
     "visit",
     "agreement",
 )
+# The item's own columns its row shows (``ActionItemQuerySet.for_list``)...
 LIST_COLUMNS = (
     "version",
     "updated_at",  # the inline status form's stamp
@@ -616,13 +618,17 @@ LIST_COLUMNS = (
     "due_on_precision",
     "status",
     "priority",
-    "partnership__home_city__name",
-    "partnership__partner_city__name",
-    "owner_organisation__name",
-    "owner_person__full_name",
-    "visit__title",
-    "agreement__reference",
 )
+# ... and the names it shows of the records in LIST_RELATED, read as text with the row
+# (``ActionItemQuerySet.with_list_names``): None when the item has no such record.
+LIST_NAMES = {
+    "home_city_name": "partnership__home_city__name",
+    "partner_city_name": "partnership__partner_city__name",
+    "owner_organisation_name": "owner_organisation__name",
+    "owner_person_name": "owner_person__full_name",
+    "visit_title": "visit__title",
+    "agreement_reference": "agreement__reference",
+}
 
 
 # How many of a description's first characters the calendar's index of items due holds
@@ -633,27 +639,31 @@ DESCRIPTION_KEY = 64
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def for_list(self) -> Self:
         """The items as the list's rows show them (delegations/templatetags/actionitem_rows.py),
-        with only the columns they show: the page's rows are read joined to eight tables,
-        and reading every column of each (about a hundred a row) and making a model
-        instance of each cost more than the rows' HTML (issue 16). The field of
-        cooperation is not shown, so not joined. The assignees: ``with_assignee_names``."""
-        return self.select_related(*LIST_RELATED).only(*LIST_COLUMNS)
+        with only the columns they show: reading every column (about a hundred a row
+        when joined) cost more than the rows' HTML (issue 16). What the rows name of
+        other records is added when the page's rows are read: ``with_list_names``."""
+        return self.only(*LIST_COLUMNS)
+
+    def with_list_names(self) -> Self:
+        """The names a list row shows (``LIST_NAMES``) and its assignees' names, read with
+        the row, joined to the seven tables they are in: as text, not as a model instance
+        of each record (six a row; 1.5-2 ms a page of 25, issue 16). Added to the page's
+        rows only: the joins would slow the count of the rows (their annotations' joins
+        stay in its statement) for nothing."""
+        names = {name: F(path) for name, path in LIST_NAMES.items()}
+        return self.annotate(**names).with_assignee_names()
 
     def with_assignee_names(self) -> Self:
-        """Each item's assignees' names read in the same statement, as lists in the order
+        """Each item's assignees' names read in the same statement, as a list in the order
         they were assigned (``ActionItem.assigned_names``), not by a second query making a
-        model instance per account (issue 16). Added when the rows are read, not before:
-        a list served from its cached HTML never builds the three subqueries."""
+        model instance per account (issue 16). Named by the database as Django names
+        them (``common.account_names``): one subquery, not one for each part of a name.
+        Added when the rows are read, not before: a list served from its cached HTML
+        never builds the subquery."""
         assigned = self.model.assignees.through.objects.filter(actionitem=OuterRef("pk"))
-        return self.annotate(
-            **{
-                # named "part" in the subquery: SQLite's json_group_array reads it by name
-                f"assignee_{part}s": ListSubquery(
-                    assigned.order_by("pk").annotate(part=F(f"user__{part}")).values("part")  # type: ignore[misc]  # django-stubs misses the annotation
-                )
-                for part in ("first_name", "last_name", "username")
-            }
-        )
+        # named "part" in the subquery: SQLite's json_group_array reads it by name
+        names = assigned.order_by("pk").annotate(part=AccountName("user__")).values("part")  # type: ignore[misc]  # django-stubs misses the annotation
+        return self.annotate(assignee_names=ListSubquery(names))
 
     def open(self) -> Self:
         return self.filter(status__in=ActionItem.OPEN)
@@ -929,23 +939,14 @@ class ActionItem(Record):
     def assigned_names(self) -> list[str]:
         """The staff the item is assigned to, in the order they were assigned (their links'
         ids: ``assignees.all()`` has no order of its own), named as ``User.get_full_name()
-        or get_username()``: from the lists ``with_assignee_names`` reads with the row, else
+        or get_username()``: the list ``with_assignee_names`` reads with the row, else
         read here (one query)."""
-        read = self.__dict__  # the annotations, when read with_assignee_names()
-        if "assignee_first_names" not in read:
-            links = self.assignees.through.objects.filter(actionitem=self).select_related("user")
-            return [
-                link.user.get_full_name() or link.user.get_username()
-                for link in links.order_by("pk")
-            ]
+        read: list[str] | None = self.__dict__.get("assignee_names")
+        if read is not None:
+            return read
+        links = self.assignees.through.objects.filter(actionitem=self).select_related("user")
         return [
-            f"{first} {last}".strip() or username
-            for first, last, username in zip(
-                read["assignee_first_names"],
-                read["assignee_last_names"],
-                read["assignee_usernames"],
-                strict=True,
-            )
+            link.user.get_full_name() or link.user.get_username() for link in links.order_by("pk")
         ]
 
     def is_overdue(self, on: dt.date | None = None) -> bool:

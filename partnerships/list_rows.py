@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from html import escape as _stdlib_escape
 from typing import Any
 
 from django.db import models
@@ -20,16 +19,11 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from common.escaping import escape
 from common.reversing import url_maker
 from partnerships.models import Organisation, Partnership
 
 UNKNOWN = "—"
-
-
-def escape(value: object) -> str:
-    """``django.utils.html.escape`` (the same ``html.escape`` of the text) without its lazy
-    wrapper: called several times per row."""
-    return _stdlib_escape(str(value))
 
 
 class _Labels:

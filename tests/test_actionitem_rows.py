@@ -44,6 +44,11 @@ PYTHON_LOOP = "{% load actionitem_rows %}{% for record in items %}{% actionitem_
 PYTHON_ROWS = "{% load actionitem_rows %}{% actionitem_rows items %}"
 
 
+def as_listed():
+    """The items as the list reads a page of them."""
+    return ActionItem.objects.for_list().with_list_names()
+
+
 def rows(user, template: str, items=None) -> str:
     request = RequestFactory().get("/actions/?status=open&page=2")
     request.user = user
@@ -70,12 +75,14 @@ def items():
     full.agreement = AgreementFactory(partnership=full.partnership, reference="R&D-1")
     full.save()
     # One at a time, the later account first: both sides name them in the order assigned.
-    lan, plain_account = (
+    lan, plain_account, padded = (
         UserFactory(first_name="Lan", last_name="Nguyễn <x>"),
         UserFactory(username="plain"),
+        UserFactory(first_name="\u3000Hoa", last_name="Trần\xa0"),  # trimmed as str.strip() does
     )
     full.assignees.add(plain_account)
     full.assignees.add(lan)
+    full.assignees.add(padded)
     agreement = AgreementFactory()
     agreement_only = ActionItemFactory(
         visit=None, agreement=agreement, partnership=agreement.partnership, priority=3
@@ -89,7 +96,7 @@ def test_the_rows_written_in_python_equal_the_template_they_replace(items, langu
     user = make_user()
     with translation.override(language):
         expected = rows(user, TEMPLATE_LOOP)
-        written = rows(user, PYTHON_LOOP)
+        written = rows(user, PYTHON_LOOP, as_listed())
     assert written == expected
     assert "&lt;b&gt;&quot;A&quot;&lt;/b&gt; &amp; B" in written
     assert 'class="assignees"' in written
@@ -107,13 +114,13 @@ def test_the_page_of_rows_read_with_the_list_columns_equals_the_template(
         # Expect 1 query: the rows joined to what they show, with their assignees' names
         # (issue 16: no prefetch); no deferred column read afterwards.
         with django_assert_num_queries(1):
-            written = rows(user, PYTHON_ROWS, ActionItem.objects.for_list().with_assignee_names())
+            written = rows(user, PYTHON_ROWS, as_listed())
     assert written == expected
 
 
 def test_the_list_reads_the_assignees_names_as_accounts_name_themselves():
-    """``with_assignee_names`` reads first and last names and usernames with the row (issue 16):
-    named as ``get_full_name() or get_username()`` would, in the order assigned."""
+    """``with_assignee_names`` reads the assignees' names with the row (issue 16), named by
+    the database as ``get_full_name() or get_username()`` would, in the order assigned."""
     item = ActionItemFactory()
     accounts = [
         UserFactory(first_name="Lan", last_name="Nguyễn"),
@@ -121,12 +128,23 @@ def test_the_list_reads_the_assignees_names_as_accounts_name_themselves():
         UserFactory(first_name="Minh", last_name=""),
         UserFactory(first_name="", last_name="Trần"),
     ]
+    # Spaces of every kind around the names (str.strip() trims them all), none but them.
+    padded = [
+        UserFactory(first_name="\u3000\tHoa\xa0", last_name="Lê\u2028"),
+        UserFactory(first_name="\x85\x1c", last_name="\u205f", username="blank-names"),
+    ]
     for account in reversed(accounts):  # assigned last first: the order is the assigning
         item.assignees.add(account)
     listed = ActionItem.objects.for_list().with_assignee_names()
     [read] = listed.filter(pk=item.pk)
     expected = [a.get_full_name() or a.get_username() for a in reversed(accounts)]
     assert read.assigned_names() == expected == ["Trần", "Minh", "only-username", "Lan Nguyễn"]
+    for account in padded:
+        item.assignees.add(account)
+    [read] = listed.filter(pk=item.pk)
+    expected += [a.get_full_name() or a.get_username() for a in padded]
+    assert read.assigned_names() == expected
+    assert expected[-2:] == ["Hoa\xa0 Lê", "blank-names"]  # the inner spaces kept
     unread = ActionItem.objects.get(pk=item.pk)  # read without them: from its assignees
     assert unread.assigned_names() == expected
     assert listed.get(pk=ActionItemFactory().pk).assigned_names() == []

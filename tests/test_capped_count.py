@@ -58,6 +58,23 @@ def test_pages_of_a_capped_list_know_whether_another_follows(low_cap):
     assert second.has_previous()
 
 
+def test_the_action_items_are_counted_without_the_joins_of_the_names_their_rows_show(low_cap):
+    """The rows' names are joined to the page's statement only (``with_list_names``): the
+    count, given the rows without them, joins nothing."""
+    items(CAP + 20)
+    rows = ActionItem.objects.for_list().order_by("pk")
+    paginator = CappedPaginator(rows.with_list_names(), 25, counted=rows)
+    with CaptureQueriesContext(connection) as ctx:
+        page = paginator.get_page(2)
+    count, read = (query["sql"] for query in ctx.captured_queries)
+    assert "JOIN" not in count
+    assert paginator.capped
+    # the partnership, its two cities, the two owners, the visit, the agreement; and in
+    # the assignees' subquery, their accounts
+    assert read.count("JOIN") == 8
+    assert page[0].__dict__["visit_title"] is not None
+
+
 def test_a_page_past_the_end_of_a_capped_list_is_its_first_page(low_cap):
     items(CAP + 20)
     paginator = CappedPaginator(ActionItem.objects.order_by("pk"), 25)

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from common.concurrency import stamp
+from common.escaping import escape as escape_text
 from common.reversing import url_maker
 from common.templatetags.workspace import can_edit
 from delegations.forms import StatusForm
@@ -82,10 +83,10 @@ class StatusCells:
 
     def html(self, item: ActionItem) -> SafeString:
         status = item.status
-        label = self.statuses.get(status)
+        label: str | None = self.statuses.get(status)
         if label is None:  # not a choice: shown as it is, as get_status_display() does
-            label = escape(status)
-        badges = f'<span class="badge badge-{escape(status)}">{label}</span>'
+            label = escape_text(status)
+        badges = f'<span class="badge badge-{escape_text(status)}">{label}</span>'
         if item.is_overdue(self.today):
             badges += f'\n  <span class="badge badge-overdue">{self.overdue}</span>'
         change = self._change_form(item) if self.editor else ""
@@ -98,7 +99,7 @@ class StatusCells:
         pk = item.pk
         prefix = f"item{pk}"
         status_label, status, note_label, note = _blank_form(self.language, item.status)
-        url = escape(self.url(pk))
+        url = escape_text(self.url(pk))
         return (
             '<details class="status-change">\n'
             f"      <summary>{self.update}</summary>\n"
@@ -139,7 +140,7 @@ def _blank_form(language: str | None, status: str) -> tuple[str, str, str, str]:
 def _hidden(item: ActionItem, prefix: str) -> str:
     """The hidden fields ``VersionedFormMixin`` adds, as Django's ``HiddenInput`` writes them."""
     return "".join(
-        f'<input type="hidden" name="{prefix}-{name}" value="{escape(str(value))}" id="id_{prefix}-{name}">'
+        f'<input type="hidden" name="{prefix}-{name}" value="{escape_text(value)}" id="id_{prefix}-{name}">'
         for name, value in (("version", item.version), ("loaded_stamp", stamp(item)))
     )
 

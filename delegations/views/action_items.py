@@ -47,7 +47,7 @@ def actionitem_list(request: AuthenticatedRequest) -> HttpResponse:
 
 def _page_read_as_joined(request: HttpRequest, items: ActionItemQuerySet) -> Page[ActionItem]:
     with joins_as_written():  # eight joined tables: 20 ms of planning saved (issue 16)
-        return read_now(paginate(request, items.with_assignee_names()))
+        return read_now(paginate(request, items.with_list_names(), counted=items))
 
 
 @require_POST
