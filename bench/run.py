@@ -592,7 +592,38 @@ def vacuum(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
+def bench_env(url: str) -> dict:
+    """The environment of the app on database ``url`` as the benchmark runs it."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BEHIND_PROXY": "1",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        # A cache of its own, empty at the start, as a fresh deploy's: the repository's
+        # var/cache keeps the entries of earlier runs for an hour, and once it holds
+        # MAX_ENTRIES the file cache deletes a third of its files at random, so a later
+        # run would find some of its own drawings gone (a dashboard recomputed now and
+        # then: "7-28" queries) and measure that. One per database, too: cache keys do
+        # not name the database.
+        "CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-"),
+    }
+    atexit.register(shutil.rmtree, env["CACHE_DIR"], ignore_errors=True)
+    return env
+
+
 def prepare_data(scale: float, env: dict, log: Callable[[str], None]) -> dict:
+    prepare_database(scale, env, log)
+    collect_static(env, log)
+    setup_django(env)
+    return pick_ids()
+
+
+def prepare_database(scale: float, env: dict, log: Callable[[str], None]) -> None:
+    """Migrate, seed (reused when already seeded) and vacuum the database of ``env``."""
     ensure_database(env["DATABASE_URL"])
     log("migrate…")
     manage("migrate", "--noinput", env=env, timeout=600)
@@ -604,30 +635,34 @@ def prepare_data(scale: float, env: dict, log: Callable[[str], None]) -> dict:
     # dead rows (a 10,000-row table read as 150,000) and measure that instead of the app.
     log("VACUUM ANALYZE…")
     vacuum(env["DATABASE_URL"])
+
+
+def collect_static(env: dict, log: Callable[[str], None]) -> None:
     log("collectstatic…")
     manage("collectstatic", "--noinput", "-v0", env=env, timeout=600)
-    setup_django(env)
-    return pick_ids()
 
 
-def pick_ids() -> dict:
+def pick_ids(using: str = "default") -> dict:
+    """The bench user (an administrator) in database ``using``, and the records measured."""
     from django.contrib.auth import get_user_model
 
     from common.roles import ADMINISTRATOR, ensure_roles
 
     user_model = get_user_model()
-    user = user_model.objects.filter(username=BENCH_USER).first() or user_model(username=BENCH_USER)
+    user = user_model.objects.using(using).filter(username=BENCH_USER).first() or user_model(
+        username=BENCH_USER
+    )
     user.is_staff = True  # the admin is the peer: the bench user must reach its changelists
     user.set_password(BENCH_PASSWORD)
-    user.save()
+    user.save(using=using)
     # The Django admin is offered to administrators only (issue 14): as a mere editor the
     # bench user got a redirect (302) from every admin peer. An administrator sees the
     # workspace pages as an editor does, plus the import logs' revert links.
-    user.groups.set([ensure_roles()[ADMINISTRATOR]])
-    return record_ids()
+    user.groups.set([ensure_roles(using)[ADMINISTRATOR]])
+    return record_ids(using)
 
 
-def record_ids() -> dict:
+def record_ids(using: str = "default") -> dict:
     """The records the pages are measured on (the biggest partnership, its busiest visit,
     an action item, its most implemented agreement, a rare name), read only."""
     from django.db.models import Count
@@ -637,23 +672,35 @@ def record_ids() -> dict:
     from partnerships.models import City, Partnership, Person
 
     big = (
-        Partnership.objects.annotate(n=Count("action_items"))
+        Partnership.objects.using(using)
+        .annotate(n=Count("action_items"))
         .order_by("-n", "pk")
         .values_list("pk", flat=True)
         .first()
     )
     visit = (
-        Visit.objects.filter(partnership=big)
+        Visit.objects.using(using)
+        .filter(partnership=big)
         .annotate(n=Count("participants"))
         .order_by("-n", "pk")
         .first()
     )
-    item = ActionItem.objects.filter(partnership=big, visit__isnull=False).order_by("pk").first()
+    item = (
+        ActionItem.objects.using(using)
+        .filter(partnership=big, visit__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     rare = (
-        Person.objects.values("full_name").annotate(n=Count("pk")).filter(n=1).order_by("full_name")
+        Person.objects.using(using)
+        .values("full_name")
+        .annotate(n=Count("pk"))
+        .filter(n=1)
+        .order_by("full_name")
     )
     rare_name = (
-        Person.objects.filter(full_name="Khúc Thừa Quyên")
+        Person.objects.using(using)
+        .filter(full_name="Khúc Thừa Quyên")
         .values_list("full_name", flat=True)
         .first()
     )
@@ -661,14 +708,19 @@ def record_ids() -> dict:
         first_rare = rare.first()
         rare_name = first_rare["full_name"] if first_rare else ""
     agreement = (
-        Agreement.objects.filter(partnership=big)
+        Agreement.objects.using(using)
+        .filter(partnership=big)
         .annotate(n=Count("children"))
         .order_by("-n", "pk")
         .first()
     )
     return {
         "big_partnership": big,
-        "home_city": City.objects.home().order_by("pk").values_list("pk", flat=True).first(),
+        "home_city": City.objects.using(using)
+        .home()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first(),
         "visit": visit.pk if visit else None,
         "action_item": item.pk if item else None,
         "agreement": agreement.pk if agreement else None,
@@ -676,13 +728,13 @@ def record_ids() -> dict:
     }
 
 
-def row_counts() -> dict:
+def row_counts(using: str = "default") -> dict:
     from agreements.models import Agreement
     from delegations.models import ActionItem, Engagement, ProgressUpdate, Visit, VisitParticipant
     from partnerships.models import City, Partnership, Person
 
     return {
-        m._meta.verbose_name_plural.__str__(): m.objects.count()
+        m._meta.verbose_name_plural.__str__(): m.objects.using(using).count()
         for m in (
             City,
             Partnership,
@@ -788,12 +840,12 @@ class Server:
 # Measuring.
 
 
-def status_body(item_id: int, toggle: int) -> dict:
+def status_body(item_id: int, toggle: int, using: str = "default") -> dict:
     from django.utils import timezone
 
     from delegations.models import ActionItem
 
-    version = ActionItem.objects.values_list("version", flat=True).get(pk=item_id)
+    version = ActionItem.objects.using(using).values_list("version", flat=True).get(pk=item_id)
     status = ("in_progress", "agreed")[toggle % 2]
     prefix = f"item{item_id}"
     return {
@@ -805,10 +857,14 @@ def status_body(item_id: int, toggle: int) -> dict:
 
 
 class PageSampler:
-    """The requests of one measure, one at a time (so that measures can be interleaved)."""
+    """The requests of one measure, one at a time (so that measures can be interleaved).
 
-    def __init__(self, client: Client, m: Measure, path: str):
-        self.m, self.path = m, path
+    ``using``: the alias of the server's database in this process, where a measure after
+    a change counts its change and the status change reads the item's version.
+    """
+
+    def __init__(self, client: Client, m: Measure, path: str, using: str = "default"):
+        self.m, self.path, self.using = m, path, using
         self.client = Client(client.port, client.timeout) if m.anonymous else client
         self.headers = {"HX-Request": "true"} if m.htmx else {}
         self.walls: list[float] = []
@@ -829,12 +885,14 @@ class PageSampler:
             from workspace import freshness
 
             # What a save does (outside any transaction here: autocommit).
-            freshness.bump(apps=None if m.after_change == "all" else [m.after_change])
+            freshness.bump(
+                using=self.using, apps=None if m.after_change == "all" else [m.after_change]
+            )
         if m.method == "POST":
             response, content, elapsed = self.client.request(
                 "POST",
                 self.path,
-                status_body(m.args[0], i),
+                status_body(m.args[0], i, self.using),
                 headers={**self.headers, "HX-Target": f"item-{m.args[0]}"},
             )
         else:
@@ -886,6 +944,21 @@ def measure_interleaved(client: Client, plan: list, reps: int, warmup: int) -> d
         for sampler in samplers.values():
             sampler.step(timed=i >= warmup)
     return {key: sampler.result() for key, sampler in samplers.items()}
+
+
+def page_entries(plan: list[Measure], paths: dict, sampled: dict) -> dict:
+    """Each measure's report entry: what it is, and its samples (or "missing")."""
+    entries = {}
+    for m in plan:
+        entry: dict[str, Any] = {"label": m.label, "kind": m.kind, "peer": m.peer}
+        if m.after_change:
+            entry["after_change"] = m.after_change
+        if paths[m.key] is None:
+            entry.update(status="missing", path=None)
+        else:
+            entry.update(sampled[m.key])
+        entries[m.key] = entry
+    return entries
 
 
 def wrk_command(port: int, path: str, cookies: dict, seconds: int, connections: int) -> list[str]:
@@ -1096,23 +1169,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:6.1f}s] {message}", flush=True)
 
     url = args.database_url or default_database_url(args.scale)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-" + "x" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BEHIND_PROXY": "1",
-        "CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        # A cache of its own, empty at the start, as a fresh deploy's: the repository's
-        # var/cache keeps the entries of earlier runs for an hour, and once it holds
-        # MAX_ENTRIES the file cache deletes a third of its files at random, so a later
-        # run would find some of its own drawings gone (a dashboard recomputed now and
-        # then: "7-28" queries) and measure that.
-        "CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-"),
-    }
-    atexit.register(shutil.rmtree, env["CACHE_DIR"], ignore_errors=True)
+    env = bench_env(url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     log(f"database {url}")
@@ -1149,15 +1206,9 @@ def main(argv: list[str] | None = None) -> int:
         sampled = measure_interleaved(
             client, [(m, paths[m.key]) for m in plan if paths[m.key]], reps, warmup
         )
+        report["pages"] = page_entries(plan, paths, sampled)
         for m in plan:
-            entry: dict[str, Any] = {"label": m.label, "kind": m.kind, "peer": m.peer}
-            if m.after_change:
-                entry["after_change"] = m.after_change
-            if paths[m.key] is None:
-                entry.update(status="missing", path=None)
-            else:
-                entry.update(sampled[m.key])
-            report["pages"][m.key] = entry
+            entry = report["pages"][m.key]
             wall = entry.get("wall_ms", {}).get("p95") if entry.get("status") == "ok" else None
             log(
                 f"{m.key:24} {entry['status']:8} p95 {fmt(wall)} ms  queries {entry.get('queries')}"

@@ -8,6 +8,7 @@ a fresh database, the test database and production agree.
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 # Whoever makes a request: ``request.user`` (the project keeps Django's User model).
@@ -21,18 +22,20 @@ ROLES = (VIEWER, EDITOR, ADMINISTRATOR)
 DOMAIN_APPS = ("partnerships", "agreements", "delegations")
 
 
-def _permissions(apps: tuple[str, ...], actions: tuple[str, ...]) -> list[Permission]:
-    codenames = Permission.objects.filter(content_type__app_label__in=apps)
+def _permissions(apps: tuple[str, ...], actions: tuple[str, ...], using: str) -> list[Permission]:
+    codenames = Permission.objects.using(using).filter(content_type__app_label__in=apps)
     return [p for p in codenames if p.codename.split("_", 1)[0] in actions]
 
 
-def ensure_roles() -> dict[str, Group]:
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-    groups[VIEWER].permissions.set(_permissions(DOMAIN_APPS, ("view",)))
-    groups[EDITOR].permissions.set(_permissions(DOMAIN_APPS, ("view", "add", "change")))
+def ensure_roles(using: str = DEFAULT_DB_ALIAS) -> dict[str, Group]:
+    """The three groups and their permissions, in database ``using`` (bench/growth.py
+    prepares one database per scale from one process)."""
+    groups = {name: Group.objects.using(using).get_or_create(name=name)[0] for name in ROLES}
+    groups[VIEWER].permissions.set(_permissions(DOMAIN_APPS, ("view",), using))
+    groups[EDITOR].permissions.set(_permissions(DOMAIN_APPS, ("view", "add", "change"), using))
     groups[ADMINISTRATOR].permissions.set(
-        _permissions(DOMAIN_APPS, ("view", "add", "change", "delete"))
-        + _permissions(("auth",), ("view", "add", "change", "delete"))
+        _permissions(DOMAIN_APPS, ("view", "add", "change", "delete"), using)
+        + _permissions(("auth",), ("view", "add", "change", "delete"), using)
     )
     return groups
 

@@ -210,3 +210,16 @@ def test_the_floor_expects_its_404():
     sampler.statuses = [HTTPStatus.NOT_FOUND] * 3
     sampler.walls = [1.0, 2.0, 3.0]
     assert sampler.result()["status"] == "ok"
+
+
+def test_the_bench_user_is_made_an_administrator_in_the_database_named(db):
+    from django.contrib.auth.models import User
+
+    from common.roles import ADMINISTRATOR
+
+    ids = run.pick_ids("default")
+    user = User.objects.get(username=run.BENCH_USER)
+    assert user.is_staff
+    assert user.check_password(run.BENCH_PASSWORD)
+    assert list(user.groups.values_list("name", flat=True)) == [ADMINISTRATOR]
+    assert ids["big_partnership"] is None  # an empty database: nothing to measure yet
