@@ -4,21 +4,24 @@
 valid filters (an invalid one shows its error and is ignored; a record typed into a
 picker that names none or several shows its error and no rows) and the chosen order.
 ``paginate`` cuts a page; ``list_context`` is a list page's context with its results
-cached per data version (``results_cache_key``). ``SharedChoicesFormSet`` renders the person/organisation
+cached per data version (``results_cache_key``), as the form's own HTML is
+(``ListFilterForm.html_key``). ``SharedChoicesFormSet`` renders the person/organisation
 drop-downs of every row from one query instead of one query per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django import forms
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +49,11 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
     # Names sorted in Vietnamese alphabetical order (Đ after D, not after Y:
     # common/collation.py), not by code point.
     NAME_FIELDS: frozenset[str] = frozenset()
+    # The form shows what the record holds: choices read from it, the names of records
+    # typed into a picker, an error saying that none matches. Its HTML is then cached per
+    # data version (``html_key``); a form whose choices are all fixed in its class says
+    # False, and is cached without reading the version (a query its list may not make).
+    reads_record: ClassVar[bool] = True
 
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
@@ -89,6 +97,28 @@ class ListFilterForm[Q: QuerySet[Any]](forms.Form):
             # The box shows "Name (#id)", also when a name was typed without JavaScript.
             remember_label(field, self.cleaned_data.get(name), self.data.get(name))
         return self.filter(queryset).order_by(*self.ordering())
+
+    def html_key(self, action: str, target: str) -> str | None:
+        """What the form's HTML (common/list_filters.html, sent to ``action``, swapping
+        ``#target``) depends on, as the key it is cached under ({% list_filters %}); None:
+        rendered every time (inside a transaction, where the record's version is not
+        known; data not from a query).
+
+        Its class (its fields, their fixed choices and labels), the language, the query's
+        values (all but the page number: the same form on every page), the record's data
+        version when the form reads the record (``reads_record``), and where it is sent.
+        So a list's view changes its form only through the form's data and the record:
+        any other change (a choice added for one user) would be served to everyone.
+        """
+        if not isinstance(self.data, MultiValueDict):
+            return None
+        version = self.record_version() if self.reads_record else "-"  # type: ignore[attr-defined]  # share_version
+        if version is None:
+            return None
+        values = [(k, v) for k, vs in sorted(self.data.lists()) if k != "page" for v in vs]
+        form = type(self)
+        parts = [f"{form.__module__}.{form.__qualname__}", get_language(), version]
+        return "list-filters\n" + "\n".join([*parts, action, target, urlencode(values)])
 
     def results_for_user(self) -> bool:
         """The results depend on who asks (a filter such as "assigned to me"): their

@@ -114,6 +114,7 @@ class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
     }
     default_sort = "due"
     NAME_FIELDS = frozenset({"description"})
+    reads_record = False  # fixed choices: its HTML is cached without the data version
 
     due = forms.ChoiceField(
         label=_("Due"),
