@@ -388,3 +388,60 @@ def test_a_country_is_drawn_the_same_from_the_kept_circles_and_rows(monkeypatch)
     again = (str(module.draw_countries(places)), str(module.country_rows(places)))
     assert first == again
     assert module._country_row.cache_info().currsize == len(places)
+
+
+def _map_block(client) -> str:
+    """The page's map and table (the rest of the page carries a new CSRF token each time)."""
+    text = client.get(URL).text
+    return text[text.index("partner-map-summary") :]
+
+
+def test_the_map_of_countries_is_kept_once_and_drawn_again_if_the_cache_lost_it(
+    viewer_client, monkeypatch
+):
+    """Per version of the record only what the map is drawn from is kept (a key, not the
+    ~200 KB block); the block is kept by that key in the worker and in the cache. Another
+    worker reads it from the cache; if the cache lost it, it is drawn again from the
+    counts, the same."""
+    from django.core.cache import cache
+
+    from workspace import partner_map as module
+
+    monkeypatch.setattr(module, "PER_CITY_UP_TO", 1)
+    drawn: list[str] = []
+    draw = module._draw_country_block
+
+    def counted(*args: object) -> str:
+        drawn.append("drawn")
+        return draw(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_draw_country_block", counted)
+    located("Minsk", "53.9", "27.5667")
+    located("Viêng Chăn", "17.97", "102.6", country="LA")
+    first = _map_block(viewer_client)
+    assert "Belarus: 1 partnership" in first
+    assert len(drawn) == 1
+    (key,) = module._drawn
+
+    module._drawn.clear()  # another worker
+    assert _map_block(viewer_client) == first
+    assert len(drawn) == 1
+    assert list(module._drawn) == [key]
+
+    module._drawn.clear()
+    cache.delete(f"by-version:{key}:partner-map-countries")  # the cache let it go
+    assert _map_block(viewer_client) == first
+    assert len(drawn) == 2
+
+
+def test_a_worker_keeps_a_bounded_number_of_maps_of_countries():
+    from workspace import partner_map as module
+
+    for i in range(module.DRAWN_KEPT + 3):
+        module._drawn_countries(f"key-{i}", lambda i=i: f"block {i}")
+    assert len(module._drawn) == module.DRAWN_KEPT
+    assert "key-0" not in module._drawn
+    module._drawn_countries("key-3", lambda: "not drawn again")  # the oldest kept one
+    module._drawn_countries("key-new", lambda: "block new")
+    assert "key-3" in module._drawn
+    assert "key-4" not in module._drawn
