@@ -3,6 +3,7 @@ by recent visits, linked to their partnerships, with a table; its blocks on the
 partnership and city pages."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
@@ -438,7 +439,7 @@ def test_a_worker_keeps_a_bounded_number_of_maps_of_countries():
     from workspace import partner_map as module
 
     for i in range(module.DRAWN_KEPT + 3):
-        module._drawn_countries(f"key-{i}", lambda i=i: f"block {i}")
+        module._drawn_countries(f"key-{i}", functools.partial(str, f"block {i}"))
     assert len(module._drawn) == module.DRAWN_KEPT
     assert "key-0" not in module._drawn
     module._drawn_countries("key-3", lambda: "not drawn again")  # the oldest kept one
