@@ -31,12 +31,16 @@ How a sheet is read
 * Escaping of list items and formulas: ``common.sheetkit.cells``.
 
 Rows are validated one by one, then everything is written in bulk, with history, after
-the last row: parents before children, in batches of 1,000 (``common.sheetkit.writer``).
+the last row (``common.sheetkit.writer``): on PostgreSQL the new agreements' ids are taken
+up front and they are written in one batch, parents and children together; elsewhere
+parents before children, in batches of 1,000. A list cell (fields, signatories) is
+resolved once per distinct cell, with its notes and its error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import re
@@ -72,6 +76,7 @@ from common.sheetkit.writer import (
     create_with_history,
     insert_rows_with_history,
     record_history_as,
+    reserve_ids,
 )
 from common.text import clean_spaces
 from partnerships.models import FieldOfCooperation, Person
@@ -236,6 +241,34 @@ def _signatory_entries(
         entries.append(entry)
         notes.extend(said)
     return tuple(entries), tuple(notes)
+
+
+@dataclasses.dataclass
+class _ListChanges:
+    """What an import does to its agreements' lists (``AgreementResource._list_changes``)."""
+
+    links: list[tuple[int, int]] = dataclasses.field(
+        default_factory=list
+    )  # (agreement, field) added
+    unlinked: dict[int, set[int]] = dataclasses.field(
+        default_factory=dict
+    )  # agreement → fields removed
+    signatories: list[dict[str, object]] = dataclasses.field(default_factory=list)  # new, as rows
+    retitled: list[Signatory] = dataclasses.field(default_factory=list)  # stored, position changed
+    unsigned: list[Signatory] = dataclasses.field(default_factory=list)  # stored, no longer listed
+
+
+# What a list cell resolves to (``AgreementResource._fields_of``, ``_signatories_of``): its
+# items, the preview's notes about them, and the error that stopped it ('' if none).
+type Found[T] = tuple[tuple[T, ...], tuple[str, ...], str]
+
+
+def _new_field_note(name: str) -> str:
+    return gettext("New field of cooperation “%(name)s” will be created.") % {"name": name}
+
+
+def _new_person_note(name: str) -> str:
+    return gettext("New person “%(name)s” will be created.") % {"name": name}
 
 
 def format_signatory(name: str, title: str, role: str) -> str:
@@ -454,11 +487,12 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         stored agreements then cost a few light queries and no duplicate objects.
         """
         refs = [r for r in references if r]
-        by_pk = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("reference"), refs))}
+        # Unordered: the model's ordering would only sort what becomes a dict.
+        by_pk = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("reference"), refs)).order_by()}
         named = list(by_pk)
         missing = {a.parent_id for a in by_pk.values() if a.parent_id} - set(by_pk)
         while missing:
-            found = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("pk"), missing))}
+            found = {a.pk: a for a in Agreement.objects.filter(AnyOf(F("pk"), missing)).order_by()}
             by_pk.update(found)
             missing = {a.parent_id for a in found.values() if a.parent_id} - set(by_pk)
         parent_field = Agreement._meta.get_field("parent")
@@ -493,6 +527,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
     # -- one row ----------------------------------------------------------------------
     @override
     def fill(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+        kept = self.kept_columns(instance, row)
         for name in (
             "reference",
             "kind",
@@ -505,7 +540,7 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
         ):
             field = self.fields[name]
             # The reference is the key (derived when the sheet has none): never kept.
-            if name != "reference" and self.keeps(instance, row, field.column_name):
+            if name != "reference" and field.column_name in kept:
                 continue
             if isinstance(field.widget, ChoiceWidget):
                 self.classify(field.widget, name, row)
@@ -522,17 +557,19 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
                 gettext("No reference in the sheet: “%(ref)s” derived from the row.")
                 % {"ref": instance.reference}
             )
-        self._fill_signed_on(instance, row, errors)
-        if not (instance.partnership_id and self.keeps(instance, row, "partner_city")):
+        self._fill_signed_on(instance, row, errors, kept)
+        if not (instance.partnership_id and "partner_city" in kept):
             partnership = self.partnership_from(row, errors)
             if partnership is not None:
                 instance.partnership = partnership
-        self._fill_parent(instance, row, errors)
-        self._fill_fields(instance, row, errors)
-        self._fill_signatories(instance, row, errors)
+        self._fill_parent(instance, row, errors, kept)
+        self._fill_fields(instance, row, errors, kept)
+        self._fill_signatories(instance, row, errors, kept)
 
-    def _fill_signed_on(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
-        if self.keeps(instance, row, "signed_on"):
+    def _fill_signed_on(
+        self, instance: Agreement, row: Row, errors: RowErrors, kept: Collection[str]
+    ) -> None:
+        if "signed_on" in kept:
             return
         try:
             signed = self.cells.get("signed_on", row.get("signed_on"), _partial_date)
@@ -542,9 +579,11 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             instance.signed_on = signed.date if signed else None
             instance.signed_on_precision = signed.precision if signed else Precision.DAY
 
-    def _fill_parent(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+    def _fill_parent(
+        self, instance: Agreement, row: Row, errors: RowErrors, kept: Collection[str]
+    ) -> None:
         instance._pending_parent = None
-        if self.keeps(instance, row, "parent_reference"):
+        if "parent_reference" in kept:
             return
         ref = cell_text(row.get("parent_reference"))
         if not ref:
@@ -579,25 +618,19 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
             else Agreement.Relation.IMPLEMENTS
         )
 
-    def _fill_fields(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+    def _fill_fields(
+        self, instance: Agreement, row: Row, errors: RowErrors, kept: Collection[str]
+    ) -> None:
         stored = related_objects(instance, "fields") if instance.pk else []
-        if self.keeps(instance, row, "fields"):
+        if "fields" in kept:
             instance._import_fields = list(stored)
             return
-        chosen: list[FieldOfCooperation] = []
-        try:
-            for name in self.cells.get("fields (items)", row.get("fields"), _items):
-                f = self.lookups.field(name)
-                if f not in chosen:
-                    chosen.append(f)
-                if self.lookups.is_new(f):
-                    self.note(
-                        gettext("New field of cooperation “%(name)s” will be created.")
-                        % {"name": f.name}
-                    )
-        except ValueError as e:
-            errors["fields"] = str(e)
-        instance._import_fields = chosen
+        chosen, notes, error = self.cells.get("fields (found)", row.get("fields"), self._fields_of)
+        for note in notes:
+            self.note(note)
+        if error:
+            errors["fields"] = error
+        instance._import_fields = list(chosen)
         removed = [f.name for f in stored if f not in chosen]
         if removed:
             self.note(
@@ -605,22 +638,63 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
                 % {"names": "; ".join(removed)}
             )
 
-    def _fill_signatories(self, instance: Agreement, row: Row, errors: RowErrors) -> None:
+    def _fields_of(self, cell: object) -> Found[FieldOfCooperation]:
+        """The fields of cooperation a ``fields`` cell names (found, or new), what the
+        preview says of them and the error ('' if none): once per distinct cell, since what
+        the look-ups give for a name stays the same during an import."""
+        chosen: list[FieldOfCooperation] = []
+        notes: list[str] = []
+        try:
+            for name in self.cells.get("fields (items)", cell, _items):
+                f = self.lookups.field(name)
+                if f not in chosen:
+                    chosen.append(f)
+                if self.lookups.is_new(f):
+                    notes.append(self.cells.get("fields (new)", f.name, _new_field_note))
+        except ValueError as e:
+            return tuple(chosen), tuple(notes), str(e)
+        return tuple(chosen), tuple(notes), ""
+
+    def _fill_signatories(
+        self, instance: Agreement, row: Row, errors: RowErrors, kept: Collection[str]
+    ) -> None:
         stored = [
             (s.person, s.position_title, s.role)
             for s in (related_objects(instance, "signatories") if instance.pk else [])
         ]
-        if self.keeps(instance, row, "signatories"):
+        if "signatories" in kept:
             instance._import_signatories = stored
             return
+        chosen, notes, error = self.cells.get(
+            "signatories (found)", row.get("signatories"), self._signatories_of
+        )
+        for note in notes:
+            self.note(note)
+        if error:
+            errors["signatories"] = error
+        instance._import_signatories = list(chosen)
+        kept_entries = {(p.pk, r) for p, _t, r in chosen}
+        removed = [
+            format_signatory(p.full_name, t, r)
+            for p, t, r in stored
+            if (p.pk, r) not in kept_entries
+        ]
+        if removed:
+            self.note(
+                gettext("This update removes the signatories: %(names)s.")
+                % {"names": "; ".join(removed)}
+            )
+
+    def _signatories_of(self, cell: object) -> Found[tuple[Person, str, str]]:
+        """The (person, position, role) entries of a ``signatories`` cell (people found,
+        or new), what the preview says of them and the error ('' if none): once per
+        distinct cell, like ``_fields_of``."""
         chosen: list[tuple[Person, str, str]] = []
+        notes: list[str] = []
         title_max = self._title_max
         try:
-            entries, notes = self.cells.get(
-                "signatories", row.get("signatories"), self._parse_signatories
-            )
-            for note in notes:
-                self.note(note)
+            entries, said = self.cells.get("signatories", cell, self._parse_signatories)
+            notes.extend(said)
             for name, title, role in entries:
                 if len(title) > title_max:
                     raise ValueError(
@@ -628,25 +702,13 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
                     )
                 person = self.lookups.person(name)
                 if self.lookups.is_new(person):
-                    self.note(
-                        gettext("New person “%(name)s” will be created.")
-                        % {"name": person.full_name}
-                    )
+                    notes.append(self.cells.get("people (new)", person.full_name, _new_person_note))
                 if any(p is person and r == role for p, _t, r in chosen):
                     raise ValueError(gettext("“%(name)s” is listed twice.") % {"name": name})
                 chosen.append((person, title, role))
         except ValueError as e:
-            errors["signatories"] = str(e)
-        instance._import_signatories = chosen
-        kept = {(p.pk, r) for p, _t, r in chosen}
-        removed = [
-            format_signatory(p.full_name, t, r) for p, t, r in stored if (p.pk, r) not in kept
-        ]
-        if removed:
-            self.note(
-                gettext("This update removes the signatories: %(names)s.")
-                % {"names": "; ".join(removed)}
-            )
+            return tuple(chosen), tuple(notes), str(e)
+        return tuple(chosen), tuple(notes), ""
 
     # -- export (also what a row is compared by) ----------------------------------------
     @override
@@ -741,23 +803,21 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
     @override
     def write(self, created: list[Agreement], updated: list[Agreement]) -> None:
         by_ref = {a.reference: a for a in created}
-        # Parents before children: level n holds agreements whose parent is at level n-1.
-        level: dict[str, int] = {}
+        planned: list[_ListChanges] = []
 
-        def depth(a: Agreement) -> int:
-            if a.reference not in level:
-                parent = by_ref.get(a._pending_parent) if a._pending_parent else None
-                level[a.reference] = 0 if parent is None else depth(parent) + 1
-            return level[a.reference]
+        def plan_lists() -> None:
+            planned.append(self._list_changes(created, updated))
 
-        levels: dict[int, list[Agreement]] = defaultdict(list)
-        for a in created:
-            levels[depth(a)].append(a)
-        for n in sorted(levels):
-            batch = levels[n]
-            for a in batch:
+        if reserve_ids(created, Agreement):
+            # Their ids known up front (PostgreSQL, where the parent is checked at the
+            # commit): parents and children in one batch, and what their lists add is
+            # worked out while the database writes them.
+            for a in created:
                 self._link_parent(a, by_ref)
-            create_with_history(batch, Agreement, self.user)
+            create_with_history(created, Agreement, self.user, reserved=True, meanwhile=plan_lists)
+        else:
+            self._create_by_level(created, by_ref)
+            plan_lists()
         for a in updated:
             self._link_parent(a, by_ref)
         if updated:
@@ -783,65 +843,84 @@ class AgreementResource(PartnershipSheetResource[Agreement]):
                 batch_size=BATCH_SIZE,
                 default_user=self.user,
             )
-        self._write_fields(created, updated)
-        self._write_signatories(created, updated)
+        self._write_lists(planned[0])
+
+    def _create_by_level(self, created: list[Agreement], by_ref: dict[str, Agreement]) -> None:
+        """Parents before children, where ids are given as records are written: level n
+        holds the agreements whose parent is at level n-1."""
+        level: dict[str, int] = {}
+
+        def depth(a: Agreement) -> int:
+            if a.reference not in level:
+                parent = by_ref.get(a._pending_parent) if a._pending_parent else None
+                level[a.reference] = 0 if parent is None else depth(parent) + 1
+            return level[a.reference]
+
+        levels: dict[int, list[Agreement]] = defaultdict(list)
+        for a in created:
+            levels[depth(a)].append(a)
+        for n in sorted(levels):
+            batch = levels[n]
+            for a in batch:
+                self._link_parent(a, by_ref)
+            create_with_history(batch, Agreement, self.user)
 
     def _link_parent(self, a: Agreement, by_ref: dict[str, Agreement]) -> None:
         if a._pending_parent:
             a.parent = by_ref[a._pending_parent]
             a.parent_relation = a._pending_relation
 
-    def _write_fields(self, created: list[Agreement], updated: list[Agreement]) -> None:
-        through = Agreement.fields.through
+    def _list_changes(self, created: list[Agreement], updated: list[Agreement]) -> _ListChanges:
+        """What the agreements' fields and signatories add, change and remove (their ids
+        known; no query: the stored lists were loaded with the agreements)."""
+        changes = _ListChanges()
         stored = {id(a) for a in updated}
-        add: list[tuple[int, int]] = []
-        remove: dict[int, set[int]] = defaultdict(set)
         for a in [*created, *updated]:
+            is_stored = id(a) in stored
             wanted = {f.pk for f in a._import_fields}
-            have = {f.pk for f in related_objects(a, "fields")} if id(a) in stored else set()
-            add += [(a.pk, pk) for pk in wanted - have]
+            have = {f.pk for f in related_objects(a, "fields")} if is_stored else set()
+            changes.links += [(a.pk, pk) for pk in wanted - have]
             if have - wanted:
-                remove[a.pk] = have - wanted
-        for agreement_id, field_ids in remove.items():
+                changes.unlinked[a.pk] = have - wanted
+            self._signatory_changes(a, changes, stored=is_stored)
+        return changes
+
+    @staticmethod
+    def _signatory_changes(a: Agreement, changes: _ListChanges, *, stored: bool) -> None:
+        have = (
+            {(s.person_id, s.role): s for s in related_objects(a, "signatories")} if stored else {}
+        )
+        wanted = {(p.pk, r): (p, t) for p, t, r in a._import_signatories}
+        for key, (person, title) in wanted.items():
+            if key not in have:
+                # New signatories as plain rows: only ever copied to the table.
+                changes.signatories.append(
+                    {
+                        "agreement_id": a.pk,
+                        "person_id": person.pk,
+                        "role": key[1],
+                        "position_title": title,
+                    }
+                )
+            elif have[key].position_title != title:
+                have[key].position_title = title
+                changes.retitled.append(have[key])
+        changes.unsigned += [s for key, s in have.items() if key not in wanted]
+
+    def _write_lists(self, changes: _ListChanges) -> None:
+        through = Agreement.fields.through
+        for agreement_id, field_ids in changes.unlinked.items():
             through._default_manager.filter(
                 agreement_id=agreement_id, fieldofcooperation_id__in=field_ids
             ).delete()
-        add_links(through, add, ("agreement_id", "fieldofcooperation_id"))
-
-    def _write_signatories(self, created: list[Agreement], updated: list[Agreement]) -> None:
-        # New signatories as plain rows: only ever copied to the table (no model instances).
-        new: list[dict[str, object]] = []
-        changed: list[Signatory] = []
-        gone: list[Signatory] = []
-        stored = {id(a) for a in updated}
-        for a in [*created, *updated]:
-            have = (
-                {(s.person_id, s.role): s for s in related_objects(a, "signatories")}
-                if id(a) in stored
-                else {}
-            )
-            wanted = {(p.pk, r): (p, t) for p, t, r in a._import_signatories}
-            for key, (person, title) in wanted.items():
-                if key not in have:
-                    new.append(
-                        {
-                            "agreement_id": a.pk,
-                            "person_id": person.pk,
-                            "role": key[1],
-                            "position_title": title,
-                        }
-                    )
-                elif have[key].position_title != title:
-                    have[key].position_title = title
-                    changed.append(have[key])
-            gone += [s for key, s in have.items() if key not in wanted]
-        for s in gone:
+        add_links(through, changes.links, ("agreement_id", "fieldofcooperation_id"))
+        for s in changes.unsigned:
             record_history_as(s, self.user)
             s.delete()
-        insert_rows_with_history(Signatory, new, self.user)
-        if changed:
+        insert_rows_with_history(Signatory, changes.signatories, self.user)
+        if changes.retitled:
             bulk_update_with_history(
-                changed,
+                changes.retitled,
                 Signatory,
                 fields=["position_title"],
                 batch_size=BATCH_SIZE,

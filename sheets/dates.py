@@ -80,7 +80,11 @@ class DateColumn:
             return
         if cell.is_date:
             self.date_cells.append((index, number, cell))
-        elif isinstance(cell.value, str) and _DAY_FIRST_TEXT.match(cell.value):
+        elif (
+            not self.day_first_text
+            and isinstance(cell.value, str)
+            and _DAY_FIRST_TEXT.match(cell.value)
+        ):
             self.day_first_text = True
 
     @property

@@ -14,6 +14,7 @@ from agreements.models import Agreement, Signatory
 from common.cities import NameIndex
 from common.partialdate import Precision
 from common.sheetkit.cells import CellCache
+from partnerships.models import Person
 from tests.factories import CityFactory, editor
 from tests.sheets import agreement_row, imported
 
@@ -134,3 +135,62 @@ def test_a_name_index_grown_one_entry_at_a_time_answers_as_one_built_at_once():
         grown.add(ident, names)
     for typed in ["minsk", "Minks", "Xo un", "seul", "Thành phố Minsk", "Seoul", "nowhere"]:
         assert grown.lookup(typed) == built.lookup(typed), typed
+
+
+def test_a_text_cell_and_a_number_cell_alike_are_different_cells():
+    cache = CellCache()
+
+    assert cache.get("a", "1", lambda v: ("text", v)) == ("text", "1")
+    assert cache.get("a", 1, lambda v: ("number", v)) == ("number", 1)
+    assert cache.get("a", "1", lambda v: ("again", v)) == ("text", "1")
+    assert cache.get("a", ("1",), lambda v: ("tuple", v)) == ("tuple", ("1",))
+
+
+def test_a_repeated_list_cell_gives_every_row_its_notes_and_its_error(places):
+    """Fields and signatories are resolved once per distinct cell: the rows repeating one
+    get the same notes (new field, new person) and the same error, in the same order."""
+    rows = [
+        agreement_row(
+            reference=f"R-{n}",
+            fields="Lĩnh vực mới; Văn hóa",
+            signatories="Người Mới (Chủ tịch); Người Khác (Phó chủ tịch)",
+        )
+        for n in range(3)
+    ]
+    outcome = imported(rows, dry_run=True)
+
+    assert outcome.ok, outcome.rows
+    assert outcome.rows[0].notes == [
+        "New partnership Hà Nội – Minsk will be created.",
+        "New field of cooperation “Lĩnh vực mới” will be created.",
+        "New field of cooperation “Văn hóa” will be created.",
+        "New person “Người Mới” will be created.",
+        "New person “Người Khác” will be created.",
+    ]
+    assert all(r.notes == outcome.rows[0].notes for r in outcome.rows)
+
+    listed_twice = "Người Mới (Chủ tịch); Người Mới (Phó chủ tịch)"
+    outcome = imported(
+        [agreement_row(reference=f"R-{n}", signatories=listed_twice) for n in range(3)],
+        dry_run=True,
+    )
+    assert [r.errors for r in outcome.rows] == [
+        [("signatories", "“Người Mới” is listed twice.")]
+    ] * 3
+
+
+def test_a_repeated_signatories_cell_names_the_same_people_on_every_row(places):
+    cell = "Nguyễn Văn B (Chủ tịch); Trần Thị C (Phó chủ tịch) [witness]"
+    rows = [agreement_row(reference=f"R-{n}", signatories=cell) for n in range(3)]
+    assert imported(rows).ok
+
+    assert Person.objects.count() == 2
+    by_agreement = {
+        a.reference: sorted(
+            (s.person.full_name, s.role, s.position_title) for s in a.signatories.all()
+        )
+        for a in Agreement.objects.prefetch_related("signatories__person")
+    }
+    assert set(map(tuple, by_agreement.values())) == {
+        (("Nguyễn Văn B", "signatory", "Chủ tịch"), ("Trần Thị C", "witness", "Phó chủ tịch"))
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from common.text import clean_spaces
 from common.text import fold as _fold_text
@@ -58,12 +58,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def cell_text(value: object, *, multiline: bool = False) -> str:
     """A cell as text: numbers without a spurious ``.0``, spaces (also non-breaking) trimmed."""
-    if value is None or value == "":
-        return ""
     if type(value) is str:
         if len(value) <= SHORT_TEXT:
-            return _short_text(value, multiline=multiline)
+            return _short_lines(value) if multiline else _short_line(value)
         return _text(value, multiline=multiline)
+    if value is None or value == "":
+        return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
@@ -79,7 +79,15 @@ def _text(value: str, *, multiline: bool) -> str:
     return restore_formula_text(text)
 
 
-_short_text = lru_cache(maxsize=100_000)(_text)
+# One argument each, so that the cache looks a text up by itself (its fastest path).
+@lru_cache(maxsize=100_000)
+def _short_line(value: str) -> str:
+    return _text(value, multiline=False)
+
+
+@lru_cache(maxsize=100_000)
+def _short_lines(value: str) -> str:
+    return _text(value, multiline=True)
 
 
 # The escaping rule of list cells (fields, signatories; documented in the sheet's help):
@@ -131,14 +139,16 @@ class CellCache:
     """
 
     def __init__(self) -> None:
-        self._columns: dict[str, dict[tuple[type, object], tuple[bool, Any]]] = {}
-        # (True, value) or (False, the error's message)
+        # column → {cell: (True, value) or (False, the error's message)}; a text cell is
+        # its own key, any other (type, value): 1, 1.0 and True are different cells, and
+        # no text equals a tuple.
+        self._columns: dict[str, dict[object, tuple[bool, Any]]] = {}
 
     def get[T](self, column: str, value: object, parse: Callable[[Any], T]) -> T:
-        key = (type(value), value)
         cache = self._columns.get(column)
         if cache is None:
             cache = self._columns[column] = {}
+        key = value if type(value) is str else (type(value), value)
         try:
             found = cache.get(key)
         except TypeError:  # unhashable: not cached
@@ -149,7 +159,6 @@ class CellCache:
             except ValueError as error:
                 found = (False, str(error))
             cache[key] = found
-        ok, kept = found
-        if ok:
-            return cast("T", kept)
-        raise ValueError(kept)
+        if found[0]:
+            return found[1]  # type: ignore[return-value]  # what parse gave (no cast call: hot)
+        raise ValueError(found[1])

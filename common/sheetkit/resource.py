@@ -3,10 +3,12 @@ bulk, with history, after the last row (generic over the model; django-import-ex
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict, override
+from typing import TYPE_CHECKING, Any, NamedTuple, NotRequired, Protocol, TypedDict, override
 
 from django.core import validators
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_countries import countries
+from import_export import fields as ie_fields
 from import_export import resources
 from import_export.results import Result, RowResult
 
@@ -48,6 +51,12 @@ class ImportOptionsLike(Protocol):
 
     @property
     def values(self) -> Mapping[str, Mapping[str, str]]: ...  # column → {value: code}
+
+
+@functools.cache
+def _key_positions(columns: tuple[str, ...], keys: tuple[str, ...]) -> tuple[int, ...]:
+    """Where a sheet's key columns are among its columns (``SheetResource.row_key``)."""
+    return tuple(columns.index(c) for c in keys)
 
 
 def related_objects(instance: models.Model, name: str) -> list[Any]:
@@ -97,6 +106,41 @@ class SheetLookups:
         """Write the records the sheet creates for its rows to refer to (before the rows)."""
 
 
+class CheckedField(NamedTuple):
+    """A field ``SheetResource.full_clean`` checks, and what it reads of it (``_checked_fields``)."""
+
+    field: models.Field[Any, Any]
+    name: str
+    attname: str
+    limit: int  # plain text: its length limit (0: no plain text)
+    choices: frozenset[str]  # text with choices: the valid ones
+    dates: bool  # a plain date field
+
+
+class _SavedCell(NamedTuple):
+    """What ``SheetResource.save_cell`` reads of an import-export field, read once."""
+
+    field: ie_fields.Field
+    plain: bool  # saved as the attribute itself (not a path, not read-only)
+    column: str
+    attribute: str
+    clean: Callable[[Any], Any]
+    default: object
+    saves_null: bool
+
+    @classmethod
+    def of(cls, field: ie_fields.Field) -> _SavedCell:
+        return cls(
+            field,
+            not ("__" in field.attribute or field.readonly),
+            field.column_name,
+            field.attribute,
+            field.widget.clean,
+            field.default,
+            field.saves_null_values,
+        )
+
+
 class RowNotes(TypedDict):
     """What the preview says of one row besides its errors."""
 
@@ -141,8 +185,8 @@ class SheetResource[M: Record](resources.ModelResource):
         """How the preview names a row: its natural key as written."""
         count = len(values)
         texts = (
-            cell_text(values[cls.COLUMNS.index(c)]) if cls.COLUMNS.index(c) < count else ""
-            for c in cls.KEY_COLUMNS
+            cell_text(values[at]) if at < count else ""
+            for at in _key_positions(cls.COLUMNS, cls.KEY_COLUMNS)
         )
         return " · ".join(text for text in texts if text)
 
@@ -219,8 +263,9 @@ class SheetResource[M: Record](resources.ModelResource):
         # Parsed cells by column (same text, same value or error) and validated field
         # values by field: one parse and one validation per distinct value.
         self.cells = CellCache()
-        self._field_checks: dict[tuple[str, type, object], tuple[bool, Any]] = {}
-        self._clean_plans: dict[type[models.Model], list[tuple[models.Field[Any, Any], int]]] = {}
+        self._field_checks: dict[object, tuple[bool, Any]] = {}
+        self._saved_cells: dict[str, _SavedCell] = {}
+        self._clean_plans: dict[type[models.Model], list[CheckedField]] = {}
         # A new record's attributes and the fields whose default is computed (new_instance).
         self._prototype: tuple[dict[str, Any], list[models.Field[Any, Any]]] | None = None
 
@@ -438,76 +483,100 @@ class SheetResource[M: Record](resources.ModelResource):
     def _clean_fields(self, instance: M, exclude: set[str]) -> None:
         """Django's ``Model.clean_fields`` with the per-value memory of ``full_clean``."""
         errors: dict[str, list[ValidationError]] = {}
-        for f, limit in self._checked_fields(type(instance)):
-            if f.name in exclude:
+        for f, name, attname, limit, choices, dates in self._checked_fields(type(instance)):
+            if name in exclude:
                 continue
-            raw = getattr(instance, f.attname)
+            raw = getattr(instance, attname)
+            kind = type(raw)
+            # What f.clean says of these without a call: valid, and the same value.
+            if kind is str:
+                if (limit and raw and len(raw) <= limit and "\x00" not in raw) or raw in choices:
+                    continue
+            elif kind is dt.date and dates:
+                continue
             if (f.blank and raw in f.empty_values) or isinstance(raw, DatabaseDefault):
                 continue
-            if limit and type(raw) is str and raw and len(raw) <= limit and "\x00" not in raw:
-                continue  # what f.clean says of it: valid, and the same text
-            ok, found = self._check_field(f, raw, instance)
-            if ok:
-                setattr(instance, f.attname, found)
-            else:
-                errors[f.name] = list(found)
+            ok, cleaned = self._check_field(f, raw, instance)
+            if not ok:
+                errors[name] = list(cleaned)
+            elif cleaned is not raw:
+                setattr(instance, attname, cleaned)
         if errors:
             raise ValidationError(errors)
 
-    def _checked_fields(self, model: type[M]) -> list[tuple[models.Field[Any, Any], int]]:
-        """The fields ``clean_fields`` checks, each with its length limit when it is plain
-        text: a ``CharField`` without choices whose only check is its length (or also
-        the NUL character), whose ``clean`` passes a text that is not empty, short
-        enough and without a NUL unchanged. Every sheet's texts (titles, references: a different one on
-        each row) are so checked without a call; any other value is ``clean``-ed."""
+    def _checked_fields(self, model: type[M]) -> list[CheckedField]:
+        """The fields ``clean_fields`` checks, each with what tells a valid value without
+        a call to its ``clean`` (which would give it back unchanged):
+
+        * the length limit of plain text, a ``CharField`` without choices whose only
+          check is its length (or also the NUL character): a text that is not empty, short
+          enough and without a NUL. Every sheet's texts (titles, references: a different
+          one on each row) are so checked without a call;
+        * the choices of such a ``CharField`` with choices (kinds, statuses…), as texts;
+        * whether it is a plain ``DateField`` (no choices, no validators): a date.
+
+        Any other value is ``clean``-ed (once per value, ``_check_field``)."""
         plan = self._clean_plans.get(model)
         if plan is None:
             plan = []
+            plain = {validators.MaxLengthValidator, validators.ProhibitNullCharactersValidator}
             for f in model._meta.fields:
                 if f.generated:
                     continue
-                limit = 0
+                limit, choices = 0, frozenset[str]()
                 if (
                     type(f) is models.CharField
-                    and not f.choices
                     and f.max_length
-                    and {type(v) for v in f.validators}
-                    <= {validators.MaxLengthValidator, validators.ProhibitNullCharactersValidator}
+                    and {type(v) for v in f.validators} <= plain
                 ):
-                    limit = f.max_length
-                plan.append((f, limit))
+                    if not f.choices:
+                        limit = f.max_length
+                    else:
+                        choices = frozenset(
+                            code
+                            for code, _label in f.flatchoices
+                            if isinstance(code, str)
+                            and code
+                            and len(code) <= f.max_length
+                            and "\x00" not in code
+                        )
+                dates = type(f) is models.DateField and not f.choices and not f.validators
+                plan.append(CheckedField(f, f.name, f.attname, limit, choices, dates))
             self._clean_plans[model] = plan
         return plan
 
     def _check_field(self, f: models.Field[Any, Any], raw: object, instance: M) -> tuple[bool, Any]:
         """(True, cleaned value) or (False, error list): ``f.clean(raw, instance)``, kept
         per value for fields that are no relation (whose check may query)."""
-        key = (f.name, type(raw), raw)
+        key = None if f.is_relation else (f.name, type(raw), raw)
         try:
-            found = None if f.is_relation else self._field_checks.get(key)
+            found = None if key is None else self._field_checks.get(key)
         except TypeError:  # unhashable: checked every time, not kept
-            found, key = None, None  # type: ignore[assignment]  # nothing to keep it by
+            found, key = None, None
         if found is None:
             try:
                 found = (True, f.clean(raw, instance))
             except ValidationError as e:
                 found = (False, e.error_list)
-            if key is not None and not f.is_relation:
+            if key is not None:
                 self._field_checks[key] = found
         return found
 
     def save_cell(self, instance: M, name: str, row: Row) -> None:
         """What import-export's ``Field.save`` does for the field ``name``, the cell parsed
         once per distinct value of its column (``CellCache``)."""
-        field = self.fields[name]
-        if "__" in field.attribute or field.readonly:
+        saved = self._saved_cells.get(name)
+        if saved is None:
+            saved = self._saved_cells[name] = _SavedCell.of(self.fields[name])
+        field = saved.field
+        if not saved.plain:
             field.save(instance, row)
             return
-        cleaned = self.cells.get(name, row[field.column_name], field.widget.clean)
-        if field.default is not NOT_PROVIDED and cleaned in field.empty_values:
+        cleaned = self.cells.get(name, row[saved.column], saved.clean)
+        if saved.default is not NOT_PROVIDED and cleaned in field.empty_values:
             cleaned = field.default() if callable(field.default) else field.default
-        if cleaned is not None or field.saves_null_values:
-            setattr(instance, field.attribute, cleaned)
+        if cleaned is not None or saved.saves_null:
+            setattr(instance, saved.attribute, cleaned)
 
     @override
     def save_instance(self, instance: M, is_create: bool, row: Row, **kwargs: Any) -> None:
@@ -613,6 +682,13 @@ class SheetResource[M: Record](resources.ModelResource):
         if instance.pk is None or cell_text(row.get(column), multiline=True):
             return False
         return getattr(self.options, "blank", "keep") != "clear"
+
+    def kept_columns(self, instance: M, row: Row) -> Collection[str]:
+        """The columns for which ``instance`` keeps what it holds (``keeps``), all at once:
+        for a new record, the columns the sheet lacks."""
+        if instance.pk is None:
+            return self.absent
+        return {column for column in self.COLUMNS if self.keeps(instance, row, column)}
 
     def classify(self, widget: ChoiceWidget, column: str, row: Row) -> None:
         """Say how a choice cell was read when only its head noun told; collect unknowns."""

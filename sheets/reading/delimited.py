@@ -50,7 +50,7 @@ def read_csv(data: bytes, limits: ReadLimits) -> Iterator[Row]:
             while last >= 0 and not record[last]:
                 last -= 1
             kept = record[: last + 1]
-            lengths = [len(value) for value in kept]
+            lengths = list(map(len, kept))
             if budget.whole_row(number, width, last, max(lengths, default=0), sum(lengths)):
                 if last >= 0:
                     cells, count = _cells(kept, seen)
@@ -72,18 +72,15 @@ def read_csv(data: bytes, limits: ReadLimits) -> Iterator[Row]:
 
 def _cells(values: list[str], seen: dict[str, Cell]) -> tuple[tuple[Cell | None, ...], int]:
     """A row's cells (``None`` for an empty one) and how many hold a value."""
-    cells: list[Cell | None] = []
-    count = 0
-    for value in values:
-        if value:
-            cell = seen.get(value)
-            if cell is None:
-                cell = seen[value] = Cell(value)
-            cells.append(cell)
-            count += 1
-        else:
-            cells.append(None)
-    return tuple(cells), count
+    cells = tuple(
+        [(seen.get(value) or _new_cell(value, seen)) if value else None for value in values]
+    )
+    return cells, len(values) - values.count("")
+
+
+def _new_cell(value: str, seen: dict[str, Cell]) -> Cell:
+    cell = seen[value] = Cell(value)
+    return cell
 
 
 def _checked_cells(budget: Budget, number: int, record: list[str]) -> list[Cell | None]:
