@@ -336,12 +336,9 @@ def test_the_subtitle_says_what_the_map_draws(
         assert "Mỗi thành phố đối tác được tô màu" in head
 
 
-def test_the_countries_map_is_drawn_again_only_when_its_counts_change(viewer_client, monkeypatch):
-    """The countries' map is kept by the counts it is drawn from: a change of the record
-    that moves no count (a partnership's summary) finds it drawn; a new partnership draws
-    it again, and the page shows the new count (issue 16: drawing ~250 countries after
-    every change grew with the countries)."""
-    from workspace import freshness
+@pytest.fixture
+def countries_drawn(monkeypatch) -> list[str]:
+    """The map of countries from two partnerships on; each drawing of its block noted."""
     from workspace import partner_map as module
 
     monkeypatch.setattr(module, "PER_CITY_UP_TO", 1)
@@ -353,6 +350,19 @@ def test_the_countries_map_is_drawn_again_only_when_its_counts_change(viewer_cli
         return draw(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(module, "_draw_country_block", counted)
+    return drawn
+
+
+def test_the_countries_map_is_drawn_again_only_when_its_counts_change(
+    viewer_client, countries_drawn
+):
+    """The countries' map is kept by the counts it is drawn from: a change of the record
+    that moves no count (a partnership's summary) finds it drawn; a new partnership draws
+    it again, and the page shows the new count (issue 16: drawing ~250 countries after
+    every change grew with the countries)."""
+    from workspace import freshness
+
+    drawn = countries_drawn
     minsk = located("Minsk", "53.9", "27.5667")
     located("Viêng Chăn", "17.97", "102.6", country="LA")
     viewer_client.get(URL)
@@ -398,7 +408,7 @@ def _map_block(client) -> str:
 
 
 def test_the_map_of_countries_is_kept_once_and_drawn_again_if_the_cache_lost_it(
-    viewer_client, monkeypatch
+    viewer_client, countries_drawn
 ):
     """Per version of the record only what the map is drawn from is kept (a key, not the
     ~200 KB block); the block is kept by that key in the worker and in the cache. Another
@@ -408,15 +418,7 @@ def test_the_map_of_countries_is_kept_once_and_drawn_again_if_the_cache_lost_it(
 
     from workspace import partner_map as module
 
-    monkeypatch.setattr(module, "PER_CITY_UP_TO", 1)
-    drawn: list[str] = []
-    draw = module._draw_country_block
-
-    def counted(*args: object) -> str:
-        drawn.append("drawn")
-        return draw(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "_draw_country_block", counted)
+    drawn = countries_drawn
     located("Minsk", "53.9", "27.5667")
     located("Viêng Chăn", "17.97", "102.6", country="LA")
     first = _map_block(viewer_client)
