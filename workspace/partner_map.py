@@ -420,9 +420,7 @@ def _country_drawing(filters: MapFilterForm) -> str:
     ~250 countries again or storing the same block once more (issue 16: at scale 4 the
     first view after a change stored and read 200 KB, 18.6 ms at scale 0.25 and 24.1 ms at
     scale 4 in an interleaved growth run)."""
-    rows = count_by_country(filters.results())
-    statuses = len(Partnership.Status.values)
-    total = sum(sum(row[1 : 1 + statuses]) for row in rows)
+    rows, total = _counts(filters)
     if total <= PER_CITY_UP_TO:
         return ""
     drawn_from = hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -457,13 +455,14 @@ def _country_block(filters: MapFilterForm, drawing: str) -> str:
     again from the counts read now if neither this process nor the cache holds it any
     more: within a version of the record the counts are the ones it was drawn from."""
 
-    def draw() -> str:
-        rows = count_by_country(filters.results())
-        statuses = len(Partnership.Status.values)
-        total = sum(sum(row[1 : 1 + statuses]) for row in rows)
-        return _draw_country_block(rows, total, filters)
+    return _drawn_countries(drawing, lambda: _draw_country_block(*_counts(filters), filters))
 
-    return _drawn_countries(drawing, draw)
+
+def _counts(filters: MapFilterForm) -> tuple[list[CountryCounts], int]:
+    """The filter's partnerships counted by country (``count_by_country``), and in all."""
+    rows = count_by_country(filters.results())
+    statuses = len(Partnership.Status.values)
+    return rows, sum(sum(row[1 : 1 + statuses]) for row in rows)
 
 
 def _draw_country_block(rows: list[CountryCounts], total: int, filters: MapFilterForm) -> str:
