@@ -76,7 +76,8 @@ def test_the_brief_is_the_same_pdf_as_with_weasyprints_own_stylesheet(tmp_path):
     assert ours == html_to_pdf(html, lang="vi")
     path = tmp_path / "brief.pdf"
     path.write_bytes(ours)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    text = out.stdout
     assert "•" in text  # the list items' markers
 
 
