@@ -84,6 +84,27 @@ def test_the_dashboard_shows_my_work_card(client):
     assert "badge-overdue" in card
 
 
+def test_the_dashboard_card_shows_my_first_items_and_counts_them_all(
+    client, django_assert_num_queries
+):
+    from workspace.my_work import CARD_LIMIT, dashboard_card
+
+    me = viewer()
+    late = ActionItemFactory(description="LATE-CARD-ITEM", due_on=days(-1))
+    for item in (late, *ActionItemFactory.create_batch(CARD_LIMIT + 1, due_on=days(9))):
+        item.assignees.add(me)
+    # Two queries: the first rows (the partnership's name a subquery: no join), then the
+    # count, as there are more; no transaction nor SET LOCAL (issue 16).
+    with django_assert_num_queries(2):
+        card = dashboard_card(me)
+    assert card.total == CARD_LIMIT + 2
+    assert card.rows[0] == late
+    assert card.rows[0].partnership_name == str(late.partnership)
+    client.force_login(me)
+    text = client.get(reverse("dashboard")).text
+    assert f'<a href="{late.partnership.get_absolute_url()}">{late.partnership}</a>' in text
+
+
 def test_the_action_item_list_filters_items_assigned_to_me(client):
     me = viewer()
     ActionItemFactory(description="MINE-ITEM").assignees.add(me)

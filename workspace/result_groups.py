@@ -46,10 +46,14 @@ def take(
     *,
     limit: int = GROUP_LIMIT,
     cap: int | None = None,
+    counted: models.QuerySet[Any] | None = None,
 ) -> Group:
     """Fill ``group`` with the first ``limit`` rows; count only when there are more, and
-    no further than ``cap`` when one is given (then ``capped``: "1000+")."""
+    no further than ``cap`` when one is given (then ``capped``: "1000+"). ``counted``:
+    the same rows to count, when ``queryset`` reads more than the count needs."""
     rows = list(queryset[: limit + 1])
+    if counted is not None:
+        queryset = counted
     group.rows = rows[:limit]
     if len(rows) <= limit:
         group.total = len(rows)
