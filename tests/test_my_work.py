@@ -155,7 +155,8 @@ def test_my_work_runs_a_fixed_number_of_queries(client, django_assert_num_querie
         item.assignees.add(me)
     client.force_login(me)
     # Expect 11: session, user, role; the count, the page of items (joined to no other
-    # record: the names it shows read by subqueries); my partnerships (those I follow or
+    # record: the names it shows read by subqueries; found by their ids, sorted in a
+    # subquery of the same statement); my partnerships (those I follow or
     # have items in, in one query), their coming visits, their expiring agreements; the
     # session save (3).
     with django_assert_num_queries(11):
@@ -207,6 +208,24 @@ def test_my_work_sorted_by_a_heading_runs_a_fixed_number_of_queries(
     # Expect 11, as in the default order: the order is one ORDER BY, no query more.
     with django_assert_num_queries(11):
         client.get(URL, {"sort": "status"})
+
+
+def test_my_work_past_the_count_cap_reads_the_page_s_ids_then_its_rows(
+    client, django_assert_num_queries, monkeypatch
+):
+    from common import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    me = editor()
+    for n, description in enumerate(("FIRST-ITEM", "SECOND-ITEM", "THIRD-ITEM", "FOURTH-ITEM")):
+        ActionItemFactory(description=description, due_on=days(n + 1)).assignees.add(me)
+    client.force_login(me)
+    # Expect 12: as below the cap (11), but the capped page's ids are read as a list
+    # (one more row than the page, to know whether there is a next one), then its rows.
+    with django_assert_num_queries(12):
+        text = client.get(URL).text
+    order = [text.index(d) for d in ("FIRST-ITEM", "SECOND-ITEM", "THIRD-ITEM", "FOURTH-ITEM")]
+    assert order == sorted(order)
 
 
 # -- partnerships I follow (issue 15: reminders and My work beyond assigned items) ---------

@@ -27,7 +27,6 @@ from django.views.decorators.vary import vary_on_headers
 from agreements.models import Agreement, AgreementQuerySet
 from common.htmx import render_partial_or_page, wants_partial
 from common.http_request import AuthenticatedRequest
-from common.join_planning import read_now
 from common.listing import ListFilterForm, paginate
 from common.permissions import viewer_required
 from delegations.models import (
@@ -180,10 +179,17 @@ def dashboard_card(user: User) -> Group:
     """The first few of ``user``'s open items and how many there are (one query, two
     when there are more): the item's own columns, sorted without a join, and the name of
     its partnership read for the rows shown only (issue 16: the nine joined tables cost
-    ~20 ms of planning, or a transaction and a SET LOCAL at every dashboard view)."""
+    ~20 ms of planning, or a transaction and a SET LOCAL at every dashboard view).
+
+    The first rows are found by their ids alone: every column the order needs is in the
+    index of the open items' due dates (``actionitem_open_due``), which PostgreSQL then
+    reads without the table; sorting the rows themselves read every open item of the
+    record (an account with 3,626 open items: ~50 -> ~12 ms at scale 1)."""
     group = Group("my_work", _("My work"))
     items = ActionItem.objects.my_work(user).only(*CARD_COLUMNS)
-    return take(group, with_partnership_name(items), limit=CARD_LIMIT, counted=items)
+    first = ActionItem.objects.my_work(user).values("pk")[: CARD_LIMIT + 1]
+    shown = with_partnership_name(items.filter(pk__in=Subquery(first)))
+    return take(group, shown, limit=CARD_LIMIT, counted=items)
 
 
 class MyWorkFilterForm(ListFilterForm[ActionItemQuerySet]):
@@ -243,5 +249,14 @@ def my_work(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _page(request: AuthenticatedRequest, items: ActionItemQuerySet) -> Page[ActionItem]:
-    """The page of ``items`` asked for, counted first, its rows read with their names."""
-    return read_now(paginate(request, with_names(items), counted=items))
+    """The page of ``items`` asked for, counted first, found by the ids alone, then its
+    rows read with their names: the default order's columns are all in the index of the
+    open items' due dates (``actionitem_open_due``), which PostgreSQL then reads without
+    the table, where sorting the rows themselves read every open item of the record (an
+    account with 3,626 open items: ~60 -> ~15 ms at scale 1, issue 16). One statement
+    (the ids a subquery), two beyond ``CappedPaginator``'s cap (the ids read first)."""
+    page = paginate(request, items.values_list("pk", flat=True), counted=items)
+    ids = page.object_list
+    shown = Subquery(ids) if isinstance(ids, QuerySet) else list(ids)
+    page.object_list = list(with_names(items.filter(pk__in=shown)))
+    return page

@@ -60,9 +60,9 @@ def take(
     elif cap is None:
         group.total = queryset.count()
     else:
-        counted = queryset.order_by()[: cap + 1].count()
-        group.capped = counted > cap
-        group.total = min(counted, cap)
+        found = queryset.order_by()[: cap + 1].count()
+        group.capped = found > cap
+        group.total = min(found, cap)
     return group
 
 
