@@ -4,6 +4,7 @@ logged-in floor (issue 16), without gunicorn or wrk: for A/B work on templates a
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_mycopy \
         .venv/bin/python -m bench.pages_inprocess --reps 25 [--only partners,floor]
     .venv/bin/python -m bench.pages_inprocess --profile agreements   # cProfile (and a .pstats in /tmp)
+    .venv/bin/python -m bench.pages_inprocess --bump --only calendar,calendar_agenda   # recomputes
 
 Production settings as bench/run.py sets them (DEBUG off, the manifest static storage,
 the cached template loader), the bench user (it must exist: bench/run.py creates it)
@@ -13,6 +14,12 @@ writes neither ``last_login`` nor axes' access log, so it may run against sc_ben
 floor then has no session query: slightly lower than under gunicorn, ratios a bit higher).
 Prints each page's p50/p95 in ms and its p50 as a multiple of the floor's, over
 interleaved rounds (every page once per round, in the same order).
+
+``--bump`` counts a change to the record (``workspace.freshness.bump``, untimed) before
+each request, as bench/run.py's after-change measures do in each round: the pages
+cached per version of the record (calendar, statistics, map) are then measured as they
+recompute. It is the one write: the connection is made writable for that statement
+only (it increments the version row; nothing else changes).
 """
 
 from __future__ import annotations
@@ -103,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="clear the cache before each request (untimed): a first view after a change",
     )
+    parser.add_argument(
+        "--bump",
+        action="store_true",
+        help="count a change to the record before each request (untimed): a recompute",
+    )
     args = parser.parse_args(argv)
     for key, value in ENV.items():
         os.environ.setdefault(key, value)
@@ -136,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         plan = {k: v for k, v in plan.items() if k in keep}
 
     from django.core.cache import cache
+    from django.db import connection
+
+    from workspace import freshness
 
     def get(path: str) -> int:
         return client.get(path).status_code
@@ -143,6 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     def fresh() -> None:
         if args.uncached:
             cache.clear()  # as bench/run.py's measures after a change see it
+        if args.bump:  # as bench/run.py's after-change measures leave the record
+            with connection.cursor() as cursor:
+                cursor.execute("SET default_transaction_read_only = off")
+            try:
+                freshness.bump()
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET default_transaction_read_only = on")
 
     for _ in range(args.warmup):
         for key, path in plan.items():
