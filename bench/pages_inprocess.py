@@ -15,7 +15,8 @@ floor then has no session query: slightly lower than under gunicorn, ratios a bi
 Prints each page's p50/p95 in ms and its p50 as a multiple of the floor's, over
 interleaved rounds (every page once per round, in the same order).
 
-``--bump`` counts a change to the record (``workspace.freshness.bump``, untimed) before
+``--bump [APPS]`` counts a change to the record, or to the apps named (``--bump
+delegations``: an action item's save), with ``workspace.freshness.bump``, untimed, before
 each request, as bench/run.py's after-change measures do in each round: the pages
 cached per version of the record (calendar, statistics, map) are then measured as they
 recompute. It is the one write: the connection is made writable for that statement
@@ -112,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--bump",
-        action="store_true",
-        help="count a change to the record before each request (untimed): a recompute",
+        nargs="?",
+        const="all",
+        metavar="APPS",
+        help="count a change to the record (all, or comma-separated apps: delegations) "
+        "before each request (untimed): a recompute",
     )
     args = parser.parse_args(argv)
     for key, value in ENV.items():
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SET default_transaction_read_only = off")
             try:
-                freshness.bump()
+                freshness.bump(apps=None if args.bump == "all" else args.bump.split(","))
             finally:
                 with connection.cursor() as cursor:
                     cursor.execute("SET default_transaction_read_only = on")

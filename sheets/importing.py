@@ -12,11 +12,8 @@ and time enforced while streaming: see SECURITY.md, "Uploaded spreadsheets"); he
 
 from __future__ import annotations
 
-import gc
 import io
-import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.bulk_writes import announce_bulk_write
+from common.gcpause import fewer_gc_passes
 from common.text import fold
 from sheets.exporting import check_cell_limits
 from sheets.reading import (
@@ -372,52 +370,6 @@ def _one_import_at_a_time() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-
-
-@dataclass
-class _GcPause:
-    """The imports under way in this process, and the thresholds to restore after the last."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    users: int = 0
-    saved: tuple[int, int, int] = field(default_factory=gc.get_threshold)
-
-
-_gc_pause = _GcPause()
-
-
-# Young passes between two passes over the middle generation while a sheet is read.
-MIDDLE_EVERY = 1_000
-
-
-@contextmanager
-def fewer_gc_passes(threshold: int = 20_000) -> Iterator[None]:
-    """Let the cyclic garbage collector run less often while a sheet is read.
-
-    An import allocates a few hundred thousand short-lived objects (cells, model
-    instances, messages); with CPython's default threshold (700) the collector walks
-    the young generation thousands of times for nothing, about a fifth of the import's
-    CPU time. What survives a young pass (the sheet's records, cells and reports, alive
-    until its end) is not walked again either: the middle generation waits for
-    ``MIDDLE_EVERY`` young passes instead of 10 (each such pass over a 10,000-row
-    sheet's survivors took 45 ms, one or two per import). Memory is unaffected in
-    practice (nothing of the import lives in cycles; the young passes still free any
-    made and dropped meanwhile) and the previous thresholds are restored afterwards,
-    even on error.
-    """
-    pause = _gc_pause
-    with pause.lock:  # imports in several threads: the first sets, the last restores
-        if pause.users == 0:
-            pause.saved = saved = gc.get_threshold()
-            gc.set_threshold(max(threshold, saved[0]), max(MIDDLE_EVERY, saved[1]), *saved[2:])
-        pause.users += 1
-    try:
-        yield
-    finally:
-        with pause.lock:
-            pause.users -= 1
-            if pause.users == 0:
-                gc.set_threshold(*pause.saved)
 
 
 def run_import(  # noqa: PLR0913 — keyword-only: what to read, as whom, how, told how far

@@ -250,6 +250,25 @@ def test_a_section_counts_no_further_than_its_cap(viewer_client, monkeypatch, se
     assert "See all (more than 11)" in html
 
 
+def test_the_dormant_partnerships_are_counted_with_their_rows(
+    monkeypatch, django_assert_num_queries
+):
+    """Issue 16: the dormant section reads every dormant partnership to sort them by
+    their last visit; the count comes with the rows (a window), not from a second query
+    that probed every partnership's visits again. Capped as every section."""
+    monkeypatch.setattr(overview, "DASHBOARD_COUNT_CAP", 11)
+    for i in range(13):
+        VisitFactory(start_date=days(-2000 - i), end_date=days(-1999 - i))
+    # Expect 1: the rows, their last visits and the count in one query.
+    with django_assert_num_queries(1):
+        group = overview._sections(timezone.localdate(), ["dormant"])["dormant"]
+        assert [row.last_visit_on for row in group.rows] == [days(-2012 + i) for i in range(10)]
+    assert (group.total, group.capped) == (11, True)
+    monkeypatch.setattr(overview, "DASHBOARD_COUNT_CAP", 13)
+    group = overview._sections(timezone.localdate(), ["dormant"])["dormant"]
+    assert (len(group.rows), group.total, group.capped) == (10, 13, False)
+
+
 def test_see_all_page_lists_every_row_of_a_section(viewer_client):
     for i in range(12):
         ActionItemFactory(description=f"việc quá hạn {i}", due_on=days(-1 - i))

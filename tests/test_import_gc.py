@@ -1,10 +1,10 @@
-"""The import's garbage-collector setting is temporary and survives errors and nesting."""
+"""The garbage-collector setting of an import or a brief is temporary and survives errors and nesting."""
 
 import gc
 
 import pytest
 
-from sheets.importing import MIDDLE_EVERY, fewer_gc_passes
+from common.gcpause import MIDDLE_EVERY, fewer_gc_passes
 
 
 def test_threshold_raised_inside_and_restored_after():

@@ -5,10 +5,12 @@ name (the action items' rows name their assignees: counted as a change to
 ``delegations``), every import and every bulk load (``common.bulk_writes.bulk_written``,
 or a direct ``bump``) adds one to ``DataVersion.number`` and to the counter of the app
 that changed, *when the writing transaction commits* (``transaction.on_commit``;
-a rollback, or a rolled-back savepoint, counts nothing). Readers key what they cache by
-``(epoch, number)``, or by the counters of the apps the value depends on (the
-dashboard's agreement sections are kept while action items change), and the day for
-anything that depends on "today".
+a rollback, or a rolled-back savepoint, counts nothing). A save or delete of a visit,
+and every bulk write to ``delegations`` (it may have written visits), also adds one to
+``visits``: a narrower counter for what is computed from the visits alone. Readers key
+what they cache by ``(epoch, number)``, or by the counters it depends on (the
+dashboard's agreement sections are kept while action items change, its visit sections
+while action items change too), and the day for anything that depends on "today".
 
 Why that is enough: the new number becomes visible only after the change it counts.
 A reader that still sees the old number may cache the new data under it, which is
@@ -37,19 +39,26 @@ from common.bulk_writes import bulk_written
 from common.cached_choices import cached_by_version
 
 TRACKED_APPS = frozenset({"partnerships", "agreements", "delegations"})
+# The visits alone, also counted in ``delegations``: the sections computed from visits do
+# not follow the action items, which change all day (issue 16).
+VISITS = "visits"
+VISIT_MODELS = frozenset({"delegations.visit"})
+# One counter per app, and the visits' (a column each: workspace.models.DataVersion).
+COUNTERS = TRACKED_APPS | {VISITS}
 TABLE = "workspace_dataversion"
 
 
 @dataclass(frozen=True)
 class Version:
-    """The record's version: an epoch, a number for all changes, a counter per app."""
+    """The record's version: an epoch, a number for all changes, a counter per app (and
+    the visits')."""
 
     epoch: str
     number: int
     apps: dict[str, int]
 
     def key(self, depends_on: Iterable[str] | None = None) -> str:
-        """A cache key part: the whole record's version, or only the given apps'."""
+        """A cache key part: the whole record's version, or only the given counters'."""
         if depends_on is None:
             return f"{self.epoch}:{self.number}"
         return self.epoch + "".join(f":{app}={self.apps[app]}" for app in sorted(depends_on))
@@ -57,7 +66,7 @@ class Version:
 
 def current(using: str = DEFAULT_DB_ALIAS) -> Version:
     """The record's version (one indexed read)."""
-    apps = sorted(TRACKED_APPS)
+    apps = sorted(COUNTERS)
     with connections[using].cursor() as cursor:
         query = f"SELECT epoch, number, {', '.join(apps)} FROM {TABLE} WHERE id = 1"  # noqa: S608 -- table and columns are this module's constants
         cursor.execute(query)
@@ -73,9 +82,10 @@ def bump(
     apps: Iterable[str] | None = None,
     new_epoch: bool = False,
 ) -> None:
-    """Count one change to ``apps`` (all by default): at once outside a transaction,
-    else once per app when the transaction commits (nothing if it rolls back)."""
-    apps = sorted(set(TRACKED_APPS if apps is None else apps) & TRACKED_APPS)
+    """Count one change to ``apps`` (all counters by default): at once outside a
+    transaction, else once per app when the transaction commits (nothing if it rolls
+    back). A change that may have touched visits names ``visits`` too."""
+    apps = sorted(set(COUNTERS if apps is None else apps) & COUNTERS)
     connection = connections[using]
     if not connection.in_atomic_block:
         _write(using, apps, new_epoch=new_epoch)
@@ -108,7 +118,7 @@ def _write(using: str, apps: list[str], *, new_epoch: bool) -> None:
     update += [f"{app} = {TABLE}.{app} + 1" for app in apps]
     if new_epoch:
         update.append("epoch = excluded.epoch")
-    columns = sorted(TRACKED_APPS)
+    columns = sorted(COUNTERS)
     counts = ", ".join("1" if column in apps else "0" for column in columns)
     statement = (
         f"INSERT INTO {TABLE} (id, number, epoch, {', '.join(columns)}) "  # noqa: S608 -- only this module's constants are formatted in; the epoch is a parameter
@@ -161,7 +171,10 @@ def _on_change(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any
     if kwargs.get("action", "post_").startswith("pre_"):
         return  # m2m_changed: count the change once it is made
     if _tracked(sender):
-        bump(using, apps=[sender._meta.app_label])
+        counted = [sender._meta.app_label]
+        if sender._meta.label_lower in VISIT_MODELS:  # not its many-to-many rows
+            counted.append(VISITS)
+        bump(using, apps=counted)
 
 
 # What the record shows of a staff account: the action items' rows name their assignees.
@@ -217,6 +230,8 @@ def _on_bulk_write(
     apps: Iterable[str] | None = None,
     **_signal: object,  # the signal and its sender
 ) -> None:
+    if apps is not None and "delegations" in apps:
+        apps = [*apps, VISITS]  # which of its tables were written is not said
     bump(using, apps=apps)
 
 

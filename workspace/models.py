@@ -28,6 +28,8 @@ class DataVersion(models.Model):
     partnerships = models.BigIntegerField(default=0)
     agreements = models.BigIntegerField(default=0)
     delegations = models.BigIntegerField(default=0)
+    # The visits' changes alone, also counted in ``delegations`` (workspace.freshness.VISITS).
+    visits = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("data version")

@@ -243,3 +243,37 @@ def test_list_tables_give_titles_the_room_and_no_button_wraps_at_1366(
     assert tall == [], tall
     wrapped = [b for b in found["buttons"] if b["lines"] > 1]
     assert wrapped == [], wrapped
+
+
+# Each filter error's box against its own field's and every other field's box.
+ERROR_BOXES = """() => [...document.querySelectorAll("form.filters small.error")].map(error => {
+  const label = error.closest("label");
+  const field = label.querySelector("select, input");
+  const box = error.getBoundingClientRect();
+  const own = field.getBoundingClientRect();
+  const others = [...document.querySelectorAll("form.filters select, form.filters input")]
+    .filter(el => el !== field && el.getClientRects().length > 0)
+    .map(el => el.getBoundingClientRect())
+    .filter(r => r.left < box.right && box.left < r.right && r.top < box.bottom && box.top < r.bottom);
+  return {text: error.textContent.trim(), gap: box.top - own.bottom, covered: others.length};
+})"""
+
+
+@pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1366px", "390px"])
+@pytest.mark.parametrize(
+    "path", ["/agreements/?status=zzz", "/visits/?direction=zzz", "/actions/?status=zzz&due=zzz"]
+)
+def test_a_filter_error_sits_below_its_field_and_under_no_other(
+    editor_page: Page, live_server: Any, size: ViewportSize, path: str
+) -> None:
+    """An invalid filter in a shared link says why under its own field, in full view: the
+    error once slid .75rem up behind the box above it (Pico's margin for a <small> after a
+    field, meant for fields that keep their bottom margin)."""
+    page = editor_page
+    page.set_viewport_size(size)
+    page.goto(live_server.url + path)
+    page.locator(".filters-more").evaluate("el => el.open = true")
+    errors = page.evaluate(ERROR_BOXES)
+    assert errors, "the invalid filter is reported under its field"
+    assert all(e["gap"] >= 0 for e in errors), errors
+    assert all(e["covered"] == 0 for e in errors), errors
