@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0010_agenda_agreement_dates_counted'),
-        ('delegations', '0018_visit_direction_partnership'),
+        ('delegations', '0019_actionitem_open_due_in_list_order'),
         ('partnerships', '0008_calendar_anniversaries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
