@@ -353,6 +353,12 @@ class Agreement(EnglishVersions, Record):
                 condition=Q(status__in=["in_force", "expired"]),
                 name="agreement_binding_from",
             ),
+            # The agenda counts each day's agreement dates from these two alone (issue 16).
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(status__in=["in_force", "expired"]),
+                name="agreement_binding_until",
+            ),
             models.Index(
                 ExtractMonth("signed_on"),
                 ExtractDay("signed_on"),

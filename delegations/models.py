@@ -881,6 +881,17 @@ class ActionItem(Record):
                 condition=Q(status__in=["proposed", "agreed", "in_progress"]),
                 name="actionitem_open_day_text",
             ),
+            # The calendar's count of items due each day (month grid and agenda), read
+            # from the index alone and already grouped, without the items known to the
+            # year only: they are due on its 1 January, so a grid spanning New Year read
+            # and threw away all of them (issue 16: 1,789 entries at scale 4).
+            models.Index(
+                fields=["due_on", "due_on_precision"],
+                include=["id"],
+                condition=Q(status__in=["proposed", "agreed", "in_progress"])
+                & ~Q(due_on_precision="year"),
+                name="actionitem_open_dated",
+            ),
             # A partnership's open items, due first (the partnership page).
             models.Index(
                 fields=["partnership", "due_on", "id"],

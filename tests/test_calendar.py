@@ -304,6 +304,49 @@ def test_a_day_with_more_events_than_a_page_continues_on_the_next(viewer_client,
     assert rest.count('class="calendar-event') == 3
 
 
+def test_a_cut_day_reads_only_the_programme_items_its_pages_show(django_assert_num_queries):
+    """Issue 16, eighth round: on a day with more events than a page, the timed
+    programme items come after the day's other events (but for any at midnight: they
+    sort by title among them), so a page reads only as many as it shows after those;
+    every page shows what the whole day sorted shows, in the same order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workspace.calendar_events import _agenda_order, agenda_page, month_end
+
+    day, month = dt.date(2025, 5, 12), dt.date(2025, 5, 1)
+    visit = busy_day(3, day)  # a visit, 3 items due and 3 programme items (08:00-10:00)
+    for _ in range(4):  # ties on time and title: in the order of their uid
+        EngagementFactory(visit=visit, title="SAME-TALK", date=day, time=dt.time(9))
+    EngagementFactory(visit=visit, title="AAA-AT-MIDNIGHT", date=day, time=dt.time(0))
+    VisitFactory(title="ZZZ-VISIT", start_date=day, end_date=day)
+    expected = [
+        event.uid
+        for _day, events in sorted(by_day(events_between(month, month_end(month)), month,
+                                          month_end(month)).items())
+        for event in sorted(events, key=_agenda_order)
+    ]  # fmt: skip
+    shown: list[str] = []
+    first, skip = month, 0
+    checked = False
+    while True:
+        with CaptureQueriesContext(connection) as ctx:
+            page = agenda_page(month, first, skip, limit=4)
+        shown += [event.uid for _day, events in page.days for event in events]
+        if page.days and page.days[0][0] == day and not page.skipped:
+            # The midnight item, the two visits and an item due: none after midnight read.
+            (programme,) = [q["sql"] for q in ctx.captured_queries if '"time" =' in q["sql"]]
+            assert "UNION" not in programme
+            assert '"time" >' not in programme
+            checked = True
+        if page.next_day is None:
+            break
+        first, skip = page.next_day, page.next_skip
+    assert checked
+    assert shown == expected
+    assert shown.index("engagement-" + str(visit.engagements.get(time=dt.time(0)).pk)) == 0
+
+
 def test_month_links_start_the_next_month_at_its_first_page(viewer_client):
     text = viewer_client.get(URL, {**MAY, "view": "agenda", "day": "2025-05-12", "skip": "4"}).text
     assert 'href="?month=2025-06&amp;view=agenda"' in text

@@ -104,9 +104,10 @@ PAGES = {
     # read with them (issue 16, fourth round: one query less when programme items are
     # shown, as in June in the bulk data; May 2025 has none).
     "calendar_month": (11, 11),
-    # A page of the agenda (issue 16): each day's events counted first (grouped; visits
-    # and agreement dates ranked), then only the page's days read (visits and agreement
-    # dates too: two more than when the month's were read whole).
+    # A page of the agenda (issue 16): each day's events counted first (grouped, none
+    # read: visits per day over their index, agreement dates over two), then only the
+    # page's days read (visits and agreement dates too: two more than when the month's
+    # were read whole).
     "calendar_agenda": (16, 16),
     "calendar_filtered": (8, 8),
     "calendar_htmx": (11, 11),

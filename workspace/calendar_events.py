@@ -26,7 +26,10 @@ from django.db import connection, models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
+    Cast,
     Coalesce,
+    Collate,
+    Concat,
     ExtractDay,
     ExtractMonth,
     Left,
@@ -1113,6 +1116,36 @@ def _rows_of(
     return _raw(*_compiled(key, cache_as, build))
 
 
+def _rows_named(
+    key: tuple[Any, ...],
+    cache_as: CacheAs,
+    build: Callable[[], QuerySet[Any]],
+    fields: tuple[str, ...],
+    *,
+    order_by: str = "",
+) -> list[tuple[Any, ...]]:
+    """The rows of ``build()`` as ``values_list(*fields, *PARTNERSHIP)``. On PostgreSQL
+    its own columns read first (``partnership_id`` last), then each row's partnership's
+    cities' names looked up (``_names_of``), not joined: the planner hashed every
+    partnership (1,709 at scale 4) for a few rows (issue 16). ``order_by``: the order of
+    the rows, over their columns ``f.c0``… (the inner query's own order is kept for its
+    ``LIMIT`` only)."""
+    if cache_as is None or connection.vendor != "postgresql":
+        return list(build().values_list(*fields, *PARTNERSHIP))
+    own = (*fields, "partnership_id")
+    sql, params = _compiled(key, cache_as, lambda: build().values_list(*own))
+    columns = [f"c{i}" for i in range(len(own))]
+    names = _names_of(f"{Partnership._meta.db_table} AS p", f"p.id = f.c{len(own) - 1}")
+    return _raw(
+        f"""
+        SELECT {", ".join(f"f.{c}" for c in columns)}, names.home, names.partner
+        FROM ({sql}) AS f({", ".join(columns)}){names}
+        {f"ORDER BY {order_by}" if order_by else ""}
+        """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
+        params,
+    )
+
+
 def _outer(n: int, output_field: models.Field[Any, Any] | None = None) -> RawSQL:
     """The ``n``-th key column of ``_first_of_each``'s counted rows, in its LATERAL query."""
     return RawSQL(f"c.k{n}", (), output_field=output_field or models.CharField())  # noqa: S611 (a column name)
@@ -1219,8 +1252,9 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     cache_as: CacheAs = None,
 ) -> DayRows:
     """The visits of each day from ``first`` to ``last`` they cover, the first
-    ``per_day`` (None: all) by start and title, with each day's count; under the day
-    None the visits of ``month`` known to the month only, the first ``undated``."""
+    ``per_day`` (None: all; 0: none, counted only) by start and title, with each day's
+    count; under the day None the visits of ``month`` known to the month only, the first
+    ``undated``."""
 
     def visits() -> QuerySet[Any]:
         return _visit_rows(first, last, scope).values_list(*VISIT_FIELDS, "until")
@@ -1270,16 +1304,18 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
                      WHERE start_date_precision = %s AND NOT (status = %s)) AS longest
             ) AS d
             CROSS JOIN LATERAL (SELECT COUNT(*) AS n FROM ({day_counted}) AS x) AS c
-            CROSS JOIN LATERAL ({day_first} LIMIT %s) AS f({columns})
+            LEFT JOIN LATERAL ({day_first} LIMIT %s) AS f({columns}) ON TRUE
             WHERE c.n > 0
             UNION ALL
             SELECT f.*, NULL::date, c.n, 1
             FROM (SELECT COUNT(*) AS n FROM ({month_counted}) AS x) AS c
-            CROSS JOIN LATERAL ({month_first} LIMIT %s) AS f({columns})
+            LEFT JOIN LATERAL ({month_first} LIMIT %s) AS f({columns}) ON TRUE
+            WHERE c.n > 0
         ) AS r
-        JOIN {partnership} AS p ON p.id = r.c{n - 1}
-        JOIN {city} AS home ON home.id = p.home_city_id
-        JOIN {city} AS partner ON partner.id = p.partner_city_id
+        -- Outer joins: a day counted only (``per_day`` 0) has no visit read.
+        LEFT JOIN {partnership} AS p ON p.id = r.c{n - 1}
+        LEFT JOIN {city} AS home ON home.id = p.home_city_id
+        LEFT JOIN {city} AS partner ON partner.id = p.partner_city_id
         ORDER BY r.part, r.day, r.c3, r.c2, r.c0
         """,  # noqa: S608 (the ORM's own SQL and parameters, the models' tables)
         [
@@ -1290,7 +1326,10 @@ def visits_per_day(  # noqa: PLR0913 (the span, the month and the limits)
     )  # fmt: skip
     days = DayRows()
     for *row, _until, day, total in rows:
-        days.add(day, tuple(row), total)
+        if row[0] is None:  # counted, none read (``per_day`` or ``undated`` 0)
+            days.totals[day] = total
+        else:
+            days.add(day, tuple(row), total)
     return days
 
 
@@ -1343,6 +1382,7 @@ def _ranked_per_day(
     days = DayRows()
     for day, keyed in per.items():
         keyed.sort(key=lambda pair: pair[0])
+        days.totals[day] = len(keyed)  # counted even when none is kept (a limit of 0)
         for _key, row in keyed[: limit(day)]:
             days.add(day, row, len(keyed))
     return days
@@ -1577,8 +1617,10 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
     undated = _Gathered()
     counts: dict[dt.date, int] = {}
     if VISITS in wanted:
+        # Counted only (no day's visit read: the page's are read below), and the
+        # month's visits known to the month only.
         visits = visits_per_day(
-            first, last, scope, month=month, per_day=1, undated=UNDATED_SHOWN, cache_as=cache_as
+            first, last, scope, month=month, per_day=0, undated=UNDATED_SHOWN, cache_as=cache_as
         )
         _add_counts(counts, visits.totals)
         undated.add_undated(
@@ -1587,21 +1629,37 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
             visits.totals.get(None, 0),
         )
     if AGREEMENTS in wanted:
-        _add_counts(
-            counts,
-            agreement_dates_per_day(first, last, scope, per_day=1, cache_as=cache_as).totals,
-        )
+        _add_counts(counts, _agreement_date_counts(first, last, scope, cache_as=cache_as))
     few: list[Event] = []
     if ANNIVERSARIES in wanted:
         few = _partnership_anniversaries(first, last, partnerships, labels, cache_as)
         _add_counts(counts, {day: len(e) for day, e in by_day(few, first, last).items()})
         month_only = [e for e in few if not e.day_known and _in_month(e, month)]
         undated.add_undated(ANNIVERSARIES, month_only, len(month_only))
-    undated_actions = _day_counts(first, last, wanted, partnerships, counts, cache_as=cache_as)
+    programme: dict[dt.date, int] = {}
+    undated_actions = _day_counts(
+        first, last, wanted, partnerships, counts, programme=programme, cache_as=cache_as
+    )
     days, next_day, next_skip = _page_days(counts, first, skip, limit)
     end = days[-1] if days else first
+    programme_limit = None
+    if days and next_day == end:
+        # One day cut (more events than a page): its timed programme items come after
+        # its other events (but for any at midnight), so only as many of them are read
+        # as the page shows after those (scale 4: none of the 58 of 1 May 2025 on the
+        # first page of its agenda, where 75 other events come first).
+        shown_until = (skip if end == first else 0) + limit
+        programme_limit = max(0, shown_until - (counts[end] - programme.get(end, 0)))
     events = _page_events(
-        first, end, wanted, partnerships, labels, days=bool(days), few=few, cache_as=cache_as
+        first,
+        end,
+        wanted,
+        partnerships,
+        labels,
+        days=bool(days),
+        few=few,
+        cache_as=cache_as,
+        programme_limit=programme_limit,
     )
     if ANNIVERSARIES in wanted:
         gathered = _Gathered()
@@ -1627,15 +1685,19 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
         offset = skip if page[0][0] == first else 0
         page[0] = (page[0][0], page[0][1][offset : offset + limit])
     if undated_actions:
-        rows = _rows_of(
+        # The first few in the order of ``actionitem_open_day_text`` (a description's
+        # first characters, then the whole text), read from it, not all of the month's
+        # (~140 at scale 4) fetched and sorted.
+        rows = _rows_named(
             ("agenda_month_actions", month),
             cache_as,
             lambda: (
-                _action_rows(month, month, scope)
-                .filter(due_on_precision=Precision.MONTH)
-                .order_by("description", "pk")
-                .values_list(*ACTION_FIELDS)[:UNDATED_SHOWN]
+                ActionItem.objects.open()
+                .filter(scope, due_on=month, due_on_precision=Precision.MONTH)
+                .order_by(Left("description", DESCRIPTION_KEY), "description", "pk")[:UNDATED_SHOWN]
             ),
+            ACTION_FIELDS[: -len(PARTNERSHIP)],
+            order_by="f.c1, f.c0",
         )
         undated.add_undated(ACTIONS, _action_events(rows, labels), undated_actions)
     return AgendaPage(
@@ -1646,6 +1708,37 @@ def agenda_page(  # noqa: PLR0913 (the calendar's filters and the page)
         undated=sorted(undated.undated, key=_agenda_order),
         undated_more=undated.undated_more,
     )
+
+
+def _agreement_date_counts(
+    first: dt.date, last: dt.date, scope: Q, *, cache_as: CacheAs = None
+) -> dict[dt.date | None, int]:
+    """The number of binding agreements coming into force or expiring on each day from
+    ``first`` to ``last`` (one agreement may do both on a day: two), counted over
+    ``agreement_binding_from`` and ``agreement_binding_until`` alone, no row read (issue
+    16: ranked as the month grid ranks them, every date of the month was read, ~200
+    rows at scale 4, to count them)."""
+
+    def dated(field_name: str) -> QuerySet[Any]:
+        return (
+            Agreement.objects.filter(
+                scope,
+                status__in=Agreement.BINDING,
+                **{f"{field_name}__gte": first, f"{field_name}__lte": last},
+            )
+            .order_by()
+            .values_list(field_name)
+            .annotate(n=Count("*"))
+        )
+
+    counts: dict[dt.date | None, int] = {}
+    for day, n in _rows_of(
+        ("agreement_date_counts", first, last),
+        cache_as,
+        lambda: dated("valid_from").union(dated("valid_until"), all=True).order_by(),
+    ):
+        counts[day] = counts.get(day, 0) + n
+    return counts
 
 
 def _add_counts(counts: dict[dt.date, int], more: dict[dt.date | None, int]) -> None:
@@ -1661,12 +1754,13 @@ def _day_counts(  # noqa: PLR0913 (agenda_page's parts)
     partnerships: QuerySet[Partnership] | None,
     counts: dict[dt.date, int],
     *,
+    programme: dict[dt.date, int],
     cache_as: CacheAs = None,
 ) -> int:
     """Add to ``counts`` the number of programme items, items due and agreements'
     anniversaries on each day from ``first`` to ``last``, counted in the database,
-    grouped by day; return the number of items due known to the month only. Each query
-    compiled once (``_rows_of``)."""
+    grouped by day (to ``programme`` the programme items' alone); return the number of
+    items due known to the month only. Each query compiled once (``_rows_of``)."""
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
     undated_actions = 0
 
@@ -1685,6 +1779,7 @@ def _day_counts(  # noqa: PLR0913 (agenda_page's parts)
             ),
         ):
             add(day, n)
+            programme[day] = programme.get(day, 0) + n
     if ACTIONS in wanted:
         for day, precision, n in _rows_of(
             ("agenda_action_counts", first, last),
@@ -1727,10 +1822,12 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     days: bool,
     few: list[Event],
     cache_as: CacheAs = None,
+    programme_limit: int | None = None,
 ) -> dict[dt.date, list[Event]]:
     """The visits, agreement dates, programme items and items due (to the day) from
     ``first`` to ``end`` (a page's days: none if it has none) and the partnerships'
-    anniversaries among ``few``, by day."""
+    anniversaries among ``few``, by day; of the programme items after midnight only the
+    first ``programme_limit`` (None: all; ``_agenda_engagement_rows``)."""
     scope = Q(partnership__in=partnerships) if partnerships is not None else Q()
     events = by_day(few, first, end)
     if not days:
@@ -1760,25 +1857,50 @@ def _page_events(  # noqa: PLR0913 (agenda_page's parts)
     many: list[Event] = []
     if VISITS in wanted:
         rows = _rows_of(
-            ("agenda_engagements", first, end),
+            ("agenda_engagements", first, end, programme_limit),
             cache_as,
-            lambda: _engagement_rows(first, end, partnerships).values_list(*ENGAGEMENT_FIELDS),
+            lambda: _agenda_engagement_rows(first, end, partnerships, programme_limit),
         )
         many += _engagement_events(rows, labels)
     if ACTIONS in wanted:
-        actions = _rows_of(
+        actions = _rows_named(
             ("agenda_actions", first, end),
             cache_as,
-            lambda: (
-                _action_rows(first, end, scope)
-                .filter(due_on_precision=Precision.DAY)
-                .values_list(*ACTION_FIELDS)
-            ),
+            lambda: _action_rows(first, end, scope).filter(due_on_precision=Precision.DAY),
+            ACTION_FIELDS[: -len(PARTNERSHIP)],
         )
         many += _action_events(actions, labels)
     for event in many:
         events.setdefault(event.start, []).append(event)
     return events
+
+
+def _agenda_engagement_rows(
+    first: dt.date,
+    end: dt.date,
+    partnerships: QuerySet[Partnership] | None,
+    limit: int | None,
+) -> QuerySet[Any]:
+    """The timed programme items from ``first`` to ``end``: all of them, or (``limit``,
+    on PostgreSQL) those at midnight and the first ``limit`` of the others in the
+    agenda's order (``_agenda_order``: time, title, then the event's uid as text, texts
+    in code-point order as Python compares them: collation "C", whatever the database's),
+    read through ``engagement_timed_day`` (in order of day and time, each time's few
+    sorted)."""
+    rows = _engagement_rows(first, end, partnerships)
+    if limit is None or connection.vendor != "postgresql":  # SQLite: no LIMIT in a UNION
+        return rows.values_list(*ENGAGEMENT_FIELDS)
+    midnight = dt.time(0)
+    at_midnight = rows.filter(time=midnight).values_list(*ENGAGEMENT_FIELDS)
+    if not limit:
+        return at_midnight
+    uid = Concat(Value("engagement-"), Cast("pk", models.TextField()))
+    later = (
+        rows.filter(time__gt=midnight)
+        .order_by("date", "time", Collate("title", "C"), Collate(uid, "C"))
+        .values_list(*ENGAGEMENT_FIELDS)[:limit]
+    )
+    return at_midnight.union(later, all=True).order_by()
 
 
 def _day_between(first: dt.date, last: dt.date, month: int, day: int) -> dt.date | None:
