@@ -286,7 +286,12 @@ def measures(ids: dict) -> list[Measure]:
             kind="action",
         ),
         # Issue 15: the pages that read across the record by date, place and number.
-        Measure("my_work", "my work", "workspace:my_work", peer="admin_actionitem"),
+        Measure(
+            "my_work",
+            f"my work ({BENCH_ITEMS} open items)",
+            "workspace:my_work",
+            peer="admin_actionitem",
+        ),
         # The first view after any change: nothing cached (workspace.freshness) is used.
         Measure(
             "calendar_after_change",
@@ -659,7 +664,42 @@ def pick_ids(using: str = "default") -> dict:
     # bench user got a redirect (302) from every admin peer. An administrator sees the
     # workspace pages as an editor does, plus the import logs' revert links.
     user.groups.set([ensure_roles(using)[ADMINISTRATOR]])
-    return record_ids(using)
+    ids = record_ids(using)
+    give_work(user, ids["big_partnership"], using)
+    return ids
+
+
+# How many open action items the bench user is given: an officer's load (the demo's
+# officers carry 3-12; the biggest partnership's desk officer several dozen).
+BENCH_ITEMS = 40
+
+
+def give_work(user: Any, partnership: int | None, using: str = "default") -> None:
+    """The bench user follows the biggest partnership and is assigned ``BENCH_ITEMS`` of
+    its open action items (the first by id, the same at every run), so that "my work" and
+    the dashboard's card are measured with rows to show, as an officer sees them, not
+    empty (before session 12 the bench user had nothing assigned and followed nothing)."""
+    from delegations.models import ActionItem
+    from partnerships.models import Partnership
+
+    if partnership is None:
+        return
+    big = Partnership.objects.using(using).get(pk=partnership)
+    if not big.followers.filter(pk=user.pk).exists():
+        big.set_followed(user, follow=True)
+    through = ActionItem.assignees.through
+    items = list(
+        ActionItem.objects.using(using)
+        .filter(partnership=big, status__in=ActionItem.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BENCH_ITEMS]
+    )
+    have = set(
+        through.objects.using(using).filter(user=user).values_list("actionitem_id", flat=True)
+    )
+    for pk in items:
+        if pk not in have:
+            ActionItem.objects.using(using).get(pk=pk).assignees.add(user)
 
 
 def record_ids(using: str = "default") -> dict:

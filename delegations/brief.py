@@ -60,7 +60,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Window,
+    prefetch_related_objects,
 )
+from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -89,7 +91,7 @@ from delegations.models import (
     VisitQuerySet,
     default_as_of,
 )
-from partnerships.models import City, Organisation, Partnership, Person, Position
+from partnerships.models import City, Organisation, Partnership, Person, Position, held_on_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -569,9 +571,10 @@ def _position_label(position: Position, lang: str) -> Localized:
 
 
 def _prefetched_positions(person: Person, name: str) -> list[Position]:
-    """Positions prefetched by ``_visit_queryset`` (``Prefetch(to_attr=name)``)."""
-    positions: list[Position] = vars(person).get(name, [])
-    return positions
+    """Positions prefetched by ``_visit_prefetches`` (``Prefetch(to_attr="positions_held")``)
+    held on the brief's day (``name`` "positions_now") or at the visit ("positions_then")."""
+    positions: list[Position] = vars(person).get("positions_held", [])
+    return [position for position in positions if getattr(position, f"held_{name}", False)]
 
 
 def _participant(p: VisitParticipant, lang: str) -> Participant:
@@ -611,27 +614,37 @@ def _photo(person: Person) -> Photo | None:
         return None
 
 
-def _positions_held(on: dt.date, to_attr: str) -> Prefetch[Any]:
-    # Every position held that day (concurrent ones too), the longest held first.
+def _positions_held(on: dt.date, visit_day: dt.date) -> Prefetch[Any]:
+    # Every position held on either day (concurrent ones too), the longest held first, each
+    # flagged with the days it was held on (one query for both lists).
+    held_now, held_then = held_on_q(on), held_on_q(visit_day)
     return Prefetch(
         "person__positions",
-        queryset=Position.objects.held_on(on)
+        queryset=Position.objects.filter(held_now | held_then)
+        .annotate(
+            held_positions_now=ExpressionWrapper(held_now, output_field=BooleanField()),
+            held_positions_then=ExpressionWrapper(held_then, output_field=BooleanField()),
+        )
         .select_related("organisation")
         .order_by(F("start").asc(nulls_last=True), "id"),
-        to_attr=to_attr,
+        to_attr="positions_held",
     )
 
 
-def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
+def _visit_queryset() -> VisitQuerySet:
     return Visit.objects.select_related(
         "partnership__home_city",
         "partnership__partner_city",
         "partnership__focal_office__parent",
-    ).prefetch_related(
+    )
+
+
+def _visit_prefetches(on: dt.date, visit_day: dt.date) -> list[str | Prefetch[Any]]:
+    return [
         Prefetch(
             "participants",
             queryset=VisitParticipant.objects.select_related("person").prefetch_related(
-                _positions_held(on, "positions_now"), _positions_held(visit_day, "positions_then")
+                _positions_held(on, visit_day)
             ),
         ),
         Prefetch(
@@ -648,7 +661,7 @@ def _visit_queryset(on: dt.date, visit_day: dt.date) -> VisitQuerySet:
         "brief_points",
         "documents",
         "sources",
-    )
+    ]
 
 
 def _is_ours(p: VisitParticipant, visit: Visit, home_country: str) -> bool:
@@ -834,17 +847,56 @@ def _timeline(
     return sorted(entries, key=lambda e: (e.sort_date, e.kind))
 
 
-def _follow_up_rows(items: QuerySet[ActionItem], on: dt.date, lang: str) -> list[FollowUpItem]:
+# The columns of an action item, and of its field, owner and visit, that a row of the
+# brief's lists prints (``FollowUpItem``; items.html and the Word brief read no others).
+FOLLOW_UP_COLUMNS = (
+    "description",
+    "due_on",
+    "due_on_precision",
+    "status",
+    "priority",
+    "field__name",
+    "field__name_en",
+    "owner_organisation__name",
+    "owner_organisation__name_en",
+    "owner_person__full_name",
+)
+FOLLOW_UP_VISIT_COLUMNS = (
+    "visit__title",
+    "visit__title_en",
+    "visit__start_date",
+    "visit__start_date_precision",
+    "visit__end_date",
+    "visit__end_date_kind",
+    "visit__date_note",
+)
+
+
+def _follow_up_rows(
+    items: QuerySet[ActionItem], on: dt.date, lang: str, *, visit: Visit | None = None
+) -> list[FollowUpItem]:
+    """The rows of ``items``; ``visit``: the visit they were all agreed at (not read again)."""
     latest = ProgressUpdate.objects.filter(action_item=OuterRef("pk"), date__lte=on).order_by(
         "-date", "-id"
     )
-    items = items.select_related("field", "owner_organisation", "owner_person", "visit").annotate(
-        last_note=Subquery(latest.values("note")[:1]),
-        last_note_date=Subquery(latest.values("date")[:1]),
+    related = ["field", "owner_organisation", "owner_person"]
+    columns = [*related, *FOLLOW_UP_COLUMNS]
+    if visit is None:
+        related.append("visit")
+        columns += ["visit", *FOLLOW_UP_VISIT_COLUMNS]
+    items = (
+        items.select_related(*related)
+        .only(*columns)
+        .annotate(
+            last_note=Subquery(latest.values("note")[:1]),
+            last_note_date=Subquery(latest.values("date")[:1]),
+        )
     )
     statuses = dict(ActionItem.Status.choices)
     rows = []
     for item in items:
+        if visit is not None:
+            item.visit = visit
         owner = ", ".join(
             filter(None, [_org_name(item.owner_organisation, lang), str(item.owner_person or "")])
         )
@@ -874,16 +926,44 @@ def _followup(
     every one of them counted by field (two queries), and how many are listed."""
     open_items = ActionItem.objects.filter(partnership=partnership).exclude(visit=visit).open_on(on)
     overdue = Q(due_on__isnull=False) & ~period_covers("due_on", on, after=True)
+    urgency = (F("due_on").asc(nulls_last=True), "-priority", "id")
+    by_field = [F("field")]
+    # One pass over the open items (their status that day is worked out item by item):
+    # each is counted in its field and ranked by urgency, and only the most urgent and
+    # one of each field come back. The most urgent are then read in full, joined to their
+    # visit, field and owner (joining every open item, twice, took most of the 200-visit
+    # brief's gathering, issue 16).
+    ranked = (
+        open_items.order_by()
+        .annotate(
+            urgency_rank=Window(RowNumber(), order_by=urgency),
+            field_rank=Window(RowNumber(), partition_by=by_field, order_by="id"),
+            field_total=Window(Count("pk"), partition_by=by_field),
+            field_overdue=Window(Count("pk", filter=overdue), partition_by=by_field),
+        )
+        .filter(Q(urgency_rank__lte=FOLLOWUP_LIMIT) | Q(field_rank=1))
+        .values_list(
+            "pk",
+            "field",
+            "field__name",
+            "field__name_en",
+            "field_total",
+            "field_overdue",
+            "urgency_rank",
+        )
+    )
     general = _("General (no field given)")
-    counts = [
-        FieldCount(_in(lang, name or "", name_en or "") if pk else general, total, late)
-        for pk, name, name_en, total, late in open_items.order_by()
-        .values_list("field", "field__name", "field__name_en")
-        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue))
-    ]
-    counts.sort(key=lambda c: (c.name == general, sort_key(c.name)))
-    ordered = open_items.order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
-    rows = _follow_up_rows(ordered[:FOLLOWUP_LIMIT], on, lang)
+    counts: dict[int | None, FieldCount] = {}
+    most_urgent: list[int] = []
+    for pk, field_pk, name, name_en, total, late, rank in ranked:
+        if field_pk not in counts:
+            label = _in(lang, name or "", name_en or "") if field_pk else general
+            counts[field_pk] = FieldCount(label, total, late)
+        if rank <= FOLLOWUP_LIMIT:
+            most_urgent.append(pk)
+    field_counts = sorted(counts.values(), key=lambda c: (c.name == general, sort_key(c.name)))
+    chosen = ActionItem.objects.filter(pk__in=most_urgent).with_status_on(on).order_by(*urgency)
+    rows = _follow_up_rows(chosen, on, lang)
 
     def field_name(row: FollowUpItem) -> str:
         f = row.item.field
@@ -891,7 +971,7 @@ def _followup(
 
     rows.sort(key=lambda r: (r.item.field is None, sort_key(field_name(r))))
     groups = [FieldGroup(name, list(group)) for name, group in groupby(rows, key=field_name)]
-    return groups, counts, len(rows)
+    return groups, field_counts, len(rows)
 
 
 def _agreed_here(visit: Visit, on: dt.date, lang: str) -> list[FollowUpItem]:
@@ -901,7 +981,7 @@ def _agreed_here(visit: Visit, on: dt.date, lang: str) -> list[FollowUpItem]:
         .with_status_on(on)
         .order_by(F("due_on").asc(nulls_last=True), "-priority", "id")
     )
-    return _follow_up_rows(items[:ACTION_ITEM_LIMIT], on, lang)
+    return _follow_up_rows(items[:ACTION_ITEM_LIMIT], on, lang, visit=visit)
 
 
 def _programme(visit: Visit, lang: str) -> list[ProgrammeDay]:
@@ -1021,15 +1101,15 @@ def gather_brief(
     generated_by: str = "",
     on: dt.date | None = None,
 ) -> VisitBrief:
-    """Load everything the brief needs, as of ``on``, in a fixed number of queries (24,
+    """Load everything the brief needs, as of ``on``, in a fixed number of queries (22,
     pinned at two sizes of data in tests/test_brief.py and tests/test_brief_as_of.py).
 
     ``on`` (default: ``default_as_of``) is the day the brief is printed as of: nothing
     recorded after it appears, and overdue and expiry marks are relative to it.
     """
-    start = Visit.objects.filter(pk=visit_id).values_list("start_date", flat=True).first()
-    on = on or default_as_of(start)
-    visit = _visit_queryset(on, start or on).get(pk=visit_id)
+    visit = _visit_queryset().get(pk=visit_id)
+    on = on or default_as_of(visit.start_date)
+    prefetch_related_objects([visit], *_visit_prefetches(on, visit.start_date or on))
     happened = visit.start_date is not None and visit.start_date <= on
     partnership = visit.partnership
     with translation.override(lang):

@@ -464,12 +464,17 @@ class Person(EnglishVersions, Record):
         return self.position_on(timezone.localdate())
 
 
+def held_on_q(day: dt.date) -> Q:
+    """Q for a position held on ``day``; an end known to the year covers the whole year."""
+    started = Q(start__isnull=True) | Q(start__lte=day)
+    not_ended = Q(end__isnull=True) | period_covers("end", day, after=True)
+    return started & not_ended
+
+
 class PositionQuerySet(models.QuerySet["Position"]):
     def held_on(self, day: dt.date) -> Self:
         """Positions held on ``day``; an end known to the year covers the whole year."""
-        started = Q(start__isnull=True) | Q(start__lte=day)
-        not_ended = Q(end__isnull=True) | period_covers("end", day, after=True)
-        return self.filter(started & not_ended)
+        return self.filter(held_on_q(day))
 
     def current(self) -> Self:
         return self.held_on(timezone.localdate())

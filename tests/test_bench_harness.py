@@ -223,3 +223,29 @@ def test_the_bench_user_is_made_an_administrator_in_the_database_named(db):
     assert user.check_password(run.BENCH_PASSWORD)
     assert list(user.groups.values_list("name", flat=True)) == [ADMINISTRATOR]
     assert ids["big_partnership"] is None  # an empty database: nothing to measure yet
+
+
+def test_the_bench_user_follows_the_biggest_partnership_and_carries_its_first_open_items(db):
+    """ "My work" and the dashboard's card are measured with rows to show: the bench user
+    follows the biggest partnership and is assigned its first ``BENCH_ITEMS`` open items,
+    the same ones at every run (a second run adds nothing)."""
+    from django.contrib.auth.models import User
+
+    from delegations.models import ActionItem
+    from tests.factories import ActionItemFactory, VisitFactory
+
+    visit = VisitFactory()
+    big = visit.partnership
+    done = ActionItemFactory(visit=visit, status=ActionItem.Status.DONE)
+    open_items = [ActionItemFactory(visit=visit) for _ in range(run.BENCH_ITEMS + 2)]
+    ids = run.pick_ids("default")
+    assert ids["big_partnership"] == big.pk
+    user = User.objects.get(username=run.BENCH_USER)
+    expected = sorted(item.pk for item in open_items)[: run.BENCH_ITEMS]
+    assigned = sorted(user.assigned_action_items.values_list("pk", flat=True))
+    assert assigned == expected
+    assert done.pk not in assigned
+    assert list(big.followers.all()) == [user]
+    run.pick_ids("default")
+    assert sorted(user.assigned_action_items.values_list("pk", flat=True)) == expected
+    assert big.followers.count() == 1

@@ -24,6 +24,7 @@ from delegations.brief import (
     render_visit_brief,
     render_visit_brief_docx,
 )
+from delegations.brief_word import brief_docx
 from delegations.models import ActionItem, BriefPoint, Visit, default_as_of
 from demo.loader import load_demo
 from jobs.models import Job
@@ -471,8 +472,22 @@ def test_gathering_the_full_brief_takes_a_fixed_number_of_queries(
     full_minsk, django_assert_num_queries
 ):
     # As in tests/test_brief.py (the count does not depend on how much there is).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(22):
         gather_brief(full_minsk.pk, lang="en", on=dt.date(2025, 6, 1))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_gathered_brief_is_rendered_without_a_query(
+    full_minsk, lang, django_assert_num_queries
+):
+    # The follow-up rows read only the columns they print: a template or the Word brief
+    # reading another one would query once per row.
+    brief = gather_brief(full_minsk.pk, lang=lang, on=dt.date(2025, 6, 1))
+    assert brief.followup
+    assert brief.agreed_here
+    with django_assert_num_queries(0):
+        render_brief_html(brief)
+        brief_docx(brief)
 
 
 def test_the_visit_page_offers_the_brief_as_pdf_and_as_word(client, minsk):
