@@ -47,7 +47,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Left
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -632,7 +632,7 @@ LIST_NAMES = {
 
 
 # How many of a description's first characters the calendar's index of items due holds
-# (``actionitem_open_day_text``): within a byte-sized index entry whatever the text.
+# (``actionitem_open_day_text_c``, migration 0021): within a byte-sized index entry whatever the text.
 DESCRIPTION_KEY = 64
 
 
@@ -872,15 +872,9 @@ class ActionItem(Record):
                 name="actionitem_open_due",
             ),
             # The calendar's items due of each day, the first few by description (issue
-            # 16): a description's first characters (the whole text may outgrow an index
-            # entry), ordered as the calendar reads them (workspace/calendar_events.py).
-            models.Index(
-                F("due_on"),
-                Left("description", DESCRIPTION_KEY),
-                F("id"),
-                condition=Q(status__in=["proposed", "agreed", "in_progress"]),
-                name="actionitem_open_day_text",
-            ),
+            # 16) are read through ``actionitem_open_day_text_c`` (due day, a
+            # description's first characters in collation "C", id; PostgreSQL only:
+            # migration 0021), in the code-point order Python sorts them in.
             # The calendar's count of items due each day (month grid and agenda), read
             # from the index alone and already grouped, without the items known to the
             # year only: they are due on its 1 January, so a grid spanning New Year read

@@ -799,3 +799,48 @@ def test_a_full_day_s_later_events_are_counted_in_the_database_not_read(full, ot
         assert f"{kind}-{other_tag}" in text, kind  # a day not full: read and shown
     assert len(shown[other]) == 4
     assert totals[other] == 2 + 2 + 1 + 1
+
+
+def test_the_first_items_due_shown_are_the_first_in_code_points_whatever_the_collation():
+    """Issue 16: a day's first items due (month grid) and the month's first items known
+    to the month only (grid and agenda) are read from the database in the order Python
+    shows them in (code points), not the database's collation: under a linguistic one
+    (here ``en-x-icu`` on the column; production may run ``en_US.UTF-8``) "b" comes
+    before "C" and a description's first 64 characters order apart from its whole text,
+    so the first few read were not the first few shown. Descriptions sharing more than
+    ``DESCRIPTION_KEY`` characters, differing after them and within them by case."""
+    from django.db import connection
+
+    from workspace import calendar_events
+    from workspace.calendar_events import PER_DAY, UNDATED_SHOWN, agenda_page, month_days
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'ALTER TABLE delegations_actionitem ALTER COLUMN description TYPE text COLLATE "en-x-icu"'
+        )
+    shared = "Chuẩn bị nội dung làm việc với đoàn đại biểu thành phố kết nghĩa về hợp tác "
+    assert len(shared) > DESCRIPTION_KEY
+    texts = [
+        start + shared + tail for start in ("x", "Y") for tail in ("b", "C", "d", "E", "f", "G")
+    ]
+    for text in texts:
+        ActionItemFactory(description=text, due_on=dt.date(2025, 5, 20))
+        ActionItemFactory(
+            description=text, due_on=dt.date(2025, 5, 1), due_on_precision=Precision.MONTH
+        )
+    in_code_points = sorted(texts)
+    with connection.cursor() as cursor:  # the database's order differs: the test's point
+        cursor.execute(
+            "SELECT description FROM delegations_actionitem WHERE due_on = %s"
+            " ORDER BY description LIMIT %s",
+            [dt.date(2025, 5, 20), PER_DAY],
+        )
+        assert [row[0] for row in cursor.fetchall()] != in_code_points[:PER_DAY]
+    month = dt.date(2025, 5, 1)
+    calendar_events._COMPILED.clear()
+    days = month_days(dt.date(2025, 4, 28), dt.date(2025, 6, 8), month=month, kinds=["actions"])
+    assert [e.title for e in days.shown[dt.date(2025, 5, 20)]] == in_code_points[:PER_DAY]
+    assert [e.title for e in days.undated] == in_code_points[:UNDATED_SHOWN]
+    page = agenda_page(month, month, kinds=["actions"])
+    assert [e.title for e in page.undated] == in_code_points[:UNDATED_SHOWN]
+    assert page.undated_more == {"actions": len(texts) - UNDATED_SHOWN}

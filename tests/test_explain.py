@@ -323,6 +323,33 @@ def test_the_calendar_month_reads_each_day_s_first_events_in_index_order(client_
         assert not sequential_scans(plan), f"{sql[:300]}\n{plan}"
 
 
+@pytest.mark.parametrize("query", ["?month=2025-06", "?month=2025-06&view=agenda"])
+def test_the_calendar_reads_the_first_items_due_in_code_point_order_from_their_index(
+    client_in, query
+):
+    """Issue 16: each day's first items due (month grid) and the month's first items due
+    known to the month only (grid and agenda) are read in code-point order (collation
+    "C", as Python sorts them, whatever the database's) from ``actionitem_open_day_text_c``
+    (migration 0021), which holds a description's first characters in that order. At
+    this scale (a handful of items a day) the planner may as well sort a day's few read
+    through ``actionitem_open_due``: the index is pinned as serving the order (chosen when
+    sorting is priced out), i.e. the query's order is the index's expression."""
+    plans = plans_of(client_in, reverse("workspace:calendar") + query)
+    firsts = [
+        sql
+        for sql, _plan in plans
+        if '"delegations_actionitem"' in sql and 'COLLATE "C"' in sql and "LIMIT" in sql
+    ]
+    assert firsts, [sql for sql, _plan in plans]
+    for sql in firsts:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert re.search(r"Presorted Key: .*left", plan), plan
+        assert "Index Scan using actionitem_open_day_text_c" in plan, plan
+
+
 def test_a_page_of_the_agenda_counts_its_days_through_the_date_indexes(client_in):
     """Issue 16: the agenda counts each day's programme items, items due and agreements'
     anniversaries (grouped, over the date indexes), then reads its days' events only."""
