@@ -151,15 +151,14 @@ def test_the_dashboard_is_read_from_the_cache_until_the_record_changes(
     # session, user, role, the version, 7 sections, the partnerships latest visited (one
     # batch of visits, issue 16), the ids of upcoming visits and items due soon (2, read
     # from their indexes alone), anniversaries (2), my work's card (per user, never
-    # cached) in a transaction of its own after SET LOCAL join_collapse_limit (BEGIN,
-    # SET, COMMIT), saving the session (3). The version read by the view keys each
-    # section's HTML and nothing reads it again.
-    with django_assert_num_queries(23):
+    # cached: its rows in one statement, no join), saving the session (3). The version
+    # read by the view keys each section's HTML and nothing reads it again.
+    with django_assert_num_queries(20):
         client.get(reverse("dashboard"))
-    with django_assert_num_queries(11):  # the same, less the sections (BEGIN, SET, COMMIT: 3)
+    with django_assert_num_queries(8):  # the same, less the sections
         client.get(reverse("dashboard"))
     make_attention(2)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(20):
         client.get(reverse("dashboard"))
 
 
@@ -269,11 +268,10 @@ def test_an_action_item_change_keeps_the_agreement_and_visit_sections_cached(
     item.status = ActionItem.Status.DONE
     item.save()
     # session, user, role, the version, the two sections of action items (the items due
-    # soon: their ids, then their rows), my work's card (in a transaction of its own with
-    # SET LOCAL join_collapse_limit: BEGIN, SET, the items, COMMIT), saving the session
+    # soon: their ids, then their rows), my work's card (its rows), saving the session
     # (3): the HTML of the agreement and visit sections comes from the cache (issue 16:
     # the dormant partnerships probed every partnership after each item's change).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         changed = client.get(reverse("dashboard"))
     assert _recomputed(first, changed) == {"overdue", "due_soon"}
 
@@ -323,10 +321,10 @@ def test_an_agreement_change_recomputes_the_agreement_sections_only(
         valid_from=days(-900),
         valid_until=days(-1),
     )
-    # session, user, role, my work's card (BEGIN, SET, the items, COMMIT), the version,
+    # session, user, role, my work's card (its rows), the version,
     # expiring, expired, the anniversaries' ids and their partnerships' rows (no agreement
     # among them: no query), saving the session (3). Nothing of visits or action items.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         changed = client.get(reverse("dashboard"))
     assert "HĐ-MỚI-HẾT-HẠN" in changed.content.decode()
     assert "HĐ-MỚI-HẾT-HẠN" not in first.content.decode()
