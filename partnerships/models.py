@@ -32,6 +32,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import (
     Cast,
     Coalesce,
+    Concat,
     ExtractDay,
     ExtractMonth,
     ExtractYear,
@@ -695,8 +696,17 @@ class Partnership(Record):
             ),
         ]
 
+    # The separator of its two cities' names, here and in ``name_in_sql``.
+    NAME_SEPARATOR = " – "
+
     def __str__(self) -> str:
-        return f"{self.home_city} – {self.partner_city}"
+        return f"{self.home_city}{self.NAME_SEPARATOR}{self.partner_city}"
+
+    @staticmethod
+    def name_in_sql() -> Concat:
+        """``str(partnership)`` as the database writes it, for a queryset of partnerships
+        (its cities' names either side of ``NAME_SEPARATOR``)."""
+        return Concat("home_city__name", Value(Partnership.NAME_SEPARATOR), "partner_city__name")
 
     def clean(self) -> None:
         if self.home_city_id and not self.home_city.is_home:
